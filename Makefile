@@ -1,0 +1,82 @@
+# The two commands: `make run` and `make test`. Everything else here is what they call.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 3
+export DJANGO_SETTINGS_MODULE ?= config.settings.local
+
+.PHONY: run test setup venv deps dev-deps assets keys migrate demo serve lint check-migrations pytest pytest-pg bench clean
+
+run: setup migrate demo serve
+
+setup: deps assets keys
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+venv: $(PY)
+
+deps: $(VENV)/.deps-installed
+$(VENV)/.deps-installed: requirements/base.txt | $(PY)
+	$(PIP) install --quiet --require-hashes -r requirements/base.txt
+	touch $@
+
+dev-deps: $(VENV)/.dev-deps-installed
+$(VENV)/.dev-deps-installed: requirements/base.txt requirements/dev.txt | $(PY)
+	$(PIP) install --quiet --require-hashes -r requirements/base.txt -r requirements/dev.txt
+	touch $(VENV)/.deps-installed $@
+
+assets: fpa/static/vendor/.installed
+fpa/static/vendor/.installed: package.json package-lock.json scripts/vendor_assets.py
+	npm ci --no-audit --no-fund --loglevel=error
+	$(PYTHON) scripts/vendor_assets.py
+	touch $@
+
+keys: var/secret-key var/field-keys.json
+var/secret-key:
+	mkdir -p var
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	chmod 600 $@
+var/field-keys.json: | deps var/secret-key
+	$(PY) manage.py generate_field_keys
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+serve:
+	@echo "Serving on http://$(HOST):$(PORT)/"
+	$(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - --forwarded-allow-ips 127.0.0.1
+
+test: export DJANGO_SETTINGS_MODULE = config.settings.test
+test: dev-deps assets lint check-migrations pytest
+
+lint: dev-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check-migrations: dev-deps
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+pytest: dev-deps assets
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+# The same suite against PostgreSQL: DATABASE_URL=postgres://... make pytest-pg
+pytest-pg: dev-deps assets
+	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL must point at PostgreSQL"; exit 1; }
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: dev-deps
+	$(PY) bench/run_bench.py
+
+clean:
+	rm -rf $(VENV) node_modules fpa/static/vendor staticfiles

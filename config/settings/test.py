@@ -1,0 +1,31 @@
+"""The test suite: the same mechanisms as production, with fast hashing and fixed keys."""
+
+import json
+import os
+
+from .base import *  # noqa: F403
+from .base import DATABASES
+
+SECRET_KEY = "test-only-secret-key-not-used-anywhere-else-0123456789abcdef"
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+FPA_REQUIRE_OTP = True
+FPA_ALLOW_DEMO = True
+FPA_KEY_FILE = ""
+os.environ.setdefault(
+    "FPA_FIELD_KEYS",
+    json.dumps(
+        {
+            "active": "t1",
+            "keys": {"t1": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="},
+            "hash_key": "aGFzaC1rZXktZm9yLXRlc3RzLW9ubHktMDEyMzQ1Njc4OQ==",
+        }
+    ),
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": ""}  # in memory

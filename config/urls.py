@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+from fpa.api import api
+
+urlpatterns = [
+    path("", include("fpa.core.urls")),
+    path("accounts/", include("fpa.accounts.urls")),
+    path("org/", include("fpa.organizations.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "fpa.core.views.bad_request"
+handler403 = "fpa.core.views.permission_denied"
+handler404 = "fpa.core.views.page_not_found"
+handler500 = "fpa.core.views.server_error"

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from fpa.accounts.roles import Role
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label="账号", max_length=150)
+    password = forms.CharField(label="密码", max_length=200, widget=forms.PasswordInput)
+
+
+class OTPForm(forms.Form):
+    token = forms.CharField(
+        label="动态验证码",
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+    def clean_token(self) -> str:
+        token = "".join(ch for ch in self.cleaned_data["token"] if not ch.isspace())
+        if not token.isdigit() or len(token) != 6:
+            raise forms.ValidationError("请输入6位数字验证码。")
+        return token
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label="原密码", widget=forms.PasswordInput, max_length=200)
+    new_password = forms.CharField(label="新密码", widget=forms.PasswordInput, max_length=200)
+    new_password2 = forms.CharField(
+        label="再次输入新密码", widget=forms.PasswordInput, max_length=200
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
+            self.add_error("new_password2", "两次输入的新密码不一致。")
+        return data
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label="用途", max_length=100, required=False)
+
+
+class UserCreateForm(forms.Form):
+    username = forms.RegexField(
+        label="账号名",
+        max_length=150,
+        regex=r"^[A-Za-z0-9_.@-]+$",
+        error_messages={"invalid": "账号名只能包含字母、数字和 _ . @ -"},
+    )
+    full_name = forms.CharField(label="姓名", max_length=50)
+    phone = forms.CharField(label="手机号", max_length=32, required=False)
+    home_association = forms.ModelChoiceField(label="所属协会", queryset=None)
+    password = forms.CharField(label="初始密码", widget=forms.PasswordInput, max_length=200)
+
+    def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["home_association"].queryset = associations
+        self.fields["home_association"].error_messages["invalid_choice"] = (
+            "所选协会不存在或不在您的管辖范围内。"
+        )
+
+
+class UserEditForm(forms.Form):
+    full_name = forms.CharField(label="姓名", max_length=50)
+    phone = forms.CharField(label="手机号", max_length=32, required=False)
+    is_active = forms.BooleanField(label="启用", required=False)
+
+
+class PasswordResetForm(forms.Form):
+    password = forms.CharField(label="新密码", widget=forms.PasswordInput, max_length=200)
+
+
+class RoleForm(forms.Form):
+    home_association = forms.ModelChoiceField(label="所属协会（管辖范围）", queryset=None)
+    roles = forms.MultipleChoiceField(
+        label="角色", choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["home_association"].queryset = associations
+        self.fields["home_association"].error_messages["invalid_choice"] = (
+            "所选协会不存在或不在您的管辖范围内。"
+        )

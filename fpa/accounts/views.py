@@ -1,0 +1,327 @@
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from fpa.accounts import forms, services
+from fpa.accounts.models import ApiToken, User
+from fpa.core.errors import ServiceError
+from fpa.core.pagination import keyset_page
+from fpa.core.scope import public_view, scope_path_of, scoped_view
+from fpa.organizations.selectors import association_choices
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("core:home")
+
+
+def lockout_response(request: HttpRequest, credentials: Any = None, *args: Any, **kw: Any) -> Any:
+    message = "登录失败次数过多，账号已暂时锁定，请稍后再试或联系系统管理员。"
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"error": {"code": "locked", "message": message}}, status=429)
+    form = forms.LoginForm(request.POST or None)
+    form.add_error(None, message)
+    return render(request, "accounts/login.html", {"form": form}, status=429)
+
+
+@public_view
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect(_next_url(request))
+    form = forms.LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(
+            request,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+        )
+        if user is not None:
+            login(request, user)  # a new session id
+            if settings.FPA_REQUIRE_OTP and user.needs_otp:
+                target = "accounts:otp_verify" if _device(user) else "accounts:otp_setup"
+                return redirect(reverse(target) + f"?next={_next_url(request)}")
+            return redirect(_next_url(request))
+        if not getattr(request, "axes_locked_out", False):
+            form.add_error(None, "账号或密码不正确。")
+        else:
+            return lockout_response(request)
+    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
+
+
+@require_POST
+@public_view
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("accounts:login")
+
+
+def _device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+@scoped_view(capability="account.self")
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    if _device(request.user) is None:
+        return redirect(reverse("accounts:otp_setup") + f"?next={_next_url(request)}")
+    form = forms.OTPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        form.add_error("token", "验证码不正确或已过期。")
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
+
+
+@scoped_view(capability="account.self")
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: scan the code, then confirm with one code from it."""
+    user = request.user
+    if _device(user) is not None and not user.is_verified():
+        return redirect(reverse("accounts:otp_verify") + f"?next={_next_url(request)}")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    form = forms.OTPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            messages.success(request, "动态验证码已启用。")
+            return redirect(_next_url(request))
+        form.add_error("token", "验证码不正确，请确认手机时间准确后重试。")
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    context = {
+        "form": form,
+        "qr_svg": base64.b64encode(buffer.getvalue()).decode(),
+        "secret": base64.b32encode(device.bin_key).decode(),
+        "next": _next_url(request),
+    }
+    return render(request, "accounts/otp_setup.html", context)
+
+
+@scoped_view(capability="account.self")
+def profile(request: HttpRequest) -> HttpResponse:
+    password_form = forms.PasswordChangeForm(prefix="pw")
+    token_form = forms.TokenForm(prefix="tk")
+    new_token = None
+    if request.method == "POST" and "pw-old_password" in request.POST:
+        password_form = forms.PasswordChangeForm(request.POST, prefix="pw")
+        if password_form.is_valid():
+            try:
+                services.password_change(
+                    user=request.user,
+                    old_password=password_form.cleaned_data["old_password"],
+                    new_password=password_form.cleaned_data["new_password"],
+                )
+            except ServiceError as exc:
+                password_form.add_error(
+                    exc.field if exc.field in password_form.fields else None, exc.message
+                )
+            else:
+                from django.contrib.auth import update_session_auth_hash
+
+                update_session_auth_hash(request, request.user)
+                messages.success(request, "密码已修改。")
+                return redirect("accounts:profile")
+    elif request.method == "POST" and "tk-name" in request.POST:
+        token_form = forms.TokenForm(request.POST, prefix="tk")
+        if token_form.is_valid():
+            _, new_token = services.token_issue(
+                user=request.user, name=token_form.cleaned_data["name"]
+            )
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")[:20]
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "password_form": password_form,
+            "token_form": token_form,
+            "tokens": tokens,
+            "new_token": new_token,
+            "has_device": _device(request.user) is not None,
+        },
+    )
+
+
+@require_POST
+@scoped_view(capability="account.self")
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, user=request.user, pk=pk)
+    services.token_revoke(user=request.user, token=token)
+    messages.success(request, "令牌已撤销。")
+    return redirect("accounts:profile")
+
+
+# --- system administrator: accounts -----------------------------------------------------------
+
+
+def users_in_scope(user: User) -> Any:
+    path = scope_path_of(user)
+    if path is None:
+        return User.objects.none()
+    return User.objects.filter(home_association__path__under=path)
+
+
+class UserScope:
+    """Adapter so that `scoped_view(model=...)` can load accounts inside the actor's subtree."""
+
+    DoesNotExist = User.DoesNotExist
+
+    class objects:
+        @staticmethod
+        def visible_to(user: User) -> Any:
+            return users_in_scope(user)
+
+
+@scoped_view(capability="accounts.manage")
+def user_list(request: HttpRequest) -> HttpResponse:
+    query = (request.GET.get("q") or "").strip()[:50]
+    queryset = users_in_scope(request.user)
+    if query:
+        queryset = queryset.filter(Q(username__icontains=query) | Q(full_name__contains=query))
+    page = keyset_page(
+        queryset,
+        key="id",
+        after=_digits(request.GET.get("after")),
+        before=_digits(request.GET.get("before")),
+    )
+    return render(request, "accounts/user_list.html", {"page": page, "q": query})
+
+
+def _digits(value: str | None) -> str | None:
+    return value if value and value.isdigit() and len(value) < 20 else None
+
+
+@scoped_view(capability="accounts.manage")
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = forms.UserCreateForm(
+        request.POST or None, associations=association_choices(user=request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(
+                actor=request.user,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                full_name=form.cleaned_data["full_name"],
+                home_association=form.cleaned_data["home_association"],
+                phone=form.cleaned_data["phone"] or None,
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"账号 {user.username} 已创建，请由安全管理员分配角色。")
+            return redirect("accounts:user_list")
+    return render(request, "accounts/user_form.html", {"form": form, "title": "新建账号"})
+
+
+@scoped_view(capability="accounts.manage", model=UserScope, kwarg="pk")
+def user_edit(request: HttpRequest, pk: User) -> HttpResponse:
+    target = pk
+    form = forms.UserEditForm(
+        request.POST or None,
+        initial={
+            "full_name": target.full_name,
+            "is_active": target.is_active,
+        },
+    )
+    reset_form = forms.PasswordResetForm(prefix="reset")
+    if request.method == "POST" and "reset-password" in request.POST:
+        reset_form = forms.PasswordResetForm(request.POST, prefix="reset")
+        if reset_form.is_valid():
+            try:
+                services.user_reset_password(
+                    actor=request.user, user=target, password=reset_form.cleaned_data["password"]
+                )
+            except ServiceError as exc:
+                reset_form.add_error("password", exc.message)
+            else:
+                messages.success(request, "密码已重置。")
+                return redirect("accounts:user_list")
+        form = forms.UserEditForm(
+            initial={"full_name": target.full_name, "is_active": target.is_active}
+        )
+    elif request.method == "POST" and form.is_valid():
+        try:
+            services.user_update(
+                actor=request.user,
+                user=target,
+                full_name=form.cleaned_data["full_name"],
+                phone=form.cleaned_data["phone"] or (target.phone if target.phone else None),
+                is_active=form.cleaned_data["is_active"],
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "账号已保存。")
+            return redirect("accounts:user_list")
+    return render(
+        request,
+        "accounts/user_edit.html",
+        {"form": form, "reset_form": reset_form, "target": target},
+    )
+
+
+# --- security administrator: roles and scope --------------------------------------------------
+
+
+@scoped_view(capability="roles.manage")
+def role_list(request: HttpRequest) -> HttpResponse:
+    queryset = users_in_scope(request.user)
+    page = keyset_page(
+        queryset,
+        key="id",
+        after=_digits(request.GET.get("after")),
+        before=_digits(request.GET.get("before")),
+    )
+    return render(request, "accounts/role_list.html", {"page": page})
+
+
+@scoped_view(capability="roles.manage", model=UserScope, kwarg="pk")
+def role_edit(request: HttpRequest, pk: User) -> HttpResponse:
+    target = pk
+    form = forms.RoleForm(
+        request.POST or None,
+        associations=association_choices(user=request.user),
+        initial={"home_association": target.home_association, "roles": target.role_codes},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_set_roles(
+                actor=request.user,
+                user=target,
+                roles=form.cleaned_data["roles"],
+                home_association=form.cleaned_data["home_association"],
+            )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "角色与范围已保存。")
+            return redirect("accounts:role_list")
+    return render(request, "accounts/role_edit.html", {"form": form, "target": target})

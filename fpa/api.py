@@ -1,0 +1,106 @@
+"""The HTTP API at /api/v1/. Deny by default: every operation needs a bearer token or a session
+(with the second factor where the role requires it), and reads go through the same selectors as
+the web pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from fpa.accounts.services import token_authenticate
+from fpa.core.errors import ServiceError
+
+
+def _usable(user: Any) -> bool:
+    if not user.is_active:
+        return False
+    if settings.FPA_REQUIRE_OTP and user.needs_otp:
+        return user.is_verified()
+    return True
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = token_authenticate(token)
+        if user is None:
+            return None
+        request.user = user  # a token is issued only after the second factor, when one is needed
+        return user
+
+
+class Session(APIKeyCookie):
+    """The browser session, with CSRF checks on unsafe methods."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and _usable(user):
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="计生协综合服务平台 API",
+    version="1",
+    urls_namespace="api",
+    auth=[BearerToken(), Session()],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, **extra: Any) -> Any:
+    return api.create_response(
+        request, {"error": {"code": code, "message": message, **extra}}, status=status
+    )
+
+
+@api.exception_handler(ServiceError)
+def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    fields = {exc.field: [exc.message]} if exc.field else {}
+    return _error(request, exc.status, exc.code, exc.message, fields=fields)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = ".".join(str(part) for part in error.get("loc", ())[1:]) or "body"
+        fields.setdefault(location, []).append(str(error.get("msg", "invalid")))
+    return _error(request, 422, "invalid", "请求内容不符合要求。", fields=fields)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", "需要登录或有效的令牌。")
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 404, "not_found", "记录不存在或不在您的管辖范围内。")
+
+
+@api.exception_handler(Http404)
+def http_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 404, "not_found", "记录不存在或不在您的管辖范围内。")
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 403, "forbidden", str(exc) or "无权进行此操作。")
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "error", str(exc))
+
+
+api.add_router("/auth", "fpa.accounts.api.router")
+api.add_router("/", "fpa.organizations.api.router")

@@ -1,0 +1,106 @@
+"""Writing the audit trail. Services call these inside their own transaction, so a failed audit
+write rolls the change back with it."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+
+from fpa.core.context import current_ip
+from fpa.core.models import AuditEvent
+from fpa.core.protected import Protected
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Protected):
+        return value.masked
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, datetime.date | datetime.datetime | decimal.Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The audit-safe values of a model's concrete fields (protected values masked)."""
+    names = fields or [
+        f.name for f in instance._meta.concrete_fields if f.name not in {"created_at", "updated_at"}
+    ]
+    out = {}
+    for name in names:
+        field = instance._meta.get_field(name)
+        out[name] = _plain(getattr(instance, field.attname))
+    return out
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    scope_path: str = "",
+    reason: str = "",
+    object_type: str = "",
+    object_repr: str = "",
+    username: str = "",
+) -> AuditEvent:
+    """Append one audit row. `actor` may be None (anonymous, failed login)."""
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    home = getattr(actor, "home_association", None) if authenticated else None
+    return AuditEvent.objects.create(
+        actor=actor if authenticated else None,
+        actor_username=(actor.username if authenticated else username)[:150],
+        actor_roles=",".join(actor.role_codes) if authenticated else "",
+        actor_association=home.code if home else "",
+        ip=current_ip(),
+        action=action,
+        object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=(object_repr or (str(obj) if obj is not None else ""))[:200],
+        scope_path=scope_path,
+        changes=changes or {},
+        reason=reason[:500],
+    )
+
+
+def audit_create(*, actor: Any, obj: models.Model, scope_path: str, reason: str = "") -> None:
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=obj,
+        changes={k: [None, v] for k, v in snapshot(obj).items()},
+        scope_path=scope_path,
+        reason=reason,
+    )
+
+
+def audit_update(
+    *, actor: Any, obj: models.Model, before: dict[str, Any], scope_path: str, reason: str = ""
+) -> dict[str, list[Any]]:
+    """Record what changed since `before`; returns the changes (empty: nothing is written)."""
+    changes = diff(before, snapshot(obj, before.keys()))
+    if changes:
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=obj,
+            changes=changes,
+            scope_path=scope_path,
+            reason=reason,
+        )
+    return changes

@@ -1,0 +1,62 @@
+"""Keyset pagination: the cost of a page does not depend on how deep it is or how big the table is.
+
+Pages are ordered by one unique key; "next" carries the last key seen, "previous" the first. No
+COUNT(*) is run: the page fetches one extra row to know whether another page follows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+MAX_PAGE_SIZE = 100
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    next_cursor: str | None
+    prev_cursor: str | None
+    size: int
+
+
+def keyset_page(
+    queryset: QuerySet,
+    *,
+    key: str,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = 50,
+    descending: bool = False,
+) -> Page:
+    """One page after the cursor `after` (or before `before`), in `key` order."""
+    size = max(1, min(size, MAX_PAGE_SIZE))
+    forward, backward = (f"-{key}", key) if descending else (key, f"-{key}")
+    past, behind = ("lt", "gt") if descending else ("gt", "lt")
+    if before:
+        rows = list(queryset.filter(**{f"{key}__{behind}": before}).order_by(backward)[: size + 1])
+        more_before = len(rows) > size
+        rows = list(reversed(rows[:size]))
+        return Page(
+            items=rows,
+            next_cursor=_key(rows[-1], key) if rows else None,
+            prev_cursor=_key(rows[0], key) if rows and more_before else None,
+            size=size,
+        )
+    if after:
+        queryset = queryset.filter(**{f"{key}__{past}": after})
+    rows = list(queryset.order_by(forward)[: size + 1])
+    more_after = len(rows) > size
+    rows = rows[:size]
+    return Page(
+        items=rows,
+        next_cursor=_key(rows[-1], key) if rows and more_after else None,
+        prev_cursor=_key(rows[0], key) if rows and after else None,
+        size=size,
+    )
+
+
+def _key(obj: Any, key: str) -> str:
+    return str(getattr(obj, key))

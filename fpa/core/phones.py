@@ -1,0 +1,32 @@
+"""Phone numbers as people type them in China. Pure rules, no ORM."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+
+
+class PhoneError(ValueError):
+    """Not a mainland mobile or landline number; the message is shown to users."""
+
+
+def normalize(raw: str) -> str:
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    if text.startswith("+86"):
+        text = text[3:]
+    return "".join(ch for ch in text if ch.isdigit() or ch == "-").strip("-")
+
+
+def parse(raw: str) -> str:
+    number = normalize(raw)
+    if not number:
+        raise PhoneError("请填写电话号码。")
+    digits = number.replace("-", "")
+    if MOBILE.match(digits):
+        return digits
+    if LANDLINE.match(number) or LANDLINE.match(digits):
+        return number if "-" in number else digits
+    raise PhoneError("电话号码格式不正确：手机号为1开头的11位数字，座机为区号加7至8位号码。")

@@ -1,0 +1,122 @@
+"""Deny-by-default access: every view declares how it is scoped, or it is refused.
+
+Three declarations exist:
+
+* ``@public_view``: no login (sign-in page, language switch, public pages).
+* ``@scoped_view(capability=...)``: signed in, holding the capability; the view reads only
+  through selectors that take ``request.user``.
+* ``@scoped_view(capability=..., model=M, kwarg="pk", field="pk")``: as above, and the object
+  named in the URL is loaded here, inside the user's subtree, before the view runs; an object
+  outside it is a 404, exactly like one that does not exist (ids are not an oracle).
+
+``ScopeEnforcementMiddleware`` refuses any view without a declaration. The API has its own
+deny-by-default (global authentication in ``fpa.api``) and uses the same selectors.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+
+
+@dataclass(frozen=True)
+class ScopeDeclaration:
+    public: bool = False
+    capability: str | None = None
+    model: type[models.Model] | None = None
+    kwarg: str = "pk"
+    field: str = "pk"
+
+
+def scope_path_of(user: Any) -> str | None:
+    """The materialised path of the user's home association, or None (sees nothing)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    home = user.home_association
+    return home.path if home is not None else None
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Querysets of models that carry their association: `visible_to(user)` is the only way in.
+
+    The model names the path of its association's materialised path in `scope_field`
+    (e.g. "association__path"), and the filter is one indexed prefix condition.
+    """
+
+    def visible_to(self, user: Any) -> ScopedQuerySet:
+        path = scope_path_of(user)
+        if path is None:
+            return self.none()
+        return self.filter(**{f"{self.model.scope_field}__under": path})  # type: ignore[attr-defined]
+
+
+def public_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    view.fpa_scope = ScopeDeclaration(public=True)  # type: ignore[attr-defined]
+    return view
+
+
+def scoped_view(
+    *,
+    capability: str,
+    model: type[models.Model] | None = None,
+    kwarg: str = "pk",
+    field: str = "pk",
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    declaration = ScopeDeclaration(capability=capability, model=model, kwarg=kwarg, field=field)
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not user.has_capability(capability):  # type: ignore[union-attr]
+                raise PermissionDenied("您的角色无权进行此操作。")
+            if model is not None:
+                kwargs[kwarg] = load_in_scope(model, user, **{field: kwargs[kwarg]})
+            return view(request, *args, **kwargs)
+
+        wrapper.fpa_scope = declaration  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+def load_in_scope(model: type[models.Model], user: Any, **lookup: Any) -> Any:
+    try:
+        return model.objects.visible_to(user).get(**lookup)  # type: ignore[attr-defined]
+    except (model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("记录不存在或不在您的管辖范围内。") from exc
+
+
+def declaration_of(view: Any) -> ScopeDeclaration | None:
+    return getattr(view, "fpa_scope", None)
+
+
+class ScopeEnforcementMiddleware:
+    """Refuse every view that has not declared its scope (deny by default)."""
+
+    exempt_namespaces = ("api",)
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        match = request.resolver_match
+        if match is not None and match.namespace in self.exempt_namespaces:
+            return None
+        if declaration_of(view_func) is None:
+            raise PermissionDenied("该页面未声明访问范围，已拒绝。")
+        return None

@@ -1,0 +1,39 @@
+"""Cross-cutting write services of the core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+
+from fpa.core.audit import audit_record
+from fpa.core.errors import NotAllowed, ServiceError
+from fpa.core.models import AuditEvent
+from fpa.core.protected import Protected
+
+
+@transaction.atomic
+def protected_reveal(
+    *, actor: Any, obj: models.Model, field: str, reason: str, scope_path: str
+) -> str:
+    """The full value of a protected field, for a user allowed to see it; writes a read-audit row.
+
+    The caller has loaded `obj` through the user's scope; this checks the permission and the reason.
+    """
+    if not actor.has_capability("personal.reveal"):
+        raise NotAllowed("您没有查看完整个人信息的权限。")
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ServiceError("请填写查看完整信息的原因。", field="reason")
+    value = getattr(obj, field)
+    if not isinstance(value, Protected):
+        raise ServiceError("该字段没有可查看的内容。", field=field)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.REVEAL,
+        obj=obj,
+        changes={"field": field},
+        scope_path=scope_path,
+        reason=reason,
+    )
+    return value.reveal_unchecked()

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from fpa.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("audit/", views.audit_list, name="audit_list"),
+    path("healthz", views.healthz, name="healthz"),
+]

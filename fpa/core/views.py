@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from django import forms
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.i18n import set_language as django_set_language
+
+from fpa.core.models import AuditEvent
+from fpa.core.scope import public_view, scoped_view
+from fpa.core.selectors import audit_search
+
+
+@scoped_view(capability="account.self")
+def home(request: HttpRequest) -> HttpResponse:
+    from fpa.organizations.selectors import filing_list
+
+    user = request.user
+    context = {"home": user.home_association}
+    if user.has_capability("filing.review"):
+        context["to_review"] = filing_list(user=user, to_review=True, size=10).items
+    return render(request, "core/home.html", context)
+
+
+@public_view
+def set_language(request: HttpRequest) -> HttpResponse:
+    return django_set_language(request)
+
+
+@public_view
+def healthz(request: HttpRequest) -> HttpResponse:
+    return JsonResponse({"status": "ok"})
+
+
+class AuditFilterForm(forms.Form):
+    q = forms.CharField(label="账号/对象", required=False, max_length=100)
+    action = forms.ChoiceField(
+        label="操作", required=False, choices=[("", "全部"), *AuditEvent.Action.choices]
+    )
+    date_from = forms.DateField(
+        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+@scoped_view(capability="audit.view")
+def audit_list(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    filters: dict[str, object] = {}
+    if form.is_bound and form.is_valid():
+        filters = {
+            "query": form.cleaned_data["q"].strip(),
+            "action": form.cleaned_data["action"],
+            "date_from": form.cleaned_data["date_from"],
+            "date_to": form.cleaned_data["date_to"],
+        }
+    page = audit_search(
+        user=request.user,
+        after=_cursor(request.GET.get("after")),
+        before=_cursor(request.GET.get("before")),
+        descending=True,
+        **filters,
+    )
+    return render(request, "core/audit_list.html", {"form": form, "page": page})
+
+
+def _cursor(value: str | None) -> str | None:
+    return value if value and value.isdigit() and len(value) < 20 else None
+
+
+def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": str(status), "message": message}}, status=status)
+    return render(request, "core/error.html", {"title": title, "message": message}, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 400, "请求有误", "提交的内容无法处理，请返回重试。")
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = str(exception) if exception and str(exception) else "您无权访问此页面。"
+    return _error(request, 403, "无权访问", message)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404, "未找到", "页面或记录不存在，或不在您的管辖范围内。")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error(request, 500, "系统错误", "系统出现错误，已记录。请稍后重试。")

@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+import datetime
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from fpa.organizations import selectors
+
+router = Router(tags=["organizations"])
+
+
+class AssociationOut(Schema):
+    code: str
+    name: str
+    kind: str
+    kind_label: str
+    parent_code: str | None
+    depth: int
+    valid_from: datetime.date
+    valid_to: datetime.date | None
+
+    @staticmethod
+    def resolve_kind_label(obj: object) -> str:
+        return obj.get_kind_display()  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_parent_code(obj: object) -> str | None:
+        parent = obj.parent  # type: ignore[attr-defined]
+        return parent.code if parent else None
+
+
+class PageOut(Schema):
+    next: str | None
+    previous: str | None
+
+
+class AssociationPage(PageOut):
+    items: list[AssociationOut]
+
+
+class ListFilters(Schema):
+    q: str = ""
+    kind: str = ""
+    include_closed: bool = False
+    after: str | None = None
+    before: str | None = None
+    size: int = 50
+
+
+@router.get("/associations", response=AssociationPage)
+def association_list(request: HttpRequest, filters: Query[ListFilters]) -> dict:
+    page = selectors.association_list(
+        user=request.user,
+        query=filters.q,
+        kind=filters.kind,
+        include_closed=filters.include_closed,
+        after=filters.after,
+        before=filters.before,
+        size=filters.size,
+    )
+    return {"items": page.items, "next": page.next_cursor, "previous": page.prev_cursor}
+
+
+@router.get("/associations/{code}", response=AssociationOut)
+def association_detail(request: HttpRequest, code: str) -> object:
+    return selectors.association_get(user=request.user, code=code[:32])
+
+
+class StaffOut(Schema):
+    id: int
+    association_code: str
+    name: str
+    sex: str
+    post: str
+    post_label: str
+    employment: str
+    phone: str | None
+    term_start: datetime.date
+    term_end: datetime.date | None
+    left_on: datetime.date | None
+
+    @staticmethod
+    def resolve_association_code(obj: object) -> str:
+        return obj.association.code  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_post_label(obj: object) -> str:
+        return obj.get_post_display()  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_phone(obj: object) -> str | None:
+        phone = obj.phone  # type: ignore[attr-defined]
+        return phone.masked if phone else None
+
+
+class StaffPage(PageOut):
+    items: list[StaffOut]
+
+
+class StaffFilters(Schema):
+    association: str | None = None
+    q: str = ""
+    current_only: bool = True
+    after: str | None = None
+    before: str | None = None
+    size: int = 50
+
+
+@router.get("/staff", response=StaffPage)
+def staff_list(request: HttpRequest, filters: Query[StaffFilters]) -> dict:
+    association = (
+        selectors.association_get(user=request.user, code=filters.association[:32])
+        if filters.association
+        else None
+    )
+    page = selectors.staff_list(
+        user=request.user,
+        association=association,
+        query=filters.q,
+        current_only=filters.current_only,
+        after=_int_cursor(filters.after),
+        before=_int_cursor(filters.before),
+        size=filters.size,
+    )
+    return {"items": page.items, "next": page.next_cursor, "previous": page.prev_cursor}
+
+
+class FilingOut(Schema):
+    id: int
+    association_code: str
+    person_name: str
+    status: str
+    submitted_at: datetime.datetime
+    reviewed_at: datetime.datetime | None
+    return_reason: str
+
+    @staticmethod
+    def resolve_association_code(obj: object) -> str:
+        return obj.association.code  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_person_name(obj: object) -> str:
+        return obj.person.name  # type: ignore[attr-defined]
+
+
+class FilingPage(PageOut):
+    items: list[FilingOut]
+
+
+class FilingFilters(Schema):
+    status: str = ""
+    after: str | None = None
+    before: str | None = None
+    size: int = 50
+
+
+@router.get("/filings", response=FilingPage)
+def filing_list(request: HttpRequest, filters: Query[FilingFilters]) -> dict:
+    page = selectors.filing_list(
+        user=request.user,
+        status=filters.status,
+        after=_int_cursor(filters.after),
+        before=_int_cursor(filters.before),
+        size=filters.size,
+    )
+    return {"items": page.items, "next": page.next_cursor, "previous": page.prev_cursor}
+
+
+def _int_cursor(value: str | None) -> str | None:
+    return value if value and value.isdigit() and len(value) < 20 else None

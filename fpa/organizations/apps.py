@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OrganizationsConfig(AppConfig):
+    name = "fpa.organizations"
+    label = "organizations"
+    verbose_name = "协会网络"

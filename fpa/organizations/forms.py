@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from fpa.core import protected
+from fpa.organizations.models import Association, BodySeat, StaffMember
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+SCOPE_ERROR = "所选协会不存在或不在您的管辖范围内。"
+
+
+def _reasonable_date(value: datetime.date | None, label: str) -> datetime.date | None:
+    if value and not datetime.date(
+        1950, 1, 1
+    ) <= value <= timezone.localdate() + datetime.timedelta(days=3660):
+        raise forms.ValidationError(f"{label}不在合理范围内。")
+    return value
+
+
+class AssociationFilterForm(forms.Form):
+    q = forms.CharField(label="名称/拼音/编码", required=False, max_length=50)
+    kind = forms.ChoiceField(
+        label="类型", required=False, choices=[("", "全部类型"), *Association.Kind.choices]
+    )
+    include_closed = forms.BooleanField(label="含已停用", required=False)
+
+
+class AssociationCreateForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="类型",
+        choices=[(k, Association.Kind(k).label) for k in Association.ALLOWED_PARENTS],
+    )
+    name = forms.CharField(label="名称", max_length=100)
+    address = forms.CharField(label="地址", max_length=200, required=False)
+    valid_from = forms.DateField(label="成立日期", widget=DATE, required=False)
+
+
+class RenameForm(forms.Form):
+    name = forms.CharField(label="新名称", max_length=100)
+    effective_date = forms.DateField(label="生效日期", widget=DATE)
+    note = forms.CharField(label="说明（文号等）", max_length=300, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean_effective_date(self) -> datetime.date | None:
+        return _reasonable_date(self.cleaned_data.get("effective_date"), "生效日期")
+
+
+class CloseForm(forms.Form):
+    effective_date = forms.DateField(label="撤销/合并日期", widget=DATE)
+    merged_into = forms.ModelChoiceField(
+        label="并入协会（合并时填写）", queryset=Association.objects.none(), required=False
+    )
+    note = forms.CharField(label="说明", max_length=300, required=False)
+
+    def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["merged_into"].queryset = associations
+        self.fields["merged_into"].error_messages["invalid_choice"] = SCOPE_ERROR
+
+
+class StaffForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=50)
+    id_number = forms.CharField(label="身份证号码", max_length=32, required=False)
+    phone = forms.CharField(label="联系电话", max_length=32, required=False)
+    sex = forms.ChoiceField(
+        label="性别", choices=[("", "—"), *StaffMember.Sex.choices], required=False
+    )
+    post = forms.ChoiceField(label="职务", choices=StaffMember.Post.choices)
+    employment = forms.ChoiceField(label="任职方式", choices=StaffMember.Employment.choices)
+    presides_daily_work = forms.BooleanField(label="主持日常工作", required=False)
+    term_start = forms.DateField(label="任期开始", widget=DATE)
+    term_end = forms.DateField(label="任期结束", widget=DATE, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean_id_number(self) -> str:
+        value = self.cleaned_data.get("id_number", "")
+        return protected.canonical("id_number", value) if value.strip() else ""
+
+    def clean_phone(self) -> str:
+        value = self.cleaned_data.get("phone", "")
+        return protected.canonical("phone", value) if value.strip() else ""
+
+    def clean_term_start(self) -> datetime.date | None:
+        return _reasonable_date(self.cleaned_data.get("term_start"), "任期开始日期")
+
+    def clean_term_end(self) -> datetime.date | None:
+        return _reasonable_date(self.cleaned_data.get("term_end"), "任期结束日期")
+
+
+class EndTermForm(forms.Form):
+    left_on = forms.DateField(label="离任日期", widget=DATE)
+    reason = forms.CharField(label="原因", max_length=300, required=False)
+
+
+class TrainingForm(forms.Form):
+    course = forms.CharField(label="培训内容", max_length=200)
+    organiser = forms.CharField(label="主办单位", max_length=100, required=False)
+    start_date = forms.DateField(label="培训日期", widget=DATE)
+    hours = forms.DecimalField(label="学时", max_digits=6, decimal_places=1, min_value=0)
+    certificate_number = forms.CharField(label="证书编号", max_length=64, required=False)
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(label="查看原因", max_length=200)
+
+
+class FilingForm(forms.Form):
+    person = forms.ModelChoiceField(label="主持日常工作的人", queryset=StaffMember.objects.none())
+    note = forms.CharField(label="说明", max_length=300, required=False)
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].error_messages["invalid_choice"] = "请选择本协会在任的工作人员。"
+
+
+class FilingReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="审核结果", choices=[("accept", "同意备案"), ("return", "退回")]
+    )
+    return_reason = forms.CharField(label="退回原因", max_length=300, required=False)
+
+
+class SeatForm(forms.Form):
+    body = forms.ChoiceField(label="机构", choices=BodySeat.Body.choices)
+    name = forms.CharField(label="姓名", max_length=50)
+    sex = forms.ChoiceField(
+        label="性别", choices=[("", "—"), *StaffMember.Sex.choices], required=False
+    )
+    source = forms.ChoiceField(label="来源", choices=BodySeat.Source.choices)
+    term_year = forms.IntegerField(label="届次年份", min_value=1980, max_value=2100)
+
+
+class SeatEndForm(forms.Form):
+    ended_on = forms.DateField(label="卸任日期", widget=DATE)

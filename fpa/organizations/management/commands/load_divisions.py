@@ -1,0 +1,53 @@
+"""Load a division file (code,name,level,parent_code; .csv or .csv.gz) into the association tree."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from fpa.core.errors import ServiceError
+from fpa.organizations.divisions import DivisionFileError, read_file
+from fpa.organizations.services import divisions_load
+
+
+class Command(BaseCommand):
+    help = "Load or update the association tree from a division-code file."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("path", type=Path)
+        parser.add_argument("--valid-from", default="2023-01-01", help="date the codes take effect")
+        parser.add_argument(
+            "--close-missing",
+            action="store_true",
+            help="close associations under the file's roots that the file no longer lists",
+        )
+
+    def handle(
+        self, *args: Any, path: Path, valid_from: str, close_missing: bool, **kw: Any
+    ) -> None:
+        if not path.exists():
+            raise CommandError(f"No such file: {path}")
+        try:
+            effective = datetime.date.fromisoformat(valid_from)
+        except ValueError as exc:
+            raise CommandError("--valid-from must be YYYY-MM-DD") from exc
+        started = time.perf_counter()
+        try:
+            rows = read_file(path)
+            result = divisions_load(rows=rows, valid_from=effective, close_missing=close_missing)
+        except DivisionFileError as exc:
+            raise CommandError("The file was refused, nothing was loaded:\n" + str(exc)) from exc
+        except ServiceError as exc:
+            raise CommandError(exc.message) from exc
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{len(rows)} rows in {elapsed:.1f}s: {result.created} created, "
+                f"{result.renamed} renamed, {result.moved} moved, {result.closed} closed, "
+                f"{result.unchanged} unchanged"
+            )
+        )

@@ -1,0 +1,252 @@
+"""Reads of the association network, always through the user's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from fpa.core.names import is_ascii_query, normalize_query
+from fpa.core.pagination import Page, keyset_page
+from fpa.organizations.models import Association, BodySeat, Filing, StaffMember
+
+
+def association_search(queryset: QuerySet, query: str) -> QuerySet:
+    """Names by Chinese substring, by full pinyin prefix or by initials (ljxz → 刘家峡镇)."""
+    query = normalize_query(query)
+    if not query:
+        return queryset
+    if is_ascii_query(query):
+        key = query.replace(" ", "").lower()
+        return queryset.filter(Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key))
+    if query.isdigit():
+        return queryset.filter(code__startswith=query)
+    return queryset.filter(name__contains=query)
+
+
+def association_list(
+    *,
+    user: Any,
+    query: str = "",
+    kind: str = "",
+    include_closed: bool = False,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = 50,
+) -> Page:
+    queryset = Association.objects.visible_to(user).select_related("parent")
+    if not include_closed:
+        queryset = queryset.current()
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    queryset = association_search(queryset, query)
+    return keyset_page(queryset, key="path", after=after, before=before, size=size)
+
+
+def association_get(*, user: Any, code: str) -> Association:
+    """One association by code, inside the user's scope (raises DoesNotExist otherwise)."""
+    return Association.objects.visible_to(user).select_related("parent", "successor").get(code=code)
+
+
+def association_children(
+    *, user: Any, parent: Association, include_closed: bool = False
+) -> list[Association]:
+    """The children of a node, with how many children each has (one grouped query)."""
+    queryset = Association.objects.visible_to(user).filter(parent=parent)
+    if not include_closed:
+        queryset = queryset.current()
+    child_filter = Q(children__valid_to__isnull=True) if not include_closed else Q()
+    return list(
+        queryset.annotate(child_count=Count("children", filter=child_filter)).order_by("code")[
+            :2000
+        ]
+    )
+
+
+def association_ancestors(*, user: Any, association: Association) -> list[Association]:
+    """The breadcrumb from the user's home association down to `association`."""
+    codes = association.ancestor_codes()
+    by_code = {
+        a.code: a
+        for a in Association.objects.visible_to(user)
+        .filter(code__in=codes)
+        .only("code", "name", "path")
+    }
+    return [by_code[c] for c in codes if c in by_code]
+
+
+def association_choices(*, user: Any, kinds: tuple[str, ...] | None = None) -> QuerySet:
+    """For form fields and autocomplete: only current associations inside the scope."""
+    queryset = Association.objects.visible_to(user).current()
+    if kinds:
+        queryset = queryset.filter(kind__in=kinds)
+    return queryset.order_by("path")
+
+
+def staff_list(
+    *,
+    user: Any,
+    association: Association | None = None,
+    query: str = "",
+    current_only: bool = True,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = 50,
+) -> Page:
+    queryset = StaffMember.objects.visible_to(user).select_related("association")
+    if association is not None:
+        queryset = queryset.filter(association=association)
+    if current_only:
+        today = timezone.localdate()
+        queryset = queryset.filter(Q(left_on__isnull=True) | Q(left_on__gt=today)).filter(
+            Q(term_end__isnull=True) | Q(term_end__gte=today)
+        )
+    query = normalize_query(query)
+    if query:
+        if is_ascii_query(query):
+            key = query.replace(" ", "").lower()
+            queryset = queryset.filter(
+                Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key)
+            )
+        else:
+            queryset = queryset.filter(name__contains=query)
+    return keyset_page(queryset, key="id", after=after, before=before, size=size)
+
+
+def filing_list(
+    *,
+    user: Any,
+    status: str = "",
+    to_review: bool = False,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = 50,
+) -> Page:
+    """Filings in scope; `to_review` narrows to those this user's association must review."""
+    queryset = Filing.objects.visible_to(user).select_related("association", "person")
+    home = user.home_association
+    if to_review and home is not None:
+        queryset = queryset.filter(association__parent=home, status=Filing.Status.SUBMITTED)
+    elif status:
+        queryset = queryset.filter(status=status)
+    return keyset_page(queryset, key="id", after=after, before=before, size=size)
+
+
+def association_filings(*, user: Any, association: Association) -> list[Filing]:
+    return list(
+        Filing.objects.visible_to(user)
+        .filter(association=association)
+        .select_related("person", "reviewed_by")[:10]
+    )
+
+
+def filings_missing(
+    *, user: Any, after: str | None = None, before: str | None = None, size: int = 50
+) -> Page:
+    """Associations with no accepted filing whose person is still in post (missing or stale)."""
+    today = timezone.localdate()
+    valid_filing = Filing.objects.filter(
+        association=OuterRef("pk"),
+        status=Filing.Status.ACCEPTED,
+        person__left_on__isnull=True,
+    ).filter(Q(person__term_end__isnull=True) | Q(person__term_end__gte=today))
+    stale_filing = Filing.objects.filter(association=OuterRef("pk"), status=Filing.Status.ACCEPTED)
+    pending = Filing.objects.filter(association=OuterRef("pk"), status=Filing.Status.SUBMITTED)
+    queryset = (
+        Association.objects.visible_to(user)
+        .current()
+        .filter(parent__isnull=False)
+        .exclude(kind__in=[Association.Kind.MEMBER_GROUP, Association.Kind.PROVINCE])
+        .annotate(has_stale=Exists(stale_filing), has_pending=Exists(pending))
+        .filter(~Exists(valid_filing))
+        .select_related("parent")
+    )
+    return keyset_page(queryset, key="path", after=after, before=before, size=size)
+
+
+@dataclass
+class BodyComposition:
+    body: str
+    label: str
+    total: int
+    by_source: dict[str, int]
+
+    @property
+    def grassroots(self) -> int:
+        return sum(self.by_source.get(s, 0) for s in BodySeat.GRASSROOTS_SOURCES)
+
+    @property
+    def grassroots_share(self) -> float | None:
+        return round(100 * self.grassroots / self.total, 1) if self.total else None
+
+    def share(self, source: str) -> float | None:
+        return round(100 * self.by_source.get(source, 0) / self.total, 1) if self.total else None
+
+
+def composition(
+    *, user: Any, association: Association, subtree: bool = False
+) -> list[BodyComposition]:
+    """Current seats by body and source for one association (or its whole subtree), one query."""
+    queryset = BodySeat.objects.visible_to(user).filter(ended_on__isnull=True)
+    if subtree:
+        queryset = queryset.filter(association__path__under=association.path)
+    else:
+        queryset = queryset.filter(association=association)
+    counts: dict[str, dict[str, int]] = {}
+    for row in queryset.values("body", "source").annotate(n=Count("id")):
+        counts.setdefault(row["body"], {})[row["source"]] = row["n"]
+    return [
+        BodyComposition(
+            body=body.value,
+            label=body.label,
+            total=sum(counts.get(body.value, {}).values()),
+            by_source=counts.get(body.value, {}),
+        )
+        for body in BodySeat.Body
+    ]
+
+
+def composition_by_child(*, user: Any, association: Association) -> list[dict[str, Any]]:
+    """Per child association: seats and grassroots share per body, in one grouped query."""
+    children = association_children(user=user, parent=association)
+    rows = (
+        BodySeat.objects.visible_to(user)
+        .filter(ended_on__isnull=True, association__path__under=association.path)
+        .exclude(association=association)
+        .values("association__path", "body", "source")
+        .annotate(n=Count("id"))
+    )
+    table: dict[str, dict[str, dict[str, int]]] = {c.path: {} for c in children}
+    for row in rows:
+        child_path = _child_path(association.path, row["association__path"])
+        if child_path in table:
+            bucket = table[child_path].setdefault(row["body"], {})
+            bucket[row["source"]] = bucket.get(row["source"], 0) + row["n"]
+    out = []
+    for child in children:
+        bodies = {
+            body.value: BodyComposition(
+                body=body.value,
+                label=body.label,
+                total=sum(table[child.path].get(body.value, {}).values()),
+                by_source=table[child.path].get(body.value, {}),
+            )
+            for body in BodySeat.Body
+        }
+        out.append({"association": child, "bodies": bodies})
+    return out
+
+
+def _child_path(root: str, path: str) -> str:
+    rest = path[len(root) :]
+    return root + rest.split("/", 1)[0] + "/"
+
+
+def seat_list(*, user: Any, association: Association) -> QuerySet:
+    return (
+        BodySeat.objects.visible_to(user)
+        .filter(association=association)
+        .order_by("body", "ended_on", "name")
+    )

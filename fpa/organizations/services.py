@@ -1,0 +1,658 @@
+"""Writes to the association network. Each is atomic and writes the audit trail."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from fpa.core.audit import audit_create, audit_record, audit_update, snapshot
+from fpa.core.errors import NotAllowed, ServiceError, check_version
+from fpa.core.models import AuditEvent
+from fpa.core.names import pinyin_forms
+from fpa.core.scope import scope_path_of
+from fpa.organizations.divisions import DivisionRow, association_name
+from fpa.organizations.models import (
+    Association,
+    AssociationChange,
+    BodySeat,
+    Filing,
+    StaffMember,
+    Training,
+)
+
+BATCH = 5000
+LEVEL_KIND = {
+    "province": Association.Kind.PROVINCE,
+    "prefecture": Association.Kind.PREFECTURE,
+    "county": Association.Kind.COUNTY,
+    "township": Association.Kind.TOWNSHIP,
+    "village": Association.Kind.VILLAGE,
+}
+NON_TERRITORIAL_PREFIX = {
+    Association.Kind.MEMBER_GROUP: "G",
+    Association.Kind.ENTERPRISE: "E",
+    Association.Kind.PARK: "P",
+    Association.Kind.CHAMBER: "C",
+    Association.Kind.MIGRANT: "M",
+    Association.Kind.PARTY_BRANCH: "B",
+    Association.Kind.CHAMBER_JOINT: "J",
+}
+
+
+def require(actor: Any, capability: str) -> None:
+    if not actor.has_capability(capability):
+        raise NotAllowed("您的角色无权进行此操作。")
+
+
+def require_in_scope(actor: Any, association: Association) -> None:
+    """Writes are refused outside the actor's subtree, whatever the caller passed in."""
+    path = scope_path_of(actor)
+    if path is None or not association.path.startswith(path):
+        raise NotAllowed("该协会不在您的管辖范围内。")
+
+
+def _validate(instance: Any, exclude: list[str] | None = None) -> None:
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise ServiceError(messages[0], field=field) from exc
+
+
+# --- association tree -------------------------------------------------------------------------
+
+
+@dataclass
+class LoadResult:
+    created: int = 0
+    renamed: int = 0
+    moved: int = 0
+    closed: int = 0
+    unchanged: int = 0
+
+
+def divisions_load(
+    *,
+    rows: list[DivisionRow],
+    valid_from: datetime.date,
+    actor: Any = None,
+    close_missing: bool = False,
+) -> LoadResult:
+    """Create or update the territorial tree from division rows (parents before children).
+
+    New codes are bulk-inserted in batches; a known code with a new name is a rename and a known
+    code under a new parent is a move, both kept as history; with `close_missing`, current
+    territorial associations under the file's roots that the file no longer lists are closed.
+    """
+    result = LoadResult()
+    with transaction.atomic():
+        existing = {
+            a.code: a
+            for a in Association.objects.filter(kind__in=Association.TERRITORIAL).only(
+                "id", "code", "name", "division_name", "path", "parent_id", "valid_to", "kind"
+            )
+        }
+        paths: dict[str, tuple[int, str]] = {code: (a.id, a.path) for code, a in existing.items()}
+        pending: list[Association] = []
+        listed: set[str] = set()
+        for row in rows:
+            listed.add(row.code)
+            parent = paths.get(row.parent_code) if row.parent_code else None
+            if row.parent_code and parent is None:
+                _flush(pending, paths)
+                parent = paths.get(row.parent_code)
+                if parent is None:
+                    raise ServiceError(f"编码“{row.code}”的上级“{row.parent_code}”不存在。")
+            path = (parent[1] if parent else "/") + row.code + "/"
+            current = existing.get(row.code)
+            if current is None:
+                full, initials = pinyin_forms(row.name)
+                pending.append(
+                    Association(
+                        code=row.code,
+                        name=association_name(row.name, row.level),
+                        division_name=row.name,
+                        kind=LEVEL_KIND[row.level],
+                        parent_id=parent[0] if parent else None,
+                        path=path,
+                        depth=path.count("/") - 2,
+                        name_pinyin=full,
+                        name_initials=initials,
+                        valid_from=valid_from,
+                    )
+                )
+                result.created += 1
+                if len(pending) >= BATCH:
+                    _flush(pending, paths)
+                continue
+            _update_known(current, row, parent, path, valid_from, actor, result)
+        _flush(pending, paths)
+        if close_missing:
+            roots = {r.code for r in rows if r.parent_code not in listed}
+            result.closed = _close_unlisted(roots, listed, valid_from, actor, existing)
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            object_type="organizations.association",
+            object_repr=f"导入行政区划 {len(rows)} 行",
+            changes={"summary": [None, result.__dict__]},
+        )
+    return result
+
+
+def _flush(pending: list[Association], paths: dict[str, tuple[int, str]]) -> None:
+    if not pending:
+        return
+    Association.objects.bulk_create(pending, batch_size=1000)
+    if not all(a.pk for a in pending):  # SQLite < 3.35 and some backends return no ids
+        ids = dict(
+            Association.objects.filter(code__in=[a.code for a in pending]).values_list("code", "id")
+        )
+        for a in pending:
+            a.pk = a.id = ids[a.code]
+    AssociationChange.objects.bulk_create(
+        AssociationChange(
+            association_id=a.pk,
+            kind=AssociationChange.Kind.CREATE,
+            effective_date=a.valid_from,
+            after={"name": a.name, "parent": a.path},
+        )
+        for a in pending
+    )
+    for a in pending:
+        paths[a.code] = (a.pk, a.path)
+    pending.clear()
+
+
+def _update_known(
+    current: Association,
+    row: DivisionRow,
+    parent: tuple[int, str] | None,
+    path: str,
+    effective: datetime.date,
+    actor: Any,
+    result: LoadResult,
+) -> None:
+    changed = False
+    if current.division_name != row.name:
+        _rename(current, association_name(row.name, row.level), row.name, effective, actor)
+        result.renamed += 1
+        changed = True
+    if current.path != path:
+        _move(current, parent, path, effective, actor)
+        result.moved += 1
+        changed = True
+    if current.valid_to is not None:
+        AssociationChange.objects.create(
+            association=current, kind="reopen", effective_date=effective, recorded_by=actor
+        )
+        Association.objects.filter(pk=current.pk).update(valid_to=None)
+        changed = True
+    if not changed:
+        result.unchanged += 1
+
+
+def _rename(
+    association: Association,
+    name: str,
+    division_name: str,
+    effective: datetime.date,
+    actor: Any,
+    note: str = "",
+) -> None:
+    AssociationChange.objects.create(
+        association=association,
+        kind=AssociationChange.Kind.RENAME,
+        effective_date=effective,
+        before={"name": association.name, "division_name": association.division_name},
+        after={"name": name, "division_name": division_name},
+        note=note,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    full, initials = pinyin_forms(division_name or name)
+    Association.objects.filter(pk=association.pk).update(
+        name=name,
+        division_name=division_name,
+        name_pinyin=full,
+        name_initials=initials,
+        version=association.version + 1,
+    )
+    association.name, association.division_name = name, division_name
+
+
+def _move(
+    association: Association,
+    parent: tuple[int, str] | None,
+    path: str,
+    effective: datetime.date,
+    actor: Any,
+) -> None:
+    """Re-hang a subtree: every descendant's path is rewritten in one statement per level."""
+    old = association.path
+    AssociationChange.objects.create(
+        association=association,
+        kind=AssociationChange.Kind.MOVE,
+        effective_date=effective,
+        before={"path": old},
+        after={"path": path},
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    descendants = list(Association.objects.filter(path__under=old).only("id", "path"))
+    for node in descendants:
+        node.path = path + node.path[len(old) :]
+        node.depth = node.path.count("/") - 2
+    # Two passes so that the unique index never sees two rows with the same path mid-update.
+    for node in descendants:
+        Association.objects.filter(pk=node.pk).update(path=f"~moving~{node.pk}/")
+    for node in descendants:
+        Association.objects.filter(pk=node.pk).update(path=node.path, depth=node.depth)
+    Association.objects.filter(pk=association.pk).update(parent_id=parent[0] if parent else None)
+    association.path = path
+
+
+def _close_unlisted(
+    roots: set[str],
+    listed: set[str],
+    effective: datetime.date,
+    actor: Any,
+    existing: dict[str, Association],
+) -> int:
+    closed = 0
+    for code, association in existing.items():
+        if code in listed or association.valid_to is not None:
+            continue
+        if not any(f"/{root}/" in association.path for root in roots):
+            continue
+        AssociationChange.objects.create(
+            association=association, kind=AssociationChange.Kind.CLOSE, effective_date=effective
+        )
+        Association.objects.filter(pk=association.pk).update(valid_to=effective)
+        closed += 1
+    return closed
+
+
+@transaction.atomic
+def association_create(
+    *,
+    actor: Any,
+    parent: Association,
+    kind: str,
+    name: str,
+    address: str = "",
+    valid_from: datetime.date | None = None,
+) -> Association:
+    """A non-territorial association (enterprise, park, chamber, migrant, member group, the
+    "党支部+计生协" and "商会+计生协" forms) under a township, village or the county."""
+    require(actor, "org.edit")
+    require_in_scope(actor, parent)
+    allowed = Association.ALLOWED_PARENTS.get(kind)
+    if allowed is None:
+        raise ServiceError("行政区划协会由区划文件导入，不能手工新增。", field="kind")
+    if parent.kind not in allowed or not parent.is_current:
+        raise ServiceError(
+            f"{Association.Kind(kind).label}不能设在{parent.get_kind_display()}之下。",
+            field="parent",
+        )
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError("请填写协会名称。", field="name")
+    prefix = parent.code + "-" + NON_TERRITORIAL_PREFIX[kind]
+    taken = Association.objects.filter(code__startswith=prefix).count()
+    code = f"{prefix}{taken + 1:03d}"
+    full, initials = pinyin_forms(name)
+    association = Association(
+        code=code,
+        name=name,
+        kind=kind,
+        parent=parent,
+        path=f"{parent.path}{code}/",
+        depth=parent.depth + 1,
+        name_pinyin=full,
+        name_initials=initials,
+        address=address.strip(),
+        valid_from=valid_from or timezone.localdate(),
+    )
+    _validate(association)
+    association.save()
+    AssociationChange.objects.create(
+        association=association,
+        kind=AssociationChange.Kind.CREATE,
+        effective_date=association.valid_from,
+        after={"name": name, "parent": parent.code},
+        recorded_by=actor,
+    )
+    audit_create(actor=actor, obj=association, scope_path=association.path)
+    return association
+
+
+@transaction.atomic
+def association_rename(
+    *,
+    actor: Any,
+    association: Association,
+    name: str,
+    effective_date: datetime.date,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Association:
+    require(actor, "org.edit")
+    require_in_scope(actor, association)
+    locked = Association.objects.select_for_update().get(pk=association.pk)
+    check_version(locked.version, expected_version, ["名称"])
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ServiceError("名称不能为空，且不超过100个字符。", field="name")
+    if name == locked.name:
+        raise ServiceError("新名称与原名称相同。", field="name")
+    before = snapshot(locked, ["name", "division_name"])
+    division = locked.division_name
+    if locked.is_territorial and name.endswith("计生协"):
+        division = name.removesuffix("计生协")
+    _rename(locked, name, division, effective_date, actor, note)
+    audit_update(actor=actor, obj=locked, before=before, scope_path=locked.path, reason=note)
+    return locked
+
+
+@transaction.atomic
+def association_close(
+    *,
+    actor: Any,
+    association: Association,
+    effective_date: datetime.date,
+    merged_into: Association | None = None,
+    note: str = "",
+) -> Association:
+    """Close (撤销) an association, or merge it into another; its records keep pointing at it."""
+    require(actor, "org.edit")
+    require_in_scope(actor, association)
+    if merged_into is not None:
+        require_in_scope(actor, merged_into)
+        if merged_into.pk == association.pk or merged_into.path.startswith(association.path):
+            raise ServiceError("不能并入自身或其下级协会。", field="merged_into")
+    if association.valid_to is not None:
+        raise ServiceError("该协会已停用。")
+    if Association.objects.current().filter(parent=association).exists():
+        raise ServiceError("该协会还有在用的下级协会，请先调整或撤销下级。")
+    before = snapshot(association, ["valid_to", "successor"])
+    association.valid_to = effective_date
+    association.successor = merged_into
+    association.version += 1
+    association.save(update_fields=["valid_to", "successor", "version", "updated_at"])
+    AssociationChange.objects.create(
+        association=association,
+        kind=AssociationChange.Kind.MERGE if merged_into else AssociationChange.Kind.CLOSE,
+        effective_date=effective_date,
+        related_codes=[merged_into.code] if merged_into else [],
+        note=note,
+        recorded_by=actor,
+    )
+    audit_update(actor=actor, obj=association, before=before, scope_path=association.path)
+    return association
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+STAFF_FIELDS = (
+    "name",
+    "sex",
+    "id_number",
+    "phone",
+    "post",
+    "employment",
+    "presides_daily_work",
+    "term_start",
+    "term_end",
+)
+
+
+def _apply_identity(staff: StaffMember) -> None:
+    """Birth date and sex follow from the ID number when there is one."""
+    from fpa.core import idnumbers
+
+    if staff.id_number:
+        parsed = idnumbers.parse(staff.id_number.reveal_unchecked())
+        staff.birth_date, staff.sex = parsed.birth_date, parsed.sex
+    staff.name_pinyin, staff.name_initials = pinyin_forms(staff.name)
+
+
+@transaction.atomic
+def staff_create(*, actor: Any, association: Association, **data: Any) -> StaffMember:
+    require(actor, "staff.edit")
+    require_in_scope(actor, association)
+    if not association.is_current:
+        raise ServiceError("该协会已停用，不能新增工作人员。", field="association")
+    staff = StaffMember(
+        association=association, **{k: data.get(k) for k in STAFF_FIELDS if k in data}
+    )
+    _check_staff(staff)
+    staff.save()
+    audit_create(actor=actor, obj=staff, scope_path=association.path)
+    return staff
+
+
+def _check_staff(staff: StaffMember) -> None:
+    staff.name = (staff.name or "").strip()
+    _validate(staff, exclude=["user", "id_number_hash", "phone_hash"])
+    _apply_identity(staff)
+    if staff.term_end and staff.term_end < staff.term_start:
+        raise ServiceError("任期结束日期不能早于开始日期。", field="term_end")
+    if staff.id_number:
+        duplicate = StaffMember.objects.filter(
+            association=staff.association,
+            id_number_hash=_hash_of(staff),
+            post=staff.post,
+            left_on__isnull=True,
+        ).exclude(pk=staff.pk)
+        if duplicate.exists():
+            raise ServiceError("此人已在本协会担任该职务。", field="id_number")
+
+
+def _hash_of(staff: StaffMember) -> str:
+    field = StaffMember._meta.get_field("id_number_hash")
+    return field.pre_save(staff, add=False)
+
+
+@transaction.atomic
+def staff_update(
+    *, actor: Any, staff: StaffMember, expected_version: int | None = None, **data: Any
+) -> StaffMember:
+    require(actor, "staff.edit")
+    require_in_scope(actor, staff.association)
+    locked = StaffMember.objects.select_for_update().get(pk=staff.pk)
+    before = snapshot(locked, STAFF_FIELDS)
+    changed_by_other = [
+        StaffMember._meta.get_field(k).verbose_name
+        for k, v in before.items()
+        if k in data and snapshot(staff, [k])[k] != v
+    ]
+    check_version(locked.version, expected_version, changed_by_other)
+    for key in STAFF_FIELDS:
+        if key in data:
+            setattr(locked, key, data[key])
+    _check_staff(locked)
+    locked.version += 1
+    locked.save()
+    audit_update(actor=actor, obj=locked, before=before, scope_path=locked.association.path)
+    return locked
+
+
+@transaction.atomic
+def staff_end_term(
+    *, actor: Any, staff: StaffMember, left_on: datetime.date, reason: str = ""
+) -> StaffMember:
+    require(actor, "staff.edit")
+    require_in_scope(actor, staff.association)
+    if staff.left_on:
+        raise ServiceError("此人已离任。")
+    if left_on < staff.term_start:
+        raise ServiceError("离任日期不能早于任期开始日期。", field="left_on")
+    before = snapshot(staff, ["left_on", "presides_daily_work"])
+    staff.left_on = left_on
+    staff.presides_daily_work = False
+    staff.version += 1
+    staff.save(update_fields=["left_on", "presides_daily_work", "version", "updated_at"])
+    audit_update(
+        actor=actor, obj=staff, before=before, scope_path=staff.association.path, reason=reason
+    )
+    return staff
+
+
+@transaction.atomic
+def training_record(
+    *,
+    actor: Any,
+    staff: StaffMember,
+    course: str,
+    start_date: datetime.date,
+    hours: Decimal,
+    organiser: str = "",
+    certificate_number: str = "",
+) -> Training:
+    require(actor, "staff.edit")
+    require_in_scope(actor, staff.association)
+    training = Training(
+        staff=staff,
+        course=(course or "").strip(),
+        start_date=start_date,
+        hours=hours,
+        organiser=(organiser or "").strip(),
+        certificate_number=(certificate_number or "").strip(),
+    )
+    _validate(training)
+    if training.hours <= 0 or training.hours > 2000:
+        raise ServiceError("学时应在0到2000之间。", field="hours")
+    if training.start_date > timezone.localdate():
+        raise ServiceError("培训日期不能晚于今天。", field="start_date")
+    training.save()
+    audit_create(actor=actor, obj=training, scope_path=staff.association.path)
+    return training
+
+
+# --- filing (备案) ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def filing_submit(
+    *, actor: Any, association: Association, person: StaffMember, note: str = ""
+) -> Filing:
+    """A lower association files the person who presides over its daily work with its parent."""
+    require(actor, "filing.submit")
+    require_in_scope(actor, association)
+    if association.parent_id is None:
+        raise ServiceError("该协会没有上级协会，无需备案。")
+    if person.association_id != association.pk or not person.is_current_on():
+        raise ServiceError("备案人须为本协会在任的工作人员。", field="person")
+    if Filing.objects.filter(association=association, status=Filing.Status.SUBMITTED).exists():
+        raise ServiceError("已有待审核的备案，请等待上级审核后再报送。")
+    filing = Filing(
+        association=association, person=person, note=(note or "").strip(), submitted_by=actor
+    )
+    _validate(filing)
+    filing.save()
+    audit_create(actor=actor, obj=filing, scope_path=association.path)
+    return filing
+
+
+def _require_reviewer(actor: Any, filing: Filing) -> None:
+    require(actor, "filing.review")
+    home = actor.home_association
+    if home is None or filing.association.parent_id != home.pk:
+        raise NotAllowed("只有上一级协会可以审核此备案。")
+    if filing.submitted_by_id == actor.pk:
+        raise NotAllowed("不能审核自己报送的备案。")
+
+
+@transaction.atomic
+def filing_accept(*, actor: Any, filing: Filing) -> Filing:
+    filing = Filing.objects.select_for_update().select_related("association").get(pk=filing.pk)
+    _require_reviewer(actor, filing)
+    if filing.status != Filing.Status.SUBMITTED:
+        raise ServiceError("该备案已审核，不能重复审核。", code="conflict")
+    previous = Filing.objects.filter(association=filing.association, status=Filing.Status.ACCEPTED)
+    for old in previous:
+        before = snapshot(old, ["status"])
+        old.status = Filing.Status.SUPERSEDED
+        old.save(update_fields=["status", "updated_at"])
+        audit_update(actor=actor, obj=old, before=before, scope_path=filing.association.path)
+    before = snapshot(filing, ["status", "reviewed_by", "reviewed_at"])
+    filing.status = Filing.Status.ACCEPTED
+    filing.reviewed_by = actor
+    filing.reviewed_at = timezone.now()
+    filing.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+    audit_update(actor=actor, obj=filing, before=before, scope_path=filing.association.path)
+    return filing
+
+
+@transaction.atomic
+def filing_return(*, actor: Any, filing: Filing, reason: str) -> Filing:
+    filing = Filing.objects.select_for_update().select_related("association").get(pk=filing.pk)
+    _require_reviewer(actor, filing)
+    if filing.status != Filing.Status.SUBMITTED:
+        raise ServiceError("该备案已审核，不能重复审核。", code="conflict")
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ServiceError("退回备案须写明原因。", field="return_reason")
+    before = snapshot(filing, ["status", "reviewed_by", "reviewed_at", "return_reason"])
+    filing.status = Filing.Status.RETURNED
+    filing.reviewed_by = actor
+    filing.reviewed_at = timezone.now()
+    filing.return_reason = reason[:300]
+    filing.save(
+        update_fields=["status", "reviewed_by", "reviewed_at", "return_reason", "updated_at"]
+    )
+    audit_update(
+        actor=actor, obj=filing, before=before, scope_path=filing.association.path, reason=reason
+    )
+    return filing
+
+
+# --- council and congress seats ---------------------------------------------------------------
+
+
+@transaction.atomic
+def seat_add(
+    *,
+    actor: Any,
+    association: Association,
+    body: str,
+    name: str,
+    source: str,
+    term_year: int,
+    sex: str = "",
+) -> BodySeat:
+    require(actor, "body.edit")
+    require_in_scope(actor, association)
+    seat = BodySeat(
+        association=association,
+        body=body,
+        name=(name or "").strip(),
+        source=source,
+        term_year=term_year,
+        sex=sex or "",
+    )
+    _validate(seat)
+    this_year = timezone.localdate().year
+    if not 1980 <= seat.term_year <= this_year + 1:
+        raise ServiceError(f"届次年份应在1980至{this_year + 1}之间。", field="term_year")
+    seat.save()
+    audit_create(actor=actor, obj=seat, scope_path=association.path)
+    return seat
+
+
+@transaction.atomic
+def seat_end(*, actor: Any, seat: BodySeat, ended_on: datetime.date) -> BodySeat:
+    require(actor, "body.edit")
+    require_in_scope(actor, seat.association)
+    if seat.ended_on:
+        raise ServiceError("该席位已卸任。")
+    before = snapshot(seat, ["ended_on"])
+    seat.ended_on = ended_on
+    seat.save(update_fields=["ended_on", "updated_at"])
+    audit_update(actor=actor, obj=seat, before=before, scope_path=seat.association.path)
+    return seat
