@@ -1,0 +1,143 @@
+"""Shared fixtures: the real Yongjing tree and one persona per role, all made through services.
+
+Personas (Healthchecks-style): `county` (县级管理员), `township` (刘家峡镇专干), `township2`
+(盐锅峡镇专干, the sibling township that must be refused), `village` (大庄村专干), `finance`,
+`auditor`, `volunteer`, and the three administrators `sysadmin`, `secadmin`, `auditadmin`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from fpa.accounts.middleware import LOGIN_AT
+from fpa.accounts.roles import Role
+from fpa.accounts.services import user_create
+from fpa.core.idnumbers import synthesize
+from fpa.organizations.divisions import read_file
+from fpa.organizations.models import Association
+from fpa.organizations.services import divisions_load, staff_create
+
+ROOT = Path(__file__).resolve().parent.parent
+YONGJING = ROOT.parent / "shared" / "data" / "yongjing-divisions-2023.csv"
+PASSWORD = "Test-Passw0rd!"
+
+LIUJIAXIA = "622923100"
+YANGUOXIA = "622923101"
+DAZHUANG = "622923100201"  # a village of 刘家峡镇
+SHANGQUAN = "622923101201"  # a village of 盐锅峡镇
+
+
+@pytest.fixture
+def yongjing(db: Any) -> Association:
+    """The real 2023 Yongjing divisions as an association tree; returns the county association."""
+    divisions_load(rows=read_file(YONGJING), valid_from=datetime.date(2023, 1, 1))
+    return Association.objects.get(code="622923")
+
+
+def make_user(username: str, code: str, role: str) -> Any:
+    return user_create(
+        actor=None,
+        username=username,
+        password=PASSWORD,
+        full_name=username,
+        home_association=Association.objects.get(code=code),
+        roles=[role],
+    )
+
+
+@pytest.fixture
+def county(yongjing: Association) -> Any:
+    return make_user("county", "622923", Role.COUNTY_ADMIN)
+
+
+@pytest.fixture
+def township(yongjing: Association) -> Any:
+    return make_user("township", LIUJIAXIA, Role.TOWNSHIP_STAFF)
+
+
+@pytest.fixture
+def township2(yongjing: Association) -> Any:
+    return make_user("township2", YANGUOXIA, Role.TOWNSHIP_STAFF)
+
+
+@pytest.fixture
+def village(yongjing: Association) -> Any:
+    return make_user("village", DAZHUANG, Role.VILLAGE_STAFF)
+
+
+@pytest.fixture
+def finance(yongjing: Association) -> Any:
+    return make_user("finance", "622923", Role.FINANCE)
+
+
+@pytest.fixture
+def auditor(yongjing: Association) -> Any:
+    return make_user("auditor", "622923", Role.AUDITOR)
+
+
+@pytest.fixture
+def volunteer(yongjing: Association) -> Any:
+    return make_user("volunteer", DAZHUANG, Role.VOLUNTEER)
+
+
+@pytest.fixture
+def sysadmin(yongjing: Association) -> Any:
+    return make_user("sysadmin", "622923", Role.SYSTEM_ADMIN)
+
+
+@pytest.fixture
+def secadmin(yongjing: Association) -> Any:
+    return make_user("secadmin", "622923", Role.SECURITY_ADMIN)
+
+
+@pytest.fixture
+def auditadmin(yongjing: Association) -> Any:
+    return make_user("auditadmin", "622923", Role.AUDIT_ADMIN)
+
+
+def login(client: Client, user: Any) -> Client:
+    """Sign in as `user`, with the second factor passed when the role needs one."""
+    client.force_login(user)
+    session = client.session
+    session[LOGIN_AT] = time.time()
+    if user.needs_otp:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def client_for(client: Client) -> Any:
+    """`client_for(user)`: a fresh signed-in test client for that persona."""
+
+    def make(user: Any) -> Client:
+        return login(Client(), user)
+
+    return make
+
+
+_sequence = iter(range(1, 10**6))
+
+
+def staff_in(actor: Any, code: str, **overrides: Any) -> Any:
+    """A staff member of association `code`, with a synthetic valid ID number and phone."""
+    n = next(_sequence)
+    data = {
+        "name": f"测试人员{n}",
+        "post": "officer",
+        "employment": "full_time",
+        "term_start": datetime.date(2023, 1, 1),
+        "id_number": synthesize("622923", datetime.date(1980, 1, 1), n % 1000),
+        "phone": f"1390000{n:04d}",
+    }
+    data.update(overrides)
+    return staff_create(actor=actor, association=Association.objects.get(code=code), **data)
