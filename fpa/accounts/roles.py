@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    COUNTY_ADMIN = "county_admin", "县级管理员"
-    TOWNSHIP_STAFF = "township_staff", "乡镇专干"
-    VILLAGE_STAFF = "village_staff", "村（社区）专干"
-    FINANCE = "finance", "财务人员"
-    AUDITOR = "auditor", "监督员（只读）"
-    VOLUNTEER = "volunteer", "志愿者"
-    SYSTEM_ADMIN = "system_admin", "系统管理员"
-    SECURITY_ADMIN = "security_admin", "安全管理员"
-    AUDIT_ADMIN = "audit_admin", "审计管理员"
+    COUNTY_ADMIN = "county_admin", _("县级管理员")
+    TOWNSHIP_STAFF = "township_staff", _("乡镇专干")
+    VILLAGE_STAFF = "village_staff", _("村（社区）专干")
+    FINANCE = "finance", _("财务人员")
+    AUDITOR = "auditor", _("监督员（只读）")
+    VOLUNTEER = "volunteer", _("志愿者")
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
 
 
 # 三员分立: each of these is held alone, never with another role.

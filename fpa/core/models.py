@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TimeStampedModel(models.Model):
@@ -19,16 +20,16 @@ class AuditEvent(models.Model):
     """
 
     class Action(models.TextChoices):
-        CREATE = "create", "新增"
-        UPDATE = "update", "修改"
-        DELETE = "delete", "删除"
-        REVEAL = "reveal", "查看完整信息"
-        EXPORT = "export", "导出"
-        LOGIN = "login", "登录"
-        LOGOUT = "logout", "退出"
-        LOGIN_FAILED = "login_failed", "登录失败"
-        LOCKOUT = "lockout", "账号锁定"
-        TOKEN = "token", "令牌"
+        CREATE = "create", _("新增")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
+        REVEAL = "reveal", _("查看完整信息")
+        EXPORT = "export", _("导出")
+        LOGIN = "login", _("登录")
+        LOGOUT = "logout", _("退出")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOCKOUT = "lockout", _("账号锁定")
+        TOKEN = "token", _("令牌")
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

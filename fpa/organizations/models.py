@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from fpa.core.models import TimeStampedModel
 from fpa.core.protected import BlindIndexField, ProtectedField
@@ -21,18 +22,18 @@ class Association(TimeStampedModel):
     or a non-territorial association hung under one of them."""
 
     class Kind(models.TextChoices):
-        PROVINCE = "province", "省级计生协"
-        PREFECTURE = "prefecture", "市（州）级计生协"
-        COUNTY = "county", "县级计生协"
-        TOWNSHIP = "township", "乡镇（街道）计生协"
-        VILLAGE = "village", "村（社区）计生协"
-        MEMBER_GROUP = "member_group", "会员小组"
-        ENTERPRISE = "enterprise", "企业计生协"
-        PARK = "park", "园区计生协"
-        CHAMBER = "chamber", "商会计生协"
-        MIGRANT = "migrant", "流动人口计生协"
-        PARTY_BRANCH = "party_branch", "党支部+计生协"
-        CHAMBER_JOINT = "chamber_joint", "商会+计生协"
+        PROVINCE = "province", _("省级计生协")
+        PREFECTURE = "prefecture", _("市（州）级计生协")
+        COUNTY = "county", _("县级计生协")
+        TOWNSHIP = "township", _("乡镇（街道）计生协")
+        VILLAGE = "village", _("村（社区）计生协")
+        MEMBER_GROUP = "member_group", _("会员小组")
+        ENTERPRISE = "enterprise", _("企业计生协")
+        PARK = "park", _("园区计生协")
+        CHAMBER = "chamber", _("商会计生协")
+        MIGRANT = "migrant", _("流动人口计生协")
+        PARTY_BRANCH = "party_branch", _("党支部+计生协")
+        CHAMBER_JOINT = "chamber_joint", _("商会+计生协")
 
     TERRITORIAL = (
         Kind.PROVINCE,
@@ -115,13 +116,13 @@ class AssociationChange(models.Model):
     """The history of a node: renames, merges, splits, moves, closures. Never edited."""
 
     class Kind(models.TextChoices):
-        CREATE = "create", "设立"
-        RENAME = "rename", "更名"
-        MOVE = "move", "调整隶属"
-        MERGE = "merge", "合并"
-        SPLIT = "split", "拆分"
-        CLOSE = "close", "撤销"
-        REOPEN = "reopen", "恢复"
+        CREATE = "create", _("设立")
+        RENAME = "rename", _("更名")
+        MOVE = "move", _("调整隶属")
+        MERGE = "merge", _("合并")
+        SPLIT = "split", _("拆分")
+        CLOSE = "close", _("撤销")
+        REOPEN = "reopen", _("恢复")
 
     association = models.ForeignKey(
         Association, on_delete=models.PROTECT, related_name="changes", verbose_name="协会"
@@ -153,20 +154,20 @@ class StaffMember(TimeStampedModel):
     """An officer or worker of an association, for one term of one post."""
 
     class Post(models.TextChoices):
-        PRESIDENT = "president", "会长"
-        EXECUTIVE_VICE_PRESIDENT = "executive_vice_president", "常务副会长"
-        VICE_PRESIDENT = "vice_president", "副会长"
-        SECRETARY_GENERAL = "secretary_general", "秘书长"
-        DEPUTY_SECRETARY_GENERAL = "deputy_secretary_general", "副秘书长"
-        FULL_TIME_OFFICER = "officer", "专干"
-        COUNCIL_MEMBER = "council_member", "理事"
-        LIAISON = "liaison", "联络员"
-        GROUP_LEADER = "group_leader", "会员小组长"
+        PRESIDENT = "president", _("会长")
+        EXECUTIVE_VICE_PRESIDENT = "executive_vice_president", _("常务副会长")
+        VICE_PRESIDENT = "vice_president", _("副会长")
+        SECRETARY_GENERAL = "secretary_general", _("秘书长")
+        DEPUTY_SECRETARY_GENERAL = "deputy_secretary_general", _("副秘书长")
+        FULL_TIME_OFFICER = "officer", _("专干")
+        COUNCIL_MEMBER = "council_member", _("理事")
+        LIAISON = "liaison", _("联络员")
+        GROUP_LEADER = "group_leader", _("会员小组长")
 
     class Employment(models.TextChoices):
-        FULL_TIME = "full_time", "专职"
-        PART_TIME = "part_time", "兼职"
-        SECONDED = "seconded", "挂职"
+        FULL_TIME = "full_time", _("专职")
+        PART_TIME = "part_time", _("兼职")
+        SECONDED = "seconded", _("挂职")
 
     class Sex(models.TextChoices):
         MALE = "M", "男"
@@ -244,10 +245,10 @@ class Filing(TimeStampedModel):
     """备案: a lower association files with its parent who presides over its daily work."""
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", "待审核"
-        ACCEPTED = "accepted", "已备案"
-        RETURNED = "returned", "已退回"
-        SUPERSEDED = "superseded", "已被新备案取代"
+        SUBMITTED = "submitted", _("待审核")
+        ACCEPTED = "accepted", _("已备案")
+        RETURNED = "returned", _("已退回")
+        SUPERSEDED = "superseded", _("已被新备案取代")
 
     association = models.ForeignKey(
         Association, verbose_name="备案协会", on_delete=models.PROTECT, related_name="filings"
@@ -293,16 +294,16 @@ class BodySeat(TimeStampedModel):
     """A seat on an association's council, standing council or members' congress (measure 14)."""
 
     class Body(models.TextChoices):
-        CONGRESS = "congress", "会员代表大会"
-        COUNCIL = "council", "理事会"
-        STANDING_COUNCIL = "standing_council", "常务理事会"
+        CONGRESS = "congress", _("会员代表大会")
+        COUNCIL = "council", _("理事会")
+        STANDING_COUNCIL = "standing_council", _("常务理事会")
 
     class Source(models.TextChoices):
-        GRASSROOTS_MEMBER = "grassroots_member", "基层一线会员"
-        VOLUNTEER = "volunteer", "志愿者"
-        WORKER = "worker", "计生协工作者"
-        SOCIAL_SECTOR = "social_sector", "社会各领域人士"
-        OFFICIAL = "official", "党政机关干部"
+        GRASSROOTS_MEMBER = "grassroots_member", _("基层一线会员")
+        VOLUNTEER = "volunteer", _("志愿者")
+        WORKER = "worker", _("计生协工作者")
+        SOCIAL_SECTOR = "social_sector", _("社会各领域人士")
+        OFFICIAL = "official", _("党政机关干部")
 
     GRASSROOTS_SOURCES = (Source.GRASSROOTS_MEMBER, Source.VOLUNTEER, Source.WORKER)
 
