@@ -4,11 +4,13 @@ the web pages."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -25,13 +27,24 @@ def _usable(user: Any) -> bool:
     return True
 
 
+def _capable(user: Any, capability: str | None) -> Any:
+    """The same capability the web pages declare: a known user without it is refused (403)."""
+    if capability is not None and not user.has_capability(capability):
+        raise PermissionDenied("您的角色无权进行此操作。")
+    return user
+
+
 class BearerToken(HttpBearer):
+    def __init__(self, capability: str | None = None) -> None:
+        super().__init__()
+        self.capability = capability
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = token_authenticate(token)
         if user is None:
             return None
         request.user = user  # a token is issued only after the second factor, when one is needed
-        return user
+        return _capable(user, self.capability)
 
 
 class Session(APIKeyCookie):
@@ -39,11 +52,40 @@ class Session(APIKeyCookie):
 
     param_name = settings.SESSION_COOKIE_NAME
 
+    def __init__(self, capability: str | None = None) -> None:
+        super().__init__()
+        self.capability = capability
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and _usable(user):
-            return user
+            return _capable(user, self.capability)
         return None
+
+
+def signed_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The API description is for signed-in users and token holders, like the API itself."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        header = request.headers.get("Authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        user = getattr(request, "user", None)
+        session_ok = user is not None and user.is_authenticated and _usable(user)
+        if not session_ok and (not token or token_authenticate(token) is None):
+            return JsonResponse(
+                {
+                    "error": {
+                        "code": "unauthenticated",
+                        "message": "需要登录或有效的令牌。",
+                        "fields": {},
+                    }
+                },
+                status=401,
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 api = NinjaAPI(
@@ -53,6 +95,7 @@ api = NinjaAPI(
     auth=[BearerToken(), Session()],
     docs_url="/docs",
     openapi_url="/openapi.json",
+    docs_decorator=signed_in_only,
 )
 
 
@@ -99,8 +142,15 @@ def forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _error(request, exc.status_code, "error", str(exc))
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        # A body that is not JSON at all is as invalid as one of the wrong shape.
+        fields = {"body": ["请求内容不是有效的 JSON。"]}
+        return _error(request, 422, "invalid", "请求内容不符合要求。", fields=fields)
+    return _error(request, exc.status_code, "error", str(exc), fields={})
 
 
 api.add_router("/auth", "fpa.accounts.api.router")
-api.add_router("/", "fpa.organizations.api.router")
+# The network's reads need "org.view", exactly as the pages do (not a volunteer, not 三员).
+api.add_router(
+    "/", "fpa.organizations.api.router", auth=[BearerToken("org.view"), Session("org.view")]
+)

@@ -27,6 +27,8 @@ DEBUG = False
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 INSTALLED_APPS = [
+    # Before django.contrib.auth: its management commands (createsuperuser) override auth's.
+    "fpa.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -39,7 +41,6 @@ INSTALLED_APPS = [
     "axes",
     "ninja",
     "fpa.core",
-    "fpa.accounts",
     "fpa.organizations",
 ]
 
@@ -53,9 +54,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "fpa.core.middleware.RequestContextMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",  # before the next one: it adds one
     "fpa.accounts.middleware.SessionLifetimeMiddleware",
     "fpa.accounts.middleware.OTPEnforcementMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "fpa.core.scope.ScopeEnforcementMiddleware",

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django_otp import match_token
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from fpa.accounts.services import token_issue, token_revoke
 from fpa.core.errors import NotAllowed, ServiceError
@@ -41,7 +41,7 @@ def token_create(request: HttpRequest, payload: TokenRequest) -> dict:
 
 
 @router.delete("/token", response={204: None})
-def token_delete(request: HttpRequest) -> tuple[int, None]:
+def token_delete(request: HttpRequest) -> Status[None]:
     """Revoke the bearer token used for this request."""
     header = request.headers.get("Authorization", "")
     plain = header.split(" ", 1)[1].strip() if header.lower().startswith("bearer ") else ""
@@ -51,4 +51,4 @@ def token_delete(request: HttpRequest) -> tuple[int, None]:
     if token is None:
         raise ServiceError("只能撤销当前请求所用的令牌。", code="no_token")
     token_revoke(user=request.user, token=token)
-    return 204, None
+    return Status(204, None)

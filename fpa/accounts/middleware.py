@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 
 LOGIN_AT = "fpa_login_at"
 
@@ -28,6 +29,9 @@ class SessionLifetimeMiddleware:
             started = request.session.get(LOGIN_AT)
             if started is None or time.time() - started > settings.FPA_SESSION_ABSOLUTE_SECONDS:
                 logout(request)
+                if request.path.startswith("/api/"):
+                    # The API then answers 401 JSON unless a bearer token authenticates.
+                    return self.get_response(request)
                 messages.info(request, "登录已超过有效期，请重新登录。")
                 return redirect(reverse("accounts:login"))
         return self.get_response(request)
@@ -56,4 +60,6 @@ class OTPEnforcementMiddleware:
         match = request.resolver_match
         if match is None or match.view_name in self.allowed or match.namespace == "api":
             return None
-        return redirect(reverse("accounts:otp_verify") + f"?next={request.get_full_path()}")
+        return redirect(
+            reverse("accounts:otp_verify") + "?" + urlencode({"next": request.get_full_path()})
+        )

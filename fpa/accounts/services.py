@@ -41,7 +41,16 @@ def _check_password(password: str, user: User) -> None:
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ServiceError("；".join(exc.messages), field="password") from exc
+        messages = [_password_message(error) for error in exc.error_list]
+        raise ServiceError("；".join(messages), field="password") from exc
+
+
+def _password_message(error: ValidationError) -> str:
+    # Django 5.2's zh_Hans catalog has no entry for the reworded minimum-length message, which
+    # would reach users in English.
+    if error.code == "password_too_short":
+        return f"密码长度太短，至少需要{(error.params or {}).get('min_length', '')}个字符。"
+    return "；".join(error.messages)
 
 
 @transaction.atomic

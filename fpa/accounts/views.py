@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
@@ -34,12 +34,19 @@ def _next_url(request: HttpRequest) -> str:
     return reverse("core:home")
 
 
+def _with_next(view_name: str, request: HttpRequest) -> str:
+    """The URL of `view_name` carrying the checked `next`, encoded so that its query survives."""
+    return reverse(view_name) + "?" + urlencode({"next": _next_url(request)})
+
+
 def lockout_response(request: HttpRequest, credentials: Any = None, *args: Any, **kw: Any) -> Any:
     message = "登录失败次数过多，账号已暂时锁定，请稍后再试或联系系统管理员。"
     if request.path.startswith("/api/"):
         from django.http import JsonResponse
 
-        return JsonResponse({"error": {"code": "locked", "message": message}}, status=429)
+        return JsonResponse(
+            {"error": {"code": "locked", "message": message, "fields": {}}}, status=429
+        )
     form = forms.LoginForm(request.POST or None)
     form.add_error(None, message)
     return render(request, "accounts/login.html", {"form": form}, status=429)
@@ -60,7 +67,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             login(request, user)  # a new session id
             if settings.FPA_REQUIRE_OTP and user.needs_otp:
                 target = "accounts:otp_verify" if _device(user) else "accounts:otp_setup"
-                return redirect(reverse(target) + f"?next={_next_url(request)}")
+                return redirect(_with_next(target, request))
             return redirect(_next_url(request))
         if not getattr(request, "axes_locked_out", False):
             form.add_error(None, "账号或密码不正确。")
@@ -83,7 +90,7 @@ def _device(user: User) -> TOTPDevice | None:
 @scoped_view(capability="account.self")
 def otp_verify(request: HttpRequest) -> HttpResponse:
     if _device(request.user) is None:
-        return redirect(reverse("accounts:otp_setup") + f"?next={_next_url(request)}")
+        return redirect(_with_next("accounts:otp_setup", request))
     form = forms.OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"])
@@ -99,7 +106,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the code, then confirm with one code from it."""
     user = request.user
     if _device(user) is not None and not user.is_verified():
-        return redirect(reverse("accounts:otp_verify") + f"?next={_next_url(request)}")
+        return redirect(_with_next("accounts:otp_verify", request))
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)

@@ -12,12 +12,37 @@ from django.db import models
 
 from fpa.core.context import current_ip
 from fpa.core.models import AuditEvent
-from fpa.core.protected import Protected
+from fpa.core.protected import Protected, ProtectedField
+
+# Never copied into the audit trail, even as a hash.
+SECRET_FIELDS = frozenset({"password"})
+
+
+class MaskedValue(str):
+    """The masked form of a protected value, as the audit trail stores it. Two of them compare by
+    the full value, so a change that the mask hides (139****1234 to 139****1234) is still recorded
+    as a change."""
+
+    def __new__(cls, value: Protected) -> MaskedValue:
+        masked = super().__new__(cls, value.masked)
+        masked._protected = value  # type: ignore[attr-defined]
+        return masked
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, MaskedValue):
+            return self._protected == other._protected  # type: ignore[attr-defined]
+        return str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = str.__hash__
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Protected):
-        return value.masked
+        return MaskedValue(value)
     if isinstance(value, models.Model):
         return str(value.pk)
     if isinstance(value, datetime.date | datetime.datetime | decimal.Decimal):
@@ -30,12 +55,17 @@ def _plain(value: Any) -> Any:
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The audit-safe values of a model's concrete fields (protected values masked)."""
     names = fields or [
-        f.name for f in instance._meta.concrete_fields if f.name not in {"created_at", "updated_at"}
+        f.name
+        for f in instance._meta.concrete_fields
+        if f.name not in {"created_at", "updated_at", *SECRET_FIELDS}
     ]
     out = {}
     for name in names:
         field = instance._meta.get_field(name)
-        out[name] = _plain(getattr(instance, field.attname))
+        value = getattr(instance, field.attname)
+        if isinstance(field, ProtectedField) and value and not isinstance(value, Protected):
+            value = Protected(str(value), field.kind)  # assigned but not yet cleaned: still masked
+        out[name] = _plain(value)
     return out
 
 
@@ -104,3 +134,22 @@ def audit_update(
             reason=reason,
         )
     return changes
+
+
+def changed_since(obj: models.Model, version: int) -> list[str]:
+    """The labels of the fields that updates after `version` changed, read from the audit trail.
+
+    Services that keep a `version` audit it with each update, so a refused stale save can tell the
+    user what the other person changed.
+    """
+    rows = AuditEvent.objects.filter(
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        action=AuditEvent.Action.UPDATE,
+    ).order_by("-id")[:50]
+    names: set[str] = set()
+    for row in rows:
+        versions = row.changes.get("version")
+        if versions and versions[0] is not None and int(versions[0]) >= version:
+            names |= set(row.changes) - {"version"}
+    return [str(field.verbose_name) for field in obj._meta.concrete_fields if field.name in names]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fpa.core.phones import area_code_length
+
 
 def mask_id_number(value: str) -> str:
     """622923199001010026 -> 622923********0026: the birth date is hidden."""
@@ -17,7 +19,7 @@ def mask_phone(value: str) -> str:
         return digits[:3] + "****" + digits[-4:]
     if len(digits) <= 4:
         return "*" * len(digits)
-    head = value.split("-")[0] if "-" in value else digits[:3]
+    head = value.split("-")[0] if "-" in value else digits[: area_code_length(digits)]
     return head + "-" + "*" * (len(digits) - len(head) - 4) + digits[-4:]
 
 

@@ -7,6 +7,8 @@ import unicodedata
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+# Beijing (010) and the 02x cities have three-digit area codes; every other area code has four.
+THREE_DIGIT_AREAS = ("010", "02")
 
 
 class PhoneError(ValueError):
@@ -28,5 +30,12 @@ def parse(raw: str) -> str:
     if MOBILE.match(digits):
         return digits
     if LANDLINE.match(number) or LANDLINE.match(digits):
-        return number if "-" in number else digits
+        # One canonical form however it was typed, so that the search hash finds it.
+        area = area_code_length(digits)
+        if 7 <= len(digits) - area <= 8:
+            return f"{digits[:area]}-{digits[area:]}"
     raise PhoneError("电话号码格式不正确：手机号为1开头的11位数字，座机为区号加7至8位号码。")
+
+
+def area_code_length(digits: str) -> int:
+    return 3 if digits.startswith(THREE_DIGIT_AREAS) else 4

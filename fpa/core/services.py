@@ -25,7 +25,7 @@ def protected_reveal(
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise ServiceError("请填写查看完整信息的原因。", field="reason")
-    value = getattr(obj, field)
+    value = getattr(obj, field, None)
     if not isinstance(value, Protected):
         raise ServiceError("该字段没有可查看的内容。", field=field)
     audit_record(

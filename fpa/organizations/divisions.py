@@ -17,7 +17,9 @@ from pathlib import Path
 
 LEVELS = ("province", "prefecture", "county", "township", "village")
 CODE_LENGTH = {"province": 2, "prefecture": 4, "county": 6, "township": 9, "village": 12}
-CODE = re.compile(r"^\d+$")
+CODE = re.compile(r"^[0-9]+$")  # ASCII only: \d would also take full-width and other digits
+SUFFIX = "计生协"
+MAX_NAME = 100 - len(SUFFIX)  # the association's name (division name + suffix) fits in 100
 MAX_ERRORS = 50
 
 
@@ -48,8 +50,8 @@ def read_rows(stream: io.TextIOBase) -> Iterator[tuple[int, DivisionRow | str]]:
     if missing:
         yield 1, f"缺少列：{', '.join(sorted(missing))}"
         return
-    for line, record in enumerate(reader, start=2):
-        yield line, _check(record)
+    for record in reader:
+        yield reader.line_num, _check(record)  # the file's own line, blank lines included
 
 
 def _check(record: dict[str, str]) -> DivisionRow | str:
@@ -61,8 +63,8 @@ def _check(record: dict[str, str]) -> DivisionRow | str:
         return f"层级“{level}”不是 {'/'.join(LEVELS)} 之一"
     if not CODE.match(code) or len(code) != CODE_LENGTH[level]:
         return f"编码“{code}”不是{CODE_LENGTH[level]}位数字"
-    if not name or len(name) > 100:
-        return "名称为空或超过100个字符"
+    if not name or len(name) > MAX_NAME:
+        return f"名称为空或超过{MAX_NAME}个字符"
     if level != "province" and not code.startswith(parent):
         return f"编码“{code}”不在上级“{parent}”之下"
     if level != "province" and len(parent) != CODE_LENGTH[LEVELS[LEVELS.index(level) - 1]]:
@@ -93,4 +95,4 @@ def read_file(path: Path) -> list[DivisionRow]:
 
 
 def association_name(division_name: str, level: str) -> str:
-    return f"{division_name}计生协"
+    return f"{division_name}{SUFFIX}"

@@ -38,6 +38,9 @@ class AssociationCreateForm(forms.Form):
     address = forms.CharField(label="地址", max_length=200, required=False)
     valid_from = forms.DateField(label="成立日期", widget=DATE, required=False)
 
+    def clean_valid_from(self) -> datetime.date | None:
+        return _reasonable_date(self.cleaned_data.get("valid_from"), "成立日期")
+
 
 class RenameForm(forms.Form):
     name = forms.CharField(label="新名称", max_length=100)
@@ -60,6 +63,9 @@ class CloseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["merged_into"].queryset = associations
         self.fields["merged_into"].error_messages["invalid_choice"] = SCOPE_ERROR
+
+    def clean_effective_date(self) -> datetime.date | None:
+        return _reasonable_date(self.cleaned_data.get("effective_date"), "撤销/合并日期")
 
 
 class StaffForm(forms.Form):
@@ -94,6 +100,9 @@ class StaffForm(forms.Form):
 class EndTermForm(forms.Form):
     left_on = forms.DateField(label="离任日期", widget=DATE)
     reason = forms.CharField(label="原因", max_length=300, required=False)
+
+    def clean_left_on(self) -> datetime.date | None:
+        return _reasonable_date(self.cleaned_data.get("left_on"), "离任日期")
 
 
 class TrainingForm(forms.Form):

@@ -147,11 +147,11 @@ def filings_missing(
 ) -> Page:
     """Associations with no accepted filing whose person is still in post (missing or stale)."""
     today = timezone.localdate()
-    valid_filing = Filing.objects.filter(
-        association=OuterRef("pk"),
-        status=Filing.Status.ACCEPTED,
-        person__left_on__isnull=True,
-    ).filter(Q(person__term_end__isnull=True) | Q(person__term_end__gte=today))
+    valid_filing = (
+        Filing.objects.filter(association=OuterRef("pk"), status=Filing.Status.ACCEPTED)
+        .filter(Q(person__left_on__isnull=True) | Q(person__left_on__gt=today))
+        .filter(Q(person__term_end__isnull=True) | Q(person__term_end__gte=today))
+    )
     stale_filing = Filing.objects.filter(association=OuterRef("pk"), status=Filing.Status.ACCEPTED)
     pending = Filing.objects.filter(association=OuterRef("pk"), status=Filing.Status.SUBMITTED)
     queryset = (

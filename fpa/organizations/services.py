@@ -11,7 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from fpa.core.audit import audit_create, audit_record, audit_update, snapshot
+from fpa.core.audit import (
+    audit_create,
+    audit_record,
+    audit_update,
+    changed_since,
+    diff,
+    snapshot,
+)
 from fpa.core.errors import NotAllowed, ServiceError, check_version
 from fpa.core.models import AuditEvent
 from fpa.core.names import pinyin_forms
@@ -46,7 +53,7 @@ NON_TERRITORIAL_PREFIX = {
 
 
 def require(actor: Any, capability: str) -> None:
-    if not actor.has_capability(capability):
+    if not getattr(actor, "is_authenticated", False) or not actor.has_capability(capability):
         raise NotAllowed("您的角色无权进行此操作。")
 
 
@@ -465,17 +472,19 @@ def staff_update(
     require(actor, "staff.edit")
     require_in_scope(actor, staff.association)
     locked = StaffMember.objects.select_for_update().get(pk=staff.pk)
-    before = snapshot(locked, STAFF_FIELDS)
-    changed_by_other = [
-        StaffMember._meta.get_field(k).verbose_name
-        for k, v in before.items()
-        if k in data and snapshot(staff, [k])[k] != v
-    ]
-    check_version(locked.version, expected_version, changed_by_other)
+    before = snapshot(locked, (*STAFF_FIELDS, "version"))
+    if expected_version is not None and int(expected_version) != locked.version:
+        check_version(
+            locked.version, expected_version, changed_since(locked, int(expected_version))
+        )
     for key in STAFF_FIELDS:
         if key in data:
             setattr(locked, key, data[key])
     _check_staff(locked)
+    if not diff(
+        {k: v for k, v in before.items() if k != "version"}, snapshot(locked, STAFF_FIELDS)
+    ):
+        return locked  # nothing changed: no new version, no audit row
     locked.version += 1
     locked.save()
     audit_update(actor=actor, obj=locked, before=before, scope_path=locked.association.path)

@@ -413,6 +413,8 @@ def filing_review(request: HttpRequest, pk: Filing) -> HttpResponse:
                 )
         except ServiceError as exc:
             _form_error(form, exc)
+            if filing.status != Filing.Status.SUBMITTED:  # the page no longer shows the form
+                messages.error(request, exc.message)
         else:
             messages.success(request, "审核结果已保存。")
             return redirect("organizations:filing_list")

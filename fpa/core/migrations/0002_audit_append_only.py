@@ -26,13 +26,13 @@ POSTGRES_BACKWARD = [
 def forward(apps, schema_editor):
     statements = {"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}
     for sql in statements.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)  # no placeholders: the '%' is PL/pgSQL's
 
 
 def backward(apps, schema_editor):
     statements = {"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRES_BACKWARD}
     for sql in statements.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)  # no placeholders: the '%' is PL/pgSQL's
 
 
 class Migration(migrations.Migration):

@@ -31,8 +31,10 @@ class Command(BaseCommand):
                 for start in range(0, len(stale), 500):
                     with transaction.atomic():
                         for obj in model.objects.filter(pk__in=stale[start : start + 500]):
+                            # update() encrypts the Protected value with the active key itself
+                            # (passing a ciphertext would have it parsed as a plain value).
                             model.objects.filter(pk=obj.pk).update(
-                                **{field.attname: field.get_prep_value(getattr(obj, field.attname))}
+                                **{field.attname: getattr(obj, field.attname)}
                             )
                             updated += 1
             self.stdout.write(f"{model._meta.label}: {updated} values re-encrypted")

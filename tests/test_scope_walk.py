@@ -1,0 +1,550 @@
+"""Deny by default, walked over every URL.
+
+Every web view must declare its scope; anonymous users are sent to sign in; and for every view that
+loads an object named in the URL, an object of the sibling township 盐锅峡镇 (622923101) is refused
+to 刘家峡镇 (622923100) users with 403 or 404 on GET and POST, changing nothing. A new view with a
+new model fails here until the registries below say which foreign object to try.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.http import HttpResponse
+from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
+from django.urls.converters import IntConverter
+
+from fpa.accounts.models import ApiToken, User
+from fpa.accounts.roles import Role
+from fpa.accounts.services import token_issue
+from fpa.accounts.views import UserScope
+from fpa.core.audit import snapshot
+from fpa.core.models import AuditEvent
+from fpa.core.scope import ScopeDeclaration, declaration_of, public_view, scoped_view
+from fpa.organizations.models import Association, AssociationChange, BodySeat, Filing, StaffMember
+from fpa.organizations.services import filing_submit, seat_add
+from tests.conftest import (
+    DAZHUANG,
+    LIUJIAXIA,
+    PASSWORD,
+    SHANGQUAN,
+    YANGUOXIA,
+    make_user,
+    staff_in,
+)
+
+FOREIGN_STAFF_NAME = "外镇人员甲"
+FOREIGN_SEAT_NAME = "外镇理事乙"
+PUBLIC = {"core:set_language", "core:healthz", "accounts:login", "accounts:logout"}
+# URL kwargs that are not the scoped object, and what to put in them.
+EXTRA_KWARGS = {"field": "phone"}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    route: str
+    callback: Any
+    kwargs: dict[str, type]  # kwarg name -> int or str
+
+    @property
+    def declaration(self) -> ScopeDeclaration | None:
+        return declaration_of(self.callback)
+
+
+def walk(
+    patterns: list[Any] | None = None, prefix: str = "", namespace: str = ""
+) -> Iterator[Route]:
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "api":
+                continue  # the API has its own deny-by-default (tested below)
+            inner = ":".join(p for p in (namespace, pattern.namespace) if p)
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            converters = getattr(pattern.pattern, "converters", {})
+            kwargs = {
+                name: int if isinstance(converters.get(name), IntConverter) else str
+                for name in pattern.pattern.regex.groupindex
+            }
+            name = ":".join(p for p in (namespace, pattern.name or "") if p)
+            yield Route(name, prefix + str(pattern.pattern), pattern.callback, kwargs)
+
+
+ROUTES = list(walk())
+
+
+def test_the_walk_finds_the_application():
+    names = {r.name for r in ROUTES}
+    assert len(ROUTES) >= 30
+    assert {"core:home", "organizations:staff_reveal", "accounts:user_edit"} <= names
+    assert all(r.name and ":" in r.name for r in ROUTES), "every URL needs a namespaced name"
+
+
+def test_every_view_declares_its_scope():
+    undeclared = [r.route for r in ROUTES if r.declaration is None]
+    assert not undeclared, f"views without @public_view/@scoped_view: {undeclared}"
+
+
+def test_public_views_are_exactly_the_known_ones():
+    public = {r.name for r in ROUTES if r.declaration and r.declaration.public}
+    assert public == PUBLIC
+
+
+def dummy_url(route: Route) -> str:
+    kwargs = {
+        name: EXTRA_KWARGS.get(name, 1 if kind is int else YANGUOXIA)
+        for name, kind in route.kwargs.items()
+    }
+    return reverse(route.name, kwargs=kwargs)
+
+
+def test_anonymous_is_refused_everywhere_but_the_public_views(client, yongjing):
+    refused = []
+    for route in ROUTES:
+        if route.name in PUBLIC:
+            continue
+        url = dummy_url(route)
+        for method in (client.get, client.post):
+            response = method(url)
+            if response.status_code == 302:
+                assert response["Location"].startswith("/accounts/login/?next="), url
+            else:
+                assert response.status_code in {403, 404, 405}, (url, response.status_code)
+        refused.append(route.name)
+    assert len(refused) == len(ROUTES) - len(PUBLIC)
+    assert not AuditEvent.objects.exclude(action=AuditEvent.Action.CREATE).exists()
+
+
+# --- the foreign object of every declared model -----------------------------------------------
+
+
+@pytest.fixture
+def world(yongjing, county, township, township2, village):
+    """One object of each scoped model in 盐锅峡镇 (foreign) and in 刘家峡镇 (local)."""
+    yanguoxia = Association.objects.get(code=YANGUOXIA)
+    liujiaxia = Association.objects.get(code=LIUJIAXIA)
+    foreign_staff = staff_in(county, YANGUOXIA, name=FOREIGN_STAFF_NAME, phone="13911110000")
+    local_staff = staff_in(county, LIUJIAXIA)
+    village_staff = staff_in(county, DAZHUANG)
+    seat = dict(body="council", source="volunteer", term_year=2023)
+    foreign = {
+        Association: yanguoxia,
+        StaffMember: foreign_staff,
+        Filing: filing_submit(actor=township2, association=yanguoxia, person=foreign_staff),
+        BodySeat: seat_add(actor=county, association=yanguoxia, name=FOREIGN_SEAT_NAME, **seat),
+        UserScope: township2,
+    }
+    local = {
+        Association: liujiaxia,
+        StaffMember: local_staff,
+        Filing: filing_submit(
+            actor=village, association=Association.objects.get(code=DAZHUANG), person=village_staff
+        ),
+        BodySeat: seat_add(actor=county, association=liujiaxia, name="本镇理事", **seat),
+        UserScope: township,
+    }
+    # Views that take an id in the URL without a declared model load it themselves.
+    foreign_by_route = {"accounts:token_revoke": token_issue(user=township2)[0]}
+    return {"foreign": foreign, "local": local, "by_route": foreign_by_route}
+
+
+@pytest.fixture
+def local_actors(yongjing, township):
+    """刘家峡镇 users: the township staff, and administrators scoped to 刘家峡镇."""
+    return [
+        township,
+        make_user("sysadmin-ljx", LIUJIAXIA, Role.SYSTEM_ADMIN),
+        make_user("secadmin-ljx", LIUJIAXIA, Role.SECURITY_ADMIN),
+    ]
+
+
+def url_for(route: Route, obj: Any) -> str:
+    declaration = route.declaration
+    assert declaration is not None
+    kwargs: dict[str, Any] = {declaration.kwarg: getattr(obj, declaration.field)}
+    for name in route.kwargs:
+        if name == declaration.kwarg:
+            continue
+        assert name in EXTRA_KWARGS, f"{route.name}: say what to put in URL kwarg {name!r}"
+        kwargs[name] = EXTRA_KWARGS[name]
+    return reverse(route.name, kwargs=kwargs)
+
+
+def post_payload(foreign: dict[Any, Any]) -> dict[str, str]:
+    """A body that each form would accept if the object were in scope."""
+    return {
+        "name": "越权修改",
+        "kind": "enterprise",
+        "effective_date": "2024-01-01",
+        "note": "越权",
+        "version": "1",
+        "phone": "13900009999",
+        "post": "officer",
+        "employment": "full_time",
+        "term_start": "2024-01-01",
+        "left_on": "2024-01-02",
+        "reason": "越权查看",
+        "course": "培训",
+        "start_date": "2024-01-01",
+        "hours": "1",
+        "person": str(foreign[StaffMember].pk),
+        "decision": "accept",
+        "body": "council",
+        "source": "volunteer",
+        "term_year": "2023",
+        "ended_on": "2024-01-02",
+        "full_name": "越权",
+        "is_active": "on",
+        "home_association": str(foreign[Association].pk),
+        "roles": "township_staff",
+    }
+
+
+def model_of(declared: Any) -> Any:
+    return User if declared is UserScope else declared
+
+
+def state(objects: dict[Any, Any]) -> dict[str, Any]:
+    """Everything the walk could change: row counts, the audit trail, each foreign object."""
+    counted = [Association, AssociationChange, StaffMember, Filing, BodySeat, User, ApiToken]
+    out: dict[str, Any] = {m.__name__: m.objects.count() for m in counted}
+    out["audit"] = AuditEvent.objects.count()
+    for declared, obj in objects.items():
+        out[declared.__name__] = snapshot(model_of(declared).objects.get(pk=obj.pk))
+    return out
+
+
+def test_every_declared_model_has_a_foreign_object(world):
+    declared = {r.declaration.model for r in ROUTES if r.declaration and r.declaration.model}
+    missing = declared - set(world["foreign"])
+    assert not missing, f"add a 盐锅峡镇 object for {missing} to the `world` fixture"
+    assert declared - set(world["local"]) == set()
+    unmodelled = {
+        r.name
+        for r in ROUTES
+        if r.kwargs and r.declaration and not r.declaration.public and not r.declaration.model
+    }
+    assert unmodelled == set(world["by_route"]), "say which foreign object these views load"
+
+
+def test_foreign_objects_are_refused_on_every_view(world, local_actors, client_for):
+    clients = [(user, client_for(user)) for user in local_actors]  # sign-ins are audited first
+    foreign = world["foreign"]
+    before = state(foreign)
+    payload = post_payload(foreign)
+    checked = []
+    for route in ROUTES:
+        declaration = route.declaration
+        if declaration is None or declaration.model is None:
+            continue
+        url = url_for(route, foreign[declaration.model])
+        exercised = False
+        for user, client in clients:
+            get, post = client.get(url), client.post(url, payload)
+            if user.has_capability(declaration.capability):
+                exercised = True
+                assert get.status_code in {404, 405}, (route.name, user.username, get.status_code)
+                assert post.status_code == 404, (route.name, user.username, post.status_code)
+            else:
+                assert get.status_code in {403, 405}, (route.name, user.username, get.status_code)
+                assert post.status_code == 403, (route.name, user.username, post.status_code)
+            for response in (get, post):
+                assert FOREIGN_STAFF_NAME.encode() not in response.content
+        assert exercised, f"{route.name}: no 刘家峡镇 persona holds {declaration.capability}"
+        checked.append(route.name)
+    for name, obj in world["by_route"].items():
+        route = next(r for r in ROUTES if r.name == name)
+        url = reverse(name, kwargs={next(iter(route.kwargs)): obj.pk})
+        for _, client in clients:
+            assert client.get(url).status_code in {403, 404, 405}
+            assert client.post(url).status_code in {403, 404}
+        checked.append(name)
+    assert state(foreign) == before
+    assert len(checked) >= 17
+
+
+def test_the_same_urls_work_for_local_objects(world, local_actors, client_for):
+    """The refusals above are the scope at work, not a URL built wrongly."""
+    local = world["local"]
+    clients: dict[int, Any] = {}
+    for route in ROUTES:
+        declaration = route.declaration
+        if declaration is None or declaration.model is None:
+            continue
+        user = next(u for u in local_actors if u.has_capability(declaration.capability))
+        client = clients.setdefault(user.pk, client_for(user))
+        url = url_for(route, local[declaration.model])
+        response = client.get(url)
+        if response.status_code == 405:  # POST-only: the object must load for a real request
+            response = client.post(url, {"reason": "本镇回访", "ended_on": "2024-12-31"})
+            assert response.status_code in {200, 302}, (route.name, response.status_code)
+        else:
+            assert response.status_code == 200, (route.name, response.status_code)
+    token = token_issue(user=local_actors[0])[0]
+    response = client_for(local_actors[0]).post(reverse("accounts:token_revoke", args=[token.pk]))
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    # township2's token (refused above) is still usable.
+    assert world["by_route"]["accounts:token_revoke"].is_usable
+
+
+def test_lists_and_search_show_nothing_foreign(world, township, client_for):
+    client = client_for(township)
+    for route in ROUTES:
+        declaration = route.declaration
+        if declaration is None or declaration.public or route.kwargs:
+            continue
+        if not township.has_capability(declaration.capability):
+            continue
+        for params in ({}, {"q": "ygx"}, {"q": "外镇"}, {"all": "1", "include_closed": "on"}):
+            response = client.get(reverse(route.name), params, follow=True)
+            assert response.status_code == 200, (route.name, params)
+            body = response.content.decode()
+            for marker in (FOREIGN_STAFF_NAME, FOREIGN_SEAT_NAME, "盐锅峡", YANGUOXIA):
+                assert marker not in body, (route.name, params, marker)
+    response = client.get("/org/composition/", {"code": YANGUOXIA})
+    assert response.status_code == 200
+    assert response.context["association"] is None
+    assert "盐锅峡" not in response.content.decode()
+    response = client.get("/org/autocomplete/", {"q": "盐锅峡"})
+    assert response.json() == {"results": []}
+
+
+# --- a view without a declaration is refused --------------------------------------------------
+
+
+def undeclared(request: Any) -> HttpResponse:
+    return HttpResponse("should never be seen")
+
+
+@public_view
+def declared_public(request: Any) -> HttpResponse:
+    return HttpResponse("public")
+
+
+@scoped_view(capability="org.view")
+def declared_scoped(request: Any) -> HttpResponse:
+    return HttpResponse("scoped")
+
+
+def rewrapped(request: Any) -> HttpResponse:
+    """A wrapper that forgot functools.wraps: the declaration is lost, so it is refused."""
+    return declared_scoped(request)
+
+
+urlpatterns = [
+    path("undeclared/", undeclared),
+    path("public/", declared_public),
+    path("scoped/", declared_scoped),
+    path("rewrapped/", rewrapped),
+]
+
+
+@pytest.mark.urls(__name__)
+def test_middleware_refuses_an_undeclared_view(client, client_for, township):
+    assert client.get("/public/").status_code == 200
+    signed_in = client_for(township)
+    assert signed_in.get("/scoped/").content == b"scoped"
+    for path_ in ("/undeclared/", "/rewrapped/"):
+        for c in (client, signed_in):
+            for method in (c.get, c.post):
+                response = method(path_)
+                assert response.status_code == 403, (path_, response.status_code)
+                assert b"should never be seen" not in response.content
+                assert b"scoped" not in response.content
+
+
+# --- foreign ids posted in forms --------------------------------------------------------------
+
+
+def test_close_form_refuses_merging_into_a_foreign_association(world, township, client_for):
+    client = client_for(township)
+    villages = Association.objects.filter(parent__code=LIUJIAXIA, kind="village").order_by("code")
+    target, sibling = villages[0], villages[1]
+    before = state({Association: target})
+    changes = AssociationChange.objects.count()
+    response = client.post(
+        f"/org/a/{target.code}/close/",
+        {"effective_date": "2024-06-30", "merged_into": world["foreign"][Association].pk},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["merged_into"] == [
+        "所选协会不存在或不在您的管辖范围内。"
+    ]
+    assert state({Association: target}) == before
+    assert AssociationChange.objects.count() == changes
+    # The same form with a 刘家峡镇 village goes through.
+    response = client.post(
+        f"/org/a/{target.code}/close/", {"effective_date": "2024-06-30", "merged_into": sibling.pk}
+    )
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert (target.valid_to, target.successor_id) == (datetime.date(2024, 6, 30), sibling.pk)
+
+
+def test_filing_form_refuses_a_foreign_person(world, township, client_for):
+    client = client_for(township)
+    filings = Filing.objects.count()
+    response = client.post(
+        f"/org/a/{DAZHUANG}/filing/", {"person": world["foreign"][StaffMember].pk}
+    )
+    assert response.status_code == 200
+    assert "person" in response.context["form"].errors
+    assert Filing.objects.count() == filings
+
+
+def test_township_scoped_sysadmin_cannot_create_a_foreign_account(world, client_for):
+    admin = make_user("sysadmin-ljx", LIUJIAXIA, Role.SYSTEM_ADMIN)
+    client = client_for(admin)
+    users = User.objects.count()
+    data = {
+        "username": "outsider",
+        "full_name": "外镇账号",
+        "password": "Outsider-Passw0rd!",
+        "home_association": world["foreign"][Association].pk,
+    }
+    response = client.post("/accounts/users/new/", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["home_association"] == [
+        "所选协会不存在或不在您的管辖范围内。"
+    ]
+    assert User.objects.count() == users
+    assert not User.objects.filter(username="outsider").exists()
+    # With a 刘家峡镇 association the same form creates the account.
+    data["home_association"] = Association.objects.get(code=DAZHUANG).pk
+    assert client.post("/accounts/users/new/", data).status_code == 302
+    assert User.objects.get(username="outsider").home_association.code == DAZHUANG
+
+
+def test_township_scoped_secadmin_cannot_move_a_user_abroad(world, township, client_for):
+    admin = make_user("secadmin-ljx", LIUJIAXIA, Role.SECURITY_ADMIN)
+    client = client_for(admin)
+    response = client.post(
+        f"/accounts/roles/{township.pk}/",
+        {"home_association": world["foreign"][Association].pk, "roles": ["township_staff"]},
+    )
+    assert response.status_code == 200
+    assert "home_association" in response.context["form"].errors
+    township.refresh_from_db()
+    assert township.home_association.code == LIUJIAXIA
+
+
+# --- the API ----------------------------------------------------------------------------------
+
+
+def api_urls() -> dict[str, str]:
+    resolver = next(
+        p
+        for p in get_resolver().url_patterns
+        if isinstance(p, URLResolver) and p.namespace == "api"
+    )
+    prefix = "/" + str(resolver.pattern)
+    return {
+        pattern.name: prefix + str(pattern.pattern).replace("<code>", YANGUOXIA)
+        for pattern in resolver.url_patterns
+    }
+
+
+# Reachable without signing in: only exchanging a password for a token.
+API_PUBLIC = {("POST", "/api/v1/auth/token")}
+
+
+def test_api_refuses_anonymous_callers(client, yongjing):
+    urls = api_urls()
+    assert {"association_list", "staff_list", "filing_list", "association_detail"} <= set(urls)
+    unauthenticated = set()
+    for url in sorted(set(urls.values())):
+        for method in ("GET", "POST", "DELETE"):
+            if (method, url) in API_PUBLIC:
+                continue
+            response = client.generic(method, url)
+            assert response.status_code in {401, 404, 405}, (method, url, response.status_code)
+            if response.status_code == 401:
+                unauthenticated.add((method, url.removeprefix("/api/v1/")))
+    assert unauthenticated == {
+        ("GET", "associations"),
+        ("GET", f"associations/{YANGUOXIA}"),
+        ("GET", "staff"),
+        ("GET", "filings"),
+        ("DELETE", "auth/token"),
+        *(
+            (method, doc)
+            for method in ("GET", "POST", "DELETE")
+            for doc in ("docs", "openapi.json")
+        ),
+    }
+
+
+@pytest.fixture
+def bearer(client, world):
+    response = client.post(
+        "/api/v1/auth/token",
+        json.dumps({"username": "township", "password": PASSWORD}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    return {"HTTP_AUTHORIZATION": f"Bearer {response.json()['token']}"}
+
+
+def api_all(client: Any, url: str, headers: dict[str, str], **params: Any) -> list[dict]:
+    items: list[dict] = []
+    after = None
+    while True:
+        query = {**params, "size": 100, **({"after": after} if after else {})}
+        response = client.get(url, query, **headers)
+        assert response.status_code == 200, response.content
+        page = response.json()
+        items += page["items"]
+        after = page["next"]
+        if not after:
+            return items
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/api/v1/associations/{YANGUOXIA}",
+        f"/api/v1/associations/{SHANGQUAN}",
+        f"/api/v1/staff?association={YANGUOXIA}",
+        f"/api/v1/staff?association={SHANGQUAN}",
+    ],
+)
+def test_api_foreign_objects_are_404(client, bearer, url):
+    response = client.get(url, **bearer)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_api_local_objects_are_found(client, bearer):
+    response = client.get(f"/api/v1/associations/{LIUJIAXIA}", **bearer)
+    assert response.status_code == 200
+    assert response.json()["code"] == LIUJIAXIA
+    response = client.get("/api/v1/staff", {"association": LIUJIAXIA}, **bearer)
+    assert response.status_code == 200
+    assert response.json()["items"]
+
+
+def test_api_lists_hold_nothing_outside_the_township(client, bearer, world):
+    local_prefix = LIUJIAXIA
+    associations = api_all(client, "/api/v1/associations", bearer, include_closed=True)
+    codes = {a["code"] for a in associations}
+    assert {LIUJIAXIA, DAZHUANG} <= codes
+    assert all(code.startswith(local_prefix) for code in codes), codes
+    assert api_all(client, "/api/v1/associations", bearer, q="ygx") == []
+
+    staff = api_all(client, "/api/v1/staff", bearer, current_only=False)
+    assert {s["id"] for s in staff} >= {world["local"][StaffMember].pk}
+    assert all(s["association_code"].startswith(local_prefix) for s in staff)
+    assert world["foreign"][StaffMember].pk not in {s["id"] for s in staff}
+
+    filings = api_all(client, "/api/v1/filings", bearer)
+    assert {f["id"] for f in filings} == {world["local"][Filing].pk}
+    assert all(f["association_code"].startswith(local_prefix) for f in filings)
