@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "ninja",
     "fpa.core",
     "fpa.organizations",
+    "fpa.families",
 ]
 
 MIDDLEWARE = [

@@ -33,6 +33,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "body.edit",
             "audit.view",
             "personal.reveal",
+            "family.view",
+            "family.edit",
+            "family.rates",
         }
     ),
     Role.TOWNSHIP_STAFF: frozenset(
@@ -44,10 +47,20 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "filing.review",
             "body.edit",
             "personal.reveal",
+            "family.view",
+            "family.edit",
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
-        {"org.view", "staff.edit", "filing.submit", "body.edit", "personal.reveal"}
+        {
+            "org.view",
+            "staff.edit",
+            "filing.submit",
+            "body.edit",
+            "personal.reveal",
+            "family.view",
+            "family.edit",
+        }
     ),
     Role.FINANCE: frozenset({"org.view"}),
     Role.AUDITOR: frozenset({"org.view", "audit.view"}),

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FamiliesConfig(AppConfig):
+    name = "fpa.families"
+    label = "families"
+    verbose_name = "计生特殊家庭"

@@ -1,0 +1,410 @@
+"""Special families (计生特殊家庭) and the 暖心行动 care work (plan measures 8, 15, 16)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fpa.core.models import TimeStampedModel
+from fpa.core.protected import BlindIndexField, ProtectedField
+from fpa.core.scope import ScopedQuerySet, scope_path_of
+
+
+class FamilyScopedQuerySet(ScopedQuerySet):
+    """Family data is sensitive (PIPL art. 28): staff holding `family.view` see their subtree; a
+    contact person sees the families they currently look after, whatever their home association."""
+
+    family_ref = "family"
+
+    def visible_to(self, user: Any) -> FamilyScopedQuerySet:
+        path = scope_path_of(user)
+        if path is None:
+            return self.none()
+        own = models.Exists(
+            Contact.objects.filter(
+                family=models.OuterRef(self.family_ref), user=user, end_date__isnull=True
+            )
+        )
+        if user.has_capability("family.view"):
+            return self.filter(models.Q(**{f"{self.model.scope_field}__under": path}) | own)
+        return self.filter(own)
+
+
+class FamilyQuerySet(FamilyScopedQuerySet):
+    family_ref = "pk"
+
+    def active(self) -> FamilyQuerySet:
+        return self.filter(status=Family.Status.ACTIVE)
+
+
+class Family(TimeStampedModel):
+    class Kind(models.TextChoices):
+        BEREAVED = "bereaved", _("失独家庭")
+        DISABLED_CHILD = "disabled_child", _("伤残家庭")
+        COMPLICATION = "complication", _("手术并发症家庭")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("在册")
+        MOVED_OUT = "moved_out", _("迁出")
+        CANCELLED = "cancelled", _("注销")
+        DECEASED = "deceased", _("夫妻均已亡故")
+
+    association = models.ForeignKey(
+        "organizations.Association",
+        verbose_name="所属村（社区）",
+        on_delete=models.PROTECT,
+        related_name="families",
+    )
+    kind = models.CharField("家庭类别", max_length=20, choices=Kind.choices)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    address = models.CharField("住址", max_length=200, blank=True)
+    registered_on = models.DateField("登记日期", default=datetime.date.today)
+    # Denormalised from the mother's (or, failing that, the father's) record for lists and search.
+    head_name = models.CharField("户主/联系人姓名", max_length=50, blank=True)
+    head_pinyin = models.CharField(max_length=200, blank=True, editable=False)
+    head_initials = models.CharField(max_length=64, blank=True, editable=False)
+    one_child_only = models.BooleanField("仅生育或收养一个子女", default=True)
+    later_child = models.BooleanField("此后再生育或收养子女", default=False)
+    notes = models.TextField("备注（敏感）", blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
+
+    objects = FamilyQuerySet.as_manager()
+    scope_field = "association__path"
+
+    class Meta:
+        verbose_name = "计生特殊家庭"
+        verbose_name_plural = "计生特殊家庭"
+        indexes = [
+            models.Index(fields=["association", "status"], name="fam_family_assoc_status"),
+            models.Index(fields=["head_initials"], name="fam_family_initials"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.head_name or '—'}（{self.get_kind_display()}）"
+
+
+class Person(TimeStampedModel):
+    """A parent or the child of a special family."""
+
+    class Role(models.TextChoices):
+        MOTHER = "mother", _("母亲")
+        FATHER = "father", _("父亲")
+        CHILD = "child", _("子女")
+
+    class Marital(models.TextChoices):
+        MARRIED = "married", _("已婚")
+        WIDOWED = "widowed", _("丧偶")
+        DIVORCED = "divorced", _("离异")
+        SINGLE = "single", _("未婚")
+
+    class Hukou(models.TextChoices):
+        RURAL = "rural", _("农业")
+        URBAN = "urban", _("非农业")
+        UNIFIED = "unified", _("居民户口")
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="people")
+    role = models.CharField("身份", max_length=10, choices=Role.choices)
+    name = models.CharField("姓名", max_length=50)
+    id_number = ProtectedField("身份证号码", kind="id_number", null=True, blank=True)
+    id_number_hash = BlindIndexField(source="id_number")
+    phone = ProtectedField("联系电话", kind="phone", null=True, blank=True)
+    phone_hash = BlindIndexField(source="phone")
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    sex = models.CharField("性别", max_length=1, blank=True)
+    marital_status = models.CharField(
+        "婚姻状况", max_length=10, choices=Marital.choices, blank=True
+    )
+    hukou = models.CharField("户口性质", max_length=10, choices=Hukou.choices, blank=True)
+    health_notes = models.TextField("健康状况（敏感）", blank=True)
+    deceased_on = models.DateField("亡故日期", null=True, blank=True)
+    # Child only.
+    death_date = models.DateField("子女死亡日期", null=True, blank=True)
+    death_cause = models.CharField("死亡原因（敏感）", max_length=200, blank=True)
+    disability_type = models.CharField("残疾类别（敏感）", max_length=50, blank=True)
+    disability_grade = models.PositiveSmallIntegerField("残疾等级", null=True, blank=True)
+    disability_certificate = models.CharField("残疾证号", max_length=40, blank=True)
+    confirmed_by = models.CharField("认定单位", max_length=100, blank=True)
+
+    objects = FamilyScopedQuerySet.as_manager()
+    scope_field = "family__association__path"
+
+    class Meta:
+        verbose_name = "家庭成员"
+        verbose_name_plural = "家庭成员"
+        indexes = [models.Index(fields=["family", "role"], name="fam_person_role")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_role_display()}）"
+
+
+class StatusChange(models.Model):
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField("原状态", max_length=12, choices=Family.Status.choices)
+    to_status = models.CharField("新状态", max_length=12, choices=Family.Status.choices)
+    effective_date = models.DateField("日期")
+    reason = models.CharField("原因", max_length=300)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    objects = FamilyScopedQuerySet.as_manager()
+    scope_field = "family__association__path"
+
+    class Meta:
+        verbose_name = "状态变更"
+        verbose_name_plural = "状态变更"
+        ordering = ["-effective_date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.family} {self.from_status}→{self.to_status}"
+
+
+class PaymentRate(models.Model):
+    """Monthly special-assistance amount per person, by family kind, dated (local rates vary)."""
+
+    kind = models.CharField("家庭类别", max_length=20, choices=Family.Kind.choices)
+    monthly_amount = models.DecimalField("每人每月（元）", max_digits=8, decimal_places=2)
+    valid_from = models.DateField("起始日期")
+    note = models.CharField("依据", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "特别扶助金标准"
+        verbose_name_plural = "特别扶助金标准"
+        ordering = ["kind", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "valid_from"], name="unique_rate_kind_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.monthly_amount} 元（{self.valid_from} 起）"
+
+
+class Support(TimeStampedModel):
+    """Family doctor contract, hospital green-channel card or an insurance policy (one row each)."""
+
+    class Kind(models.TextChoices):
+        DOCTOR = "doctor", _("家庭医生签约")
+        GREEN_CHANNEL = "green_channel", _("就医绿色通道")
+        INSURANCE = "insurance", _("保险")
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="supports")
+    kind = models.CharField("类别", max_length=20, choices=Kind.choices)
+    provider = models.CharField("签约机构/医院/保险公司", max_length=100)
+    reference = models.CharField("医生/卡号/保单号", max_length=60, blank=True)
+    product = models.CharField("险种", max_length=100, blank=True)
+    premium = models.DecimalField(
+        "保费（元）", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    cover_amount = models.DecimalField(
+        "保额（元）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    start_date = models.DateField("开始日期")
+    end_date = models.DateField("截止日期", null=True, blank=True)
+
+    objects = FamilyScopedQuerySet.as_manager()
+    scope_field = "family__association__path"
+
+    class Meta:
+        verbose_name = "保障"
+        verbose_name_plural = "保障"
+        indexes = [models.Index(fields=["family", "kind", "end_date"], name="fam_support_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.provider}"
+
+    def is_current_on(self, day: datetime.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or self.end_date >= day)
+
+
+class ContactRole(models.Model):
+    """A kind of contact person ("4+1", 双岗), with the visit rules that apply to it."""
+
+    code = models.SlugField("代码", max_length=30, unique=True)
+    name = models.CharField("名称", max_length=50)
+    calls_every_days = models.PositiveSmallIntegerField("电话联系间隔（天）", null=True, blank=True)
+    meets_every_days = models.PositiveSmallIntegerField("见面联系间隔（天）", null=True, blank=True)
+    home_visits_per_year = models.PositiveSmallIntegerField(
+        "每年入户走访次数", null=True, blank=True
+    )
+    sort = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "联系人类别"
+        verbose_name_plural = "联系人类别"
+        ordering = ["sort", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(TimeStampedModel):
+    """A contact person assigned to a family for a period."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="contacts")
+    role = models.ForeignKey(ContactRole, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("姓名", max_length=50)
+    phone = ProtectedField("联系电话", kind="phone", null=True, blank=True)
+    phone_hash = BlindIndexField(source="phone")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="平台账号",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="family_contacts",
+    )
+    start_date = models.DateField("开始日期")
+    end_date = models.DateField("结束日期", null=True, blank=True)
+
+    objects = FamilyScopedQuerySet.as_manager()
+    scope_field = "family__association__path"
+
+    class Meta:
+        verbose_name = "联系人"
+        verbose_name_plural = "联系人"
+        indexes = [
+            models.Index(fields=["family", "end_date"], name="fam_contact_current"),
+            models.Index(fields=["user", "end_date"], name="fam_contact_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.role}）"
+
+
+class CareKind(models.Model):
+    """A kind of care record (configurable): 日常走访, 节日看望, 电话联系 …"""
+
+    class Mode(models.TextChoices):
+        HOME_VISIT = "home_visit", _("入户走访")
+        MEETING = "meeting", _("见面")
+        CALL = "call", _("电话")
+        OTHER = "other", _("其他")
+
+    code = models.SlugField("代码", max_length=30, unique=True)
+    name = models.CharField("名称", max_length=50)
+    mode = models.CharField("方式", max_length=12, choices=Mode.choices)
+    sort = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "帮扶记录类别"
+        verbose_name_plural = "帮扶记录类别"
+        ordering = ["sort", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+FOUR_SERVICES = [
+    ("comfort", "精神慰藉"),
+    ("visit", "走访慰问"),
+    ("volunteer", "志愿服务"),
+    ("insurance", "保险保障"),
+]
+FIVE_CARES = [
+    ("daily_life", "日常生活关怀"),
+    ("visiting", "走访慰问关怀"),
+    ("hospital", "住院关怀"),
+    ("pairing", "结对认亲与健康、心理、法律服务"),
+    ("end_of_life", "临终关怀"),
+]
+
+
+class CareRecord(TimeStampedModel):
+    """One contact with a family: a visit, a call, counselling, a claim handled …"""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="care_records")
+    kind = models.ForeignKey(
+        CareKind, on_delete=models.PROTECT, related_name="+", verbose_name="类别"
+    )
+    occurred_on = models.DateField("日期")
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="care_records"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
+    )
+    services = models.JSONField("四项服务", default=list, blank=True)
+    cares = models.JSONField("五关怀", default=list, blank=True)
+    notes = models.TextField("情况（敏感）", blank=True)
+
+    objects = FamilyScopedQuerySet.as_manager()
+    scope_field = "family__association__path"
+
+    class Meta:
+        verbose_name = "帮扶记录"
+        verbose_name_plural = "帮扶记录"
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["family", "occurred_on"], name="fam_care_family_date")]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.kind}"
+
+
+class Need(TimeStampedModel):
+    """诉求: something a family asked for, tracked to resolution."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待办")
+        IN_PROGRESS = "in_progress", _("办理中")
+        RESOLVED = "resolved", _("已解决")
+        CLOSED = "closed", _("无法解决已答复")
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="needs")
+    raised_in = models.ForeignKey(
+        CareRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="needs"
+    )
+    description = models.CharField("诉求内容", max_length=500)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="责任人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    due_date = models.DateField("办结期限", null=True, blank=True)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.OPEN)
+    result = models.CharField("办理结果", max_length=500, blank=True)
+    closed_on = models.DateField("办结日期", null=True, blank=True)
+
+    objects = FamilyScopedQuerySet.as_manager()
+    scope_field = "family__association__path"
+
+    class Meta:
+        verbose_name = "诉求"
+        verbose_name_plural = "诉求"
+        indexes = [models.Index(fields=["family", "status"], name="fam_need_status")]
+
+    def __str__(self) -> str:
+        return self.description[:30]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.OPEN, self.Status.IN_PROGRESS)
+
+
+class Campaign(TimeStampedModel):
+    """A festival campaign: every active family in the association's subtree visited in a window."""
+
+    association = models.ForeignKey(
+        "organizations.Association", on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField("名称", max_length=100)
+    start_date = models.DateField("开始日期")
+    end_date = models.DateField("结束日期")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "association__path"
+
+    class Meta:
+        verbose_name = "节日走访活动"
+        verbose_name_plural = "节日走访活动"
+        ordering = ["-start_date"]
+
+    def __str__(self) -> str:
+        return self.name

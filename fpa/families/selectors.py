@@ -1,0 +1,308 @@
+"""Reads of the special-family registry: scoped, and open to a contact person for their families."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from fpa.core.names import is_ascii_query, normalize_query
+from fpa.core.pagination import Page, keyset_page
+from fpa.families import eligibility
+from fpa.families.models import (
+    CareKind,
+    CareRecord,
+    Contact,
+    ContactRole,
+    Family,
+    Need,
+    PaymentRate,
+    Person,
+    StatusChange,
+    Support,
+)
+from fpa.organizations.models import Association
+
+
+def family_list(
+    *,
+    user: Any,
+    query: str = "",
+    status: str = Family.Status.ACTIVE,
+    association: Association | None = None,
+    mine: bool = False,
+    ids: list[int] | None = None,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = 50,
+) -> Page:
+    queryset = Family.objects.visible_to(user).select_related("association")
+    if mine:
+        queryset = queryset.filter(
+            Exists(Contact.objects.filter(family=OuterRef("pk"), user=user, end_date__isnull=True))
+        )
+    if status:
+        queryset = queryset.filter(status=status)
+    if association is not None:
+        queryset = queryset.filter(association__path__under=association.path)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids[:5000])
+    query = normalize_query(query)
+    if query:
+        if is_ascii_query(query):
+            key = query.replace(" ", "").lower()
+            queryset = queryset.filter(
+                Q(head_initials__startswith=key) | Q(head_pinyin__startswith=key)
+            )
+        else:
+            queryset = queryset.filter(head_name__contains=query)
+    return keyset_page(queryset, key="id", after=after, before=before, size=size)
+
+
+@dataclass
+class Timeline:
+    entries: list[tuple[datetime.date, str, Any]] = field(default_factory=list)
+
+
+def family_detail(*, user: Any, family: Family) -> dict[str, Any]:
+    """Everything a family's page shows, in a fixed number of queries."""
+    people = list(family.people.all().order_by("role", "id"))
+    contacts = list(
+        family.contacts.select_related("role", "user").order_by("end_date", "-start_date")
+    )
+    supports = list(family.supports.all().order_by("kind", "-start_date"))
+    care = list(family.care_records.select_related("kind", "recorded_by")[:100])
+    needs = list(family.needs.select_related("owner").order_by("status", "-created_at")[:100])
+    changes = list(family.status_changes.select_related("recorded_by")[:50])
+    timeline: list[tuple[Any, str, Any]] = [(family.registered_on, "registered", family)]
+    timeline += [(c.occurred_on, "care", c) for c in care]
+    timeline += [(n.created_at.date(), "need", n) for n in needs]
+    timeline += [(s.effective_date, "status", s) for s in changes]
+    timeline += [(c.start_date, "contact", c) for c in contacts]
+    timeline += [(s.start_date, "support", s) for s in supports]
+    timeline.sort(key=lambda entry: (entry[0], entry[1]), reverse=True)
+    return {
+        "people": people,
+        "contacts": contacts,
+        "supports": supports,
+        "care": care,
+        "needs": needs,
+        "timeline": timeline[:200],
+        "decision": payment_decision(family=family, people=people),
+    }
+
+
+def payment_decision(*, family: Family, people: list[Person]) -> eligibility.Decision:
+    mother = next((p for p in people if p.role == Person.Role.MOTHER), None)
+    child = next((p for p in people if p.role == Person.Role.CHILD), None)
+    facts = eligibility.Facts(
+        kind=family.kind,
+        mother_birth=mother.birth_date if mother else None,
+        one_child_only=family.one_child_only,
+        later_child=family.later_child,
+        child_died=bool(child and child.death_date),
+        disability_grade=child.disability_grade if child else None,
+    )
+    rates = [(r.kind, r.monthly_amount, r.valid_from) for r in PaymentRate.objects.all()]
+    return eligibility.decide(facts, today=timezone.localdate(), rates=rates)
+
+
+# --- visit rules ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Due:
+    family: Family
+    last_call: datetime.date | None
+    last_meeting: datetime.date | None
+    home_visits_this_year: int
+    overdue: list[str]
+
+
+def _rules_for(roles: list[ContactRole]) -> tuple[int | None, int | None, int | None]:
+    """The strictest rule among a family's current contact roles."""
+    calls = [r.calls_every_days for r in roles if r.calls_every_days]
+    meets = [r.meets_every_days for r in roles if r.meets_every_days]
+    visits = [r.home_visits_per_year for r in roles if r.home_visits_per_year]
+    return (
+        min(calls) if calls else None,
+        min(meets) if meets else None,
+        max(visits) if visits else None,
+    )
+
+
+def schedule(*, families: list[Family], today: datetime.date | None = None) -> list[Due]:
+    """For each family: last call, last meeting, home visits this year and what is overdue.
+
+    Two grouped queries for any number of families. The yearly home-visit target is due pro rata:
+    by the end of each quarter a quarter of the visits.
+    """
+    today = today or timezone.localdate()
+    ids = [f.pk for f in families]
+    year_start = datetime.date(today.year, 1, 1)
+    stats = {
+        row["family_id"]: row
+        for row in CareRecord.objects.filter(family_id__in=ids)
+        .values("family_id")
+        .annotate(
+            last_call=Max("occurred_on", filter=Q(kind__mode=CareKind.Mode.CALL)),
+            last_meeting=Max(
+                "occurred_on",
+                filter=Q(kind__mode__in=[CareKind.Mode.MEETING, CareKind.Mode.HOME_VISIT]),
+            ),
+            visits=Count(
+                "id", filter=Q(kind__mode=CareKind.Mode.HOME_VISIT, occurred_on__gte=year_start)
+            ),
+        )
+    }
+    roles_by_family: dict[int, list[ContactRole]] = {}
+    for contact in Contact.objects.filter(family_id__in=ids, end_date__isnull=True).select_related(
+        "role"
+    ):
+        roles_by_family.setdefault(contact.family_id, []).append(contact.role)
+    quarter = (today.month - 1) // 3  # complete quarters so far
+    out = []
+    for family in families:
+        row = stats.get(family.pk, {})
+        calls, meets, visits = _rules_for(roles_by_family.get(family.pk, []))
+        overdue = []
+        last_call, last_meeting = row.get("last_call"), row.get("last_meeting")
+        reference = family.registered_on
+        if calls and (today - max(last_call or reference, last_meeting or reference)).days > calls:
+            overdue.append(f"电话联系（每{calls}天）")
+        if meets and (today - (last_meeting or reference)).days > meets:
+            overdue.append(f"见面联系（每{meets}天）")
+        done = row.get("visits", 0)
+        if visits and done < (visits * quarter) // 4:
+            overdue.append(f"入户走访（今年{done}/{visits}次）")
+        out.append(Due(family, last_call, last_meeting, done, overdue))
+    return out
+
+
+def my_due(*, user: Any, today: datetime.date | None = None) -> list[Due]:
+    """A contact person's families, the most overdue first."""
+    families = list(
+        Family.objects.active()
+        .filter(contacts__user=user, contacts__end_date__isnull=True)
+        .select_related("association")
+        .distinct()[:500]
+    )
+    due = schedule(families=families, today=today)
+    return sorted(due, key=lambda d: (-len(d.overdue), d.family.pk))
+
+
+# --- coverage -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Coverage:
+    association: Association
+    families: int = 0
+    with_contacts: int = 0
+    with_doctor: int = 0
+    with_green_channel: int = 0
+    insured: int = 0
+    open_needs: int = 0
+
+    def share(self, count: int) -> float | None:
+        return round(100 * count / self.families, 1) if self.families else None
+
+    @property
+    def contacts_share(self) -> float | None:
+        return self.share(self.with_contacts)
+
+    @property
+    def doctor_share(self) -> float | None:
+        return self.share(self.with_doctor)
+
+    @property
+    def green_share(self) -> float | None:
+        return self.share(self.with_green_channel)
+
+    @property
+    def insured_share(self) -> float | None:
+        return self.share(self.insured)
+
+    @property
+    def full_coverage(self) -> bool:
+        return (
+            bool(self.families)
+            and self.with_contacts == self.with_doctor == self.with_green_channel == self.families
+        )
+
+
+COVERAGE_MEASURES = ("with_contacts", "with_doctor", "with_green_channel", "insured", "open_needs")
+
+
+def _coverage_annotations(today: datetime.date) -> dict[str, Any]:
+    def current_support(kind: str) -> Exists:
+        return Exists(
+            Support.objects.filter(family=OuterRef("pk"), kind=kind, start_date__lte=today).filter(
+                Q(end_date__isnull=True) | Q(end_date__gte=today)
+            )
+        )
+
+    return {
+        "with_contacts": Exists(
+            Contact.objects.filter(family=OuterRef("pk"), end_date__isnull=True)
+        ),
+        "with_doctor": current_support(Support.Kind.DOCTOR),
+        "with_green_channel": current_support(Support.Kind.GREEN_CHANNEL),
+        "insured": current_support(Support.Kind.INSURANCE),
+        "open_needs": Exists(
+            Need.objects.filter(
+                family=OuterRef("pk"), status__in=[Need.Status.OPEN, Need.Status.IN_PROGRESS]
+            )
+        ),
+    }
+
+
+def coverage(*, user: Any, root: Association) -> tuple[Coverage, list[Coverage]]:
+    """The three full coverages, the insured share and open needs, for `root` and each child,
+    in one grouped query over the subtree's active families."""
+    today = timezone.localdate()
+    children = list(
+        Association.objects.visible_to(user).current().filter(parent=root).order_by("code")
+    )
+    rows = (
+        Family.objects.visible_to(user)
+        .active()
+        .filter(association__path__under=root.path)
+        .annotate(**_coverage_annotations(today))
+        .values("association__path", *COVERAGE_MEASURES)
+    )
+    total = Coverage(root)
+    by_child = {c.path: Coverage(c) for c in children}
+    for row in rows.iterator(chunk_size=2000):
+        rest = row["association__path"][len(root.path) :]
+        child_path = root.path + rest.split("/", 1)[0] + "/" if rest else None
+        for bucket in (total, by_child.get(child_path) if child_path else None):
+            if bucket is None:
+                continue
+            bucket.families += 1
+            for measure in COVERAGE_MEASURES:
+                if row[measure]:
+                    setattr(bucket, measure, getattr(bucket, measure) + 1)
+    return total, list(by_child.values())
+
+
+def coverage_family_ids(*, user: Any, root: Association, measure: str, has: bool) -> list[int]:
+    """The families behind a coverage number (click-through), e.g. those without a doctor."""
+    if measure not in COVERAGE_MEASURES:
+        return []
+    today = timezone.localdate()
+    return list(
+        Family.objects.visible_to(user)
+        .active()
+        .filter(association__path__under=root.path)
+        .annotate(flag=_coverage_annotations(today)[measure])
+        .filter(flag=has)
+        .values_list("pk", flat=True)[:5000]
+    )
+
+
+def status_history(*, user: Any, family: Family) -> QuerySet:
+    return StatusChange.objects.visible_to(user).filter(family=family)

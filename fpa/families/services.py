@@ -1,0 +1,558 @@
+"""Writes to the special-family registry, contacts, care log and needs. Atomic and audited."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from fpa.core import idnumbers
+from fpa.core.audit import audit_create, audit_record, audit_update, changed_since, diff, snapshot
+from fpa.core.errors import NotAllowed, ServiceError, check_version
+from fpa.core.models import AuditEvent
+from fpa.core.names import pinyin_forms
+from fpa.core.protected import blind_index
+from fpa.families.models import (
+    FIVE_CARES,
+    FOUR_SERVICES,
+    Campaign,
+    CareKind,
+    CareRecord,
+    Contact,
+    ContactRole,
+    Family,
+    Need,
+    PaymentRate,
+    Person,
+    StatusChange,
+    Support,
+)
+from fpa.organizations.models import Association
+from fpa.organizations.services import _validate, require, require_in_scope
+
+FAMILY_FIELDS = ("kind", "address", "one_child_only", "later_child", "notes", "registered_on")
+PERSON_FIELDS = (
+    "name",
+    "id_number",
+    "phone",
+    "marital_status",
+    "hukou",
+    "health_notes",
+    "deceased_on",
+    "death_date",
+    "death_cause",
+    "disability_type",
+    "disability_grade",
+    "disability_certificate",
+    "confirmed_by",
+)
+FAMILY_HOLDERS = (Association.Kind.VILLAGE, Association.Kind.MIGRANT, Association.Kind.TOWNSHIP)
+
+
+def _family_path(family: Family) -> str:
+    return family.association.path
+
+
+def duplicate_of(id_number: str, *, exclude_person: int | None = None) -> Person | None:
+    """A person anywhere in the deployment with this ID number (by its keyed hash)."""
+    digest = blind_index("id_number", id_number)
+    found = Person.objects.filter(id_number_hash=digest).select_related("family__association")
+    if exclude_person:
+        found = found.exclude(pk=exclude_person)
+    return found.first()
+
+
+def _check_duplicate(person: Person, actor: Any) -> None:
+    if not person.id_number:
+        return
+    other = duplicate_of(person.id_number.reveal_unchecked(), exclude_person=person.pk)
+    if other is None:
+        return
+    where = other.family.association
+    home = actor.home_association
+    # Name the other family only when the actor may see it; otherwise say only that it exists.
+    if home is not None and where.path.startswith(home.path):
+        detail = f"已登记在{where.name}的家庭（{other.family.head_name}）中"
+    else:
+        detail = "已在其他地区登记，请联系县计生协核实"
+    raise ServiceError(
+        f"身份证号码重复：{detail}，不能重复登记。", field="id_number", code="duplicate"
+    )
+
+
+def _apply_identity(person: Person) -> None:
+    person.name = (person.name or "").strip()
+    if person.id_number:
+        parsed = idnumbers.parse(person.id_number.reveal_unchecked())
+        person.birth_date, person.sex = parsed.birth_date, parsed.sex
+    if person.disability_grade is not None and not 1 <= int(person.disability_grade) <= 4:
+        raise ServiceError("残疾等级应为一至四级。", field="disability_grade")
+    today = timezone.localdate()
+    for name in ("death_date", "deceased_on"):
+        value = getattr(person, name)
+        if value and value > today:
+            raise ServiceError("日期不能晚于今天。", field=name)
+    if person.death_date and person.birth_date and person.death_date < person.birth_date:
+        raise ServiceError("死亡日期不能早于出生日期。", field="death_date")
+
+
+def _refresh_head(family: Family) -> None:
+    people = {p.role: p for p in family.people.all()}
+    head = people.get(Person.Role.MOTHER) or people.get(Person.Role.FATHER)
+    family.head_name = head.name if head else ""
+    family.head_pinyin, family.head_initials = pinyin_forms(family.head_name)
+    Family.objects.filter(pk=family.pk).update(
+        head_name=family.head_name,
+        head_pinyin=family.head_pinyin,
+        head_initials=family.head_initials,
+    )
+
+
+@transaction.atomic
+def family_register(
+    *,
+    actor: Any,
+    association: Association,
+    kind: str,
+    people: list[dict[str, Any]],
+    address: str = "",
+    one_child_only: bool = True,
+    later_child: bool = False,
+    notes: str = "",
+    registered_on: datetime.date | None = None,
+) -> Family:
+    """Register a family with its people (at least one parent). A parent's ID number already
+    registered anywhere is refused as a duplicate."""
+    require(actor, "family.edit")
+    require_in_scope(actor, association)
+    if association.kind not in FAMILY_HOLDERS or not association.is_current:
+        raise ServiceError(
+            "家庭须登记在在用的村（社区）、乡镇或流动人口计生协。", field="association"
+        )
+    roles = [p.get("role") for p in people]
+    if not any(r in (Person.Role.MOTHER, Person.Role.FATHER) for r in roles):
+        raise ServiceError("至少登记一位父亲或母亲。", field="people")
+    for role in (Person.Role.MOTHER, Person.Role.FATHER):
+        if roles.count(role) > 1:
+            raise ServiceError("父亲、母亲各只能登记一位。", field="people")
+    family = Family(
+        association=association,
+        kind=kind,
+        address=(address or "").strip(),
+        one_child_only=one_child_only,
+        later_child=later_child,
+        notes=(notes or "").strip(),
+        registered_on=registered_on or timezone.localdate(),
+    )
+    _validate(family, exclude=["head_name"])
+    family.save()
+    audit_create(actor=actor, obj=family, scope_path=association.path)
+    for data in people:
+        _person_add(actor, family, data)
+    _refresh_head(family)
+    return family
+
+
+def _person_add(actor: Any, family: Family, data: dict[str, Any]) -> Person:
+    person = Person(family=family, role=data.get("role"))
+    for key in PERSON_FIELDS:
+        if key in data:
+            setattr(person, key, data[key] if data[key] != "" else _blank(key))
+    _validate(person, exclude=["family", "id_number_hash", "phone_hash"])
+    _apply_identity(person)
+    _check_duplicate(person, actor)
+    person.save()
+    audit_create(actor=actor, obj=person, scope_path=family.association.path)
+    return person
+
+
+def _blank(key: str) -> Any:
+    return (
+        None
+        if key in {"id_number", "phone", "deceased_on", "death_date", "disability_grade"}
+        else ""
+    )
+
+
+@transaction.atomic
+def person_add(*, actor: Any, family: Family, **data: Any) -> Person:
+    require(actor, "family.edit")
+    require_in_scope(actor, family.association)
+    if (
+        data.get("role") in (Person.Role.MOTHER, Person.Role.FATHER)
+        and family.people.filter(role=data["role"]).exists()
+    ):
+        raise ServiceError("父亲、母亲各只能登记一位。", field="role")
+    person = _person_add(actor, family, data)
+    _refresh_head(family)
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *, actor: Any, person: Person, expected_version: int | None = None, **data: Any
+) -> Person:
+    """Change a person; the family's version guards against two people editing at once."""
+    family = Family.objects.select_for_update().get(pk=person.family_id)
+    require(actor, "family.edit")
+    require_in_scope(actor, family.association)
+    if expected_version is not None and int(expected_version) != family.version:
+        check_version(
+            family.version, expected_version, changed_since(family, int(expected_version))
+        )
+    locked = Person.objects.get(pk=person.pk)
+    before = snapshot(locked, PERSON_FIELDS)
+    for key in PERSON_FIELDS:
+        if key in data:
+            setattr(locked, key, data[key] if data[key] != "" else _blank(key))
+    _validate(locked, exclude=["family", "id_number_hash", "phone_hash"])
+    _apply_identity(locked)
+    _check_duplicate(locked, actor)
+    if not diff(before, snapshot(locked, PERSON_FIELDS)):
+        return locked
+    locked.save()
+    audit_update(actor=actor, obj=locked, before=before, scope_path=family.association.path)
+    _bump(actor, family, {"people": [None, locked.name]})
+    _refresh_head(family)
+    return locked
+
+
+def _bump(actor: Any, family: Family, changes: dict[str, Any]) -> None:
+    """A change to a family's parts raises the family's version and says so in the trail."""
+    Family.objects.filter(pk=family.pk).update(version=family.version + 1)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=family,
+        changes={**changes, "version": [family.version, family.version + 1]},
+        scope_path=family.association.path,
+    )
+    family.version += 1
+
+
+@transaction.atomic
+def family_update(
+    *, actor: Any, family: Family, expected_version: int | None = None, **data: Any
+) -> Family:
+    require(actor, "family.edit")
+    require_in_scope(actor, family.association)
+    locked = Family.objects.select_for_update().select_related("association").get(pk=family.pk)
+    if expected_version is not None and int(expected_version) != locked.version:
+        check_version(
+            locked.version, expected_version, changed_since(locked, int(expected_version))
+        )
+    before = snapshot(locked, (*FAMILY_FIELDS, "version"))
+    for key in FAMILY_FIELDS:
+        if key in data:
+            setattr(locked, key, data[key])
+    _validate(locked, exclude=["head_name"])
+    if not diff(
+        {k: v for k, v in before.items() if k != "version"}, snapshot(locked, FAMILY_FIELDS)
+    ):
+        return locked
+    locked.version += 1
+    locked.save()
+    audit_update(actor=actor, obj=locked, before=before, scope_path=locked.association.path)
+    return locked
+
+
+@transaction.atomic
+def family_change_status(
+    *, actor: Any, family: Family, status: str, effective_date: datetime.date, reason: str
+) -> Family:
+    """Moved out, cancelled, deceased (or back to active), always with a reason, date and who."""
+    require(actor, "family.edit")
+    require_in_scope(actor, family.association)
+    locked = Family.objects.select_for_update().select_related("association").get(pk=family.pk)
+    if status not in Family.Status.values:
+        raise ServiceError("状态不正确。", field="status")
+    if status == locked.status:
+        raise ServiceError("新状态与当前状态相同。", field="status")
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ServiceError("请填写状态变更的原因。", field="reason")
+    if effective_date > timezone.localdate():
+        raise ServiceError("变更日期不能晚于今天。", field="effective_date")
+    StatusChange.objects.create(
+        family=locked,
+        from_status=locked.status,
+        to_status=status,
+        effective_date=effective_date,
+        reason=reason[:300],
+        recorded_by=actor,
+    )
+    before = snapshot(locked, ["status", "version"])
+    locked.status = status
+    locked.version += 1
+    locked.save(update_fields=["status", "version", "updated_at"])
+    audit_update(
+        actor=actor, obj=locked, before=before, scope_path=locked.association.path, reason=reason
+    )
+    if status != Family.Status.ACTIVE:
+        Contact.objects.filter(family=locked, end_date__isnull=True).update(end_date=effective_date)
+    return locked
+
+
+@transaction.atomic
+def rate_set(
+    *, actor: Any, kind: str, monthly_amount: Decimal, valid_from: datetime.date, note: str = ""
+) -> PaymentRate:
+    """County admins keep the dated rate table (local rates can be above the national ones)."""
+    require(actor, "family.rates")
+    if monthly_amount <= 0 or monthly_amount > Decimal("100000"):
+        raise ServiceError("金额应大于0且不超过100000元。", field="monthly_amount")
+    rate, created = PaymentRate.objects.update_or_create(
+        kind=kind, valid_from=valid_from, defaults={"monthly_amount": monthly_amount, "note": note}
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+        obj=rate,
+        changes={
+            "monthly_amount": [None, str(monthly_amount)],
+            "valid_from": [None, str(valid_from)],
+        },
+    )
+    return rate
+
+
+@transaction.atomic
+def support_add(*, actor: Any, family: Family, **data: Any) -> Support:
+    require(actor, "family.edit")
+    require_in_scope(actor, family.association)
+    support = Support(family=family, **data)
+    _validate(support, exclude=["family"])
+    if support.end_date and support.end_date < support.start_date:
+        raise ServiceError("截止日期不能早于开始日期。", field="end_date")
+    support.save()
+    audit_create(actor=actor, obj=support, scope_path=family.association.path)
+    return support
+
+
+# --- contacts -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_assign(
+    *,
+    actor: Any,
+    family: Family,
+    role: ContactRole,
+    name: str,
+    start_date: datetime.date,
+    user: Any = None,
+    phone: str | None = None,
+) -> Contact:
+    require(actor, "family.edit")
+    require_in_scope(actor, family.association)
+    if family.status != Family.Status.ACTIVE:
+        raise ServiceError("只能为在册家庭指定联系人。")
+    if user is not None and not user.is_active:
+        raise ServiceError("该账号已停用。", field="user")
+    contact = Contact(
+        family=family,
+        role=role,
+        name=(name or (user.full_name if user else "")).strip(),
+        user=user,
+        phone=phone or None,
+        start_date=start_date,
+    )
+    _validate(contact, exclude=["family", "phone_hash"])
+    contact.save()
+    audit_create(actor=actor, obj=contact, scope_path=family.association.path)
+    return contact
+
+
+@transaction.atomic
+def contact_end(*, actor: Any, contact: Contact, end_date: datetime.date) -> Contact:
+    require(actor, "family.edit")
+    require_in_scope(actor, contact.family.association)
+    if contact.end_date:
+        raise ServiceError("该联系人已结束。")
+    if end_date < contact.start_date:
+        raise ServiceError("结束日期不能早于开始日期。", field="end_date")
+    before = snapshot(contact, ["end_date"])
+    contact.end_date = end_date
+    contact.save(update_fields=["end_date", "updated_at"])
+    audit_update(
+        actor=actor, obj=contact, before=before, scope_path=contact.family.association.path
+    )
+    return contact
+
+
+@transaction.atomic
+def contacts_reassign(
+    *, actor: Any, from_user: Any, to_user: Any, on: datetime.date, to_name: str = ""
+) -> int:
+    """A contact person leaves: every family they look after in the actor's scope moves to the
+    successor in one action. Returns how many families moved."""
+    require(actor, "family.edit")
+    if to_user is not None and not to_user.is_active:
+        raise ServiceError("接替人账号已停用。", field="to_user")
+    if to_user is not None and to_user.pk == from_user.pk:
+        raise ServiceError("接替人不能是本人。", field="to_user")
+    current = list(
+        Contact.objects.visible_to(actor)
+        .filter(user=from_user, end_date__isnull=True)
+        .select_related("family__association", "role")
+        .order_by("pk")
+    )
+    if not current:
+        raise ServiceError("此人在您的管辖范围内没有正在联系的家庭。")
+    for contact in current:
+        if on < contact.start_date:
+            raise ServiceError("交接日期不能早于原联系开始日期。", field="on")
+    Contact.objects.filter(pk__in=[c.pk for c in current]).update(end_date=on)
+    created = Contact.objects.bulk_create(
+        [
+            Contact(
+                family=c.family,
+                role=c.role,
+                name=(to_name or (to_user.full_name if to_user else "")) or c.name,
+                user=to_user,
+                start_date=on,
+            )
+            for c in current
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        object_type="families.contact",
+        object_repr=f"联系人交接 {from_user} → {to_user}",
+        changes={
+            "families": [None, [c.family_id for c in current]],
+            "from_user": [from_user.pk, None],
+            "to_user": [None, to_user.pk if to_user else None],
+            "new_contacts": [None, [c.pk for c in created]],
+        },
+        scope_path=actor.home_association.path,
+    )
+    return len(current)
+
+
+# --- care log and needs ---------------------------------------------------------------------------
+
+SERVICE_CODES = {code for code, _ in FOUR_SERVICES}
+CARE_CODES = {code for code, _ in FIVE_CARES}
+
+
+def _may_log(actor: Any, family: Family) -> None:
+    """Staff in scope, or a contact person of this family, may record care."""
+    if actor.has_capability("family.edit"):
+        require_in_scope(actor, family.association)
+        return
+    if Contact.objects.filter(family=family, user=actor, end_date__isnull=True).exists():
+        return
+    raise NotAllowed("只有管辖范围内的工作人员或该家庭的联系人可以记录。")
+
+
+@transaction.atomic
+def care_log(
+    *,
+    actor: Any,
+    family: Family,
+    kind: CareKind,
+    occurred_on: datetime.date,
+    services: list[str] | None = None,
+    cares: list[str] | None = None,
+    notes: str = "",
+) -> CareRecord:
+    _may_log(actor, family)
+    services, cares = sorted(set(services or [])), sorted(set(cares or []))
+    if set(services) - SERVICE_CODES:
+        raise ServiceError("四项服务取值不正确。", field="services")
+    if set(cares) - CARE_CODES:
+        raise ServiceError("五关怀取值不正确。", field="cares")
+    today = timezone.localdate()
+    if occurred_on > today:
+        raise ServiceError("日期不能晚于今天。", field="occurred_on")
+    if occurred_on < today - datetime.timedelta(days=366):
+        raise ServiceError("只能补记一年以内的记录。", field="occurred_on")
+    contact = Contact.objects.filter(family=family, user=actor, end_date__isnull=True).first()
+    record = CareRecord(
+        family=family,
+        kind=kind,
+        occurred_on=occurred_on,
+        contact=contact,
+        recorded_by=actor,
+        services=services,
+        cares=cares,
+        notes=(notes or "").strip()[:5000],
+    )
+    record.save()
+    audit_create(actor=actor, obj=record, scope_path=family.association.path)
+    return record
+
+
+@transaction.atomic
+def need_raise(
+    *,
+    actor: Any,
+    family: Family,
+    description: str,
+    owner: Any = None,
+    due_date: datetime.date | None = None,
+    raised_in: CareRecord | None = None,
+) -> Need:
+    _may_log(actor, family)
+    description = (description or "").strip()
+    if len(description) < 2:
+        raise ServiceError("请填写诉求内容。", field="description")
+    if owner is not None:
+        home = owner.home_association
+        if home is None or not family.association.path.startswith(home.path) or not owner.is_active:
+            raise ServiceError("责任人须为管辖该家庭的在用账号。", field="owner")
+    need = Need(
+        family=family,
+        raised_in=raised_in,
+        description=description[:500],
+        owner=owner,
+        due_date=due_date,
+    )
+    need.save()
+    audit_create(actor=actor, obj=need, scope_path=family.association.path)
+    return need
+
+
+@transaction.atomic
+def need_update(*, actor: Any, need: Need, status: str, result: str = "") -> Need:
+    locked = Need.objects.select_for_update().select_related("family__association").get(pk=need.pk)
+    _may_log(actor, locked.family)
+    if status not in Need.Status.values:
+        raise ServiceError("状态不正确。", field="status")
+    result = (result or "").strip()
+    if status in (Need.Status.RESOLVED, Need.Status.CLOSED) and len(result) < 2:
+        raise ServiceError("办结时请填写办理结果。", field="result")
+    before = snapshot(locked, ["status", "result", "closed_on"])
+    locked.status = status
+    locked.result = result[:500]
+    locked.closed_on = timezone.localdate() if not locked.is_open else None
+    locked.save(update_fields=["status", "result", "closed_on", "updated_at"])
+    audit_update(actor=actor, obj=locked, before=before, scope_path=locked.family.association.path)
+    return locked
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    actor: Any,
+    association: Association,
+    name: str,
+    start_date: datetime.date,
+    end_date: datetime.date,
+) -> Campaign:
+    require(actor, "family.edit")
+    require_in_scope(actor, association)
+    if end_date < start_date:
+        raise ServiceError("结束日期不能早于开始日期。", field="end_date")
+    campaign = Campaign(
+        association=association, name=(name or "").strip(), start_date=start_date, end_date=end_date
+    )
+    _validate(campaign, exclude=["association"])
+    campaign.save()
+    audit_create(actor=actor, obj=campaign, scope_path=association.path)
+    return campaign
