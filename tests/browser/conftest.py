@@ -1,0 +1,252 @@
+"""The real app for browser tests: migrated, seeded and served by gunicorn, in a tmp dir.
+
+The server always uses its own fresh SQLite database (also in the PostgreSQL CI run, whose
+DATABASE_URL is not passed on) and the production WSGI stack: gunicorn, WhiteNoise serving the
+collected static files, DEBUG off. Chromium is Debian's /usr/bin/chromium, driven by Playwright
+(`playwright install` is never needed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",  # CI containers often have a tiny /dev/shm
+]
+DEMO_PASSWORD = "Demo-Passw0rd-" + secrets.token_hex(4)
+FIELD_KEYS = json.dumps(
+    {
+        "active": "t1",
+        "keys": {"t1": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="},
+        "hash_key": "aGFzaC1rZXktZm9yLXRlc3RzLW9ubHktMDEyMzQ1Njc=",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Server:
+    origin: str  # http://127.0.0.1:<port>
+    password: str
+    log: Path
+
+    def url(self, path: str) -> str:
+        return self.origin + path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _server_env(var_dir: Path) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "FPA_")) and k != "DATABASE_URL"
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=f"sqlite:///{var_dir / 'fpa.sqlite3'}",
+        FPA_VAR_DIR=str(var_dir),
+        FPA_FIELD_KEYS=FIELD_KEYS,
+        FPA_DEMO_PASSWORD=DEMO_PASSWORD,
+        FPA_REQUIRE_OTP="0",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    return env
+
+
+def _manage(env: dict[str, str], *args: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+
+
+def _wait_until_up(proc: subprocess.Popen[bytes], url: str, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"gunicorn exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"gunicorn did not answer {url} within {timeout}s:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} not installed (apt-get install chromium fonts-noto-cjk)"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # on CI the browser tests must run, never skip
+        pytest.skip(message)
+    var_dir = tmp_path_factory.mktemp("fpa-var")
+    env = _server_env(var_dir)
+    log = var_dir / "gunicorn.log"
+    # collectstatic (into STATIC_ROOT) runs beside migrate + seed_demo: they are independent.
+    collect = subprocess.Popen(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _manage(env, "migrate", "--noinput", "--verbosity", "0")
+        _manage(env, "seed_demo")
+    finally:
+        output, _ = collect.communicate(timeout=300)
+    if collect.returncode != 0:
+        pytest.fail(f"collectstatic failed:\n{output.decode(errors='replace')}")
+
+    port = _free_port()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    with log.open("wb") as log_file:
+        proc = subprocess.Popen(
+            [
+                str(gunicorn),
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--access-logfile",
+                "-",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(origin=f"http://127.0.0.1:{port}", password=DEMO_PASSWORD, log=log)
+    try:
+        _wait_until_up(proc, server.url("/accounts/login/"), log, timeout=30)
+        yield server
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser(app_server: Server) -> Iterator[Any]:
+    """One headless Chromium for the module (module scope: Playwright's event loop must not
+    outlive the browser tests, or Django's async-safety check trips in later tests)."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class PageRecorder:
+    """Every request a page makes, and every response at or above 400."""
+
+    def __init__(self, page: Any) -> None:
+        self.requests: list[str] = []
+        self.errors: list[tuple[int, str]] = []
+        self.console_errors: list[str] = []
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on(
+            "response",
+            lambda response: (
+                self.errors.append((response.status, response.url))
+                if response.status >= 400
+                else None
+            ),
+        )
+        page.on(
+            "console",
+            lambda message: (
+                self.console_errors.append(message.text) if message.type == "error" else None
+            ),
+        )
+
+    def foreign(self, origin: str) -> list[str]:
+        return [
+            url
+            for url in self.requests
+            if not (url.startswith(origin + "/") or url.startswith("data:"))
+        ]
+
+
+@pytest.fixture
+def new_page(browser: Any, app_server: Server) -> Iterator[Any]:
+    """`new_page(viewport=...)` -> (page, recorder); contexts are closed after the test, and no
+    page may have fetched anything from outside the server's origin."""
+    contexts: list[Any] = []
+    recorders: list[PageRecorder] = []
+
+    def make(viewport: dict[str, int] | None = None) -> tuple[Any, PageRecorder]:
+        context = browser.new_context(
+            viewport=viewport or {"width": 1280, "height": 800}, locale="zh-CN"
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        recorder = PageRecorder(page)
+        recorders.append(recorder)
+        return page, recorder
+
+    yield make
+    for context in contexts:
+        context.close()
+    for recorder in recorders:
+        assert recorder.requests, "no request recorded"
+        assert recorder.foreign(app_server.origin) == [], "resources from outside the app"
+
+
+def login(page: Any, server: Server, username: str, next_path: str = "/") -> None:
+    page.goto(server.url(f"/accounts/login/?next={next_path}"))
+    page.fill("#id_username", username)
+    page.fill("#id_password", server.password)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "/accounts/login/" not in page.url, page.inner_text("main")
