@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("fpa.core.urls")),
     path("accounts/", include("fpa.accounts.urls")),
     path("org/", include("fpa.organizations.urls")),
+    path("families/", include("fpa.families.urls")),
     path("api/v1/", api.urls),
 ]
 

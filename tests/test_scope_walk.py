@@ -24,8 +24,23 @@ from fpa.accounts.roles import Role
 from fpa.accounts.services import token_issue
 from fpa.accounts.views import UserScope
 from fpa.core.audit import snapshot
+from fpa.core.idnumbers import synthesize
 from fpa.core.models import AuditEvent
 from fpa.core.scope import ScopeDeclaration, declaration_of, public_view, scoped_view
+from fpa.families import services as family_services
+from fpa.families.models import (
+    Campaign,
+    CareKind,
+    CareRecord,
+    Contact,
+    ContactRole,
+    Family,
+    Need,
+    PaymentRate,
+    Person,
+    StatusChange,
+    Support,
+)
 from fpa.organizations.models import Association, AssociationChange, BodySeat, Filing, StaffMember
 from fpa.organizations.services import filing_submit, seat_add
 from tests.conftest import (
@@ -40,6 +55,7 @@ from tests.conftest import (
 
 FOREIGN_STAFF_NAME = "外镇人员甲"
 FOREIGN_SEAT_NAME = "外镇理事乙"
+FOREIGN_FAMILY_NAME = "外镇母亲丙"
 PUBLIC = {"core:set_language", "core:healthz", "accounts:login", "accounts:logout"}
 # URL kwargs that are not the scoped object, and what to put in them.
 EXTRA_KWARGS = {"field": "phone"}
@@ -150,9 +166,62 @@ def world(yongjing, county, township, township2, village):
         BodySeat: seat_add(actor=county, association=liujiaxia, name="本镇理事", **seat),
         UserScope: township,
     }
+    foreign.update(family_world(township2, SHANGQUAN, FOREIGN_FAMILY_NAME, 1))
+    local.update(family_world(township, DAZHUANG, "本镇母亲丁", 2))
     # Views that take an id in the URL without a declared model load it themselves.
     foreign_by_route = {"accounts:token_revoke": token_issue(user=township2)[0]}
     return {"foreign": foreign, "local": local, "by_route": foreign_by_route}
+
+
+def family_world(actor: Any, code: str, mother: str, n: int) -> dict[Any, Any]:
+    """A special family with its people, a contact, a care record, a need and a campaign; each
+    with the protected or sensitive value that its reveal view shows."""
+    family = family_services.family_register(
+        actor=actor,
+        association=Association.objects.get(code=code),
+        kind=Family.Kind.BEREAVED,
+        notes="家庭备注",
+        people=[
+            {
+                "role": "mother",
+                "name": mother,
+                "id_number": synthesize("622923", datetime.date(1970, 1, n), 2 * n),
+                "phone": f"1398888000{n}",
+            },
+            {"role": "child", "name": "子女", "death_date": datetime.date(2020, 1, 1)},
+        ],
+    )
+    contact = family_services.contact_assign(
+        actor=actor,
+        family=family,
+        role=ContactRole.objects.get(code="village_cadre"),
+        name="联系人",
+        phone=f"1397777000{n}",
+        start_date=datetime.date.today(),
+    )
+    care = family_services.care_log(
+        actor=actor,
+        family=family,
+        kind=CareKind.objects.get(code="routine_visit"),
+        occurred_on=datetime.date.today(),
+        notes="走访情况",
+    )
+    need = family_services.need_raise(actor=actor, family=family, description="诉求")
+    campaign = family_services.campaign_create(
+        actor=actor,
+        association=family.association,
+        name="春节走访",
+        start_date=datetime.date.today(),
+        end_date=datetime.date.today(),
+    )
+    return {
+        Family: family,
+        Person: family.people.get(role="mother"),
+        Contact: contact,
+        CareRecord: care,
+        Need: need,
+        Campaign: campaign,
+    }
 
 
 @pytest.fixture
@@ -214,6 +283,8 @@ def model_of(declared: Any) -> Any:
 def state(objects: dict[Any, Any]) -> dict[str, Any]:
     """Everything the walk could change: row counts, the audit trail, each foreign object."""
     counted = [Association, AssociationChange, StaffMember, Filing, BodySeat, User, ApiToken]
+    counted += [Family, Person, Contact, CareRecord, Need, Support, StatusChange, Campaign]
+    counted += [PaymentRate]
     out: dict[str, Any] = {m.__name__: m.objects.count() for m in counted}
     out["audit"] = AuditEvent.objects.count()
     for declared, obj in objects.items():
@@ -257,6 +328,7 @@ def test_foreign_objects_are_refused_on_every_view(world, local_actors, client_f
                 assert post.status_code == 403, (route.name, user.username, post.status_code)
             for response in (get, post):
                 assert FOREIGN_STAFF_NAME.encode() not in response.content
+                assert FOREIGN_FAMILY_NAME.encode() not in response.content
         assert exercised, f"{route.name}: no 刘家峡镇 persona holds {declaration.capability}"
         checked.append(route.name)
     for name, obj in world["by_route"].items():
@@ -308,7 +380,8 @@ def test_lists_and_search_show_nothing_foreign(world, township, client_for):
             response = client.get(reverse(route.name), params, follow=True)
             assert response.status_code == 200, (route.name, params)
             body = response.content.decode()
-            for marker in (FOREIGN_STAFF_NAME, FOREIGN_SEAT_NAME, "盐锅峡", YANGUOXIA):
+            markers = (FOREIGN_STAFF_NAME, FOREIGN_SEAT_NAME, FOREIGN_FAMILY_NAME, "盐锅峡")
+            for marker in (*markers, YANGUOXIA):
                 assert marker not in body, (route.name, params, marker)
     response = client.get("/org/composition/", {"code": YANGUOXIA})
     assert response.status_code == 200
@@ -475,6 +548,13 @@ def test_api_refuses_anonymous_callers(client, yongjing):
         ("GET", "staff"),
         ("GET", "filings"),
         ("DELETE", "auth/token"),
+        ("GET", "families"),
+        ("GET", "families/<family_id>"),
+        ("GET", "families/<family_id>/care"),
+        ("POST", "families/<family_id>/care"),
+        ("GET", "families/<family_id>/needs"),
+        ("GET", "families/<family_id>/contacts"),
+        ("POST", "needs/<need_id>"),
         *(
             (method, doc)
             for method in ("GET", "POST", "DELETE")

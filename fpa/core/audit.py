@@ -12,7 +12,7 @@ from django.db import models
 
 from fpa.core.context import current_ip
 from fpa.core.models import AuditEvent
-from fpa.core.protected import Protected, ProtectedField
+from fpa.core.protected import BlindIndexField, Protected, ProtectedField
 
 # Never copied into the audit trail, even as a hash.
 SECRET_FIELDS = frozenset({"password"})
@@ -53,18 +53,27 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
-    """The audit-safe values of a model's concrete fields (protected values masked)."""
+    """The audit-safe values of a model's concrete fields (protected values masked).
+
+    Search hashes are left out, and a birth date beside an ID number is kept as its year only:
+    the masked ID hides exactly the birth date, which the trail must not give back.
+    """
+    concrete = instance._meta.concrete_fields
     names = fields or [
         f.name
-        for f in instance._meta.concrete_fields
+        for f in concrete
         if f.name not in {"created_at", "updated_at", *SECRET_FIELDS}
+        and not isinstance(f, BlindIndexField)
     ]
+    has_id = any(isinstance(f, ProtectedField) and f.kind == "id_number" for f in concrete)
     out = {}
     for name in names:
         field = instance._meta.get_field(name)
         value = getattr(instance, field.attname)
         if isinstance(field, ProtectedField) and value and not isinstance(value, Protected):
             value = Protected(str(value), field.kind)  # assigned but not yet cleaned: still masked
+        if name == "birth_date" and has_id and isinstance(value, datetime.date):
+            value = value.year
         out[name] = _plain(value)
     return out
 

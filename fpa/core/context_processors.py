@@ -17,13 +17,20 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("org.view", _("工作人员"), "organizations:staff_list"),
         ("org.view", _("备案"), "organizations:filing_list"),
         ("org.view", _("代表与理事构成"), "organizations:composition"),
+        ("family.view", _("特殊家庭"), "families:list"),
+        ("family.view", _("覆盖率"), "families:coverage"),
         ("audit.view", _("审计日志"), "core:audit_list"),
         ("accounts.manage", _("账号管理"), "accounts:user_list"),
         ("roles.manage", _("角色与范围"), "accounts:role_list"),
     ]
     items = [
-        {"label": label, "url": reverse(name), "active": request.path.startswith(reverse(name))}
+        {"label": label, "url": reverse(name), "active": False}
         for capability, label, name in entries
         if user.has_capability(capability)
     ]
+    # The entry whose address is the longest prefix of this page (/families/coverage/ is 覆盖率,
+    # not 特殊家庭 as well).
+    matches = [item for item in items if request.path.startswith(item["url"])]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
     return {"nav_items": items}

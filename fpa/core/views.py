@@ -12,10 +12,11 @@ from fpa.core.selectors import audit_search
 
 @scoped_view(capability="account.self")
 def home(request: HttpRequest) -> HttpResponse:
+    from fpa.families.selectors import my_due
     from fpa.organizations.selectors import filing_list
 
     user = request.user
-    context = {"home": user.home_association}
+    context = {"home": user.home_association, "my_due": my_due(user=user)}
     if user.has_capability("filing.review"):
         context["to_review"] = filing_list(user=user, to_review=True, size=10).items
     return render(request, "core/home.html", context)

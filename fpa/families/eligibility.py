@@ -67,7 +67,8 @@ def decide(
         reasons.append("缺少母亲出生日期（请填写母亲身份证号码）。")
     elif age_on(facts.mother_birth, today) < MOTHER_MIN_AGE:
         turns = birthday_at(facts.mother_birth, MOTHER_MIN_AGE)
-        reasons.append(f"母亲未满{MOTHER_MIN_AGE}周岁（{turns} 满）。")
+        # Only the year: with the month or day, the masked ID number could be rebuilt.
+        reasons.append(f"母亲未满{MOTHER_MIN_AGE}周岁（{turns.year}年满）。")
     if not facts.one_child_only:
         reasons.append("不是只生育或收养一个子女。")
     if facts.later_child:

@@ -136,6 +136,19 @@ class Person(TimeStampedModel):
         verbose_name = "家庭成员"
         verbose_name_plural = "家庭成员"
         indexes = [models.Index(fields=["family", "role"], name="fam_person_role")]
+        # The services check both first, with a message; these hold under concurrent saves.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family", "role"],
+                condition=models.Q(role__in=["mother", "father"]),
+                name="fam_person_one_mother_one_father",
+            ),
+            models.UniqueConstraint(
+                fields=["id_number_hash"],
+                condition=~models.Q(id_number_hash=""),
+                name="fam_person_unique_id_number",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.get_role_display()}）"

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from fpa.core.names import is_ascii_query, normalize_query
@@ -71,7 +71,9 @@ def family_detail(*, user: Any, family: Family) -> dict[str, Any]:
     """Everything a family's page shows, in a fixed number of queries."""
     people = list(family.people.all().order_by("role", "id"))
     contacts = list(
-        family.contacts.select_related("role", "user").order_by("end_date", "-start_date")
+        family.contacts.select_related("role", "user").order_by(
+            F("end_date").asc(nulls_first=True), "-start_date", "id"
+        )
     )
     supports = list(family.supports.all().order_by("kind", "-start_date"))
     care = list(family.care_records.select_related("kind", "recorded_by")[:100])
@@ -79,7 +81,7 @@ def family_detail(*, user: Any, family: Family) -> dict[str, Any]:
     changes = list(family.status_changes.select_related("recorded_by")[:50])
     timeline: list[tuple[Any, str, Any]] = [(family.registered_on, "registered", family)]
     timeline += [(c.occurred_on, "care", c) for c in care]
-    timeline += [(n.created_at.date(), "need", n) for n in needs]
+    timeline += [(timezone.localdate(n.created_at), "need", n) for n in needs]
     timeline += [(s.effective_date, "status", s) for s in changes]
     timeline += [(c.start_date, "contact", c) for c in contacts]
     timeline += [(s.start_date, "support", s) for s in supports]
@@ -138,8 +140,11 @@ def schedule(*, families: list[Family], today: datetime.date | None = None) -> l
     """For each family: last call, last meeting, home visits this year and what is overdue.
 
     Two grouped queries for any number of families. The yearly home-visit target is due pro rata:
-    by the end of each quarter a quarter of the visits.
+    by the end of each quarter a quarter of the visits (from the quarter the family was registered
+    in, for a family registered this year).
     """
+    if not families:
+        return []
     today = today or timezone.localdate()
     ids = [f.pk for f in families]
     year_start = datetime.date(today.year, 1, 1)
@@ -163,7 +168,7 @@ def schedule(*, families: list[Family], today: datetime.date | None = None) -> l
         "role"
     ):
         roles_by_family.setdefault(contact.family_id, []).append(contact.role)
-    quarter = (today.month - 1) // 3  # complete quarters so far
+    quarter = (today.month - 1) // 3  # complete quarters so far this year
     out = []
     for family in families:
         row = stats.get(family.pk, {})
@@ -176,7 +181,11 @@ def schedule(*, families: list[Family], today: datetime.date | None = None) -> l
         if meets and (today - (last_meeting or reference)).days > meets:
             overdue.append(f"见面联系（每{meets}天）")
         done = row.get("visits", 0)
-        if visits and done < (visits * quarter) // 4:
+        # Counted from the quarter the family was registered in, if that was this year: a family
+        # registered in November is not behind on the visits of the first three quarters.
+        start = max(year_start, reference)
+        quarters = max(0, quarter - (start.month - 1) // 3) if start.year == today.year else 0
+        if visits and done < (visits * quarters) // 4:
             overdue.append(f"入户走访（今年{done}/{visits}次）")
         out.append(Due(family, last_call, last_meeting, done, overdue))
     return out

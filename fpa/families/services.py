@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from fpa.core import idnumbers
@@ -15,6 +16,7 @@ from fpa.core.errors import NotAllowed, ServiceError, check_version
 from fpa.core.models import AuditEvent
 from fpa.core.names import pinyin_forms
 from fpa.core.protected import blind_index
+from fpa.core.scope import scope_path_of
 from fpa.families.models import (
     FIVE_CARES,
     FOUR_SERVICES,
@@ -88,6 +90,8 @@ def _apply_identity(person: Person) -> None:
     if person.id_number:
         parsed = idnumbers.parse(person.id_number.reveal_unchecked())
         person.birth_date, person.sex = parsed.birth_date, parsed.sex
+    else:  # derived only: a number cleared takes its birth date and sex with it
+        person.birth_date, person.sex = None, ""
     if person.disability_grade is not None and not 1 <= int(person.disability_grade) <= 4:
         raise ServiceError("残疾等级应为一至四级。", field="disability_grade")
     today = timezone.localdate()
@@ -97,6 +101,11 @@ def _apply_identity(person: Person) -> None:
             raise ServiceError("日期不能晚于今天。", field=name)
     if person.death_date and person.birth_date and person.death_date < person.birth_date:
         raise ServiceError("死亡日期不能早于出生日期。", field="death_date")
+
+
+def _check_registered_on(family: Family) -> None:
+    if family.registered_on > timezone.localdate():
+        raise ServiceError("登记日期不能晚于今天。", field="registered_on")
 
 
 def _refresh_head(family: Family) -> None:
@@ -148,12 +157,29 @@ def family_register(
         registered_on=registered_on or timezone.localdate(),
     )
     _validate(family, exclude=["head_name"])
+    _check_registered_on(family)
     family.save()
     audit_create(actor=actor, obj=family, scope_path=association.path)
     for data in people:
         _person_add(actor, family, data)
     _refresh_head(family)
     return family
+
+
+# The birth date and sex are derived from the ID number, whose mask hides exactly the birth date:
+# an audit row holding both would give the full number back. The search hashes stay out too.
+PERSON_AUDIT_EXCLUDE = frozenset({"birth_date", "sex", "id_number_hash", "phone_hash"})
+
+
+def _audit_person_create(actor: Any, person: Person, scope_path: str) -> None:
+    values = snapshot(person)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=person,
+        changes={k: [None, v] for k, v in values.items() if k not in PERSON_AUDIT_EXCLUDE},
+        scope_path=scope_path,
+    )
 
 
 def _person_add(actor: Any, family: Family, data: dict[str, Any]) -> Person:
@@ -165,7 +191,7 @@ def _person_add(actor: Any, family: Family, data: dict[str, Any]) -> Person:
     _apply_identity(person)
     _check_duplicate(person, actor)
     person.save()
-    audit_create(actor=actor, obj=person, scope_path=family.association.path)
+    _audit_person_create(actor, person, family.association.path)
     return person
 
 
@@ -200,9 +226,7 @@ def person_update(
     require(actor, "family.edit")
     require_in_scope(actor, family.association)
     if expected_version is not None and int(expected_version) != family.version:
-        check_version(
-            family.version, expected_version, changed_since(family, int(expected_version))
-        )
+        check_version(family.version, expected_version, _changed_since(family, expected_version))
     locked = Person.objects.get(pk=person.pk)
     before = snapshot(locked, PERSON_FIELDS)
     for key in PERSON_FIELDS:
@@ -218,6 +242,23 @@ def person_update(
     _bump(actor, family, {"people": [None, locked.name]})
     _refresh_head(family)
     return locked
+
+
+def _changed_since(family: Family, version: int) -> list[str]:
+    """What others changed since `version`: the family's own fields and, recorded by `_bump`,
+    its people (not a field of the family, so `changed_since` alone cannot name them)."""
+    names = changed_since(family, int(version))
+    people_changed = AuditEvent.objects.filter(
+        object_type=family._meta.label_lower,
+        object_id=str(family.pk),
+        action=AuditEvent.Action.UPDATE,
+        changes__has_key="people",
+    ).order_by("-id")[:50]
+    for row in people_changed:
+        versions = row.changes.get("version")
+        if versions and versions[0] is not None and int(versions[0]) >= int(version):
+            return [*names, "家庭成员"]
+    return names
 
 
 def _bump(actor: Any, family: Family, changes: dict[str, Any]) -> None:
@@ -241,14 +282,13 @@ def family_update(
     require_in_scope(actor, family.association)
     locked = Family.objects.select_for_update().select_related("association").get(pk=family.pk)
     if expected_version is not None and int(expected_version) != locked.version:
-        check_version(
-            locked.version, expected_version, changed_since(locked, int(expected_version))
-        )
+        check_version(locked.version, expected_version, _changed_since(locked, expected_version))
     before = snapshot(locked, (*FAMILY_FIELDS, "version"))
     for key in FAMILY_FIELDS:
         if key in data:
             setattr(locked, key, data[key])
     _validate(locked, exclude=["head_name"])
+    _check_registered_on(locked)
     if not diff(
         {k: v for k, v in before.items() if k != "version"}, snapshot(locked, FAMILY_FIELDS)
     ):
@@ -292,8 +332,30 @@ def family_change_status(
         actor=actor, obj=locked, before=before, scope_path=locked.association.path, reason=reason
     )
     if status != Family.Status.ACTIVE:
-        Contact.objects.filter(family=locked, end_date__isnull=True).update(end_date=effective_date)
+        _end_contacts(actor, locked, effective_date)
     return locked
+
+
+def _end_contacts(actor: Any, family: Family, on: datetime.date) -> None:
+    """A family leaving the register ends its current contacts (none before it began), audited."""
+    current = Contact.objects.filter(family=family, end_date__isnull=True)
+    ended = list(current.order_by("pk").values_list("pk", flat=True))
+    if not ended:
+        return
+    current.filter(start_date__lte=on).update(end_date=on)
+    current.filter(start_date__gt=on).update(end_date=F("start_date"))
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        object_type="families.contact",
+        object_repr=f"家庭{family.get_status_display()}，结束联系人",
+        changes={
+            "contacts_ended": [None, ended],
+            "family": [None, family.pk],
+            "end_date": [None, str(on)],
+        },
+        scope_path=family.association.path,
+    )
 
 
 @transaction.atomic
@@ -302,8 +364,12 @@ def rate_set(
 ) -> PaymentRate:
     """County admins keep the dated rate table (local rates can be above the national ones)."""
     require(actor, "family.rates")
+    if kind not in Family.Kind.values:
+        raise ServiceError("家庭类别不正确。", field="kind")
     if monthly_amount <= 0 or monthly_amount > Decimal("100000"):
         raise ServiceError("金额应大于0且不超过100000元。", field="monthly_amount")
+    existing = PaymentRate.objects.select_for_update().filter(kind=kind, valid_from=valid_from)
+    before = existing.first()
     rate, created = PaymentRate.objects.update_or_create(
         kind=kind, valid_from=valid_from, defaults={"monthly_amount": monthly_amount, "note": note}
     )
@@ -312,9 +378,12 @@ def rate_set(
         action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
         obj=rate,
         changes={
-            "monthly_amount": [None, str(monthly_amount)],
-            "valid_from": [None, str(valid_from)],
+            "kind": [None if created else kind, kind],
+            "monthly_amount": [str(before.monthly_amount) if before else None, str(monthly_amount)],
+            "valid_from": [None if created else str(valid_from), str(valid_from)],
         },
+        # The table applies deployment-wide; the actor's subtree lets their auditors read it.
+        scope_path=actor.home_association.path if actor.home_association else "",
     )
     return rate
 
@@ -394,8 +463,17 @@ def contacts_reassign(
         raise ServiceError("接替人账号已停用。", field="to_user")
     if to_user is not None and to_user.pk == from_user.pk:
         raise ServiceError("接替人不能是本人。", field="to_user")
+    to_name = (to_name or "").strip() or (
+        (to_user.full_name or to_user.username) if to_user is not None else ""
+    )
+    if not to_name:
+        raise ServiceError("请指定接替人（平台账号或姓名）。", field="to_user")
+    path = scope_path_of(actor)
+    if path is None:
+        raise NotAllowed("您的角色无权进行此操作。")
+    # The actor's subtree only: being a contact of a family elsewhere gives no right to move it.
     current = list(
-        Contact.objects.visible_to(actor)
+        Contact.objects.filter(family__association__path__under=path)
         .filter(user=from_user, end_date__isnull=True)
         .select_related("family__association", "role")
         .order_by("pk")
@@ -411,7 +489,7 @@ def contacts_reassign(
             Contact(
                 family=c.family,
                 role=c.role,
-                name=(to_name or (to_user.full_name if to_user else "")) or c.name,
+                name=to_name,
                 user=to_user,
                 start_date=on,
             )
@@ -442,8 +520,10 @@ CARE_CODES = {code for code, _ in FIVE_CARES}
 
 def _may_log(actor: Any, family: Family) -> None:
     """Staff in scope, or a contact person of this family, may record care."""
-    if actor.has_capability("family.edit"):
-        require_in_scope(actor, family.association)
+    path = scope_path_of(actor)
+    if path is None:
+        raise NotAllowed("您的角色无权进行此操作。")
+    if actor.has_capability("family.edit") and family.association.path.startswith(path):
         return
     if Contact.objects.filter(family=family, user=actor, end_date__isnull=True).exists():
         return
@@ -502,10 +582,14 @@ def need_raise(
     description = (description or "").strip()
     if len(description) < 2:
         raise ServiceError("请填写诉求内容。", field="description")
-    if owner is not None:
-        home = owner.home_association
-        if home is None or not family.association.path.startswith(home.path) or not owner.is_active:
-            raise ServiceError("责任人须为管辖该家庭的在用账号。", field="owner")
+    if raised_in is not None and raised_in.family_id != family.pk:
+        raise ServiceError("该帮扶记录不属于此家庭。", field="raised_in")
+    # The owner must be able to open the family and act on the need: staff whose subtree holds
+    # it (a finance or audit account at the county does not), or one of its contact persons.
+    if owner is not None and not (
+        owner.is_active and Family.objects.visible_to(owner).filter(pk=family.pk).exists()
+    ):
+        raise ServiceError("责任人须为管辖该家庭的在用账号。", field="owner")
     need = Need(
         family=family,
         raised_in=raised_in,

@@ -1,0 +1,477 @@
+"""The special-family registry over /api/v1/: lists, a family's file, its care log, needs and
+contacts, and logging care.
+
+Who may call: staff holding `family.view` (their subtree) and contact persons (the families they
+currently look after), exactly as the pages; every other signed-in role is refused (403). What is
+never sent: the family kind and the sensitive free-text fields in lists; the sensitive free-text
+fields (notes, health, cause of death, disability type) and the disability certificate number
+anywhere (the pages show them only through the audited reveal); full ID and phone numbers (masked)
+and birth dates (an age instead: with the mask, a birth date gives the whole ID number back).
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+
+from fpa.api import BearerToken, Session
+from fpa.core.errors import ServiceError
+from fpa.core.pagination import keyset_page
+from fpa.families import eligibility, selectors, services
+from fpa.families.models import CareKind, CareRecord, Contact, Family, Need
+from fpa.organizations import selectors as org_selectors
+
+MAX_ID = 2**63 - 1
+
+
+def _family_reader(user: Any) -> Any:
+    """Staff with `family.view`, or a current contact person of some family."""
+    if user.has_capability("family.view"):
+        return user
+    if Contact.objects.filter(user=user, end_date__isnull=True).exists():
+        return user
+    raise PermissionDenied("您的角色无权进行此操作。")
+
+
+class FamilyBearer(BearerToken):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = super().authenticate(request, token)
+        return _family_reader(user) if user else None
+
+
+class FamilySession(Session):
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        return _family_reader(user) if user else None
+
+
+router = Router(tags=["families"], auth=[FamilyBearer(), FamilySession()])
+
+
+def _masked(value: Any) -> str | None:
+    return value.masked if value else None
+
+
+def _cursor(value: str | None) -> str | None:
+    return value if value and value.isdigit() and len(value) < 20 else None
+
+
+def _family(request: HttpRequest, family_id: int) -> Family:
+    """The family, inside the caller's scope; outside it is a 404, like a missing id."""
+    if not 0 < family_id <= MAX_ID:
+        raise Http404
+    return Family.objects.visible_to(request.user).select_related("association").get(pk=family_id)
+
+
+# --- schemas --------------------------------------------------------------------------------------
+
+
+class PageOut(Schema):
+    next: str | None
+    previous: str | None
+
+
+class FamilyListOut(Schema):
+    """A row of the list: no family kind, no sensitive text."""
+
+    id: int
+    association_code: str
+    association_name: str
+    status: str
+    status_label: str
+    head_name: str
+    registered_on: datetime.date
+    version: int
+
+    @staticmethod
+    def resolve_association_code(obj: Family) -> str:
+        return obj.association.code
+
+    @staticmethod
+    def resolve_association_name(obj: Family) -> str:
+        return obj.association.name
+
+    @staticmethod
+    def resolve_status_label(obj: Family) -> str:
+        return str(obj.get_status_display())
+
+
+class FamilyPage(PageOut):
+    items: list[FamilyListOut]
+
+
+class PersonOut(Schema):
+    id: int
+    role: str
+    role_label: str
+    name: str
+    id_number: str | None
+    phone: str | None
+    sex: str
+    age: int | None
+    marital_status: str
+    hukou: str
+    deceased_on: datetime.date | None
+    death_date: datetime.date | None
+    disability_grade: int | None
+    confirmed_by: str
+
+    @staticmethod
+    def resolve_role_label(obj: Any) -> str:
+        return str(obj.get_role_display())
+
+    @staticmethod
+    def resolve_id_number(obj: Any) -> str | None:
+        return _masked(obj.id_number)
+
+    @staticmethod
+    def resolve_phone(obj: Any) -> str | None:
+        return _masked(obj.phone)
+
+    @staticmethod
+    def resolve_age(obj: Any) -> int | None:
+        if obj.birth_date is None:
+            return None
+        return eligibility.age_on(obj.birth_date, obj.deceased_on or timezone.localdate())
+
+
+class ContactOut(Schema):
+    id: int
+    role: str
+    role_name: str
+    name: str
+    phone: str | None
+    username: str | None
+    start_date: datetime.date
+    end_date: datetime.date | None
+    current: bool
+
+    @staticmethod
+    def resolve_role(obj: Contact) -> str:
+        return obj.role.code
+
+    @staticmethod
+    def resolve_role_name(obj: Contact) -> str:
+        return obj.role.name
+
+    @staticmethod
+    def resolve_phone(obj: Contact) -> str | None:
+        return _masked(obj.phone)
+
+    @staticmethod
+    def resolve_username(obj: Contact) -> str | None:
+        return obj.user.username if obj.user_id else None
+
+    @staticmethod
+    def resolve_current(obj: Contact) -> bool:
+        return obj.end_date is None
+
+
+class SupportOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    provider: str
+    reference: str
+    product: str
+    premium: Decimal | None
+    cover_amount: Decimal | None
+    start_date: datetime.date
+    end_date: datetime.date | None
+    current: bool
+
+    @staticmethod
+    def resolve_kind_label(obj: Any) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_current(obj: Any) -> bool:
+        return obj.is_current_on(timezone.localdate())
+
+
+class DecisionOut(Schema):
+    eligible: bool
+    reasons: list[str]
+    # The year only: a full date would rebuild the birth date the masked ID number hides.
+    eligible_from_year: int | None
+    monthly_amount: Decimal | None
+
+    @staticmethod
+    def resolve_eligible_from_year(obj: Any) -> int | None:
+        return obj.eligible_from.year if obj.eligible_from else None
+
+
+class FamilyOut(Schema):
+    id: int
+    association_code: str
+    association_name: str
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    address: str
+    registered_on: datetime.date
+    head_name: str
+    one_child_only: bool
+    later_child: bool
+    version: int
+    people: list[PersonOut]
+    contacts: list[ContactOut]
+    supports: list[SupportOut]
+    decision: DecisionOut
+
+
+class CareOut(Schema):
+    id: int
+    kind: str
+    kind_name: str
+    mode: str
+    occurred_on: datetime.date
+    services: list[str]
+    cares: list[str]
+    contact_name: str | None
+    recorded_by: str
+    has_notes: bool
+
+    @staticmethod
+    def resolve_kind(obj: CareRecord) -> str:
+        return obj.kind.code
+
+    @staticmethod
+    def resolve_kind_name(obj: CareRecord) -> str:
+        return obj.kind.name
+
+    @staticmethod
+    def resolve_mode(obj: CareRecord) -> str:
+        return obj.kind.mode
+
+    @staticmethod
+    def resolve_contact_name(obj: CareRecord) -> str | None:
+        return obj.contact.name if obj.contact_id else None
+
+    @staticmethod
+    def resolve_recorded_by(obj: CareRecord) -> str:
+        return obj.recorded_by.full_name or obj.recorded_by.username
+
+    @staticmethod
+    def resolve_has_notes(obj: CareRecord) -> bool:
+        return bool(obj.notes)
+
+
+class CarePage(PageOut):
+    items: list[CareOut]
+
+
+class CareIn(Schema):
+    kind: str = Field(..., max_length=30)
+    occurred_on: datetime.date
+    services: list[str] = Field(default_factory=list, max_length=10)
+    cares: list[str] = Field(default_factory=list, max_length=10)
+    notes: str = Field("", max_length=5000)
+
+
+class NeedOut(Schema):
+    id: int
+    family_id: int
+    description: str
+    status: str
+    status_label: str
+    owner: str | None
+    due_date: datetime.date | None
+    result: str
+    closed_on: datetime.date | None
+    raised_on: datetime.date
+
+    @staticmethod
+    def resolve_status_label(obj: Need) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_owner(obj: Need) -> str | None:
+        return (obj.owner.full_name or obj.owner.username) if obj.owner_id else None
+
+    @staticmethod
+    def resolve_raised_on(obj: Need) -> datetime.date:
+        return timezone.localdate(obj.created_at)
+
+
+class NeedPage(PageOut):
+    items: list[NeedOut]
+
+
+class NeedUpdateIn(Schema):
+    status: str = Field(..., max_length=12)
+    result: str = Field("", max_length=500)
+
+
+# --- filters --------------------------------------------------------------------------------------
+
+StatusFilter = Literal["", "active", "moved_out", "cancelled", "deceased"]
+NeedStatusFilter = Literal["", "open", "in_progress", "resolved", "closed"]
+
+
+class FamilyFilters(Schema):
+    q: str = ""
+    status: StatusFilter = "active"
+    association: str = ""
+    mine: bool = False
+    after: str | None = None
+    before: str | None = None
+    size: int = 50
+
+
+class PageFilters(Schema):
+    after: str | None = None
+    before: str | None = None
+    size: int = 50
+
+
+class NeedFilters(PageFilters):
+    status: NeedStatusFilter = ""
+
+
+class ContactFilters(Schema):
+    current_only: bool = False
+
+
+# --- operations -----------------------------------------------------------------------------------
+
+
+def _page(page: Any) -> dict:
+    return {"items": page.items, "next": page.next_cursor, "previous": page.prev_cursor}
+
+
+@router.get("/families", response=FamilyPage)
+def family_list(request: HttpRequest, filters: Query[FamilyFilters]) -> dict:
+    association = (
+        org_selectors.association_get(user=request.user, code=filters.association[:32])
+        if filters.association
+        else None
+    )
+    page = selectors.family_list(
+        user=request.user,
+        query=filters.q,
+        status=filters.status,
+        association=association,
+        mine=filters.mine,
+        after=_cursor(filters.after),
+        before=_cursor(filters.before),
+        size=filters.size,
+    )
+    return _page(page)
+
+
+@router.get("/families/{family_id}", response=FamilyOut)
+def family_detail(request: HttpRequest, family_id: int) -> dict:
+    family = _family(request, family_id)
+    detail = selectors.family_detail(user=request.user, family=family)
+    return {
+        "id": family.pk,
+        "association_code": family.association.code,
+        "association_name": family.association.name,
+        "kind": family.kind,
+        "kind_label": str(family.get_kind_display()),
+        "status": family.status,
+        "status_label": str(family.get_status_display()),
+        "address": family.address,
+        "registered_on": family.registered_on,
+        "head_name": family.head_name,
+        "one_child_only": family.one_child_only,
+        "later_child": family.later_child,
+        "version": family.version,
+        "people": detail["people"],
+        "contacts": detail["contacts"],
+        "supports": detail["supports"],
+        "decision": detail["decision"],
+    }
+
+
+@router.get("/families/{family_id}/care", response=CarePage)
+def care_list(request: HttpRequest, family_id: int, filters: Query[PageFilters]) -> dict:
+    family = _family(request, family_id)
+    queryset = (
+        CareRecord.objects.visible_to(request.user)
+        .filter(family=family)
+        .select_related("kind", "contact", "recorded_by")
+    )
+    return _page(
+        keyset_page(
+            queryset,
+            key="id",
+            after=_cursor(filters.after),
+            before=_cursor(filters.before),
+            size=filters.size,
+            descending=True,
+        )
+    )
+
+
+@router.post("/families/{family_id}/care", response={201: CareOut})
+def care_create(request: HttpRequest, family_id: int, payload: CareIn) -> Status[CareRecord]:
+    family = _family(request, family_id)
+    kind = CareKind.objects.filter(code=payload.kind).first()
+    if kind is None:
+        raise ServiceError("帮扶记录类别不正确。", field="kind")
+    record = services.care_log(
+        actor=request.user,
+        family=family,
+        kind=kind,
+        occurred_on=payload.occurred_on,
+        services=payload.services,
+        cares=payload.cares,
+        notes=payload.notes,
+    )
+    record = CareRecord.objects.select_related("kind", "contact", "recorded_by").get(pk=record.pk)
+    return Status(201, record)
+
+
+@router.get("/families/{family_id}/needs", response=NeedPage)
+def need_list(request: HttpRequest, family_id: int, filters: Query[NeedFilters]) -> dict:
+    family = _family(request, family_id)
+    queryset = Need.objects.visible_to(request.user).filter(family=family).select_related("owner")
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    return _page(
+        keyset_page(
+            queryset,
+            key="id",
+            after=_cursor(filters.after),
+            before=_cursor(filters.before),
+            size=filters.size,
+            descending=True,
+        )
+    )
+
+
+@router.post("/needs/{need_id}", response=NeedOut)
+def need_update(request: HttpRequest, need_id: int, payload: NeedUpdateIn) -> Need:
+    if not 0 < need_id <= MAX_ID:
+        raise Http404
+    need = Need.objects.visible_to(request.user).get(pk=need_id)
+    services.need_update(
+        actor=request.user, need=need, status=payload.status, result=payload.result
+    )
+    return Need.objects.select_related("owner").get(pk=need.pk)
+
+
+@router.get("/families/{family_id}/contacts", response=list[ContactOut])
+def contact_list(
+    request: HttpRequest, family_id: int, filters: Query[ContactFilters]
+) -> list[Contact]:
+    family = _family(request, family_id)
+    queryset = (
+        Contact.objects.visible_to(request.user)
+        .filter(family=family)
+        .select_related("role", "user")
+        .order_by(F("end_date").asc(nulls_first=True), "-start_date", "id")
+    )
+    if filters.current_only:
+        queryset = queryset.filter(end_date__isnull=True)
+    return list(queryset[:200])

@@ -1,0 +1,32 @@
+from django.urls import path
+
+from fpa.families import views
+
+app_name = "families"
+
+urlpatterns = [
+    path("", views.family_list, name="list"),
+    path("new/", views.register, name="register"),
+    path("mine/", views.mine, name="mine"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("roster/", views.roster, name="roster"),
+    path("reassign/", views.reassign, name="reassign"),
+    path("campaigns/", views.campaigns, name="campaigns"),
+    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("rates/", views.rates, name="rates"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/status/", views.status, name="status"),
+    path("<int:pk>/people/new/", views.person_add, name="person_add"),
+    path("<int:pk>/contacts/new/", views.contact_add, name="contact_add"),
+    path("<int:pk>/care/new/", views.care_add, name="care_add"),
+    path("<int:pk>/supports/new/", views.support_add, name="support_add"),
+    path("<int:pk>/reveal/", views.family_reveal, name="family_reveal"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:pk>/reveal/<str:field>/", views.person_reveal, name="person_reveal"),
+    path("contacts/<int:pk>/end/", views.contact_end, name="contact_end"),
+    path("contacts/<int:pk>/reveal/<str:field>/", views.contact_reveal, name="contact_reveal"),
+    path("care/<int:pk>/reveal/", views.care_reveal, name="care_reveal"),
+    path("needs/<int:pk>/", views.need_update, name="need_update"),
+]

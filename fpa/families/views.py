@@ -1,0 +1,722 @@
+"""The special-family pages (计生特殊家庭, 暖心行动): registry, people, contacts, care log, needs,
+supports, coverage, campaigns and rates.
+
+Staff pages need `family.view`/`family.edit`/`family.rates` in scope. The pages a contact person
+opens for the families they look after are declared with `account.self` and `model=...`: the
+family's queryset (`visible_to`) already admits staff in scope and the family's current contacts,
+and nobody else. The family kind (失独/伤残) is shown on the family's own page only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from fpa.accounts.roles import CAPABILITIES
+from fpa.accounts.views import users_in_scope
+from fpa.core.errors import ServiceError
+from fpa.core.scope import scope_path_of, scoped_view
+from fpa.core.services import protected_reveal
+from fpa.families import forms, selectors, services
+from fpa.families.models import (
+    FIVE_CARES,
+    FOUR_SERVICES,
+    Campaign,
+    CareKind,
+    CareRecord,
+    Contact,
+    Family,
+    Need,
+    PaymentRate,
+    Person,
+)
+from fpa.organizations import selectors as org_selectors
+from fpa.organizations.models import Association
+
+FAMILY = {"model": Family}
+LIST_LIMIT = 500  # overdue, roster and campaign lists: bounded, with a note when cut
+AREA_KINDS = (
+    Association.Kind.COUNTY,
+    Association.Kind.TOWNSHIP,
+    Association.Kind.VILLAGE,
+    Association.Kind.MIGRANT,
+)
+# measure -> (label of the families that have it, label of those that do not)
+MEASURES = {
+    "with_contacts": ("已落实联系人", "未落实联系人"),
+    "with_doctor": ("已签约家庭医生", "未签约家庭医生"),
+    "with_green_channel": ("已开通就医绿色通道", "未开通就医绿色通道"),
+    "insured": ("已参加保险", "未参加保险"),
+    "open_needs": ("有未办结诉求", "无未办结诉求"),
+}
+PERSON_PLAIN = ("health_notes", "death_cause", "disability_type")
+PERSON_PROTECTED = ("id_number", "phone")
+ROLE_ORDER = {Person.Role.MOTHER: 0, Person.Role.FATHER: 1, Person.Role.CHILD: 2}
+EDIT_ROLES = [role for role, caps in CAPABILITIES.items() if "family.edit" in caps]
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _cursor(request: HttpRequest, name: str) -> str | None:
+    value = request.GET.get(name)
+    return value if value and value.isdigit() and len(value) < 20 else None
+
+
+def _form_error(
+    form: django_forms.Form, exc: ServiceError, aliases: dict[str, str] | None = None
+) -> None:
+    field = (aliases or {}).get(exc.field or "", exc.field)
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+def _in_scope(user: Any, family: Family) -> bool:
+    path = scope_path_of(user)
+    return path is not None and family.association.path.startswith(path)
+
+
+def _is_contact(user: Any, family: Family) -> bool:
+    return Contact.objects.filter(family=family, user=user, end_date__isnull=True).exists()
+
+
+def _area(request: HttpRequest) -> tuple[Association | None, bool]:
+    """The association named by ?code= inside the scope (or the user's own), and whether a code
+    was given that is not in the scope."""
+    code = (request.GET.get("code") or "").strip()[:32]
+    if not code:
+        return request.user.home_association, False
+    found = org_selectors.association_choices(user=request.user).filter(code=code).first()
+    return found, found is None
+
+
+def _areas(user: Any) -> QuerySet:
+    return org_selectors.association_choices(user=user, kinds=AREA_KINDS).select_related("parent")
+
+
+def _accounts(user: Any) -> QuerySet:
+    """Active accounts of the user's subtree: who may be made a contact or a successor."""
+    return users_in_scope(user).filter(is_active=True).order_by("home_association__path", "pk")
+
+
+def _owners(user: Any, family: Family) -> QuerySet:
+    """Staff of the user's subtree whose own scope holds the family: who may own a need."""
+    parts = family.association.path.strip("/").split("/")
+    covering = ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+    return (
+        _accounts(user)
+        .filter(home_association__path__in=covering, roles__role__in=EDIT_ROLES)
+        .distinct()
+    )
+
+
+def _current_contacts() -> Prefetch:
+    return Prefetch(
+        "contacts",
+        queryset=Contact.objects.filter(end_date__isnull=True)
+        .select_related("role")
+        .order_by("role__sort", "pk"),
+        to_attr="current_contacts",
+    )
+
+
+# --- the registry -----------------------------------------------------------------------------
+
+
+@scoped_view(capability="family.view")
+def family_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = forms.FamilyFilterForm(request.GET or None)
+    query = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""
+    area, foreign = _area(request)
+    code_given = bool(request.GET.get("code"))
+    measure = request.GET.get("measure", "")
+    has = request.GET.get("has") != "0"
+    ids = None
+    if measure in MEASURES and area is not None:
+        ids = selectors.coverage_family_ids(user=user, root=area, measure=measure, has=has)
+    page = selectors.family_list(
+        user=user,
+        query=query,
+        status=form.status_value(),
+        association=area if code_given else None,
+        ids=[] if foreign else ids,
+        after=_cursor(request, "after"),
+        before=_cursor(request, "before"),
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "area": area if code_given else None,
+        "areas": _areas(user),
+        "foreign": foreign,
+        "measure_label": MEASURES[measure][0 if has else 1] if ids is not None else "",
+        "can_edit": user.has_capability("family.edit"),
+    }
+    template = "families/_family_rows.html" if request.htmx else "families/list.html"
+    return render(request, template, context)
+
+
+def _register_error(form: forms.RegisterForm, exc: ServiceError) -> None:
+    if exc.field in form.fields:
+        form.add_error(exc.field, exc.message)
+        return
+    if exc.code == "duplicate":
+        for prefix in ("mother", "father", "child"):
+            number = form.cleaned_data.get(f"{prefix}_id_number")
+            if number and services.duplicate_of(number) is not None:
+                form.add_error(f"{prefix}_id_number", exc.message)
+                return
+    if exc.field in forms.CHILD_ONLY:
+        form.add_error(f"child_{exc.field}", exc.message)
+        return
+    form.add_error(None, exc.message)
+
+
+@scoped_view(capability="family.edit")
+def register(request: HttpRequest) -> HttpResponse:
+    holders = org_selectors.association_choices(user=request.user, kinds=services.FAMILY_HOLDERS)
+    form = forms.RegisterForm(request.POST or None, associations=holders)
+    if request.method == "POST" and form.is_valid():
+        try:
+            family = services.family_register(
+                actor=request.user,
+                association=form.cleaned_data["association"],
+                people=form.people(),
+                **form.family_data(),
+            )
+        except ServiceError as exc:
+            _register_error(form, exc)
+        else:
+            messages.success(request, f"已登记 {family.head_name} 家庭。")
+            return redirect("families:detail", pk=family.pk)
+    return render(request, "families/register.html", {"form": form})
+
+
+@scoped_view(capability="account.self", **FAMILY)
+def detail(request: HttpRequest, pk: Family) -> HttpResponse:
+    family, user = pk, request.user
+    data = selectors.family_detail(user=user, family=family)
+    today = timezone.localdate()
+    for support in data["supports"]:
+        support.current = support.is_current_on(today)
+    contacts = data["contacts"]
+    is_contact = any(c.user_id == user.pk and c.end_date is None for c in contacts)
+    can_edit = user.has_capability("family.edit") and _in_scope(user, family)
+    context = {
+        "family": family,
+        **data,
+        "people": sorted(data["people"], key=lambda p: (ROLE_ORDER.get(p.role, 9), p.pk)),
+        "current_contacts": [c for c in contacts if c.end_date is None],
+        "past_contacts": [c for c in contacts if c.end_date is not None],
+        "open_needs": [n for n in data["needs"] if n.is_open],
+        "done_needs": [n for n in data["needs"] if not n.is_open],
+        "can_edit": can_edit,
+        "can_log": can_edit or is_contact,
+        "can_reveal": is_contact or user.has_capability("personal.reveal"),
+        "is_contact": is_contact,
+        "today": today,
+        "service_labels": dict(FOUR_SERVICES),
+        "care_labels": dict(FIVE_CARES),
+        "need_statuses": Need.Status.choices,
+    }
+    return render(request, "families/detail.html", context)
+
+
+def _form_page(request: HttpRequest, form: Any, title: str, family: Family, **extra: Any) -> Any:
+    context = {"form": form, "title": title, "family": family, **extra}
+    return render(request, "families/form.html", context)
+
+
+@scoped_view(capability="family.edit", **FAMILY)
+def edit(request: HttpRequest, pk: Family) -> HttpResponse:
+    family = pk
+    form = forms.FamilyForm(request.POST or None, family=family)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.family_update(
+                actor=request.user,
+                family=family,
+                expected_version=form.cleaned_data["version"],
+                **form.changes(),
+            )
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("families:detail", pk=family.pk)
+    return _form_page(request, form, f"修改家庭信息：{family.head_name}", family)
+
+
+@scoped_view(capability="family.edit", **FAMILY)
+def status(request: HttpRequest, pk: Family) -> HttpResponse:
+    family = pk
+    form = forms.StatusForm(request.POST or None, initial={"effective_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.family_change_status(actor=request.user, family=family, **form.cleaned_data)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "状态已变更，变更记录已保存。")
+            return redirect("families:detail", pk=family.pk)
+    note = f"当前状态：{family.get_status_display()}。迁出、注销或亡故时，现任联系人同时结束。"
+    return _form_page(request, form, f"变更状态：{family.head_name}", family, note=note)
+
+
+# --- people -----------------------------------------------------------------------------------
+
+
+@scoped_view(capability="family.edit", **FAMILY)
+def person_add(request: HttpRequest, pk: Family) -> HttpResponse:
+    family = pk
+    form = forms.PersonForm(request.POST or None, family=family)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_add(actor=request.user, family=family, **form.changes())
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"已添加 {person.name}。")
+            return redirect("families:detail", pk=family.pk)
+    return _form_page(request, form, f"添加家庭成员：{family.head_name}", family)
+
+
+@scoped_view(capability="family.edit", model=Person)
+def person_edit(request: HttpRequest, pk: Person) -> HttpResponse:
+    person = pk
+    family = person.family
+    form = forms.PersonForm(request.POST or None, family=family, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(
+                actor=request.user,
+                person=person,
+                expected_version=form.cleaned_data["version"],
+                **form.changes(),
+            )
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("families:detail", pk=family.pk)
+    title = f"修改{person.get_role_display()}信息：{person.name}"
+    return _form_page(request, form, title, family)
+
+
+# --- reveal (audited) -------------------------------------------------------------------------
+
+
+def _reveal(
+    request: HttpRequest, obj: Any, field: str, family: Family, plain: tuple[str, ...]
+) -> HttpResponse:
+    form = forms.RevealForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("请填写查看原因。", status=400)
+    try:
+        value = protected_reveal(
+            actor=request.user,
+            obj=obj,
+            field=field,
+            reason=form.cleaned_data["reason"],
+            scope_path=family.association.path,
+            plain_fields=plain,
+            entitled=_is_contact(request.user, family),
+        )
+    except ServiceError as exc:
+        return HttpResponse(exc.message, status=exc.status)
+    return render(request, "families/_revealed.html", {"value": value})
+
+
+@require_POST
+@scoped_view(capability="account.self", model=Person)
+def person_reveal(request: HttpRequest, pk: Person, field: str) -> HttpResponse:
+    if field not in (*PERSON_PROTECTED, *PERSON_PLAIN):
+        return HttpResponse("字段不存在。", status=404)
+    return _reveal(request, pk, field, pk.family, PERSON_PLAIN)
+
+
+@require_POST
+@scoped_view(capability="account.self", **FAMILY)
+def family_reveal(request: HttpRequest, pk: Family) -> HttpResponse:
+    return _reveal(request, pk, "notes", pk, ("notes",))
+
+
+@require_POST
+@scoped_view(capability="account.self", model=CareRecord)
+def care_reveal(request: HttpRequest, pk: CareRecord) -> HttpResponse:
+    return _reveal(request, pk, "notes", pk.family, ("notes",))
+
+
+@require_POST
+@scoped_view(capability="account.self", model=Contact)
+def contact_reveal(request: HttpRequest, pk: Contact, field: str) -> HttpResponse:
+    if field != "phone":
+        return HttpResponse("字段不存在。", status=404)
+    return _reveal(request, pk, field, pk.family, ())
+
+
+# --- contacts ---------------------------------------------------------------------------------
+
+
+@scoped_view(capability="family.edit", **FAMILY)
+def contact_add(request: HttpRequest, pk: Family) -> HttpResponse:
+    family = pk
+    form = forms.ContactForm(request.POST or None, accounts=_accounts(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            contact = services.contact_assign(
+                actor=request.user,
+                family=family,
+                role=data["role"],
+                name=data["name"],
+                start_date=data["start_date"],
+                user=data["user"],
+                phone=data["phone"] or None,
+            )
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"已指定联系人 {contact.name}（{contact.role.name}）。")
+            return redirect("families:detail", pk=family.pk)
+    return _form_page(request, form, f"指定联系人：{family.head_name}", family)
+
+
+@require_POST
+@scoped_view(capability="family.edit", model=Contact)
+def contact_end(request: HttpRequest, pk: Contact) -> HttpResponse:
+    contact = pk
+    form = forms.ContactEndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contact_end(
+                actor=request.user, contact=contact, end_date=form.cleaned_data["end_date"]
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"{contact.name} 的联系工作已结束。")
+    else:
+        messages.error(request, "请填写有效的结束日期。")
+    return redirect("families:detail", pk=contact.family_id)
+
+
+@scoped_view(capability="family.edit")
+def reassign(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    leaving = (
+        users_in_scope(user)
+        .filter(Exists(Contact.objects.filter(user=OuterRef("pk"), end_date__isnull=True)))
+        .order_by("home_association__path", "pk")
+    )
+    form = forms.ReassignForm(request.POST or None, leaving=leaving, successors=_accounts(user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            moved = services.contacts_reassign(
+                actor=user,
+                from_user=data["from_user"],
+                to_user=data["to_user"],
+                on=data["on"],
+                to_name=data["to_name"],
+            )
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            old = data["from_user"].full_name or data["from_user"].username
+            new = data["to_name"] or data["to_user"].full_name or data["to_user"].username
+            messages.success(request, f"已将 {old} 联系的 {moved} 户家庭移交给 {new}。")
+            return redirect("families:reassign")
+    return render(request, "families/reassign.html", {"form": form})
+
+
+@scoped_view(capability="family.view")
+def roster(request: HttpRequest) -> HttpResponse:
+    area, foreign = _area(request)
+    families: list[Family] = []
+    if area is not None:
+        families = list(
+            Family.objects.visible_to(request.user)
+            .active()
+            .filter(association__path__under=area.path)
+            .select_related("association")
+            .prefetch_related(_current_contacts())
+            .order_by("association__path", "head_pinyin", "pk")[: LIST_LIMIT + 1]
+        )
+    context = {
+        "area": area,
+        "areas": _areas(request.user),
+        "foreign": foreign,
+        "families": families[:LIST_LIMIT],
+        "cut": len(families) > LIST_LIMIT,
+        "limit": LIST_LIMIT,
+        "today": timezone.localdate(),
+    }
+    return render(request, "families/roster.html", context)
+
+
+# --- care log, needs, supports ----------------------------------------------------------------
+
+NEED_ALIASES = {
+    "description": "need_description",
+    "owner": "need_owner",
+    "due_date": "need_due_date",
+}
+
+
+@scoped_view(capability="account.self", **FAMILY)
+def care_add(request: HttpRequest, pk: Family) -> HttpResponse:
+    family, user = pk, request.user
+    form = forms.CareForm(request.POST or None, owners=_owners(user, family))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():  # the record and the need it raises, or neither
+                record = services.care_log(
+                    actor=user,
+                    family=family,
+                    kind=data["kind"],
+                    occurred_on=data["occurred_on"],
+                    services=data["services"],
+                    cares=data["cares"],
+                    notes=data["notes"],
+                )
+                if data["need_description"]:
+                    services.need_raise(
+                        actor=user,
+                        family=family,
+                        description=data["need_description"],
+                        owner=data["need_owner"],
+                        due_date=data["need_due_date"],
+                        raised_in=record,
+                    )
+        except ServiceError as exc:
+            _form_error(form, exc, NEED_ALIASES)
+        else:
+            messages.success(request, "帮扶记录已保存。")
+            return redirect("families:detail", pk=family.pk)
+    return _form_page(request, form, f"记录帮扶：{family.head_name}", family)
+
+
+@scoped_view(capability="account.self", model=Need)
+def need_update(request: HttpRequest, pk: Need) -> HttpResponse:
+    need = pk
+    family = need.family
+    form = forms.NeedUpdateForm(
+        request.POST or None, initial={"status": need.status, "result": need.result}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.need_update(actor=request.user, need=need, **form.cleaned_data)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "诉求状态已更新。")
+            return redirect("families:detail", pk=family.pk)
+    note = f"诉求：{need.description}"
+    return _form_page(request, form, f"办理诉求：{family.head_name}", family, note=note)
+
+
+@scoped_view(capability="family.edit", **FAMILY)
+def support_add(request: HttpRequest, pk: Family) -> HttpResponse:
+    family = pk
+    form = forms.SupportForm(request.POST or None, initial={"start_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            support = services.support_add(actor=request.user, family=family, **form.cleaned_data)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"已添加{support.get_kind_display()}。")
+            return redirect("families:detail", pk=family.pk)
+    return _form_page(request, form, f"添加保障：{family.head_name}", family)
+
+
+# --- a contact person's work, and what is overdue ----------------------------------------------
+
+
+@scoped_view(capability="account.self")
+def mine(request: HttpRequest) -> HttpResponse:
+    due = selectors.my_due(user=request.user)
+    return render(request, "families/mine.html", {"due": due})
+
+
+@scoped_view(capability="family.view")
+def overdue(request: HttpRequest) -> HttpResponse:
+    area, foreign = _area(request)
+    families: list[Family] = []
+    if area is not None:
+        families = list(
+            Family.objects.visible_to(request.user)
+            .active()
+            .filter(association__path__under=area.path)
+            .select_related("association__parent")
+            .prefetch_related(_current_contacts())
+            .order_by("association__path", "pk")[: LIST_LIMIT + 1]
+        )
+    due = [d for d in selectors.schedule(families=families[:LIST_LIMIT]) if d.overdue]
+    for item in due:  # grouped by township (a village's parent), in path order
+        where = item.family.association
+        below = where.kind in (Association.Kind.VILLAGE, Association.Kind.MIGRANT)
+        item.township = where.parent if below and where.parent else where
+    context = {
+        "area": area,
+        "areas": _areas(request.user),
+        "foreign": foreign,
+        "due": due,
+        "checked": min(len(families), LIST_LIMIT),
+        "cut": len(families) > LIST_LIMIT,
+        "limit": LIST_LIMIT,
+    }
+    return render(request, "families/overdue.html", context)
+
+
+# --- coverage ---------------------------------------------------------------------------------
+
+
+def _coverage_row(row: selectors.Coverage) -> dict[str, Any]:
+    code = row.association.code
+    cells = []
+    for measure in selectors.COVERAGE_MEASURES:
+        count = getattr(row, measure)
+        cells.append(
+            {
+                "measure": measure,
+                "count": count,
+                "missing": row.families - count,
+                "share": row.share(count) if measure != "open_needs" else None,
+                "code": code,
+            }
+        )
+    return {"coverage": row, "code": code, "cells": cells}
+
+
+@scoped_view(capability="family.view")
+def coverage(request: HttpRequest) -> HttpResponse:
+    area, foreign = _area(request)
+    if area is None:
+        return render(
+            request,
+            "families/coverage.html",
+            {"area": None, "foreign": foreign, "areas": _areas(request.user)},
+        )
+    total, children = selectors.coverage(user=request.user, root=area)
+    rows = [r for r in children if r.families] or [total]
+    chart = {
+        "labels": [r.association.name.removesuffix("计生协") for r in rows],
+        "series": [
+            {"name": "联系人", "data": [r.contacts_share for r in rows]},
+            {"name": "家庭医生", "data": [r.doctor_share for r in rows]},
+            {"name": "绿色通道", "data": [r.green_share for r in rows]},
+            {"name": "保险", "data": [r.insured_share for r in rows]},
+        ],
+    }
+    context = {
+        "area": area,
+        "areas": _areas(request.user),
+        "total": _coverage_row(total),
+        "rows": [_coverage_row(r) for r in children],
+        "chart": chart,
+        "measures": MEASURES,
+    }
+    return render(request, "families/coverage.html", context)
+
+
+# --- campaigns and rates ----------------------------------------------------------------------
+
+VISITS = (CareKind.Mode.HOME_VISIT, CareKind.Mode.MEETING)
+
+
+@scoped_view(capability="family.view")
+def campaigns(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    can_edit = user.has_capability("family.edit")
+    form = forms.CampaignForm(
+        request.POST or None, associations=org_selectors.association_choices(user=user)
+    )
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("您的角色无权进行此操作。")
+        if form.is_valid():
+            try:
+                campaign = services.campaign_create(actor=user, **form.cleaned_data)
+            except ServiceError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, f"已创建活动：{campaign.name}。")
+                return redirect("families:campaign_detail", pk=campaign.pk)
+    items = (
+        Campaign.objects.visible_to(user)
+        .select_related("association")
+        .order_by("-start_date", "-pk")[:100]
+    )
+    return render(
+        request, "families/campaigns.html", {"form": form, "items": items, "can_edit": can_edit}
+    )
+
+
+@scoped_view(capability="family.view", model=Campaign)
+def campaign_detail(request: HttpRequest, pk: Campaign) -> HttpResponse:
+    campaign = pk
+    visited = Exists(
+        CareRecord.objects.filter(
+            family=OuterRef("pk"),
+            kind__mode__in=VISITS,
+            occurred_on__gte=campaign.start_date,
+            occurred_on__lte=campaign.end_date,
+        )
+    )
+    families = (
+        Family.objects.visible_to(request.user)
+        .active()
+        .filter(association__path__under=campaign.association.path)
+        .annotate(visited=visited)
+    )
+    counts = families.aggregate(total=Count("pk"), done=Count("pk", filter=Q(visited=True)))
+    todo = list(
+        families.filter(visited=False)
+        .select_related("association")
+        .prefetch_related(_current_contacts())
+        .order_by("association__path", "pk")[: LIST_LIMIT + 1]
+    )
+    total, done = counts["total"], counts["done"]
+    context = {
+        "campaign": campaign,
+        "total": total,
+        "done": done,
+        "share": round(100 * done / total, 1) if total else None,
+        "todo": todo[:LIST_LIMIT],
+        "cut": len(todo) > LIST_LIMIT,
+        "limit": LIST_LIMIT,
+    }
+    return render(request, "families/campaign_detail.html", context)
+
+
+@scoped_view(capability="family.view")
+def rates(request: HttpRequest) -> HttpResponse:
+    can_set = request.user.has_capability("family.rates")
+    form = forms.RateForm(request.POST or None)
+    if request.method == "POST":
+        if not can_set:
+            raise PermissionDenied("您的角色无权进行此操作。")
+        if form.is_valid():
+            try:
+                services.rate_set(actor=request.user, **form.cleaned_data)
+            except ServiceError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, "特别扶助金标准已保存。")
+                return redirect("families:rates")
+    table = PaymentRate.objects.all()
+    return render(
+        request, "families/rates.html", {"form": form, "rates": table, "can_set": can_set}
+    )
