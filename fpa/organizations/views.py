@@ -4,15 +4,20 @@ from typing import Any
 
 from django import forms as django_forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fpa.core.errors import ServiceError
+from fpa.core.excel import uploads
+from fpa.core.excel.importer import ImportReport
+from fpa.core.excel.reader import Issue
+from fpa.core.excel.safety import UnsafeFile, read_upload
 from fpa.core.scope import scoped_view
 from fpa.core.services import protected_reveal
-from fpa.organizations import forms, selectors, services
+from fpa.organizations import excel, forms, selectors, services
 from fpa.organizations.models import Association, BodySeat, Filing, StaffMember
 
 ASSOCIATION = {"model": Association, "kwarg": "code", "field": "code"}
@@ -192,6 +197,80 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         request,
         "organizations/staff_list.html",
         {"page": page, "q": query, "current_only": current_only},
+    )
+
+
+STAFF_IMPORT = "organizations.staff"
+UPLOAD_EXPIRED = "上传的文件已过期或无效，请重新上传。"
+NO_FILE = "请选择要上传的Excel文件（.xlsx）。"
+
+
+@scoped_view(capability="staff.edit")
+def staff_import(request: HttpRequest) -> HttpResponse:
+    """GET: the upload page (or the blank template); POST a file: the dry run; POST the token the
+    dry run handed out: the commit. The file waits, encrypted, in `fpa.core.excel.uploads`."""
+    template = "organizations/staff_import.html"
+    if request.method != "POST":
+        if request.GET.get("download") == "template":
+            return excel.staff_template()
+        return render(request, template, {"sheet": excel.STAFF_SHEET})
+    importer = excel.StaffImporter(actor=request.user)
+    token = request.POST.get("token", "")
+    if token:
+        data = uploads.load(request, STAFF_IMPORT, token)
+        if data is None:
+            messages.error(request, UPLOAD_EXPIRED)
+            return redirect("organizations:staff_import")
+        report = importer.commit(data)
+        uploads.discard(request, token)
+        if report.committed:
+            messages.success(
+                request,
+                f"导入完成：新增{report.created}人，修改{report.updated}人，"
+                f"{report.unchanged}人未变化。",
+            )
+            return redirect("organizations:staff_list")
+        return render(request, template, {"sheet": excel.STAFF_SHEET, "report": report})
+    upload = request.FILES.get("file")
+    report = ImportReport(title=excel.STAFF_SHEET.title)
+    if upload is None:
+        report.add_issue(Issue(None, None, NO_FILE))
+        return render(request, template, {"sheet": excel.STAFF_SHEET, "report": report})
+    try:
+        data = read_upload(upload, importer.limits)
+    except UnsafeFile as exc:
+        report.add_issue(Issue(None, None, exc.message))
+        return render(request, template, {"sheet": excel.STAFF_SHEET, "report": report})
+    report = importer.dry_run(data)
+    context: dict[str, Any] = {"sheet": excel.STAFF_SHEET, "report": report, "name": upload.name}
+    if report.ok and report.has_changes:
+        context["token"] = uploads.stash(request, STAFF_IMPORT, data)
+    return render(request, template, context)
+
+
+@scoped_view(capability="org.view")
+def staff_export(request: HttpRequest) -> HttpResponse:
+    """GET: the export page; GET ?download=1: the masked workbook; POST with reveal=1 and a
+    reason: the full workbook (personal.reveal only, audited)."""
+    source = request.POST if request.method == "POST" else request.GET
+    can_reveal = request.user.has_capability("personal.reveal")
+    if request.method == "POST" or source.get("download") == "1":
+        reveal = request.method == "POST" and source.get("reveal") == "1"
+        if reveal and not can_reveal:
+            raise PermissionDenied("您没有导出完整个人信息的权限。")
+        try:
+            return excel.staff_export(
+                user=request.user,
+                current_only=source.get("all") != "1",
+                reveal=reveal,
+                reason=(source.get("reason") or "")[:500],
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "organizations/staff_export.html",
+        {"can_reveal": can_reveal, "can_import": request.user.has_capability("staff.edit")},
     )
 
 
