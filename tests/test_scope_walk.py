@@ -56,7 +56,13 @@ from tests.conftest import (
 FOREIGN_STAFF_NAME = "外镇人员甲"
 FOREIGN_SEAT_NAME = "外镇理事乙"
 FOREIGN_FAMILY_NAME = "外镇母亲丙"
-PUBLIC = {"core:set_language", "core:healthz", "accounts:login", "accounts:logout"}
+PUBLIC = {
+    "core:set_language",
+    "core:healthz",
+    "core:favicon",
+    "accounts:login",
+    "accounts:logout",
+}
 # URL kwargs that are not the scoped object, and what to put in them.
 EXTRA_KWARGS = {"field": "phone"}
 

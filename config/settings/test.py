@@ -29,3 +29,7 @@ STORAGES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in memory
+# Static files come from the finders in tests (no collectstatic needed; no warning about the
+# missing STATIC_ROOT on a fresh clone).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -9,4 +9,6 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("audit/", views.audit_list, name="audit_list"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

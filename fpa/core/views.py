@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django import forms
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.i18n import set_language as django_set_language
 
 from fpa.core.models import AuditEvent
@@ -91,3 +92,8 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return _error(request, 500, "系统错误", "系统出现错误，已记录。请稍后重试。")
+
+
+@public_view
+def favicon(request: HttpRequest) -> HttpResponse:
+    return redirect(static("fpa/favicon.svg"), permanent=True)
