@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -141,3 +143,20 @@ def staff_in(actor: Any, code: str, **overrides: Any) -> Any:
     }
     data.update(overrides)
     return staff_create(actor=actor, association=Association.objects.get(code=code), **data)
+
+
+def content(response: Any) -> bytes:
+    """The body of a streamed response, closed as the server would (its temp file goes).
+
+    Closing a response sends `request_finished`, whose `close_old_connections` would close the
+    test's database connection on PostgreSQL (SQLite's in-memory database ignores it): it is
+    held off while the response closes, as the test client does for the responses it returns.
+    """
+    try:
+        return b"".join(response.streaming_content)
+    finally:
+        request_finished.disconnect(close_old_connections)
+        try:
+            response.close()
+        finally:
+            request_finished.connect(close_old_connections)

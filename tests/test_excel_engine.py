@@ -26,6 +26,7 @@ from fpa.core.excel.reader import CellError, cell_text, column_letters
 from fpa.core.excel.safety import Limits, inspect, is_dangerous, neutralise, unneutralise
 from fpa.core.idnumbers import synthesize
 from fpa.core.protected import Protected
+from tests.conftest import content
 
 # --- helpers ---------------------------------------------------------------------------------
 
@@ -78,14 +79,6 @@ def read_back(data: bytes, sheet: int | str = 0) -> list[list[Any]]:
 def fullwidth(value: str) -> str:
     """The full-width form that a Chinese input method types."""
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in value)
-
-
-def content(response: Any) -> bytes:
-    """The body of a streamed response, closing it as the server would (the temp file goes)."""
-    try:
-        return b"".join(response.streaming_content)
-    finally:
-        response.close()
 
 
 ID_A = synthesize("622923", datetime.date(1980, 1, 1), 11)

@@ -34,6 +34,7 @@ from fpa.families.models import (
     Support,
 )
 from fpa.organizations.models import Association
+from tests import test_families_photos as photo_tests
 from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, make_user
 
 HONGLIU = "622923100202"  # another village of 刘家峡镇
@@ -928,6 +929,8 @@ AUDITED = {
     "need_raise": test_need_raise_and_resolve,
     "need_update": test_need_raise_and_resolve,
     "campaign_create": test_campaign_create,
+    "care_photo_add": photo_tests.test_a_stored_photo_has_no_exif_a_random_name_and_an_audit_row,
+    "care_photos_add": photo_tests.test_photos_added_to_an_existing_record,
 }
 NOT_WRITES = {"duplicate_of"}
 

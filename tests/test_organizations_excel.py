@@ -27,8 +27,8 @@ from fpa.organizations import excel as staff_excel
 from fpa.organizations import services
 from fpa.organizations.models import Association, StaffMember
 from fpa.organizations.views import STAFF_IMPORT, UPLOAD_EXPIRED
-from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, staff_in
-from tests.test_excel_engine import Formula, content, fullwidth, read_back, xlsx
+from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, content, staff_in
+from tests.test_excel_engine import Formula, fullwidth, read_back, xlsx
 
 HEADER = ["协会编码", "姓名", "身份证号码", "联系电话", "职务", "任职方式", "任期开始", "任期结束"]
 IMPORT_URL = "/org/staff/import/"

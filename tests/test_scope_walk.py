@@ -9,6 +9,7 @@ new model fails here until the registries below say which foreign object to try.
 from __future__ import annotations
 
 import datetime
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import pytest
 from django.http import HttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.urls.converters import IntConverter
+from PIL import Image
 
 from fpa.accounts.models import ApiToken, User
 from fpa.accounts.roles import Role
@@ -31,6 +33,7 @@ from fpa.families import services as family_services
 from fpa.families.models import (
     Campaign,
     CareKind,
+    CarePhoto,
     CareRecord,
     Contact,
     ContactRole,
@@ -148,8 +151,9 @@ def test_anonymous_is_refused_everywhere_but_the_public_views(client, yongjing):
 
 
 @pytest.fixture
-def world(yongjing, county, township, township2, village):
+def world(yongjing, county, township, township2, village, settings, tmp_path):
     """One object of each scoped model in 盐锅峡镇 (foreign) and in 刘家峡镇 (local)."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # the care photos' files
     yanguoxia = Association.objects.get(code=YANGUOXIA)
     liujiaxia = Association.objects.get(code=LIUJIAXIA)
     foreign_staff = staff_in(county, YANGUOXIA, name=FOREIGN_STAFF_NAME, phone="13911110000")
@@ -213,6 +217,7 @@ def family_world(actor: Any, code: str, mother: str, n: int) -> dict[Any, Any]:
         notes="走访情况",
     )
     need = family_services.need_raise(actor=actor, family=family, description="诉求")
+    photo = family_services.care_photo_add(actor=actor, record=care, photo=tiny_png())
     campaign = family_services.campaign_create(
         actor=actor,
         association=family.association,
@@ -227,7 +232,14 @@ def family_world(actor: Any, code: str, mother: str, n: int) -> dict[Any, Any]:
         CareRecord: care,
         Need: need,
         Campaign: campaign,
+        CarePhoto: photo,
     }
+
+
+def tiny_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (176, 48, 58)).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -290,7 +302,7 @@ def state(objects: dict[Any, Any]) -> dict[str, Any]:
     """Everything the walk could change: row counts, the audit trail, each foreign object."""
     counted = [Association, AssociationChange, StaffMember, Filing, BodySeat, User, ApiToken]
     counted += [Family, Person, Contact, CareRecord, Need, Support, StatusChange, Campaign]
-    counted += [PaymentRate]
+    counted += [PaymentRate, CarePhoto]
     out: dict[str, Any] = {m.__name__: m.objects.count() for m in counted}
     out["audit"] = AuditEvent.objects.count()
     for declared, obj in objects.items():

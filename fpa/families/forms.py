@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from fpa.core import protected
+from fpa.families import photos as photo_rules
 from fpa.families.models import (
     FIVE_CARES,
     FOUR_SERVICES,
@@ -468,6 +469,39 @@ class ReassignForm(forms.Form):
 
 # --- care, needs, supports ------------------------------------------------------------------------
 
+PHOTO_HELP = "每张不超过5 MB，JPEG、PNG或WebP格式；保存时自动去除拍摄地点等附加信息"
+
+
+class MultipleImageInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Photos of a care record (optional): each one decoded, checked and re-encoded by
+    `fpa.families.photos`; cleans to a list of `CleanPhoto`. `already` is how many the record
+    holds (the limit is five a record)."""
+
+    widget = MultipleImageInput
+
+    def __init__(self, *args: Any, already: int = 0, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "照片（选填）")
+        kwargs.setdefault("help_text", f"最多{photo_rules.MAX_PER_RECORD}张，{PHOTO_HELP}")
+        super().__init__(*args, **kwargs)
+        self.already = already
+        self.widget.attrs["accept"] = photo_rules.ACCEPT_ATTR
+
+    def clean(self, data: Any, initial: Any = None) -> list[photo_rules.CleanPhoto]:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        try:
+            return photo_rules.clean_many(files, already=self.already)
+        except photo_rules.PhotoError as exc:
+            raise ValidationError(str(exc), code="invalid") from exc
+
 
 class CareForm(forms.Form):
     kind = forms.ModelChoiceField(label="类别", queryset=CareKind.objects.all())
@@ -484,6 +518,7 @@ class CareForm(forms.Form):
         required=False,
         widget=forms.Textarea({"rows": 3}),
     )
+    photos = PhotosField()
     need_description = forms.CharField(
         label="家庭提出的诉求（选填）",
         max_length=500,
@@ -576,3 +611,15 @@ class RateForm(forms.Form):
 
 class RevealForm(forms.Form):
     reason = forms.CharField(label="查看原因", max_length=200)
+
+
+class CarePhotoForm(forms.Form):
+    """Photos added to an existing care record."""
+
+    photos = PhotosField(required=True, label="照片")
+
+    def __init__(self, *args: Any, already: int = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["photos"].already = already
+        left = max(0, photo_rules.MAX_PER_RECORD - already)
+        self.fields["photos"].help_text = f"还可上传{left}张，{PHOTO_HELP}"

@@ -421,3 +421,45 @@ class Campaign(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CarePhoto(models.Model):
+    """A photo of a care record (at most five a record), stored re-encoded without metadata.
+
+    The files live in the default storage under ``families/photos/<family id>/`` with random
+    names, outside every public URL; they are served only by a scoped view. The family is kept
+    beside the record so that the scope filter is the same as for every other family row.
+    """
+
+    class Format(models.TextChoices):
+        JPEG = "jpeg", "JPEG"
+        PNG = "png", "PNG"
+
+    record = models.ForeignKey(CareRecord, on_delete=models.CASCADE, related_name="photos")
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="care_photos")
+    file_name = models.CharField("文件", max_length=200, editable=False)
+    thumb_name = models.CharField("缩略图", max_length=200, editable=False)
+    format = models.CharField("格式", max_length=4, choices=Format.choices)
+    width = models.PositiveIntegerField("宽")
+    height = models.PositiveIntegerField("高")
+    size = models.PositiveIntegerField("字节数")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    objects = FamilyScopedQuerySet.as_manager()
+    scope_field = "family__association__path"
+
+    class Meta:
+        verbose_name = "帮扶照片"
+        verbose_name_plural = "帮扶照片"
+        ordering = ["record", "id"]
+        indexes = [models.Index(fields=["record", "id"], name="fam_photo_record")]
+
+    def __str__(self) -> str:
+        return f"帮扶照片 {self.pk}"
+
+    @property
+    def content_type(self) -> str:
+        return "image/png" if self.format == self.Format.PNG else "image/jpeg"

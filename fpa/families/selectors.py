@@ -76,7 +76,9 @@ def family_detail(*, user: Any, family: Family) -> dict[str, Any]:
         )
     )
     supports = list(family.supports.all().order_by("kind", "-start_date"))
-    care = list(family.care_records.select_related("kind", "recorded_by")[:100])
+    care = list(
+        family.care_records.select_related("kind", "recorded_by").prefetch_related("photos")[:100]
+    )
     needs = list(family.needs.select_related("owner").order_by("status", "-created_at")[:100])
     changes = list(family.status_changes.select_related("recorded_by")[:50])
     timeline: list[tuple[Any, str, Any]] = [(family.registered_on, "registered", family)]

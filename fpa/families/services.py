@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import secrets
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -17,11 +20,13 @@ from fpa.core.models import AuditEvent
 from fpa.core.names import pinyin_forms
 from fpa.core.protected import blind_index
 from fpa.core.scope import scope_path_of
+from fpa.families import photos as photo_rules
 from fpa.families.models import (
     FIVE_CARES,
     FOUR_SERVICES,
     Campaign,
     CareKind,
+    CarePhoto,
     CareRecord,
     Contact,
     ContactRole,
@@ -640,3 +645,76 @@ def campaign_create(
     campaign.save()
     audit_create(actor=actor, obj=campaign, scope_path=association.path)
     return campaign
+
+
+# --- care photos ----------------------------------------------------------------------------------
+
+
+def _photo_error(exc: photo_rules.PhotoError) -> ServiceError:
+    return ServiceError(str(exc), field="photos")
+
+
+@transaction.atomic
+def care_photo_add(*, actor: Any, record: CareRecord, photo: Any) -> CarePhoto:
+    """Attach one photo to a care record: staff in scope or a contact person of the family, at
+    most five a record. `photo` is an upload (decoded, checked and re-encoded here) or a
+    `photos.CleanPhoto` already made so. Only the re-encoded bytes are stored, under a random
+    name; the upload's own name and content type are never used."""
+    locked = (
+        CareRecord.objects.select_for_update()
+        .select_related("family__association")
+        .get(pk=record.pk)
+    )
+    family = locked.family
+    _may_log(actor, family)
+    if not isinstance(photo, photo_rules.CleanPhoto):
+        try:
+            photo = photo_rules.clean(photo)
+        except photo_rules.PhotoError as exc:
+            raise _photo_error(exc) from exc
+    if CarePhoto.objects.filter(record=locked).count() >= photo_rules.MAX_PER_RECORD:
+        raise ServiceError(
+            f"每条帮扶记录最多{photo_rules.MAX_PER_RECORD}张照片。", field="photos", code="too_many"
+        )
+    stem = f"families/photos/{family.pk}/{secrets.token_hex(16)}"
+    stored: list[str] = []
+    try:
+        stored.append(default_storage.save(f"{stem}.{photo.extension}", ContentFile(photo.data)))
+        stored.append(default_storage.save(f"{stem}-thumb.jpg", ContentFile(photo.thumb)))
+        item = CarePhoto(
+            record=locked,
+            family=family,
+            file_name=stored[0],
+            thumb_name=stored[1],
+            format=photo.format,
+            width=photo.width,
+            height=photo.height,
+            size=len(photo.data),
+            uploaded_by=actor,
+        )
+        item.save()
+        audit_create(actor=actor, obj=item, scope_path=family.association.path)
+    except BaseException:
+        _delete_photo_files(stored)
+        raise
+    return item
+
+
+def care_photos_add(*, actor: Any, record: CareRecord, photos: list[Any]) -> list[CarePhoto]:
+    """Several photos for one record, all or none (the files of a refused batch are removed)."""
+    added: list[CarePhoto] = []
+    try:
+        with transaction.atomic():
+            for photo in photos:
+                added.append(care_photo_add(actor=actor, record=record, photo=photo))
+    except BaseException:
+        _delete_photo_files([name for p in added for name in (p.file_name, p.thumb_name)])
+        raise
+    return added
+
+
+def _delete_photo_files(names: list[str]) -> None:
+    """Remove stored photo files whose rows did not survive (a rolled-back upload)."""
+    for name in names:
+        if name:
+            default_storage.delete(name)

@@ -6,6 +6,9 @@ app_name = "families"
 
 urlpatterns = [
     path("", views.family_list, name="list"),
+    path("import/", views.import_families, name="import"),
+    path("export/", views.export_families, name="export"),
+    path("monthly/", views.monthly_report, name="monthly_report"),
     path("new/", views.register, name="register"),
     path("mine/", views.mine, name="mine"),
     path("overdue/", views.overdue, name="overdue"),
@@ -29,4 +32,6 @@ urlpatterns = [
     path("contacts/<int:pk>/reveal/<str:field>/", views.contact_reveal, name="contact_reveal"),
     path("care/<int:pk>/reveal/", views.care_reveal, name="care_reveal"),
     path("needs/<int:pk>/", views.need_update, name="need_update"),
+    path("care/<int:pk>/photos/", views.care_photos_add, name="care_photos_add"),
+    path("photos/<int:pk>/", views.care_photo, name="care_photo"),
 ]

@@ -14,30 +14,41 @@ from typing import Any
 from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from fpa.accounts.roles import CAPABILITIES
 from fpa.accounts.views import users_in_scope
 from fpa.core.errors import ServiceError
+from fpa.core.excel import uploads as excel_uploads
+from fpa.core.excel.importer import ImportReport
+from fpa.core.excel.reader import Issue
+from fpa.core.excel.safety import UnsafeFile, read_upload
 from fpa.core.scope import scope_path_of, scoped_view
 from fpa.core.services import protected_reveal
+from fpa.families import excel as family_excel
 from fpa.families import forms, selectors, services
+from fpa.families import photos as photo_rules
+from fpa.families import reports as family_reports
 from fpa.families.models import (
     FIVE_CARES,
     FOUR_SERVICES,
     Campaign,
     CareKind,
+    CarePhoto,
     CareRecord,
     Contact,
     Family,
     Need,
     PaymentRate,
     Person,
+    StatusChange,
 )
 from fpa.organizations import selectors as org_selectors
 from fpa.organizations.models import Association
@@ -227,6 +238,7 @@ def detail(request: HttpRequest, pk: Family) -> HttpResponse:
         "service_labels": dict(FOUR_SERVICES),
         "care_labels": dict(FIVE_CARES),
         "need_statuses": Need.Status.choices,
+        "photo_limit": photo_rules.MAX_PER_RECORD,
     }
     return render(request, "families/detail.html", context)
 
@@ -476,7 +488,7 @@ NEED_ALIASES = {
 @scoped_view(capability="account.self", **FAMILY)
 def care_add(request: HttpRequest, pk: Family) -> HttpResponse:
     family, user = pk, request.user
-    form = forms.CareForm(request.POST or None, owners=_owners(user, family))
+    form = forms.CareForm(request.POST or None, request.FILES or None, owners=_owners(user, family))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -499,6 +511,8 @@ def care_add(request: HttpRequest, pk: Family) -> HttpResponse:
                         due_date=data["need_due_date"],
                         raised_in=record,
                     )
+                if data["photos"]:
+                    services.care_photos_add(actor=user, record=record, photos=data["photos"])
         except ServiceError as exc:
             _form_error(form, exc, NEED_ALIASES)
         else:
@@ -720,3 +734,205 @@ def rates(request: HttpRequest) -> HttpResponse:
     return render(
         request, "families/rates.html", {"form": form, "rates": table, "can_set": can_set}
     )
+
+
+# --- care photos ------------------------------------------------------------------------------
+# Served only here, to whoever may open the family (staff in scope, its current contacts): the
+# files are in MEDIA_ROOT under VAR_DIR, which no URL and no static-file server exposes.
+
+
+@scoped_view(capability="account.self", model=CareRecord)
+def care_photos_add(request: HttpRequest, pk: CareRecord) -> HttpResponse:
+    record, user = pk, request.user
+    family = record.family
+    if not (
+        (user.has_capability("family.edit") and _in_scope(user, family))
+        or _is_contact(user, family)
+    ):
+        raise PermissionDenied("只有管辖范围内的工作人员或该家庭的联系人可以上传照片。")
+    already = record.photos.count()
+    form = forms.CarePhotoForm(request.POST or None, request.FILES or None, already=already)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.care_photos_add(
+                actor=user, record=record, photos=form.cleaned_data["photos"]
+            )
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"已上传 {len(added)} 张照片。")
+            return redirect(reverse("families:detail", args=[family.pk]) + f"#care-{record.pk}")
+    note = f"{record.occurred_on:%Y-%m-%d} {record.kind.name}，已有 {already} 张照片。"
+    title = f"上传帮扶照片：{family.head_name}"
+    return _form_page(request, form, title, family, note=note)
+
+
+@scoped_view(capability="account.self", model=CarePhoto)
+@require_safe
+def care_photo(request: HttpRequest, pk: CarePhoto) -> HttpResponse:
+    """The stored (re-encoded) photo, or its thumbnail with ?size=thumb."""
+    photo = pk
+    thumb = request.GET.get("size") == "thumb"
+    name = photo.thumb_name if thumb else photo.file_name
+    content_type = "image/jpeg" if thumb else photo.content_type
+    try:
+        handle = default_storage.open(name, "rb")
+    except FileNotFoundError as exc:
+        raise Http404("照片文件不存在。") from exc
+    response = FileResponse(handle, content_type=content_type)
+    stem = f"care-photo-{photo.pk}" + ("-thumb" if thumb else "")
+    extension = "png" if content_type == "image/png" else "jpg"
+    response["Content-Disposition"] = f'inline; filename="{stem}.{extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Excel import and export, the monthly report ----------------------------------------------
+
+FAMILY_IMPORT = "families.families"
+UPLOAD_EXPIRED = "上传的文件已过期或无效，请重新上传。"
+NO_FILE = "请选择要上传的Excel文件（.xlsx）。"
+
+
+@scoped_view(capability="family.edit")
+def import_families(request: HttpRequest) -> HttpResponse:
+    """GET: the upload page (or the blank template); POST a file: the dry run; POST the token the
+    dry run handed out: the commit. The file waits, encrypted, in `fpa.core.excel.uploads`."""
+    template = "families/import.html"
+    sheet = family_excel.FAMILY_SHEET
+    if request.method != "POST":
+        if request.GET.get("download") == "template":
+            return family_excel.families_template()
+        return render(request, template, {"sheet": sheet})
+    importer = family_excel.FamilyImporter(actor=request.user)
+    token = request.POST.get("token", "")
+    if token:
+        data = excel_uploads.load(request, FAMILY_IMPORT, token)
+        if data is None:
+            messages.error(request, UPLOAD_EXPIRED)
+            return redirect("families:import")
+        report = importer.commit(data)
+        excel_uploads.discard(request, token)
+        if report.committed:
+            messages.success(
+                request,
+                f"导入完成：新登记{report.created}户，修改{report.updated}户，"
+                f"{report.unchanged}户未变化。",
+            )
+            return redirect("families:list")
+        return render(request, template, {"sheet": sheet, "report": report})
+    upload = request.FILES.get("file")
+    report = ImportReport(title=sheet.title)
+    if upload is None:
+        report.add_issue(Issue(None, None, NO_FILE))
+        return render(request, template, {"sheet": sheet, "report": report})
+    try:
+        data = read_upload(upload, importer.limits)
+    except UnsafeFile as exc:
+        report.add_issue(Issue(None, None, exc.message))
+        return render(request, template, {"sheet": sheet, "report": report})
+    report = importer.dry_run(data)
+    context: dict[str, Any] = {"sheet": sheet, "report": report, "name": upload.name}
+    if report.ok and report.has_changes:
+        context["token"] = excel_uploads.stash(request, FAMILY_IMPORT, data)
+    return render(request, template, context)
+
+
+@scoped_view(capability="family.view")
+def export_families(request: HttpRequest) -> HttpResponse:
+    """GET: the export page; GET ?download=1: the masked workbook (the kind hidden); POST with
+    reveal=1 and a reason: the full workbook (personal.reveal only, audited)."""
+    source = request.POST if request.method == "POST" else request.GET
+    can_reveal = request.user.has_capability("personal.reveal")
+    if request.method == "POST" or source.get("download") == "1":
+        reveal = request.method == "POST" and source.get("reveal") == "1"
+        if reveal and not can_reveal:
+            raise PermissionDenied("您没有导出完整个人信息的权限。")
+        try:
+            return family_excel.families_export(
+                user=request.user,
+                include_all=source.get("all") == "1",
+                reveal=reveal,
+                reason=(source.get("reason") or "")[:500],
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "families/export.html",
+        {"can_reveal": can_reveal, "can_import": request.user.has_capability("family.edit")},
+    )
+
+
+def _report_groups() -> list[dict[str, Any]]:
+    groups: list[dict[str, Any]] = []
+    for group, header, _ in family_reports.COLUMNS:
+        if group and groups and groups[-1]["name"] == group:
+            groups[-1]["columns"].append(header)
+            groups[-1]["span"] += 1
+        else:
+            groups.append({"name": group, "columns": [header], "span": 1})
+    return groups
+
+
+def _report_values(row: family_reports.ReportRow) -> list[int]:
+    return [getattr(row, name) for _, _, name in family_reports.COLUMNS]
+
+
+@scoped_view(capability="family.view")
+def monthly_report(request: HttpRequest) -> HttpResponse:
+    """计生特殊家庭月报: ?month=2026-10 (default this month), ?code= an association in scope
+    (default the user's own); ?download=xlsx for the workbook. A bad month is a message."""
+    user = request.user
+    area, foreign = _area(request)
+    today = timezone.localdate()
+    month_text = (request.GET.get("month") or "")[:40]
+    error = ""
+    try:
+        month: family_reports.Month | None = family_reports.parse_month(month_text, today=today)
+    except ValueError as exc:
+        month, error = None, str(exc)
+    report = None
+    if area is not None and month is not None:
+        report = family_reports.monthly_report(
+            root=area,
+            children=Association.objects.visible_to(user).filter(parent=area).order_by("code"),
+            month=month,
+            families=Family.objects.visible_to(user),
+            status_changes=StatusChange.objects.visible_to(user),
+            care_records=CareRecord.objects.visible_to(user),
+            needs=Need.objects.visible_to(user),
+        )
+        if request.GET.get("download") == "xlsx":
+            return family_reports.report_response(report)
+    table = []
+    if report is not None:
+        for row in report.rows:
+            child = row.association
+            link = (
+                not row.own
+                and child is not None
+                and child.is_current
+                and child.kind in AREA_KINDS
+                and child.pk != area.pk
+            )
+            table.append(
+                {"name": row.name, "code": row.code, "link": link, "values": _report_values(row)}
+            )
+    context = {
+        "area": area,
+        "areas": _areas(user),
+        "foreign": foreign,
+        "error": error,
+        "report": report,
+        "table": table,
+        "total": _report_values(report.total) if report and report.total else [],
+        "groups": _report_groups(),
+        "width": 1 + len(family_reports.COLUMNS),
+        "notes": family_reports.NOTES,
+        "month_value": month.param if month else month_text,
+        "latest": f"{today:%Y-%m}",
+        "today": today,
+    }
+    return render(request, "families/monthly_report.html", context)

@@ -16,6 +16,7 @@ from django.db import transaction
 from fpa.accounts.models import User
 from fpa.accounts.roles import Role
 from fpa.accounts.services import user_create
+from fpa.families import demo as family_demo
 from fpa.organizations import demo
 from fpa.organizations.models import Association
 
@@ -74,6 +75,15 @@ class Command(BaseCommand):
                         "622923101": users["demo-township2"],
                     },
                     village=users["demo-village"],
+                )
+                summary |= family_demo.seed_families(
+                    county=users["demo-county"],
+                    townships={
+                        "622923100": users["demo-township"],
+                        "622923101": users["demo-township2"],
+                    },
+                    village=users["demo-village"],
+                    volunteer=users["demo-volunteer"],
                 )
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {summary}"))
         self._print_accounts(password)
