@@ -1038,6 +1038,39 @@ def test_campaign_progress(client_for, township, township2, village, finance):
     assert client_for(hongliu).get(f"/families/campaigns/{campaign.pk}/").status_code == 404
 
 
+def test_a_county_campaign_is_every_townships_work_each_seeing_its_own_families(
+    client_for, county, township, township2
+):
+    register(township, mother="刘家峡家庭")
+    register(county, code=SHANGQUAN, mother="盐锅峡家庭")
+    campaign = services.campaign_create(
+        actor=county,
+        association=assoc("622923"),
+        name="春节走访慰问",
+        start_date=days_ago(7),
+        end_date=today(),
+    )
+    for user, own, other in (
+        (township, "刘家峡家庭", "盐锅峡家庭"),
+        (township2, "盐锅峡家庭", "刘家峡家庭"),
+    ):
+        client = client_for(user)
+        assert "春节走访慰问" in text(client.get("/families/campaigns/"))
+        page = client.get(f"/families/campaigns/{campaign.pk}/")
+        assert page.context["total"] == 1
+        assert own in text(page) and other not in text(page)
+    # A township's own campaign stays its own.
+    local = services.campaign_create(
+        actor=township,
+        association=assoc(LIUJIAXIA),
+        name="刘家峡镇中秋走访",
+        start_date=days_ago(3),
+        end_date=today(),
+    )
+    assert client_for(township2).get(f"/families/campaigns/{local.pk}/").status_code == 404
+    assert "刘家峡镇中秋走访" not in text(client_for(township2).get("/families/campaigns/"))
+
+
 def test_rates_are_set_by_county_admins(client_for, county, township, finance):
     data = {
         "kind": "bereaved",

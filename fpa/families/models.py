@@ -401,6 +401,20 @@ class Need(TimeStampedModel):
         return self.status in (self.Status.OPEN, self.Status.IN_PROGRESS)
 
 
+class CampaignQuerySet(ScopedQuerySet):
+    def visible_to(self, user: Any) -> CampaignQuerySet:
+        """Campaigns in the user's subtree, and those of the associations above it: a county-wide
+        Spring Festival campaign is every township's work too (each sees its own families)."""
+        path = scope_path_of(user)
+        if path is None:
+            return self.none()
+        parts = path.strip("/").split("/")
+        ancestors = ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+        return self.filter(
+            models.Q(association__path__under=path) | models.Q(association__path__in=ancestors)
+        )
+
+
 class Campaign(TimeStampedModel):
     """A festival campaign: every active family in the association's subtree visited in a window."""
 
@@ -411,7 +425,7 @@ class Campaign(TimeStampedModel):
     start_date = models.DateField("开始日期")
     end_date = models.DateField("结束日期")
 
-    objects = ScopedQuerySet.as_manager()
+    objects = CampaignQuerySet.as_manager()
     scope_field = "association__path"
 
     class Meta:
