@@ -185,3 +185,37 @@ def test_full_width_and_lowercase_forms_parse_to_the_same_number(region, birth, 
     raw = synthesize(region, birth, sequence)
     typed = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c.lower() for c in raw)
     assert parse(typed, today=TODAY).value == raw
+
+
+@pytest.mark.parametrize(
+    "region",
+    [
+        "110111",  # 房山区: stdnum dates it from 1986 and refused holders born before
+        "130171",  # a development-zone code on which stdnum raised KeyError (a 500 on forms)
+        "622923",
+    ],
+)
+def test_genuine_region_codes_are_accepted_whatever_the_birth_year(region):
+    number = synthesize(region, datetime.date(1980, 5, 6), 11)
+    parsed = parse(number, today=datetime.date(2026, 11, 28))
+    assert parsed.value == number
+    assert parsed.birth_date == datetime.date(1980, 5, 6)
+
+
+def test_every_2023_county_code_with_a_known_province_is_accepted():
+    import csv
+    import gzip
+
+    from tests.conftest import ROOT
+
+    path = ROOT.parent / "shared" / "data" / "china-divisions-2023.csv.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        counties = [row["code"] for row in csv.DictReader(handle) if row["level"] == "county"]
+    assert len(counties) == 2978
+    refused = []
+    for code in counties:
+        try:
+            parse(synthesize(code, datetime.date(1975, 3, 9), 21), today=datetime.date(2026, 1, 1))
+        except IdNumberError as exc:
+            refused.append((code, str(exc)))
+    assert refused == []

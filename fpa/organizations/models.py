@@ -89,9 +89,8 @@ class Association(TimeStampedModel):
         verbose_name = "计生协"
         verbose_name_plural = "计生协"
         indexes = [
-            models.Index(
-                fields=["path"], name="org_assoc_path_prefix", opclasses=["varchar_pattern_ops"]
-            ),
+            # `path` needs no index here: unique=True gives a btree index, and on PostgreSQL
+            # Django adds a varchar_pattern_ops one beside it, which serves path__under.
             models.Index(fields=["name_initials"], name="org_assoc_initials"),
             models.Index(fields=["name_pinyin"], name="org_assoc_pinyin"),
             models.Index(fields=["parent", "code"], name="org_assoc_parent_code"),
