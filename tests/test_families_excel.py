@@ -22,6 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fpa.core.errors import NotAllowed
+from fpa.core.excel.pages import UPLOAD_EXPIRED
 from fpa.core.excel.reader import NUMBER_TOO_LONG
 from fpa.core.excel.safety import neutralise
 from fpa.core.idnumbers import synthesize
@@ -29,7 +30,7 @@ from fpa.core.models import AuditEvent
 from fpa.families import excel as family_excel
 from fpa.families import services
 from fpa.families.models import Family, Person
-from fpa.families.views import FAMILY_IMPORT, UPLOAD_EXPIRED
+from fpa.families.views import FAMILY_IMPORT
 from fpa.organizations import services as org_services
 from fpa.organizations.models import Association
 from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, content
@@ -606,7 +607,7 @@ def test_the_token_belongs_to_one_user_and_session(township, township2, client_f
         user = township
 
     assert uploads.load(Request, "organizations.staff", token) is None
-    assert uploads.load(Request, FAMILY_IMPORT, token) == data
+    assert uploads.load(Request, FAMILY_IMPORT.kind, token) == data
     assert client.post(IMPORT_URL, {"token": token}).status_code == 302
     assert Family.objects.filter(head_name="王秀英").count() == 1
 

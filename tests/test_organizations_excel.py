@@ -19,6 +19,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from fpa.core.errors import NotAllowed, ServiceError
+from fpa.core.excel.pages import UPLOAD_EXPIRED
 from fpa.core.excel.reader import FORMULA, NUMBER_TOO_LONG
 from fpa.core.excel.safety import neutralise
 from fpa.core.idnumbers import synthesize
@@ -26,7 +27,7 @@ from fpa.core.models import AuditEvent
 from fpa.organizations import excel as staff_excel
 from fpa.organizations import services
 from fpa.organizations.models import Association, StaffMember
-from fpa.organizations.views import STAFF_IMPORT, UPLOAD_EXPIRED
+from fpa.organizations.views import STAFF_IMPORT
 from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, content, staff_in
 from tests.test_excel_engine import Formula, fullwidth, read_back, xlsx
 
@@ -381,7 +382,7 @@ def test_the_token_belongs_to_one_user_and_session(township, township2, client_f
         user = township
 
     assert uploads.load(Request, "families.members", token) is None
-    assert uploads.load(Request, STAFF_IMPORT, token) == data
+    assert uploads.load(Request, STAFF_IMPORT.kind, token) == data
     assert client.post(IMPORT_URL, {"token": token}).status_code == 302
     assert StaffMember.objects.filter(name="王五").count() == 1
 

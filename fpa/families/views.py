@@ -26,10 +26,7 @@ from django.views.decorators.http import require_POST, require_safe
 from fpa.accounts.roles import CAPABILITIES
 from fpa.accounts.views import users_in_scope
 from fpa.core.errors import ServiceError
-from fpa.core.excel import uploads as excel_uploads
-from fpa.core.excel.importer import ImportReport
-from fpa.core.excel.reader import Issue
-from fpa.core.excel.safety import UnsafeFile, read_upload
+from fpa.core.excel.pages import ImportPage, import_page
 from fpa.core.scope import scope_path_of, scoped_view
 from fpa.core.services import protected_reveal
 from fpa.families import excel as family_excel
@@ -790,53 +787,23 @@ def care_photo(request: HttpRequest, pk: CarePhoto) -> HttpResponse:
 
 # --- Excel import and export, the monthly report ----------------------------------------------
 
-FAMILY_IMPORT = "families.families"
-UPLOAD_EXPIRED = "上传的文件已过期或无效，请重新上传。"
-NO_FILE = "请选择要上传的Excel文件（.xlsx）。"
+FAMILY_IMPORT = ImportPage(
+    kind="families.families",
+    sheet=family_excel.FAMILY_SHEET,
+    importer=family_excel.FamilyImporter,
+    template="families/import.html",
+    blank=family_excel.families_template,
+    page_url="families:import",
+    done_url="families:list",
+    done_message=lambda r: (
+        f"导入完成：新登记{r.created}户，修改{r.updated}户，{r.unchanged}户未变化。"
+    ),
+)
 
 
 @scoped_view(capability="family.edit")
 def import_families(request: HttpRequest) -> HttpResponse:
-    """GET: the upload page (or the blank template); POST a file: the dry run; POST the token the
-    dry run handed out: the commit. The file waits, encrypted, in `fpa.core.excel.uploads`."""
-    template = "families/import.html"
-    sheet = family_excel.FAMILY_SHEET
-    if request.method != "POST":
-        if request.GET.get("download") == "template":
-            return family_excel.families_template()
-        return render(request, template, {"sheet": sheet})
-    importer = family_excel.FamilyImporter(actor=request.user)
-    token = request.POST.get("token", "")
-    if token:
-        data = excel_uploads.load(request, FAMILY_IMPORT, token)
-        if data is None:
-            messages.error(request, UPLOAD_EXPIRED)
-            return redirect("families:import")
-        report = importer.commit(data)
-        excel_uploads.discard(request, token)
-        if report.committed:
-            messages.success(
-                request,
-                f"导入完成：新登记{report.created}户，修改{report.updated}户，"
-                f"{report.unchanged}户未变化。",
-            )
-            return redirect("families:list")
-        return render(request, template, {"sheet": sheet, "report": report})
-    upload = request.FILES.get("file")
-    report = ImportReport(title=sheet.title)
-    if upload is None:
-        report.add_issue(Issue(None, None, NO_FILE))
-        return render(request, template, {"sheet": sheet, "report": report})
-    try:
-        data = read_upload(upload, importer.limits)
-    except UnsafeFile as exc:
-        report.add_issue(Issue(None, None, exc.message))
-        return render(request, template, {"sheet": sheet, "report": report})
-    report = importer.dry_run(data)
-    context: dict[str, Any] = {"sheet": sheet, "report": report, "name": upload.name}
-    if report.ok and report.has_changes:
-        context["token"] = excel_uploads.stash(request, FAMILY_IMPORT, data)
-    return render(request, template, context)
+    return import_page(request, FAMILY_IMPORT)
 
 
 @scoped_view(capability="family.view")

@@ -11,10 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fpa.core.errors import ServiceError
-from fpa.core.excel import uploads
-from fpa.core.excel.importer import ImportReport
-from fpa.core.excel.reader import Issue
-from fpa.core.excel.safety import UnsafeFile, read_upload
+from fpa.core.excel.pages import ImportPage, import_page
 from fpa.core.scope import scoped_view
 from fpa.core.services import protected_reveal
 from fpa.organizations import excel, forms, selectors, services
@@ -200,52 +197,23 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-STAFF_IMPORT = "organizations.staff"
-UPLOAD_EXPIRED = "上传的文件已过期或无效，请重新上传。"
-NO_FILE = "请选择要上传的Excel文件（.xlsx）。"
+STAFF_IMPORT = ImportPage(
+    kind="organizations.staff",
+    sheet=excel.STAFF_SHEET,
+    importer=excel.StaffImporter,
+    template="organizations/staff_import.html",
+    blank=excel.staff_template,
+    page_url="organizations:staff_import",
+    done_url="organizations:staff_list",
+    done_message=lambda r: (
+        f"导入完成：新增{r.created}人，修改{r.updated}人，{r.unchanged}人未变化。"
+    ),
+)
 
 
 @scoped_view(capability="staff.edit")
 def staff_import(request: HttpRequest) -> HttpResponse:
-    """GET: the upload page (or the blank template); POST a file: the dry run; POST the token the
-    dry run handed out: the commit. The file waits, encrypted, in `fpa.core.excel.uploads`."""
-    template = "organizations/staff_import.html"
-    if request.method != "POST":
-        if request.GET.get("download") == "template":
-            return excel.staff_template()
-        return render(request, template, {"sheet": excel.STAFF_SHEET})
-    importer = excel.StaffImporter(actor=request.user)
-    token = request.POST.get("token", "")
-    if token:
-        data = uploads.load(request, STAFF_IMPORT, token)
-        if data is None:
-            messages.error(request, UPLOAD_EXPIRED)
-            return redirect("organizations:staff_import")
-        report = importer.commit(data)
-        uploads.discard(request, token)
-        if report.committed:
-            messages.success(
-                request,
-                f"导入完成：新增{report.created}人，修改{report.updated}人，"
-                f"{report.unchanged}人未变化。",
-            )
-            return redirect("organizations:staff_list")
-        return render(request, template, {"sheet": excel.STAFF_SHEET, "report": report})
-    upload = request.FILES.get("file")
-    report = ImportReport(title=excel.STAFF_SHEET.title)
-    if upload is None:
-        report.add_issue(Issue(None, None, NO_FILE))
-        return render(request, template, {"sheet": excel.STAFF_SHEET, "report": report})
-    try:
-        data = read_upload(upload, importer.limits)
-    except UnsafeFile as exc:
-        report.add_issue(Issue(None, None, exc.message))
-        return render(request, template, {"sheet": excel.STAFF_SHEET, "report": report})
-    report = importer.dry_run(data)
-    context: dict[str, Any] = {"sheet": excel.STAFF_SHEET, "report": report, "name": upload.name}
-    if report.ok and report.has_changes:
-        context["token"] = uploads.stash(request, STAFF_IMPORT, data)
-    return render(request, template, context)
+    return import_page(request, STAFF_IMPORT)
 
 
 @scoped_view(capability="org.view")
