@@ -13,6 +13,7 @@ stored are "unchanged" and touch nothing, so uploading the same file twice chang
 
 from __future__ import annotations
 
+import abc
 import datetime
 import decimal
 from collections.abc import Hashable, Iterable, Iterator
@@ -140,7 +141,7 @@ def _batches(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
         yield batch
 
 
-class Importer:
+class Importer(abc.ABC):
     """Subclass once per table; instantiate per request with the acting user."""
 
     sheet: ClassVar[Sheet]
@@ -157,6 +158,7 @@ class Importer:
 
     def prepare(self, rows: list[Row]) -> None:
         """Resolve references for a batch of parsed rows (one query, inside the scope)."""
+        return None  # optional hook
 
     def key(self, row: Row) -> Hashable:
         """The natural key of a row; by default the comparable values of `sheet.key`."""
@@ -172,12 +174,15 @@ class Importer:
 
     def validate(self, row: Row) -> None:
         """Rules across fields; `row.target` is the stored object or None. Call row.fail()."""
+        return None  # optional hook
 
+    @abc.abstractmethod
     def create(self, values: dict[str, Any]) -> Any:
-        raise NotImplementedError
+        """Create one row's object through the module's service (which audits)."""
 
+    @abc.abstractmethod
     def update(self, obj: Any, changes: dict[str, Any]) -> Any:
-        raise NotImplementedError
+        """Apply one row's changes through the module's service (which audits)."""
 
     def label(self, row: Row) -> str:
         """How a row is named in the preview."""
