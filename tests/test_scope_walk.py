@@ -24,7 +24,6 @@ from PIL import Image
 from fpa.accounts.models import ApiToken, User
 from fpa.accounts.roles import Role
 from fpa.accounts.services import token_issue
-from fpa.accounts.views import UserScope
 from fpa.core.audit import snapshot
 from fpa.core.idnumbers import synthesize
 from fpa.core.models import AuditEvent
@@ -165,7 +164,7 @@ def world(yongjing, county, township, township2, village, settings, tmp_path):
         StaffMember: foreign_staff,
         Filing: filing_submit(actor=township2, association=yanguoxia, person=foreign_staff),
         BodySeat: seat_add(actor=county, association=yanguoxia, name=FOREIGN_SEAT_NAME, **seat),
-        UserScope: township2,
+        User: township2,
     }
     local = {
         Association: liujiaxia,
@@ -174,7 +173,7 @@ def world(yongjing, county, township, township2, village, settings, tmp_path):
             actor=village, association=Association.objects.get(code=DAZHUANG), person=village_staff
         ),
         BodySeat: seat_add(actor=county, association=liujiaxia, name="本镇理事", **seat),
-        UserScope: township,
+        User: township,
     }
     foreign.update(family_world(township2, SHANGQUAN, FOREIGN_FAMILY_NAME, 1))
     local.update(family_world(township, DAZHUANG, "本镇母亲丁", 2))
@@ -294,10 +293,6 @@ def post_payload(foreign: dict[Any, Any]) -> dict[str, str]:
     }
 
 
-def model_of(declared: Any) -> Any:
-    return User if declared is UserScope else declared
-
-
 def state(objects: dict[Any, Any]) -> dict[str, Any]:
     """Everything the walk could change: row counts, the audit trail, each foreign object."""
     counted = [Association, AssociationChange, StaffMember, Filing, BodySeat, User, ApiToken]
@@ -306,7 +301,7 @@ def state(objects: dict[Any, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {m.__name__: m.objects.count() for m in counted}
     out["audit"] = AuditEvent.objects.count()
     for declared, obj in objects.items():
-        out[declared.__name__] = snapshot(model_of(declared).objects.get(pk=obj.pk))
+        out[declared.__name__] = snapshot(declared.objects.get(pk=obj.pk))
     return out
 
 

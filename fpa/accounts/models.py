@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -14,6 +15,15 @@ from fpa.core.protected import BlindIndexField, ProtectedField
 class FpaUserManager(UserManager):
     def get_queryset(self) -> models.QuerySet:
         return super().get_queryset().select_related("home_association").prefetch_related("roles")
+
+    def visible_to(self, user: Any) -> models.QuerySet:
+        """Accounts whose home association is in `user`'s subtree (the scope mechanism's entry)."""
+        from fpa.core.scope import scope_path_of  # fpa.core.scope imports auth views: no cycle
+
+        path = scope_path_of(user)
+        if path is None:
+            return self.none()
+        return self.filter(home_association__path__under=path)
 
 
 class User(AbstractUser):

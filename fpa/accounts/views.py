@@ -23,7 +23,7 @@ from fpa.accounts import forms, services
 from fpa.accounts.models import ApiToken, User
 from fpa.core.errors import ServiceError
 from fpa.core.pagination import keyset_page
-from fpa.core.scope import public_view, scope_path_of, scoped_view
+from fpa.core.scope import public_view, scoped_view
 from fpa.organizations.selectors import association_choices
 
 
@@ -188,28 +188,10 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 # --- system administrator: accounts -----------------------------------------------------------
 
 
-def users_in_scope(user: User) -> Any:
-    path = scope_path_of(user)
-    if path is None:
-        return User.objects.none()
-    return User.objects.filter(home_association__path__under=path)
-
-
-class UserScope:
-    """Adapter so that `scoped_view(model=...)` can load accounts inside the actor's subtree."""
-
-    DoesNotExist = User.DoesNotExist
-
-    class objects:
-        @staticmethod
-        def visible_to(user: User) -> Any:
-            return users_in_scope(user)
-
-
 @scoped_view(capability="accounts.manage")
 def user_list(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()[:50]
-    queryset = users_in_scope(request.user)
+    queryset = User.objects.visible_to(request.user)
     if query:
         queryset = queryset.filter(Q(username__icontains=query) | Q(full_name__contains=query))
     page = keyset_page(
@@ -248,7 +230,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_form.html", {"form": form, "title": "新建账号"})
 
 
-@scoped_view(capability="accounts.manage", model=UserScope, kwarg="pk")
+@scoped_view(capability="accounts.manage", model=User, kwarg="pk")
 def user_edit(request: HttpRequest, pk: User) -> HttpResponse:
     target = pk
     form = forms.UserEditForm(
@@ -300,7 +282,7 @@ def user_edit(request: HttpRequest, pk: User) -> HttpResponse:
 
 @scoped_view(capability="roles.manage")
 def role_list(request: HttpRequest) -> HttpResponse:
-    queryset = users_in_scope(request.user)
+    queryset = User.objects.visible_to(request.user)
     page = keyset_page(
         queryset,
         key="id",
@@ -310,7 +292,7 @@ def role_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/role_list.html", {"page": page})
 
 
-@scoped_view(capability="roles.manage", model=UserScope, kwarg="pk")
+@scoped_view(capability="roles.manage", model=User, kwarg="pk")
 def role_edit(request: HttpRequest, pk: User) -> HttpResponse:
     target = pk
     form = forms.RoleForm(

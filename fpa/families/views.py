@@ -23,8 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from fpa.accounts.models import User
 from fpa.accounts.roles import CAPABILITIES
-from fpa.accounts.views import users_in_scope
 from fpa.core.errors import ServiceError
 from fpa.core.excel.pages import ImportPage, import_page
 from fpa.core.scope import scope_path_of, scoped_view
@@ -112,7 +112,11 @@ def _areas(user: Any) -> QuerySet:
 
 def _accounts(user: Any) -> QuerySet:
     """Active accounts of the user's subtree: who may be made a contact or a successor."""
-    return users_in_scope(user).filter(is_active=True).order_by("home_association__path", "pk")
+    return (
+        User.objects.visible_to(user)
+        .filter(is_active=True)
+        .order_by("home_association__path", "pk")
+    )
 
 
 def _owners(user: Any, family: Family) -> QuerySet:
@@ -423,7 +427,7 @@ def contact_end(request: HttpRequest, pk: Contact) -> HttpResponse:
 def reassign(request: HttpRequest) -> HttpResponse:
     user = request.user
     leaving = (
-        users_in_scope(user)
+        User.objects.visible_to(user)
         .filter(Exists(Contact.objects.filter(user=OuterRef("pk"), end_date__isnull=True)))
         .order_by("home_association__path", "pk")
     )
