@@ -8,7 +8,9 @@ Personas (Healthchecks-style): `county` (县级管理员), `township` (刘家峡
 from __future__ import annotations
 
 import datetime
+import io
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +162,16 @@ def content(response: Any) -> bytes:
             response.close()
         finally:
             request_finished.connect(close_old_connections)
+
+
+def all_text(data: bytes) -> bytes:
+    """Every part of an xlsx (a zip) concatenated: to assert what a workbook does not contain."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return b"".join(archive.read(name) for name in archive.namelist())
+
+
+@pytest.fixture
+def uploads_dir(settings: Any, tmp_path: Path) -> Path:
+    """Uploads waiting between dry run and commit go to a per-test directory."""
+    settings.FPA_EXCEL_UPLOAD_DIR = str(tmp_path)
+    return tmp_path

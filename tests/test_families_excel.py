@@ -9,9 +9,7 @@ the full export only. Every failed import leaves the families and the audit trai
 from __future__ import annotations
 
 import datetime
-import io
 import itertools
-import zipfile
 from typing import Any
 from urllib.parse import quote
 
@@ -33,7 +31,7 @@ from fpa.families.models import Family, Person
 from fpa.families.views import FAMILY_IMPORT
 from fpa.organizations import services as org_services
 from fpa.organizations.models import Association
-from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, content
+from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, all_text, content
 from tests.test_excel_engine import fullwidth, read_back, xlsx
 from tests.test_excel_safety import BOMB_RATIO, MB, parts_of, rezip
 
@@ -161,17 +159,6 @@ def state() -> tuple[Any, ...]:
     )
     audit = AuditEvent.objects.exclude(action=AuditEvent.Action.LOGIN).count()
     return families, people, audit
-
-
-def all_text(data: bytes) -> bytes:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return b"".join(archive.read(name) for name in archive.namelist())
-
-
-@pytest.fixture
-def uploads_dir(settings, tmp_path):
-    settings.FPA_EXCEL_UPLOAD_DIR = str(tmp_path)
-    return tmp_path
 
 
 # --- template and pages -----------------------------------------------------------------------

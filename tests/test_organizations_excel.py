@@ -8,8 +8,6 @@ and the audit trail exactly as they were.
 from __future__ import annotations
 
 import datetime
-import io
-import zipfile
 from typing import Any
 from urllib.parse import quote
 
@@ -28,7 +26,7 @@ from fpa.organizations import excel as staff_excel
 from fpa.organizations import services
 from fpa.organizations.models import Association, StaffMember
 from fpa.organizations.views import STAFF_IMPORT
-from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, content, staff_in
+from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, all_text, content, staff_in
 from tests.test_excel_engine import Formula, fullwidth, read_back, xlsx
 
 HEADER = ["协会编码", "姓名", "身份证号码", "联系电话", "职务", "任职方式", "任期开始", "任期结束"]
@@ -65,17 +63,6 @@ def state() -> tuple[int, int, list[tuple[Any, ...]]]:
         )
     )
     return StaffMember.objects.count(), AuditEvent.objects.count(), rows
-
-
-def all_text(data: bytes) -> bytes:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return b"".join(archive.read(name) for name in archive.namelist())
-
-
-@pytest.fixture
-def uploads_dir(settings, tmp_path):
-    settings.FPA_EXCEL_UPLOAD_DIR = str(tmp_path)
-    return tmp_path
 
 
 # --- template and pages -----------------------------------------------------------------------

@@ -147,9 +147,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                     new_password=password_form.cleaned_data["new_password"],
                 )
             except ServiceError as exc:
-                password_form.add_error(
-                    exc.field if exc.field in password_form.fields else None, exc.message
-                )
+                exc.add_to(password_form)
             else:
                 from django.contrib.auth import update_session_auth_hash
 
@@ -197,14 +195,10 @@ def user_list(request: HttpRequest) -> HttpResponse:
     page = keyset_page(
         queryset,
         key="id",
-        after=_digits(request.GET.get("after")),
-        before=_digits(request.GET.get("before")),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
     )
     return render(request, "accounts/user_list.html", {"page": page, "q": query})
-
-
-def _digits(value: str | None) -> str | None:
-    return value if value and value.isdigit() and len(value) < 20 else None
 
 
 @scoped_view(capability="accounts.manage")
@@ -223,7 +217,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 phone=form.cleaned_data["phone"] or None,
             )
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            exc.add_to(form)
         else:
             messages.success(request, f"账号 {user.username} 已创建，请由安全管理员分配角色。")
             return redirect("accounts:user_list")
@@ -266,7 +260,7 @@ def user_edit(request: HttpRequest, pk: User) -> HttpResponse:
                 is_active=form.cleaned_data["is_active"],
             )
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            exc.add_to(form)
         else:
             messages.success(request, "账号已保存。")
             return redirect("accounts:user_list")
@@ -286,8 +280,8 @@ def role_list(request: HttpRequest) -> HttpResponse:
     page = keyset_page(
         queryset,
         key="id",
-        after=_digits(request.GET.get("after")),
-        before=_digits(request.GET.get("before")),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
     )
     return render(request, "accounts/role_list.html", {"page": page})
 
@@ -309,7 +303,7 @@ def role_edit(request: HttpRequest, pk: User) -> HttpResponse:
                 home_association=form.cleaned_data["home_association"],
             )
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            exc.add_to(form)
         else:
             messages.success(request, "角色与范围已保存。")
             return redirect("accounts:role_list")

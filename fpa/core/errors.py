@@ -3,6 +3,8 @@ them as structured JSON ({"error": {"code", "message", "fields"}})."""
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ServiceError(Exception):
     code = "invalid"
@@ -14,6 +16,12 @@ class ServiceError(Exception):
         self.field = field
         if code:
             self.code = code
+
+    def add_to(self, form: Any, aliases: dict[str, str] | None = None) -> None:
+        """Show the message on the form: on its field when the form has one (`aliases` maps a
+        service's field name to the form's), otherwise above the form."""
+        field = (aliases or {}).get(self.field or "", self.field)
+        form.add_error(field if field in form.fields else None, self.message)
 
 
 class NotAllowed(ServiceError):

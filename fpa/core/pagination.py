@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.db.models import QuerySet
 
 MAX_PAGE_SIZE = 100
@@ -31,8 +32,13 @@ def keyset_page(
     size: int = 50,
     descending: bool = False,
 ) -> Page:
-    """One page after the cursor `after` (or before `before`), in `key` order."""
+    """One page after the cursor `after` (or before `before`), in `key` order.
+
+    Cursors come straight from the query string: one that cannot be a value of `key` (not digits
+    for an integer key, or absurdly long) is ignored, so a forged cursor gives the first page.
+    """
     size = max(1, min(size, MAX_PAGE_SIZE))
+    after, before = _clean(queryset, key, after), _clean(queryset, key, before)
     forward, backward = (f"-{key}", key) if descending else (key, f"-{key}")
     past, behind = ("lt", "gt") if descending else ("gt", "lt")
     if before:
@@ -56,6 +62,15 @@ def keyset_page(
         prev_cursor=_key(rows[0], key) if rows and after else None,
         size=size,
     )
+
+
+def _clean(queryset: QuerySet, key: str, cursor: str | None) -> str | None:
+    if not cursor or len(cursor) > 255:
+        return None
+    field = queryset.model._meta.pk if key == "pk" else queryset.model._meta.get_field(key)
+    if isinstance(field, models.IntegerField | models.AutoField):
+        return cursor if cursor.isascii() and cursor.isdigit() and len(cursor) < 19 else None
+    return cursor
 
 
 def _key(obj: Any, key: str) -> str:

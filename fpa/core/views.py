@@ -59,16 +59,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         }
     page = audit_search(
         user=request.user,
-        after=_cursor(request.GET.get("after")),
-        before=_cursor(request.GET.get("before")),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
         descending=True,
         **filters,
     )
     return render(request, "core/audit_list.html", {"form": form, "page": page})
-
-
-def _cursor(value: str | None) -> str | None:
-    return value if value and value.isdigit() and len(value) < 20 else None
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:

@@ -59,10 +59,6 @@ def _masked(value: Any) -> str | None:
     return value.masked if value else None
 
 
-def _cursor(value: str | None) -> str | None:
-    return value if value and value.isdigit() and len(value) < 20 else None
-
-
 def _family(request: HttpRequest, family_id: int) -> Family:
     """The family, inside the caller's scope; outside it is a 404, like a missing id."""
     if not 0 < family_id <= MAX_ID:
@@ -361,8 +357,8 @@ def family_list(request: HttpRequest, filters: Query[FamilyFilters]) -> dict:
         status=filters.status,
         association=association,
         mine=filters.mine,
-        after=_cursor(filters.after),
-        before=_cursor(filters.before),
+        after=filters.after,
+        before=filters.before,
         size=filters.size,
     )
     return _page(page)
@@ -405,8 +401,8 @@ def care_list(request: HttpRequest, family_id: int, filters: Query[PageFilters])
         keyset_page(
             queryset,
             key="id",
-            after=_cursor(filters.after),
-            before=_cursor(filters.before),
+            after=filters.after,
+            before=filters.before,
             size=filters.size,
             descending=True,
         )
@@ -442,8 +438,8 @@ def need_list(request: HttpRequest, family_id: int, filters: Query[NeedFilters])
         keyset_page(
             queryset,
             key="id",
-            after=_cursor(filters.after),
-            before=_cursor(filters.before),
+            after=filters.after,
+            before=filters.before,
             size=filters.size,
             descending=True,
         )

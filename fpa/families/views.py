@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
@@ -73,18 +72,6 @@ EDIT_ROLES = [role for role, caps in CAPABILITIES.items() if "family.edit" in ca
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _cursor(request: HttpRequest, name: str) -> str | None:
-    value = request.GET.get(name)
-    return value if value and value.isdigit() and len(value) < 20 else None
-
-
-def _form_error(
-    form: django_forms.Form, exc: ServiceError, aliases: dict[str, str] | None = None
-) -> None:
-    field = (aliases or {}).get(exc.field or "", exc.field)
-    form.add_error(field if field in form.fields else None, exc.message)
 
 
 def _in_scope(user: Any, family: Family) -> bool:
@@ -161,8 +148,8 @@ def family_list(request: HttpRequest) -> HttpResponse:
         status=form.status_value(),
         association=area if code_given else None,
         ids=[] if foreign else ids,
-        after=_cursor(request, "after"),
-        before=_cursor(request, "before"),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
     )
     context = {
         "form": form,
@@ -262,7 +249,7 @@ def edit(request: HttpRequest, pk: Family) -> HttpResponse:
                 **form.changes(),
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            exc.add_to(form)
         else:
             messages.success(request, "已保存。")
             return redirect("families:detail", pk=family.pk)
@@ -277,7 +264,7 @@ def status(request: HttpRequest, pk: Family) -> HttpResponse:
         try:
             services.family_change_status(actor=request.user, family=family, **form.cleaned_data)
         except ServiceError as exc:
-            _form_error(form, exc)
+            exc.add_to(form)
         else:
             messages.success(request, "状态已变更，变更记录已保存。")
             return redirect("families:detail", pk=family.pk)
@@ -296,7 +283,7 @@ def person_add(request: HttpRequest, pk: Family) -> HttpResponse:
         try:
             person = services.person_add(actor=request.user, family=family, **form.changes())
         except ServiceError as exc:
-            _form_error(form, exc)
+            exc.add_to(form)
         else:
             messages.success(request, f"已添加 {person.name}。")
             return redirect("families:detail", pk=family.pk)
@@ -317,7 +304,7 @@ def person_edit(request: HttpRequest, pk: Person) -> HttpResponse:
                 **form.changes(),
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            exc.add_to(form)
         else:
             messages.success(request, "已保存。")
             return redirect("families:detail", pk=family.pk)
@@ -397,7 +384,7 @@ def contact_add(request: HttpRequest, pk: Family) -> HttpResponse:
                 phone=data["phone"] or None,
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            exc.add_to(form)
         else:
             messages.success(request, f"已指定联系人 {contact.name}（{contact.role.name}）。")
             return redirect("families:detail", pk=family.pk)
@@ -443,7 +430,7 @@ def reassign(request: HttpRequest) -> HttpResponse:
                 to_name=data["to_name"],
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            exc.add_to(form)
         else:
             old = data["from_user"].full_name or data["from_user"].username
             new = data["to_name"] or data["to_user"].full_name or data["to_user"].username
@@ -515,7 +502,7 @@ def care_add(request: HttpRequest, pk: Family) -> HttpResponse:
                 if data["photos"]:
                     services.care_photos_add(actor=user, record=record, photos=data["photos"])
         except ServiceError as exc:
-            _form_error(form, exc, NEED_ALIASES)
+            exc.add_to(form, NEED_ALIASES)
         else:
             messages.success(request, "帮扶记录已保存。")
             return redirect("families:detail", pk=family.pk)
@@ -533,7 +520,7 @@ def need_update(request: HttpRequest, pk: Need) -> HttpResponse:
         try:
             services.need_update(actor=request.user, need=need, **form.cleaned_data)
         except ServiceError as exc:
-            _form_error(form, exc)
+            exc.add_to(form)
         else:
             messages.success(request, "诉求状态已更新。")
             return redirect("families:detail", pk=family.pk)
@@ -549,7 +536,7 @@ def support_add(request: HttpRequest, pk: Family) -> HttpResponse:
         try:
             support = services.support_add(actor=request.user, family=family, **form.cleaned_data)
         except ServiceError as exc:
-            _form_error(form, exc)
+            exc.add_to(form)
         else:
             messages.success(request, f"已添加{support.get_kind_display()}。")
             return redirect("families:detail", pk=family.pk)
@@ -665,7 +652,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
             try:
                 campaign = services.campaign_create(actor=user, **form.cleaned_data)
             except ServiceError as exc:
-                _form_error(form, exc)
+                exc.add_to(form)
             else:
                 messages.success(request, f"已创建活动：{campaign.name}。")
                 return redirect("families:campaign_detail", pk=campaign.pk)
@@ -727,7 +714,7 @@ def rates(request: HttpRequest) -> HttpResponse:
             try:
                 services.rate_set(actor=request.user, **form.cleaned_data)
             except ServiceError as exc:
-                _form_error(form, exc)
+                exc.add_to(form)
             else:
                 messages.success(request, "特别扶助金标准已保存。")
                 return redirect("families:rates")
@@ -759,7 +746,7 @@ def care_photos_add(request: HttpRequest, pk: CareRecord) -> HttpResponse:
                 actor=user, record=record, photos=form.cleaned_data["photos"]
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            exc.add_to(form)
         else:
             messages.success(request, f"已上传 {len(added)} 张照片。")
             return redirect(reverse("families:detail", args=[family.pk]) + f"#care-{record.pk}")

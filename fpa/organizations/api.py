@@ -119,8 +119,8 @@ def staff_list(request: HttpRequest, filters: Query[StaffFilters]) -> dict:
         association=association,
         query=filters.q,
         current_only=filters.current_only,
-        after=_int_cursor(filters.after),
-        before=_int_cursor(filters.before),
+        after=filters.after,
+        before=filters.before,
         size=filters.size,
     )
     return {"items": page.items, "next": page.next_cursor, "previous": page.prev_cursor}
@@ -160,12 +160,8 @@ def filing_list(request: HttpRequest, filters: Query[FilingFilters]) -> dict:
     page = selectors.filing_list(
         user=request.user,
         status=filters.status,
-        after=_int_cursor(filters.after),
-        before=_int_cursor(filters.before),
+        after=filters.after,
+        before=filters.before,
         size=filters.size,
     )
     return {"items": page.items, "next": page.next_cursor, "previous": page.prev_cursor}
-
-
-def _int_cursor(value: str | None) -> str | None:
-    return value if value and value.isdigit() and len(value) < 20 else None

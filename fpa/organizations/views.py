@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -18,19 +17,6 @@ from fpa.organizations import excel, forms, selectors, services
 from fpa.organizations.models import Association, BodySeat, Filing, StaffMember
 
 ASSOCIATION = {"model": Association, "kwarg": "code", "field": "code"}
-
-
-def _cursor(request: HttpRequest, name: str, digits: bool = False) -> str | None:
-    value = request.GET.get(name)
-    if not value or len(value) > 255:
-        return None
-    if digits and not value.isdigit():
-        return None
-    return value
-
-
-def _form_error(form: django_forms.Form, exc: ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 # --- tree, list, detail -----------------------------------------------------------------------
@@ -60,8 +46,8 @@ def association_list(request: HttpRequest) -> HttpResponse:
         query=data.get("q", ""),
         kind=data.get("kind", ""),
         include_closed=data.get("include_closed", False),
-        after=_cursor(request, "after"),
-        before=_cursor(request, "before"),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
     )
     template = "organizations/_association_rows.html" if request.htmx else "organizations/list.html"
     return render(request, template, {"form": form, "page": page})
@@ -108,7 +94,7 @@ def create_child(request: HttpRequest, code: Association) -> HttpResponse:
                 valid_from=form.cleaned_data["valid_from"],
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            exc.add_to(form)
         else:
             messages.success(request, f"已设立 {child.name}。")
             return redirect("organizations:detail", code=child.code)
@@ -137,7 +123,7 @@ def rename(request: HttpRequest, code: Association) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            exc.add_to(form)
         else:
             messages.success(request, "名称已变更，原名称保留在变更记录中。")
             return redirect("organizations:detail", code=association.code)
@@ -165,7 +151,7 @@ def close(request: HttpRequest, code: Association) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            exc.add_to(form)
         else:
             messages.success(request, "已停用，历史记录保留。")
             return redirect("organizations:detail", code=association.code)
@@ -187,8 +173,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         user=request.user,
         query=query,
         current_only=current_only,
-        after=_cursor(request, "after", digits=True),
-        before=_cursor(request, "before", digits=True),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
     )
     return render(
         request,
@@ -259,7 +245,7 @@ def staff_create(request: HttpRequest, code: Association) -> HttpResponse:
                 actor=request.user, association=association, **_staff_data(form)
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            exc.add_to(form)
         else:
             messages.success(request, f"已登记 {staff.name}。")
             return redirect("organizations:staff_detail", pk=staff.pk)
@@ -314,7 +300,7 @@ def staff_edit(request: HttpRequest, pk: StaffMember) -> HttpResponse:
                 **data,
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            exc.add_to(form)
         else:
             messages.success(request, "已保存。")
             return redirect("organizations:staff_detail", pk=staff.pk)
@@ -338,7 +324,7 @@ def staff_end(request: HttpRequest, pk: StaffMember) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            exc.add_to(form)
         else:
             messages.success(request, f"{staff.name} 已离任。")
             return redirect("organizations:staff_detail", pk=staff.pk)
@@ -379,7 +365,7 @@ def training_add(request: HttpRequest, pk: StaffMember) -> HttpResponse:
         try:
             services.training_record(actor=request.user, staff=staff, **form.cleaned_data)
         except ServiceError as exc:
-            _form_error(form, exc)
+            exc.add_to(form)
         else:
             messages.success(request, "培训记录已添加。")
             return redirect("organizations:staff_detail", pk=staff.pk)
@@ -402,8 +388,8 @@ def filing_list(request: HttpRequest) -> HttpResponse:
         user=request.user,
         status=status,
         to_review=to_review,
-        after=_cursor(request, "after", digits=True),
-        before=_cursor(request, "before", digits=True),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
     )
     return render(
         request,
@@ -415,7 +401,7 @@ def filing_list(request: HttpRequest) -> HttpResponse:
 @scoped_view(capability="org.view")
 def filing_missing(request: HttpRequest) -> HttpResponse:
     page = selectors.filings_missing(
-        user=request.user, after=_cursor(request, "after"), before=_cursor(request, "before")
+        user=request.user, after=request.GET.get("after"), before=request.GET.get("before")
     )
     return render(request, "organizations/filing_missing.html", {"page": page})
 
@@ -435,7 +421,7 @@ def filing_submit(request: HttpRequest, code: Association) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ServiceError as exc:
-            _form_error(form, exc)
+            exc.add_to(form)
         else:
             messages.success(request, "备案已报送上级协会。")
             return redirect("organizations:detail", code=association.code)
@@ -459,7 +445,7 @@ def filing_review(request: HttpRequest, pk: Filing) -> HttpResponse:
                     actor=request.user, filing=filing, reason=form.cleaned_data["return_reason"]
                 )
         except ServiceError as exc:
-            _form_error(form, exc)
+            exc.add_to(form)
             if filing.status != Filing.Status.SUBMITTED:  # the page no longer shows the form
                 messages.error(request, exc.message)
         else:
@@ -506,7 +492,7 @@ def seats(request: HttpRequest, code: Association) -> HttpResponse:
             try:
                 services.seat_add(actor=request.user, association=association, **form.cleaned_data)
             except ServiceError as exc:
-                _form_error(form, exc)
+                exc.add_to(form)
             else:
                 messages.success(request, "已添加。")
                 return redirect("organizations:seats", code=association.code)
