@@ -95,8 +95,6 @@ def scenario(*names: str) -> Callable[[Callable[..., None]], Callable[..., None]
 
 # Public functions of the service modules that are not writes and so leave no audit row.
 NOT_WRITES = {
-    "fpa.organizations.services.require",
-    "fpa.organizations.services.require_in_scope",
     "fpa.accounts.services.token_authenticate",  # a read; only stamps last_used_at
 }
 

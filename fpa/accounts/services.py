@@ -15,7 +15,7 @@ from django.utils import timezone
 from fpa.accounts.models import ApiToken, User, UserRole
 from fpa.accounts.roles import Role, role_conflict
 from fpa.core.audit import audit_create, audit_record, audit_update, snapshot
-from fpa.core.errors import NotAllowed, ServiceError
+from fpa.core.errors import NotAllowed, ServiceError, validate
 from fpa.core.models import AuditEvent
 from fpa.core.scope import scope_path_of
 
@@ -76,11 +76,7 @@ def user_create(
         home_association=home_association,
         phone=phone or None,
     )
-    try:
-        user.full_clean(exclude=["password", "phone_hash"])
-    except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items()))
-        raise ServiceError(messages[0], field=field) from exc
+    validate(user, exclude=["password", "phone_hash"])
     _check_password(password, user)
     user.set_password(password)
     user.save()
@@ -153,11 +149,7 @@ def user_update(
     user.full_name = (full_name or "").strip()
     user.phone = phone or None
     user.is_active = is_active
-    try:
-        user.full_clean(exclude=["password", "phone_hash", "username"])
-    except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items()))
-        raise ServiceError(messages[0], field=field) from exc
+    validate(user, exclude=["password", "phone_hash", "username"])
     user.save(update_fields=["full_name", "phone", "phone_hash", "is_active"])
     if not is_active:
         user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())

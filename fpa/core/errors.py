@@ -42,3 +42,14 @@ def check_version(current: int, expected: int | None, changed: list[str] | None 
         raise Conflict(
             f"该记录已被他人修改{detail}，您的保存未生效。请刷新页面查看最新内容后再修改。"
         )
+
+
+def validate(instance: Any, exclude: list[str] | None = None) -> None:
+    """`full_clean()` with the first problem raised as a ServiceError for the form or the API."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise ServiceError(messages[0], field=field) from exc

@@ -25,6 +25,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 
+from fpa.core.errors import NotAllowed
+
 
 @dataclass(frozen=True)
 class ScopeDeclaration:
@@ -55,6 +57,19 @@ class ScopedQuerySet(models.QuerySet):
         if path is None:
             return self.none()
         return self.filter(**{f"{self.model.scope_field}__under": path})  # type: ignore[attr-defined]
+
+
+def require(actor: Any, capability: str) -> None:
+    """Services check the capability again, whoever called them (view, API, import, command)."""
+    if not getattr(actor, "is_authenticated", False) or not actor.has_capability(capability):
+        raise NotAllowed("您的角色无权进行此操作。")
+
+
+def require_in_scope(actor: Any, association: Any) -> None:
+    """Writes are refused outside the actor's subtree, whatever the caller passed in."""
+    path = scope_path_of(actor)
+    if path is None or not association.path.startswith(path):
+        raise NotAllowed("该协会不在您的管辖范围内。")
 
 
 def public_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from fpa.core import idnumbers
 from fpa.core.audit import audit_create, audit_record, audit_update, changed_since, diff, snapshot
-from fpa.core.errors import NotAllowed, ServiceError, check_version
+from fpa.core.errors import NotAllowed, ServiceError, check_version, validate
 from fpa.core.models import AuditEvent
 from fpa.core.names import pinyin_forms
 from fpa.core.protected import blind_index
-from fpa.core.scope import scope_path_of
+from fpa.core.scope import require, require_in_scope, scope_path_of
 from fpa.families import photos as photo_rules
 from fpa.families.models import (
     FIVE_CARES,
@@ -38,7 +38,6 @@ from fpa.families.models import (
     Support,
 )
 from fpa.organizations.models import Association
-from fpa.organizations.services import _validate, require, require_in_scope
 
 FAMILY_FIELDS = ("kind", "address", "one_child_only", "later_child", "notes", "registered_on")
 PERSON_FIELDS = (
@@ -161,7 +160,7 @@ def family_register(
         notes=(notes or "").strip(),
         registered_on=registered_on or timezone.localdate(),
     )
-    _validate(family, exclude=["head_name"])
+    validate(family, exclude=["head_name"])
     _check_registered_on(family)
     family.save()
     audit_create(actor=actor, obj=family, scope_path=association.path)
@@ -192,7 +191,7 @@ def _person_add(actor: Any, family: Family, data: dict[str, Any]) -> Person:
     for key in PERSON_FIELDS:
         if key in data:
             setattr(person, key, data[key] if data[key] != "" else _blank(key))
-    _validate(person, exclude=["family", "id_number_hash", "phone_hash"])
+    validate(person, exclude=["family", "id_number_hash", "phone_hash"])
     _apply_identity(person)
     _check_duplicate(person, actor)
     person.save()
@@ -237,7 +236,7 @@ def person_update(
     for key in PERSON_FIELDS:
         if key in data:
             setattr(locked, key, data[key] if data[key] != "" else _blank(key))
-    _validate(locked, exclude=["family", "id_number_hash", "phone_hash"])
+    validate(locked, exclude=["family", "id_number_hash", "phone_hash"])
     _apply_identity(locked)
     _check_duplicate(locked, actor)
     if not diff(before, snapshot(locked, PERSON_FIELDS)):
@@ -292,7 +291,7 @@ def family_update(
     for key in FAMILY_FIELDS:
         if key in data:
             setattr(locked, key, data[key])
-    _validate(locked, exclude=["head_name"])
+    validate(locked, exclude=["head_name"])
     _check_registered_on(locked)
     if not diff(
         {k: v for k, v in before.items() if k != "version"}, snapshot(locked, FAMILY_FIELDS)
@@ -398,7 +397,7 @@ def support_add(*, actor: Any, family: Family, **data: Any) -> Support:
     require(actor, "family.edit")
     require_in_scope(actor, family.association)
     support = Support(family=family, **data)
-    _validate(support, exclude=["family"])
+    validate(support, exclude=["family"])
     if support.end_date and support.end_date < support.start_date:
         raise ServiceError("截止日期不能早于开始日期。", field="end_date")
     support.save()
@@ -434,7 +433,7 @@ def contact_assign(
         phone=phone or None,
         start_date=start_date,
     )
-    _validate(contact, exclude=["family", "phone_hash"])
+    validate(contact, exclude=["family", "phone_hash"])
     contact.save()
     audit_create(actor=actor, obj=contact, scope_path=family.association.path)
     return contact
@@ -641,7 +640,7 @@ def campaign_create(
     campaign = Campaign(
         association=association, name=(name or "").strip(), start_date=start_date, end_date=end_date
     )
-    _validate(campaign, exclude=["association"])
+    validate(campaign, exclude=["association"])
     campaign.save()
     audit_create(actor=actor, obj=campaign, scope_path=association.path)
     return campaign

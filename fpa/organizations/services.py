@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,10 +18,10 @@ from fpa.core.audit import (
     diff,
     snapshot,
 )
-from fpa.core.errors import NotAllowed, ServiceError, check_version
+from fpa.core.errors import NotAllowed, ServiceError, check_version, validate
 from fpa.core.models import AuditEvent
 from fpa.core.names import pinyin_forms
-from fpa.core.scope import scope_path_of
+from fpa.core.scope import require, require_in_scope
 from fpa.organizations.divisions import DivisionRow, association_name
 from fpa.organizations.models import (
     Association,
@@ -50,26 +49,6 @@ NON_TERRITORIAL_PREFIX = {
     Association.Kind.PARTY_BRANCH: "B",
     Association.Kind.CHAMBER_JOINT: "J",
 }
-
-
-def require(actor: Any, capability: str) -> None:
-    if not getattr(actor, "is_authenticated", False) or not actor.has_capability(capability):
-        raise NotAllowed("您的角色无权进行此操作。")
-
-
-def require_in_scope(actor: Any, association: Association) -> None:
-    """Writes are refused outside the actor's subtree, whatever the caller passed in."""
-    path = scope_path_of(actor)
-    if path is None or not association.path.startswith(path):
-        raise NotAllowed("该协会不在您的管辖范围内。")
-
-
-def _validate(instance: Any, exclude: list[str] | None = None) -> None:
-    try:
-        instance.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items()))
-        raise ServiceError(messages[0], field=field) from exc
 
 
 # --- association tree -------------------------------------------------------------------------
@@ -325,7 +304,7 @@ def association_create(
         address=address.strip(),
         valid_from=valid_from or timezone.localdate(),
     )
-    _validate(association)
+    validate(association)
     association.save()
     AssociationChange.objects.create(
         association=association,
@@ -445,7 +424,7 @@ def staff_create(*, actor: Any, association: Association, **data: Any) -> StaffM
 
 def _check_staff(staff: StaffMember) -> None:
     staff.name = (staff.name or "").strip()
-    _validate(staff, exclude=["user", "id_number_hash", "phone_hash"])
+    validate(staff, exclude=["user", "id_number_hash", "phone_hash"])
     _apply_identity(staff)
     if staff.term_end and staff.term_end < staff.term_start:
         raise ServiceError("任期结束日期不能早于开始日期。", field="term_end")
@@ -533,7 +512,7 @@ def training_record(
         organiser=(organiser or "").strip(),
         certificate_number=(certificate_number or "").strip(),
     )
-    _validate(training)
+    validate(training)
     if training.hours <= 0 or training.hours > 2000:
         raise ServiceError("学时应在0到2000之间。", field="hours")
     if training.start_date > timezone.localdate():
@@ -562,7 +541,7 @@ def filing_submit(
     filing = Filing(
         association=association, person=person, note=(note or "").strip(), submitted_by=actor
     )
-    _validate(filing)
+    validate(filing)
     filing.save()
     audit_create(actor=actor, obj=filing, scope_path=association.path)
     return filing
@@ -645,7 +624,7 @@ def seat_add(
         term_year=term_year,
         sex=sex or "",
     )
-    _validate(seat)
+    validate(seat)
     this_year = timezone.localdate().year
     if not 1980 <= seat.term_year <= this_year + 1:
         raise ServiceError(f"届次年份应在1980至{this_year + 1}之间。", field="term_year")
