@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fpa.core.errors import Conflict, NotAllowed, ServiceError
@@ -911,11 +912,103 @@ def test_campaign_create(township, township2):
     assert list(Campaign.objects.visible_to(township2)) == []
 
 
+# --- many families at once (the import path) ------------------------------------------------------
+
+
+def many(n: int, code: str = DAZHUANG) -> list[dict[str, Any]]:
+    return [
+        {
+            "association": assoc(code),
+            "kind": Family.Kind.BEREAVED,
+            "people": [mother(name=f"王{i}兰"), father(name=f"李{i}国"), child()],
+        }
+        for i in range(n)
+    ]
+
+
+def test_families_register_writes_what_one_by_one_writes(township):
+    single_mark = last_id()
+    register(township, people=[mother(name="王一兰"), father(name="李一国"), child()])
+    single_events = events_since(single_mark)
+    mark = last_id()
+    items = many(3)
+    created = services.families_register(actor=township, families=items)
+    assert [f.head_name for f in created] == ["王0兰", "王1兰", "王2兰"]
+    for family, item in zip(created, items, strict=True):
+        stored = Family.objects.get(pk=family.pk)
+        assert stored.head_name == family.head_name and stored.head_initials != ""
+        people = {p.role: p for p in stored.people.all()}
+        assert people["mother"].id_number.reveal_unchecked() == item["people"][0]["id_number"]
+        assert people["mother"].birth_date == MOTHER_BIRTH and people["mother"].sex == "F"
+        assert people["father"].sex == "M"
+    events = events_since(mark)
+    # One create row per family and per person, with the same fields as the one-by-one path.
+    assert sorted(e.object_type for e in events) == sorted(
+        ["families.family"] * 3 + ["families.person"] * 9
+    )
+    fields = {
+        e.object_type: set(e.changes) - {"head_name", "head_pinyin", "head_initials"}
+        for e in single_events
+    }
+    for event in events:
+        assert (
+            set(event.changes) - {"head_name", "head_pinyin", "head_initials"}
+            == fields[event.object_type]
+        )
+        assert event.scope_path == assoc(DAZHUANG).path and event.actor_username == "township"
+    assert_masked(
+        events, *(p["id_number"] for item in items for p in item["people"] if "id_number" in p)
+    )
+    # The reads do not depend on the number of families; the inserts only on the database's
+    # batch size (SQLite binds at most 999 parameters a statement).
+    three, thirty = many(3), many(30)
+    with CaptureQueriesContext(connection) as few:
+        services.families_register(actor=township, families=three)
+    with CaptureQueriesContext(connection) as more:
+        services.families_register(actor=township, families=thirty)
+
+    def kinds(context: CaptureQueriesContext) -> tuple[int, int]:
+        sql = [q["sql"].split()[0] for q in context.captured_queries]
+        return sql.count("SELECT"), sql.count("INSERT")
+
+    assert kinds(few) == (4, 4)
+    selects, inserts = kinds(more)
+    assert selects == 4 and inserts <= 7
+
+
+def test_families_register_is_all_or_nothing_with_every_problem_by_position(township):
+    taken = register(township).people.get(role="mother").id_number.reveal_unchecked()
+    before = counts()
+    items = many(5)
+    items[1]["people"][0]["id_number"] = taken  # registered already
+    items[3]["people"] = [child()]  # no parent
+    items[4]["people"][1]["id_number"] = items[2]["people"][1]["id_number"]  # twice in the call
+    with pytest.raises(services.ServiceErrors) as caught:
+        services.families_register(actor=township, families=items)
+    problems = [(position, error.field) for position, error in caught.value.errors]
+    assert problems == [(1, "id_number"), (3, "people"), (4, "id_number")]
+    assert "已登记在大庄村" in caught.value.errors[0][1].message
+    assert counts() == before
+
+
+def test_families_register_refuses_outside_the_scope_and_without_the_role(
+    township, township2, volunteer
+):
+    before = counts()
+    with pytest.raises(services.ServiceErrors) as caught:
+        services.families_register(actor=township2, families=many(2))
+    assert {type(error) for _, error in caught.value.errors} == {NotAllowed}
+    with pytest.raises(NotAllowed):
+        services.families_register(actor=volunteer, families=many(1))
+    assert counts() == before
+
+
 # --- the audit trail ------------------------------------------------------------------------------
 
 # Which test above leaves the audit rows of each public service.
 AUDITED = {
     "family_register": test_register_family_with_its_people,
+    "families_register": test_families_register_writes_what_one_by_one_writes,
     "person_add": test_person_add_refuses_a_second_mother,
     "person_update": test_person_update_derives_birth_and_sex_and_bumps_the_family,
     "family_update": test_family_update_audits_the_change_and_refuses_stale_saves,

@@ -86,6 +86,42 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
+def _actor_fields(actor: Any, username: str = "") -> dict[str, Any]:
+    """Who acts, as every audit row records it. `actor` may be None (anonymous, failed login)."""
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    home = getattr(actor, "home_association", None) if authenticated else None
+    return {
+        "actor": actor if authenticated else None,
+        "actor_username": (actor.username if authenticated else username)[:150],
+        "actor_roles": ",".join(actor.role_codes) if authenticated else "",
+        "actor_association": home.code if home else "",
+        "ip": current_ip(),
+    }
+
+
+def _event(
+    who: dict[str, Any],
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    scope_path: str = "",
+    reason: str = "",
+    object_type: str = "",
+    object_repr: str = "",
+) -> AuditEvent:
+    return AuditEvent(
+        **who,
+        action=action,
+        object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=(object_repr or (str(obj) if obj is not None else ""))[:200],
+        scope_path=scope_path,
+        changes=changes or {},
+        reason=reason[:500],
+    )
+
+
 def audit_record(
     *,
     actor: Any,
@@ -99,22 +135,43 @@ def audit_record(
     username: str = "",
 ) -> AuditEvent:
     """Append one audit row. `actor` may be None (anonymous, failed login)."""
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    home = getattr(actor, "home_association", None) if authenticated else None
-    return AuditEvent.objects.create(
-        actor=actor if authenticated else None,
-        actor_username=(actor.username if authenticated else username)[:150],
-        actor_roles=",".join(actor.role_codes) if authenticated else "",
-        actor_association=home.code if home else "",
-        ip=current_ip(),
+    event = _event(
+        _actor_fields(actor, username),
         action=action,
-        object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
-        object_id=str(obj.pk) if obj is not None else "",
-        object_repr=(object_repr or (str(obj) if obj is not None else ""))[:200],
+        obj=obj,
+        changes=changes,
         scope_path=scope_path,
-        changes=changes or {},
-        reason=reason[:500],
+        reason=reason,
+        object_type=object_type,
+        object_repr=object_repr,
     )
+    event.save(force_insert=True)
+    return event
+
+
+def audit_created_many(
+    *,
+    actor: Any,
+    created: Iterable[tuple[models.Model, str]],
+    exclude: Iterable[str] = (),
+    batch_size: int = 1000,
+) -> int:
+    """One `create` row per (object, scope path), exactly as `audit_create` writes it, inserted
+    in batches: for bulk services. Fields in `exclude` are left out of the changes."""
+    skip = frozenset(exclude)
+    who = _actor_fields(actor)
+    events = [
+        _event(
+            who,
+            action=AuditEvent.Action.CREATE,
+            obj=obj,
+            changes={k: [None, v] for k, v in snapshot(obj).items() if k not in skip},
+            scope_path=scope_path,
+        )
+        for obj, scope_path in created
+    ]
+    AuditEvent.objects.bulk_create(events, batch_size=batch_size)
+    return len(events)
 
 
 def audit_create(*, actor: Any, obj: models.Model, scope_path: str, reason: str = "") -> None:

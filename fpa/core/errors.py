@@ -24,6 +24,15 @@ class ServiceError(Exception):
         form.add_error(field if field in form.fields else None, self.message)
 
 
+class ServiceErrors(ServiceError):
+    """Problems with several items of one bulk call, each as (position in the call, error)."""
+
+    def __init__(self, errors: list[tuple[int, ServiceError]]) -> None:
+        first = errors[0][1]
+        super().__init__(first.message, field=first.field, code=first.code)
+        self.errors = errors
+
+
 class NotAllowed(ServiceError):
     code = "forbidden"
     status = 403

@@ -14,8 +14,16 @@ from django.db.models import F
 from django.utils import timezone
 
 from fpa.core import idnumbers
-from fpa.core.audit import audit_create, audit_record, audit_update, changed_since, diff, snapshot
-from fpa.core.errors import NotAllowed, ServiceError, check_version, validate
+from fpa.core.audit import (
+    audit_create,
+    audit_created_many,
+    audit_record,
+    audit_update,
+    changed_since,
+    diff,
+    snapshot,
+)
+from fpa.core.errors import NotAllowed, ServiceError, ServiceErrors, check_version, validate
 from fpa.core.models import AuditEvent
 from fpa.core.names import pinyin_forms
 from fpa.core.protected import blind_index
@@ -75,8 +83,11 @@ def _check_duplicate(person: Person, actor: Any) -> None:
     if not person.id_number:
         return
     other = duplicate_of(person.id_number.reveal_unchecked(), exclude_person=person.pk)
-    if other is None:
-        return
+    if other is not None:
+        raise _duplicate_error(other, actor)
+
+
+def _duplicate_error(other: Person, actor: Any) -> ServiceError:
     where = other.family.association
     home = actor.home_association
     # Name the other family only when the actor may see it; otherwise say only that it exists.
@@ -84,7 +95,7 @@ def _check_duplicate(person: Person, actor: Any) -> None:
         detail = f"已登记在{where.name}的家庭（{other.family.head_name}）中"
     else:
         detail = "已在其他地区登记，请联系县计生协核实"
-    raise ServiceError(
+    return ServiceError(
         f"身份证号码重复：{detail}，不能重复登记。", field="id_number", code="duplicate"
     )
 
@@ -124,10 +135,9 @@ def _refresh_head(family: Family) -> None:
     )
 
 
-@transaction.atomic
-def family_register(
-    *,
+def _prepared(
     actor: Any,
+    *,
     association: Association,
     kind: str,
     people: list[dict[str, Any]],
@@ -136,10 +146,9 @@ def family_register(
     later_child: bool = False,
     notes: str = "",
     registered_on: datetime.date | None = None,
-) -> Family:
-    """Register a family with its people (at least one parent). A parent's ID number already
-    registered anywhere is refused as a duplicate."""
-    require(actor, "family.edit")
+) -> tuple[Family, list[Person]]:
+    """A family and its people built and checked, not yet saved (duplicates are checked later,
+    for the whole call at once)."""
     require_in_scope(actor, association)
     if association.kind not in FAMILY_HOLDERS or not association.is_current:
         raise ServiceError(
@@ -160,14 +169,81 @@ def family_register(
         notes=(notes or "").strip(),
         registered_on=registered_on or timezone.localdate(),
     )
-    validate(family, exclude=["head_name"])
+    validate(family, exclude=["head_name", "association"])  # in scope: checked above
     _check_registered_on(family)
-    family.save()
-    audit_create(actor=actor, obj=family, scope_path=association.path)
-    for data in people:
-        _person_add(actor, family, data)
-    _refresh_head(family)
-    return family
+    persons = [_person_built(family, data) for data in people]
+    by_role = {p.role: p for p in persons}
+    head = by_role.get(Person.Role.MOTHER) or by_role.get(Person.Role.FATHER)
+    family.head_name = head.name if head else ""
+    family.head_pinyin, family.head_initials = pinyin_forms(family.head_name)
+    return family, persons
+
+
+@transaction.atomic
+def families_register(*, actor: Any, families: list[dict[str, Any]]) -> list[Family]:
+    """Register many families with their people (each item: the arguments of `family_register`).
+    The same checks and the same audit rows as one by one, in a number of queries that does not
+    depend on the number of families. All or nothing: every problem is raised together as
+    ServiceErrors, by position."""
+    require(actor, "family.edit")
+    errors: list[tuple[int, ServiceError]] = []
+    built: list[tuple[int, Family, list[Person]]] = []
+    for position, item in enumerate(families):
+        try:
+            built.append((position, *_prepared(actor, **item)))
+        except ServiceError as exc:
+            errors.append((position, exc))
+    # An ID number is registered once in the deployment: checked for the whole call in one query.
+    first_at: dict[str, int] = {}
+    numbered: list[tuple[int, str]] = []
+    for position, _family, persons in built:
+        for person in persons:
+            if not person.id_number:
+                continue
+            digest = blind_index("id_number", person.id_number.reveal_unchecked())
+            if first_at.setdefault(digest, position) != position:
+                errors.append((position, ServiceError(TWICE, field="id_number", code="duplicate")))
+            numbered.append((position, digest))
+    registered = {
+        person.id_number_hash: person
+        for person in Person.objects.filter(
+            id_number_hash__in={digest for _, digest in numbered}
+        ).select_related("family__association")
+    }
+    errors += [
+        (position, _duplicate_error(registered[digest], actor))
+        for position, digest in numbered
+        if digest in registered
+    ]
+    if errors:
+        raise ServiceErrors(sorted(errors, key=lambda error: error[0]))
+    created = [family for _, family, _ in built]
+    Family.objects.bulk_create(created)
+    people = []
+    for _, family, persons in built:
+        for person in persons:
+            person.family = family
+            people.append(person)
+    Person.objects.bulk_create(people)
+    audit_created_many(actor=actor, created=[(f, f.association.path) for f in created])
+    audit_created_many(
+        actor=actor,
+        created=[(p, p.family.association.path) for p in people],
+        exclude=PERSON_AUDIT_EXCLUDE,
+    )
+    return created
+
+
+def family_register(*, actor: Any, **item: Any) -> Family:
+    """Register a family with its people (at least one parent). A parent's ID number already
+    registered anywhere is refused as a duplicate."""
+    try:
+        return families_register(actor=actor, families=[item])[0]
+    except ServiceErrors as exc:
+        raise exc.errors[0][1] from None
+
+
+TWICE = "同一身份证号码不能登记两次。"
 
 
 # The birth date and sex are derived from the ID number, whose mask hides exactly the birth date:
@@ -186,13 +262,18 @@ def _audit_person_create(actor: Any, person: Person, scope_path: str) -> None:
     )
 
 
-def _person_add(actor: Any, family: Family, data: dict[str, Any]) -> Person:
+def _person_built(family: Family, data: dict[str, Any]) -> Person:
     person = Person(family=family, role=data.get("role"))
     for key in PERSON_FIELDS:
         if key in data:
             setattr(person, key, data[key] if data[key] != "" else _blank(key))
     validate(person, exclude=["family", "id_number_hash", "phone_hash"])
     _apply_identity(person)
+    return person
+
+
+def _person_add(actor: Any, family: Family, data: dict[str, Any]) -> Person:
+    person = _person_built(family, data)
     _check_duplicate(person, actor)
     person.save()
     _audit_person_create(actor, person, family.association.path)
