@@ -772,3 +772,38 @@ def test_export_query_count_does_not_grow_with_rows(
         content(family_excel.families_export(user=township))
     with django_assert_num_queries(full):
         content(family_excel.families_export(user=township, reveal=True, reason="核对"))
+
+
+def test_commit_writes_batches_in_bulk_with_reads_that_do_not_grow(township, monkeypatch):
+    """A commit reads the file once and registers each batch's new families with one call to the
+    bulk service: the SELECTs per batch do not depend on its rows, and every family still gets its
+    audit rows."""
+    monkeypatch.setattr(family_excel.FamilyImporter, "batch_size", 8)
+
+    def rows(n: int) -> bytes:
+        return workbook(
+            *(
+                line(
+                    mother_name=f"王{i}兰",
+                    mother_id_number=new_id(datetime.date(1969, 1, 1 + i % 28)),
+                    child_name="李明",
+                    child_death_date="2019-03-02",
+                )
+                for i in range(n)
+            )
+        )
+
+    def selects(data: bytes) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            report = family_excel.FamilyImporter(actor=township).commit(data)
+        assert report.committed and report.created == report.rows, report.messages
+        return sum(q["sql"].startswith("SELECT") for q in queries.captured_queries)
+
+    files = rows(8), rows(16), rows(24)  # one, two and three batches
+    marks = AuditEvent.objects.count(), Family.objects.count()
+    one, two, three = (selects(data) for data in files)
+    assert three - two == two - one <= 6  # a fixed number of reads per batch, whatever its rows
+    assert Family.objects.count() - marks[1] == 48
+    created = AuditEvent.objects.order_by("id")[marks[0] :]
+    kinds = [event.object_type for event in created]
+    assert kinds.count("families.family") == 48 and kinds.count("families.person") == 96

@@ -53,12 +53,15 @@ def check_version(current: int, expected: int | None, changed: list[str] | None 
         )
 
 
-def validate(instance: Any, exclude: list[str] | None = None) -> None:
-    """`full_clean()` with the first problem raised as a ServiceError for the form or the API."""
+def validate(instance: Any, exclude: list[str] | None = None, *, unique: bool = True) -> None:
+    """`full_clean()` with the first problem raised as a ServiceError for the form or the API.
+
+    `unique=False` skips the unique and constraint checks (a query each): for services that check
+    them for a whole batch in one query."""
     from django.core.exceptions import ValidationError
 
     try:
-        instance.full_clean(exclude=exclude)
+        instance.full_clean(exclude=exclude, validate_unique=unique, validate_constraints=unique)
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise ServiceError(messages[0], field=field) from exc

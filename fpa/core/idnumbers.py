@@ -9,6 +9,7 @@ age a living person can have, and a region check on the province only (see `_kno
 from __future__ import annotations
 
 import datetime
+import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -57,7 +58,7 @@ def parse(raw: str, *, today: datetime.date | None = None) -> IdNumber:
         birth = ric.get_birth_date(number)
     except (InvalidComponent, ValueError) as exc:
         raise IdNumberError("身份证号码中的出生日期不存在。") from exc
-    if not _known_province(number):
+    if not _known_province(number[:6]):
         raise IdNumberError("身份证号码的地区码不存在。")
     if birth > today:
         raise IdNumberError("身份证号码中的出生日期晚于今天。")
@@ -67,8 +68,10 @@ def parse(raw: str, *, today: datetime.date | None = None) -> IdNumber:
     return IdNumber(value=number, birth_date=birth, sex=sex)
 
 
-def _known_province(number: str) -> bool:
-    """The first two digits name a province in stdnum's division database.
+@functools.lru_cache(maxsize=8192)
+def _known_province(region: str) -> bool:
+    """The first two digits of a 6-digit region code name a province in stdnum's division
+    database (cached by region code: a lookup costs ~0.3 ms, and there are a few thousand codes).
 
     stdnum's own `validate` also demands that the 6-digit county code existed in the holder's
     birth year, which refuses genuine numbers (codes are assigned when the ID is issued, and keep
@@ -78,7 +81,7 @@ def _known_province(number: str) -> bool:
     from stdnum import numdb
 
     try:
-        parts = numdb.get("cn/loc").info(number[:6])
+        parts = numdb.get("cn/loc").info(region)
     except (KeyError, ValueError):
         return False
     return any("province" in props for _, props in parts)

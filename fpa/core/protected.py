@@ -8,6 +8,8 @@ that prints the field can never leak it; the full value comes out only through
 
 from __future__ import annotations
 
+import datetime
+import functools
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,9 +23,16 @@ KINDS = ("id_number", "phone")
 
 def canonical(kind: str, raw: str) -> str:
     """Validate and normalise; raises ValidationError with the user-facing Chinese message."""
+    return _canonical(kind, raw, datetime.date.today())
+
+
+@functools.lru_cache(maxsize=1024)
+def _canonical(kind: str, raw: str, today: datetime.date) -> str:
+    # Cached: saving one record checks the same number several times (clean, blind index, save).
+    # The day is part of the key because "born after today" depends on it.
     try:
         if kind == "id_number":
-            return idnumbers.parse(raw).value
+            return idnumbers.parse(raw, today=today).value
         return phones.parse(raw)
     except (idnumbers.IdNumberError, phones.PhoneError) as exc:
         raise ValidationError(str(exc), code="invalid") from exc

@@ -27,7 +27,7 @@ from django.http import FileResponse
 from django.utils import timezone
 
 from fpa.core import excel
-from fpa.core.errors import ServiceError
+from fpa.core.errors import ServiceError, ServiceErrors
 from fpa.core.excel.importer import MASKED_KEY
 from fpa.core.protected import Protected, blind_index
 from fpa.core.scope import scope_path_of
@@ -325,8 +325,8 @@ class FamilyImporter(excel.Importer):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        # First row of each ID number and of each family. A commit reads the file twice: a number
-        # seen again on the same row is that row, not a duplicate.
+        # First row of each ID number and of each family (a number seen again on the same row is
+        # that row, not a duplicate).
         self._id_rows: dict[str, int] = {}
         self._family_rows: dict[int, int] = {}
         self._registered: dict[str, Person] = {}
@@ -463,31 +463,24 @@ class FamilyImporter(excel.Importer):
             row.fail("child_disability_grade", GRADE_NEEDED)
 
     def create(self, values: dict[str, Any]) -> Family:
-        people = []
-        for role in (Person.Role.MOTHER, Person.Role.FATHER, Person.Role.CHILD):
-            data = {
-                name: values.get(f"{role}_{name}")
-                for name in PERSON_ATTRS[role]
-                if values.get(f"{role}_{name}") is not None
-            }
-            if data.get("name"):
-                people.append({"role": role, **data})
-        extra = {
-            name: values[name]
-            for name in ("registered_on", "one_child_only", "later_child")
-            if values.get(name) is not None
-        }
         try:
-            return services.family_register(
-                actor=self.actor,
-                association=values["association"],
-                kind=values["kind"],
-                people=people,
-                address=values.get("address") or "",
-                **extra,
-            )
+            return services.family_register(actor=self.actor, **_registration(values))
         except ServiceError as exc:
             raise _on_column(exc, values) from exc
+
+    def create_many(self, rows: list[excel.Row]) -> None:
+        """One call to the bulk registration service for the batch's new families."""
+        values = [excel.values_of(row) for row in rows]
+        try:
+            services.families_register(
+                actor=self.actor, families=[_registration(v) for v in values]
+            )
+        except ServiceErrors as exc:
+            for position, error in exc.errors:
+                error = _on_column(error, values[position])
+                rows[position].fail(error.field, error.message)
+        except ServiceError as exc:
+            rows[0].fail(None, exc.message)
 
     def update(self, obj: Family, changes: dict[str, Any]) -> Family:
         changes.pop("association", None)  # never changed by an import (refused in validate)
@@ -520,6 +513,31 @@ class FamilyImporter(excel.Importer):
         association = row.values.get("association")
         where = getattr(association, "name", "")
         return f"{name}（{where}）" if where else name
+
+
+def _registration(values: dict[str, Any]) -> dict[str, Any]:
+    """A row's values as the arguments of `family_register`."""
+    people = []
+    for role in (Person.Role.MOTHER, Person.Role.FATHER, Person.Role.CHILD):
+        data = {
+            name: values.get(f"{role}_{name}")
+            for name in PERSON_ATTRS[role]
+            if values.get(f"{role}_{name}") is not None
+        }
+        if data.get("name"):
+            people.append({"role": role, **data})
+    extra = {
+        name: values[name]
+        for name in ("registered_on", "one_child_only", "later_child")
+        if values.get(name) is not None
+    }
+    return {
+        "association": values["association"],
+        "kind": values["kind"],
+        "people": people,
+        "address": values.get("address") or "",
+        **extra,
+    }
 
 
 def duplicate_message(actor: Any, number: str) -> str:

@@ -169,7 +169,8 @@ def _prepared(
         notes=(notes or "").strip(),
         registered_on=registered_on or timezone.localdate(),
     )
-    validate(family, exclude=["head_name", "association"])  # in scope: checked above
+    # The association is in scope (checked above); Family has no unique fields or constraints.
+    validate(family, exclude=["head_name", "association"], unique=False)
     _check_registered_on(family)
     persons = [_person_built(family, data) for data in people]
     by_role = {p.role: p for p in persons}
@@ -267,7 +268,9 @@ def _person_built(family: Family, data: dict[str, Any]) -> Person:
     for key in PERSON_FIELDS:
         if key in data:
             setattr(person, key, data[key] if data[key] != "" else _blank(key))
-    validate(person, exclude=["family", "id_number_hash", "phone_hash"])
+    # Person's constraints (one number, one mother, one father) are checked by the callers: for a
+    # whole batch in `families_register`, one query each in `_person_add` and `person_add`.
+    validate(person, exclude=["family", "id_number_hash", "phone_hash"], unique=False)
     _apply_identity(person)
     return person
 

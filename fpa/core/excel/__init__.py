@@ -51,6 +51,7 @@ from fpa.core.excel.importer import (
     Preview,
     Row,
     comparable,
+    values_of,
 )
 from fpa.core.excel.reader import Issue, cell_text, read_table
 from fpa.core.excel.safety import Limits, UnsafeFile, inspect, neutralise, read_upload
@@ -93,5 +94,6 @@ __all__ = [
     "read_upload",
     "template_response",
     "text",
+    "values_of",
     "write_workbook",
 ]

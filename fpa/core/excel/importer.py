@@ -6,9 +6,11 @@ for a batch of keys, inside the scope), `validate` (cross-field rules), and `cre
 call the module's real services (they check permissions again and write the audit trail).
 
 `dry_run` parses the whole file and reports every problem by row and column, and what would be
-created and changed, field by field, writing nothing. `commit` runs the same plan, then writes in
-batches inside one transaction: the first problem rolls everything back. Rows equal to what is
-stored are "unchanged" and touch nothing, so uploading the same file twice changes nothing.
+created and changed, field by field, writing nothing. `commit` reads the file once, planning and
+writing batch by batch inside one transaction; after the first problem it writes nothing more but
+reads on to report every problem, then rolls everything back. Rows equal to what is stored are
+"unchanged" and touch nothing, so uploading the same file twice changes nothing. A module with a
+bulk service overrides `create_many` to write a batch's new rows in a few statements.
 """
 
 from __future__ import annotations
@@ -127,7 +129,9 @@ class ImportReport:
 
 
 class _Rollback(Exception):
-    pass
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__()
+        self.report = report
 
 
 def _batches(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
@@ -184,6 +188,14 @@ class Importer(abc.ABC):
     def update(self, obj: Any, changes: dict[str, Any]) -> Any:
         """Apply one row's changes through the module's service (which audits)."""
 
+    def create_many(self, rows: list[Row]) -> None:
+        """Create the objects of a batch of rows to create; report problems with `row.fail`.
+        By default one `create` each; override with a call to a bulk service (which audits)."""
+        for row in rows:
+            self._guarded(row, self.create, values_of(row))
+            if not row.ok:
+                return
+
     def label(self, row: Row) -> str:
         """How a row is named in the preview."""
         shown = [
@@ -200,16 +212,15 @@ class Importer(abc.ABC):
         return self._run(upload, write=False)
 
     def commit(self, upload: IO[bytes] | bytes) -> ImportReport:
-        """Write the whole file or nothing: one transaction, rolled back at the first problem."""
-        report = self._run(upload, write=False)
-        if not report.ok:
-            return report
+        """Write the whole file or nothing: one pass in one transaction, rolled back if any row
+        has a problem (every problem is still reported)."""
         try:
             with transaction.atomic():
                 report = self._run(upload, write=True)
                 if not report.ok:
-                    raise _Rollback
-        except _Rollback:
+                    raise _Rollback(report)
+        except _Rollback as rollback:
+            report = rollback.report
             report.committed = False
             return report
         report.committed = True
@@ -338,18 +349,29 @@ class Importer(abc.ABC):
                 )
             )
 
+    def _guarded(self, row: Row, write: Any, *args: Any) -> None:
+        try:
+            write(*args)
+        except ServiceError as exc:
+            row.fail(exc.field, exc.message)
+        except ValidationError as exc:
+            row.fail(None, "；".join(exc.messages))
+
     def _write(self, rows: list[Row], report: ImportReport) -> None:
+        creates = [row for row in rows if row.action == CREATE]
+        if creates:
+            self.create_many(creates)
+        if all(row.ok for row in creates):
+            for row in rows:
+                if row.action == UPDATE:
+                    self._guarded(row, self.update, row.target, dict(row.changed))
+                    if not row.ok:
+                        break
         for row in rows:
-            try:
-                if row.action == CREATE:
-                    self.create({k: v for k, v in row.values.items() if v is not KEEP})
-                elif row.action == UPDATE:
-                    self.update(row.target, dict(row.changed))
-            except ServiceError as exc:
-                row.fail(exc.field, exc.message)
-            except ValidationError as exc:
-                row.fail(None, "；".join(exc.messages))
-            if not row.ok:
-                for issue in row.issues:
-                    report.add_issue(issue)
-                return
+            for issue in row.issues:
+                report.add_issue(issue)
+
+
+def values_of(row: Row) -> dict[str, Any]:
+    """A row's values for `create`: what the file gives (masked "keep" cells left out)."""
+    return {k: v for k, v in row.values.items() if v is not KEEP}
