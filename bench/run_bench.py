@@ -36,13 +36,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 SCALES = ("yongjing", "national")
-PAGES = [
-    ("association list", "/org/list/"),
-    ("tree", "/org/"),
-    ("detail 622923100", "/org/a/622923100/"),
-    ("staff list", "/org/staff/"),
-    ("API associations", "/api/v1/associations"),
-]
+PAGE_SETS = {
+    "org": [
+        ("association list", "/org/list/"),
+        ("tree", "/org/"),
+        ("detail 622923100", "/org/a/622923100/"),
+        ("staff list", "/org/staff/"),
+        ("API associations", "/api/v1/associations"),
+    ],
+    # Special families (bench/families_generate.py); {family} is the user's first family.
+    "families": [
+        ("family list", "/families/"),
+        ("family list p2", "/families/?after={cursor}"),
+        ("family page", "/families/{family}/"),
+        ("coverage", "/families/coverage/"),
+        ("overdue", "/families/overdue/"),
+        ("API families", "/api/v1/families"),
+    ],
+}
 RATIO_ALERT = 1.5
 
 
@@ -76,8 +87,18 @@ def worker(args: argparse.Namespace) -> None:
             raise SystemExit(f"{url}: HTTP {response.status_code}")
         return len(response.content)
 
+    pages = PAGE_SETS[args.pages]
+    if args.pages == "families":
+        from fpa.core.pagination import keyset_page
+        from fpa.families.models import Family
+
+        visible = Family.objects.visible_to(user).order_by("id")
+        first_page = keyset_page(visible, key="id", size=50)
+        values = {"family": visible.values_list("id", flat=True).first(), "cursor": ""}
+        values["cursor"] = first_page.next_cursor or ""
+        pages = [(name, url.format(**values)) for name, url in pages]
     out: dict[str, dict] = {}
-    for name, url in PAGES:
+    for name, url in pages:
         for _ in range(args.warmup):
             get(url)
         timer = QueryTimer()
@@ -95,7 +116,7 @@ def worker(args: argparse.Namespace) -> None:
     for name in out:
         out[name]["samples_ms"] = []
     for _ in range(args.n):
-        for name, url in PAGES:
+        for name, url in pages:
             started = time.perf_counter()
             get(url)
             out[name]["samples_ms"].append(round((time.perf_counter() - started) * 1000, 3))
@@ -104,7 +125,8 @@ def worker(args: argparse.Namespace) -> None:
             page["plans"] = [
                 {**q, "plan": explain(connection, q["sql"], q["params"])}
                 for q in page["timed"]
-                if q["sql"].startswith("SELECT") and '"organizations_' in q["sql"]
+                if q["sql"].startswith("SELECT")
+                and ('"organizations_' in q["sql"] or '"families_' in q["sql"])
             ]
     print(json.dumps({"vendor": connection.vendor, "pages": out}, ensure_ascii=False))
 
@@ -159,6 +181,8 @@ def run_worker(url: str, n: int, args: argparse.Namespace, explain_plans: bool) 
         str(args.warmup),
         "--user",
         args.user,
+        "--pages",
+        args.pages,
     ]
     if explain_plans:
         cmd.append("--explain")
@@ -237,7 +261,7 @@ def table(vendor: str, results: dict[str, dict]) -> str:
         f"{'ratio':>6} {'queries Y/N':>12}"
     )
     lines = [f"== {vendor} ==", head, "-" * len(head)]
-    for name, _ in PAGES:
+    for name in results["yongjing"]["pages"]:
         y, n = results["yongjing"]["pages"][name], results["national"]["pages"][name]
         ratio = n["median_ms"] / y["median_ms"]
         flag = ""
@@ -256,7 +280,7 @@ def table(vendor: str, results: dict[str, dict]) -> str:
 
 def plans(vendor: str, results: dict[str, dict]) -> str:
     out = []
-    for name, _ in PAGES:
+    for name in results["national"]["pages"]:
         for q in results["national"]["pages"][name].get("plans", []):
             out.append(f"\n-- {vendor} national, {name}: {q['ms']} ms\n{q['sql']}\n{q['params']}")
             out.append(q["plan"])
@@ -269,6 +293,7 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=5, help="worker runs per scale, alternated")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests per page and run")
     parser.add_argument("--user", default="bench_township")
+    parser.add_argument("--pages", choices=sorted(PAGE_SETS), default="org")
     parser.add_argument(
         "--pg",
         default=os.environ.get("BENCH_PG_URL"),
@@ -289,7 +314,7 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     for vendor, urls in found:
         print(
-            f"[{vendor}] {args.n} rounds of {len(PAGES)} pages per scale, in {args.chunks} "
+            f"[{vendor}] {args.n} rounds of {len(PAGE_SETS[args.pages])} pages per scale, in {args.chunks} "
             f"alternating runs; load average {os.getloadavg()[0]:.2f}",
             flush=True,
         )
@@ -302,7 +327,7 @@ def main() -> None:
             "user": args.user,
             "loadavg_after": os.getloadavg(),
         }
-        (RESULTS / f"bench-{vendor}.json").write_text(
+        (RESULTS / f"bench-{vendor}-{args.pages}-{args.user}.json").write_text(
             json.dumps(results, ensure_ascii=False, indent=2)
         )
         print(table(vendor, results), flush=True)
