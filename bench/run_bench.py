@@ -314,8 +314,8 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     for vendor, urls in found:
         print(
-            f"[{vendor}] {args.n} rounds of {len(PAGE_SETS[args.pages])} pages per scale, in {args.chunks} "
-            f"alternating runs; load average {os.getloadavg()[0]:.2f}",
+            f"[{vendor}] {args.n} rounds of {len(PAGE_SETS[args.pages])} pages per scale, "
+            f"in {args.chunks} alternating runs; load average {os.getloadavg()[0]:.2f}",
             flush=True,
         )
         results = bench_vendor(urls, args)

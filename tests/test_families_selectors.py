@@ -421,6 +421,55 @@ def test_coverage_click_through(small_tree, township, township2):
     assert {x.pk for x in listed.items} == {f["expired"], f["township"]}
 
 
+def test_visited_on_schedule_coverage_agrees_with_the_overdue_lists(township, township2):
+    """The coverage page decides "on schedule" from SQL aggregates; the overdue lists from
+    `schedule`. Both apply one rule, so they must agree family by family."""
+    with at(2026, 7, 15):
+        day = today()
+        made = {
+            "no contact": register(township, registered_on=datetime.date(2026, 1, 5)),
+            "all done": register(township, registered_on=datetime.date(2026, 1, 5)),
+            "late call": register(township, code=HONGLIU, registered_on=datetime.date(2026, 1, 5)),
+            "few visits": register(township, registered_on=datetime.date(2026, 1, 5)),
+            "doctor only": register(township, registered_on=datetime.date(2026, 6, 1)),
+        }
+        for name in ("all done", "late call", "few visits"):
+            assign(township, made[name], name="村干部", start_date=datetime.date(2026, 1, 5))
+        assign(township, made["doctor only"], name="医生", role="family_doctor")
+        for name in ("all done", "few visits"):
+            log(township, made[name], "phone_call", day - datetime.timedelta(days=2))
+            log(township, made[name], "routine_visit", day - datetime.timedelta(days=10))
+        log(township, made["late call"], "phone_call", day - datetime.timedelta(days=9))
+        for month in (2, 4):
+            log(township, made["all done"], "festival_visit", datetime.date(2026, month, 1))
+            log(township, made["late call"], "festival_visit", datetime.date(2026, month, 1))
+        expected = {f.pk for f in made.values() if not overdue(f, day)}
+        # A doctor registered in June owes one home visit by the end of June (pro rata).
+        assert {made["no contact"].pk, made["all done"].pk} == expected
+        root = assoc(LIUJIAXIA)
+        on = set(
+            selectors.coverage_family_ids(user=township, root=root, measure="on_schedule", has=True)
+        )
+        off = set(
+            selectors.coverage_family_ids(
+                user=township, root=root, measure="on_schedule", has=False
+            )
+        )
+        assert on == expected
+        assert off == {f.pk for f in made.values()} - expected
+        total, children = selectors.coverage(user=township, root=root)
+        assert (total.families, total.on_schedule, total.schedule_share) == (5, 2, 40.0)
+        by_code = {c.association.code: c for c in children}
+        assert (by_code[HONGLIU].families, by_code[HONGLIU].on_schedule) == (1, 0)
+        # Another township sees none of it.
+        assert (
+            selectors.coverage_family_ids(
+                user=township2, root=root, measure="on_schedule", has=True
+            )
+            == []
+        )
+
+
 # --- query counts ---------------------------------------------------------------------------------
 
 

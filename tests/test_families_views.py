@@ -961,6 +961,15 @@ def test_coverage_numbers_and_click_through(client_for, township):
     assert listed(f"code={DAZHUANG}&measure=with_doctor&has=0") == [without.pk]
     assert listed(f"code={LIUJIAXIA}&measure=with_contacts&has=0") == [without.pk]
     assert listed(f"code={HONGLIU}&measure=with_doctor&has=0") == []
+    # Visited on schedule: the family with a contact (a call weekly) has had none, so it is late;
+    # the one without contacts has no visit rule to be late on.
+    assert "按时走访" in page
+    assert "measure=on_schedule&amp;has=0" in page
+    assert listed(f"code={DAZHUANG}&measure=on_schedule&has=0") == [with_doctor.pk]
+    assert listed(f"code={DAZHUANG}&measure=on_schedule&has=1") == [without.pk]
+    assert "未按计划联系走访" in text(
+        client.get(f"/families/?code={DAZHUANG}&measure=on_schedule&has=0")
+    )
     drilled = client.get("/families/coverage/", {"code": DAZHUANG})
     assert drilled.context["total"]["coverage"].families == 2
     assert drilled.context["rows"] == []

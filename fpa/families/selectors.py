@@ -6,7 +6,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from fpa.core.names import is_ascii_query, normalize_query
@@ -170,27 +171,44 @@ def schedule(*, families: list[Family], today: datetime.date | None = None) -> l
         "role"
     ):
         roles_by_family.setdefault(contact.family_id, []).append(contact.role)
-    quarter = (today.month - 1) // 3  # complete quarters so far this year
     out = []
     for family in families:
         row = stats.get(family.pk, {})
-        calls, meets, visits = _rules_for(roles_by_family.get(family.pk, []))
-        overdue = []
+        rules = _rules_for(roles_by_family.get(family.pk, []))
         last_call, last_meeting = row.get("last_call"), row.get("last_meeting")
-        reference = family.registered_on
-        if calls and (today - max(last_call or reference, last_meeting or reference)).days > calls:
-            overdue.append(f"电话联系（每{calls}天）")
-        if meets and (today - (last_meeting or reference)).days > meets:
-            overdue.append(f"见面联系（每{meets}天）")
         done = row.get("visits", 0)
-        # Counted from the quarter the family was registered in, if that was this year: a family
-        # registered in November is not behind on the visits of the first three quarters.
-        start = max(year_start, reference)
-        quarters = max(0, quarter - (start.month - 1) // 3) if start.year == today.year else 0
-        if visits and done < (visits * quarters) // 4:
-            overdue.append(f"入户走访（今年{done}/{visits}次）")
+        overdue = _overdue(today, family.registered_on, rules, last_call, last_meeting, done)
         out.append(Due(family, last_call, last_meeting, done, overdue))
     return out
+
+
+def _overdue(
+    today: datetime.date,
+    reference: datetime.date,
+    rules: tuple[int | None, int | None, int | None],
+    last_call: datetime.date | None,
+    last_meeting: datetime.date | None,
+    done: int,
+) -> list[str]:
+    """What a family's contacts are behind on, by the strictest rule of their roles (the rule,
+    once, for the overdue lists and for the visited-on-schedule coverage). `reference` is the
+    registration date: the clock starts there for a family never contacted."""
+    calls, meets, visits = rules
+    overdue = []
+    if calls and (today - max(last_call or reference, last_meeting or reference)).days > calls:
+        overdue.append(f"电话联系（每{calls}天）")
+    if meets and (today - (last_meeting or reference)).days > meets:
+        overdue.append(f"见面联系（每{meets}天）")
+    # Home visits are due pro rata: by the end of each quarter, a quarter of the year's visits,
+    # counted from the quarter the family was registered in if that was this year (a family
+    # registered in November is not behind on the visits of the first three quarters).
+    year_start = datetime.date(today.year, 1, 1)
+    quarter = (today.month - 1) // 3  # complete quarters so far this year
+    start = max(year_start, reference)
+    quarters = max(0, quarter - (start.month - 1) // 3) if start.year == today.year else 0
+    if visits and done < (visits * quarters) // 4:
+        overdue.append(f"入户走访（今年{done}/{visits}次）")
+    return overdue
 
 
 def my_due(*, user: Any, today: datetime.date | None = None) -> list[Due]:
@@ -216,6 +234,7 @@ class Coverage:
     with_doctor: int = 0
     with_green_channel: int = 0
     insured: int = 0
+    on_schedule: int = 0
     open_needs: int = 0
 
     def share(self, count: int) -> float | None:
@@ -238,6 +257,10 @@ class Coverage:
         return self.share(self.insured)
 
     @property
+    def schedule_share(self) -> float | None:
+        return self.share(self.on_schedule)
+
+    @property
     def full_coverage(self) -> bool:
         return (
             bool(self.families)
@@ -245,7 +268,16 @@ class Coverage:
         )
 
 
-COVERAGE_MEASURES = ("with_contacts", "with_doctor", "with_green_channel", "insured", "open_needs")
+COVERAGE_MEASURES = (
+    "with_contacts",
+    "with_doctor",
+    "with_green_channel",
+    "insured",
+    "on_schedule",
+    "open_needs",
+)
+SCHEDULE_FIELDS = ("registered_on", "calls_rule", "meets_rule", "visits_rule")
+SCHEDULE_FIELDS += ("last_call", "last_meeting", "visits_done")
 
 
 def _coverage_annotations(today: datetime.date) -> dict[str, Any]:
@@ -271,23 +303,78 @@ def _coverage_annotations(today: datetime.date) -> dict[str, Any]:
     }
 
 
+def _schedule_annotations(today: datetime.date) -> dict[str, Any]:
+    """Per family, in SQL: the strictest rule of its current contacts' roles, its last call and
+    last meeting, and its home visits this year -- what `_overdue` needs."""
+    current = Contact.objects.filter(family=OuterRef("pk"), end_date__isnull=True)
+    records = CareRecord.objects.filter(family=OuterRef("pk"))
+
+    def rule(name: str, strictest: str) -> Subquery:
+        return Subquery(
+            current.filter(**{f"role__{name}__isnull": False})
+            .order_by(f"{strictest}role__{name}")
+            .values(f"role__{name}")[:1]
+        )
+
+    def last(*modes: str) -> Subquery:
+        return Subquery(
+            records.filter(kind__mode__in=modes).order_by("-occurred_on").values("occurred_on")[:1]
+        )
+
+    visits = (
+        records.filter(
+            kind__mode=CareKind.Mode.HOME_VISIT,
+            occurred_on__gte=datetime.date(today.year, 1, 1),
+        )
+        .order_by()
+        .values("family")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return {
+        "calls_rule": rule("calls_every_days", ""),
+        "meets_rule": rule("meets_every_days", ""),
+        "visits_rule": rule("home_visits_per_year", "-"),
+        "last_call": last(CareKind.Mode.CALL),
+        "last_meeting": last(CareKind.Mode.MEETING, CareKind.Mode.HOME_VISIT),
+        "visits_done": Coalesce(Subquery(visits), 0),
+    }
+
+
+def _on_schedule(row: dict[str, Any], today: datetime.date) -> bool:
+    rules = (row["calls_rule"], row["meets_rule"], row["visits_rule"])
+    return not _overdue(
+        today,
+        row["registered_on"],
+        rules,
+        row["last_call"],
+        row["last_meeting"],
+        row["visits_done"],
+    )
+
+
+def _coverage_rows(user: Any, root: Association, today: datetime.date) -> QuerySet:
+    return (
+        Family.objects.visible_to(user)
+        .active()
+        .filter(association__path__under=root.path)
+        .annotate(**_coverage_annotations(today), **_schedule_annotations(today))
+    )
+
+
 def coverage(*, user: Any, root: Association) -> tuple[Coverage, list[Coverage]]:
-    """The three full coverages, the insured share and open needs, for `root` and each child,
-    in one grouped query over the subtree's active families."""
+    """The three full coverages, the insured and visited-on-schedule shares and open needs, for
+    `root` and each child, in one query over the subtree's active families."""
     today = timezone.localdate()
     children = list(
         Association.objects.visible_to(user).current().filter(parent=root).order_by("code")
     )
-    rows = (
-        Family.objects.visible_to(user)
-        .active()
-        .filter(association__path__under=root.path)
-        .annotate(**_coverage_annotations(today))
-        .values("association__path", *COVERAGE_MEASURES)
-    )
+    flags = [m for m in COVERAGE_MEASURES if m != "on_schedule"]
+    rows = _coverage_rows(user, root, today).values("association__path", *flags, *SCHEDULE_FIELDS)
     total = Coverage(root)
     by_child = {c.path: Coverage(c) for c in children}
     for row in rows.iterator(chunk_size=2000):
+        row["on_schedule"] = _on_schedule(row, today)
         rest = row["association__path"][len(root.path) :]
         child_path = root.path + rest.split("/", 1)[0] + "/" if rest else None
         for bucket in (total, by_child.get(child_path) if child_path else None):
@@ -305,6 +392,15 @@ def coverage_family_ids(*, user: Any, root: Association, measure: str, has: bool
     if measure not in COVERAGE_MEASURES:
         return []
     today = timezone.localdate()
+    if measure == "on_schedule":  # decided in Python by the visit rules, as on the coverage page
+        rows = (
+            _coverage_rows(user, root, today)
+            .values("pk", *SCHEDULE_FIELDS)
+            .order_by("pk")
+            .iterator(chunk_size=2000)
+        )
+        ids = [row["pk"] for row in rows if _on_schedule(row, today) == has]
+        return ids[:5000]
     return list(
         Family.objects.visible_to(user)
         .active()

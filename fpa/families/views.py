@@ -63,6 +63,7 @@ MEASURES = {
     "with_doctor": ("已签约家庭医生", "未签约家庭医生"),
     "with_green_channel": ("已开通就医绿色通道", "未开通就医绿色通道"),
     "insured": ("已参加保险", "未参加保险"),
+    "on_schedule": ("按计划联系走访", "未按计划联系走访"),
     "open_needs": ("有未办结诉求", "无未办结诉求"),
 }
 PERSON_PLAIN = ("health_notes", "death_cause", "disability_type")
@@ -620,6 +621,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
             {"name": "家庭医生", "data": [r.doctor_share for r in rows]},
             {"name": "绿色通道", "data": [r.green_share for r in rows]},
             {"name": "保险", "data": [r.insured_share for r in rows]},
+            {"name": "按时走访", "data": [r.schedule_share for r in rows]},
         ],
     }
     context = {
