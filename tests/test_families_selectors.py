@@ -12,8 +12,17 @@ import pytest
 import time_machine
 
 from fpa.families import selectors, services
-from fpa.families.models import CareRecord, Contact, Family, Need, Person, StatusChange, Support
-from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA
+from fpa.families.models import (
+    CareRecord,
+    Contact,
+    Family,
+    FamilyScopedQuerySet,
+    Need,
+    Person,
+    StatusChange,
+    Support,
+)
+from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, make_user
 from tests.test_api import fullwidth
 from tests.test_families_services import (
     HONGLIU,
@@ -88,6 +97,34 @@ def test_a_volunteer_sees_only_the_families_they_currently_look_after(
     assert ids(Family.objects.visible_to(volunteer)) == {spread["shangquan"].pk}
     assert CareRecord.objects.visible_to(volunteer).count() == 0
     assert Person.objects.visible_to(volunteer).filter(family=spread["hongliu"]).count() == 0
+
+
+def test_the_set_form_and_the_wide_scope_form_see_the_same_rows(
+    spread, county, township, township2, village, volunteer, monkeypatch
+):
+    """visible_to names the families as a set (subtree UNION looked after) for a county and
+    below, and as `subtree OR looks after` for a province or the country; both must give the
+    same rows for every family model, whoever asks."""
+    province = make_user("province_admin", "62", "county_admin")
+    assign(township2, spread["shangquan"], user=village)  # a village cadre looks after a family
+    assign(township, spread["hongliu"], user=volunteer)  # of the neighbouring township
+    care = log(village, spread["shangquan"], "phone_call", today())
+    services.need_raise(actor=township, family=spread["dazhuang"], description="修缮房屋")
+    models = (Family, Person, Contact, CareRecord, Need, Support, StatusChange)
+    users = (province, county, township, township2, village, volunteer)
+
+    def seen() -> dict[tuple[str, str], set[int]]:
+        return {
+            (m.__name__, u.username): ids(m.objects.visible_to(u)) for m in models for u in users
+        }
+
+    narrow = seen()
+    monkeypatch.setattr(FamilyScopedQuerySet, "WIDE_SCOPE_DEPTH", 99)
+    assert seen() == narrow
+    assert narrow["Family", "village"] == {spread["dazhuang"].pk, spread["shangquan"].pk}
+    assert narrow["CareRecord", "village"] == {care.pk}
+    assert narrow["Family", "province_admin"] == {f.pk for f in spread.values()}
+    assert narrow["Family", "volunteer"] == {spread["hongliu"].pk}
 
 
 @pytest.mark.parametrize("persona", ["finance", "auditor", "sysadmin", "secadmin", "auditadmin"])

@@ -16,22 +16,31 @@ from fpa.core.scope import ScopedQuerySet, scope_path_of
 
 class FamilyScopedQuerySet(ScopedQuerySet):
     """Family data is sensitive (PIPL art. 28): staff holding `family.view` see their subtree; a
-    contact person sees the families they currently look after, whatever their home association."""
+    contact person sees the families they currently look after, whatever their home association.
+
+    The filter names the visible families as one set, `family IN (families of the subtree UNION
+    families the user looks after)`, rather than `subtree OR looks after`: an OR across the join
+    to the association hides the subtree's selectivity from the planner, and PostgreSQL then walks
+    the whole families table in id order for a list page of a township (13 s at one million
+    families, against 1 ms for the set). For a province or the whole country, where most families
+    are in scope, walking in id order is the right plan, and the OR form is kept.
+    """
 
     family_ref = "family"
+    WIDE_SCOPE_DEPTH = 1  # path depth of a province: /62/
 
     def visible_to(self, user: Any) -> FamilyScopedQuerySet:
         path = scope_path_of(user)
         if path is None:
             return self.none()
-        own = models.Exists(
-            Contact.objects.filter(
-                family=models.OuterRef(self.family_ref), user=user, end_date__isnull=True
-            )
-        )
-        if user.has_capability("family.view"):
-            return self.filter(models.Q(**{f"{self.model.scope_field}__under": path}) | own)
-        return self.filter(own)
+        own = Contact.objects.filter(user=user, end_date__isnull=True)
+        if not user.has_capability("family.view"):
+            return self.filter(**{f"{self.family_ref}__in": own.values("family_id")})
+        if path.count("/") - 1 <= self.WIDE_SCOPE_DEPTH:
+            looks_after = models.Exists(own.filter(family=models.OuterRef(self.family_ref)))
+            return self.filter(models.Q(**{f"{self.model.scope_field}__under": path}) | looks_after)
+        subtree = Family.objects.filter(association__path__under=path).values("pk")
+        return self.filter(**{f"{self.family_ref}__in": subtree.union(own.values("family_id"))})
 
 
 class FamilyQuerySet(FamilyScopedQuerySet):
