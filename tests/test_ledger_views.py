@@ -49,7 +49,7 @@ def test_public_key(client):
     assert b(data["public_key"]) == key.public_bytes
     assert data["key_id"] == key_hash(key.name, key.public_bytes).hex()
     name, kid, public = parse_verifier_key(data["verifier_key"])
-    assert (name, public) == (key.name, key.public_bytes)
+    assert (name, kid, public) == (key.name, key.key_id, key.public_bytes)
     assert data["algorithm"] == "Ed25519"
 
 
@@ -94,9 +94,9 @@ def test_consistency_proof(client, log):
     assert merkle.verify_consistency(5, 13, merkle.mth(log[:5]), merkle.mth(log), proof)
     latest = client.get("/ledger/consistency.json?first=7").json()
     assert latest["second"] == 13
-    assert client.get("/ledger/consistency.json?first=13&second=13").json()[
-        "consistency_proof"
-    ] == []
+    assert (
+        client.get("/ledger/consistency.json?first=13&second=13").json()["consistency_proof"] == []
+    )
 
 
 def test_checkpoint_list_is_paged(client, log):
@@ -114,7 +114,7 @@ def test_checkpoint_list_is_paged(client, log):
     [
         ("/ledger/leaves/13.json", "index"),
         ("/ledger/leaves/-1.json", "index"),
-        ("/ledger/leaves/１.json", "index"),  # full-width digit
+        ("/ledger/leaves/\uff11.json", "index"),  # full-width digit one
         ("/ledger/leaves/1e6.json", "index"),
         ("/ledger/leaves/NaN.json", "index"),
         ("/ledger/leaves/99999999999999999999.json", "index"),
