@@ -132,8 +132,13 @@ def parse_public_key(text: str) -> tuple[str | None, bytes]:
     if os.path.isfile(text):
         with open(text, encoding="utf-8") as handle:
             text = handle.read().strip()
-    if "+" in text and text.count("+") >= 2 and not text.startswith("+"):
-        name, hash_hex, key_b64 = text.split("+", 2)
+    if len(text) == 44 and text.endswith("="):  # a raw 32-byte key in base64
+        raw = base64.b64decode(text, validate=True)
+        if len(raw) == 32:
+            return None, raw
+    parts = text.split("+", 2)
+    if len(parts) == 3 and len(parts[1]) == 8:
+        name, hash_hex, key_b64 = parts
         raw = base64.b64decode(key_b64)
         if len(raw) != 33 or raw[0] != 1:
             raise Failure("the pinned key is not an Ed25519 verifier key")
