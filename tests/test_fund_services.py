@@ -72,7 +72,14 @@ def test_a_refused_donation_does_not_use_up_a_receipt_number(fund, finance):
 
 
 def test_in_kind_donation_is_valued_into_goods(fund, finance):
-    give(finance, fund, "300", form="in_kind", in_kind_description="大米 20 袋", donor_kind="individual")
+    give(
+        finance,
+        fund,
+        "300",
+        form="in_kind",
+        in_kind_description="大米 20 袋",
+        donor_kind="individual",
+    )
     assert balance(fund, "1301") == money("300")
     assert balance(fund, "4104") == money("300")
 
@@ -83,9 +90,12 @@ def test_posted_entries_and_lines_cannot_be_updated_or_deleted(fund, finance):
         JournalEntry.objects.filter(pk=entry.pk).update(memo="rewritten")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         JournalLine.objects.filter(entry=entry).update(debit=money("1"))
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM fund_journalline WHERE entry_id = %s", [entry.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM fund_journalline WHERE entry_id = %s", [entry.pk])
     assert JournalLine.objects.filter(entry=entry).count() == 2
 
 
@@ -132,7 +142,9 @@ def test_restricted_money_is_spent_only_on_its_purpose(fund, finance, county, to
     assert restricted.restriction.code == "5104"
 
 
-def test_reversing_a_restricted_donation_already_spent_is_refused(fund, finance, county, township, village):
+def test_reversing_a_restricted_donation_already_spent_is_refused(
+    fund, finance, county, township, village
+):
     donation = give(finance, fund, "500", restricted_purpose=acct("5104"))
     grant = grant_for(village, family_in(township, DAZHUANG), amount="400", code="5104")
     grant = services.grant_review(actor=township, grant=grant, approve=True)
@@ -143,7 +155,9 @@ def test_reversing_a_restricted_donation_already_spent_is_refused(fund, finance,
     assert not JournalEntry.objects.filter(kind="reversal").exists()
 
 
-def test_the_grant_workflow_opens_a_notice_and_closes_after_it(fund, finance, county, township, village):
+def test_the_grant_workflow_opens_a_notice_and_closes_after_it(
+    fund, finance, county, township, village
+):
     give(finance, fund)
     grant = paid_grant(village, township, county, finance, family_in(township, DAZHUANG))
     assert grant.status == Grant.Status.PAID
@@ -210,14 +224,34 @@ def test_grant_in_other_township_is_shown_under_its_township(fund, township2):
     assert grant.township.code == "622923101"
 
 
-@pytest.mark.parametrize("raw", ["1e6", "NaN", "Infinity", "-0", "0", "1.234", "１２３", "", "9" * 30, "-5", " ", "1,000"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "1e6",
+        "NaN",
+        "Infinity",
+        "-0",
+        "0",
+        "1.234",
+        "\uff11\uff12\uff13",
+        "",
+        "9" * 30,
+        "-5",
+        " ",
+        "1,000",
+    ],
+)
 def test_bad_amounts_are_refused_and_nothing_is_written(fund, finance, raw):
     before = (Donation.objects.count(), JournalEntry.objects.count(), AuditEvent.objects.count())
     with pytest.raises(ServiceError) as info:
         give(finance, fund, raw)
     assert info.value.field == "amount"
     assert any("\u4e00" <= ch <= "\u9fff" for ch in info.value.message)
-    assert (Donation.objects.count(), JournalEntry.objects.count(), AuditEvent.objects.count()) == before
+    assert (
+        Donation.objects.count(),
+        JournalEntry.objects.count(),
+        AuditEvent.objects.count(),
+    ) == before
 
 
 def test_only_finance_records_donations(fund, county, township):
@@ -228,20 +262,28 @@ def test_only_finance_records_donations(fund, county, township):
 
 def test_rules_are_versioned(fund, county, township):
     services.rules_publish(actor=county, fund=fund, title="管理办法", body="第一条")
-    second = services.rules_publish(actor=county, fund=fund, title="管理办法", body="第一条（修订）")
+    second = services.rules_publish(
+        actor=county, fund=fund, title="管理办法", body="第一条（修订）"
+    )
     assert second.number == 2
     with pytest.raises(NotAllowed):
         services.rules_publish(actor=township, fund=fund, title="x", body="y")
 
 
-def test_feedback_needs_a_rating_and_objections_need_a_notice(fund, finance, county, township, village):
+def test_feedback_needs_a_rating_and_objections_need_a_notice(
+    fund, finance, county, township, village
+):
     with pytest.raises(ServiceError):
         services.feedback_submit(fund=fund, kind=Feedback.Kind.COMMENT, text="好")
     grant = grant_for(village, family_in(township, DAZHUANG))
     with pytest.raises(ServiceError, match="公示期"):
         services.feedback_submit(fund=fund, grant=grant, kind=Feedback.Kind.OBJECTION, text="异议")
     comment = services.feedback_submit(
-        fund=fund, kind=Feedback.Kind.COMMENT, text="公开透明", rating=5, contact_phone="13912345678"
+        fund=fund,
+        kind=Feedback.Kind.COMMENT,
+        text="公开透明",
+        rating=5,
+        contact_phone="13912345678",
     )
     assert comment.owner == county
     assert comment.reply_due == TODAY + datetime.timedelta(days=7)

@@ -44,3 +44,15 @@ def register_source() -> Any:
     from fpa.transparency.sources import register
 
     return register("fund", rows)
+
+
+def proof_url(request: Any, index: int | None) -> str | None:
+    """Where anyone checks the entry's inclusion proof, when the public log is installed."""
+    if index is None or not available():
+        return None
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return request.build_absolute_uri(reverse("transparency:entry", kwargs={"index": index}))
+    except NoReverseMatch:
+        return None

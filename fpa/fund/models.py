@@ -163,6 +163,9 @@ class JournalLine(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.account.code} {self.debit}/{self.credit}"
+
 
 class Balance(models.Model):
     """The balance of one account of one fund, on the account's normal side (a cache)."""
@@ -176,6 +179,9 @@ class Balance(models.Model):
             models.UniqueConstraint(fields=["fund", "account"], name="fund_balance_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.amount}"
+
 
 class RestrictedPool(models.Model):
     """Restricted donations (限定用途) not yet spent, per purpose (an expense account)."""
@@ -185,9 +191,10 @@ class RestrictedPool(models.Model):
     amount = models.DecimalField(default=ZERO, **MONEY)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["fund", "purpose"], name="fund_pool_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["fund", "purpose"], name="fund_pool_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose_id}: {self.amount}"
 
 
 class MonthlyTotal(models.Model):
@@ -201,10 +208,11 @@ class MonthlyTotal(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["fund", "month", "account"], name="fund_monthly_unique"
-            )
+            models.UniqueConstraint(fields=["fund", "month", "account"], name="fund_monthly_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.account_id}"
 
 
 class Sequence(models.Model):
@@ -219,6 +227,9 @@ class Sequence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["fund", "kind", "year"], name="fund_sequence_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year}: {self.last}"
 
 
 class Donation(TimeStampedModel):
@@ -386,8 +397,10 @@ class Grant(TimeStampedModel):
 
     def in_notice(self, today: datetime.date | None = None) -> bool:
         today = today or datetime.date.today()
-        return self.status == self.Status.PAID and self.notice_until is not None and (
-            today <= self.notice_until
+        return (
+            self.status == self.Status.PAID
+            and self.notice_until is not None
+            and (today <= self.notice_until)
         )
 
 
@@ -469,3 +482,6 @@ class RulesVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["fund", "number"], name="fund_rules_number_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（第 {self.number} 版）"

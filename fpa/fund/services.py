@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -69,9 +68,10 @@ def account(code: str) -> Account:
 def fund_of(association: Association) -> Fund:
     """The fund that covers an association: its own, or the nearest ancestor's."""
     codes = [code for code in association.path.strip("/").split("/") if code]
-    funds = {f.association.code: f for f in Fund.objects.select_related("association").filter(
-        association__code__in=codes
-    )}
+    funds = {
+        f.association.code: f
+        for f in Fund.objects.select_related("association").filter(association__code__in=codes)
+    }
     for code in reversed(codes):
         if code in funds:
             return funds[code]
@@ -80,9 +80,7 @@ def fund_of(association: Association) -> Fund:
 
 def township_of(association: Association) -> Association:
     codes = [code for code in association.path.strip("/").split("/") if code]
-    township = Association.objects.filter(
-        code__in=codes, kind=Association.Kind.TOWNSHIP
-    ).first()
+    township = Association.objects.filter(code__in=codes, kind=Association.Kind.TOWNSHIP).first()
     return township or association
 
 
@@ -166,7 +164,11 @@ def _post(
         actor=actor,
         action=AuditEvent.Action.CREATE,
         obj=entry,
-        changes={"number": [None, number], "kind": [None, kind], "leaf_index": [None, entry.leaf_index]},
+        changes={
+            "number": [None, number],
+            "kind": [None, kind],
+            "leaf_index": [None, entry.leaf_index],
+        },
         scope_path=fund.association.path,
     )
     return entry
@@ -510,7 +512,12 @@ def grant_review(
     before = snapshot(grant, ["status", "reviewed_by", "decision_note", "version"])
     status = Grant.Status.REVIEWED if approve else Grant.Status.REJECTED
     return _step(
-        actor, grant, before, status=status, reviewed_by=actor, reviewed_at=timezone.now(),
+        actor,
+        grant,
+        before,
+        status=status,
+        reviewed_by=actor,
+        reviewed_at=timezone.now(),
         decision_note=note.strip()[:300],
     )
 
@@ -527,7 +534,12 @@ def grant_approve(
     before = snapshot(grant, ["status", "approved_by", "decision_note", "version"])
     status = Grant.Status.APPROVED if approve else Grant.Status.REJECTED
     return _step(
-        actor, grant, before, status=status, approved_by=actor, approved_at=timezone.now(),
+        actor,
+        grant,
+        before,
+        status=status,
+        approved_by=actor,
+        approved_at=timezone.now(),
         decision_note=note.strip()[:300],
     )
 
@@ -574,8 +586,14 @@ def grant_pay(
     )
     notice_until = max(paid_on, timezone.localdate()) + datetime.timedelta(days=fund.notice_days)
     return _step(
-        actor, grant, before, status=Grant.Status.PAID, paid_by=actor, paid_on=paid_on,
-        entry=entry, notice_until=notice_until,
+        actor,
+        grant,
+        before,
+        status=Grant.Status.PAID,
+        paid_by=actor,
+        paid_on=paid_on,
+        entry=entry,
+        notice_until=notice_until,
     )
 
 
@@ -601,9 +619,9 @@ def _owner_for(fund: Fund, grant: Grant | None) -> Any:
         return grant.approved_by
     from fpa.accounts.models import User
 
-    candidates = User.objects.filter(
-        is_active=True, home_association=fund.association
-    ).order_by("pk")
+    candidates = User.objects.filter(is_active=True, home_association=fund.association).order_by(
+        "pk"
+    )
     return next((u for u in candidates if u.has_capability("fund.reply")), None)
 
 
@@ -665,5 +683,3 @@ def feedback_reply(*, actor: Any, feedback: Feedback, reply: str) -> Feedback:
     feedback.save(update_fields=["reply", "replied_by", "replied_at", "updated_at"])
     audit_update(actor=actor, obj=feedback, before=before, scope_path=feedback.association.path)
     return feedback
-
-
