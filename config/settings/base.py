@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "fpa.core",
     "fpa.organizations",
     "fpa.families",
+    "fpa.transparency",
     "fpa.fund",
 ]
 
@@ -157,6 +158,18 @@ FPA_ALLOW_DEMO = False
 
 # Protected personal fields: a JSON key file, or the same JSON in FPA_FIELD_KEYS.
 FPA_KEY_FILE = os.environ.get("FPA_KEY_FILE", str(VAR_DIR / "field-keys.json"))
+
+# The verifiable ledger (fpa.transparency, docs/ledger.md). The Ed25519 signing key is a PEM file
+# (`manage.py generate_ledger_key`), or its 32-byte seed in base64 in FPA_LEDGER_KEY.
+FPA_LEDGER_KEY_FILE = os.environ.get("FPA_LEDGER_KEY_FILE", str(VAR_DIR / "ledger-key.pem"))
+# The log's name: the first line of every checkpoint and the name of its signing key.
+FPA_LEDGER_ORIGIN = os.environ.get("FPA_LEDGER_ORIGIN", "yongjing-fpa.cn/care-fund-ledger")
+# Asking for the latest checkpoint signs a new one when the tree has grown and the newest is older
+# than this many seconds, or when the newest is older than a day (docs/ledger.md, "Checkpoints").
+FPA_LEDGER_CHECKPOINT_INTERVAL = int(os.environ.get("FPA_LEDGER_CHECKPOINT_INTERVAL", "3600"))
+# Public keys of retired signing keys (signed-note verifier keys, name+hash+base64),
+# comma separated.
+FPA_LEDGER_TRUSTED_KEYS = env_list("FPA_LEDGER_TRUSTED_KEYS")
 
 FPA_API_TOKEN_DAYS = int(os.environ.get("FPA_API_TOKEN_DAYS", "30"))
 

@@ -23,6 +23,10 @@ os.environ.setdefault(
         }
     ),
 )
+# A fixed Ed25519 seed for the ledger's checkpoints (tests only).
+FPA_LEDGER_KEY_FILE = ""
+os.environ.setdefault("FPA_LEDGER_KEY", "dGVzdC1vbmx5LWxlZGdlci1rZXktc2VlZC0wMTIzNDU=")
+FPA_LEDGER_ORIGIN = "test.fpa.invalid/care-fund-ledger"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

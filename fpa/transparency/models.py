@@ -1,0 +1,75 @@
+"""The append-only Merkle log: leaves, a cache of complete subtree hashes, signed checkpoints.
+
+All three tables are append-only at the database (triggers in migration 0002 refuse UPDATE and
+DELETE on SQLite and PostgreSQL). Nothing here knows what a leaf means: the fund (or any other
+producer) appends canonical bytes through ``fpa.transparency.services.append_leaf``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+# (level, index) of a node packed into one integer key: level in the high bits.
+NODE_INDEX_BITS = 48
+
+
+def node_key(level: int, index: int) -> int:
+    return (level << NODE_INDEX_BITS) | index
+
+
+class LogLeaf(models.Model):
+    """One entry of the log. ``index`` is dense and 0-based, in commit order."""
+
+    index = models.BigIntegerField(primary_key=True)
+    data = models.BinaryField()
+    leaf_hash = models.BinaryField(max_length=32)  # SHA-256(0x00 || data)
+    appended_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["index"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(index__gte=0), name="leaf_index_gte_0")
+        ]
+
+    def __str__(self) -> str:
+        return f"leaf {self.index}"
+
+
+class LogNode(models.Model):
+    """The hash of a complete aligned subtree of 2**level leaves, level >= 1.
+
+    Node (level, index) covers leaves [index * 2**level, (index + 1) * 2**level). It is written
+    when its last leaf is appended and never changes; any proof or root is a few of these.
+    """
+
+    key = models.BigIntegerField(primary_key=True)  # node_key(level, index)
+    level = models.PositiveSmallIntegerField()
+    index = models.BigIntegerField()
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"node {self.level}/{self.index}"
+
+
+class Checkpoint(models.Model):
+    """A signed tree head in the C2SP tlog-checkpoint signed-note format (docs/ledger.md)."""
+
+    tree_size = models.BigIntegerField()
+    root_hash = models.BinaryField(max_length=32)
+    created_at = models.DateTimeField(default=timezone.now)
+    key_name = models.CharField(max_length=200)
+    key_id = models.CharField(max_length=8)  # hex of the 4-byte signed-note key hash
+    signature = models.BinaryField(max_length=64)  # the raw Ed25519 signature over `body`
+    body = models.TextField()  # the exact signed text (origin, size, root, time lines)
+    note = models.TextField()  # body + blank line + signature line, as published
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["tree_size"], name="checkpoint_size_idx")]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.tree_size} @ {self.created_at:%Y-%m-%d %H:%M}"
