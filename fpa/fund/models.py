@@ -31,7 +31,9 @@ class Fund(TimeStampedModel):
         "organizations.Association", verbose_name="所属协会", on_delete=models.PROTECT
     )
     name = models.CharField("基金名称", max_length=100)
-    receipt_prefix = models.CharField("票据编号前缀", max_length=8, default="YJ")
+    receipt_prefix = models.CharField(
+        "票据编号前缀", max_length=8, unique=True, help_text="票据号与资助编号的前缀，各基金不同"
+    )
     notice_days = models.PositiveSmallIntegerField(
         "公示天数", default=7, validators=[MinValueValidator(1), MaxValueValidator(90)]
     )

@@ -256,7 +256,9 @@ def fund_create(*, actor: Any, association: Association, name: str, notice_days:
     require_in_scope(actor, association)
     if Fund.objects.filter(association=association).exists():
         raise ServiceError("该协会已设立基金。")
-    fund = Fund(association=association, name=name, notice_days=notice_days)
+    # The county's receipts read YJ-2026-000123; a lower association's carry its code's tail.
+    prefix = "YJ" if association.kind == Association.Kind.COUNTY else f"YJ{association.code[-3:]}"
+    fund = Fund(association=association, name=name, notice_days=notice_days, receipt_prefix=prefix)
     validate(fund)
     fund.save()
     audit_create(actor=actor, obj=fund, scope_path=association.path)

@@ -24,7 +24,6 @@ urlpatterns = [
     path("feedback/", views.feedback_list, name="feedback"),
     path("feedback/<int:pk>/reply/", views.feedback_reply, name="feedback_reply"),
     path("report/", views.report, name="report"),
-    path("report/xlsx/", views.report_xlsx, name="report_xlsx"),
     # Public disclosure: no sign-in.
     path("public/", views.public_root, name="public_root"),
     path("public/<str:code>/", views.public_home, name="public_home"),

@@ -48,8 +48,8 @@ def _back(grant: Grant) -> HttpResponse:
 # --- staff: home, fund -------------------------------------------------------------------------
 
 
-@require_safe
 @scoped_view(capability="fund.view")
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     fund = selectors.fund_for_user(user=user)
@@ -61,8 +61,8 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "fund/home.html", context)
 
 
-@require_POST
 @scoped_view(capability="fund.rules")
+@require_POST
 def fund_create(request: HttpRequest) -> HttpResponse:
     form = forms.FundForm(request.POST)
     if form.is_valid():
@@ -101,8 +101,8 @@ def rules_edit(request: HttpRequest) -> HttpResponse:
 # --- staff: raising ----------------------------------------------------------------------------
 
 
-@require_safe
 @scoped_view(capability="fund.view")
+@require_safe
 def donation_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:50]
     page = selectors.donation_list(
@@ -128,8 +128,8 @@ def donation_new(request: HttpRequest) -> HttpResponse:
     return render(request, "fund/form.html", {"form": form, "title": "登记捐赠", "fund": fund})
 
 
-@require_safe
 @scoped_view(capability="fund.view", model=Donation)
+@require_safe
 def receipt(request: HttpRequest, pk: Donation) -> HttpResponse:
     donation = pk
     return render(request, "fund/receipt.html", _receipt_context(request, donation))
@@ -153,8 +153,8 @@ def _receipt_context(request: HttpRequest, donation: Donation) -> dict[str, Any]
 # --- staff: journal ----------------------------------------------------------------------------
 
 
-@require_safe
 @scoped_view(capability="fund.view")
+@require_safe
 def entry_list(request: HttpRequest) -> HttpResponse:
     page = selectors.entry_list(
         user=request.user, after=request.GET.get("after"), before=request.GET.get("before")
@@ -177,8 +177,8 @@ def income_new(request: HttpRequest) -> HttpResponse:
     return render(request, "fund/form.html", {"form": form, "title": "登记其他收入", "fund": fund})
 
 
-@require_POST
 @scoped_view(capability="fund.view", model=JournalEntry)
+@require_POST
 def entry_reverse(request: HttpRequest, pk: JournalEntry) -> HttpResponse:
     form = forms.ReverseForm(request.POST)
     if not form.is_valid():
@@ -195,8 +195,8 @@ def entry_reverse(request: HttpRequest, pk: JournalEntry) -> HttpResponse:
 # --- staff: using ------------------------------------------------------------------------------
 
 
-@require_safe
 @scoped_view(capability="fund.view")
+@require_safe
 def grant_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in Grant.Status.values else ""
@@ -233,8 +233,8 @@ def grant_new(request: HttpRequest) -> HttpResponse:
     return render(request, "fund/form.html", {"form": form, "title": "资助申请"})
 
 
-@require_safe
 @scoped_view(capability="fund.view", model=Grant)
+@require_safe
 def grant_detail(request: HttpRequest, pk: Grant) -> HttpResponse:
     grant = pk
     user = request.user
@@ -280,20 +280,20 @@ def _decide(request: HttpRequest, grant: Grant, service: Any, done: str) -> Http
     return _back(grant)
 
 
-@require_POST
 @scoped_view(capability="fund.view", model=Grant)
+@require_POST
 def grant_review(request: HttpRequest, pk: Grant) -> HttpResponse:
     return _decide(request, pk, services.grant_review, "已审核。")
 
 
-@require_POST
 @scoped_view(capability="fund.view", model=Grant)
+@require_POST
 def grant_approve(request: HttpRequest, pk: Grant) -> HttpResponse:
     return _decide(request, pk, services.grant_approve, "已审批。")
 
 
-@require_POST
 @scoped_view(capability="fund.view", model=Grant)
+@require_POST
 def grant_pay(request: HttpRequest, pk: Grant) -> HttpResponse:
     form = forms.PayForm(request.POST)
     if not form.is_valid():
@@ -307,8 +307,8 @@ def grant_pay(request: HttpRequest, pk: Grant) -> HttpResponse:
     return _back(pk)
 
 
-@require_POST
 @scoped_view(capability="fund.view", model=Grant)
+@require_POST
 def grant_close(request: HttpRequest, pk: Grant) -> HttpResponse:
     form = forms.CloseForm(request.POST)
     try:
@@ -323,8 +323,8 @@ def grant_close(request: HttpRequest, pk: Grant) -> HttpResponse:
 # --- staff: supervision, reports ---------------------------------------------------------------
 
 
-@require_safe
 @scoped_view(capability="fund.view")
+@require_safe
 def feedback_list(request: HttpRequest) -> HttpResponse:
     open_only = request.GET.get("open") == "1"
     page = selectors.feedback_list(
@@ -342,8 +342,8 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
     return render(request, "fund/feedback.html", context)
 
 
-@require_POST
 @scoped_view(capability="fund.view", model=Feedback)
+@require_POST
 def feedback_reply(request: HttpRequest, pk: Feedback) -> HttpResponse:
     form = forms.ReplyForm(request.POST)
     if form.is_valid():
@@ -369,34 +369,25 @@ def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date, int, in
     return datetime.date(year, 1, 1), datetime.date(year, 12, 1), year, None
 
 
-@require_safe
 @scoped_view(capability="fund.view")
+@require_safe
 def report(request: HttpRequest) -> HttpResponse:
     fund = _fund_or_404(request.user)
     start, end, year, month = _period(request)
+    statement = selectors.statement(fund, start, end)
+    if request.GET.get("download") == "xlsx":
+        return fund_reports.statement_response(
+            actor=request.user, fund=fund, statement=statement, year=year, month=month
+        )
     context = {
         "fund": fund,
-        "statement": selectors.statement(fund, start, end),
+        "statement": statement,
         "year": year,
         "month": month,
         "staff": True,
         "months": range(1, 13),
     }
     return render(request, "fund/report.html", context)
-
-
-@require_safe
-@scoped_view(capability="fund.view")
-def report_xlsx(request: HttpRequest) -> HttpResponse:
-    fund = _fund_or_404(request.user)
-    start, end, year, month = _period(request)
-    return fund_reports.statement_response(
-        actor=request.user,
-        fund=fund,
-        statement=selectors.statement(fund, start, end),
-        year=year,
-        month=month,
-    )
 
 
 # --- public ------------------------------------------------------------------------------------
@@ -409,8 +400,8 @@ def _public_fund(code: str) -> Fund:
     return fund
 
 
-@require_safe
 @public_view
+@require_safe
 def public_root(request: HttpRequest) -> HttpResponse:
     fund = selectors.fund_public()
     if fund is None:
@@ -418,8 +409,8 @@ def public_root(request: HttpRequest) -> HttpResponse:
     return redirect("fund:public_home", code=fund.code)
 
 
-@require_safe
 @public_view
+@require_safe
 def public_home(request: HttpRequest, code: str) -> HttpResponse:
     fund = _public_fund(code)
     context = {
@@ -432,8 +423,8 @@ def public_home(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "fund/public/home.html", context)
 
 
-@require_safe
 @public_view
+@require_safe
 def public_data(request: HttpRequest, code: str) -> HttpResponse:
     """The overview as JSON (the charts and anyone's own analysis): aggregates only."""
     fund = _public_fund(code)
@@ -454,8 +445,8 @@ def public_data(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@require_safe
 @public_view
+@require_safe
 def public_donations(request: HttpRequest, code: str) -> HttpResponse:
     fund = _public_fund(code)
     page = selectors.public_donations(
@@ -467,8 +458,8 @@ def public_donations(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "fund/public/donations.html", {"fund": fund, "page": page})
 
 
-@require_safe
 @public_view
+@require_safe
 def public_receipt(request: HttpRequest, code: str, number: str) -> HttpResponse:
     fund = _public_fund(code)
     donation = selectors.public_donation(fund, number)
@@ -483,8 +474,8 @@ def public_receipt(request: HttpRequest, code: str, number: str) -> HttpResponse
     return render(request, "fund/public/receipt.html", context)
 
 
-@require_safe
 @public_view
+@require_safe
 def public_grants(request: HttpRequest, code: str) -> HttpResponse:
     fund = _public_fund(code)
     page = selectors.public_grants(
@@ -497,8 +488,8 @@ def public_grants(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@require_safe
 @public_view
+@require_safe
 def public_notices(request: HttpRequest, code: str) -> HttpResponse:
     fund = _public_fund(code)
     context = {
@@ -599,8 +590,8 @@ def public_feedback(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "fund/public/feedback.html", context)
 
 
-@require_safe
 @public_view
+@require_safe
 def public_rules(request: HttpRequest, code: str) -> HttpResponse:
     fund = _public_fund(code)
     version = request.GET.get("v", "")
@@ -611,8 +602,8 @@ def public_rules(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "fund/public/rules.html", context)
 
 
-@require_safe
 @public_view
+@require_safe
 def public_report(request: HttpRequest, code: str) -> HttpResponse:
     fund = _public_fund(code)
     start, end, year, month = _period(request)
