@@ -37,13 +37,15 @@ fpa/static/vendor/.installed: package.json package-lock.json scripts/vendor_asse
 	$(PYTHON) scripts/vendor_assets.py
 	touch $@
 
-keys: var/secret-key var/field-keys.json
+keys: var/secret-key var/field-keys.json var/ledger-key.pem
 var/secret-key:
 	mkdir -p var
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	chmod 600 $@
 var/field-keys.json: | deps var/secret-key
 	$(PY) manage.py generate_field_keys
+var/ledger-key.pem: | deps var/secret-key
+	$(PY) manage.py generate_ledger_key
 
 migrate: setup
 	$(PY) manage.py migrate --noinput

@@ -8,6 +8,7 @@ urlpatterns = [
     path("org/", include("fpa.organizations.urls")),
     path("families/", include("fpa.families.urls")),
     path("fund/", include("fpa.fund.urls")),
+    path("ledger/", include("fpa.transparency.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -171,3 +171,34 @@ def test_latest_checkpoint_signs_when_stale():
     fresh = latest_checkpoint()
     assert fresh.pk > stale.pk and fresh.tree_size == 3
     assert latest_checkpoint(sign_if_stale=False).pk == fresh.pk
+
+
+def test_generate_ledger_key_writes_a_private_pem_once(tmp_path, settings):
+    from io import StringIO
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from django.core.management import call_command
+
+    settings.FPA_LEDGER_KEY_FILE = str(tmp_path / "var" / "ledger-key.pem")
+    call_command("generate_ledger_key", stdout=StringIO())
+    path = tmp_path / "var" / "ledger-key.pem"
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    assert isinstance(key, Ed25519PrivateKey)
+    assert path.stat().st_mode & 0o777 == 0o600
+    before = path.read_bytes()
+    out = StringIO()
+    call_command("generate_ledger_key", stdout=out)
+    assert "exists" in out.getvalue() and path.read_bytes() == before
+
+
+def test_sign_checkpoint_command():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    fill(3)
+    out = StringIO()
+    call_command("sign_checkpoint", stdout=out)
+    assert "size 3" in out.getvalue()
+    assert Checkpoint.objects.get().tree_size == 3

@@ -77,6 +77,16 @@ PUBLIC = {
     "fund:public_feedback",
     "fund:public_rules",
     "fund:public_report",
+    # The verifiable ledger: public by design (docs/ledger.md).
+    "transparency:home",
+    "transparency:checkpoint_text",
+    "transparency:checkpoint",
+    "transparency:checkpoints",
+    "transparency:public_key",
+    "transparency:leaves",
+    "transparency:leaf",
+    "transparency:consistency",
+    "transparency:verifier",
 }
 # URL kwargs that are not the scoped object, and what to put in them.
 EXTRA_KWARGS = {"field": "phone"}

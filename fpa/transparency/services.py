@@ -201,10 +201,15 @@ def sign_checkpoint() -> Checkpoint:
     )
 
 
-def latest_checkpoint(*, sign_if_stale: bool = True) -> Checkpoint | None:
+def latest_checkpoint(*, sign_if_stale: bool = True, covering: int = 0) -> Checkpoint | None:
     """The newest checkpoint; a new one is signed first when the newest is stale: the tree grew
     and it is older than FPA_LEDGER_CHECKPOINT_INTERVAL, or it is older than a day, or there is
-    none. This keeps "signed at least daily" true for anyone who looks, without a timer."""
+    none. This keeps "signed at least daily" true for anyone who looks, without a timer.
+
+    ``covering``: also sign when the newest checkpoint has fewer than this many entries and the
+    tree has them (a donor asking for the proof of an entry appended a minute ago). Anonymous
+    callers cannot append, so this signs at most once per append.
+    """
     newest = Checkpoint.objects.order_by("-id").first()
     if not sign_if_stale:
         return newest
@@ -212,6 +217,10 @@ def latest_checkpoint(*, sign_if_stale: bool = True) -> Checkpoint | None:
         return sign_checkpoint()
     age = timezone.now() - newest.created_at
     interval = timedelta(seconds=settings.FPA_LEDGER_CHECKPOINT_INTERVAL)
-    if age >= MAX_STALENESS or (age >= interval and tree_size() > newest.tree_size):
+    if age >= MAX_STALENESS:
         return sign_checkpoint()
+    if covering > newest.tree_size or age >= interval:
+        size = tree_size()
+        if size > newest.tree_size and (age >= interval or size >= covering):
+            return sign_checkpoint()
     return newest

@@ -1,0 +1,299 @@
+#!/usr/bin/env python3
+"""Independent verifier of the care fund's public ledger (needs Python 3.9+ and `cryptography`).
+
+    python3 verify_ledger.py https://example.org/ledger/
+    python3 verify_ledger.py URL --public-key KEY --previous-checkpoint old.txt --leaf 42
+
+It downloads the public key (or uses the one you pin with --public-key: a signed-note verifier
+key "name+hash+base64", a file holding one, or the raw 32-byte key in base64), the latest signed
+checkpoint and every entry up to the checkpoint's size; recomputes the RFC 6962 Merkle root and
+checks it against the signed root; checks the Ed25519 signature; with --previous-checkpoint (a
+checkpoint you saved earlier, e.g. with --save-checkpoint) checks that the new log extends the
+old one (an RFC 9162 consistency proof, and the recomputed old root); with --leaf N checks that
+entry's inclusion proof. Exit status 0 when everything verifies, 1 otherwise (the message says
+what failed and at which entry). The formats are described in docs/ledger.md of the project.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+
+try:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+except ImportError:  # pragma: no cover - told to the user
+    sys.exit("This verifier needs the `cryptography` package: pip install cryptography")
+
+PAGE = 1000
+EM_DASH = "\u2014"
+
+
+class Failure(Exception):
+    pass
+
+
+# --- RFC 6962 / RFC 9162 ------------------------------------------------------------------------
+
+
+def leaf_hash(data: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def merkle_root(hashes: list[bytes]) -> bytes:
+    if not hashes:
+        return hashlib.sha256(b"").digest()
+    level = hashes
+    while len(level) > 1:
+        nxt = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level = nxt
+    return level[0]
+
+
+def verify_inclusion(index: int, size: int, leaf: bytes, proof: list[bytes], root: bytes) -> bool:
+    """RFC 9162 section 2.1.3.2."""
+    if not 0 <= index < size:
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while not fn & 1 and fn:
+                fn >>= 1
+                sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == root
+
+
+def verify_consistency(
+    first: int, second: int, root1: bytes, root2: bytes, proof: list[bytes]
+) -> bool:
+    """RFC 9162 section 2.1.4.2 (first == second: empty proof and equal roots)."""
+    if not 0 <= first <= second:
+        return False
+    if first == second:
+        return not proof and root1 == root2
+    if first == 0:
+        return not proof
+    if not proof:
+        return False
+    path = list(proof)
+    if first & (first - 1) == 0:
+        path.insert(0, root1)
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            while not fn & 1 and fn:
+                fn >>= 1
+                sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return fr == root1 and sr == root2 and sn == 0
+
+
+# --- Signed notes (C2SP signed-note, tlog-checkpoint) ------------------------------------------
+
+
+def key_id(name: str, public: bytes) -> bytes:
+    return hashlib.sha256(name.encode() + b"\n\x01" + public).digest()[:4]
+
+
+def parse_public_key(text: str) -> tuple[str | None, bytes]:
+    """(name or None, raw public key) from a verifier key, a file holding one, or base64."""
+    text = text.strip()
+    if os.path.isfile(text):
+        with open(text, encoding="utf-8") as handle:
+            text = handle.read().strip()
+    if len(text) == 44 and text.endswith("="):  # a raw 32-byte key in base64
+        raw = base64.b64decode(text, validate=True)
+        if len(raw) == 32:
+            return None, raw
+    parts = text.split("+", 2)
+    if len(parts) == 3 and len(parts[1]) == 8:
+        name, hash_hex, key_b64 = parts
+        raw = base64.b64decode(key_b64)
+        if len(raw) != 33 or raw[0] != 1:
+            raise Failure("the pinned key is not an Ed25519 verifier key")
+        if key_id(name, raw[1:]).hex() != hash_hex:
+            raise Failure("the pinned verifier key's hash does not match its key")
+        return name, raw[1:]
+    raw = base64.b64decode(text)
+    if len(raw) != 32:
+        raise Failure("a raw public key is 32 bytes in base64")
+    return None, raw
+
+
+def open_checkpoint(note: str, name: str, public: bytes) -> tuple[str, int, bytes]:
+    """Verify a signed checkpoint note; return (origin, size, root)."""
+    body, sep, signatures = note.partition("\n\n")
+    if not sep:
+        raise Failure("the checkpoint is not a signed note (no blank line)")
+    body += "\n"
+    lines = body.split("\n")[:-1]
+    if len(lines) < 3:
+        raise Failure("the checkpoint has fewer than three lines")
+    origin, size_text, root_text = lines[0], lines[1], lines[2]
+    if (
+        not size_text.isascii()
+        or not size_text.isdigit()
+        or (size_text != "0" and size_text[0] == "0")
+    ):
+        raise Failure(f"bad tree size line {size_text!r}")
+    root = base64.b64decode(root_text)
+    if len(root) != 32:
+        raise Failure("the root hash is not 32 bytes")
+    wanted = key_id(name, public)
+    for line in signatures.split("\n"):
+        parts = line.split(" ")
+        if len(parts) != 3 or parts[0] != EM_DASH or parts[1] != name:
+            continue
+        blob = base64.b64decode(parts[2])
+        if blob[:4] != wanted:
+            continue
+        try:
+            Ed25519PublicKey.from_public_bytes(public).verify(blob[4:], body.encode())
+        except InvalidSignature:
+            raise Failure("the checkpoint's signature does not verify") from None
+        return origin, int(size_text), root
+    raise Failure(f"the checkpoint carries no signature by key {name} ({wanted.hex()})")
+
+
+# --- Talking to the server ----------------------------------------------------------------------
+
+
+def fetch(url: str) -> bytes:
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise Failure(f"{url}: only http and https URLs")
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - checked above
+            return response.read()
+    except urllib.error.HTTPError as error:
+        detail = error.read().decode("utf-8", "replace")[:300]
+        raise Failure(f"{url}: HTTP {error.code} {detail}") from None
+    except urllib.error.URLError as error:
+        raise Failure(f"{url}: {error.reason}") from None
+
+
+def fetch_json(url: str) -> dict:
+    return json.loads(fetch(url))
+
+
+def run(args: argparse.Namespace) -> str:
+    base = args.url if args.url.endswith("/") else args.url + "/"
+    if args.public_key:
+        name, public = parse_public_key(args.public_key)
+    else:
+        info = fetch_json(base + "public-key.json")
+        name, public = parse_public_key(info["verifier_key"])
+        print(f"public key (not pinned; pin it next time): {info['verifier_key']}")
+    note = fetch(base + "checkpoint").decode("utf-8")
+    origin = note.split("\n", 1)[0]
+    name = name or origin
+    origin, size, root = open_checkpoint(note, name, public)
+    print(f"checkpoint: {origin}, {size} entries, root {base64.b64encode(root).decode()}")
+
+    hashes: list[bytes] = []
+    data: dict[int, bytes] = {}
+    while len(hashes) < size:
+        limit = min(args.page_size, size - len(hashes))
+        page = fetch_json(f"{base}leaves.json?start={len(hashes)}&limit={limit}")
+        if not page["leaves"]:
+            raise Failure(f"the server returned no entries from {len(hashes)} (checkpoint: {size})")
+        for item in page["leaves"]:
+            if item["index"] != len(hashes):
+                raise Failure(f"expected entry {len(hashes)}, the server sent {item['index']}")
+            raw = base64.b64decode(item["data"])
+            computed = leaf_hash(raw)
+            if base64.b64decode(item["leaf_hash"]) != computed:
+                raise Failure(f"entry {item['index']}: the leaf hash the server sent is wrong")
+            hashes.append(computed)
+            if args.leaf is not None and item["index"] == args.leaf:
+                data[args.leaf] = raw
+            if len(hashes) == size:
+                break
+    if merkle_root(hashes) != root:
+        raise Failure(f"the root of the {size} downloaded entries is not the signed root")
+    print(f"recomputed the root of {size} entries: matches the signed checkpoint")
+
+    if args.previous_checkpoint:
+        with open(args.previous_checkpoint, encoding="utf-8") as handle:
+            _, old_size, old_root = open_checkpoint(handle.read(), name, public)
+        if old_size > size:
+            raise Failure(
+                f"the previous checkpoint ({old_size}) is larger than the latest ({size})"
+            )
+        proof = fetch_json(f"{base}consistency.json?first={old_size}&second={size}")
+        path = [base64.b64decode(h) for h in proof["consistency_proof"]]
+        if not verify_consistency(old_size, size, old_root, root, path):
+            raise Failure(f"the consistency proof from {old_size} to {size} does not verify")
+        if merkle_root(hashes[:old_size]) != old_root:
+            raise Failure(f"the first {old_size} entries changed since the previous checkpoint")
+        print(f"consistent with the previous checkpoint of {old_size} entries")
+
+    if args.leaf is not None:
+        if not 0 <= args.leaf < size:
+            raise Failure(f"entry {args.leaf} is not in the checkpoint of {size} entries")
+        item = fetch_json(f"{base}leaves/{args.leaf}.json?tree_size={size}")
+        raw = base64.b64decode(item["data"])
+        if raw != data.get(args.leaf):
+            raise Failure(f"entry {args.leaf}: the entry differs from the downloaded one")
+        path = [base64.b64decode(h) for h in item["inclusion_proof"]]
+        if not verify_inclusion(args.leaf, size, leaf_hash(raw), path, root):
+            raise Failure(f"entry {args.leaf}: the inclusion proof does not verify")
+        print(
+            f"entry {args.leaf} is included in the signed checkpoint (proof of {len(path)} hashes)"
+        )
+
+    if args.save_checkpoint:
+        with open(args.save_checkpoint, "w", encoding="utf-8") as handle:
+            handle.write(note)
+    return f"OK: {size} entries verified against the checkpoint signed by {name}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("url", help="the ledger's base URL, e.g. https://example.org/ledger/")
+    parser.add_argument("--public-key", help="pinned key: verifier key, file, or base64 raw key")
+    parser.add_argument("--previous-checkpoint", help="a checkpoint saved earlier (text file)")
+    parser.add_argument("--save-checkpoint", help="save the verified checkpoint to this file")
+    parser.add_argument("--leaf", type=int, help="also check this entry's inclusion proof")
+    parser.add_argument("--page-size", type=int, default=PAGE, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    try:
+        print(run(args))
+    except (Failure, ValueError, KeyError) as error:
+        print(f"FAIL: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
