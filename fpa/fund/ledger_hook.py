@@ -53,6 +53,8 @@ def proof_url(request: Any, index: int | None) -> str | None:
     from django.urls import NoReverseMatch, reverse
 
     try:
-        return request.build_absolute_uri(reverse("transparency:entry", kwargs={"index": index}))
+        return request.build_absolute_uri(
+            reverse("transparency:leaf", kwargs={"index": str(index)})
+        )
     except NoReverseMatch:
         return None
