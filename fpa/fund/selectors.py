@@ -72,6 +72,29 @@ class Overview:
     income_series: list[dict[str, Any]] = field(default_factory=list)
     expense_series: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def month_rows(self) -> list[tuple[str, Decimal, Decimal]]:
+        """(month, income, spending) for the last 12 months, newest first."""
+        rows = []
+        for i, month in enumerate(self.months):
+            income = sum((Decimal(str(s["data"][i])) for s in self.income_series), ZERO)
+            spent = sum((Decimal(str(s["data"][i])) for s in self.expense_series), ZERO)
+            rows.append((month, _cents(income), _cents(spent)))
+        return rows[::-1]
+
+    @property
+    def category_rows(self) -> list[tuple[str, str, Decimal]]:
+        """(收入/支出, category, total of the last 12 months)."""
+        out = []
+        for label, series in (("收入", self.income_series), ("支出", self.expense_series)):
+            for s in series:
+                out.append((label, s["name"], _cents(sum(Decimal(str(v)) for v in s["data"]))))
+        return out
+
+
+def _cents(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"))
+
 
 def overview(fund: Fund, today: datetime.date | None = None) -> Overview:
     """Balances, restricted pools, this year's totals and the last 12 months by category, all
@@ -117,7 +140,7 @@ def overview(fund: Fund, today: datetime.date | None = None) -> Overview:
 
 def _series(grid: Any, kind: str, months: list[datetime.date]) -> list[dict[str, Any]]:
     return [
-        {"name": name, "data": [float(values.get(m, ZERO)) for m in months]}
+        {"name": name, "data": [float(_cents(values.get(m, ZERO))) for m in months]}
         for (k, name), values in sorted(grid.items())
         if k == kind
     ]
@@ -157,12 +180,12 @@ def statement(fund: Fund, start: datetime.date, end: datetime.date) -> Statement
     opening_rows = MonthlyTotal.objects.filter(
         fund=fund, month__lt=start, account__kind=Account.Kind.ASSET
     ).aggregate(debit=Sum("debit"), credit=Sum("credit"))
-    opening = (opening_rows["debit"] or ZERO) - (opening_rows["credit"] or ZERO)
+    opening = _cents((opening_rows["debit"] or ZERO) - (opening_rows["credit"] or ZERO))
     income, expense = [], []
     asset_change = ZERO
     for account in Account.objects.all():
         debit, credit = by_account.get(account.pk, (ZERO, ZERO))
-        amount = account.signed(debit, credit)
+        amount = _cents(account.signed(debit, credit))
         if account.kind == Account.Kind.ASSET:
             asset_change += amount
         elif account.kind == Account.Kind.INCOME and (amount or account.is_active):
