@@ -328,7 +328,9 @@ def donation_list(
 def grant_list(
     *, user: Any, status: str = "", after: str | None = None, before: str | None = None
 ) -> Page:
-    rows = Grant.objects.visible_to(user).select_related("category", "township", "association")
+    rows = Grant.objects.visible_to(user).select_related(
+        "category", "township", "association", "entry"
+    )
     if status:
         rows = rows.filter(status=status)
     return keyset_page(rows, key="id", after=after, before=before, descending=True)
