@@ -623,6 +623,8 @@ def test_api_refuses_anonymous_callers(client, yongjing):
         ("GET", "families/<family_id>/needs"),
         ("GET", "families/<family_id>/contacts"),
         ("POST", "needs/<need_id>"),
+        ("GET", "fund/grants"),
+        ("GET", "fund/donations"),
         *(
             (method, doc)
             for method in ("GET", "POST", "DELETE")
