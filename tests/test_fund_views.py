@@ -492,3 +492,21 @@ def test_township_sees_its_own_grants_only(fund, village, township, township2, c
     body = client_for(township).get(reverse("fund:grants")).content.decode()
     assert "大庄村" in body
     assert body.count("YJZ-") == 1
+
+
+def test_staff_can_take_a_comment_off_the_public_page(client, fund, county, township2, client_for):
+    item = services.feedback_submit(fund=fund, kind="comment", text="某某家其实不困难", rating=1)
+    url = reverse("fund:public_feedback", args=[code(fund)])
+    assert "某某家" in client.get(url).content.decode()
+    assert (
+        client_for(township2)
+        .post(reverse("fund:feedback_hide", args=[item.pk]), {"reason": "x"})
+        .status_code
+        == 404
+    )
+    client_for(county).post(reverse("fund:feedback_hide", args=[item.pk]), {"reason": ""})
+    assert "某某家" in client.get(url).content.decode()  # a reason is required
+    client_for(county).post(reverse("fund:feedback_hide", args=[item.pk]), {"reason": "含他人信息"})
+    assert "某某家" not in client.get(url).content.decode()
+    item.refresh_from_db()
+    assert item.hidden and item.overdue(TODAY + datetime.timedelta(days=30))

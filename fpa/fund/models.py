@@ -450,6 +450,9 @@ class Feedback(TimeStampedModel):
         related_name="+",
     )
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    hidden = models.BooleanField(
+        "不公开", default=False, help_text="内容涉及个人信息或不当言论时不在公开页显示（仍须答复）"
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "association__path"

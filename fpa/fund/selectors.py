@@ -276,7 +276,7 @@ def public_notices(fund: Fund, today: datetime.date | None = None) -> list[Grant
 def public_feedback(
     fund: Fund, *, grant: Grant | None = None, after: str | None = None, before: str | None = None
 ) -> Page:
-    rows = Feedback.objects.filter(fund=fund).only(
+    rows = Feedback.objects.filter(fund=fund, hidden=False).only(
         "id", "kind", "rating", "text", "reply", "replied_at", "reply_due", "created_at", "grant_id"
     )
     rows = rows.filter(grant=grant) if grant is not None else rows.filter(grant__isnull=True)

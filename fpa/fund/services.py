@@ -685,3 +685,25 @@ def feedback_reply(*, actor: Any, feedback: Feedback, reply: str) -> Feedback:
     feedback.save(update_fields=["reply", "replied_by", "replied_at", "updated_at"])
     audit_update(actor=actor, obj=feedback, before=before, scope_path=feedback.association.path)
     return feedback
+
+
+@transaction.atomic
+def feedback_hide(*, actor: Any, feedback: Feedback, reason: str) -> Feedback:
+    """Take a comment off the public pages (it names someone, or is abuse); it stays on file,
+    still needs its reply, and the reason is audited."""
+    require(actor, "fund.reply")
+    require_in_scope(actor, feedback.association)
+    if not reason.strip():
+        raise ServiceError("请填写不公开的原因。", field="reason")
+    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    before = snapshot(feedback, ["hidden"])
+    feedback.hidden = True
+    feedback.save(update_fields=["hidden", "updated_at"])
+    audit_update(
+        actor=actor,
+        obj=feedback,
+        before=before,
+        scope_path=feedback.association.path,
+        reason=reason.strip(),
+    )
+    return feedback

@@ -23,6 +23,7 @@ urlpatterns = [
     path("grants/<int:pk>/close/", views.grant_close, name="grant_close"),
     path("feedback/", views.feedback_list, name="feedback"),
     path("feedback/<int:pk>/reply/", views.feedback_reply, name="feedback_reply"),
+    path("feedback/<int:pk>/hide/", views.feedback_hide, name="feedback_hide"),
     path("report/", views.report, name="report"),
     # Public disclosure: no sign-in.
     path("public/", views.public_root, name="public_root"),

@@ -357,6 +357,19 @@ def feedback_reply(request: HttpRequest, pk: Feedback) -> HttpResponse:
     return redirect("fund:feedback")
 
 
+@scoped_view(capability="fund.view", model=Feedback)
+@require_POST
+def feedback_hide(request: HttpRequest, pk: Feedback) -> HttpResponse:
+    try:
+        services.feedback_hide(
+            actor=request.user, feedback=pk, reason=request.POST.get("reason", "")[:200]
+        )
+        messages.success(request, "该意见已不在公开页显示。")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("fund:feedback")
+
+
 def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date, int, int | None]:
     today = timezone.localdate()
     form = forms.ReportForm(request.GET or None)
