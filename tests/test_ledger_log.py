@@ -202,3 +202,14 @@ def test_sign_checkpoint_command():
     call_command("sign_checkpoint", stdout=out)
     assert "size 3" in out.getvalue()
     assert Checkpoint.objects.get().tree_size == 3
+
+
+def test_bulk_nodes_equal_the_appended_ones():
+    from fpa.transparency.services import complete_nodes
+
+    data = fill(45)
+    stored = {(n.level, n.index): bytes(n.hash) for n in LogNode.objects.all()}
+    bulk = {(lv, i): h for lv, i, h in complete_nodes(0, [merkle.leaf_hash(d) for d in data])}
+    assert bulk == stored
+    with pytest.raises(ValueError):
+        list(complete_nodes(3, [merkle.leaf_hash(d) for d in data[:4]]))

@@ -205,3 +205,57 @@ def test_the_verifier_end_to_end(server: Server, tmp_path: Path):
 def test_the_verifier_refuses_a_bad_url():
     result = verify("file:///etc/passwd")
     assert result.returncode == 1 and "only http and https" in result.stderr
+
+
+CONCURRENT_APPEND = """
+from django.db import transaction
+from fpa.transparency.services import append_leaf
+for i in range(25):
+    with transaction.atomic():
+        append_leaf(b"worker {worker} entry %d" % i)
+"""
+
+
+def test_concurrent_appends_on_sqlite_are_dense(tmp_path: Path):
+    """Four processes append to one SQLite file at once: every transaction begins IMMEDIATE, so
+    the database's writer lock serialises them and indexes stay dense and unique."""
+    import os
+
+    db = tmp_path / "fpa.sqlite3"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "FPA_")) and k != "DATABASE_URL"
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DATABASE_URL=f"sqlite:///{db}",
+        FPA_VAR_DIR=str(tmp_path),
+        FPA_FIELD_KEYS=FIELD_KEYS,
+        FPA_LEDGER_KEY=SEED,
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    manage(env, "migrate", "--noinput", "--verbosity", "0")
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "shell", "-c", CONCURRENT_APPEND.format(worker=w)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for w in range(4)
+    ]
+    for proc in workers:
+        output, _ = proc.communicate(timeout=300)
+        assert proc.returncode == 0, output.decode()
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute('SELECT "index", data FROM transparency_logleaf ORDER BY 1').fetchall()
+    assert [index for index, _ in rows] == list(range(100))
+    assert len({data for _, data in rows}) == 100
+    for w in range(4):
+        mine = [d for _, d in rows if d.startswith(f"worker {w} ".encode())]
+        assert mine == [f"worker {w} entry {i}".encode() for i in range(25)]
+    manage(env, "sign_checkpoint")
+    assert "OK: 100 entries" in manage(env, "verify_ledger")

@@ -170,6 +170,7 @@ def test_page_explains_verification_and_links_the_verifier(client, log):
     assert page.status_code == 200
     text = page.content.decode()
     assert "如何自己核对" in text and "/ledger/verify_ledger.py" in text
+    assert signing_key().vkey in text
     download = client.get("/ledger/verify_ledger.py")
     assert download.status_code == 200
     assert b"def verify_consistency" in b"".join(download.streaming_content)

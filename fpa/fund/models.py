@@ -117,7 +117,7 @@ class JournalEntry(models.Model):
         related_name="reversed_by",
     )
     memo = models.CharField("摘要（内部）", max_length=200, blank=True)
-    leaf_index = models.BigIntegerField("账本叶序号", null=True, blank=True, unique=True)
+    leaf_index = models.BigIntegerField("账本条目序号", null=True, blank=True, unique=True)
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="记账人", null=True, on_delete=models.PROTECT
     )

@@ -13,7 +13,7 @@ a root or proof at any size is a fold over O(log² n) stored hashes fetched in t
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -89,23 +89,22 @@ def append_leaf(leaf: bytes) -> LogLeaf:
     return row
 
 
-def build_nodes_for(start: int, leaf_hashes: list[bytes]) -> list[LogNode]:
-    """The nodes completed by leaves [start, start + len(leaf_hashes)), for a bulk load where
-    ``start`` is a multiple of a power of two at least the batch (used by the bench)."""
-    nodes: list[LogNode] = []
+def complete_nodes(start: int, leaf_hashes: list[bytes]) -> Iterator[tuple[int, int, bytes]]:
+    """(level, index, hash) of every complete aligned subtree inside leaves [start, start +
+    len(leaf_hashes)), level >= 1: the same nodes ``append_leaf`` stores one by one, for a bulk
+    load (the bench). ``start`` must be a multiple of a power of two at least the batch."""
     level_hashes, level, first = leaf_hashes, 0, start
-    while len(level_hashes) > 1 and first % 2 == 0:
-        pairs = len(level_hashes) // 2
+    while len(level_hashes) > 1:
+        if first % 2:
+            raise ValueError("start is not aligned to the batch")
         level_hashes = [
-            merkle.node_hash(level_hashes[2 * i], level_hashes[2 * i + 1]) for i in range(pairs)
+            merkle.node_hash(level_hashes[i], level_hashes[i + 1])
+            for i in range(0, len(level_hashes) - 1, 2)
         ]
         level += 1
         first //= 2
-        nodes.extend(
-            LogNode(key=node_key(level, first + i), level=level, index=first + i, hash=h)
-            for i, h in enumerate(level_hashes)
-        )
-    return nodes
+        for i, h in enumerate(level_hashes):
+            yield level, first + i, h
 
 
 # --- Reading -----------------------------------------------------------------------------------

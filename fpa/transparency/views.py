@@ -216,7 +216,11 @@ def consistency(request: HttpRequest) -> dict[str, Any]:
 @public_view
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "transparency/ledger_home.html", {"origin": settings.FPA_LEDGER_ORIGIN})
+    return render(
+        request,
+        "transparency/ledger_home.html",
+        {"origin": settings.FPA_LEDGER_ORIGIN, "verifier_key": signing_key().vkey},
+    )
 
 
 @public_view

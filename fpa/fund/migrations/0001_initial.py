@@ -152,7 +152,7 @@ class Migration(migrations.Migration):
                 (
                     "leaf_index",
                     models.BigIntegerField(
-                        blank=True, null=True, unique=True, verbose_name="账本叶序号"
+                        blank=True, null=True, unique=True, verbose_name="账本条目序号"
                     ),
                 ),
                 ("posted_at", models.DateTimeField(auto_now_add=True, verbose_name="记账时间")),
