@@ -510,3 +510,13 @@ def test_staff_can_take_a_comment_off_the_public_page(client, fund, county, town
     assert "某某家" not in client.get(url).content.decode()
     item.refresh_from_db()
     assert item.hidden and item.overdue(TODAY + datetime.timedelta(days=30))
+
+
+def test_a_reversed_grant_payment_says_so_in_public(
+    client, fund, finance, village, township, county
+):
+    give(finance, fund)
+    grant = paid_grant(village, township, county, finance, family_in(township, DAZHUANG))
+    services.entry_reverse(actor=finance, entry=grant.entry, reason="重复支付")
+    page = client.get(reverse("fund:public_grant", args=[code(fund), grant.number]))
+    assert "该笔支付已冲销" in page.content.decode()
