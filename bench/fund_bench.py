@@ -13,7 +13,7 @@ GROUP BY (what the posting service keeps in step row by row). Bulk rows carry no
 log is benched by the ledger's own bench). Then it posts 50 more donations and 20 grant payments
 through the real services (timed: posting cost at this volume), and requests every public page
 with the Django test Client (full middleware, templates; no network), anonymous, WARMUP times and
-then N times each, reporting median and p95 latency and the number of SQL queries per request.
+then N times each, reporting median and p95 latency (query counts: tests/test_fund_views.py).
 Figures go to bench/results/fund-<vendor>.json and are summarised in bench/RESULTS.md.
 """
 
@@ -357,9 +357,7 @@ def build(rng: random.Random) -> dict:
 
 
 def measure(code: str, n: int, warmup: int) -> list[dict]:
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from fpa.fund.models import Donation, Grant
 
@@ -387,8 +385,6 @@ def measure(code: str, n: int, warmup: int) -> list[dict]:
     for label, url in pages:
         for _ in range(warmup):
             assert client.get(url).status_code == 200, url
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url)
         times = []
         for _ in range(n):
             t = time.perf_counter()
@@ -402,13 +398,10 @@ def measure(code: str, n: int, warmup: int) -> list[dict]:
                 "url": url,
                 "median_ms": round(statistics.median(times), 1),
                 "p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
-                "queries": len(queries.captured_queries),
             }
         )
         row = out[-1]
-        print(
-            f"{label:34} {row['median_ms']:7.1f} ms  p95 {row['p95_ms']:7.1f} ms  {row['queries']}q"
-        )
+        print(f"{label:34} {row['median_ms']:7.1f} ms  p95 {row['p95_ms']:7.1f} ms")
     return out
 
 
@@ -417,13 +410,18 @@ def main() -> None:
     parser.add_argument("--database-url", default=f"sqlite:///{RESULTS / 'fund.sqlite3'}")
     parser.add_argument("--n", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--reuse", action="store_true", help="measure the database built before")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     setup(args.database_url)
     from django.db import connection
 
-    reset(args.database_url)
-    built = build(random.Random(2023))
+    if args.reuse:
+        built = json.loads((RESULTS / f"fund-{connection.vendor}.json").read_text())
+        built.pop("pages", None)
+    else:
+        reset(args.database_url)
+        built = build(random.Random(2023))
     print(json.dumps(built, ensure_ascii=False, indent=2))
     pages = measure(built["fund_code"], args.n, args.warmup)
     result = {"vendor": connection.vendor, **built, "pages": pages}
