@@ -66,6 +66,15 @@ def manage(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
+VERIFY_LOG_ONLY = (
+    "from fpa.transparency import sources, verify\n"
+    "for name in list(sources.registered()):\n"
+    "    sources.unregister(name)\n"
+    "report = verify.verify_log()\n"
+    "print('OK' if report.ok else report.findings, report.leaves)\n"
+)
+
+
 def append(server: Server, start: int, end: int) -> None:
     manage(server.env, "shell", "-c", APPEND.format(start=start, end=end))
 
@@ -258,4 +267,6 @@ def test_concurrent_appends_on_sqlite_are_dense(tmp_path: Path):
         mine = [d for _, d in rows if d.startswith(f"worker {w} ".encode())]
         assert mine == [f"worker {w} entry {i}".encode() for i in range(25)]
     manage(env, "sign_checkpoint")
-    assert "OK: 100 entries" in manage(env, "verify_ledger")
+    # The leaves here are raw test bytes that no producer made: with the app's sources (the
+    # fund's journal) verify_ledger would rightly call them "added"; check the log alone.
+    assert "OK 100" in manage(env, "shell", "-c", VERIFY_LOG_ONLY)

@@ -25,7 +25,12 @@ def canonical(i: int) -> bytes:
 
 @pytest.fixture
 def books():
-    """What the producer recomputes from its own data (a list it controls, not the log)."""
+    """What the producer recomputes from its own data (a list it controls, not the log).
+
+    The only source while the test runs: the app's own (the fund's) are set aside and restored."""
+    others = sources.registered()
+    for name in others:
+        sources.unregister(name)
     rows = [canonical(i) for i in range(N)]
     for i, data in enumerate(rows):
         append_leaf(data)
@@ -34,6 +39,8 @@ def books():
     sources.register("test-books", lambda: iter(list(enumerate(rows))))
     yield rows
     sources.unregister("test-books")
+    for name, produce in others.items():
+        sources.register(name, produce)
 
 
 def q(name: str) -> str:

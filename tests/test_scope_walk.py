@@ -43,6 +43,8 @@ from fpa.families.models import (
     StatusChange,
     Support,
 )
+from fpa.fund import services as fund_services
+from fpa.fund.models import Account, Donation, Feedback, Grant, JournalEntry
 from fpa.organizations.models import Association, AssociationChange, BodySeat, Filing, StaffMember
 from fpa.organizations.services import filing_submit, seat_add
 from tests.conftest import (
@@ -64,6 +66,17 @@ PUBLIC = {
     "core:favicon",
     "accounts:login",
     "accounts:logout",
+    "fund:public_root",
+    "fund:public_home",
+    "fund:public_data",
+    "fund:public_donations",
+    "fund:public_receipt",
+    "fund:public_grants",
+    "fund:public_grant",
+    "fund:public_notices",
+    "fund:public_feedback",
+    "fund:public_rules",
+    "fund:public_report",
     # The verifiable ledger: public by design (docs/ledger.md).
     "transparency:home",
     "transparency:checkpoint_text",
@@ -160,7 +173,7 @@ def test_anonymous_is_refused_everywhere_but_the_public_views(client, yongjing):
 
 
 @pytest.fixture
-def world(yongjing, county, township, township2, village, settings, tmp_path):
+def world(yongjing, county, township, township2, village, finance, settings, tmp_path):
     """One object of each scoped model in 盐锅峡镇 (foreign) and in 刘家峡镇 (local)."""
     settings.MEDIA_ROOT = str(tmp_path / "media")  # the care photos' files
     yanguoxia = Association.objects.get(code=YANGUOXIA)
@@ -187,6 +200,8 @@ def world(yongjing, county, township, township2, village, settings, tmp_path):
     }
     foreign.update(family_world(township2, SHANGQUAN, FOREIGN_FAMILY_NAME, 1))
     local.update(family_world(township, DAZHUANG, "本镇母亲丁", 2))
+    foreign.update(fund_world(county, finance, township2, yanguoxia, foreign[Family], "外镇基金"))
+    local.update(fund_world(county, finance, township, liujiaxia, local[Family], "本镇基金"))
     # Views that take an id in the URL without a declared model load it themselves.
     foreign_by_route = {"accounts:token_revoke": token_issue(user=township2)[0]}
     return {"foreign": foreign, "local": local, "by_route": foreign_by_route}
@@ -243,6 +258,36 @@ def family_world(actor: Any, code: str, mother: str, n: int) -> dict[Any, Any]:
         Campaign: campaign,
         CarePhoto: photo,
     }
+
+
+def fund_world(
+    county: Any, finance: Any, applicant: Any, association: Any, family: Any, name: str
+) -> dict[Any, Any]:
+    """A care fund held by the township, with a donation (and its entry), a grant and feedback."""
+    fund = fund_services.fund_create(actor=county, association=association, name=name)
+    donation = fund_services.donation_record(
+        actor=finance,
+        fund=fund,
+        donor_name="捐赠人",
+        donor_kind="individual",
+        form="cash",
+        channel="bank",
+        amount="100.00",
+        received_on=datetime.date.today(),
+    )
+    grant = fund_services.grant_apply(
+        actor=applicant,
+        association=family.association,
+        target="family",
+        family=family,
+        category=Account.objects.get(code="5101"),
+        amount="50.00",
+        purpose="慰问",
+    )
+    feedback = fund_services.feedback_submit(
+        fund=fund, grant=grant, kind="comment", text="好", rating=5
+    )
+    return {Donation: donation, JournalEntry: donation.entry, Grant: grant, Feedback: feedback}
 
 
 def tiny_png() -> bytes:
@@ -307,7 +352,7 @@ def state(objects: dict[Any, Any]) -> dict[str, Any]:
     """Everything the walk could change: row counts, the audit trail, each foreign object."""
     counted = [Association, AssociationChange, StaffMember, Filing, BodySeat, User, ApiToken]
     counted += [Family, Person, Contact, CareRecord, Need, Support, StatusChange, Campaign]
-    counted += [PaymentRate, CarePhoto]
+    counted += [PaymentRate, CarePhoto, Donation, JournalEntry, Grant, Feedback]
     out: dict[str, Any] = {m.__name__: m.objects.count() for m in counted}
     out["audit"] = AuditEvent.objects.count()
     for declared, obj in objects.items():
@@ -578,6 +623,8 @@ def test_api_refuses_anonymous_callers(client, yongjing):
         ("GET", "families/<family_id>/needs"),
         ("GET", "families/<family_id>/contacts"),
         ("POST", "needs/<need_id>"),
+        ("GET", "fund/grants"),
+        ("GET", "fund/donations"),
         *(
             (method, doc)
             for method in ("GET", "POST", "DELETE")

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "fpa.organizations",
     "fpa.families",
     "fpa.transparency",
+    "fpa.fund",
 ]
 
 MIDDLEWARE = [

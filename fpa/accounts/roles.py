@@ -36,6 +36,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "family.view",
             "family.edit",
             "family.rates",
+            "fund.view",
+            "fund.apply",
+            "fund.review",
+            "fund.approve",
+            "fund.reply",
+            "fund.rules",
         }
     ),
     Role.TOWNSHIP_STAFF: frozenset(
@@ -49,6 +55,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "personal.reveal",
             "family.view",
             "family.edit",
+            "fund.view",
+            "fund.apply",
+            "fund.review",
+            "fund.reply",
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -60,10 +70,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "personal.reveal",
             "family.view",
             "family.edit",
+            "fund.view",
+            "fund.apply",
         }
     ),
-    Role.FINANCE: frozenset({"org.view"}),
-    Role.AUDITOR: frozenset({"org.view", "audit.view"}),
+    # Finance records income and pays what was approved; it neither applies nor approves.
+    Role.FINANCE: frozenset({"org.view", "fund.view", "fund.record", "fund.pay"}),
+    Role.AUDITOR: frozenset({"org.view", "audit.view", "fund.view"}),
     Role.VOLUNTEER: frozenset(),
     Role.SYSTEM_ADMIN: frozenset({"accounts.manage", "settings.manage"}),
     Role.SECURITY_ADMIN: frozenset({"roles.manage"}),

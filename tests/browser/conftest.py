@@ -77,6 +77,7 @@ def _server_env(var_dir: Path) -> dict[str, str]:
         FPA_FIELD_KEYS=FIELD_KEYS,
         FPA_DEMO_PASSWORD=DEMO_PASSWORD,
         FPA_REQUIRE_OTP="0",
+        FPA_LEDGER_KEY="YnJvd3Nlci10ZXN0LWxlZGdlci1rZXktc2VlZC0wMDA=",  # checkpoints for proofs
         PYTHONDONTWRITEBYTECODE="1",
     )
     return env

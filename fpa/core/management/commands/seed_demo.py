@@ -17,6 +17,7 @@ from fpa.accounts.models import User
 from fpa.accounts.roles import Role
 from fpa.accounts.services import user_create
 from fpa.families import demo as family_demo
+from fpa.fund import demo as fund_demo
 from fpa.organizations import demo
 from fpa.organizations.models import Association
 
@@ -84,6 +85,12 @@ class Command(BaseCommand):
                     },
                     village=users["demo-village"],
                     volunteer=users["demo-volunteer"],
+                )
+                summary |= fund_demo.seed_fund(
+                    county=users["demo-county"],
+                    finance=users["demo-finance"],
+                    township=users["demo-township"],
+                    village=users["demo-village"],
                 )
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {summary}"))
         self._print_accounts(password)

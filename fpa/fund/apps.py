@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class FundConfig(AppConfig):
+    name = "fpa.fund"
+    label = "fund"
+    verbose_name = "生育关怀基金"
+
+    def ready(self) -> None:
+        from fpa.fund import ledger_hook
+
+        ledger_hook.register_source()

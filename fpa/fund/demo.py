@@ -1,0 +1,189 @@
+"""A living demo care fund (`make run`), made through the services: the county's fund with its
+rules, a year of appropriations and donations (some restricted, some in kind, most donors
+published), grants at every step of the workflow, public notices, comments and replies.
+
+Everything is synthetic (faker zh_CN names, random.Random(2023)). Two shortcuts are taken where
+the services follow the calendar: closed grants get a notice period that ended in the past, and
+one comment gets a deadline in the past so that the public page has an overdue reply to show.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from typing import Any
+
+from django.utils import timezone
+from faker import Faker
+
+from fpa.families.models import Family
+from fpa.fund import services
+from fpa.fund.models import Account, Feedback, Grant
+from fpa.organizations.models import Association
+
+SEED = 2023
+RULES = "\n".join(
+    [
+        "第一条　为规范永靖县生育关怀基金（以下简称基金）的募集、管理和使用，依据《永靖县"
+        "计划生育协会综合改革实施方案》（永政办发\u30142023\u301538号）第十七项措施，制定本"
+        "办法。",
+        "第二条　基金按照“社会参与、系统整合、群众受益”的原则，依法依规向社会募集，专款专用。",
+        "第三条　基金用于生殖健康教育促进项目，扶助计生失独和伤残家庭，关心“三留守”家庭"
+        "和计生困难家庭等活动。",
+        "第四条　捐赠人可指定用途（限定用途），基金按指定用途使用；捐赠人可选择是否公开姓名。",
+        "第五条　资助须经申请、乡镇审核、县级审批、财务支付，支付后公示七天，公示期内任何"
+        "人可提出异议。",
+        "第六条　基金的募集、管理、使用全过程公开，接受社会监督评价；受助人个人信息依法保"
+        "护，不予公开。",
+        "第七条　本办法由县计划生育协会负责解释，自发布之日起施行。",
+    ]
+)
+AMOUNTS = [100, 200, 500, 1000, 2000, 5000, 10000]
+COMMENTS = [
+    (5, "每一笔捐赠都能查到去向，很放心。"),
+    (4, "希望年度报告能早点公布。"),
+    (5, "公示很及时，点赞。"),
+    (3, "建议增加心理服务方面的支出。"),
+]
+
+
+def seed_fund(*, county: Any, finance: Any, township: Any, village: Any) -> dict[str, int]:
+    rng = random.Random(SEED)  # noqa: S311 - synthetic demo data, not secrets
+    fake = Faker("zh_CN")
+    fake.seed_instance(SEED)
+    today = timezone.localdate()
+    accounts = {a.code: a for a in Account.objects.all()}
+    fund = services.fund_create(
+        actor=county, association=Association.objects.get(code="622923"), name="永靖县生育关怀基金"
+    )
+    services.rules_publish(actor=county, fund=fund, title="永靖县生育关怀基金管理办法", body=RULES)
+    start = today - datetime.timedelta(days=330)
+    for code, amount, days in (
+        ("4101", "200000.00", 0),
+        ("4105", "50000.00", 60),
+        ("4106", "30000.00", 120),
+    ):
+        services.income_record(
+            actor=finance,
+            fund=fund,
+            category=accounts[code],
+            amount=amount,
+            asset_account=accounts["1002"],
+            date=start + datetime.timedelta(days=days),
+            memo="（演示）",
+        )
+    donations = _donations(fund, finance, fake, rng, start, today, accounts)
+    grants = _grants(fund, county, finance, township, village, rng, today, accounts)
+    services.income_record(
+        actor=finance,
+        fund=fund,
+        category=accounts["4107"],
+        amount="312.45",
+        asset_account=accounts["1002"],
+        date=today,
+        memo="（演示）季度利息",
+    )
+    feedback = _feedback(fund, county, rng)
+    return {"fund donations": donations, "fund grants": grants, "fund feedback": feedback}
+
+
+def _donations(fund, finance, fake, rng, start, today, accounts) -> int:  # type: ignore[no-untyped-def]
+    count = 0
+    for i in range(36):
+        day = start + datetime.timedelta(days=rng.randrange((today - start).days + 1))
+        enterprise = rng.random() < 0.35
+        in_kind = rng.random() < 0.12
+        services.donation_record(
+            actor=finance,
+            fund=fund,
+            donor_name=fake.company() if enterprise else fake.name(),
+            donor_kind="enterprise" if enterprise else "individual",
+            form="in_kind" if in_kind else "cash",
+            channel=rng.choice(["bank", "online", "cash"]),
+            amount=f"{rng.choice(AMOUNTS) + rng.randrange(0, 100)}.00",
+            received_on=day,
+            in_kind_description="米面油慰问品一批" if in_kind else "",
+            restricted_purpose=accounts["5104"] if i % 9 == 0 else None,
+            publish_name=rng.random() < 0.7,
+        )
+        count += 1
+    return count
+
+
+def _grants(fund, county, finance, township, village, rng, today, accounts) -> int:  # type: ignore[no-untyped-def]
+    families = list(
+        Family.objects.filter(association__path__startswith="/62/6229/622923/622923100/").order_by(
+            "pk"
+        )
+    )
+    categories = ["5101", "5102", "5103", "5104", "5108"]
+    made = 0
+    for n, family in enumerate(families * 2):
+        category = accounts[categories[n % len(categories)]]
+        grant = services.grant_apply(
+            actor=village if family.association_id == village.home_association_id else township,
+            association=family.association,
+            target=Grant.Target.FAMILY,
+            family=family,
+            category=category,
+            amount=f"{rng.choice([300, 500, 800, 1000, 1500])}.00",
+            purpose="（演示）家庭困难，申请帮扶。",
+        )
+        made += 1
+        stage = n % 5
+        if grant.applicant_id == township.pk or stage == 0:
+            continue  # waits for the township's review
+        grant = services.grant_review(actor=township, grant=grant, approve=True)
+        if stage == 1:
+            continue
+        grant = services.grant_approve(actor=county, grant=grant, approve=True)
+        if stage == 2:
+            continue
+        paid_on = today - datetime.timedelta(days=rng.randrange(0, 200))
+        grant = services.grant_pay(
+            actor=finance, grant=grant, source_account=accounts["1002"], paid_on=paid_on
+        )
+        if stage == 4 and (today - paid_on).days > fund.notice_days:
+            # Demo shortcut: the notice of an old payment ended long ago.
+            Grant.objects.filter(pk=grant.pk).update(
+                notice_until=paid_on + datetime.timedelta(days=fund.notice_days)
+            )
+            grant.refresh_from_db()
+            services.grant_close(actor=county, grant=grant, version=grant.version)
+    activity = services.grant_apply(
+        actor=village,
+        association=village.home_association,
+        target=Grant.Target.ACTIVITY,
+        category=accounts["5105"],
+        amount="2600.00",
+        activity_name="（演示）“5·29会员活动日”健康讲座",
+        purpose="（演示）场地、资料与讲师费用。",
+    )
+    activity = services.grant_review(actor=township, grant=activity, approve=True)
+    activity = services.grant_approve(actor=county, grant=activity, approve=True)
+    services.grant_pay(actor=finance, grant=activity, source_account=accounts["1002"])
+    return made + 1
+
+
+def _feedback(fund, county, rng) -> int:  # type: ignore[no-untyped-def]
+    items = [
+        services.feedback_submit(fund=fund, kind=Feedback.Kind.COMMENT, rating=rating, text=text)
+        for rating, text in COMMENTS
+    ]
+    services.feedback_reply(
+        actor=county, feedback=items[1], reply="年度报告将于次年一月公开，感谢监督。"
+    )
+    services.feedback_reply(actor=county, feedback=items[3], reply="已纳入下一年度预算安排。")
+    # Demo shortcut: one question whose reply is late, for the county's overdue list.
+    Feedback.objects.filter(pk=items[2].pk).update(
+        reply_due=timezone.localdate() - datetime.timedelta(days=3)
+    )
+    in_notice = Grant.objects.filter(fund=fund, status=Grant.Status.PAID).order_by("pk").first()
+    if in_notice is not None and in_notice.in_notice():
+        services.feedback_submit(
+            fund=fund,
+            grant=in_notice,
+            kind=Feedback.Kind.OBJECTION,
+            text="（演示）请核实该户是否符合条件。",
+        )
+    return len(items) + 1

@@ -1,0 +1,159 @@
+"""Forms of the care fund. Amounts are typed as text and parsed by `money.parse_amount`, so that
+`1e6`, `NaN`, full-width digits or a third decimal get a Chinese message instead of a guess."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from fpa.fund.models import Account, Donation, Grant
+from fpa.fund.money import AmountError, parse_amount
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AmountField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "金额（元）")
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        kwargs.setdefault(
+            "error_messages", {"required": "请填写金额。", "max_length": "金额过大。"}
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Any:
+        try:
+            return parse_amount(value)
+        except AmountError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+def accounts(kind: str) -> Any:
+    return Account.objects.filter(kind=kind, is_active=True)
+
+
+class DonationForm(forms.Form):
+    donor_name = forms.CharField(label="捐赠人（姓名或单位名称）", max_length=100)
+    donor_kind = forms.ChoiceField(label="捐赠人类型", choices=Donation.DonorKind.choices)
+    form = forms.ChoiceField(label="捐赠形式", choices=Donation.Form.choices)
+    channel = forms.ChoiceField(label="收款渠道", choices=Donation.Channel.choices)
+    amount = AmountField(label="金额或实物估值（元）")
+    in_kind_description = forms.CharField(label="实物名称及数量", max_length=200, required=False)
+    restricted_purpose = forms.ModelChoiceField(
+        label="限定用途", required=False, queryset=accounts("expense"), empty_label="不限定用途"
+    )
+    received_on = forms.DateField(label="收到日期", widget=DATE)
+    donor_phone = forms.CharField(label="捐赠人联系电话（不公开）", max_length=32, required=False)
+    publish_name = forms.BooleanField(label="捐赠人同意公开姓名/名称", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = timezone.localdate()
+
+
+class IncomeForm(forms.Form):
+    category = forms.ModelChoiceField(label="收入类别", queryset=accounts("income"))
+    amount = AmountField()
+    asset_account = forms.ModelChoiceField(label="资金账户", queryset=accounts("asset"))
+    restriction = forms.ModelChoiceField(
+        label="限定用途", required=False, queryset=accounts("expense"), empty_label="不限定用途"
+    )
+    date = forms.DateField(label="记账日期", widget=DATE)
+    memo = forms.CharField(label="摘要（内部）", max_length=200, required=False)
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(label="冲销原因", max_length=200)
+
+
+class GrantForm(forms.Form):
+    target = forms.ChoiceField(label="资助对象", choices=Grant.Target.choices)
+    family = forms.ModelChoiceField(label="家庭", required=False, queryset=None)
+    association = forms.ModelChoiceField(
+        label="所属协会（个人、活动）", required=False, queryset=None
+    )
+    person_name = forms.CharField(label="个人姓名（不公开）", max_length=50, required=False)
+    activity_name = forms.CharField(label="活动名称（不公开）", max_length=100, required=False)
+    category = forms.ModelChoiceField(label="支出类别", queryset=accounts("expense"))
+    amount = AmountField()
+    purpose = forms.CharField(
+        label="申请理由（不公开）", max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, families: Any, areas: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["family"].queryset = families
+        self.fields["family"].label_from_instance = lambda f: (
+            f"{f.association.name} · {f.head_name or f.pk}"
+        )
+        self.fields["association"].queryset = areas
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="意见", choices=[("approve", "同意"), ("reject", "不同意")], widget=forms.RadioSelect
+    )
+    note = forms.CharField(label="意见说明（内部）", max_length=300, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PayForm(forms.Form):
+    source_account = forms.ModelChoiceField(label="付款账户", queryset=accounts("asset"))
+    paid_on = forms.DateField(label="支付日期", widget=DATE)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CloseForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class FeedbackForm(forms.Form):
+    """Anyone's rating or comment. `website` is a honeypot: people do not see it, bots fill it."""
+
+    rating = forms.TypedChoiceField(
+        label="评分",
+        coerce=int,
+        choices=[(i, f"{i} 分") for i in range(5, 0, -1)],
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label="评价内容", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    contact_phone = forms.CharField(label="联系电话（选填，不公开）", max_length=32, required=False)
+    website = forms.CharField(label="网址", required=False, max_length=200)
+
+
+class ObjectionForm(forms.Form):
+    text = forms.CharField(
+        label="异议内容", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    contact_phone = forms.CharField(label="联系电话（选填，不公开）", max_length=32, required=False)
+    website = forms.CharField(label="网址", required=False, max_length=200)
+
+
+class ReplyForm(forms.Form):
+    reply = forms.CharField(
+        label="答复（将公开）", max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RulesForm(forms.Form):
+    title = forms.CharField(label="标题", max_length=100)
+    body = forms.CharField(
+        label="正文", max_length=20000, widget=forms.Textarea(attrs={"rows": 16})
+    )
+
+
+class FundForm(forms.Form):
+    name = forms.CharField(label="基金名称", max_length=100, initial="生育关怀基金")
+    notice_days = forms.IntegerField(label="公示天数", min_value=1, max_value=90, initial=7)
+
+
+class ReportForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    month = forms.IntegerField(
+        label="月份（留空为全年）", min_value=1, max_value=12, required=False
+    )

@@ -1,0 +1,60 @@
+"""The seam to the transparency log (fpa.transparency). Every posted entry's leaf is appended in
+the posting transaction; `register_source` lets verify_ledger recompute the leaves from the
+journal and name the index of an edited, removed or reordered entry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.apps import apps
+
+
+def available() -> bool:
+    return apps.is_installed("fpa.transparency")
+
+
+def append(leaf: bytes) -> int | None:
+    """Append the leaf to the public log; its index, or None when no log is installed."""
+    if not available():
+        return None
+    from fpa.transparency.services import append_leaf
+
+    return int(append_leaf(leaf).index)
+
+
+def rows() -> Iterator[tuple[int, bytes]]:
+    """(leaf index, leaf bytes recomputed from the journal), in index order."""
+    from fpa.fund.leaf import entry_leaf
+    from fpa.fund.models import JournalEntry
+
+    entries = (
+        JournalEntry.objects.filter(leaf_index__isnull=False)
+        .select_related("fund__association", "category", "reverses")
+        .prefetch_related("lines__account", "lines__restriction")
+        .order_by("leaf_index")
+    )
+    for entry in entries.iterator(chunk_size=2000):
+        yield int(entry.leaf_index), entry_leaf(entry)
+
+
+def register_source() -> Any:
+    if not available():
+        return None
+    from fpa.transparency.sources import register
+
+    return register("fund", rows)
+
+
+def proof_url(request: Any, index: int | None) -> str | None:
+    """Where anyone checks the entry's inclusion proof, when the public log is installed."""
+    if index is None or not available():
+        return None
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return request.build_absolute_uri(
+            reverse("transparency:leaf", kwargs={"index": str(index)})
+        )
+    except NoReverseMatch:
+        return None

@@ -1,0 +1,368 @@
+"""Reads of the care fund. Staff reads take the user and start from `visible_to`; public reads
+take the fund and return only what may be published: no beneficiary, no free text of staff, no
+donor name without consent, no contact details."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from fpa.core.pagination import Page, keyset_page
+from fpa.fund.models import (
+    ZERO,
+    Account,
+    Balance,
+    Donation,
+    Feedback,
+    Fund,
+    Grant,
+    JournalEntry,
+    MonthlyTotal,
+    RestrictedPool,
+    RulesVersion,
+)
+
+PUBLIC_GRANT_STATUSES = (Grant.Status.PAID, Grant.Status.CLOSED)
+NOTICE_LIMIT = 200
+
+
+# --- funds ---------------------------------------------------------------------------------------
+
+
+def fund_public(code: str | None = None) -> Fund | None:
+    """The fund published under `code` (an association code), or the top-most fund."""
+    funds = Fund.objects.select_related("association")
+    if code:
+        return funds.filter(association__code=code).first()
+    return funds.order_by("association__depth", "pk").first()
+
+
+def fund_list(*, user: Any) -> list[Fund]:
+    return list(Fund.objects.visible_to(user).select_related("association").order_by("pk"))
+
+
+def fund_for_user(*, user: Any) -> Fund | None:
+    """The fund a staff member works with: the one over their home association."""
+    home = user.home_association
+    if home is None:
+        return None
+    codes = [code for code in home.path.strip("/").split("/") if code]
+    funds = Fund.objects.filter(association__code__in=codes).select_related("association")
+    return max(funds, key=lambda f: f.association.depth, default=None)
+
+
+# --- balances and statements ---------------------------------------------------------------------
+
+
+@dataclass
+class Overview:
+    assets: list[tuple[str, Decimal]]
+    total: Decimal
+    pools: list[tuple[str, Decimal]]
+    restricted: Decimal
+    income_year: Decimal
+    expense_year: Decimal
+    months: list[str] = field(default_factory=list)
+    income_series: list[dict[str, Any]] = field(default_factory=list)
+    expense_series: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def month_rows(self) -> list[tuple[str, Decimal, Decimal]]:
+        """(month, income, spending) for the last 12 months, newest first."""
+        rows = []
+        for i, month in enumerate(self.months):
+            income = sum((Decimal(str(s["data"][i])) for s in self.income_series), ZERO)
+            spent = sum((Decimal(str(s["data"][i])) for s in self.expense_series), ZERO)
+            rows.append((month, _cents(income), _cents(spent)))
+        return rows[::-1]
+
+    @property
+    def category_rows(self) -> list[tuple[str, str, Decimal]]:
+        """(收入/支出, category, total of the last 12 months)."""
+        out = []
+        for label, series in (("收入", self.income_series), ("支出", self.expense_series)):
+            for s in series:
+                out.append((label, s["name"], _cents(sum(Decimal(str(v)) for v in s["data"]))))
+        return out
+
+
+def _cents(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
+def overview(fund: Fund, today: datetime.date | None = None) -> Overview:
+    """Balances, restricted pools, this year's totals and the last 12 months by category, all
+    from the cached balances and monthly totals (a few dozen rows whatever the volume)."""
+    today = today or timezone.localdate()
+    assets = [
+        (b.account.name, b.amount)
+        for b in Balance.objects.filter(fund=fund, account__kind=Account.Kind.ASSET)
+        .select_related("account")
+        .order_by("account__code")
+    ]
+    pools = [
+        (p.purpose.name, p.amount)
+        for p in RestrictedPool.objects.filter(fund=fund, amount__gt=0)
+        .select_related("purpose")
+        .order_by("purpose__code")
+    ]
+    first = _month_add(today.replace(day=1), -11)
+    months = [_month_add(first, i) for i in range(12)]
+    rows = (
+        MonthlyTotal.objects.filter(fund=fund, month__gte=first)
+        .exclude(account__kind=Account.Kind.ASSET)
+        .select_related("account")
+    )
+    grid: dict[tuple[str, str], dict[datetime.date, Decimal]] = defaultdict(dict)
+    for row in rows:
+        grid[(row.account.kind, row.account.name)][row.month] = row.account.signed(
+            row.debit, row.credit
+        )
+    year = statement(fund, datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31))
+    return Overview(
+        assets=assets,
+        total=sum((amount for _, amount in assets), ZERO),
+        pools=pools,
+        restricted=sum((amount for _, amount in pools), ZERO),
+        income_year=year.income_total,
+        expense_year=year.expense_total,
+        months=[m.strftime("%Y-%m") for m in months],
+        income_series=_series(grid, Account.Kind.INCOME, months),
+        expense_series=_series(grid, Account.Kind.EXPENSE, months),
+    )
+
+
+def _series(grid: Any, kind: str, months: list[datetime.date]) -> list[dict[str, Any]]:
+    return [
+        {"name": name, "data": [float(_cents(values.get(m, ZERO))) for m in months]}
+        for (k, name), values in sorted(grid.items())
+        if k == kind
+    ]
+
+
+def _month_add(month: datetime.date, n: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + n
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass
+class Statement:
+    start: datetime.date
+    end: datetime.date
+    opening: Decimal
+    closing: Decimal
+    income: list[tuple[Account, Decimal]]
+    expense: list[tuple[Account, Decimal]]
+    income_total: Decimal
+    expense_total: Decimal
+
+    @property
+    def net(self) -> Decimal:
+        return self.income_total - self.expense_total
+
+
+def statement(fund: Fund, start: datetime.date, end: datetime.date) -> Statement:
+    """Income and expense by category between two dates (whole months), with the fund's assets
+    at the opening and at the close."""
+    start, end = start.replace(day=1), end.replace(day=1)
+    totals = (
+        MonthlyTotal.objects.filter(fund=fund, month__gte=start, month__lte=end)
+        .values("account")
+        .annotate(debit=Sum("debit"), credit=Sum("credit"))
+    )
+    by_account = {row["account"]: (row["debit"], row["credit"]) for row in totals}
+    opening_rows = MonthlyTotal.objects.filter(
+        fund=fund, month__lt=start, account__kind=Account.Kind.ASSET
+    ).aggregate(debit=Sum("debit"), credit=Sum("credit"))
+    opening = _cents((opening_rows["debit"] or ZERO) - (opening_rows["credit"] or ZERO))
+    income, expense = [], []
+    asset_change = ZERO
+    for account in Account.objects.all():
+        debit, credit = by_account.get(account.pk, (ZERO, ZERO))
+        amount = _cents(account.signed(debit, credit))
+        if account.kind == Account.Kind.ASSET:
+            asset_change += amount
+        elif account.kind == Account.Kind.INCOME and (amount or account.is_active):
+            income.append((account, amount))
+        elif account.kind == Account.Kind.EXPENSE and (amount or account.is_active):
+            expense.append((account, amount))
+    return Statement(
+        start=start,
+        end=end,
+        opening=opening,
+        closing=opening + asset_change,
+        income=income,
+        expense=expense,
+        income_total=sum((a for _, a in income), ZERO),
+        expense_total=sum((a for _, a in expense), ZERO),
+    )
+
+
+# --- public lists --------------------------------------------------------------------------------
+
+
+def public_donations(fund: Fund, *, after: str | None = None, before: str | None = None) -> Page:
+    rows = (
+        Donation.objects.filter(fund=fund)
+        .select_related("restricted_purpose", "entry")
+        .only(
+            "id",
+            "receipt_number",
+            "donor_name",
+            "donor_kind",
+            "form",
+            "amount",
+            "received_on",
+            "publish_name",
+            "restricted_purpose__name",
+            "entry__leaf_index",
+            "entry__number",
+        )
+    )
+    return keyset_page(rows, key="id", after=after, before=before, descending=True)
+
+
+def public_donation(fund: Fund, receipt: str) -> Donation | None:
+    return (
+        Donation.objects.filter(fund=fund, receipt_number=receipt[:24])
+        .select_related("restricted_purpose", "entry")
+        .first()
+    )
+
+
+def _public_grants(fund: Fund) -> QuerySet:
+    return (
+        Grant.objects.filter(fund=fund, status__in=PUBLIC_GRANT_STATUSES)
+        .select_related("category", "township", "entry")
+        .only(
+            "id",
+            "number",
+            "amount",
+            "paid_on",
+            "status",
+            "notice_until",
+            "target",
+            "category__name",
+            "township__name",
+            "entry__leaf_index",
+            "entry__number",
+        )
+    )
+
+
+def public_grants(fund: Fund, *, after: str | None = None, before: str | None = None) -> Page:
+    return keyset_page(_public_grants(fund), key="id", after=after, before=before, descending=True)
+
+
+def public_grant(fund: Fund, number: str) -> Grant | None:
+    return _public_grants(fund).filter(number=number[:24]).first()
+
+
+def public_notices(fund: Fund, today: datetime.date | None = None) -> list[Grant]:
+    today = today or timezone.localdate()
+    return list(
+        _public_grants(fund)
+        .filter(status=Grant.Status.PAID, notice_until__gte=today)
+        .order_by("notice_until", "id")[:NOTICE_LIMIT]
+    )
+
+
+def public_feedback(
+    fund: Fund, *, grant: Grant | None = None, after: str | None = None, before: str | None = None
+) -> Page:
+    rows = Feedback.objects.filter(fund=fund, hidden=False).only(
+        "id", "kind", "rating", "text", "reply", "replied_at", "reply_due", "created_at", "grant_id"
+    )
+    rows = rows.filter(grant=grant) if grant is not None else rows.filter(grant__isnull=True)
+    return keyset_page(rows, key="id", after=after, before=before, descending=True, size=20)
+
+
+def overdue_feedback(fund: Fund, today: datetime.date | None = None, limit: int = 100) -> list[Any]:
+    today = today or timezone.localdate()
+    return list(
+        Feedback.objects.filter(fund=fund, replied_at__isnull=True, reply_due__lt=today)
+        .select_related("grant")
+        .only("id", "kind", "reply_due", "created_at", "grant__number")
+        .order_by("reply_due", "id")[:limit]
+    )
+
+
+def rating_summary(fund: Fund, grant: Grant | None = None) -> dict[str, Any]:
+    from django.db.models import Avg, Count
+
+    rows = Feedback.objects.filter(fund=fund, kind=Feedback.Kind.COMMENT)
+    rows = rows.filter(grant=grant) if grant is not None else rows.filter(grant__isnull=True)
+    return rows.aggregate(average=Avg("rating"), count=Count("id"))
+
+
+def rules_current(fund: Fund) -> RulesVersion | None:
+    return RulesVersion.objects.filter(fund=fund).order_by("-number").first()
+
+
+def rules_history(fund: Fund) -> list[RulesVersion]:
+    return list(
+        RulesVersion.objects.filter(fund=fund)
+        .order_by("-number")
+        .only("id", "number", "title", "created_at")[:100]
+    )
+
+
+# --- staff lists ---------------------------------------------------------------------------------
+
+
+def donation_list(
+    *, user: Any, query: str = "", after: str | None = None, before: str | None = None
+) -> Page:
+    rows = Donation.objects.visible_to(user).select_related("restricted_purpose", "entry", "fund")
+    if query:
+        rows = rows.filter(Q(receipt_number__icontains=query) | Q(donor_name__icontains=query))
+    return keyset_page(rows, key="id", after=after, before=before, descending=True)
+
+
+def grant_list(
+    *, user: Any, status: str = "", after: str | None = None, before: str | None = None
+) -> Page:
+    rows = Grant.objects.visible_to(user).select_related(
+        "category", "township", "association", "entry"
+    )
+    if status:
+        rows = rows.filter(status=status)
+    return keyset_page(rows, key="id", after=after, before=before, descending=True)
+
+
+def entry_list(*, user: Any, after: str | None = None, before: str | None = None) -> Page:
+    rows = (
+        JournalEntry.objects.visible_to(user)
+        .select_related("category", "reverses", "fund")
+        .prefetch_related("lines__account", "lines__restriction")
+    )
+    return keyset_page(rows, key="id", after=after, before=before, descending=True)
+
+
+def feedback_list(
+    *, user: Any, open_only: bool = False, after: str | None = None, before: str | None = None
+) -> Page:
+    rows = Feedback.objects.visible_to(user).select_related("grant", "owner")
+    if open_only:
+        rows = rows.filter(replied_at__isnull=True)
+    return keyset_page(rows, key="id", after=after, before=before, descending=True)
+
+
+def waiting_for(*, user: Any) -> dict[str, int]:
+    """How many grants wait for this user's step (bounded counts over indexed filters)."""
+    grants = Grant.objects.visible_to(user)
+    counts = {}
+    for capability, status in (
+        ("fund.review", Grant.Status.SUBMITTED),
+        ("fund.approve", Grant.Status.REVIEWED),
+        ("fund.pay", Grant.Status.APPROVED),
+    ):
+        if user.has_capability(capability):
+            counts[status] = grants.filter(status=status).count()
+    return counts

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from fpa.accounts.roles import capabilities_of
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def fund_caps(context: Any) -> frozenset[str]:
+    """The signed-in user's capabilities, computed once per page."""
+    user = context.get("user")
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    return capabilities_of(set(user.role_codes))
+
+
+_DIGITS = __import__("re").compile("[0-9\uff10-\uff19Xx]{5,}")
+
+
+@register.filter
+def public_text(text: str) -> str:
+    """Free text typed by the public, as published: any run of five or more digits (a phone or
+    ID number someone typed in) is replaced by asterisks."""
+    return _DIGITS.sub(lambda m: "*" * len(m.group()), text or "")
