@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fpa.core.names import is_ascii_query, normalize_query
 from fpa.core.pagination import Page, keyset_page
@@ -179,16 +180,19 @@ def schedule(*, families: list[Family], today: datetime.date | None = None) -> l
         last_call, last_meeting = row.get("last_call"), row.get("last_meeting")
         reference = family.registered_on
         if calls and (today - max(last_call or reference, last_meeting or reference)).days > calls:
-            overdue.append(f"电话联系（每{calls}天）")
+            overdue.append(gettext("电话联系（每%(days)s天）") % {"days": calls})
         if meets and (today - (last_meeting or reference)).days > meets:
-            overdue.append(f"见面联系（每{meets}天）")
+            overdue.append(gettext("见面联系（每%(days)s天）") % {"days": meets})
         done = row.get("visits", 0)
         # Counted from the quarter the family was registered in, if that was this year: a family
         # registered in November is not behind on the visits of the first three quarters.
         start = max(year_start, reference)
         quarters = max(0, quarter - (start.month - 1) // 3) if start.year == today.year else 0
         if visits and done < (visits * quarters) // 4:
-            overdue.append(f"入户走访（今年{done}/{visits}次）")
+            overdue.append(
+                gettext("入户走访（今年%(done)s/%(required)s次）")
+                % {"done": done, "required": visits}
+            )
         out.append(Due(family, last_call, last_meeting, done, overdue))
     return out
 
