@@ -20,8 +20,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, pgettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from fpa.accounts.models import User
@@ -61,11 +60,23 @@ AREA_KINDS = (
 )
 # measure -> (label of the families that have it, label of those that do not)
 MEASURES = {
-    "with_contacts": (_("已落实联系人"), _("未落实联系人")),
-    "with_doctor": (_("已签约家庭医生"), _("未签约家庭医生")),
-    "with_green_channel": (_("已开通就医绿色通道"), _("未开通就医绿色通道")),
-    "insured": (_("已参加保险"), _("未参加保险")),
-    "open_needs": (_("有未办结诉求"), _("无未办结诉求")),
+    "with_contacts": (
+        pgettext_lazy("measure", "已落实联系人"),
+        pgettext_lazy("measure", "未落实联系人"),
+    ),
+    "with_doctor": (
+        pgettext_lazy("measure", "已签约家庭医生"),
+        pgettext_lazy("measure", "未签约家庭医生"),
+    ),
+    "with_green_channel": (
+        pgettext_lazy("measure", "已开通就医绿色通道"),
+        pgettext_lazy("measure", "未开通就医绿色通道"),
+    ),
+    "insured": (pgettext_lazy("measure", "已参加保险"), pgettext_lazy("measure", "未参加保险")),
+    "open_needs": (
+        pgettext_lazy("measure", "有未办结诉求"),
+        pgettext_lazy("measure", "无未办结诉求"),
+    ),
 }
 PERSON_PLAIN = ("health_notes", "death_cause", "disability_type")
 PERSON_PROTECTED = ("id_number", "phone")
