@@ -219,7 +219,7 @@ class RegisterForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.fields["association"] = association_field(
-            associations, "所属村（社区）", empty_label=_("请选择")
+            associations, _("所属村（社区）"), empty_label=_("请选择")
         )
         for prefix, label in PARENT_ROLES:
             self.fields.update(_parent_fields(prefix, label, required=prefix == "mother"))
@@ -458,7 +458,7 @@ class ContactForm(forms.Form):
         kwargs.setdefault("initial", {"start_date": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.fields["user"] = account_field(
-            accounts, "平台账号（选填）", required=False, empty_label=_("不关联账号")
+            accounts, _("平台账号（选填）"), required=False, empty_label=_("不关联账号")
         )
         self.fields["user"].help_text = _("关联账号后，联系人可在平台上查看该家庭并记录帮扶")
         self.order_fields(["role", "user", "name", "phone", "start_date"])
@@ -493,7 +493,7 @@ class ReassignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["from_user"] = account_field(leaving, _("离任的联系人（账号）"))
         self.fields["to_user"] = account_field(
-            successors, "接替人账号", required=False, empty_label=_("（无平台账号）")
+            successors, _("接替人账号"), required=False, empty_label=_("（无平台账号）")
         )
         self.order_fields(["from_user", "to_user", "to_name", "on"])
 

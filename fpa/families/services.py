@@ -353,7 +353,7 @@ def _changed_since(family: Family, version: int) -> list[str]:
     for row in people_changed:
         versions = row.changes.get("version")
         if versions and versions[0] is not None and int(versions[0]) >= int(version):
-            return [*names, "家庭成员"]
+            return [*names, gettext("家庭成员")]
     return names
 
 
