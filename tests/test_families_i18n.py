@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from fpa.core.excel.writer import INSTRUCTIONS
 from fpa.core.idnumbers import synthesize
@@ -37,6 +38,14 @@ from tests.test_families_views import assign, days_ago, log, register, support, 
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TAG = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.S)
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards() -> Any:
+    """LocaleMiddleware leaves the last request's language active in the thread: tests that run
+    after these ones in the same worker call services directly and expect Chinese."""
+    yield
+    translation.deactivate()
 
 
 def english(user: Any) -> Client:
