@@ -30,8 +30,8 @@ def test_family_and_import_pages_in_english_on_a_phone(new_page, app_server, tmp
     assert page.locator("h1").inner_text().startswith("Family of ")
     for heading in ("Family members", "Special-assistance payment", "Contact persons", "Support"):
         assert page.get_by_role("heading", name=heading).count() == 1, heading
-    assert no_horizontal_scroll(page, PHONE["width"])
     page.screenshot(path=str(ARTIFACTS / "families-detail-en-phone.png"), full_page=True)
+    assert no_horizontal_scroll(page, PHONE["width"])
 
     page.goto(app_server.url("/families/import/"))
     assert page.locator("h1").inner_text() == "Import special families"
