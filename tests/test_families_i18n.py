@@ -339,3 +339,12 @@ def test_a_first_request_in_english_does_not_change_the_file_labels(township):
     """Choice labels are read under no active language: the file format is Chinese."""
     kind = family_excel.FAMILY_SHEET.column("kind").parse
     assert kind.labels == ["失独家庭", "伤残家庭", "手术并发症家庭"]
+
+
+def test_the_stale_save_message_in_both_languages():
+    from fpa.core.errors import Conflict, check_version
+
+    with pytest.raises(Conflict, match="对方修改了：住址"):
+        check_version(3, 2, ["住址"])
+    with translation.override("en"), pytest.raises(Conflict, match=r"changed this record \(Addr"):
+        check_version(3, 2, [str(Family._meta.get_field("address").verbose_name)])
