@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 
 class ServiceError(Exception):
     code = "invalid"
@@ -47,9 +49,16 @@ class Conflict(ServiceError):
 
 def check_version(current: int, expected: int | None, changed: list[str] | None = None) -> None:
     if expected is not None and int(expected) != current:
-        detail = f"（对方修改了：{'、'.join(changed)}）" if changed else ""
+        if changed:
+            raise Conflict(
+                gettext(
+                    "该记录已被他人修改（对方修改了：%(fields)s），您的保存未生效。"
+                    "请刷新页面查看最新内容后再修改。"
+                )
+                % {"fields": "、".join(changed)}
+            )
         raise Conflict(
-            f"该记录已被他人修改{detail}，您的保存未生效。请刷新页面查看最新内容后再修改。"
+            gettext("该记录已被他人修改，您的保存未生效。请刷新页面查看最新内容后再修改。")
         )
 
 

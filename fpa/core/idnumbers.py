@@ -13,6 +13,7 @@ import functools
 import unicodedata
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidComponent
 
@@ -45,25 +46,29 @@ def parse(raw: str, *, today: datetime.date | None = None) -> IdNumber:
     number = normalize(raw)
     today = today or datetime.date.today()
     if not number:
-        raise IdNumberError("请填写身份证号码。")
+        raise IdNumberError(gettext("请填写身份证号码。"))
     if len(number) == 15 and number.isdigit():
-        raise IdNumberError("这是15位旧身份证号码，请填写现行的18位号码。")
+        raise IdNumberError(gettext("这是15位旧身份证号码，请填写现行的18位号码。"))
     if len(number) != 18:
-        raise IdNumberError(f"身份证号码应为18位，现为{len(number)}位。")
+        raise IdNumberError(
+            gettext("身份证号码应为18位，现为%(length)s位。") % {"length": len(number)}
+        )
     if not (number[:17].isdigit() and (number[17].isdigit() or number[17] == "X")):
-        raise IdNumberError("身份证号码只能由数字和末位的X组成。")
+        raise IdNumberError(gettext("身份证号码只能由数字和末位的X组成。"))
     if ric.calc_check_digit(number) != number[17]:
-        raise IdNumberError("身份证号码校验位不正确，请核对。")
+        raise IdNumberError(gettext("身份证号码校验位不正确，请核对。"))
     try:
         birth = ric.get_birth_date(number)
     except (InvalidComponent, ValueError) as exc:
-        raise IdNumberError("身份证号码中的出生日期不存在。") from exc
+        raise IdNumberError(gettext("身份证号码中的出生日期不存在。")) from exc
     if not _known_province(number[:6]):
-        raise IdNumberError("身份证号码的地区码不存在。")
+        raise IdNumberError(gettext("身份证号码的地区码不存在。"))
     if birth > today:
-        raise IdNumberError("身份证号码中的出生日期晚于今天。")
+        raise IdNumberError(gettext("身份证号码中的出生日期晚于今天。"))
     if _age(birth, today) > MAX_AGE_YEARS:
-        raise IdNumberError(f"身份证号码中的出生日期（{birth:%Y-%m-%d}）不合理。")
+        raise IdNumberError(
+            gettext("身份证号码中的出生日期（%(birth)s）不合理。") % {"birth": f"{birth:%Y-%m-%d}"}
+        )
     sex = "M" if int(number[16]) % 2 == 1 else "F"
     return IdNumber(value=number, birth_date=birth, sex=sex)
 

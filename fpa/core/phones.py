@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.utils.translation import gettext
+
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 # Beijing (010) and the 02x cities have three-digit area codes; every other area code has four.
@@ -25,7 +27,7 @@ def normalize(raw: str) -> str:
 def parse(raw: str) -> str:
     number = normalize(raw)
     if not number:
-        raise PhoneError("请填写电话号码。")
+        raise PhoneError(gettext("请填写电话号码。"))
     digits = number.replace("-", "")
     if MOBILE.match(digits):
         return digits
@@ -34,7 +36,9 @@ def parse(raw: str) -> str:
         area = area_code_length(digits)
         if 7 <= len(digits) - area <= 8:
             return f"{digits[:area]}-{digits[area:]}"
-    raise PhoneError("电话号码格式不正确：手机号为1开头的11位数字，座机为区号加7至8位号码。")
+    raise PhoneError(
+        gettext("电话号码格式不正确：手机号为1开头的11位数字，座机为区号加7至8位号码。")
+    )
 
 
 def area_code_length(digits: str) -> int:

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 MOTHER_MIN_AGE = 49
 MAX_QUALIFYING_GRADE = 3
 
@@ -62,23 +64,26 @@ def decide(
 ) -> Decision:
     reasons: list[str] = []
     if facts.kind == "complication":
-        return Decision(False, ["手术并发症家庭按并发症等级另行扶助，不适用特别扶助金。"])
+        return Decision(False, [gettext("手术并发症家庭按并发症等级另行扶助，不适用特别扶助金。")])
     if facts.mother_birth is None:
-        reasons.append("缺少母亲出生日期（请填写母亲身份证号码）。")
+        reasons.append(gettext("缺少母亲出生日期（请填写母亲身份证号码）。"))
     elif age_on(facts.mother_birth, today) < MOTHER_MIN_AGE:
         turns = birthday_at(facts.mother_birth, MOTHER_MIN_AGE)
         # Only the year: with the month or day, the masked ID number could be rebuilt.
-        reasons.append(f"母亲未满{MOTHER_MIN_AGE}周岁（{turns.year}年满）。")
+        reasons.append(
+            gettext("母亲未满%(age)s周岁（%(year)s年满）。")
+            % {"age": MOTHER_MIN_AGE, "year": turns.year}
+        )
     if not facts.one_child_only:
-        reasons.append("不是只生育或收养一个子女。")
+        reasons.append(gettext("不是只生育或收养一个子女。"))
     if facts.later_child:
-        reasons.append("此后再生育或收养了子女。")
+        reasons.append(gettext("此后再生育或收养了子女。"))
     if facts.kind == "bereaved" and not facts.child_died:
-        reasons.append("未登记子女死亡日期。")
+        reasons.append(gettext("未登记子女死亡日期。"))
     if facts.kind == "disabled_child":
         grade = facts.disability_grade
         if grade is None or not 1 <= grade <= MAX_QUALIFYING_GRADE:
-            reasons.append("子女残疾等级须为一至三级。")
+            reasons.append(gettext("子女残疾等级须为一至三级。"))
     eligible_from = birthday_at(facts.mother_birth, MOTHER_MIN_AGE) if facts.mother_birth else None
     if reasons:
         # Waiting only for the mother's 49th birthday is still worth showing as a date.

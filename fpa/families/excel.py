@@ -25,6 +25,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from fpa.core import excel
 from fpa.core.errors import ServiceError, ServiceErrors
@@ -37,21 +38,34 @@ from fpa.organizations.models import Association
 
 HIDDEN_KIND = "计生特殊家庭"  # the kind as the masked export writes it
 HIDDEN_VALUE = "****"  # the death date and disability grade as the masked export writes them
-NOT_SHOWN = "（敏感，不显示）"  # what the import preview shows for them
+NOT_SHOWN = gettext_noop("（敏感，不显示）")  # what the import preview shows for them
 
-OUT_OF_SCOPE = "协会编码不存在或不在您的管辖范围内。"
-HOLDER = "家庭须登记在在用的村（社区）、乡镇或流动人口计生协。"
-NO_KEY = "母亲或父亲的身份证号码至少填写一项（用于识别家庭）。"
-SAME_PERSON = "与第{first}行的身份证号码相同：同一人只能登记在一户家庭中，请删除重复的行。"
-SAME_FAMILY = "与第{first}行是同一户家庭，请合并为一行。"
-TWICE_IN_ROW = "同一身份证号码不能填写两次。"
-MOVED = "该家庭登记在{name}，导入不能更改家庭所属协会。"
-KIND_NEEDED = "“计生特殊家庭”是打码导出的写法，新登记的家庭请填写具体类别：{labels}。"
-NAME_NEEDED = "填写了{label}的信息，请填写{label}姓名。"
-KEEP_MEMBER = "该家庭已登记{label}，导入不能删除家庭成员，请填写{label}姓名。"
-DEATH_NEEDED = "失独家庭请填写子女死亡日期。"
-GRADE_NEEDED = "伤残家庭请填写子女残疾等级。"
-NOT_FUTURE = "日期不能晚于今天。"
+OUT_OF_SCOPE = gettext_noop("协会编码不存在或不在您的管辖范围内。")
+HOLDER = gettext_noop("家庭须登记在在用的村（社区）、乡镇或流动人口计生协。")
+NO_KEY = gettext_noop("母亲或父亲的身份证号码至少填写一项（用于识别家庭）。")
+SAME_PERSON = gettext_noop(
+    "与第%(first)s行的身份证号码相同：同一人只能登记在一户家庭中，请删除重复的行。"
+)
+SAME_FAMILY = gettext_noop("与第%(first)s行是同一户家庭，请合并为一行。")
+TWICE_IN_ROW = gettext_noop("同一身份证号码不能填写两次。")
+MOVED = gettext_noop("该家庭登记在%(name)s，导入不能更改家庭所属协会。")
+KIND_NEEDED = gettext_noop(
+    "“计生特殊家庭”是打码导出的写法，新登记的家庭请填写具体类别：%(labels)s。"
+)
+# role -> message: whole sentences for the translators
+NAME_NEEDED = {
+    "mother": gettext_noop("填写了母亲的信息，请填写母亲姓名。"),
+    "father": gettext_noop("填写了父亲的信息，请填写父亲姓名。"),
+    "child": gettext_noop("填写了子女的信息，请填写子女姓名。"),
+}
+KEEP_MEMBER = {
+    "mother": gettext_noop("该家庭已登记母亲，导入不能删除家庭成员，请填写母亲姓名。"),
+    "father": gettext_noop("该家庭已登记父亲，导入不能删除家庭成员，请填写父亲姓名。"),
+    "child": gettext_noop("该家庭已登记子女，导入不能删除家庭成员，请填写子女姓名。"),
+}
+DEATH_NEEDED = gettext_noop("失独家庭请填写子女死亡日期。")
+GRADE_NEEDED = gettext_noop("伤残家庭请填写子女残疾等级。")
+NOT_FUTURE = gettext_noop("日期不能晚于今天。")
 
 PARENTS = (("mother", "母亲"), ("father", "父亲"))
 FAMILY_FIELDS = ("kind", "address", "registered_on", "one_child_only", "later_child")
@@ -98,7 +112,7 @@ class Grade:
     def __call__(self, value: str) -> int:
         text = "".join(_nfkc(value).split()).removesuffix("级")
         if text not in _GRADE_TEXT:
-            raise ValueError("残疾等级应为一至四级（可填写1、2、3、4或“二级”等）。")
+            raise ValueError(gettext("残疾等级应为一至四级（可填写1、2、3、4或“二级”等）。"))
         return _GRADE_TEXT[text]
 
     def display(self, value: Any) -> str:
@@ -130,7 +144,7 @@ class SensitiveColumn(excel.Column):
         if value is None or value is excel.KEEP or value is HIDDEN:
             return ""
         if not reveal:
-            return NOT_SHOWN
+            return gettext(NOT_SHOWN)
         return super().show(value, reveal=True)
 
 
@@ -356,7 +370,7 @@ class FamilyImporter(excel.Importer):
                     continue
                 first = self._id_rows.setdefault(blind_index("id_number", number), row.number)
                 if first != row.number:
-                    row.fail(f"{role}_id_number", SAME_PERSON.format(first=first))
+                    row.fail(f"{role}_id_number", gettext(SAME_PERSON) % {"first": first})
 
     def key(self, row: excel.Row) -> Hashable:
         return blind_index("id_number", row.values[_key_field(row)])
@@ -411,17 +425,17 @@ class FamilyImporter(excel.Importer):
         if target is not None:
             first = self._family_rows.setdefault(target.pk, row.number)
             if first != row.number:
-                row.fail(None, SAME_FAMILY.format(first=first))
+                row.fail(None, gettext(SAME_FAMILY) % {"first": first})
                 return
             if target.association_id != values["association"].pk:
-                row.fail("association", MOVED.format(name=target.association.name))
+                row.fail("association", gettext(MOVED) % {"name": target.association.name})
             for name in ("registered_on", "one_child_only", "later_child"):
                 if name in values and values[name] is None:
                     values[name] = excel.KEEP  # empty: unchanged
         if values.get("kind") is HIDDEN:
             if target is None:
                 labels = "、".join(self.sheet.column("kind").parse.labels)
-                row.fail("kind", KIND_NEEDED.format(labels=labels))
+                row.fail("kind", gettext(KIND_NEEDED) % {"labels": labels})
                 return
             values["kind"] = excel.KEEP
 
@@ -431,13 +445,13 @@ class FamilyImporter(excel.Importer):
                 return self.current(target, field_name) if target is not None else None
             return new
 
-        for role, label in PARENTS:
+        for role, _label in PARENTS:
             if value(f"{role}_name"):
                 continue
             if target is not None and person_of(target, role) is not None:
-                row.fail(f"{role}_name", KEEP_MEMBER.format(label=label))
+                row.fail(f"{role}_name", KEEP_MEMBER[role])
             elif value(f"{role}_id_number") or value(f"{role}_phone"):
-                row.fail(f"{role}_name", NAME_NEEDED.format(label=label))
+                row.fail(f"{role}_name", NAME_NEEDED[role])
         mother, father = values.get("mother_id_number"), values.get("father_id_number")
         if _given(mother) and _given(father) and mother == father:
             row.fail("father_id_number", TWICE_IN_ROW)
@@ -453,9 +467,9 @@ class FamilyImporter(excel.Importer):
             row.fail(f"{role}_id_number", duplicate_message(self.actor, number))
         if not value("child_name"):
             if target is not None and person_of(target, Person.Role.CHILD) is not None:
-                row.fail("child_name", KEEP_MEMBER.format(label="子女"))
+                row.fail("child_name", KEEP_MEMBER["child"])
             elif value("child_death_date") or value("child_disability_grade"):
-                row.fail("child_name", NAME_NEEDED.format(label="子女"))
+                row.fail("child_name", NAME_NEEDED["child"])
         kind = value("kind")
         if kind == Family.Kind.BEREAVED and not value("child_death_date"):
             row.fail("child_death_date", DEATH_NEEDED)
@@ -547,7 +561,7 @@ def duplicate_message(actor: Any, number: str) -> str:
         services._check_duplicate(probe, actor)
     except ServiceError as exc:
         return exc.message
-    return "身份证号码重复，不能重复登记。"
+    return gettext("身份证号码重复，不能重复登记。")
 
 
 def _on_column(exc: ServiceError, values: dict[str, Any], role: str = "") -> ServiceError:

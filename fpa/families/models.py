@@ -64,29 +64,31 @@ class Family(TimeStampedModel):
 
     association = models.ForeignKey(
         "organizations.Association",
-        verbose_name="所属村（社区）",
+        verbose_name=_("所属村（社区）"),
         on_delete=models.PROTECT,
         related_name="families",
     )
-    kind = models.CharField("家庭类别", max_length=20, choices=Kind.choices)
-    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.ACTIVE)
-    address = models.CharField("住址", max_length=200, blank=True)
-    registered_on = models.DateField("登记日期", default=datetime.date.today)
+    kind = models.CharField(_("家庭类别"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.ACTIVE
+    )
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    registered_on = models.DateField(_("登记日期"), default=datetime.date.today)
     # Denormalised from the mother's (or, failing that, the father's) record for lists and search.
-    head_name = models.CharField("户主/联系人姓名", max_length=50, blank=True)
+    head_name = models.CharField(_("户主/联系人姓名"), max_length=50, blank=True)
     head_pinyin = models.CharField(max_length=200, blank=True, editable=False)
     head_initials = models.CharField(max_length=64, blank=True, editable=False)
-    one_child_only = models.BooleanField("仅生育或收养一个子女", default=True)
-    later_child = models.BooleanField("此后再生育或收养子女", default=False)
-    notes = models.TextField("备注（敏感）", blank=True)
-    version = models.PositiveIntegerField("版本", default=1)
+    one_child_only = models.BooleanField(_("仅生育或收养一个子女"), default=True)
+    later_child = models.BooleanField(_("此后再生育或收养子女"), default=False)
+    notes = models.TextField(_("备注（敏感）"), blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     objects = FamilyQuerySet.as_manager()
     scope_field = "association__path"
 
     class Meta:
-        verbose_name = "计生特殊家庭"
-        verbose_name_plural = "计生特殊家庭"
+        verbose_name = _("计生特殊家庭")
+        verbose_name_plural = _("计生特殊家庭")
         indexes = [
             models.Index(fields=["association", "status"], name="fam_family_assoc_status"),
             models.Index(fields=["head_initials"], name="fam_family_initials"),
@@ -116,34 +118,34 @@ class Person(TimeStampedModel):
         UNIFIED = "unified", _("居民户口")
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="people")
-    role = models.CharField("身份", max_length=10, choices=Role.choices)
-    name = models.CharField("姓名", max_length=50)
-    id_number = ProtectedField("身份证号码", kind="id_number", null=True, blank=True)
+    role = models.CharField(_("身份"), max_length=10, choices=Role.choices)
+    name = models.CharField(_("姓名"), max_length=50)
+    id_number = ProtectedField(_("身份证号码"), kind="id_number", null=True, blank=True)
     id_number_hash = BlindIndexField(source="id_number")
-    phone = ProtectedField("联系电话", kind="phone", null=True, blank=True)
+    phone = ProtectedField(_("联系电话"), kind="phone", null=True, blank=True)
     phone_hash = BlindIndexField(source="phone")
-    birth_date = models.DateField("出生日期", null=True, blank=True)
-    sex = models.CharField("性别", max_length=1, blank=True)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    sex = models.CharField(_("性别"), max_length=1, blank=True)
     marital_status = models.CharField(
-        "婚姻状况", max_length=10, choices=Marital.choices, blank=True
+        _("婚姻状况"), max_length=10, choices=Marital.choices, blank=True
     )
-    hukou = models.CharField("户口性质", max_length=10, choices=Hukou.choices, blank=True)
-    health_notes = models.TextField("健康状况（敏感）", blank=True)
-    deceased_on = models.DateField("亡故日期", null=True, blank=True)
+    hukou = models.CharField(_("户口性质"), max_length=10, choices=Hukou.choices, blank=True)
+    health_notes = models.TextField(_("健康状况（敏感）"), blank=True)
+    deceased_on = models.DateField(_("亡故日期"), null=True, blank=True)
     # Child only.
-    death_date = models.DateField("子女死亡日期", null=True, blank=True)
-    death_cause = models.CharField("死亡原因（敏感）", max_length=200, blank=True)
-    disability_type = models.CharField("残疾类别（敏感）", max_length=50, blank=True)
-    disability_grade = models.PositiveSmallIntegerField("残疾等级", null=True, blank=True)
-    disability_certificate = models.CharField("残疾证号", max_length=40, blank=True)
-    confirmed_by = models.CharField("认定单位", max_length=100, blank=True)
+    death_date = models.DateField(_("子女死亡日期"), null=True, blank=True)
+    death_cause = models.CharField(_("死亡原因（敏感）"), max_length=200, blank=True)
+    disability_type = models.CharField(_("残疾类别（敏感）"), max_length=50, blank=True)
+    disability_grade = models.PositiveSmallIntegerField(_("残疾等级"), null=True, blank=True)
+    disability_certificate = models.CharField(_("残疾证号"), max_length=40, blank=True)
+    confirmed_by = models.CharField(_("认定单位"), max_length=100, blank=True)
 
     objects = FamilyScopedQuerySet.as_manager()
     scope_field = "family__association__path"
 
     class Meta:
-        verbose_name = "家庭成员"
-        verbose_name_plural = "家庭成员"
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
         indexes = [models.Index(fields=["family", "role"], name="fam_person_role")]
         # The services check both first, with a message; these hold under concurrent saves.
         constraints = [
@@ -165,21 +167,21 @@ class Person(TimeStampedModel):
 
 class StatusChange(models.Model):
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField("原状态", max_length=12, choices=Family.Status.choices)
-    to_status = models.CharField("新状态", max_length=12, choices=Family.Status.choices)
-    effective_date = models.DateField("日期")
-    reason = models.CharField("原因", max_length=300)
+    from_status = models.CharField(_("原状态"), max_length=12, choices=Family.Status.choices)
+    to_status = models.CharField(_("新状态"), max_length=12, choices=Family.Status.choices)
+    effective_date = models.DateField(_("日期"))
+    reason = models.CharField(_("原因"), max_length=300)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     objects = FamilyScopedQuerySet.as_manager()
     scope_field = "family__association__path"
 
     class Meta:
-        verbose_name = "状态变更"
-        verbose_name_plural = "状态变更"
+        verbose_name = _("状态变更")
+        verbose_name_plural = _("状态变更")
         ordering = ["-effective_date", "-id"]
 
     def __str__(self) -> str:
@@ -189,14 +191,14 @@ class StatusChange(models.Model):
 class PaymentRate(models.Model):
     """Monthly special-assistance amount per person, by family kind, dated (local rates vary)."""
 
-    kind = models.CharField("家庭类别", max_length=20, choices=Family.Kind.choices)
-    monthly_amount = models.DecimalField("每人每月（元）", max_digits=8, decimal_places=2)
-    valid_from = models.DateField("起始日期")
-    note = models.CharField("依据", max_length=200, blank=True)
+    kind = models.CharField(_("家庭类别"), max_length=20, choices=Family.Kind.choices)
+    monthly_amount = models.DecimalField(_("每人每月（元）"), max_digits=8, decimal_places=2)
+    valid_from = models.DateField(_("起始日期"))
+    note = models.CharField(_("依据"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = "特别扶助金标准"
-        verbose_name_plural = "特别扶助金标准"
+        verbose_name = _("特别扶助金标准")
+        verbose_name_plural = _("特别扶助金标准")
         ordering = ["kind", "-valid_from"]
         constraints = [
             models.UniqueConstraint(fields=["kind", "valid_from"], name="unique_rate_kind_date")
@@ -215,25 +217,25 @@ class Support(TimeStampedModel):
         INSURANCE = "insurance", _("保险")
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="supports")
-    kind = models.CharField("类别", max_length=20, choices=Kind.choices)
-    provider = models.CharField("签约机构/医院/保险公司", max_length=100)
-    reference = models.CharField("医生/卡号/保单号", max_length=60, blank=True)
-    product = models.CharField("险种", max_length=100, blank=True)
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    provider = models.CharField(_("签约机构/医院/保险公司"), max_length=100)
+    reference = models.CharField(_("医生/卡号/保单号"), max_length=60, blank=True)
+    product = models.CharField(_("险种"), max_length=100, blank=True)
     premium = models.DecimalField(
-        "保费（元）", max_digits=10, decimal_places=2, null=True, blank=True
+        _("保费（元）"), max_digits=10, decimal_places=2, null=True, blank=True
     )
     cover_amount = models.DecimalField(
-        "保额（元）", max_digits=12, decimal_places=2, null=True, blank=True
+        _("保额（元）"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    start_date = models.DateField("开始日期")
-    end_date = models.DateField("截止日期", null=True, blank=True)
+    start_date = models.DateField(_("开始日期"))
+    end_date = models.DateField(_("截止日期"), null=True, blank=True)
 
     objects = FamilyScopedQuerySet.as_manager()
     scope_field = "family__association__path"
 
     class Meta:
-        verbose_name = "保障"
-        verbose_name_plural = "保障"
+        verbose_name = _("保障")
+        verbose_name_plural = _("保障")
         indexes = [models.Index(fields=["family", "kind", "end_date"], name="fam_support_kind")]
 
     def __str__(self) -> str:
@@ -246,18 +248,22 @@ class Support(TimeStampedModel):
 class ContactRole(models.Model):
     """A kind of contact person ("4+1", 双岗), with the visit rules that apply to it."""
 
-    code = models.SlugField("代码", max_length=30, unique=True)
-    name = models.CharField("名称", max_length=50)
-    calls_every_days = models.PositiveSmallIntegerField("电话联系间隔（天）", null=True, blank=True)
-    meets_every_days = models.PositiveSmallIntegerField("见面联系间隔（天）", null=True, blank=True)
-    home_visits_per_year = models.PositiveSmallIntegerField(
-        "每年入户走访次数", null=True, blank=True
+    code = models.SlugField(_("代码"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    calls_every_days = models.PositiveSmallIntegerField(
+        _("电话联系间隔（天）"), null=True, blank=True
     )
-    sort = models.PositiveSmallIntegerField("排序", default=0)
+    meets_every_days = models.PositiveSmallIntegerField(
+        _("见面联系间隔（天）"), null=True, blank=True
+    )
+    home_visits_per_year = models.PositiveSmallIntegerField(
+        _("每年入户走访次数"), null=True, blank=True
+    )
+    sort = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
-        verbose_name = "联系人类别"
-        verbose_name_plural = "联系人类别"
+        verbose_name = _("联系人类别")
+        verbose_name_plural = _("联系人类别")
         ordering = ["sort", "id"]
 
     def __str__(self) -> str:
@@ -269,26 +275,26 @@ class Contact(TimeStampedModel):
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="contacts")
     role = models.ForeignKey(ContactRole, on_delete=models.PROTECT, related_name="+")
-    name = models.CharField("姓名", max_length=50)
-    phone = ProtectedField("联系电话", kind="phone", null=True, blank=True)
+    name = models.CharField(_("姓名"), max_length=50)
+    phone = ProtectedField(_("联系电话"), kind="phone", null=True, blank=True)
     phone_hash = BlindIndexField(source="phone")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="平台账号",
+        verbose_name=_("平台账号"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="family_contacts",
     )
-    start_date = models.DateField("开始日期")
-    end_date = models.DateField("结束日期", null=True, blank=True)
+    start_date = models.DateField(_("开始日期"))
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
 
     objects = FamilyScopedQuerySet.as_manager()
     scope_field = "family__association__path"
 
     class Meta:
-        verbose_name = "联系人"
-        verbose_name_plural = "联系人"
+        verbose_name = _("联系人")
+        verbose_name_plural = _("联系人")
         indexes = [
             models.Index(fields=["family", "end_date"], name="fam_contact_current"),
             models.Index(fields=["user", "end_date"], name="fam_contact_user"),
@@ -307,14 +313,14 @@ class CareKind(models.Model):
         CALL = "call", _("电话")
         OTHER = "other", _("其他")
 
-    code = models.SlugField("代码", max_length=30, unique=True)
-    name = models.CharField("名称", max_length=50)
-    mode = models.CharField("方式", max_length=12, choices=Mode.choices)
-    sort = models.PositiveSmallIntegerField("排序", default=0)
+    code = models.SlugField(_("代码"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    mode = models.CharField(_("方式"), max_length=12, choices=Mode.choices)
+    sort = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
-        verbose_name = "帮扶记录类别"
-        verbose_name_plural = "帮扶记录类别"
+        verbose_name = _("帮扶记录类别")
+        verbose_name_plural = _("帮扶记录类别")
         ordering = ["sort", "id"]
 
     def __str__(self) -> str:
@@ -322,17 +328,17 @@ class CareKind(models.Model):
 
 
 FOUR_SERVICES = [
-    ("comfort", "精神慰藉"),
-    ("visit", "走访慰问"),
-    ("volunteer", "志愿服务"),
-    ("insurance", "保险保障"),
+    ("comfort", _("精神慰藉")),
+    ("visit", _("走访慰问")),
+    ("volunteer", _("志愿服务")),
+    ("insurance", _("保险保障")),
 ]
 FIVE_CARES = [
-    ("daily_life", "日常生活关怀"),
-    ("visiting", "走访慰问关怀"),
-    ("hospital", "住院关怀"),
-    ("pairing", "结对认亲与健康、心理、法律服务"),
-    ("end_of_life", "临终关怀"),
+    ("daily_life", _("日常生活关怀")),
+    ("visiting", _("走访慰问关怀")),
+    ("hospital", _("住院关怀")),
+    ("pairing", _("结对认亲与健康、心理、法律服务")),
+    ("end_of_life", _("临终关怀")),
 ]
 
 
@@ -341,25 +347,28 @@ class CareRecord(TimeStampedModel):
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="care_records")
     kind = models.ForeignKey(
-        CareKind, on_delete=models.PROTECT, related_name="+", verbose_name="类别"
+        CareKind, on_delete=models.PROTECT, related_name="+", verbose_name=_("类别")
     )
-    occurred_on = models.DateField("日期")
+    occurred_on = models.DateField(_("日期"))
     contact = models.ForeignKey(
         Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="care_records"
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("记录人"),
     )
-    services = models.JSONField("四项服务", default=list, blank=True)
-    cares = models.JSONField("五关怀", default=list, blank=True)
-    notes = models.TextField("情况（敏感）", blank=True)
+    services = models.JSONField(_("四项服务"), default=list, blank=True)
+    cares = models.JSONField(_("五关怀"), default=list, blank=True)
+    notes = models.TextField(_("情况（敏感）"), blank=True)
 
     objects = FamilyScopedQuerySet.as_manager()
     scope_field = "family__association__path"
 
     class Meta:
-        verbose_name = "帮扶记录"
-        verbose_name_plural = "帮扶记录"
+        verbose_name = _("帮扶记录")
+        verbose_name_plural = _("帮扶记录")
         ordering = ["-occurred_on", "-id"]
         indexes = [models.Index(fields=["family", "occurred_on"], name="fam_care_family_date")]
 
@@ -380,26 +389,26 @@ class Need(TimeStampedModel):
     raised_in = models.ForeignKey(
         CareRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="needs"
     )
-    description = models.CharField("诉求内容", max_length=500)
+    description = models.CharField(_("诉求内容"), max_length=500)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="责任人",
+        verbose_name=_("责任人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    due_date = models.DateField("办结期限", null=True, blank=True)
-    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.OPEN)
-    result = models.CharField("办理结果", max_length=500, blank=True)
-    closed_on = models.DateField("办结日期", null=True, blank=True)
+    due_date = models.DateField(_("办结期限"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    result = models.CharField(_("办理结果"), max_length=500, blank=True)
+    closed_on = models.DateField(_("办结日期"), null=True, blank=True)
 
     objects = FamilyScopedQuerySet.as_manager()
     scope_field = "family__association__path"
 
     class Meta:
-        verbose_name = "诉求"
-        verbose_name_plural = "诉求"
+        verbose_name = _("诉求")
+        verbose_name_plural = _("诉求")
         indexes = [models.Index(fields=["family", "status"], name="fam_need_status")]
 
     def __str__(self) -> str:
@@ -430,16 +439,16 @@ class Campaign(TimeStampedModel):
     association = models.ForeignKey(
         "organizations.Association", on_delete=models.PROTECT, related_name="+"
     )
-    name = models.CharField("名称", max_length=100)
-    start_date = models.DateField("开始日期")
-    end_date = models.DateField("结束日期")
+    name = models.CharField(_("名称"), max_length=100)
+    start_date = models.DateField(_("开始日期"))
+    end_date = models.DateField(_("结束日期"))
 
     objects = CampaignQuerySet.as_manager()
     scope_field = "association__path"
 
     class Meta:
-        verbose_name = "节日走访活动"
-        verbose_name_plural = "节日走访活动"
+        verbose_name = _("节日走访活动")
+        verbose_name_plural = _("节日走访活动")
         ordering = ["-start_date"]
 
     def __str__(self) -> str:
@@ -460,23 +469,26 @@ class CarePhoto(models.Model):
 
     record = models.ForeignKey(CareRecord, on_delete=models.CASCADE, related_name="photos")
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="care_photos")
-    file_name = models.CharField("文件", max_length=200, editable=False)
-    thumb_name = models.CharField("缩略图", max_length=200, editable=False)
-    format = models.CharField("格式", max_length=4, choices=Format.choices)
-    width = models.PositiveIntegerField("宽")
-    height = models.PositiveIntegerField("高")
-    size = models.PositiveIntegerField("字节数")
+    file_name = models.CharField(_("文件"), max_length=200, editable=False)
+    thumb_name = models.CharField(_("缩略图"), max_length=200, editable=False)
+    format = models.CharField(_("格式"), max_length=4, choices=Format.choices)
+    width = models.PositiveIntegerField(_("宽"))
+    height = models.PositiveIntegerField(_("高"))
+    size = models.PositiveIntegerField(_("字节数"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("上传人"),
     )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = FamilyScopedQuerySet.as_manager()
     scope_field = "family__association__path"
 
     class Meta:
-        verbose_name = "帮扶照片"
-        verbose_name_plural = "帮扶照片"
+        verbose_name = _("帮扶照片")
+        verbose_name_plural = _("帮扶照片")
         ordering = ["record", "id"]
         indexes = [models.Index(fields=["record", "id"], name="fam_photo_record")]
 

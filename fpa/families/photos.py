@@ -15,6 +15,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -68,12 +69,14 @@ def read_upload(upload: Any) -> bytes:
     if len(data) > MAX_BYTES:
         raise PhotoError(_too_big(len(data)))
     if not data:
-        raise PhotoError("文件是空的。")
+        raise PhotoError(gettext("文件是空的。"))
     return data
 
 
 def _too_big(size: int) -> str:
-    return f"照片不能超过5 MB（此文件约{size / 1024 / 1024:.1f} MB）。"
+    return gettext("照片不能超过5 MB（此文件约%(size)s MB）。") % {
+        "size": f"{size / 1024 / 1024:.1f}"
+    }
 
 
 def _open(data: bytes) -> Image.Image:
@@ -84,7 +87,7 @@ def clean(upload: Any) -> CleanPhoto:
     """Decode, check and re-encode one upload; raises PhotoError."""
     data = read_upload(upload)
     if data[:64].lstrip().lstrip(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
-        raise PhotoError("这不是照片文件（SVG、网页或文本不能上传）。")
+        raise PhotoError(gettext("这不是照片文件（SVG、网页或文本不能上传）。"))
     # Any decompression-bomb warning of Pillow is an error here (our own limit comes first).
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -95,31 +98,35 @@ def clean(upload: Any) -> CleanPhoto:
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise PhotoError(_bomb()) from exc
         except UnidentifiedImageError as exc:
-            raise PhotoError("无法识别的文件：只能上传JPEG、PNG或WebP格式的照片。") from exc
+            raise PhotoError(
+                gettext("无法识别的文件：只能上传JPEG、PNG或WebP格式的照片。")
+            ) from exc
         except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as exc:
-            raise PhotoError("照片文件已损坏或不完整，无法读取。") from exc
+            raise PhotoError(gettext("照片文件已损坏或不完整，无法读取。")) from exc
 
 
 def _bomb() -> str:
-    return f"照片像素过大（超过{MAX_PIXELS // 10_000}万像素），请缩小后再上传。"
+    return gettext("照片像素过大（超过%(megapixels)s万像素），请缩小后再上传。") % {
+        "megapixels": MAX_PIXELS // 10_000
+    }
 
 
 def _decode(data: bytes) -> CleanPhoto:
     with _open(data) as probe:
         if probe.format not in ACCEPTED:  # pragma: no cover - `formats=` already restricts
-            raise PhotoError("只能上传JPEG、PNG或WebP格式的照片。")
+            raise PhotoError(gettext("只能上传JPEG、PNG或WebP格式的照片。"))
         width, height = probe.size
         if width < 1 or height < 1:
-            raise PhotoError("照片尺寸不正确。")
+            raise PhotoError(gettext("照片尺寸不正确。"))
         if width * height > MAX_PIXELS:
             raise PhotoError(_bomb())
         if getattr(probe, "is_animated", False) or getattr(probe, "n_frames", 1) > 1:
-            raise PhotoError("不能上传动图，请上传静态照片。")
+            raise PhotoError(gettext("不能上传动图，请上传静态照片。"))
         source_format = probe.format
         probe.verify()  # structure and checksums (PNG CRCs); the image is unusable afterwards
     with _open(data) as image:
         if image.format != source_format or image.size != (width, height):
-            raise PhotoError("照片文件已损坏或不完整，无法读取。")
+            raise PhotoError(gettext("照片文件已损坏或不完整，无法读取。"))
         image.load()  # decodes every pixel: truncated or corrupt data fails here
         oriented = _orient(image)
         return _encode(oriented, source_format)
@@ -197,8 +204,10 @@ def clean_many(uploads: list[Any], *, already: int = 0) -> list[CleanPhoto]:
     if already + len(uploads) > MAX_PER_RECORD:
         left = max(0, MAX_PER_RECORD - already)
         raise PhotoError(
-            f"每条帮扶记录最多{MAX_PER_RECORD}张照片"
-            + (f"，还可上传{left}张。" if already else "。")
+            gettext("每条帮扶记录最多%(count)s张照片，还可上传%(left)s张。")
+            % {"count": MAX_PER_RECORD, "left": left}
+            if already
+            else gettext("每条帮扶记录最多%(count)s张照片。") % {"count": MAX_PER_RECORD}
         )
     out = []
     for upload in uploads:

@@ -36,6 +36,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from fpa.core import excel
 from fpa.core.excel.writer import WORKBOOK_OPTIONS
@@ -44,9 +45,9 @@ from fpa.organizations.models import Association
 
 COUNSELLING = "counselling"  # the care kind of a psychological intervention (心理疏导)
 EARLIEST_MONTH = datetime.date(2000, 1, 1)
-MONTH_FORMAT = "月份格式不正确，请按“2026-10”的格式填写（四位年份-月份）。"
-MONTH_NUMBER = "月份应为1至12之间的数字。"
-MONTH_RANGE = "只能查询2000年1月至本月的月报。"
+MONTH_FORMAT = gettext_noop("月份格式不正确，请按“2026-10”的格式填写（四位年份-月份）。")
+MONTH_NUMBER = gettext_noop("月份应为1至12之间的数字。")
+MONTH_RANGE = gettext_noop("只能查询2000年1月至本月的月报。")
 REPORT_HOLDERS = (
     Association.Kind.TOWNSHIP,
     Association.Kind.VILLAGE,
@@ -136,28 +137,34 @@ class ReportRow:
 
 MEASURES = tuple(f.name for f in fields(ReportRow) if f.type == "int")
 
-# (group header or "", column header, attribute): the layout of the page and the workbook.
+# (group header or "", column header, attribute): the layout of the page and the workbook. The
+# workbook is a fixed Chinese form; the page shows the headers and notes through gettext
+# (gettext_noop only marks them for translation).
 COLUMNS = (
-    ("月末在册户数", "合计", "families"),
-    ("月末在册户数", "失独", "bereaved"),
-    ("月末在册户数", "伤残", "disabled"),
-    ("月末在册户数", "并发症", "complication"),
-    ("本月新增", "失独家庭", "new_bereaved"),
-    ("本月新增", "伤残家庭", "new_disabled"),
-    ("本月新增", "心理疏导个案", "new_counselling"),
-    ("", "本月迁出", "moved_out"),
-    ("其他状态变更", "注销", "cancelled"),
-    ("其他状态变更", "夫妻均已亡故", "deceased"),
-    ("其他状态变更", "恢复在册", "reactivated"),
-    ("", "本月帮扶记录", "care_records"),
-    ("", "月末未办结诉求", "open_needs"),
+    (gettext_noop("月末在册户数"), gettext_noop("合计"), "families"),
+    (gettext_noop("月末在册户数"), gettext_noop("失独"), "bereaved"),
+    (gettext_noop("月末在册户数"), gettext_noop("伤残"), "disabled"),
+    (gettext_noop("月末在册户数"), gettext_noop("并发症"), "complication"),
+    (gettext_noop("本月新增"), gettext_noop("失独家庭"), "new_bereaved"),
+    (gettext_noop("本月新增"), gettext_noop("伤残家庭"), "new_disabled"),
+    (gettext_noop("本月新增"), gettext_noop("心理疏导个案"), "new_counselling"),
+    ("", gettext_noop("本月迁出"), "moved_out"),
+    (gettext_noop("其他状态变更"), gettext_noop("注销"), "cancelled"),
+    (gettext_noop("其他状态变更"), gettext_noop("夫妻均已亡故"), "deceased"),
+    (gettext_noop("其他状态变更"), gettext_noop("恢复在册"), "reactivated"),
+    ("", gettext_noop("本月帮扶记录"), "care_records"),
+    ("", gettext_noop("月末未办结诉求"), "open_needs"),
 )
 
 NOTES = (
-    "月末在册户数：本月末以前登记、且按截至月末的状态变更记录仍为“在册”的家庭。",
-    "本月新增：登记日期在本月的家庭。心理疏导个案：首次“心理疏导”帮扶记录在本月的家庭，每户计一次。",
-    "本月迁出及其他状态变更：变更日期在本月的户数（同一户同类变更计一次）。",
-    "本月帮扶记录：日期在本月的帮扶记录条数。月末未办结诉求：月末以前提出、月末时尚未办结的诉求。",
+    gettext_noop("月末在册户数：本月末以前登记、且按截至月末的状态变更记录仍为“在册”的家庭。"),
+    gettext_noop(
+        "本月新增：登记日期在本月的家庭。心理疏导个案：首次“心理疏导”帮扶记录在本月的家庭，每户计一次。"
+    ),
+    gettext_noop("本月迁出及其他状态变更：变更日期在本月的户数（同一户同类变更计一次）。"),
+    gettext_noop(
+        "本月帮扶记录：日期在本月的帮扶记录条数。月末未办结诉求：月末以前提出、月末时尚未办结的诉求。"
+    ),
 )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fpa.core.names import is_ascii_query, normalize_query
 from fpa.core.pagination import Page, keyset_page
@@ -196,9 +197,9 @@ def _overdue(
     calls, meets, visits = rules
     overdue = []
     if calls and (today - max(last_call or reference, last_meeting or reference)).days > calls:
-        overdue.append(f"电话联系（每{calls}天）")
+        overdue.append(gettext("电话联系（每%(days)s天）") % {"days": calls})
     if meets and (today - (last_meeting or reference)).days > meets:
-        overdue.append(f"见面联系（每{meets}天）")
+        overdue.append(gettext("见面联系（每%(days)s天）") % {"days": meets})
     # Home visits are due pro rata: by the end of each quarter, a quarter of the year's visits,
     # counted from the quarter the family was registered in if that was this year (a family
     # registered in November is not behind on the visits of the first three quarters).
@@ -207,7 +208,9 @@ def _overdue(
     start = max(year_start, reference)
     quarters = max(0, quarter - (start.month - 1) // 3) if start.year == today.year else 0
     if visits and done < (visits * quarters) // 4:
-        overdue.append(f"入户走访（今年{done}/{visits}次）")
+        overdue.append(
+            gettext("入户走访（今年%(done)s/%(required)s次）") % {"done": done, "required": visits}
+        )
     return overdue
 
 

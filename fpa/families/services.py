@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from fpa.core import idnumbers
 from fpa.core.audit import (
@@ -92,11 +93,16 @@ def _duplicate_error(other: Person, actor: Any) -> ServiceError:
     home = actor.home_association
     # Name the other family only when the actor may see it; otherwise say only that it exists.
     if home is not None and where.path.startswith(home.path):
-        detail = f"已登记在{where.name}的家庭（{other.family.head_name}）中"
+        detail = gettext("已登记在%(area)s的家庭（%(name)s）中") % {
+            "area": where.name,
+            "name": other.family.head_name,
+        }
     else:
-        detail = "已在其他地区登记，请联系县计生协核实"
+        detail = gettext("已在其他地区登记，请联系县计生协核实")
     return ServiceError(
-        f"身份证号码重复：{detail}，不能重复登记。", field="id_number", code="duplicate"
+        gettext("身份证号码重复：%(detail)s，不能重复登记。") % {"detail": detail},
+        field="id_number",
+        code="duplicate",
     )
 
 
@@ -108,19 +114,19 @@ def _apply_identity(person: Person) -> None:
     else:  # derived only: a number cleared takes its birth date and sex with it
         person.birth_date, person.sex = None, ""
     if person.disability_grade is not None and not 1 <= int(person.disability_grade) <= 4:
-        raise ServiceError("残疾等级应为一至四级。", field="disability_grade")
+        raise ServiceError(gettext("残疾等级应为一至四级。"), field="disability_grade")
     today = timezone.localdate()
     for name in ("death_date", "deceased_on"):
         value = getattr(person, name)
         if value and value > today:
-            raise ServiceError("日期不能晚于今天。", field=name)
+            raise ServiceError(gettext("日期不能晚于今天。"), field=name)
     if person.death_date and person.birth_date and person.death_date < person.birth_date:
-        raise ServiceError("死亡日期不能早于出生日期。", field="death_date")
+        raise ServiceError(gettext("死亡日期不能早于出生日期。"), field="death_date")
 
 
 def _check_registered_on(family: Family) -> None:
     if family.registered_on > timezone.localdate():
-        raise ServiceError("登记日期不能晚于今天。", field="registered_on")
+        raise ServiceError(gettext("登记日期不能晚于今天。"), field="registered_on")
 
 
 def _refresh_head(family: Family) -> None:
@@ -152,14 +158,14 @@ def _prepared(
     require_in_scope(actor, association)
     if association.kind not in FAMILY_HOLDERS or not association.is_current:
         raise ServiceError(
-            "家庭须登记在在用的村（社区）、乡镇或流动人口计生协。", field="association"
+            gettext("家庭须登记在在用的村（社区）、乡镇或流动人口计生协。"), field="association"
         )
     roles = [p.get("role") for p in people]
     if not any(r in (Person.Role.MOTHER, Person.Role.FATHER) for r in roles):
-        raise ServiceError("至少登记一位父亲或母亲。", field="people")
+        raise ServiceError(gettext("至少登记一位父亲或母亲。"), field="people")
     for role in (Person.Role.MOTHER, Person.Role.FATHER):
         if roles.count(role) > 1:
-            raise ServiceError("父亲、母亲各只能登记一位。", field="people")
+            raise ServiceError(gettext("父亲、母亲各只能登记一位。"), field="people")
     family = Family(
         association=association,
         kind=kind,
@@ -203,7 +209,9 @@ def families_register(*, actor: Any, families: list[dict[str, Any]]) -> list[Fam
                 continue
             digest = blind_index("id_number", person.id_number.reveal_unchecked())
             if first_at.setdefault(digest, position) != position:
-                errors.append((position, ServiceError(TWICE, field="id_number", code="duplicate")))
+                errors.append(
+                    (position, ServiceError(gettext(TWICE), field="id_number", code="duplicate"))
+                )
             numbered.append((position, digest))
     registered = {
         person.id_number_hash: person
@@ -244,7 +252,7 @@ def family_register(*, actor: Any, **item: Any) -> Family:
         raise exc.errors[0][1] from None
 
 
-TWICE = "同一身份证号码不能登记两次。"
+TWICE = gettext_noop("同一身份证号码不能登记两次。")
 
 
 # The birth date and sex are derived from the ID number, whose mask hides exactly the birth date:
@@ -299,7 +307,7 @@ def person_add(*, actor: Any, family: Family, **data: Any) -> Person:
         data.get("role") in (Person.Role.MOTHER, Person.Role.FATHER)
         and family.people.filter(role=data["role"]).exists()
     ):
-        raise ServiceError("父亲、母亲各只能登记一位。", field="role")
+        raise ServiceError(gettext("父亲、母亲各只能登记一位。"), field="role")
     person = _person_add(actor, family, data)
     _refresh_head(family)
     return person
@@ -345,7 +353,7 @@ def _changed_since(family: Family, version: int) -> list[str]:
     for row in people_changed:
         versions = row.changes.get("version")
         if versions and versions[0] is not None and int(versions[0]) >= int(version):
-            return [*names, "家庭成员"]
+            return [*names, gettext("家庭成员")]
     return names
 
 
@@ -396,14 +404,14 @@ def family_change_status(
     require_in_scope(actor, family.association)
     locked = Family.objects.select_for_update().select_related("association").get(pk=family.pk)
     if status not in Family.Status.values:
-        raise ServiceError("状态不正确。", field="status")
+        raise ServiceError(gettext("状态不正确。"), field="status")
     if status == locked.status:
-        raise ServiceError("新状态与当前状态相同。", field="status")
+        raise ServiceError(gettext("新状态与当前状态相同。"), field="status")
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise ServiceError("请填写状态变更的原因。", field="reason")
+        raise ServiceError(gettext("请填写状态变更的原因。"), field="reason")
     if effective_date > timezone.localdate():
-        raise ServiceError("变更日期不能晚于今天。", field="effective_date")
+        raise ServiceError(gettext("变更日期不能晚于今天。"), field="effective_date")
     StatusChange.objects.create(
         family=locked,
         from_status=locked.status,
@@ -453,9 +461,9 @@ def rate_set(
     """County admins keep the dated rate table (local rates can be above the national ones)."""
     require(actor, "family.rates")
     if kind not in Family.Kind.values:
-        raise ServiceError("家庭类别不正确。", field="kind")
+        raise ServiceError(gettext("家庭类别不正确。"), field="kind")
     if monthly_amount <= 0 or monthly_amount > Decimal("100000"):
-        raise ServiceError("金额应大于0且不超过100000元。", field="monthly_amount")
+        raise ServiceError(gettext("金额应大于0且不超过100000元。"), field="monthly_amount")
     existing = PaymentRate.objects.select_for_update().filter(kind=kind, valid_from=valid_from)
     before = existing.first()
     rate, created = PaymentRate.objects.update_or_create(
@@ -483,7 +491,7 @@ def support_add(*, actor: Any, family: Family, **data: Any) -> Support:
     support = Support(family=family, **data)
     validate(support, exclude=["family"])
     if support.end_date and support.end_date < support.start_date:
-        raise ServiceError("截止日期不能早于开始日期。", field="end_date")
+        raise ServiceError(gettext("截止日期不能早于开始日期。"), field="end_date")
     support.save()
     audit_create(actor=actor, obj=support, scope_path=family.association.path)
     return support
@@ -506,9 +514,9 @@ def contact_assign(
     require(actor, "family.edit")
     require_in_scope(actor, family.association)
     if family.status != Family.Status.ACTIVE:
-        raise ServiceError("只能为在册家庭指定联系人。")
+        raise ServiceError(gettext("只能为在册家庭指定联系人。"))
     if user is not None and not user.is_active:
-        raise ServiceError("该账号已停用。", field="user")
+        raise ServiceError(gettext("该账号已停用。"), field="user")
     contact = Contact(
         family=family,
         role=role,
@@ -528,9 +536,9 @@ def contact_end(*, actor: Any, contact: Contact, end_date: datetime.date) -> Con
     require(actor, "family.edit")
     require_in_scope(actor, contact.family.association)
     if contact.end_date:
-        raise ServiceError("该联系人已结束。")
+        raise ServiceError(gettext("该联系人已结束。"))
     if end_date < contact.start_date:
-        raise ServiceError("结束日期不能早于开始日期。", field="end_date")
+        raise ServiceError(gettext("结束日期不能早于开始日期。"), field="end_date")
     before = snapshot(contact, ["end_date"])
     contact.end_date = end_date
     contact.save(update_fields=["end_date", "updated_at"])
@@ -548,17 +556,17 @@ def contacts_reassign(
     successor in one action. Returns how many families moved."""
     require(actor, "family.edit")
     if to_user is not None and not to_user.is_active:
-        raise ServiceError("接替人账号已停用。", field="to_user")
+        raise ServiceError(gettext("接替人账号已停用。"), field="to_user")
     if to_user is not None and to_user.pk == from_user.pk:
-        raise ServiceError("接替人不能是本人。", field="to_user")
+        raise ServiceError(gettext("接替人不能是本人。"), field="to_user")
     to_name = (to_name or "").strip() or (
         (to_user.full_name or to_user.username) if to_user is not None else ""
     )
     if not to_name:
-        raise ServiceError("请指定接替人（平台账号或姓名）。", field="to_user")
+        raise ServiceError(gettext("请指定接替人（平台账号或姓名）。"), field="to_user")
     path = scope_path_of(actor)
     if path is None:
-        raise NotAllowed("您的角色无权进行此操作。")
+        raise NotAllowed(gettext("您的角色无权进行此操作。"))
     # The actor's subtree only: being a contact of a family elsewhere gives no right to move it.
     current = list(
         Contact.objects.filter(family__association__path__under=path)
@@ -567,10 +575,10 @@ def contacts_reassign(
         .order_by("pk")
     )
     if not current:
-        raise ServiceError("此人在您的管辖范围内没有正在联系的家庭。")
+        raise ServiceError(gettext("此人在您的管辖范围内没有正在联系的家庭。"))
     for contact in current:
         if on < contact.start_date:
-            raise ServiceError("交接日期不能早于原联系开始日期。", field="on")
+            raise ServiceError(gettext("交接日期不能早于原联系开始日期。"), field="on")
     Contact.objects.filter(pk__in=[c.pk for c in current]).update(end_date=on)
     created = Contact.objects.bulk_create(
         [
@@ -610,12 +618,12 @@ def _may_log(actor: Any, family: Family) -> None:
     """Staff in scope, or a contact person of this family, may record care."""
     path = scope_path_of(actor)
     if path is None:
-        raise NotAllowed("您的角色无权进行此操作。")
+        raise NotAllowed(gettext("您的角色无权进行此操作。"))
     if actor.has_capability("family.edit") and family.association.path.startswith(path):
         return
     if Contact.objects.filter(family=family, user=actor, end_date__isnull=True).exists():
         return
-    raise NotAllowed("只有管辖范围内的工作人员或该家庭的联系人可以记录。")
+    raise NotAllowed(gettext("只有管辖范围内的工作人员或该家庭的联系人可以记录。"))
 
 
 @transaction.atomic
@@ -632,14 +640,14 @@ def care_log(
     _may_log(actor, family)
     services, cares = sorted(set(services or [])), sorted(set(cares or []))
     if set(services) - SERVICE_CODES:
-        raise ServiceError("四项服务取值不正确。", field="services")
+        raise ServiceError(gettext("四项服务取值不正确。"), field="services")
     if set(cares) - CARE_CODES:
-        raise ServiceError("五关怀取值不正确。", field="cares")
+        raise ServiceError(gettext("五关怀取值不正确。"), field="cares")
     today = timezone.localdate()
     if occurred_on > today:
-        raise ServiceError("日期不能晚于今天。", field="occurred_on")
+        raise ServiceError(gettext("日期不能晚于今天。"), field="occurred_on")
     if occurred_on < today - datetime.timedelta(days=366):
-        raise ServiceError("只能补记一年以内的记录。", field="occurred_on")
+        raise ServiceError(gettext("只能补记一年以内的记录。"), field="occurred_on")
     contact = Contact.objects.filter(family=family, user=actor, end_date__isnull=True).first()
     record = CareRecord(
         family=family,
@@ -669,15 +677,15 @@ def need_raise(
     _may_log(actor, family)
     description = (description or "").strip()
     if len(description) < 2:
-        raise ServiceError("请填写诉求内容。", field="description")
+        raise ServiceError(gettext("请填写诉求内容。"), field="description")
     if raised_in is not None and raised_in.family_id != family.pk:
-        raise ServiceError("该帮扶记录不属于此家庭。", field="raised_in")
+        raise ServiceError(gettext("该帮扶记录不属于此家庭。"), field="raised_in")
     # The owner must be able to open the family and act on the need: staff whose subtree holds
     # it (a finance or audit account at the county does not), or one of its contact persons.
     if owner is not None and not (
         owner.is_active and Family.objects.visible_to(owner).filter(pk=family.pk).exists()
     ):
-        raise ServiceError("责任人须为管辖该家庭的在用账号。", field="owner")
+        raise ServiceError(gettext("责任人须为管辖该家庭的在用账号。"), field="owner")
     need = Need(
         family=family,
         raised_in=raised_in,
@@ -695,10 +703,10 @@ def need_update(*, actor: Any, need: Need, status: str, result: str = "") -> Nee
     locked = Need.objects.select_for_update().select_related("family__association").get(pk=need.pk)
     _may_log(actor, locked.family)
     if status not in Need.Status.values:
-        raise ServiceError("状态不正确。", field="status")
+        raise ServiceError(gettext("状态不正确。"), field="status")
     result = (result or "").strip()
     if status in (Need.Status.RESOLVED, Need.Status.CLOSED) and len(result) < 2:
-        raise ServiceError("办结时请填写办理结果。", field="result")
+        raise ServiceError(gettext("办结时请填写办理结果。"), field="result")
     before = snapshot(locked, ["status", "result", "closed_on"])
     locked.status = status
     locked.result = result[:500]
@@ -720,7 +728,7 @@ def campaign_create(
     require(actor, "family.edit")
     require_in_scope(actor, association)
     if end_date < start_date:
-        raise ServiceError("结束日期不能早于开始日期。", field="end_date")
+        raise ServiceError(gettext("结束日期不能早于开始日期。"), field="end_date")
     campaign = Campaign(
         association=association, name=(name or "").strip(), start_date=start_date, end_date=end_date
     )
@@ -757,7 +765,9 @@ def care_photo_add(*, actor: Any, record: CareRecord, photo: Any) -> CarePhoto:
             raise _photo_error(exc) from exc
     if CarePhoto.objects.filter(record=locked).count() >= photo_rules.MAX_PER_RECORD:
         raise ServiceError(
-            f"每条帮扶记录最多{photo_rules.MAX_PER_RECORD}张照片。", field="photos", code="too_many"
+            gettext("每条帮扶记录最多%(count)s张照片。") % {"count": photo_rules.MAX_PER_RECORD},
+            field="photos",
+            code="too_many",
         )
     stem = f"families/photos/{family.pk}/{secrets.token_hex(16)}"
     stored: list[str] = []

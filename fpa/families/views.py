@@ -20,6 +20,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from fpa.accounts.models import User
@@ -59,12 +60,27 @@ AREA_KINDS = (
 )
 # measure -> (label of the families that have it, label of those that do not)
 MEASURES = {
-    "with_contacts": ("已落实联系人", "未落实联系人"),
-    "with_doctor": ("已签约家庭医生", "未签约家庭医生"),
-    "with_green_channel": ("已开通就医绿色通道", "未开通就医绿色通道"),
-    "insured": ("已参加保险", "未参加保险"),
-    "on_schedule": ("按计划联系走访", "未按计划联系走访"),
-    "open_needs": ("有未办结诉求", "无未办结诉求"),
+    "with_contacts": (
+        pgettext_lazy("measure", "已落实联系人"),
+        pgettext_lazy("measure", "未落实联系人"),
+    ),
+    "with_doctor": (
+        pgettext_lazy("measure", "已签约家庭医生"),
+        pgettext_lazy("measure", "未签约家庭医生"),
+    ),
+    "with_green_channel": (
+        pgettext_lazy("measure", "已开通就医绿色通道"),
+        pgettext_lazy("measure", "未开通就医绿色通道"),
+    ),
+    "insured": (pgettext_lazy("measure", "已参加保险"), pgettext_lazy("measure", "未参加保险")),
+    "on_schedule": (
+        pgettext_lazy("measure", "按计划联系走访"),
+        pgettext_lazy("measure", "未按计划联系走访"),
+    ),
+    "open_needs": (
+        pgettext_lazy("measure", "有未办结诉求"),
+        pgettext_lazy("measure", "无未办结诉求"),
+    ),
 }
 PERSON_PLAIN = ("health_notes", "death_cause", "disability_type")
 PERSON_PROTECTED = ("id_number", "phone")
@@ -196,7 +212,9 @@ def register(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             _register_error(form, exc)
         else:
-            messages.success(request, f"已登记 {family.head_name} 家庭。")
+            messages.success(
+                request, gettext("已登记 %(name)s 家庭。") % {"name": family.head_name}
+            )
             return redirect("families:detail", pk=family.pk)
     return render(request, "families/register.html", {"form": form})
 
@@ -252,9 +270,11 @@ def edit(request: HttpRequest, pk: Family) -> HttpResponse:
         except ServiceError as exc:
             exc.add_to(form)
         else:
-            messages.success(request, "已保存。")
+            messages.success(request, gettext("已保存。"))
             return redirect("families:detail", pk=family.pk)
-    return _form_page(request, form, f"修改家庭信息：{family.head_name}", family)
+    return _form_page(
+        request, form, gettext("修改家庭信息：%(name)s") % {"name": family.head_name}, family
+    )
 
 
 @scoped_view(capability="family.edit", **FAMILY)
@@ -267,10 +287,14 @@ def status(request: HttpRequest, pk: Family) -> HttpResponse:
         except ServiceError as exc:
             exc.add_to(form)
         else:
-            messages.success(request, "状态已变更，变更记录已保存。")
+            messages.success(request, gettext("状态已变更，变更记录已保存。"))
             return redirect("families:detail", pk=family.pk)
-    note = f"当前状态：{family.get_status_display()}。迁出、注销或亡故时，现任联系人同时结束。"
-    return _form_page(request, form, f"变更状态：{family.head_name}", family, note=note)
+    note = gettext("当前状态：%(status)s。迁出、注销或亡故时，现任联系人同时结束。") % {
+        "status": family.get_status_display()
+    }
+    return _form_page(
+        request, form, gettext("变更状态：%(name)s") % {"name": family.head_name}, family, note=note
+    )
 
 
 # --- people -----------------------------------------------------------------------------------
@@ -286,9 +310,11 @@ def person_add(request: HttpRequest, pk: Family) -> HttpResponse:
         except ServiceError as exc:
             exc.add_to(form)
         else:
-            messages.success(request, f"已添加 {person.name}。")
+            messages.success(request, gettext("已添加 %(name)s。") % {"name": person.name})
             return redirect("families:detail", pk=family.pk)
-    return _form_page(request, form, f"添加家庭成员：{family.head_name}", family)
+    return _form_page(
+        request, form, gettext("添加家庭成员：%(name)s") % {"name": family.head_name}, family
+    )
 
 
 @scoped_view(capability="family.edit", model=Person)
@@ -307,9 +333,12 @@ def person_edit(request: HttpRequest, pk: Person) -> HttpResponse:
         except ServiceError as exc:
             exc.add_to(form)
         else:
-            messages.success(request, "已保存。")
+            messages.success(request, gettext("已保存。"))
             return redirect("families:detail", pk=family.pk)
-    title = f"修改{person.get_role_display()}信息：{person.name}"
+    title = gettext("修改%(role)s信息：%(name)s") % {
+        "role": person.get_role_display(),
+        "name": person.name,
+    }
     return _form_page(request, form, title, family)
 
 
@@ -321,7 +350,7 @@ def _reveal(
 ) -> HttpResponse:
     form = forms.RevealForm(request.POST)
     if not form.is_valid():
-        return HttpResponse("请填写查看原因。", status=400)
+        return HttpResponse(gettext("请填写查看原因。"), status=400)
     try:
         value = protected_reveal(
             actor=request.user,
@@ -341,7 +370,7 @@ def _reveal(
 @scoped_view(capability="account.self", model=Person)
 def person_reveal(request: HttpRequest, pk: Person, field: str) -> HttpResponse:
     if field not in (*PERSON_PROTECTED, *PERSON_PLAIN):
-        return HttpResponse("字段不存在。", status=404)
+        return HttpResponse(gettext("字段不存在。"), status=404)
     return _reveal(request, pk, field, pk.family, PERSON_PLAIN)
 
 
@@ -361,7 +390,7 @@ def care_reveal(request: HttpRequest, pk: CareRecord) -> HttpResponse:
 @scoped_view(capability="account.self", model=Contact)
 def contact_reveal(request: HttpRequest, pk: Contact, field: str) -> HttpResponse:
     if field != "phone":
-        return HttpResponse("字段不存在。", status=404)
+        return HttpResponse(gettext("字段不存在。"), status=404)
     return _reveal(request, pk, field, pk.family, ())
 
 
@@ -387,9 +416,15 @@ def contact_add(request: HttpRequest, pk: Family) -> HttpResponse:
         except ServiceError as exc:
             exc.add_to(form)
         else:
-            messages.success(request, f"已指定联系人 {contact.name}（{contact.role.name}）。")
+            messages.success(
+                request,
+                gettext("已指定联系人 %(name)s（%(role)s）。")
+                % {"name": contact.name, "role": contact.role.name},
+            )
             return redirect("families:detail", pk=family.pk)
-    return _form_page(request, form, f"指定联系人：{family.head_name}", family)
+    return _form_page(
+        request, form, gettext("指定联系人：%(name)s") % {"name": family.head_name}, family
+    )
 
 
 @require_POST
@@ -405,9 +440,11 @@ def contact_end(request: HttpRequest, pk: Contact) -> HttpResponse:
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"{contact.name} 的联系工作已结束。")
+            messages.success(
+                request, gettext("%(name)s 的联系工作已结束。") % {"name": contact.name}
+            )
     else:
-        messages.error(request, "请填写有效的结束日期。")
+        messages.error(request, gettext("请填写有效的结束日期。"))
     return redirect("families:detail", pk=contact.family_id)
 
 
@@ -435,7 +472,11 @@ def reassign(request: HttpRequest) -> HttpResponse:
         else:
             old = data["from_user"].full_name or data["from_user"].username
             new = data["to_name"] or data["to_user"].full_name or data["to_user"].username
-            messages.success(request, f"已将 {old} 联系的 {moved} 户家庭移交给 {new}。")
+            messages.success(
+                request,
+                gettext("已将 %(old)s 联系的 %(count)s 户家庭移交给 %(new)s。")
+                % {"old": old, "count": moved, "new": new},
+            )
             return redirect("families:reassign")
     return render(request, "families/reassign.html", {"form": form})
 
@@ -505,9 +546,11 @@ def care_add(request: HttpRequest, pk: Family) -> HttpResponse:
         except ServiceError as exc:
             exc.add_to(form, NEED_ALIASES)
         else:
-            messages.success(request, "帮扶记录已保存。")
+            messages.success(request, gettext("帮扶记录已保存。"))
             return redirect("families:detail", pk=family.pk)
-    return _form_page(request, form, f"记录帮扶：{family.head_name}", family)
+    return _form_page(
+        request, form, gettext("记录帮扶：%(name)s") % {"name": family.head_name}, family
+    )
 
 
 @scoped_view(capability="account.self", model=Need)
@@ -523,10 +566,12 @@ def need_update(request: HttpRequest, pk: Need) -> HttpResponse:
         except ServiceError as exc:
             exc.add_to(form)
         else:
-            messages.success(request, "诉求状态已更新。")
+            messages.success(request, gettext("诉求状态已更新。"))
             return redirect("families:detail", pk=family.pk)
-    note = f"诉求：{need.description}"
-    return _form_page(request, form, f"办理诉求：{family.head_name}", family, note=note)
+    note = gettext("诉求：%(description)s") % {"description": need.description}
+    return _form_page(
+        request, form, gettext("办理诉求：%(name)s") % {"name": family.head_name}, family, note=note
+    )
 
 
 @scoped_view(capability="family.edit", **FAMILY)
@@ -539,9 +584,13 @@ def support_add(request: HttpRequest, pk: Family) -> HttpResponse:
         except ServiceError as exc:
             exc.add_to(form)
         else:
-            messages.success(request, f"已添加{support.get_kind_display()}。")
+            messages.success(
+                request, gettext("已添加%(kind)s。") % {"kind": support.get_kind_display()}
+            )
             return redirect("families:detail", pk=family.pk)
-    return _form_page(request, form, f"添加保障：{family.head_name}", family)
+    return _form_page(
+        request, form, gettext("添加保障：%(name)s") % {"name": family.head_name}, family
+    )
 
 
 # --- a contact person's work, and what is overdue ----------------------------------------------
@@ -617,11 +666,11 @@ def coverage(request: HttpRequest) -> HttpResponse:
     chart = {
         "labels": [r.association.name.removesuffix("计生协") for r in rows],
         "series": [
-            {"name": "联系人", "data": [r.contacts_share for r in rows]},
-            {"name": "家庭医生", "data": [r.doctor_share for r in rows]},
-            {"name": "绿色通道", "data": [r.green_share for r in rows]},
-            {"name": "保险", "data": [r.insured_share for r in rows]},
-            {"name": "按时走访", "data": [r.schedule_share for r in rows]},
+            {"name": gettext("联系人"), "data": [r.contacts_share for r in rows]},
+            {"name": gettext("家庭医生"), "data": [r.doctor_share for r in rows]},
+            {"name": gettext("绿色通道"), "data": [r.green_share for r in rows]},
+            {"name": gettext("保险"), "data": [r.insured_share for r in rows]},
+            {"name": gettext("按时走访"), "data": [r.schedule_share for r in rows]},
         ],
     }
     context = {
@@ -649,14 +698,16 @@ def campaigns(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST":
         if not can_edit:
-            raise PermissionDenied("您的角色无权进行此操作。")
+            raise PermissionDenied(gettext("您的角色无权进行此操作。"))
         if form.is_valid():
             try:
                 campaign = services.campaign_create(actor=user, **form.cleaned_data)
             except ServiceError as exc:
                 exc.add_to(form)
             else:
-                messages.success(request, f"已创建活动：{campaign.name}。")
+                messages.success(
+                    request, gettext("已创建活动：%(name)s。") % {"name": campaign.name}
+                )
                 return redirect("families:campaign_detail", pk=campaign.pk)
     items = (
         Campaign.objects.visible_to(user)
@@ -711,14 +762,14 @@ def rates(request: HttpRequest) -> HttpResponse:
     form = forms.RateForm(request.POST or None)
     if request.method == "POST":
         if not can_set:
-            raise PermissionDenied("您的角色无权进行此操作。")
+            raise PermissionDenied(gettext("您的角色无权进行此操作。"))
         if form.is_valid():
             try:
                 services.rate_set(actor=request.user, **form.cleaned_data)
             except ServiceError as exc:
                 exc.add_to(form)
             else:
-                messages.success(request, "特别扶助金标准已保存。")
+                messages.success(request, gettext("特别扶助金标准已保存。"))
                 return redirect("families:rates")
     table = PaymentRate.objects.all()
     return render(
@@ -739,7 +790,7 @@ def care_photos_add(request: HttpRequest, pk: CareRecord) -> HttpResponse:
         (user.has_capability("family.edit") and _in_scope(user, family))
         or _is_contact(user, family)
     ):
-        raise PermissionDenied("只有管辖范围内的工作人员或该家庭的联系人可以上传照片。")
+        raise PermissionDenied(gettext("只有管辖范围内的工作人员或该家庭的联系人可以上传照片。"))
     already = record.photos.count()
     form = forms.CarePhotoForm(request.POST or None, request.FILES or None, already=already)
     if request.method == "POST" and form.is_valid():
@@ -750,10 +801,14 @@ def care_photos_add(request: HttpRequest, pk: CareRecord) -> HttpResponse:
         except ServiceError as exc:
             exc.add_to(form)
         else:
-            messages.success(request, f"已上传 {len(added)} 张照片。")
+            messages.success(request, gettext("已上传 %(count)s 张照片。") % {"count": len(added)})
             return redirect(reverse("families:detail", args=[family.pk]) + f"#care-{record.pk}")
-    note = f"{record.occurred_on:%Y-%m-%d} {record.kind.name}，已有 {already} 张照片。"
-    title = f"上传帮扶照片：{family.head_name}"
+    note = gettext("%(date)s %(kind)s，已有 %(count)s 张照片。") % {
+        "date": f"{record.occurred_on:%Y-%m-%d}",
+        "kind": record.kind.name,
+        "count": already,
+    }
+    title = gettext("上传帮扶照片：%(name)s") % {"name": family.head_name}
     return _form_page(request, form, title, family, note=note)
 
 
@@ -768,7 +823,7 @@ def care_photo(request: HttpRequest, pk: CarePhoto) -> HttpResponse:
     try:
         handle = default_storage.open(name, "rb")
     except FileNotFoundError as exc:
-        raise Http404("照片文件不存在。") from exc
+        raise Http404(gettext("照片文件不存在。")) from exc
     response = FileResponse(handle, content_type=content_type)
     stem = f"care-photo-{photo.pk}" + ("-thumb" if thumb else "")
     extension = "png" if content_type == "image/png" else "jpg"
@@ -789,7 +844,8 @@ FAMILY_IMPORT = ImportPage(
     page_url="families:import",
     done_url="families:list",
     done_message=lambda r: (
-        f"导入完成：新登记{r.created}户，修改{r.updated}户，{r.unchanged}户未变化。"
+        gettext("导入完成：新登记%(created)s户，修改%(updated)s户，%(unchanged)s户未变化。")
+        % {"created": r.created, "updated": r.updated, "unchanged": r.unchanged}
     ),
 )
 
@@ -808,7 +864,7 @@ def export_families(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" or source.get("download") == "1":
         reveal = request.method == "POST" and source.get("reveal") == "1"
         if reveal and not can_reveal:
-            raise PermissionDenied("您没有导出完整个人信息的权限。")
+            raise PermissionDenied(gettext("您没有导出完整个人信息的权限。"))
         try:
             return family_excel.families_export(
                 user=request.user,
@@ -827,17 +883,33 @@ def export_families(request: HttpRequest) -> HttpResponse:
 
 def _report_groups() -> list[dict[str, Any]]:
     groups: list[dict[str, Any]] = []
-    for group, header, _ in family_reports.COLUMNS:
+    for group, header, _name in family_reports.COLUMNS:
         if group and groups and groups[-1]["name"] == group:
-            groups[-1]["columns"].append(header)
+            groups[-1]["columns"].append(gettext(header))
             groups[-1]["span"] += 1
         else:
-            groups.append({"name": group, "columns": [header], "span": 1})
+            groups.append(
+                {
+                    "name": group,
+                    "label": gettext(group) if group else "",
+                    "columns": [gettext(header)],
+                    "span": 1,
+                }
+            )
     return groups
 
 
+def _report_row_name(row: family_reports.ReportRow) -> str:
+    """The row's name on the page: the own row and the "other" row are labels, not data."""
+    if row.own and row.association is not None:
+        return gettext("%(name)s（本级）") % {"name": row.association.name}
+    if row.association is None and not row.code:
+        return gettext("其他")
+    return row.name
+
+
 def _report_values(row: family_reports.ReportRow) -> list[int]:
-    return [getattr(row, name) for _, _, name in family_reports.COLUMNS]
+    return [getattr(row, name) for _group, _header, name in family_reports.COLUMNS]
 
 
 @scoped_view(capability="family.view")
@@ -852,7 +924,7 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
     try:
         month: family_reports.Month | None = family_reports.parse_month(month_text, today=today)
     except ValueError as exc:
-        month, error = None, str(exc)
+        month, error = None, gettext(str(exc))
     report = None
     if area is not None and month is not None:
         report = family_reports.monthly_report(
@@ -878,7 +950,12 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
                 and child.pk != area.pk
             )
             table.append(
-                {"name": row.name, "code": row.code, "link": link, "values": _report_values(row)}
+                {
+                    "name": _report_row_name(row),
+                    "code": row.code,
+                    "link": link,
+                    "values": _report_values(row),
+                }
             )
     context = {
         "area": area,
@@ -890,7 +967,13 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
         "total": _report_values(report.total) if report and report.total else [],
         "groups": _report_groups(),
         "width": 1 + len(family_reports.COLUMNS),
-        "notes": family_reports.NOTES,
+        "notes": [gettext(note) for note in family_reports.NOTES],
+        "month_label": (
+            gettext("%(year)s年%(month)s月")
+            % {"year": month.first.year, "month": month.first.month}
+            if month
+            else ""
+        ),
         "month_value": month.param if month else month_text,
         "latest": f"{today:%Y-%m}",
         "today": today,

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext
 
 from fpa.core import idnumbers, phones
 from fpa.core.masking import MASKERS, mask_name
@@ -181,11 +183,14 @@ def text(*, max_length: int | None = None, min_length: int = 0) -> Callable[[str
     def parse(value: str) -> str:
         value = "".join(ch for ch in value if unicodedata.category(ch) != "Cf").strip()
         if any(unicodedata.category(ch) == "Cc" for ch in value):
-            raise ValueError("不能包含换行符、制表符等控制字符。")
+            raise ValueError(gettext("不能包含换行符、制表符等控制字符。"))
         if max_length is not None and len(value) > max_length:
-            raise ValueError(f"不能超过{max_length}个字符（现为{len(value)}个）。")
+            raise ValueError(
+                gettext("不能超过%(limit)s个字符（现为%(length)s个）。")
+                % {"limit": max_length, "length": len(value)}
+            )
         if len(value) < min_length:
-            raise ValueError(f"至少应有{min_length}个字符。")
+            raise ValueError(gettext("至少应有%(limit)s个字符。") % {"limit": min_length})
         return value
 
     return parse
@@ -197,9 +202,9 @@ def code(*, max_length: int = 32) -> Callable[[str], str]:
     def parse(value: str) -> str:
         value = "".join(_nfkc(value).split()).upper()
         if not re.fullmatch(r"[0-9A-Z\-]+", value):
-            raise ValueError("编码只能包含数字、字母和“-”。")
+            raise ValueError(gettext("编码只能包含数字、字母和“-”。"))
         if len(value) > max_length:
-            raise ValueError(f"编码不能超过{max_length}位。")
+            raise ValueError(gettext("编码不能超过%(limit)s位。") % {"limit": max_length})
         return value
 
     return parse
@@ -209,7 +214,10 @@ class Choice:
     """A choice column: the cell holds the Chinese label (or the code); the value is the code."""
 
     def __init__(self, choices: Iterable[tuple[Any, Any]]) -> None:
-        self.pairs = [(str(value), str(label)) for value, label in choices]
+        # The labels are what the file holds: always the Chinese source strings, whatever the
+        # language of the request that first imports the module.
+        with translation.override(None):
+            self.pairs = [(str(value), str(label)) for value, label in choices]
         self.by_label = {_nfkc(label): value for value, label in self.pairs}
         self.by_code = {value.lower(): value for value, _ in self.pairs}
         self.labels = [label for _, label in self.pairs]
@@ -218,7 +226,10 @@ class Choice:
         value = _nfkc(value)
         found = self.by_label.get(value) or self.by_code.get(value.lower())
         if found is None:
-            raise ValueError(f"无法识别“{value}”，可填写：{'、'.join(self.labels)}。")
+            raise ValueError(
+                gettext("无法识别“%(value)s”，可填写：%(labels)s。")
+                % {"value": value, "labels": "、".join(self.labels)}
+            )
         return found
 
     def display(self, value: Any) -> str:
@@ -240,7 +251,7 @@ class Boolean:
             return True
         if value in NO:
             return False
-        raise ValueError("请填写“是”或“否”。")
+        raise ValueError(gettext("请填写“是”或“否”。"))
 
     def display(self, value: Any) -> str:
         return "是" if value else "否"
@@ -274,15 +285,21 @@ def date(
             None,
         )
         if match is None:
-            raise ValueError("日期格式不正确，请按“2024-01-31”的格式填写。")
+            raise ValueError(gettext("日期格式不正确，请按“2024-01-31”的格式填写。"))
         year, month, day = (int(part) for part in match.groups())
         try:
             result = datetime.date(year, month, day)
         except ValueError as exc:
-            raise ValueError(f"日期不存在：{year}年{month}月{day}日。") from exc
+            raise ValueError(
+                gettext("日期不存在：%(year)s年%(month)s月%(day)s日。")
+                % {"year": year, "month": month, "day": day}
+            ) from exc
         upper = latest or datetime.date(2100, 12, 31)
         if not earliest <= result <= upper:
-            raise ValueError(f"日期应在{earliest.isoformat()}至{upper.isoformat()}之间。")
+            raise ValueError(
+                gettext("日期应在%(earliest)s至%(latest)s之间。")
+                % {"earliest": earliest.isoformat(), "latest": upper.isoformat()}
+            )
         return result
 
     return parse
@@ -296,13 +313,13 @@ def decimal_number(
         try:
             number = decimal.Decimal(value)
         except decimal.InvalidOperation as exc:
-            raise ValueError("应填写数字。") from exc
+            raise ValueError(gettext("应填写数字。")) from exc
         if not number.is_finite():
-            raise ValueError("应填写数字。")
+            raise ValueError(gettext("应填写数字。"))
         if -number.as_tuple().exponent > places and number != number.quantize(
             decimal.Decimal(1).scaleb(-places)
         ):
-            raise ValueError(f"最多保留{places}位小数。")
+            raise ValueError(gettext("最多保留%(places)s位小数。") % {"places": places})
         _check_range(number, minimum, maximum)
         return number.quantize(decimal.Decimal(1).scaleb(-places))
 
@@ -313,7 +330,7 @@ def integer(*, minimum: int | None = None, maximum: int | None = None) -> Callab
     def parse(value: str) -> int:
         value = _nfkc(value).replace(",", "")
         if not re.fullmatch(r"[-+]?\d+", value):
-            raise ValueError("应填写整数。")
+            raise ValueError(gettext("应填写整数。"))
         number = int(value)
         _check_range(number, minimum, maximum)
         return number
@@ -323,11 +340,13 @@ def integer(*, minimum: int | None = None, maximum: int | None = None) -> Callab
 
 def _check_range(number: Any, minimum: Any, maximum: Any) -> None:
     if minimum is not None and maximum is not None and not minimum <= number <= maximum:
-        raise ValueError(f"应在{minimum}到{maximum}之间。")
+        raise ValueError(
+            gettext("应在%(minimum)s到%(maximum)s之间。") % {"minimum": minimum, "maximum": maximum}
+        )
     if minimum is not None and number < minimum:
-        raise ValueError(f"不能小于{minimum}。")
+        raise ValueError(gettext("不能小于%(minimum)s。") % {"minimum": minimum})
     if maximum is not None and number > maximum:
-        raise ValueError(f"不能大于{maximum}。")
+        raise ValueError(gettext("不能大于%(maximum)s。") % {"maximum": maximum})
 
 
 def id_number() -> Callable[[str], str]:

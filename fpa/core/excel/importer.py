@@ -24,6 +24,7 @@ from typing import IO, Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext, gettext_noop
 
 from fpa.core.errors import NotAllowed, ServiceError
 from fpa.core.excel.columns import KEEP, Column, Sheet
@@ -35,11 +36,11 @@ CREATE = "create"
 UPDATE = "update"
 UNCHANGED = "unchanged"
 
-REQUIRED = "此项必填，不能为空。"
-MASKED_KEY = "该号码已打码（含*号），无法用来匹配已有记录，请填写完整号码。"
-MASKED_NEW = "该号码已打码（含*号），新增记录须填写完整号码。"
-NO_ROWS = "文件中没有数据：请在列名下方逐行填写后再上传。"
-DUPLICATE = "与第{first}行重复（{headers}相同），请删除重复的行。"
+REQUIRED = gettext_noop("此项必填，不能为空。")
+MASKED_KEY = gettext_noop("该号码已打码（含*号），无法用来匹配已有记录，请填写完整号码。")
+MASKED_NEW = gettext_noop("该号码已打码（含*号），新增记录须填写完整号码。")
+NO_ROWS = gettext_noop("文件中没有数据：请在列名下方逐行填写后再上传。")
+DUPLICATE = gettext_noop("与第%(first)s行重复（%(headers)s相同），请删除重复的行。")
 
 
 def comparable(value: Any) -> Any:
@@ -231,7 +232,7 @@ class Importer(abc.ABC):
             getattr(self.actor, "is_authenticated", False)
             and self.actor.has_capability(self.capability)
         ):
-            raise NotAllowed("您的角色无权进行此操作。")
+            raise NotAllowed(gettext("您的角色无权进行此操作。"))
         report = ImportReport(
             title=self.sheet.title, issue_limit=self.issue_limit, preview_limit=self.preview_limit
         )
@@ -292,7 +293,7 @@ class Importer(abc.ABC):
             row.key = self.key(row)
             first = seen.get(row.key)
             if first is not None:
-                row.fail(None, DUPLICATE.format(first=first, headers=key_headers))
+                row.fail(None, gettext(DUPLICATE) % {"first": first, "headers": key_headers})
             else:
                 seen[row.key] = row.number
         live = [row for row in live if row.ok]

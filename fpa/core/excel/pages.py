@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_noop
 
 from fpa.core.excel import uploads
 from fpa.core.excel.columns import Sheet
@@ -18,8 +19,8 @@ from fpa.core.excel.importer import Importer, ImportReport
 from fpa.core.excel.reader import Issue
 from fpa.core.excel.safety import UnsafeFile, read_upload
 
-UPLOAD_EXPIRED = "上传的文件已过期或无效，请重新上传。"
-NO_FILE = "请选择要上传的Excel文件（.xlsx）。"
+UPLOAD_EXPIRED = gettext_noop("上传的文件已过期或无效，请重新上传。")
+NO_FILE = gettext_noop("请选择要上传的Excel文件（.xlsx）。")
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def import_page(request: HttpRequest, page: ImportPage) -> HttpResponse:
     if token:
         data = uploads.load(request, page.kind, token)
         if data is None:
-            messages.error(request, UPLOAD_EXPIRED)
+            messages.error(request, gettext(UPLOAD_EXPIRED))
             return redirect(page.page_url)
         report = importer.commit(data)
         uploads.discard(request, token)

@@ -18,17 +18,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import python_calamine
+from django.utils.translation import gettext, gettext_noop
 
 from fpa.core.excel.columns import DATE, TEXT, Column, Sheet, normalise_header
 from fpa.core.excel.safety import CORRUPT, Inspection, Limits, UnsafeFile, unneutralise
 
-NUMBER_TOO_LONG = (
+NUMBER_TOO_LONG = gettext_noop(
     "该单元格是数字格式，超过15位的数字已被Excel改动（末几位变成0）。"
     "请将此列设置为“文本”格式后重新填写完整号码。"
 )
-FORMULA = "单元格中是公式，请改为直接填写内容（可复制后“选择性粘贴→数值”）。"
-ERROR_VALUE = "单元格是错误值（如#N/A、#VALUE!），请更正。"
-EMPTY_SHEET = "工作表「{sheet}」是空的，没有列名和数据。"
+FORMULA = gettext_noop("单元格中是公式，请改为直接填写内容（可复制后“选择性粘贴→数值”）。")
+ERROR_VALUE = gettext_noop("单元格是错误值（如#N/A、#VALUE!），请更正。")
+EMPTY_SHEET = gettext_noop("工作表「%(sheet)s」是空的，没有列名和数据。")
 EXCEL_DIGITS = 15
 
 
@@ -41,13 +42,17 @@ class Issue:
     message: str
 
     def __str__(self) -> str:
+        # A constant message (marked with gettext_noop) is translated here, for the page; a
+        # message with values was translated when it was made. Headers stay as in the file.
+        message = gettext(self.message) if self.message else self.message
+        values = {"row": self.row, "header": self.header, "message": message}
         if self.row is not None and self.header:
-            return f"第{self.row}行「{self.header}」：{self.message}"
+            return gettext("第%(row)s行「%(header)s」：%(message)s") % values
         if self.row is not None:
-            return f"第{self.row}行：{self.message}"
+            return gettext("第%(row)s行：%(message)s") % values
         if self.header:
-            return f"「{self.header}」：{self.message}"
-        return self.message
+            return gettext("「%(header)s」：%(message)s") % values
+        return message
 
 
 class CellError(ValueError):
@@ -119,7 +124,7 @@ def read_table(data: bytes, sheet: Sheet, inspection: Inspection, limits: Limits
     except python_calamine.CalamineError as exc:
         raise UnsafeFile(CORRUPT) from exc
     if start is None:
-        table.issues.append(Issue(None, None, EMPTY_SHEET.format(sheet=table.sheet_name)))
+        table.issues.append(Issue(None, None, gettext(EMPTY_SHEET) % {"sheet": table.sheet_name}))
         return table
     first_row, first_column = start
     # python-calamine yields `first_row` empty rows before the range (row numbers stay absolute)
@@ -127,7 +132,7 @@ def read_table(data: bytes, sheet: Sheet, inspection: Inspection, limits: Limits
     # empty first row tells which way this version counts.
     peeked = next(rows, None)
     if peeked is None:
-        table.issues.append(Issue(None, None, EMPTY_SHEET.format(sheet=table.sheet_name)))
+        table.issues.append(Issue(None, None, gettext(EMPTY_SHEET) % {"sheet": table.sheet_name}))
         return table
     padded = first_row > 0 and not any(_filled(v) for v in peeked)
     number = 0 if padded or first_row == 0 else first_row
@@ -139,7 +144,7 @@ def read_table(data: bytes, sheet: Sheet, inspection: Inspection, limits: Limits
             header = values
             break
     else:
-        table.issues.append(Issue(None, None, EMPTY_SHEET.format(sheet=table.sheet_name)))
+        table.issues.append(Issue(None, None, gettext(EMPTY_SHEET) % {"sheet": table.sheet_name}))
         return table
     table.header_row = number
     mapping = _map_header(header, number, first_column, sheet, inspection, table)
@@ -168,7 +173,13 @@ def _map_header(
         column_index = first_column + offset
         letters = column_letters(column_index)
         if (number - 1, column_index) in inspection.formula_cells:
-            table.issues.append(Issue(number, None, f"第{letters}列的列名是公式，请直接填写列名。"))
+            table.issues.append(
+                Issue(
+                    number,
+                    None,
+                    gettext("第%(column)s列的列名是公式，请直接填写列名。") % {"column": letters},
+                )
+            )
             continue
         try:
             text = cell_text(value)
@@ -182,7 +193,12 @@ def _map_header(
             continue
         if column.field in seen:
             table.issues.append(
-                Issue(number, None, f"列名「{column.header}」出现了两次（第{letters}列）。")
+                Issue(
+                    number,
+                    None,
+                    gettext("列名「%(header)s」出现了两次（第%(column)s列）。")
+                    % {"header": column.header, "column": letters},
+                )
             )
             continue
         seen[column.field] = offset
@@ -190,17 +206,32 @@ def _map_header(
     if not mapping:
         expected = "、".join(sheet.headers)
         table.issues.append(
-            Issue(number, None, f"没有找到列名。第一行应为：{expected}。请使用系统提供的模板。")
+            Issue(
+                number,
+                None,
+                gettext("没有找到列名。第一行应为：%(expected)s。请使用系统提供的模板。")
+                % {"expected": expected},
+            )
         )
         return mapping
     for text in unknown:
         table.issues.append(
-            Issue(number, None, f"无法识别的列名「{text}」，请使用模板中的列名，或删除该列。")
+            Issue(
+                number,
+                None,
+                gettext("无法识别的列名「%(header)s」，请使用模板中的列名，或删除该列。")
+                % {"header": text},
+            )
         )
     for column in sheet.columns:
         if column.required and column.field not in seen:
             table.issues.append(
-                Issue(None, None, f"缺少必填列「{column.header}」，请使用系统提供的模板。")
+                Issue(
+                    None,
+                    None,
+                    gettext("缺少必填列「%(header)s」，请使用系统提供的模板。")
+                    % {"header": column.header},
+                )
             )
     table.present = [column for _, column in mapping]
     return mapping
@@ -237,5 +268,8 @@ def _data_rows(
             continue
         count += 1
         if count > limits.max_rows:  # the safety scan has refused this already; belt and braces
-            raise UnsafeFile(f"数据超过{limits.max_rows}行，请拆分成多个文件分批导入。")
+            raise UnsafeFile(
+                gettext("数据超过%(limit)s行，请拆分成多个文件分批导入。")
+                % {"limit": limits.max_rows}
+            )
         yield RawRow(number=number, cells=cells)

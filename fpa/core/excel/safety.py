@@ -36,51 +36,64 @@ from typing import IO, Any
 from xml.etree import ElementTree
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_noop
 
 MB = 1024 * 1024
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
-EMPTY = "文件是空的（0字节），请选择填写好的Excel文件（.xlsx）后重新上传。"
-TOO_LARGE = "文件大小为{size}，超过了{limit}的上限，请删除无关内容或拆分成多个文件后分批上传。"
-OLE2 = (
+EMPTY = gettext_noop("文件是空的（0字节），请选择填写好的Excel文件（.xlsx）后重新上传。")
+TOO_LARGE = gettext_noop(
+    "文件大小为%(size)s，超过了%(limit)s的上限，请删除无关内容或拆分成多个文件后分批上传。"
+)
+OLE2 = gettext_noop(
     "该文件是旧版Excel（.xls）文件或设置了打开密码的加密文件，无法导入。"
     "请取消密码，并在Excel中“另存为”Excel工作簿（*.xlsx）后重新上传。"
 )
-NOT_XLSX = (
+NOT_XLSX = gettext_noop(
     "该文件不是Excel工作簿（.xlsx）格式（只改扩展名无效）。"
     "请在Excel或WPS中“另存为”Excel工作簿（*.xlsx）后重新上传。"
 )
-XLSB = "该文件是Excel二进制工作簿（.xlsb），请“另存为”Excel工作簿（*.xlsx）后重新上传。"
-CORRUPT = "文件已损坏或不完整（可能没有上传完整），无法打开。请在Excel中重新保存后再上传。"
-ENCRYPTED = "文件已加密，无法导入。请取消密码保护后重新上传。"
-MACROS = (
+XLSB = gettext_noop(
+    "该文件是Excel二进制工作簿（.xlsb），请“另存为”Excel工作簿（*.xlsx）后重新上传。"
+)
+CORRUPT = gettext_noop(
+    "文件已损坏或不完整（可能没有上传完整），无法打开。请在Excel中重新保存后再上传。"
+)
+ENCRYPTED = gettext_noop("文件已加密，无法导入。请取消密码保护后重新上传。")
+MACROS = gettext_noop(
     "文件中含有宏（VBA代码或控件），为安全起见不予导入。"
     "请“另存为”不含宏的Excel工作簿（*.xlsx）后重新上传。"
 )
-EXTERNAL_LINKS = (
+EXTERNAL_LINKS = gettext_noop(
     "文件中含有指向其他文件的外部链接，为安全起见不予导入。"
     "请在Excel中选择“数据→编辑链接→断开链接”，保存后重新上传。"
 )
-TOO_MANY_MEMBERS = (
-    "文件内部结构异常（包含{count}个部件），不予导入。请在Excel中另存为新文件后重新上传。"
+TOO_MANY_MEMBERS = gettext_noop(
+    "文件内部结构异常（包含%(count)s个部件），不予导入。请在Excel中另存为新文件后重新上传。"
 )
-BOMB_TOTAL = "文件解压后的内容超过{limit}，疑似异常文件，不予导入。请检查文件内容或拆分后分批上传。"
-BOMB_RATIO = "文件中的内容压缩比异常（超过{ratio}:1），疑似恶意构造的文件，不予导入。"
-BOMB_LIE = "文件中的内容与其声明的大小不符，疑似恶意构造的文件，不予导入。"
-MALFORMED = "文件内部格式异常，无法读取。请在Excel中另存为新文件后重新上传。"
-NO_SHEET = "文件中没有工作表。"
-TOO_MANY_ROWS = (
-    "工作表「{sheet}」的数据区域有{rows}行，超过了单次导入{limit}行的上限。"
+BOMB_TOTAL = gettext_noop(
+    "文件解压后的内容超过%(limit)s，疑似异常文件，不予导入。请检查文件内容或拆分后分批上传。"
+)
+BOMB_RATIO = gettext_noop(
+    "文件中的内容压缩比异常（超过%(ratio)s:1），疑似恶意构造的文件，不予导入。"
+)
+BOMB_LIE = gettext_noop("文件中的内容与其声明的大小不符，疑似恶意构造的文件，不予导入。")
+MALFORMED = gettext_noop("文件内部格式异常，无法读取。请在Excel中另存为新文件后重新上传。")
+NO_SHEET = gettext_noop("文件中没有工作表。")
+TOO_MANY_ROWS = gettext_noop(
+    "工作表「%(sheet)s」的数据区域有%(rows)s行，超过了单次导入%(limit)s行的上限。"
     "请删除表格下方多余的空行，或拆分成多个文件分批导入。"
 )
-TOO_MANY_COLUMNS = (
-    "工作表「{sheet}」的数据区域有{columns}列，超过了{limit}列的上限，请删除多余的列。"
+TOO_MANY_COLUMNS = gettext_noop(
+    "工作表「%(sheet)s」的数据区域有%(columns)s列，超过了%(limit)s列的上限，请删除多余的列。"
 )
-TOO_MANY_FORMULAS = "文件中的公式或错误值过多，无法逐一标出。请将数据“选择性粘贴为数值”后重新上传。"
-TOO_MANY_CELLS = (
-    "工作表「{sheet}」的数据区域过大（{rows}行、{columns}列），请删除多余的行和列，"
+TOO_MANY_FORMULAS = gettext_noop(
+    "文件中的公式或错误值过多，无法逐一标出。请将数据“选择性粘贴为数值”后重新上传。"
+)
+TOO_MANY_CELLS = gettext_noop(
+    "工作表「%(sheet)s」的数据区域过大（%(rows)s行、%(columns)s列），请删除多余的行和列，"
     "或拆分成多个文件分批导入。"
 )
 
@@ -89,6 +102,7 @@ class UnsafeFile(ValueError):
     """An upload refused before parsing; str() is the message for the user."""
 
     def __init__(self, message: str) -> None:
+        message = gettext(message)  # constants are marked with gettext_noop
         super().__init__(message)
         self.message = message
 
@@ -144,7 +158,8 @@ def read_upload(upload: IO[bytes] | bytes, limits: Limits | None = None) -> byte
         declared = getattr(upload, "size", None)
         if declared is not None and declared > limits.max_bytes:
             raise UnsafeFile(
-                TOO_LARGE.format(size=human_size(declared), limit=human_size(limits.max_bytes))
+                gettext(TOO_LARGE)
+                % {"size": human_size(declared), "limit": human_size(limits.max_bytes)}
             )
         if hasattr(upload, "seek"):
             upload.seek(0)
@@ -153,7 +168,7 @@ def read_upload(upload: IO[bytes] | bytes, limits: Limits | None = None) -> byte
         raise UnsafeFile(EMPTY)
     if len(data) > limits.max_bytes:
         size = human_size(max(len(data), getattr(upload, "size", 0) or 0))
-        raise UnsafeFile(TOO_LARGE.format(size=size, limit=human_size(limits.max_bytes)))
+        raise UnsafeFile(gettext(TOO_LARGE) % {"size": size, "limit": human_size(limits.max_bytes)})
     return data
 
 
@@ -222,7 +237,7 @@ EXTERNAL_PARTS = re.compile(r"^xl/(externalLinks/|connections\.xml$|queryTables/
 
 def _check_directory(members: list[zipfile.ZipInfo], limits: Limits) -> None:
     if len(members) > limits.max_members:
-        raise UnsafeFile(TOO_MANY_MEMBERS.format(count=len(members)))
+        raise UnsafeFile(gettext(TOO_MANY_MEMBERS) % {"count": len(members)})
     if any(m.flag_bits & 0x1 for m in members):
         raise UnsafeFile(ENCRYPTED)
     if any(MACRO_PARTS.search(m.filename) for m in members):
@@ -233,12 +248,12 @@ def _check_directory(members: list[zipfile.ZipInfo], limits: Limits) -> None:
         raise UnsafeFile(MALFORMED)
     total = sum(m.file_size for m in members)
     if total > limits.max_uncompressed:
-        raise UnsafeFile(BOMB_TOTAL.format(limit=human_size(limits.max_uncompressed)))
+        raise UnsafeFile(gettext(BOMB_TOTAL) % {"limit": human_size(limits.max_uncompressed)})
     for m in members:
         if m.file_size >= limits.ratio_floor and m.file_size > limits.max_ratio * max(
             m.compress_size, 1
         ):
-            raise UnsafeFile(BOMB_RATIO.format(ratio=limits.max_ratio))
+            raise UnsafeFile(gettext(BOMB_RATIO) % {"ratio": limits.max_ratio})
 
 
 # --- step 4: the package parts ----------------------------------------------------------------
@@ -571,13 +586,18 @@ def _check_extent(sheet: str, rows: int, columns: int, limits: Limits) -> None:
     if rows > MAX_EXCEL_ROW or columns > MAX_EXCEL_COLUMN:
         raise UnsafeFile(MALFORMED)
     if rows > limits.max_rows + 1:
-        raise UnsafeFile(TOO_MANY_ROWS.format(sheet=sheet, rows=rows, limit=limits.max_rows))
+        raise UnsafeFile(
+            gettext(TOO_MANY_ROWS) % {"sheet": sheet, "rows": rows, "limit": limits.max_rows}
+        )
     if columns > limits.max_columns:
         raise UnsafeFile(
-            TOO_MANY_COLUMNS.format(sheet=sheet, columns=columns, limit=limits.max_columns)
+            gettext(TOO_MANY_COLUMNS)
+            % {"sheet": sheet, "columns": columns, "limit": limits.max_columns}
         )
     if rows * columns > limits.max_cells:
-        raise UnsafeFile(TOO_MANY_CELLS.format(sheet=sheet, rows=rows, columns=columns))
+        raise UnsafeFile(
+            gettext(TOO_MANY_CELLS) % {"sheet": sheet, "rows": rows, "columns": columns}
+        )
 
 
 # --- formula injection in what we write -----------------------------------------------------

@@ -21,6 +21,7 @@ import xlsxwriter
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fpa.core.audit import audit_record
 from fpa.core.errors import NotAllowed, ServiceError
@@ -243,9 +244,9 @@ def export_response(
     reason = (reason or "").strip()
     if reveal:
         if not actor.has_capability("personal.reveal"):
-            raise NotAllowed("您没有导出完整个人信息的权限。")
+            raise NotAllowed(gettext("您没有导出完整个人信息的权限。"))
         if len(reason) < 2:
-            raise ServiceError("请填写导出完整信息的原因。", field="reason")
+            raise ServiceError(gettext("请填写导出完整信息的原因。"), field="reason")
     if sheet.related:
         queryset = queryset.select_related(*sheet.related)
     handle = _temporary()
