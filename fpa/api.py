@@ -155,3 +155,7 @@ api.add_router(
     "/", "fpa.organizations.api.router", auth=[BearerToken("org.view"), Session("org.view")]
 )
 api.add_router("/", "fpa.families.api.router")
+# Members: "member.view", as the pages (staff of the association network, not a volunteer).
+api.add_router(
+    "/members", "fpa.members.api.router", auth=[BearerToken("member.view"), Session("member.view")]
+)

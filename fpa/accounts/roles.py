@@ -36,6 +36,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "family.view",
             "family.edit",
             "family.rates",
+            "member.view",
+            "member.edit",
+            "member.approve",
         }
     ),
     Role.TOWNSHIP_STAFF: frozenset(
@@ -49,6 +52,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "personal.reveal",
             "family.view",
             "family.edit",
+            "member.view",
+            "member.edit",
+            "member.approve",
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -60,6 +66,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "personal.reveal",
             "family.view",
             "family.edit",
+            "member.view",
+            "member.edit",
+            "member.approve",
         }
     ),
     Role.FINANCE: frozenset({"org.view"}),
