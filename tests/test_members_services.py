@@ -306,7 +306,7 @@ def test_counters_match_the_member_table_after_many_changes(county, township, to
     county_figures = selectors.counts(user=county, association=assoc("622923"))
     assert county_figures["total"] == Member.objects.filter(status="active").count() == 6
     by_child = {
-        row.name: row.figures["total"]
+        row.association.code: row.figures["total"]
         for row in selectors.counts_by_child(user=county, association=assoc("622923"))
     }
     assert by_child[LIUJIAXIA] == 4 and by_child[YANGUOXIA] == 2
