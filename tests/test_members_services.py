@@ -28,13 +28,13 @@ def test_application_then_approval_issues_a_card_number_and_counts(township, vil
     applied = apply(village, DAZHUANG, sex="M")
     assert applied.status == Member.Status.PENDING
     assert applied.card_number is None and applied.sex == "M"
-    assert selectors.counts(user=township, association=assoc(LIUJIAXIA))["total"] == 0
+    assert selectors.counts(user=township, association=assoc(LIUJIAXIA)).figures["total"] == 0
     # when the township (the village's parent) records the council's approval
     approved = services.member_approve(actor=township, member=applied)
     # then the member is active with the first card number of the village, and counted
     assert approved.status == Member.Status.ACTIVE
     assert approved.card_number == f"{DAZHUANG}-00001"
-    figures = selectors.counts(user=township, association=assoc(LIUJIAXIA))
+    figures = selectors.counts(user=township, association=assoc(LIUJIAXIA)).figures
     assert (figures["total"], figures["male"], figures["individual"]) == (1, 1, 1)
     assert StatusChange.objects.filter(member=approved, to_status="active").count() == 1
     assert AuditEvent.objects.filter(object_type="members.member", object_id=str(applied.pk))
@@ -126,7 +126,7 @@ def test_group_member_needs_a_contact_not_an_id(village):
     )
     approved = services.member_approve(actor=village, member=group)
     assert approved.sex == "" and approved.card_number.endswith("-00001")
-    assert selectors.counts(user=village, association=assoc(DAZHUANG))["group"] == 1
+    assert selectors.counts(user=village, association=assoc(DAZHUANG)).figures["group"] == 1
 
 
 def test_future_application_date_is_refused(village):
@@ -162,7 +162,7 @@ def test_transfer_to_another_township_accepted(township, township2, village):
     # the receiving township sees the request, not the member
     assert Transfer.objects.visible_to(township2).filter(pk=request.pk).exists()
     assert not Member.objects.visible_to(township2).filter(pk=moving.pk).exists()
-    assert selectors.counts(user=township2, association=assoc(YANGUOXIA))["total"] == 0
+    assert selectors.counts(user=township2, association=assoc(YANGUOXIA)).figures["total"] == 0
     # when the receiving township accepts
     new = services.transfer_accept(actor=township2, transfer=request)
     # then a new membership exists there with its own card, the old one is closed, both counted
@@ -173,8 +173,8 @@ def test_transfer_to_another_township_accepted(township, township2, village):
     assert new.card_number == f"{SHANGQUAN}-00001" and new.transferred_from == moving
     assert new.id_number == moving.id_number and new.kind == "migrant"
     assert request.status == Transfer.Status.ACCEPTED and request.new_member == new
-    assert selectors.counts(user=township2, association=assoc(YANGUOXIA))["migrant"] == 1
-    assert selectors.counts(user=township, association=assoc(LIUJIAXIA))["total"] == 0
+    assert selectors.counts(user=township2, association=assoc(YANGUOXIA)).figures["migrant"] == 1
+    assert selectors.counts(user=township, association=assoc(LIUJIAXIA)).figures["total"] == 0
     assert Member.objects.visible_to(township2).filter(pk=new.pk).exists()
     assert not Member.objects.visible_to(township).filter(pk=new.pk).exists()
     assert not tallies.differences()
@@ -232,7 +232,7 @@ def test_status_changes_keep_counts_and_history(village, township):
         effective_date=datetime.date.today(),
         reason="病故",
     )
-    assert selectors.counts(user=township, association=assoc(LIUJIAXIA))["total"] == 0
+    assert selectors.counts(user=township, association=assoc(LIUJIAXIA)).figures["total"] == 0
     with pytest.raises(ServiceError):
         services.member_change_status(
             actor=village,
@@ -258,7 +258,7 @@ def test_status_changes_keep_counts_and_history(village, township):
             effective_date=datetime.date.today(),
             reason="绕过转会",
         )
-    assert selectors.counts(user=township, association=assoc(LIUJIAXIA))["total"] == 1
+    assert selectors.counts(user=township, association=assoc(LIUJIAXIA)).figures["total"] == 1
     change = StatusChange.objects.get(member=one, to_status="deceased")
     assert change.reason == "病故" and change.recorded_by == village
 
@@ -266,7 +266,7 @@ def test_status_changes_keep_counts_and_history(village, township):
 def test_edit_that_changes_type_moves_the_counter(village, township):
     one = member(village, DAZHUANG)
     services.member_update(actor=village, member=one, kind="migrant", expected_version=one.version)
-    figures = selectors.counts(user=township, association=assoc(LIUJIAXIA))
+    figures = selectors.counts(user=township, association=assoc(LIUJIAXIA)).figures
     assert (figures["individual"], figures["migrant"], figures["total"]) == (0, 1, 1)
     with pytest.raises(ServiceError, match="已被他人修改"):
         services.member_update(actor=village, member=one, name="旧版本", expected_version=1)
@@ -303,7 +303,7 @@ def test_counters_match_the_member_table_after_many_changes(county, township, to
     )
     services.transfer_accept(actor=township2, transfer=request)
     assert not tallies.differences()
-    county_figures = selectors.counts(user=county, association=assoc("622923"))
+    county_figures = selectors.counts(user=county, association=assoc("622923")).figures
     assert county_figures["total"] == Member.objects.filter(status="active").count() == 6
     by_child = {
         row.association.code: row.figures["total"]
@@ -319,8 +319,8 @@ def test_counters_match_the_member_table_after_many_changes(county, township, to
 
 def test_counts_are_scoped(township, township2, village):
     member(village, DAZHUANG)
-    assert selectors.counts(user=township2, association=assoc(LIUJIAXIA))["total"] == 0
-    assert selectors.counts(user=township, association=assoc(LIUJIAXIA))["total"] == 1
+    assert selectors.counts(user=township2, association=assoc(LIUJIAXIA)).figures["total"] == 0
+    assert selectors.counts(user=township, association=assoc(LIUJIAXIA)).figures["total"] == 1
 
 
 def test_volunteer_count_is_none_until_the_volunteers_app_is_installed(township):

@@ -308,6 +308,21 @@ class Transfer(TimeStampedModel):
         return f"{self.member.name} {self.from_association}→{self.to_association}"
 
 
+class CampaignQuerySet(ScopedQuerySet):
+    """A campaign is seen by its association's subtree and, below it, by every association it
+    covers (a village officer confirms members of a township-wide campaign)."""
+
+    def visible_to(self, user: Any) -> CampaignQuerySet:
+        path = scope_path_of(user)
+        if path is None:
+            return self.none()
+        parts = path.strip("/").split("/")
+        above = ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+        return self.filter(
+            models.Q(association__path__under=path) | models.Q(association__path__in=above)
+        )
+
+
 class Reregistration(TimeStampedModel):
     """重新登记: a campaign over a subtree between two dates. Members confirm; at the close, active
     members who did not confirm lapse (with the campaign named as the reason)."""
@@ -326,7 +341,7 @@ class Reregistration(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = CampaignQuerySet.as_manager()
     scope_field = "association__path"
 
     class Meta:

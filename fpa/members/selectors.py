@@ -102,9 +102,6 @@ class Counts:
     figures: dict[str, int] = field(default_factory=dict)
     volunteers: int | None = None
 
-    def __getitem__(self, key: str) -> int:
-        return self.figures.get(key, 0)
-
 
 def counts(*, user: Any, association: Association) -> Counts:
     """Active members of a subtree: total, by sex, by type (migrants included), from tallies."""
