@@ -227,7 +227,8 @@ def _transfer_out(request: HttpRequest, transfer: Transfer) -> dict[str, Any]:
 
 
 def _figures(code: str | None, name: str, figures: dict[str, int]) -> dict[str, Any]:
-    return {"code": code, "name": name, **{k: figures.get(k, 0) for k in Figures.__fields__}}
+    numbers = ("total", "male", "female", *Member.Kind.values)
+    return {"code": code, "name": name, **{k: figures.get(k, 0) for k in numbers}}
 
 
 @router.get("", response=MemberPage)

@@ -164,11 +164,15 @@ class MemberImporter(excel.Importer):
             elif status == Member.Status.ACTIVE and not _may_decide(self.actor, values):
                 row.fail("status", NO_RIGHT)
             return
+        values["applied_on"] = member.applied_on  # the application's date is history
+        for fixed in ("status", "card_number"):
+            if values.get(fixed) in (None, ""):  # left empty: keep what is stored
+                values[fixed] = getattr(member, fixed)
         if values["association"] != member.association:
             row.fail("association", MOVED)
-        if values.get("status") not in (None, "", member.status):
+        if values["status"] != member.status:
             row.fail("status", STATUS_FIXED)
-        if values.get("card_number") not in (None, "", member.card_number):
+        if values["card_number"] != member.card_number:
             row.fail("card_number", CARD_FIXED)
 
     def create(self, values: dict[str, Any]) -> Member:
