@@ -385,3 +385,15 @@ def test_reregistration_refuses_bad_dates_and_foreign_members(township, township
         services.reregistration_confirm(actor=township2, campaign=campaign, member=stranger)
     with pytest.raises(NotAllowed):
         services.reregistration_close(actor=township2, campaign=campaign)
+
+
+def test_check_member_tallies_command(village):
+    from django.core.management import CommandError, call_command
+
+    member(village, DAZHUANG)
+    call_command("check_member_tallies")
+    MemberTally.objects.update(count=5)
+    with pytest.raises(CommandError, match="disagree"):
+        call_command("check_member_tallies")
+    call_command("check_member_tallies", "--fix")
+    assert not tallies.differences()

@@ -17,6 +17,7 @@ from fpa.accounts.models import User
 from fpa.accounts.roles import Role
 from fpa.accounts.services import user_create
 from fpa.families import demo as family_demo
+from fpa.members import demo as member_demo
 from fpa.organizations import demo
 from fpa.organizations.models import Association
 
@@ -84,6 +85,14 @@ class Command(BaseCommand):
                     },
                     village=users["demo-village"],
                     volunteer=users["demo-volunteer"],
+                )
+                summary |= member_demo.seed_members(
+                    county=users["demo-county"],
+                    townships={
+                        "622923100": users["demo-township"],
+                        "622923101": users["demo-township2"],
+                    },
+                    village=users["demo-village"],
                 )
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {summary}"))
         self._print_accounts(password)
