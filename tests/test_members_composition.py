@@ -63,7 +63,9 @@ def test_a_township_sees_only_its_subtree(county, township):
     assert outside.total.this["council"].total == 0  # read through the scope
 
 
-@pytest.mark.parametrize("text", ["abc", "1e6", "NaN", "２０２５", "1980", "3000", "20255"])
+@pytest.mark.parametrize(
+    "text", ["abc", "1e6", "NaN", "\uff12\uff10\uff12\uff15", "1980", "3000", "20255"]
+)
 def test_bad_years(text):
     with pytest.raises(ValueError, match="年"):
         parse_year(text, today=datetime.date(2026, 11, 1))
