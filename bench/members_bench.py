@@ -60,7 +60,7 @@ PAGES = [
     ("member list (township)", "bench_township", "/members/"),
     ("member list, name search", "bench_township", "/members/?q=wang"),
     ("counts page (township)", "bench_township", "/members/counts/"),
-    ("API members (township)", "bench_township", "/api/v1/members/"),
+    ("API members (township)", "bench_township", "/api/v1/members"),
     ("API counts (township)", "bench_township", "/api/v1/members/counts"),
     ("API counts (county)", "bench_county", "/api/v1/members/counts"),
 ]
