@@ -106,3 +106,22 @@ def test_apply_approve_card_then_transfer_accepted_by_another_township(new_page,
     township.goto(app_server.url(member_path))
     assert township.locator("#member-status").inner_text() == "已转出"
     assert "转会至" in township.locator("main").inner_text()
+
+
+def test_counts_and_composition_pages_on_a_phone(new_page, app_server):
+    page, _ = new_page(viewport=PHONE)
+    login(page, app_server, "demo-township", next_path="/members/counts/")
+    assert page.locator("h1").inner_text() == "会员统计：刘家峡镇计生协"
+    total = int(page.locator("#counts tfoot td[data-total]").inner_text())
+    assert total >= 20  # the demo members of 刘家峡镇
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "members-05-counts-phone")
+    page.goto(app_server.url("/members/composition/?year=2025"))
+    text = page.locator("main").inner_text()
+    assert "理事会理事（2025年末，括号内为2024年末）" in text
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "members-06-composition-phone")
+    page.fill("#id_year", "\uff13\uff10\uff12\uff15")
+    with page.expect_navigation():
+        page.get_by_role("button", name="查看").click()
+    assert "年份应为四位数字" in page.locator("main").inner_text()
