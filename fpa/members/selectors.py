@@ -82,17 +82,22 @@ def member_detail(*, user: Any, member: Member) -> dict[str, Any]:
 
 
 def volunteer_count(*, user: Any, association: Association) -> int | None:
-    """Volunteers registered in the subtree, from the volunteers app; None while it is not
-    installed (the pages then show "—"). The one place to wire the volunteers module in."""
+    """Active volunteers (status 在册服务) registered in the subtree, from the volunteers app;
+    None while it is not installed (the pages then show "—"). The one place to wire the
+    volunteers module in: `volunteers.Volunteer` is scoped by `association__path` and has
+    `Status.ACTIVE` on the volunteers branch."""
     if not apps.is_installed("fpa.volunteers"):
         return None
     try:
         model = apps.get_model("volunteers", "Volunteer")
     except LookupError:
         return None
-    queryset = model.objects.visible_to(user)
     scope_field = getattr(model, "scope_field", "association__path")
-    return queryset.filter(**{f"{scope_field}__under": association.path}).count()
+    queryset = model.objects.visible_to(user).filter(**{f"{scope_field}__under": association.path})
+    active = getattr(getattr(model, "Status", None), "ACTIVE", None)
+    if active is not None:
+        queryset = queryset.filter(status=active)
+    return queryset.count()
 
 
 @dataclass
