@@ -9,6 +9,7 @@ urlpatterns = [
     path("families/", include("fpa.families.urls")),
     path("fund/", include("fpa.fund.urls")),
     path("ledger/", include("fpa.transparency.urls")),
+    path("members/", include("fpa.members.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -156,3 +156,7 @@ api.add_router(
 )
 api.add_router("/", "fpa.families.api.router")
 api.add_router("/", "fpa.fund.api.router")
+# Members: "member.view", as the pages (staff of the association network, not a volunteer).
+api.add_router(
+    "/members", "fpa.members.api.router", auth=[BearerToken("member.view"), Session("member.view")]
+)

@@ -45,6 +45,8 @@ from fpa.families.models import (
 )
 from fpa.fund import services as fund_services
 from fpa.fund.models import Account, Donation, Feedback, Grant, JournalEntry
+from fpa.members import services as member_services
+from fpa.members.models import Member, Reregistration, Transfer
 from fpa.organizations.models import Association, AssociationChange, BodySeat, Filing, StaffMember
 from fpa.organizations.services import filing_submit, seat_add
 from tests.conftest import (
@@ -60,6 +62,7 @@ from tests.conftest import (
 FOREIGN_STAFF_NAME = "外镇人员甲"
 FOREIGN_SEAT_NAME = "外镇理事乙"
 FOREIGN_FAMILY_NAME = "外镇母亲丙"
+FOREIGN_MEMBER_NAME = "外镇会员戊"
 PUBLIC = {
     "core:set_language",
     "core:healthz",
@@ -202,6 +205,8 @@ def world(yongjing, county, township, township2, village, finance, settings, tmp
     local.update(family_world(township, DAZHUANG, "本镇母亲丁", 2))
     foreign.update(fund_world(county, finance, township2, yanguoxia, foreign[Family], "外镇基金"))
     local.update(fund_world(county, finance, township, liujiaxia, local[Family], "本镇基金"))
+    foreign.update(member_world(township2, SHANGQUAN, "622923101", FOREIGN_MEMBER_NAME, 1))
+    local.update(member_world(township, DAZHUANG, "622923100", "本镇会员己", 2))
     # Views that take an id in the URL without a declared model load it themselves.
     foreign_by_route = {"accounts:token_revoke": token_issue(user=township2)[0]}
     return {"foreign": foreign, "local": local, "by_route": foreign_by_route}
@@ -290,6 +295,34 @@ def fund_world(
     return {Donation: donation, JournalEntry: donation.entry, Grant: grant, Feedback: feedback}
 
 
+def member_world(actor: Any, code: str, township_code: str, name: str, n: int) -> dict[Any, Any]:
+    """An active member with a pending transfer to its own township association (the foreign
+    one stays inside 盐锅峡镇), and a re-registration campaign."""
+    applied = member_services.member_apply(
+        actor=actor,
+        association=Association.objects.get(code=code),
+        kind="individual",
+        name=name,
+        id_number=synthesize("622923", datetime.date(1980, 2, n), 10 + 2 * n),
+        phone=f"1396666000{n}",
+    )
+    member = member_services.member_approve(actor=actor, member=applied)
+    transfer = member_services.transfer_request(
+        actor=actor,
+        member=member,
+        to_association=Association.objects.get(code=township_code),
+        reason="转会",
+    )
+    campaign = member_services.reregistration_start(
+        actor=actor,
+        association=Association.objects.get(code=township_code),
+        name="重新登记",
+        start_date=datetime.date.today(),
+        end_date=datetime.date.today(),
+    )
+    return {Member: member, Transfer: transfer, Reregistration: campaign}
+
+
 def tiny_png() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), (176, 48, 58)).save(buffer, format="PNG")
@@ -353,6 +386,7 @@ def state(objects: dict[Any, Any]) -> dict[str, Any]:
     counted = [Association, AssociationChange, StaffMember, Filing, BodySeat, User, ApiToken]
     counted += [Family, Person, Contact, CareRecord, Need, Support, StatusChange, Campaign]
     counted += [PaymentRate, CarePhoto, Donation, JournalEntry, Grant, Feedback]
+    counted += [PaymentRate, CarePhoto, Member, Transfer, Reregistration]
     out: dict[str, Any] = {m.__name__: m.objects.count() for m in counted}
     out["audit"] = AuditEvent.objects.count()
     for declared, obj in objects.items():
@@ -397,6 +431,7 @@ def test_foreign_objects_are_refused_on_every_view(world, local_actors, client_f
             for response in (get, post):
                 assert FOREIGN_STAFF_NAME.encode() not in response.content
                 assert FOREIGN_FAMILY_NAME.encode() not in response.content
+                assert FOREIGN_MEMBER_NAME.encode() not in response.content
         assert exercised, f"{route.name}: no 刘家峡镇 persona holds {declaration.capability}"
         checked.append(route.name)
     for name, obj in world["by_route"].items():
@@ -449,6 +484,7 @@ def test_lists_and_search_show_nothing_foreign(world, township, client_for):
             assert response.status_code == 200, (route.name, params)
             body = response.content.decode()
             markers = (FOREIGN_STAFF_NAME, FOREIGN_SEAT_NAME, FOREIGN_FAMILY_NAME, "盐锅峡")
+            markers += (FOREIGN_MEMBER_NAME,)
             for marker in (*markers, YANGUOXIA):
                 assert marker not in body, (route.name, params, marker)
     response = client.get("/org/composition/", {"code": YANGUOXIA})
@@ -625,6 +661,18 @@ def test_api_refuses_anonymous_callers(client, yongjing):
         ("POST", "needs/<need_id>"),
         ("GET", "fund/grants"),
         ("GET", "fund/donations"),
+        ("GET", "members"),
+        ("POST", "members"),
+        ("GET", "members/counts"),
+        ("GET", "members/transfers"),
+        ("GET", "members/transfers/<transfer_id>"),
+        ("POST", "members/transfers/<transfer_id>/accept"),
+        ("POST", "members/transfers/<transfer_id>/refuse"),
+        ("GET", "members/<member_id>"),
+        ("POST", "members/<member_id>/approve"),
+        ("POST", "members/<member_id>/reject"),
+        ("POST", "members/<member_id>/status"),
+        ("POST", "members/<member_id>/transfer"),
         *(
             (method, doc)
             for method in ("GET", "POST", "DELETE")

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "fpa.families",
     "fpa.transparency",
     "fpa.fund",
+    "fpa.members",
 ]
 
 MIDDLEWARE = [

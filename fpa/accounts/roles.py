@@ -42,6 +42,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "fund.approve",
             "fund.reply",
             "fund.rules",
+            "member.view",
+            "member.edit",
+            "member.approve",
         }
     ),
     Role.TOWNSHIP_STAFF: frozenset(
@@ -59,6 +62,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "fund.apply",
             "fund.review",
             "fund.reply",
+            "member.view",
+            "member.edit",
+            "member.approve",
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -72,6 +78,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "family.edit",
             "fund.view",
             "fund.apply",
+            "member.view",
+            "member.edit",
+            "member.approve",
         }
     ),
     # Finance records income and pays what was approved; it neither applies nor approves.

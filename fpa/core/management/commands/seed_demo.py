@@ -18,6 +18,7 @@ from fpa.accounts.roles import Role
 from fpa.accounts.services import user_create
 from fpa.families import demo as family_demo
 from fpa.fund import demo as fund_demo
+from fpa.members import demo as member_demo
 from fpa.organizations import demo
 from fpa.organizations.models import Association
 
@@ -90,6 +91,14 @@ class Command(BaseCommand):
                     county=users["demo-county"],
                     finance=users["demo-finance"],
                     township=users["demo-township"],
+                    village=users["demo-village"],
+                )
+                summary |= member_demo.seed_members(
+                    county=users["demo-county"],
+                    townships={
+                        "622923100": users["demo-township"],
+                        "622923101": users["demo-township2"],
+                    },
                     village=users["demo-village"],
                 )
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {summary}"))

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MembersConfig(AppConfig):
+    name = "fpa.members"
+    label = "members"
+    verbose_name = "会员"

@@ -1,0 +1,267 @@
+"""Reads of the member register, always through the user's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Count, Q, QuerySet, Sum
+
+from fpa.core.names import is_ascii_query, normalize_query
+from fpa.core.pagination import Page, keyset_page
+from fpa.members import tallies
+from fpa.members.models import (
+    Confirmation,
+    Member,
+    MemberGroup,
+    MemberTally,
+    Reregistration,
+    StatusChange,
+    Transfer,
+)
+from fpa.organizations import selectors as org_selectors
+from fpa.organizations.models import Association
+
+
+def member_search(queryset: QuerySet, query: str) -> QuerySet:
+    """Names by Chinese substring, by pinyin prefix or initials, or a card number prefix."""
+    query = normalize_query(query)[:50]
+    if not query:
+        return queryset
+    if is_ascii_query(query):
+        key = query.replace(" ", "").lower()
+        return queryset.filter(Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key))
+    if query[:1].isdigit():
+        return queryset.filter(card_number__startswith=query)
+    return queryset.filter(name__contains=query)
+
+
+def member_list(
+    *,
+    user: Any,
+    association: Association | None = None,
+    status: str = Member.Status.ACTIVE,
+    kind: str = "",
+    query: str = "",
+    after: str | None = None,
+    before: str | None = None,
+    size: int = 50,
+) -> Page:
+    """A page of members of the scope (or of one association's subtree), newest first."""
+    queryset = Member.objects.visible_to(user).select_related("association", "group")
+    if association is not None:
+        queryset = queryset.filter(association__path__under=association.path)
+    if status:
+        queryset = queryset.filter(status=status)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    queryset = member_search(queryset, query)
+    return keyset_page(queryset, key="id", after=after, before=before, size=size, descending=True)
+
+
+def member_detail(*, user: Any, member: Member) -> dict[str, Any]:
+    return {
+        "changes": list(
+            StatusChange.objects.visible_to(user)
+            .filter(member=member)
+            .select_related("recorded_by")
+        ),
+        "transfers": list(
+            Transfer.objects.visible_to(user)
+            .filter(Q(member=member) | Q(new_member=member))
+            .select_related("from_association", "to_association")
+            .order_by("-id")
+        ),
+        "groups": list(
+            MemberGroup.objects.visible_to(user).filter(
+                association=member.association, dissolved_on__isnull=True
+            )
+        ),
+    }
+
+
+def volunteer_count(*, user: Any, association: Association) -> int | None:
+    """Active volunteers (status 在册服务) registered in the subtree, from the volunteers app;
+    None while it is not installed (the pages then show "—"). The one place to wire the
+    volunteers module in: `volunteers.Volunteer` is scoped by `association__path` and has
+    `Status.ACTIVE` on the volunteers branch."""
+    if not apps.is_installed("fpa.volunteers"):
+        return None
+    try:
+        model = apps.get_model("volunteers", "Volunteer")
+    except LookupError:
+        return None
+    scope_field = getattr(model, "scope_field", "association__path")
+    queryset = model.objects.visible_to(user).filter(**{f"{scope_field}__under": association.path})
+    active = getattr(getattr(model, "Status", None), "ACTIVE", None)
+    if active is not None:
+        queryset = queryset.filter(status=active)
+    return queryset.count()
+
+
+@dataclass
+class Counts:
+    association: Association | None
+    name: str
+    figures: dict[str, int] = field(default_factory=dict)
+    volunteers: int | None = None
+
+
+def counts(*, user: Any, association: Association) -> Counts:
+    """Active members of a subtree: total, by sex, by type (migrants included), from tallies."""
+    rows = MemberTally.objects.visible_to(user).filter(association__path__under=association.path)
+    return Counts(
+        association=association,
+        name=association.name,
+        figures=tallies.summary(rows),
+        volunteers=volunteer_count(user=user, association=association),
+    )
+
+
+def counts_by_child(*, user: Any, association: Association) -> list[Counts]:
+    """The same figures for each child of `association` (rolled up over its subtree) and a row
+    for members held by `association` itself; one grouped query over the tallies."""
+    children = org_selectors.association_children(user=user, parent=association)
+    rows = (
+        MemberTally.objects.visible_to(user)
+        .filter(association__path__under=association.path)
+        .values("association__path", "kind", "sex")
+        .annotate(n=Sum("count"))
+    )
+    base = association.path
+    buckets: dict[str, dict[str, int]] = {c.path: _empty() for c in children}
+    own = _empty()
+    for row in rows:
+        path = row["association__path"]
+        if path == base:
+            bucket = own
+        else:
+            bucket = buckets.setdefault(base + path[len(base) :].split("/", 1)[0] + "/", _empty())
+        _add(bucket, row["kind"], row["sex"], row["n"] or 0)
+    out = [Counts(association=c, name=c.name, figures=buckets[c.path]) for c in children]
+    if own["total"]:
+        out.insert(0, Counts(association=None, name=f"{association.name}（本级）", figures=own))
+    return out
+
+
+def _empty() -> dict[str, int]:
+    return {"total": 0, "male": 0, "female": 0, **{k: 0 for k in Member.Kind.values}}
+
+
+def _add(bucket: dict[str, int], kind: str, sex: str, n: int) -> None:
+    bucket["total"] += n
+    bucket[kind] = bucket.get(kind, 0) + n
+    if sex == "M":
+        bucket["male"] += n
+    elif sex == "F":
+        bucket["female"] += n
+
+
+def pending_list(*, user: Any, size: int = 200) -> list[Member]:
+    """Applications waiting for a decision, in the scope, oldest first (bounded)."""
+    return list(
+        Member.objects.visible_to(user)
+        .filter(status=Member.Status.PENDING)
+        .select_related("association")
+        .order_by("applied_on", "id")[:size]
+    )
+
+
+def transfer_lists(*, user: Any, size: int = 200) -> dict[str, list[Transfer]]:
+    """Requests waiting on the user's side: incoming (to accept or refuse) and outgoing."""
+    path = user.home_association.path if user.home_association else None
+    if path is None:
+        return {"incoming": [], "outgoing": [], "done": []}
+    base = Transfer.objects.visible_to(user).select_related(
+        "member", "from_association", "to_association"
+    )
+    open_ = base.filter(status=Transfer.Status.REQUESTED).order_by("requested_on", "id")
+    return {
+        "incoming": list(open_.filter(to_association__path__under=path)[:size]),
+        "outgoing": list(open_.filter(from_association__path__under=path)[:size]),
+        "done": list(base.exclude(status=Transfer.Status.REQUESTED).order_by("-id")[:50]),
+    }
+
+
+def sees_member_of(user: Any, transfer: Transfer) -> bool:
+    """Whether the user may read the member's record: the sending side always; the receiving side
+    only after it accepted (and then it reads its own new record)."""
+    path = user.home_association.path if user.home_association else None
+    return bool(path) and transfer.from_association.path.startswith(path)
+
+
+def transfer_summary(transfer: Transfer) -> dict[str, Any]:
+    """What the receiving side needs to decide: no ID number, phone or address."""
+    member = transfer.member
+    return {
+        "name": member.name,
+        "sex": member.get_sex_display() if member.sex else "",
+        "kind": member.get_kind_display(),
+        "birth_year": member.birth_date.year if member.birth_date else None,
+        "card_number": member.card_number,
+        "from": transfer.from_association.name,
+        "to": transfer.to_association.name,
+        "reason": transfer.reason,
+        "requested_on": transfer.requested_on,
+    }
+
+
+def group_list(*, user: Any, association: Association | None = None) -> list[MemberGroup]:
+    queryset = (
+        MemberGroup.objects.visible_to(user)
+        .select_related("association", "leader")
+        .annotate(size=Count("members", filter=Q(members__status=Member.Status.ACTIVE)))
+    )
+    if association is not None:
+        queryset = queryset.filter(association__path__under=association.path)
+    return list(queryset.order_by("association__path", "name")[:500])
+
+
+def campaign_list(*, user: Any) -> list[Reregistration]:
+    return list(
+        Reregistration.objects.visible_to(user)
+        .select_related("association")
+        .order_by("-start_date", "-id")[:200]
+    )
+
+
+def campaign_progress(*, user: Any, campaign: Reregistration) -> list[dict[str, Any]]:
+    """Per child association of the user's view of the campaign: members to confirm (active or
+    lapsed by this campaign) and confirmed. Two grouped queries."""
+    root = campaign.association
+    home = user.home_association
+    if home is not None and home.path.startswith(root.path) and home.path != root.path:
+        root = home  # a township sees its own villages of a county campaign
+    children = org_selectors.association_children(user=user, parent=root)
+    members = Member.objects.visible_to(user).filter(association__path__under=root.path)
+    active = (
+        members.filter(status=Member.Status.ACTIVE)
+        .values("association__path")
+        .annotate(n=Count("id"))
+    )
+    done = (
+        Confirmation.objects.visible_to(user)
+        .filter(campaign=campaign, member__association__path__under=root.path)
+        .values("member__association__path")
+        .annotate(n=Count("id"))
+    )
+    table = {c.path: {"association": c, "active": 0, "confirmed": 0} for c in children}
+    own = {"association": root, "active": 0, "confirmed": 0}
+
+    def bucket(path: str) -> dict[str, Any]:
+        if path == root.path:
+            return own
+        child = root.path + path[len(root.path) :].split("/", 1)[0] + "/"
+        return table.setdefault(child, {"association": None, "active": 0, "confirmed": 0})
+
+    for row in active:
+        bucket(row["association__path"])["active"] += row["n"]
+    for row in done:
+        bucket(row["member__association__path"])["confirmed"] += row["n"]
+    out = [row for row in table.values() if row["association"] is not None]
+    if own["active"] or own["confirmed"]:
+        out.insert(0, own)
+    for row in out:
+        row["share"] = round(100 * row["confirmed"] / row["active"], 1) if row["active"] else None
+    return out
