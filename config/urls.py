@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("fpa.accounts.urls")),
     path("org/", include("fpa.organizations.urls")),
     path("families/", include("fpa.families.urls")),
+    path("volunteers/", include("fpa.volunteers.urls")),
     path("api/v1/", api.urls),
 ]
 

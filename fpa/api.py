@@ -155,3 +155,4 @@ api.add_router(
     "/", "fpa.organizations.api.router", auth=[BearerToken("org.view"), Session("org.view")]
 )
 api.add_router("/", "fpa.families.api.router")
+api.add_router("/", "fpa.volunteers.api.router")

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "fpa.core",
     "fpa.organizations",
     "fpa.families",
+    "fpa.volunteers",
 ]
 
 MIDDLEWARE = [

@@ -36,6 +36,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "family.view",
             "family.edit",
             "family.rates",
+            "volunteer.view",
+            "volunteer.edit",
         }
     ),
     Role.TOWNSHIP_STAFF: frozenset(
@@ -49,6 +51,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "personal.reveal",
             "family.view",
             "family.edit",
+            "volunteer.view",
+            "volunteer.edit",
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -60,11 +64,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "personal.reveal",
             "family.view",
             "family.edit",
+            "volunteer.view",
+            "volunteer.edit",
         }
     ),
     Role.FINANCE: frozenset({"org.view"}),
     Role.AUDITOR: frozenset({"org.view", "audit.view"}),
-    Role.VOLUNTEER: frozenset(),
+    Role.VOLUNTEER: frozenset({"volunteer.portal"}),
     Role.SYSTEM_ADMIN: frozenset({"accounts.manage", "settings.manage"}),
     Role.SECURITY_ADMIN: frozenset({"roles.manage"}),
     Role.AUDIT_ADMIN: frozenset({"audit.view"}),

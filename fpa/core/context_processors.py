@@ -19,6 +19,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("org.view", _("代表与理事构成"), "organizations:composition"),
         ("family.view", _("特殊家庭"), "families:list"),
         ("family.view", _("覆盖率"), "families:coverage"),
+        ("volunteer.view", _("志愿者"), "volunteers:list"),
+        ("volunteer.portal", _("我的志愿服务"), "volunteers:portal"),
         ("audit.view", _("审计日志"), "core:audit_list"),
         ("accounts.manage", _("账号管理"), "accounts:user_list"),
         ("roles.manage", _("角色与范围"), "accounts:role_list"),
