@@ -8,7 +8,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from fpa.core.errors import NotAllowed, ServiceError
 from fpa.core.models import AuditEvent
@@ -25,7 +24,7 @@ from fpa.volunteers.models import (
     Volunteer,
 )
 from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, make_user
-from tests.volunteers_helpers import activate, active, apply, id_for, service
+from tests.volunteers_helpers import active, apply, id_for, service
 
 TODAY = datetime.date.today
 
@@ -518,12 +517,12 @@ def test_suggestions_run_in_a_fixed_number_of_queries(
     yongjing, county, django_assert_max_num_queries
 ):
     place = Association.objects.get(code=DAZHUANG)
-    for n in range(3):
+    for _ in range(3):
         active(county, DAZHUANG, skills=("counselling",))
     skills = list(Skill.objects.filter(code="counselling"))
     with django_assert_max_num_queries(3) as few:
         selectors.suggestions(user=county, place=place, skills=skills, when=["evenings"])
-    for n in range(12):
+    for _ in range(12):
         active(county, DAZHUANG, skills=("counselling", "nursing"))
     with django_assert_max_num_queries(len(few.captured_queries)):
         rows = selectors.suggestions(user=county, place=place, skills=skills, when=["evenings"])
