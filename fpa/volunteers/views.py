@@ -613,9 +613,11 @@ def _open_needs(user: Any) -> list[Need]:
     )
 
 
-@require_POST
 @scoped_view(capability="volunteer.edit")
 def pair(request: HttpRequest) -> HttpResponse:
+    """POST: pair a volunteer with the family of a need (GET goes to the matching page)."""
+    if request.method != "POST":
+        return redirect("volunteers:match")
     form = forms.PairForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请求无效。")
