@@ -44,6 +44,7 @@ from fpa.families.models import (
     Support,
 )
 from fpa.organizations.models import Association, AssociationChange, BodySeat, Filing, StaffMember
+from fpa.organizations.services import filing_submit, seat_add
 from fpa.volunteers import services as volunteer_services
 from fpa.volunteers.models import (
     Certificate,
@@ -53,7 +54,6 @@ from fpa.volunteers.models import (
     Team,
     Volunteer,
 )
-from fpa.organizations.services import filing_submit, seat_add
 from tests.conftest import (
     DAZHUANG,
     LIUJIAXIA,

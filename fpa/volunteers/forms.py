@@ -247,6 +247,7 @@ class MatchForm(forms.Form):
     skills = forms.ModelMultipleChoiceField(
         label="所需技能",
         queryset=Skill.objects.all(),
+        to_field_name="code",
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
