@@ -69,7 +69,7 @@ def test_public_application_without_consent_changes_nothing(client, yongjing):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("id_number", "１２３", "身份证号码应为18位"),
+        ("id_number", "\uff11\uff12\uff13", "身份证号码应为18位"),
         ("phone", "NaN", ""),
         ("name", "x" * 5000, ""),
         ("association", "999999999", ""),
@@ -164,7 +164,7 @@ def test_staff_flow_vet_sign_hours_certificate(client_for, yongjing, township):
     task = service(township, LIUJIAXIA)
     response = client.post(
         f"/volunteers/services/{task.pk}/hours/",
-        {"volunteer": volunteer.pk, "hours": "４.５", "note": ""},
+        {"volunteer": volunteer.pk, "hours": "\uff14.\uff15", "note": ""},
     )
     assert response.status_code == 302
     assert HoursRecord.objects.get().hours == 4.5
