@@ -155,4 +155,6 @@ api.add_router(
     "/", "fpa.organizations.api.router", auth=[BearerToken("org.view"), Session("org.view")]
 )
 api.add_router("/", "fpa.families.api.router")
+# The volunteer's own portal first: /volunteers/me is not a volunteer id of the registry.
+api.add_router("/", "fpa.volunteers.api.portal_router")
 api.add_router("/", "fpa.volunteers.api.router")

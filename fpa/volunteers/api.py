@@ -30,6 +30,7 @@ STAFF = [BearerToken("volunteer.view"), Session("volunteer.view")]
 PORTAL = [BearerToken("volunteer.portal"), Session("volunteer.portal")]
 
 router = Router(tags=["volunteers"], auth=STAFF)
+portal_router = Router(tags=["volunteers"], auth=PORTAL)
 
 
 def _check_id(value: int) -> None:
@@ -339,7 +340,7 @@ def volunteer_detail(request: HttpRequest, volunteer_id: int) -> Volunteer:
 # --- the volunteer's own ------------------------------------------------------------------------
 
 
-@router.get("/volunteers/me", response=PortalOut, auth=PORTAL)
+@portal_router.get("/volunteers/me", response=PortalOut)
 def portal(request: HttpRequest) -> dict:
     data = selectors.portal(user=request.user)
     volunteer = data["volunteer"]
@@ -375,7 +376,7 @@ def portal(request: HttpRequest) -> dict:
     }
 
 
-@router.post("/volunteers/me/hours", response={201: HoursOut}, auth=PORTAL)
+@portal_router.post("/volunteers/me/hours", response={201: HoursOut})
 def hours_submit(request: HttpRequest, payload: SubmitIn) -> Status[HoursRecord]:
     assignment = (
         Assignment.objects.filter(volunteer__user=request.user)
