@@ -539,3 +539,18 @@ def test_a_volunteer_account_outside_scope_cannot_be_linked(yongjing, township):
         services.volunteer_link_account(actor=township, volunteer=person, user=staff)
     person.refresh_from_db()
     assert person.user is None
+
+
+def test_demo_data_loads_through_the_services(db, settings, tmp_path):
+    from django.core.management import call_command
+
+    from fpa.accounts.models import User
+
+    settings.VAR_DIR = str(tmp_path)
+    call_command("seed_demo", stdout=open(tmp_path / "out.txt", "w"))  # noqa: SIM115
+    assert Volunteer.objects.filter(status="active").count() >= 12
+    assert Volunteer.objects.filter(status="applied").count() == 1
+    linked = Volunteer.objects.get(user=User.objects.get(username="demo-volunteer"))
+    assert linked.certificates.exists()
+    assert HoursRecord.objects.filter(status="submitted").count() == 1
+    assert Team.objects.count() == 3

@@ -18,6 +18,7 @@ from fpa.accounts.roles import Role
 from fpa.accounts.services import user_create
 from fpa.families import demo as family_demo
 from fpa.organizations import demo
+from fpa.volunteers import demo as volunteer_demo
 from fpa.organizations.models import Association
 
 YONGJING_FILE = Path(settings.BASE_DIR).parent / "shared" / "data" / "yongjing-divisions-2023.csv"
@@ -83,6 +84,14 @@ class Command(BaseCommand):
                         "622923101": users["demo-township2"],
                     },
                     village=users["demo-village"],
+                    volunteer=users["demo-volunteer"],
+                )
+                summary |= volunteer_demo.seed_volunteers(
+                    county=users["demo-county"],
+                    townships={
+                        "622923100": users["demo-township"],
+                        "622923101": users["demo-township2"],
+                    },
                     volunteer=users["demo-volunteer"],
                 )
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {summary}"))
