@@ -18,8 +18,8 @@ from fpa.accounts.roles import Role
 from fpa.accounts.services import user_create
 from fpa.families import demo as family_demo
 from fpa.organizations import demo
-from fpa.volunteers import demo as volunteer_demo
 from fpa.organizations.models import Association
+from fpa.volunteers import demo as volunteer_demo
 
 YONGJING_FILE = Path(settings.BASE_DIR).parent / "shared" / "data" / "yongjing-divisions-2023.csv"
 
