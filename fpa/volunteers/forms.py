@@ -22,7 +22,12 @@ def _nfkc(value: str) -> str:
 
 
 class DateInput(forms.DateInput):
+    """An HTML date input: the value must be ISO (the zh-hans format would leave it empty)."""
+
     input_type = "date"
+
+    def __init__(self, attrs: Any = None, format: str | None = None) -> None:  # noqa: A002
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class AssociationChoice(forms.ModelChoiceField):
