@@ -520,7 +520,7 @@ def test_suggestions_run_in_a_fixed_number_of_queries(
     for _ in range(3):
         active(county, DAZHUANG, skills=("counselling",))
     skills = list(Skill.objects.filter(code="counselling"))
-    with django_assert_max_num_queries(3) as few:
+    with django_assert_max_num_queries(4) as few:
         selectors.suggestions(user=county, place=place, skills=skills, when=["evenings"])
     for _ in range(12):
         active(county, DAZHUANG, skills=("counselling", "nursing"))

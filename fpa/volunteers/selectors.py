@@ -41,6 +41,7 @@ from fpa.volunteers.models import (
 
 RENEWAL_DAYS = 60  # agreements ending within this many days are listed for renewal
 SUGGESTION_LIMIT = 20
+UPCOMING_LIMIT = 5000  # coming services of a county counted in a volunteer's load
 AVAILABILITY = {
     "weekdays": ("on_weekdays", "工作日"),
     "weekends": ("on_weekends", "周末"),
@@ -252,8 +253,15 @@ def suggestions(
         .annotate(n=Count("*"))
         .values("n")
     )
+    # The county's coming services, read once: the per-candidate count is then an index probe
+    # on the assignments, not a join with the services for every candidate.
+    upcoming = list(
+        Service.objects.filter(association__path__under=county.path, date__gte=today)
+        .order_by()
+        .values_list("pk", flat=True)[:UPCOMING_LIMIT]
+    )
     tasks = (
-        Assignment.objects.filter(volunteer_id=OuterRef("pk"), service__date__gte=today)
+        Assignment.objects.filter(volunteer_id=OuterRef("pk"), service_id__in=upcoming)
         .order_by()
         .values("volunteer_id")
         .annotate(n=Count("*"))
@@ -280,7 +288,11 @@ def suggestions(
             else Value(0, output_field=IntegerField()),
             available=available,
             load=Coalesce(Subquery(pairings, output_field=IntegerField()), 0)
-            + Coalesce(Subquery(tasks, output_field=IntegerField()), 0),
+            + (
+                Coalesce(Subquery(tasks, output_field=IntegerField()), 0)
+                if upcoming
+                else Value(0, output_field=IntegerField())
+            ),
         )
         .select_related("association")
         .prefetch_related(
