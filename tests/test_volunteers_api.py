@@ -41,6 +41,8 @@ def test_list_is_scoped_and_masked(client, people, township, django_assert_max_n
     assert volunteer.id_number.reveal_unchecked() not in body
     assert volunteer.phone.reveal_unchecked() not in body
     assert "birth_date" not in body and "王小明" not in body
+    child = next(i for i in items if i["name"] == "王**")
+    assert child["age"] is None and child["minor"] is True
 
 
 def test_list_queries_do_not_grow(client, yongjing, township):

@@ -451,3 +451,72 @@ def test_volunteer_is_refused_every_other_page(client_for, portal_world, volunte
     assert set(opened) <= SELF_PAGES
     nav = client.get("/volunteers/me/").content.decode()
     assert "我的志愿服务" in nav and "特殊家庭" not in nav and ">志愿者<" not in nav
+
+
+def test_staff_enter_edit_and_link(client_for, yongjing, township, volunteer):
+    client = client_for(township)
+    dazhuang = Association.objects.get(code=DAZHUANG)
+    number = id_for(45)
+    response = client.post(
+        "/volunteers/new/",
+        {
+            "association": dazhuang.pk,
+            "name": "吴纸质",
+            "id_number": number,
+            "phone": "13655550002",
+            "skills": [],
+        },
+    )
+    assert response.status_code == 302
+    person = Volunteer.objects.get(name="吴纸质")
+    edit = client.get(f"/volunteers/{person.pk}/edit/")
+    assert edit.status_code == 200 and number not in edit.content.decode()
+    response = client.post(
+        f"/volunteers/{person.pk}/edit/",
+        {"name": "吴纸质", "occupation": "护士", "version": person.version, "phone": ""},
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.occupation == "护士" and person.phone.reveal_unchecked() == "13655550002"
+    stale = client.post(
+        f"/volunteers/{person.pk}/edit/",
+        {"name": "吴纸质", "occupation": "医生", "version": person.version - 1},
+    )
+    assert "已被他人修改" in stale.content.decode()
+    services.volunteer_vet(actor=township, volunteer=person, passed=True, notes="可以")
+    assert client.post(f"/volunteers/{person.pk}/link/", {"user": volunteer.pk}).status_code == 302
+    person.refresh_from_db()
+    assert person.user == volunteer
+
+
+def test_service_pages(client_for, yongjing, township, township2):
+    client = client_for(township)
+    response = client.post(
+        "/volunteers/services/new/",
+        {
+            "association": Association.objects.get(code=LIUJIAXIA).pk,
+            "title": "义诊",
+            "date": TODAY().isoformat(),
+            "hours": "NaN",
+        },
+    )
+    assert response.status_code == 200 and "invalid-feedback" in response.content.decode()
+    response = client.post(
+        "/volunteers/services/new/",
+        {
+            "association": Association.objects.get(code=LIUJIAXIA).pk,
+            "title": "义诊",
+            "date": TODAY().isoformat(),
+            "hours": "3",
+            "risky": "on",
+            "skills": [],
+        },
+    )
+    assert response.status_code == 302
+    url = response["Location"]
+    body = client.get(url).content.decode()
+    assert "义诊" in body and "有风险" in body and "不含往返路途时间" in body
+    assert client_for(township2).get(url).status_code == 404
+    person = active(township, DAZHUANG, name="无保险")
+    response = client.post(f"{url}assign/", {"volunteer": person.pk}, follow=True)
+    assert "没有有效的意外保险" in response.content.decode()

@@ -87,7 +87,8 @@ class VolunteerOut(Schema):
 
     @staticmethod
     def resolve_age(obj: Volunteer) -> int | None:
-        return obj.age_on()
+        # A child's (under 14) age is sensitive too: the flag `minor` says enough.
+        return None if obj.is_child else obj.age_on()
 
     @staticmethod
     def resolve_minor(obj: Volunteer) -> bool:
