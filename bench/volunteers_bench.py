@@ -420,7 +420,7 @@ def run(args: argparse.Namespace) -> None:
                 samples[scale].setdefault(name, []).extend(figures["samples_ms"])
                 queries[scale][name] = figures["queries"]
     lines = [
-        "| measured | Yongjing median (p95) ms | national median (p95) ms | ratio | queries Y / N |",
+        "| measured (ms) | Yongjing median (p95) | national median (p95) | ratio | queries Y / N |",
         "|---|---:|---:|---:|---:|",
     ]
     report: dict[str, object] = {"n": args.n, "chunks": args.chunks, "cases": {}, **extra}
