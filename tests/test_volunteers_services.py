@@ -554,3 +554,21 @@ def test_demo_data_loads_through_the_services(db, settings, tmp_path):
     assert linked.certificates.exists()
     assert HoursRecord.objects.filter(status="submitted").count() == 1
     assert Team.objects.count() == 3
+
+
+def test_the_organiser_confirms_hours_of_a_volunteer_from_elsewhere(
+    yongjing, county, township, township2, volunteer
+):
+    # A 盐锅峡镇 volunteer serves at a 刘家峡镇 service (assigned by the county).
+    person = active(county, SHANGQUAN)
+    person.user = volunteer
+    person.save(update_fields=["user"])
+    task = service(township, LIUJIAXIA)
+    assignment = services.assignment_create(actor=county, service=task, volunteer=person)
+    record = services.hours_submit(actor=volunteer, assignment=assignment, hours="2")
+    assert list(selectors.pending_hours(user=township)) == [record]
+    assert HoursRecord.objects.visible_to(township).filter(pk=record.pk).exists()
+    assert HoursRecord.objects.visible_to(township2).filter(pk=record.pk).exists()  # their own
+    services.hours_confirm(actor=township, record=record, confirm=True)
+    with pytest.raises(ServiceError):
+        services.hours_confirm(actor=township2, record=record, confirm=True)

@@ -348,6 +348,22 @@ class OwnOrScopeQuerySet(ScopedQuerySet):
         return self.filter(volunteer__user=user)
 
 
+class HoursQuerySet(OwnOrScopeQuerySet):
+    """Hours are also visible to the organiser of the service (who confirms them), wherever the
+    volunteer is registered."""
+
+    def visible_to(self, user: Any) -> HoursQuerySet:
+        path = scope_path_of(user)
+        if path is None:
+            return self.none()
+        if user.has_capability("volunteer.view"):
+            return self.filter(
+                models.Q(volunteer__association__path__under=path)
+                | models.Q(service__association__path__under=path)
+            )
+        return self.filter(volunteer__user=user)
+
+
 class Assignment(TimeStampedModel):
     """A volunteer assigned to a service (a task)."""
 
@@ -395,7 +411,7 @@ class HoursRecord(TimeStampedModel):
     )
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
 
-    objects = OwnOrScopeQuerySet.as_manager()
+    objects = HoursQuerySet.as_manager()
     scope_field = "volunteer__association__path"
 
     class Meta:
