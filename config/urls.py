@@ -10,6 +10,7 @@ urlpatterns = [
     path("fund/", include("fpa.fund.urls")),
     path("ledger/", include("fpa.transparency.urls")),
     path("members/", include("fpa.members.urls")),
+    path("volunteers/", include("fpa.volunteers.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -160,3 +160,6 @@ api.add_router("/", "fpa.fund.api.router")
 api.add_router(
     "/members", "fpa.members.api.router", auth=[BearerToken("member.view"), Session("member.view")]
 )
+# The volunteer's own portal first: /volunteers/me is not a volunteer id of the registry.
+api.add_router("/", "fpa.volunteers.api.portal_router")
+api.add_router("/", "fpa.volunteers.api.router")

@@ -49,6 +49,15 @@ from fpa.members import services as member_services
 from fpa.members.models import Member, Reregistration, Transfer
 from fpa.organizations.models import Association, AssociationChange, BodySeat, Filing, StaffMember
 from fpa.organizations.services import filing_submit, seat_add
+from fpa.volunteers import services as volunteer_services
+from fpa.volunteers.models import (
+    Certificate,
+    HoursRecord,
+    Pairing,
+    Service,
+    Team,
+    Volunteer,
+)
 from tests.conftest import (
     DAZHUANG,
     LIUJIAXIA,
@@ -63,6 +72,7 @@ FOREIGN_STAFF_NAME = "外镇人员甲"
 FOREIGN_SEAT_NAME = "外镇理事乙"
 FOREIGN_FAMILY_NAME = "外镇母亲丙"
 FOREIGN_MEMBER_NAME = "外镇会员戊"
+FOREIGN_VOLUNTEER_NAME = "外镇志愿者己"
 PUBLIC = {
     "core:set_language",
     "core:healthz",
@@ -90,6 +100,8 @@ PUBLIC = {
     "transparency:leaf",
     "transparency:consistency",
     "transparency:verifier",
+    "volunteers:apply",
+    "volunteers:verify",
 }
 # URL kwargs that are not the scoped object, and what to put in them.
 EXTRA_KWARGS = {"field": "phone"}
@@ -207,6 +219,8 @@ def world(yongjing, county, township, township2, village, finance, settings, tmp
     local.update(fund_world(county, finance, township, liujiaxia, local[Family], "本镇基金"))
     foreign.update(member_world(township2, SHANGQUAN, "622923101", FOREIGN_MEMBER_NAME, 1))
     local.update(member_world(township, DAZHUANG, "622923100", "本镇会员己", 2))
+    foreign.update(volunteer_world(township2, SHANGQUAN, foreign[Family], 1))
+    local.update(volunteer_world(township, DAZHUANG, local[Family], 2))
     # Views that take an id in the URL without a declared model load it themselves.
     foreign_by_route = {"accounts:token_revoke": token_issue(user=township2)[0]}
     return {"foreign": foreign, "local": local, "by_route": foreign_by_route}
@@ -323,6 +337,34 @@ def member_world(actor: Any, code: str, township_code: str, name: str, n: int) -
     return {Member: member, Transfer: transfer, Reregistration: campaign}
 
 
+def volunteer_world(actor: Any, code: str, family: Family, n: int) -> dict[Any, Any]:
+    """An active volunteer with hours (one confirmed, one submitted), a certificate, a pairing
+    with the family and a team."""
+    from tests.volunteers_helpers import active, service
+
+    volunteer = active(actor, code, name=FOREIGN_VOLUNTEER_NAME if n == 1 else "本镇志愿者")
+    done = service(actor, code)
+    volunteer_services.hours_record(actor=actor, service=done, volunteer=volunteer, hours="3")
+    other = active(actor, code)
+    other.user = make_user(f"walk-volunteer-{n}", code, Role.VOLUNTEER)
+    other.save(update_fields=["user"])
+    assignment = volunteer_services.assignment_create(actor=actor, service=done, volunteer=other)
+    submitted = volunteer_services.hours_submit(actor=other.user, assignment=assignment, hours="2")
+    team = volunteer_services.team_create(
+        actor=actor, association=Association.objects.get(code=code), level="squad", name="小队"
+    )
+    return {
+        Volunteer: volunteer,
+        Service: done,
+        HoursRecord: submitted,
+        Certificate: volunteer_services.certificate_issue(actor=actor, volunteer=volunteer),
+        Pairing: volunteer_services.pairing_create(
+            actor=actor, volunteer=volunteer, family=family, start_date=datetime.date.today()
+        ),
+        Team: team,
+    }
+
+
 def tiny_png() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), (176, 48, 58)).save(buffer, format="PNG")
@@ -386,7 +428,8 @@ def state(objects: dict[Any, Any]) -> dict[str, Any]:
     counted = [Association, AssociationChange, StaffMember, Filing, BodySeat, User, ApiToken]
     counted += [Family, Person, Contact, CareRecord, Need, Support, StatusChange, Campaign]
     counted += [PaymentRate, CarePhoto, Donation, JournalEntry, Grant, Feedback]
-    counted += [PaymentRate, CarePhoto, Member, Transfer, Reregistration]
+    counted += [Member, Transfer, Reregistration]
+    counted += [Volunteer, Service, HoursRecord, Certificate, Pairing, Team]
     out: dict[str, Any] = {m.__name__: m.objects.count() for m in counted}
     out["audit"] = AuditEvent.objects.count()
     for declared, obj in objects.items():
@@ -432,6 +475,7 @@ def test_foreign_objects_are_refused_on_every_view(world, local_actors, client_f
                 assert FOREIGN_STAFF_NAME.encode() not in response.content
                 assert FOREIGN_FAMILY_NAME.encode() not in response.content
                 assert FOREIGN_MEMBER_NAME.encode() not in response.content
+                assert FOREIGN_VOLUNTEER_NAME.encode() not in response.content
         assert exercised, f"{route.name}: no 刘家峡镇 persona holds {declaration.capability}"
         checked.append(route.name)
     for name, obj in world["by_route"].items():
@@ -485,6 +529,7 @@ def test_lists_and_search_show_nothing_foreign(world, township, client_for):
             body = response.content.decode()
             markers = (FOREIGN_STAFF_NAME, FOREIGN_SEAT_NAME, FOREIGN_FAMILY_NAME, "盐锅峡")
             markers += (FOREIGN_MEMBER_NAME,)
+            markers += (FOREIGN_VOLUNTEER_NAME,)
             for marker in (*markers, YANGUOXIA):
                 assert marker not in body, (route.name, params, marker)
     response = client.get("/org/composition/", {"code": YANGUOXIA})
@@ -673,6 +718,13 @@ def test_api_refuses_anonymous_callers(client, yongjing):
         ("POST", "members/<member_id>/reject"),
         ("POST", "members/<member_id>/status"),
         ("POST", "members/<member_id>/transfer"),
+        ("GET", "volunteers"),
+        ("GET", "volunteers/services"),
+        ("POST", "volunteers/services/<service_id>/hours"),
+        ("GET", "volunteers/suggestions"),
+        ("GET", "volunteers/<volunteer_id>"),
+        ("GET", "volunteers/me"),
+        ("POST", "volunteers/me/hours"),
         *(
             (method, doc)
             for method in ("GET", "POST", "DELETE")

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "fpa.transparency",
     "fpa.fund",
     "fpa.members",
+    "fpa.volunteers",
 ]
 
 MIDDLEWARE = [

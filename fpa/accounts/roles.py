@@ -45,6 +45,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "member.view",
             "member.edit",
             "member.approve",
+            "volunteer.view",
+            "volunteer.edit",
         }
     ),
     Role.TOWNSHIP_STAFF: frozenset(
@@ -65,6 +67,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "member.view",
             "member.edit",
             "member.approve",
+            "volunteer.view",
+            "volunteer.edit",
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -81,12 +85,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "member.view",
             "member.edit",
             "member.approve",
+            "volunteer.view",
+            "volunteer.edit",
         }
     ),
     # Finance records income and pays what was approved; it neither applies nor approves.
     Role.FINANCE: frozenset({"org.view", "fund.view", "fund.record", "fund.pay"}),
     Role.AUDITOR: frozenset({"org.view", "audit.view", "fund.view"}),
-    Role.VOLUNTEER: frozenset(),
+    Role.VOLUNTEER: frozenset({"volunteer.portal"}),
     Role.SYSTEM_ADMIN: frozenset({"accounts.manage", "settings.manage"}),
     Role.SECURITY_ADMIN: frozenset({"roles.manage"}),
     Role.AUDIT_ADMIN: frozenset({"audit.view"}),

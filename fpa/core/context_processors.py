@@ -21,6 +21,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ("family.view", _("覆盖率"), "families:coverage"),
         ("fund.view", _("关怀基金"), "fund:home"),
         ("member.view", _("会员"), "members:list"),
+        ("volunteer.view", _("志愿者"), "volunteers:list"),
+        ("volunteer.portal", _("我的志愿服务"), "volunteers:portal"),
         ("audit.view", _("审计日志"), "core:audit_list"),
         ("accounts.manage", _("账号管理"), "accounts:user_list"),
         ("roles.manage", _("角色与范围"), "accounts:role_list"),

@@ -21,6 +21,7 @@ from fpa.fund import demo as fund_demo
 from fpa.members import demo as member_demo
 from fpa.organizations import demo
 from fpa.organizations.models import Association
+from fpa.volunteers import demo as volunteer_demo
 
 YONGJING_FILE = Path(settings.BASE_DIR).parent / "shared" / "data" / "yongjing-divisions-2023.csv"
 
@@ -100,6 +101,14 @@ class Command(BaseCommand):
                         "622923101": users["demo-township2"],
                     },
                     village=users["demo-village"],
+                )
+                summary |= volunteer_demo.seed_volunteers(
+                    county=users["demo-county"],
+                    townships={
+                        "622923100": users["demo-township"],
+                        "622923101": users["demo-township2"],
+                    },
+                    volunteer=users["demo-volunteer"],
                 )
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {summary}"))
         self._print_accounts(password)

@@ -1,0 +1,78 @@
+"""Pure volunteer rules (no ORM): ages, star levels, verification codes, the reason of a match."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from decimal import Decimal
+
+from fpa.core.masking import mask_name
+
+ADULT_AGE = 18  # under 18: a guardian's consent
+SENSITIVE_AGE = 14  # under 14: sensitive personal information (PIPL art. 28)
+MIN_AGE = 8
+# Star levels by confirmed hours (measure 13 practice): 1-5 stars.
+STAR_THRESHOLDS = (Decimal(100), Decimal(300), Decimal(600), Decimal(1000), Decimal(1500))
+MAX_HOURS_PER_RECORD = Decimal(24)
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+CODE_LENGTH = 16  # 32**16 = 2**80 codes
+
+__all__ = ["mask_name"]
+
+
+def age_on(birth: datetime.date, day: datetime.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def stars_for(hours: Decimal) -> int:
+    """0 below 100 h; 1 star at 100 h … 5 stars at 1,500 h."""
+    return sum(1 for threshold in STAR_THRESHOLDS if hours >= threshold)
+
+
+def star_label(stars: int) -> str:
+    return f"{'★' * stars}（{stars}星）" if stars else "未评星"
+
+
+def new_code() -> str:
+    """An unguessable certificate code, grouped for reading aloud: ABCD-EFGH-JKLM-NPQR."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def normalise_code(text: str) -> str:
+    """What a person types back: any case, spaces or dashes, full-width characters."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text or "")[:64].upper()
+    raw = "".join(ch for ch in text if ch.isalnum())
+    if len(raw) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in raw):
+        return ""
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+PLACE_LABELS = {0: "同村（社区）", 1: "同乡镇（街道）", 2: "同县（区）"}
+
+
+# A need filed at a township (not a village): its own township is the nearest ring.
+TOWNSHIP_PLACE_LABELS = {0: "同乡镇（街道）", 1: "同乡镇（街道）", 2: "同县（区）"}
+
+
+def match_reason(
+    *,
+    place: int,
+    skills_matched: list[str],
+    skills_wanted: int,
+    available: bool,
+    load: int,
+    labels: dict[int, str] | None = None,
+) -> str:
+    """Why a volunteer ranks where it does, in the words staff read."""
+    parts = [(labels or PLACE_LABELS).get(place, "本辖区")]
+    if skills_wanted:
+        if skills_matched:
+            parts.append(f"具备所需技能：{'、'.join(skills_matched)}")
+        else:
+            parts.append("不具备所需技能")
+    parts.append("时间可安排" if available else "服务时间不符")
+    parts.append(f"当前承担{load}项结对/任务" if load else "当前无结对或任务")
+    return "；".join(parts)
