@@ -323,14 +323,17 @@ def test_counts_are_scoped(township, township2, village):
     assert selectors.counts(user=township, association=assoc(LIUJIAXIA)).figures["total"] == 1
 
 
-def test_volunteer_count_is_none_until_the_volunteers_app_is_installed(township):
-    from django.apps import apps
+def test_counts_include_the_active_volunteers_of_the_subtree(township, township2):
+    from tests.volunteers_helpers import active, apply
 
-    value = selectors.volunteer_count(user=township, association=assoc(LIUJIAXIA))
-    if apps.is_installed("fpa.volunteers"):
-        assert isinstance(value, int)
-    else:
-        assert value is None
+    active(township, DAZHUANG)
+    active(township, LIUJIAXIA)
+    apply(DAZHUANG)  # applied, not yet vetted: not counted
+    active(township2, SHANGQUAN)
+    assert selectors.counts(user=township, association=assoc(LIUJIAXIA)).volunteers == 2
+    assert selectors.counts(user=township, association=assoc(DAZHUANG)).volunteers == 1
+    assert selectors.counts(user=township2, association=assoc(YANGUOXIA)).volunteers == 1
+    assert selectors.counts(user=township2, association=assoc(LIUJIAXIA)).volunteers == 0
 
 
 def test_reregistration_confirms_and_lapses(township, village):

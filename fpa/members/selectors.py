@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Count, Q, QuerySet, Sum
 
 from fpa.core.names import is_ascii_query, normalize_query
@@ -22,6 +21,7 @@ from fpa.members.models import (
 )
 from fpa.organizations import selectors as org_selectors
 from fpa.organizations.models import Association
+from fpa.volunteers.models import Volunteer
 
 
 def member_search(queryset: QuerySet, query: str) -> QuerySet:
@@ -81,23 +81,13 @@ def member_detail(*, user: Any, member: Member) -> dict[str, Any]:
     }
 
 
-def volunteer_count(*, user: Any, association: Association) -> int | None:
-    """Active volunteers (status 在册服务) registered in the subtree, from the volunteers app;
-    None while it is not installed (the pages then show "—"). The one place to wire the
-    volunteers module in: `volunteers.Volunteer` is scoped by `association__path` and has
-    `Status.ACTIVE` on the volunteers branch."""
-    if not apps.is_installed("fpa.volunteers"):
-        return None
-    try:
-        model = apps.get_model("volunteers", "Volunteer")
-    except LookupError:
-        return None
-    scope_field = getattr(model, "scope_field", "association__path")
-    queryset = model.objects.visible_to(user).filter(**{f"{scope_field}__under": association.path})
-    active = getattr(getattr(model, "Status", None), "ACTIVE", None)
-    if active is not None:
-        queryset = queryset.filter(status=active)
-    return queryset.count()
+def volunteer_count(*, user: Any, association: Association) -> int:
+    """Active volunteers (status 在册服务) registered in the subtree."""
+    return (
+        Volunteer.objects.visible_to(user)
+        .filter(association__path__under=association.path, status=Volunteer.Status.ACTIVE)
+        .count()
+    )
 
 
 @dataclass
@@ -105,7 +95,7 @@ class Counts:
     association: Association | None
     name: str
     figures: dict[str, int] = field(default_factory=dict)
-    volunteers: int | None = None
+    volunteers: int = 0
 
 
 def counts(*, user: Any, association: Association) -> Counts:
