@@ -44,8 +44,9 @@ def main() -> None:
             blocks.append(block)
             continue
         ctx, msgid = match.group("ctx"), match.group("id")
-        key = f"{ctx}::{msgid}" if ctx else msgid
-        value = english.get(key, "")
+        text = _unescape(msgid)
+        key = f"{ctx}::{text}" if ctx else text
+        value = _escape(english.get(key, ""))
         if not value:
             missing.append(key)
         # msgmerge's guesses (#, fuzzy and the previous msgid) are dropped: the strings decide.
@@ -72,6 +73,16 @@ def main() -> None:
     print(f"{len(english)} translations; {len(missing)} msgids without one")
     for key in missing:
         print("  missing:", key)
+
+
+def _escape(text: str) -> str:
+    """A translation as a PO string literal body."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _unescape(literal: str) -> str:
+    """A PO string literal body (as makemessages writes msgids) as the text itself."""
+    return literal.replace('\\"', '"').replace("\\\\", "\\")
 
 
 if __name__ == "__main__":
