@@ -208,7 +208,7 @@ def test_township_pages_in_english(township, world):
         client,
         reverse("members:composition") + f"?code={LIUJIAXIA}&year={datetime.date.today().year}",
         "Congress and council composition by year",
-        "Members’ congress delegates",
+        "Members\u2019 congress delegates",
         "Council members",
         "Grassroots share",
     )
@@ -251,7 +251,7 @@ def test_form_errors_and_flash_messages_in_english(village, world):
     page(
         client,
         reverse("members:transfer", args=[one.pk]),
-        "The receiving association cannot be the member’s current association.",
+        "The receiving association cannot be the member\u2019s current association.",
         method="post",
         to_code=DAZHUANG,
         reason="迁居",
