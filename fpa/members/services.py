@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from fpa.core import idnumbers
 from fpa.core.audit import audit_create, audit_record, audit_update, diff, snapshot
@@ -53,7 +53,7 @@ EDITABLE = (
 )
 # Derived from the ID number, whose mask hides the birth date: never in the trail together.
 AUDIT_EXCLUDE = frozenset({"birth_date", "id_number_hash", "phone_hash", "name_pinyin"})
-NOT_HOLDER = gettext("会员须登记在在用的县、乡镇、村（社区）或企业、园区、流动人口等计生协。")
+NOT_HOLDER = gettext_noop("会员须登记在在用的县、乡镇、村（社区）或企业、园区、流动人口等计生协。")
 
 
 def _path(member: Member) -> str:
@@ -62,7 +62,7 @@ def _path(member: Member) -> str:
 
 def _require_holder(association: Association, field: str = "association") -> None:
     if association.kind not in MEMBER_HOLDERS or not association.is_current:
-        raise ServiceError(NOT_HOLDER, field=field)
+        raise ServiceError(gettext(NOT_HOLDER), field=field)
 
 
 def duplicate_of(id_number: str, *, exclude: int | None = None) -> Member | None:
