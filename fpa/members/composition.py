@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 
 from fpa.organizations import selectors as org_selectors
 from fpa.organizations.models import Association, BodySeat
@@ -89,10 +90,13 @@ def parse_year(text: str, *, today: datetime.date) -> int:
     if not text:
         return today.year
     if not (text.isascii() and text.isdigit() and len(text) == 4):
-        raise ValueError("年份应为四位数字，例如 2025。")
+        raise ValueError(gettext("年份应为四位数字，例如 2025。"))
     year = int(text)
     if not EARLIEST_YEAR < year <= today.year:
-        raise ValueError(f"年份应在{EARLIEST_YEAR + 1}年至{today.year}年之间。")
+        raise ValueError(
+            gettext("年份应在%(first)s年至%(last)s年之间。")
+            % {"first": EARLIEST_YEAR + 1, "last": today.year}
+        )
     return year
 
 
@@ -136,7 +140,7 @@ def composition_report(*, user: Any, root: Association, year: int) -> Report:
     children = org_selectors.association_children(user=user, parent=root)
     lines = [
         Line(
-            name=f"{root.name}（本级）",
+            name=gettext("%(name)s（本级）") % {"name": root.name},
             association=None,
             this=this.get(root.path, _blank()),
             last=last.get(root.path, _blank()),
@@ -152,7 +156,7 @@ def composition_report(*, user: Any, root: Association, year: int) -> Report:
             )
         )
     total = Line(
-        name=f"{root.name}合计",
+        name=gettext("%(name)s合计") % {"name": root.name},
         association=root,
         this=_sum(list(this.values())),
         last=_sum(list(last.values())),

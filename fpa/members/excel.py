@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import FileResponse
+from django.utils.translation import gettext_noop
 
 from fpa.core import excel
 from fpa.core.excel import writer
@@ -26,15 +27,17 @@ from fpa.members.composition import BODIES, SOURCES, Line, Report
 from fpa.members.models import Member
 from fpa.organizations.models import Association, BodySeat
 
-OUT_OF_SCOPE = "协会编码不存在或不在您的管辖范围内。"
-NOT_HOLDER = "该协会不能登记会员（须为在用的县、乡镇、村（社区）或单位协会）。"
-GROUP = "团体会员请在“会员”页面逐个登记。"
-ELSEWHERE = "该身份证号码已在其他地区入会，请联系对方协会办理转会。"
-MOVED = "所属协会不能通过导入修改，请在会员页面办理转会。"
-STATUS_FIXED = "状态不能通过导入修改，请在会员页面办理。"
-CARD_FIXED = "会员证号由系统在审批通过后生成，不能导入或修改。"
-NEW_STATUS = "新会员的状态只能是“待审批”或“在册”。"
-NO_RIGHT = "您不能审批该协会的入会申请（须由本协会或上级协会审批），请将状态填为“待审批”。"
+OUT_OF_SCOPE = gettext_noop("协会编码不存在或不在您的管辖范围内。")
+NOT_HOLDER = gettext_noop("该协会不能登记会员（须为在用的县、乡镇、村（社区）或单位协会）。")
+GROUP = gettext_noop("团体会员请在“会员”页面逐个登记。")
+ELSEWHERE = gettext_noop("该身份证号码已在其他地区入会，请联系对方协会办理转会。")
+MOVED = gettext_noop("所属协会不能通过导入修改，请在会员页面办理转会。")
+STATUS_FIXED = gettext_noop("状态不能通过导入修改，请在会员页面办理。")
+CARD_FIXED = gettext_noop("会员证号由系统在审批通过后生成，不能导入或修改。")
+NEW_STATUS = gettext_noop("新会员的状态只能是“待审批”或“在册”。")
+NO_RIGHT = gettext_noop(
+    "您不能审批该协会的入会申请（须由本协会或上级协会审批），请将状态填为“待审批”。"
+)
 IMPORT_KINDS = [(k.value, k.label) for k in Member.Kind if k != Member.Kind.GROUP]
 
 MEMBER_SHEET = excel.Sheet(

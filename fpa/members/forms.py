@@ -9,6 +9,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from fpa.core import protected
 from fpa.members.models import Member, MemberGroup
@@ -40,38 +42,38 @@ class AssociationChoiceField(forms.ModelChoiceField):
 
 def _day(value: datetime.date | None, label: str) -> datetime.date | None:
     if value and not EARLIEST <= value <= timezone.localdate():
-        raise ValidationError(f"{label}应在1980年至今天之间。")
+        raise ValidationError(gettext("%(label)s应在1980年至今天之间。") % {"label": label})
     return value
 
 
 class MemberFilterForm(forms.Form):
-    q = forms.CharField(label="姓名/拼音/会员证号", max_length=50, required=False)
+    q = forms.CharField(label=_("姓名/拼音/会员证号"), max_length=50, required=False)
     status = forms.ChoiceField(
-        label="状态", choices=[("", "全部"), *Member.Status.choices], required=False
+        label=_("状态"), choices=[("", _("全部")), *Member.Status.choices], required=False
     )
     kind = forms.ChoiceField(
-        label="会员类型", choices=[("", "全部"), *Member.Kind.choices], required=False
+        label=_("会员类型"), choices=[("", _("全部")), *Member.Kind.choices], required=False
     )
 
 
 class ApplyForm(forms.Form):
     association = AssociationChoiceField(
-        label="申请加入的协会", queryset=Association.objects.none(), empty_label=None
+        label=_("申请加入的协会"), queryset=Association.objects.none(), empty_label=None
     )
-    kind = forms.ChoiceField(label="会员类型", choices=Member.Kind.choices)
-    name = forms.CharField(label="姓名（团体会员填单位名称）", max_length=100)
-    contact_name = forms.CharField(label="团体联系人", max_length=50, required=False)
+    kind = forms.ChoiceField(label=_("会员类型"), choices=Member.Kind.choices)
+    name = forms.CharField(label=_("姓名（团体会员填单位名称）"), max_length=100)
+    contact_name = forms.CharField(label=_("团体联系人"), max_length=50, required=False)
     id_number = ProtectedInput(
-        label="身份证号码",
+        label=_("身份证号码"),
         kind="id_number",
         required=False,
-        help_text="个人会员必填；性别由号码得出",
+        help_text=_("个人会员必填；性别由号码得出"),
     )
-    phone = ProtectedInput(label="联系电话", kind="phone", required=False)
-    address = forms.CharField(label="住址", max_length=200, required=False)
-    political_status = forms.CharField(label="政治面貌", max_length=20, required=False)
-    serves = forms.CharField(label="服务对象", max_length=100, required=False)
-    applied_on = forms.DateField(label="申请日期", widget=DATE)
+    phone = ProtectedInput(label=_("联系电话"), kind="phone", required=False)
+    address = forms.CharField(label=_("住址"), max_length=200, required=False)
+    political_status = forms.CharField(label=_("政治面貌"), max_length=20, required=False)
+    serves = forms.CharField(label=_("服务对象"), max_length=100, required=False)
+    applied_on = forms.DateField(label=_("申请日期"), widget=DATE)
 
     def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -80,17 +82,19 @@ class ApplyForm(forms.Form):
             self.initial.setdefault("applied_on", timezone.localdate())
 
     def clean_applied_on(self) -> datetime.date | None:
-        return _day(self.cleaned_data.get("applied_on"), "申请日期")
+        return _day(self.cleaned_data.get("applied_on"), _("申请日期"))
 
 
 class EditForm(forms.Form):
-    kind = forms.ChoiceField(label="会员类型", choices=Member.Kind.choices)
-    name = forms.CharField(label="姓名（团体名称）", max_length=100)
-    contact_name = forms.CharField(label="团体联系人", max_length=50, required=False)
-    phone = ProtectedInput(label="联系电话", kind="phone", required=False, help_text="留空则不修改")
-    address = forms.CharField(label="住址", max_length=200, required=False)
-    political_status = forms.CharField(label="政治面貌", max_length=20, required=False)
-    serves = forms.CharField(label="服务对象", max_length=100, required=False)
+    kind = forms.ChoiceField(label=_("会员类型"), choices=Member.Kind.choices)
+    name = forms.CharField(label=_("姓名（团体名称）"), max_length=100)
+    contact_name = forms.CharField(label=_("团体联系人"), max_length=50, required=False)
+    phone = ProtectedInput(
+        label=_("联系电话"), kind="phone", required=False, help_text=_("留空则不修改")
+    )
+    address = forms.CharField(label=_("住址"), max_length=200, required=False)
+    political_status = forms.CharField(label=_("政治面貌"), max_length=20, required=False)
+    serves = forms.CharField(label=_("服务对象"), max_length=100, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31)
 
     def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
@@ -108,56 +112,58 @@ class EditForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(label="不予批准的原因", max_length=300, min_length=2)
+    reason = forms.CharField(label=_("不予批准的原因"), max_length=300, min_length=2)
 
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(
-        label="新状态",
+        label=_("新状态"),
         choices=[(s.value, s.label) for s in Member.Status if s.value in Member.MANUAL],
     )
-    effective_date = forms.DateField(label="日期", widget=DATE)
-    reason = forms.CharField(label="原因", max_length=300, min_length=2)
+    effective_date = forms.DateField(label=_("日期"), widget=DATE)
+    reason = forms.CharField(label=_("原因"), max_length=300, min_length=2)
 
     def clean_effective_date(self) -> datetime.date | None:
-        return _day(self.cleaned_data.get("effective_date"), "日期")
+        return _day(self.cleaned_data.get("effective_date"), _("日期"))
 
 
 class TransferForm(forms.Form):
     to_code = forms.CharField(
-        label="转入协会编码",
+        label=_("转入协会编码"),
         max_length=32,
-        help_text="接收会员的村（社区）或单位协会的编码，可在“协会网络”中查到；可以是其他乡镇的协会",
+        help_text=_(
+            "接收会员的村（社区）或单位协会的编码，可在“协会网络”中查到；可以是其他乡镇的协会"
+        ),
     )
-    reason = forms.CharField(label="转会原因", max_length=300, min_length=2)
+    reason = forms.CharField(label=_("转会原因"), max_length=300, min_length=2)
 
     def clean_to_code(self) -> Association:
         code = self.cleaned_data["to_code"].strip()
         if not (code.isascii() and code.isdigit()):
-            raise ValidationError("协会编码应为数字。")
+            raise ValidationError(_("协会编码应为数字。"))
         # The tree itself is public data (division codes); only a current association is offered.
         found = Association.objects.current().filter(code=code).first()
         if found is None:
-            raise ValidationError("没有这个编码的在用协会。")
+            raise ValidationError(_("没有这个编码的在用协会。"))
         return found
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("accept", "接收"), ("refuse", "拒绝")])
-    reason = forms.CharField(label="拒绝原因", max_length=300, required=False)
+    decision = forms.ChoiceField(choices=[("accept", _("接收")), ("refuse", _("拒绝"))])
+    reason = forms.CharField(label=_("拒绝原因"), max_length=300, required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("decision") == "refuse" and len((data.get("reason") or "").strip()) < 2:
-            self.add_error("reason", "请填写拒绝接收的原因。")
+            self.add_error("reason", _("请填写拒绝接收的原因。"))
         return data
 
 
 class GroupForm(forms.Form):
     association = AssociationChoiceField(
-        label="所属协会", queryset=Association.objects.none(), empty_label=None
+        label=_("所属协会"), queryset=Association.objects.none(), empty_label=None
     )
-    name = forms.CharField(label="小组名称", max_length=100)
+    name = forms.CharField(label=_("小组名称"), max_length=100)
 
     def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -166,12 +172,12 @@ class GroupForm(forms.Form):
 
 class GroupAssignForm(forms.Form):
     group = forms.ModelChoiceField(
-        label="会员小组",
+        label=_("会员小组"),
         queryset=MemberGroup.objects.none(),
         required=False,
-        empty_label="（不加入小组）",
+        empty_label=_("（不加入小组）"),
     )
-    leader = forms.BooleanField(label="担任组长", required=False)
+    leader = forms.BooleanField(label=_("担任组长"), required=False)
 
     def __init__(self, *args: Any, groups: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -180,11 +186,11 @@ class GroupAssignForm(forms.Form):
 
 class CampaignForm(forms.Form):
     association = AssociationChoiceField(
-        label="范围（协会及其下级）", queryset=Association.objects.none(), empty_label=None
+        label=_("范围（协会及其下级）"), queryset=Association.objects.none(), empty_label=None
     )
-    name = forms.CharField(label="名称", max_length=100)
-    start_date = forms.DateField(label="开始日期", widget=DATE)
-    end_date = forms.DateField(label="截止日期", widget=DATE)
+    name = forms.CharField(label=_("名称"), max_length=100)
+    start_date = forms.DateField(label=_("开始日期"), widget=DATE)
+    end_date = forms.DateField(label=_("截止日期"), widget=DATE)
 
     def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -195,9 +201,9 @@ class CampaignForm(forms.Form):
         for name in ("start_date", "end_date"):
             value = data.get(name)
             if value and not datetime.date(2000, 1, 1) <= value <= datetime.date(2100, 1, 1):
-                self.add_error(name, "日期不在合理范围内。")
+                self.add_error(name, _("日期不在合理范围内。"))
         return data
 
 
 class RevealForm(forms.Form):
-    reason = forms.CharField(label="查看原因", max_length=200, min_length=2)
+    reason = forms.CharField(label=_("查看原因"), max_length=200, min_length=2)

@@ -47,61 +47,63 @@ class Member(TimeStampedModel):
 
     association = models.ForeignKey(
         "organizations.Association",
-        verbose_name="所属协会",
+        verbose_name=_("所属协会"),
         on_delete=models.PROTECT,
         related_name="members",
     )
-    kind = models.CharField("会员类型", max_length=12, choices=Kind.choices)
-    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
-    name = models.CharField("姓名（团体名称）", max_length=100)
+    kind = models.CharField(_("会员类型"), max_length=12, choices=Kind.choices)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    name = models.CharField(_("姓名（团体名称）"), max_length=100)
     name_pinyin = models.CharField(max_length=200, blank=True, editable=False)
     name_initials = models.CharField(max_length=64, blank=True, editable=False)
-    contact_name = models.CharField("团体联系人", max_length=50, blank=True)
-    sex = models.CharField("性别", max_length=1, choices=Sex.choices, blank=True)
-    birth_date = models.DateField("出生日期", null=True, blank=True)
-    id_number = ProtectedField("身份证号码", kind="id_number", null=True, blank=True)
+    contact_name = models.CharField(_("团体联系人"), max_length=50, blank=True)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, blank=True)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    id_number = ProtectedField(_("身份证号码"), kind="id_number", null=True, blank=True)
     id_number_hash = BlindIndexField(source="id_number")
-    phone = ProtectedField("联系电话", kind="phone", null=True, blank=True)
+    phone = ProtectedField(_("联系电话"), kind="phone", null=True, blank=True)
     phone_hash = BlindIndexField(source="phone")
-    address = models.CharField("住址", max_length=200, blank=True)
-    political_status = models.CharField("政治面貌", max_length=20, blank=True)
-    serves = models.CharField("服务对象", max_length=100, blank=True)
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    political_status = models.CharField(_("政治面貌"), max_length=20, blank=True)
+    serves = models.CharField(_("服务对象"), max_length=100, blank=True)
     group = models.ForeignKey(
         "MemberGroup",
-        verbose_name="会员小组",
+        verbose_name=_("会员小组"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="members",
     )
-    card_number = models.CharField("会员证号", max_length=40, null=True, blank=True, unique=True)
-    applied_on = models.DateField("申请日期")
-    approved_on = models.DateField("批准日期", null=True, blank=True)
+    card_number = models.CharField(_("会员证号"), max_length=40, null=True, blank=True, unique=True)
+    applied_on = models.DateField(_("申请日期"))
+    approved_on = models.DateField(_("批准日期"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="审批人",
+        verbose_name=_("审批人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    rejection_reason = models.CharField("未批准原因", max_length=300, blank=True)
+    rejection_reason = models.CharField(_("未批准原因"), max_length=300, blank=True)
     transferred_from = models.ForeignKey(
         "self",
-        verbose_name="转自",
+        verbose_name=_("转自"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    version = models.PositiveIntegerField("版本", default=1)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "association__path"
 
     class Meta:
-        verbose_name = "会员"
-        verbose_name_plural = "会员"
+        verbose_name = _("会员")
+        verbose_name_plural = _("会员")
         indexes = [
             models.Index(fields=["association", "status", "id"], name="mem_member_assoc_status"),
             models.Index(fields=["name_initials"], name="mem_member_initials"),
@@ -134,8 +136,8 @@ class CardSequence(models.Model):
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = "会员证号序列"
-        verbose_name_plural = "会员证号序列"
+        verbose_name = _("会员证号序列")
+        verbose_name_plural = _("会员证号序列")
 
     def __str__(self) -> str:
         return f"{self.association_id}: {self.last_number}"
@@ -156,8 +158,8 @@ class MemberTally(models.Model):
     scope_field = "association__path"
 
     class Meta:
-        verbose_name = "会员计数"
-        verbose_name_plural = "会员计数"
+        verbose_name = _("会员计数")
+        verbose_name_plural = _("会员计数")
         constraints = [
             models.UniqueConstraint(fields=["association", "kind", "sex"], name="mem_tally_unique"),
         ]
@@ -171,27 +173,27 @@ class MemberGroup(TimeStampedModel):
 
     association = models.ForeignKey(
         "organizations.Association",
-        verbose_name="所属协会",
+        verbose_name=_("所属协会"),
         on_delete=models.PROTECT,
         related_name="member_groups",
     )
-    name = models.CharField("小组名称", max_length=100)
+    name = models.CharField(_("小组名称"), max_length=100)
     leader = models.ForeignKey(
         Member,
-        verbose_name="组长",
+        verbose_name=_("组长"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    dissolved_on = models.DateField("撤销日期", null=True, blank=True)
+    dissolved_on = models.DateField(_("撤销日期"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "association__path"
 
     class Meta:
-        verbose_name = "会员小组"
-        verbose_name_plural = "会员小组"
+        verbose_name = _("会员小组")
+        verbose_name_plural = _("会员小组")
         ordering = ["association__path", "name"]
         constraints = [
             models.UniqueConstraint(fields=["association", "name"], name="mem_group_unique_name"),
@@ -203,21 +205,24 @@ class MemberGroup(TimeStampedModel):
 
 class StatusChange(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField("原状态", max_length=12, choices=Member.Status.choices)
-    to_status = models.CharField("新状态", max_length=12, choices=Member.Status.choices)
-    effective_date = models.DateField("日期")
-    reason = models.CharField("原因", max_length=300)
+    from_status = models.CharField(_("原状态"), max_length=12, choices=Member.Status.choices)
+    to_status = models.CharField(_("新状态"), max_length=12, choices=Member.Status.choices)
+    effective_date = models.DateField(_("日期"))
+    reason = models.CharField(_("原因"), max_length=300)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("记录人"),
     )
-    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "member__association__path"
 
     class Meta:
-        verbose_name = "会员状态变更"
-        verbose_name_plural = "会员状态变更"
+        verbose_name = _("会员状态变更")
+        verbose_name_plural = _("会员状态变更")
         ordering = ["-effective_date", "-id"]
 
     def __str__(self) -> str:
@@ -248,41 +253,44 @@ class Transfer(TimeStampedModel):
         CANCELLED = "cancelled", _("已撤回")
 
     member = models.ForeignKey(
-        Member, verbose_name="会员", on_delete=models.PROTECT, related_name="transfers"
+        Member, verbose_name=_("会员"), on_delete=models.PROTECT, related_name="transfers"
     )
     from_association = models.ForeignKey(
         "organizations.Association",
-        verbose_name="转出协会",
+        verbose_name=_("转出协会"),
         on_delete=models.PROTECT,
         related_name="+",
     )
     to_association = models.ForeignKey(
         "organizations.Association",
-        verbose_name="转入协会",
+        verbose_name=_("转入协会"),
         on_delete=models.PROTECT,
         related_name="+",
     )
     status = models.CharField(
-        "状态", max_length=12, choices=Status.choices, default=Status.REQUESTED
+        _("状态"), max_length=12, choices=Status.choices, default=Status.REQUESTED
     )
-    reason = models.CharField("转会原因", max_length=300)
+    reason = models.CharField(_("转会原因"), max_length=300)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("申请人"),
     )
-    requested_on = models.DateField("申请日期")
+    requested_on = models.DateField(_("申请日期"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="处理人",
+        verbose_name=_("处理人"),
     )
-    decided_on = models.DateField("处理日期", null=True, blank=True)
-    refusal_reason = models.CharField("拒绝原因", max_length=300, blank=True)
+    decided_on = models.DateField(_("处理日期"), null=True, blank=True)
+    refusal_reason = models.CharField(_("拒绝原因"), max_length=300, blank=True)
     new_member = models.ForeignKey(
         Member,
-        verbose_name="转入后会员记录",
+        verbose_name=_("转入后会员记录"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -293,8 +301,8 @@ class Transfer(TimeStampedModel):
     scope_field = "from_association__path"
 
     class Meta:
-        verbose_name = "会员转会"
-        verbose_name_plural = "会员转会"
+        verbose_name = _("会员转会")
+        verbose_name_plural = _("会员转会")
         ordering = ["-requested_on", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -329,14 +337,14 @@ class Reregistration(TimeStampedModel):
 
     association = models.ForeignKey(
         "organizations.Association",
-        verbose_name="发起协会",
+        verbose_name=_("发起协会"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    name = models.CharField("名称", max_length=100)
-    start_date = models.DateField("开始日期")
-    end_date = models.DateField("截止日期")
-    closed_on = models.DateField("结束日期", null=True, blank=True)
+    name = models.CharField(_("名称"), max_length=100)
+    start_date = models.DateField(_("开始日期"))
+    end_date = models.DateField(_("截止日期"))
+    closed_on = models.DateField(_("结束日期"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -345,8 +353,8 @@ class Reregistration(TimeStampedModel):
     scope_field = "association__path"
 
     class Meta:
-        verbose_name = "重新登记"
-        verbose_name_plural = "重新登记"
+        verbose_name = _("重新登记")
+        verbose_name_plural = _("重新登记")
         ordering = ["-start_date", "-id"]
 
     def __str__(self) -> str:
@@ -360,7 +368,7 @@ class Confirmation(models.Model):
         Reregistration, on_delete=models.CASCADE, related_name="confirmations"
     )
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="confirmations")
-    confirmed_on = models.DateField("确认日期")
+    confirmed_on = models.DateField(_("确认日期"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -369,8 +377,8 @@ class Confirmation(models.Model):
     scope_field = "member__association__path"
 
     class Meta:
-        verbose_name = "重新登记确认"
-        verbose_name_plural = "重新登记确认"
+        verbose_name = _("重新登记确认")
+        verbose_name_plural = _("重新登记确认")
         constraints = [
             models.UniqueConstraint(fields=["campaign", "member"], name="mem_confirm_once"),
         ]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext
 
 from fpa.core.names import is_ascii_query, normalize_query
 from fpa.core.pagination import Page, keyset_page
@@ -131,7 +132,14 @@ def counts_by_child(*, user: Any, association: Association) -> list[Counts]:
         _add(bucket, row["kind"], row["sex"], row["n"] or 0)
     out = [Counts(association=c, name=c.name, figures=buckets[c.path]) for c in children]
     if own["total"]:
-        out.insert(0, Counts(association=None, name=f"{association.name}（本级）", figures=own))
+        out.insert(
+            0,
+            Counts(
+                association=None,
+                name=gettext("%(name)s（本级）") % {"name": association.name},
+                figures=own,
+            ),
+        )
     return out
 
 

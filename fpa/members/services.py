@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from fpa.core import idnumbers
 from fpa.core.audit import audit_create, audit_record, audit_update, diff, snapshot
@@ -52,7 +53,7 @@ EDITABLE = (
 )
 # Derived from the ID number, whose mask hides the birth date: never in the trail together.
 AUDIT_EXCLUDE = frozenset({"birth_date", "id_number_hash", "phone_hash", "name_pinyin"})
-NOT_HOLDER = "会员须登记在在用的县、乡镇、村（社区）或企业、园区、流动人口等计生协。"
+NOT_HOLDER = gettext_noop("会员须登记在在用的县、乡镇、村（社区）或企业、园区、流动人口等计生协。")
 
 
 def _path(member: Member) -> str:
@@ -61,7 +62,7 @@ def _path(member: Member) -> str:
 
 def _require_holder(association: Association, field: str = "association") -> None:
     if association.kind not in MEMBER_HOLDERS or not association.is_current:
-        raise ServiceError(NOT_HOLDER, field=field)
+        raise ServiceError(gettext(NOT_HOLDER), field=field)
 
 
 def duplicate_of(id_number: str, *, exclude: int | None = None) -> Member | None:
@@ -82,10 +83,17 @@ def _check_duplicate(member: Member, actor: Any) -> None:
     path = scope_path_of(actor)
     # Name the other association only to someone who may see it.
     if path and other.association.path.startswith(path):
-        detail = f"已是{other.association.name}的会员（{other.get_status_display()}）"
+        detail = gettext("已是%(association)s的会员（%(status)s）") % {
+            "association": other.association.name,
+            "status": other.get_status_display(),
+        }
     else:
-        detail = "已在其他地区入会，请联系对方协会办理转会"
-    raise ServiceError(f"身份证号码重复：{detail}。", field="id_number", code="duplicate")
+        detail = gettext("已在其他地区入会，请联系对方协会办理转会")
+    raise ServiceError(
+        gettext("身份证号码重复：%(detail)s。") % {"detail": detail},
+        field="id_number",
+        code="duplicate",
+    )
 
 
 def _apply_identity(member: Member) -> None:
@@ -95,9 +103,9 @@ def _apply_identity(member: Member) -> None:
     member.name_pinyin, member.name_initials = pinyin_forms(member.name)
     if member.kind == Member.Kind.GROUP:
         if not member.contact_name:
-            raise ServiceError("团体会员须填写联系人。", field="contact_name")
+            raise ServiceError(gettext("团体会员须填写联系人。"), field="contact_name")
     elif not member.id_number:
-        raise ServiceError("个人会员须填写身份证号码。", field="id_number")
+        raise ServiceError(gettext("个人会员须填写身份证号码。"), field="id_number")
     if member.id_number:
         parsed = idnumbers.parse(member.id_number.reveal_unchecked())
         member.birth_date, member.sex = parsed.birth_date, parsed.sex
@@ -155,7 +163,7 @@ def member_apply(
     )
     validate(member, exclude=["id_number_hash", "phone_hash", "card_number"])
     if member.applied_on > timezone.localdate():
-        raise ServiceError("申请日期不能晚于今天。", field="applied_on")
+        raise ServiceError(gettext("申请日期不能晚于今天。"), field="applied_on")
     _apply_identity(member)
     _check_duplicate(member, actor)
     member.save()
@@ -168,7 +176,7 @@ def _may_decide(actor: Any, association: Association) -> None:
     require(actor, "member.approve")
     home = actor.home_association
     if home is None or home.pk not in (association.pk, association.parent_id):
-        raise NotAllowed("入会审批须由本协会或其上级协会办理。")
+        raise NotAllowed(gettext("入会审批须由本协会或其上级协会办理。"))
 
 
 def _next_card(association: Association) -> str:
@@ -230,10 +238,10 @@ def member_approve(
     locked = _lock(member)
     _may_decide(actor, locked.association)
     if locked.status != Member.Status.PENDING:
-        raise ServiceError("只能审批待审批的申请。", field="status")
+        raise ServiceError(gettext("只能审批待审批的申请。"), field="status")
     day = approved_on or timezone.localdate()
     if day > timezone.localdate() or day < locked.applied_on:
-        raise ServiceError("批准日期应在申请日期与今天之间。", field="approved_on")
+        raise ServiceError(gettext("批准日期应在申请日期与今天之间。"), field="approved_on")
     _set_status(
         actor,
         locked,
@@ -252,10 +260,10 @@ def member_reject(*, actor: Any, member: Member, reason: str) -> Member:
     locked = _lock(member)
     _may_decide(actor, locked.association)
     if locked.status != Member.Status.PENDING:
-        raise ServiceError("只能审批待审批的申请。", field="status")
+        raise ServiceError(gettext("只能审批待审批的申请。"), field="status")
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise ServiceError("请填写不予批准的原因。", field="reason")
+        raise ServiceError(gettext("请填写不予批准的原因。"), field="reason")
     _set_status(
         actor,
         locked,
@@ -276,7 +284,7 @@ def member_update(
     require_in_scope(actor, locked.association)
     check_version(locked.version, expected_version)
     if locked.status not in Member.LIVE:
-        raise ServiceError("该会员已不在册，不能修改。")
+        raise ServiceError(gettext("该会员已不在册，不能修改。"))
     before_key = tallies.key_of(locked)
     before = snapshot(locked, (*EDITABLE, "version"))
     for key in EDITABLE:
@@ -303,18 +311,18 @@ def member_change_status(
     locked = _lock(member)
     require_in_scope(actor, locked.association)
     if status not in Member.MANUAL:
-        raise ServiceError("状态不正确。", field="status")
+        raise ServiceError(gettext("状态不正确。"), field="status")
     if locked.status not in (Member.Status.ACTIVE, Member.Status.LAPSED):
-        raise ServiceError("只有在册或失效的会员可以变更状态。", field="status")
+        raise ServiceError(gettext("只有在册或失效的会员可以变更状态。"), field="status")
     if status == locked.status:
-        raise ServiceError("新状态与当前状态相同。", field="status")
+        raise ServiceError(gettext("新状态与当前状态相同。"), field="status")
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise ServiceError("请填写状态变更的原因。", field="reason")
+        raise ServiceError(gettext("请填写状态变更的原因。"), field="reason")
     if effective_date > timezone.localdate():
-        raise ServiceError("变更日期不能晚于今天。", field="effective_date")
+        raise ServiceError(gettext("变更日期不能晚于今天。"), field="effective_date")
     if Transfer.objects.filter(member=locked, status=Transfer.Status.REQUESTED).exists():
-        raise ServiceError("该会员有待接收的转会申请，请先撤回。", field="status")
+        raise ServiceError(gettext("该会员有待接收的转会申请，请先撤回。"), field="status")
     _set_status(actor, locked, status, effective_date, reason)
     return locked
 
@@ -329,7 +337,7 @@ def group_create(*, actor: Any, association: Association, name: str) -> MemberGr
     _require_holder(association)
     group = MemberGroup(association=association, name=(name or "").strip())
     if MemberGroup.objects.filter(association=association, name=group.name).exists():
-        raise ServiceError("本协会已有同名的会员小组。", field="name")
+        raise ServiceError(gettext("本协会已有同名的会员小组。"), field="name")
     validate(group, exclude=["leader"])
     group.save()
     audit_create(actor=actor, obj=group, scope_path=association.path)
@@ -344,9 +352,9 @@ def group_assign(*, actor: Any, member: Member, group: MemberGroup | None) -> Me
     require_in_scope(actor, locked.association)
     if group is not None:
         if group.association_id != locked.association_id or group.dissolved_on:
-            raise ServiceError("只能加入本协会在用的会员小组。", field="group")
+            raise ServiceError(gettext("只能加入本协会在用的会员小组。"), field="group")
         if locked.status != Member.Status.ACTIVE:
-            raise ServiceError("只有在册会员可以加入会员小组。", field="group")
+            raise ServiceError(gettext("只有在册会员可以加入会员小组。"), field="group")
     before = snapshot(locked, ["group"])
     locked.group = group
     locked.save(update_fields=["group", "updated_at"])
@@ -359,7 +367,7 @@ def group_set_leader(*, actor: Any, group: MemberGroup, leader: Member | None) -
     require(actor, "member.edit")
     require_in_scope(actor, group.association)
     if leader is not None and (leader.group_id != group.pk or leader.status != "active"):
-        raise ServiceError("组长须是本小组的在册会员。", field="leader")
+        raise ServiceError(gettext("组长须是本小组的在册会员。"), field="leader")
     before = snapshot(group, ["leader"])
     group.leader = leader
     group.save(update_fields=["leader", "updated_at"])
@@ -380,15 +388,15 @@ def transfer_request(
     locked = _lock(member)
     require_in_scope(actor, locked.association)
     if locked.status != Member.Status.ACTIVE:
-        raise ServiceError("只有在册会员可以转会。", field="member")
+        raise ServiceError(gettext("只有在册会员可以转会。"), field="member")
     _require_holder(to_association, field="to_association")
     if to_association.pk == locked.association_id:
-        raise ServiceError("转入协会不能是会员现在所属的协会。", field="to_association")
+        raise ServiceError(gettext("转入协会不能是会员现在所属的协会。"), field="to_association")
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise ServiceError("请填写转会原因。", field="reason")
+        raise ServiceError(gettext("请填写转会原因。"), field="reason")
     if Transfer.objects.filter(member=locked, status=Transfer.Status.REQUESTED).exists():
-        raise ServiceError("该会员已有待接收的转会申请。", field="member")
+        raise ServiceError(gettext("该会员已有待接收的转会申请。"), field="member")
     transfer = Transfer(
         member=locked,
         from_association=locked.association,
@@ -401,7 +409,7 @@ def transfer_request(
         with transaction.atomic():
             transfer.save()
     except IntegrityError as exc:
-        raise ServiceError("该会员已有待接收的转会申请。", field="member") from exc
+        raise ServiceError(gettext("该会员已有待接收的转会申请。"), field="member") from exc
     audit_create(actor=actor, obj=transfer, scope_path=locked.association.path)
     _audit_incoming(actor, transfer, "create")
     return transfer
@@ -437,11 +445,11 @@ def transfer_accept(*, actor: Any, transfer: Transfer) -> Member:
     locked = _lock_transfer(transfer)
     require_in_scope(actor, locked.to_association)
     if locked.status != Transfer.Status.REQUESTED:
-        raise ServiceError("该转会申请已处理。", field="status")
+        raise ServiceError(gettext("该转会申请已处理。"), field="status")
     _require_holder(locked.to_association, field="to_association")
     old = _lock(locked.member)
     if old.status != Member.Status.ACTIVE:
-        raise ServiceError("该会员已不在册，不能接收。", field="member")
+        raise ServiceError(gettext("该会员已不在册，不能接收。"), field="member")
     today = timezone.localdate()
     note = f"转会至{locked.to_association.name}"
     _set_status(actor, old, Member.Status.TRANSFERRED, today, note, group=None)
@@ -480,7 +488,9 @@ def transfer_refuse(*, actor: Any, transfer: Transfer, reason: str) -> Transfer:
     require(actor, "member.approve")
     locked = _lock_transfer(transfer)
     require_in_scope(actor, locked.to_association)
-    return _close_transfer(actor, locked, Transfer.Status.REFUSED, reason, "请填写拒绝接收的原因。")
+    return _close_transfer(
+        actor, locked, Transfer.Status.REFUSED, reason, gettext("请填写拒绝接收的原因。")
+    )
 
 
 @transaction.atomic
@@ -488,14 +498,16 @@ def transfer_cancel(*, actor: Any, transfer: Transfer, reason: str = "撤回") -
     require(actor, "member.edit")
     locked = _lock_transfer(transfer)
     require_in_scope(actor, locked.from_association)
-    return _close_transfer(actor, locked, Transfer.Status.CANCELLED, reason, "请填写撤回原因。")
+    return _close_transfer(
+        actor, locked, Transfer.Status.CANCELLED, reason, gettext("请填写撤回原因。")
+    )
 
 
 def _close_transfer(
     actor: Any, transfer: Transfer, status: str, reason: str, missing: str
 ) -> Transfer:
     if transfer.status != Transfer.Status.REQUESTED:
-        raise ServiceError("该转会申请已处理。", field="status")
+        raise ServiceError(gettext("该转会申请已处理。"), field="status")
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise ServiceError(missing, field="reason")
@@ -536,9 +548,9 @@ def reregistration_start(
     )
     validate(campaign, exclude=["created_by"])
     if end_date < start_date:
-        raise ServiceError("截止日期不能早于开始日期。", field="end_date")
+        raise ServiceError(gettext("截止日期不能早于开始日期。"), field="end_date")
     if (end_date - start_date).days > 366:
-        raise ServiceError("重新登记期限不能超过一年。", field="end_date")
+        raise ServiceError(gettext("重新登记期限不能超过一年。"), field="end_date")
     campaign.save()
     audit_create(actor=actor, obj=campaign, scope_path=association.path)
     return campaign
@@ -552,19 +564,19 @@ def reregistration_confirm(
     require(actor, "member.edit")
     require_in_scope(actor, member.association)
     if not member.association.path.startswith(campaign.association.path):
-        raise ServiceError("该会员不在此次重新登记的范围内。", field="member")
+        raise ServiceError(gettext("该会员不在此次重新登记的范围内。"), field="member")
     if campaign.closed_on:
-        raise ServiceError("此次重新登记已结束。", field="campaign")
+        raise ServiceError(gettext("此次重新登记已结束。"), field="campaign")
     day = on or timezone.localdate()
     if not campaign.start_date <= day <= campaign.end_date:
-        raise ServiceError("确认日期不在重新登记期间内。", field="on")
+        raise ServiceError(gettext("确认日期不在重新登记期间内。"), field="on")
     if member.status != Member.Status.ACTIVE:
-        raise ServiceError("只有在册会员可以确认重新登记。", field="member")
+        raise ServiceError(gettext("只有在册会员可以确认重新登记。"), field="member")
     confirmation, created = Confirmation.objects.get_or_create(
         campaign=campaign, member=member, defaults={"confirmed_on": day, "recorded_by": actor}
     )
     if not created:
-        raise ServiceError("该会员已确认。", field="member")
+        raise ServiceError(gettext("该会员已确认。"), field="member")
     audit_create(actor=actor, obj=confirmation, scope_path=member.association.path)
     return confirmation
 
@@ -577,9 +589,9 @@ def reregistration_close(*, actor: Any, campaign: Reregistration) -> int:
     require_in_scope(actor, campaign.association)
     locked = Reregistration.objects.select_for_update().get(pk=campaign.pk)
     if locked.closed_on:
-        raise ServiceError("此次重新登记已结束。")
+        raise ServiceError(gettext("此次重新登记已结束。"))
     if timezone.localdate() <= locked.end_date:
-        raise ServiceError("截止日期之后才能结束重新登记。")
+        raise ServiceError(gettext("截止日期之后才能结束重新登记。"))
     missing = (
         Member.objects.visible_to(actor)
         .filter(association__path__under=locked.association.path, status=Member.Status.ACTIVE)

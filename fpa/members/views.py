@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from fpa.core.errors import ServiceError
@@ -108,9 +110,12 @@ def apply(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             exc.add_to(form)
         else:
-            messages.success(request, f"已登记 {member.name} 的入会申请，等待理事会审批。")
+            messages.success(
+                request,
+                gettext("已登记 %(name)s 的入会申请，等待理事会审批。") % {"name": member.name},
+            )
             return redirect("members:detail", pk=member.pk)
-    return render(request, "members/form.html", {"form": form, "title": "入会申请"})
+    return render(request, "members/form.html", {"form": form, "title": gettext("入会申请")})
 
 
 @scoped_view(capability="member.approve")
@@ -158,9 +163,11 @@ def edit(request: HttpRequest, pk: Member) -> HttpResponse:
         except ServiceError as exc:
             exc.add_to(form)
         else:
-            messages.success(request, "已保存。")
+            messages.success(request, gettext("已保存。"))
             return redirect("members:detail", pk=member.pk)
-    return _form_page(request, form, f"修改会员信息：{member.name}", member)
+    return _form_page(
+        request, form, gettext("修改会员信息：%(name)s") % {"name": member.name}, member
+    )
 
 
 @require_POST
@@ -171,7 +178,9 @@ def approve(request: HttpRequest, pk: Member) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已批准入会，会员证号 {member.card_number}。")
+        messages.success(
+            request, gettext("已批准入会，会员证号 %(card)s。") % {"card": member.card_number}
+        )
     return redirect("members:detail", pk=pk.pk)
 
 
@@ -185,9 +194,9 @@ def reject(request: HttpRequest, pk: Member) -> HttpResponse:
         except ServiceError as exc:
             exc.add_to(form)
         else:
-            messages.success(request, "已记录不予批准及原因。")
+            messages.success(request, gettext("已记录不予批准及原因。"))
             return redirect("members:detail", pk=member.pk)
-    return _form_page(request, form, f"不予批准：{member.name}", member)
+    return _form_page(request, form, gettext("不予批准：%(name)s") % {"name": member.name}, member)
 
 
 @scoped_view(capability="member.edit", **MEMBER)
@@ -200,10 +209,14 @@ def status(request: HttpRequest, pk: Member) -> HttpResponse:
         except ServiceError as exc:
             exc.add_to(form)
         else:
-            messages.success(request, "状态已变更，变更记录已保存。")
+            messages.success(request, gettext("状态已变更，变更记录已保存。"))
             return redirect("members:detail", pk=member.pk)
-    note = f"当前状态：{member.get_status_display()}。转会请使用“转会”。"
-    return _form_page(request, form, f"变更会员状态：{member.name}", member, note=note)
+    note = gettext("当前状态：%(status)s。转会请使用“转会”。") % {
+        "status": member.get_status_display()
+    }
+    return _form_page(
+        request, form, gettext("变更会员状态：%(name)s") % {"name": member.name}, member, note=note
+    )
 
 
 @scoped_view(capability="member.edit", **MEMBER)
@@ -221,10 +234,18 @@ def transfer(request: HttpRequest, pk: Member) -> HttpResponse:
         except ServiceError as exc:
             exc.add_to(form, {"to_association": "to_code"})
         else:
-            messages.success(request, f"已向{item.to_association.name}发出转会申请，等待对方接收。")
+            messages.success(
+                request,
+                gettext("已向%(association)s发出转会申请，等待对方接收。")
+                % {"association": item.to_association.name},
+            )
             return redirect("members:transfer_detail", pk=item.pk)
-    note = "对方协会接收前，会员仍属本协会；对方只能看到姓名、性别、出生年份、会员类型和转会原因。"
-    return _form_page(request, form, f"转会：{member.name}", member, note=note)
+    note = gettext(
+        "对方协会接收前，会员仍属本协会；对方只能看到姓名、性别、出生年份、会员类型和转会原因。"
+    )
+    return _form_page(
+        request, form, gettext("转会：%(name)s") % {"name": member.name}, member, note=note
+    )
 
 
 @scoped_view(capability="member.edit", **MEMBER)
@@ -246,19 +267,19 @@ def group(request: HttpRequest, pk: Member) -> HttpResponse:
         except ServiceError as exc:
             exc.add_to(form)
         else:
-            messages.success(request, "已保存。")
+            messages.success(request, gettext("已保存。"))
             return redirect("members:detail", pk=member.pk)
-    return _form_page(request, form, f"会员小组：{member.name}", member)
+    return _form_page(request, form, gettext("会员小组：%(name)s") % {"name": member.name}, member)
 
 
 @require_POST
 @scoped_view(capability="member.view", **MEMBER)
 def reveal(request: HttpRequest, pk: Member, field: str) -> HttpResponse:
     if field not in ("id_number", "phone"):
-        return HttpResponse("字段不存在。", status=404)
+        return HttpResponse(gettext("字段不存在。"), status=404)
     form = forms.RevealForm(request.POST)
     if not form.is_valid():
-        return HttpResponse("请填写查看原因。", status=400)
+        return HttpResponse(gettext("请填写查看原因。"), status=400)
     try:
         value = protected_reveal(
             actor=request.user,
@@ -290,7 +311,7 @@ def transfer_detail(request: HttpRequest, pk: Transfer) -> HttpResponse:
     form = forms.DecisionForm(request.POST or None)
     if request.method == "POST":
         if not open_:
-            messages.error(request, "该转会申请已处理。")
+            messages.error(request, gettext("该转会申请已处理。"))
             return redirect("members:transfer_detail", pk=item.pk)
         action = request.POST.get("decision")
         if action == "cancel" and sending and user.has_capability("member.edit"):
@@ -302,17 +323,20 @@ def transfer_detail(request: HttpRequest, pk: Transfer) -> HttpResponse:
                 messages.error(request, exc.message)
             return redirect("members:transfer_detail", pk=item.pk)
         if not (receiving and user.has_capability("member.approve")):
-            raise PermissionDenied("只有转入协会可以接收或拒绝。")
+            raise PermissionDenied(gettext("只有转入协会可以接收或拒绝。"))
         if form.is_valid():
             try:
                 if form.cleaned_data["decision"] == "accept":
                     new = services.transfer_accept(actor=user, transfer=item)
-                    messages.success(request, f"已接收，新会员证号 {new.card_number}。")
+                    messages.success(
+                        request,
+                        gettext("已接收，新会员证号 %(card)s。") % {"card": new.card_number},
+                    )
                     return redirect("members:detail", pk=new.pk)
                 services.transfer_refuse(
                     actor=user, transfer=item, reason=form.cleaned_data["reason"]
                 )
-                messages.success(request, "已拒绝接收。")
+                messages.success(request, gettext("已拒绝接收。"))
                 return redirect("members:transfer_detail", pk=item.pk)
             except ServiceError as exc:
                 exc.add_to(form)
@@ -350,14 +374,16 @@ def groups(request: HttpRequest) -> HttpResponse:
     form = forms.GroupForm(request.POST or None, associations=_holders(user)) if can_edit else None
     if request.method == "POST":
         if form is None:
-            raise PermissionDenied("您的角色无权进行此操作。")
+            raise PermissionDenied(gettext("您的角色无权进行此操作。"))
         if form.is_valid():
             try:
                 created = services.group_create(actor=user, **form.cleaned_data)
             except ServiceError as exc:
                 exc.add_to(form)
             else:
-                messages.success(request, f"已建立会员小组「{created.name}」。")
+                messages.success(
+                    request, gettext("已建立会员小组「%(name)s」。") % {"name": created.name}
+                )
                 return redirect("members:groups")
     context = {"groups": selectors.group_list(user=user), "form": form}
     return render(request, "members/groups.html", context)
@@ -371,14 +397,14 @@ def campaigns(request: HttpRequest) -> HttpResponse:
     form = forms.CampaignForm(request.POST or None, associations=associations) if can_edit else None
     if request.method == "POST":
         if form is None:
-            raise PermissionDenied("您的角色无权进行此操作。")
+            raise PermissionDenied(gettext("您的角色无权进行此操作。"))
         if form.is_valid():
             try:
                 campaign = services.reregistration_start(actor=user, **form.cleaned_data)
             except ServiceError as exc:
                 exc.add_to(form)
             else:
-                messages.success(request, f"已发起「{campaign.name}」。")
+                messages.success(request, gettext("已发起「%(name)s」。") % {"name": campaign.name})
                 return redirect("members:campaign_detail", pk=campaign.pk)
     context = {"campaigns": selectors.campaign_list(user=user), "form": form}
     return render(request, "members/campaigns.html", context)
@@ -389,11 +415,14 @@ def campaign_detail(request: HttpRequest, pk: Reregistration) -> HttpResponse:
     campaign, user = pk, request.user
     if request.method == "POST":
         if not user.has_capability("member.edit"):
-            raise PermissionDenied("您的角色无权进行此操作。")
+            raise PermissionDenied(gettext("您的角色无权进行此操作。"))
         try:
             if request.POST.get("action") == "close":
                 lapsed = services.reregistration_close(actor=user, campaign=campaign)
-                messages.success(request, f"重新登记已结束，{lapsed}名未确认的会员已失效。")
+                messages.success(
+                    request,
+                    gettext("重新登记已结束，%(count)s名未确认的会员已失效。") % {"count": lapsed},
+                )
             else:
                 card = (request.POST.get("card_number") or "").strip()[:40]
                 member = (
@@ -403,9 +432,11 @@ def campaign_detail(request: HttpRequest, pk: Reregistration) -> HttpResponse:
                     .first()
                 )
                 if member is None:
-                    raise ServiceError("会员证号不存在或不在您的管辖范围内。")
+                    raise ServiceError(gettext("会员证号不存在或不在您的管辖范围内。"))
                 services.reregistration_confirm(actor=user, campaign=campaign, member=member)
-                messages.success(request, f"{member.name} 已确认重新登记。")
+                messages.success(
+                    request, gettext("%(name)s 已确认重新登记。") % {"name": member.name}
+                )
         except ServiceError as exc:
             messages.error(request, exc.message)
         return redirect("members:campaign_detail", pk=campaign.pk)
@@ -435,9 +466,11 @@ def composition(request: HttpRequest) -> HttpResponse:
     except ValueError as exc:
         year, error = today.year, str(exc)
     if area is not None and not error:
+        if request.GET.get("download") == "xlsx":  # the workbook is a Chinese file format
+            with translation.override(settings.LANGUAGE_CODE):
+                report = member_composition.composition_report(user=user, root=area, year=year)
+                return member_excel.composition_response(report)
         report = member_composition.composition_report(user=user, root=area, year=year)
-        if request.GET.get("download") == "xlsx":
-            return member_excel.composition_response(report)
     context = {
         "area": area,
         "foreign": foreign,
@@ -464,7 +497,8 @@ MEMBER_IMPORT = ImportPage(
     page_url="members:import",
     done_url="members:list",
     done_message=lambda r: (
-        f"导入完成：新登记{r.created}名会员，修改{r.updated}名，{r.unchanged}名未变化。"
+        gettext("导入完成：新登记%(created)s名会员，修改%(updated)s名，%(unchanged)s名未变化。")
+        % {"created": r.created, "updated": r.updated, "unchanged": r.unchanged}
     ),
 )
 
@@ -483,7 +517,7 @@ def export_members(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" or source.get("download") == "1":
         reveal = request.method == "POST" and source.get("reveal") == "1"
         if reveal and not can_reveal:
-            raise PermissionDenied("您没有导出完整个人信息的权限。")
+            raise PermissionDenied(gettext("您没有导出完整个人信息的权限。"))
         try:
             return member_excel.members_export(
                 user=request.user,

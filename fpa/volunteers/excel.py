@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.urls import reverse_lazy
+from django.utils.translation import gettext, gettext_noop
 
 from fpa.core import excel
 from fpa.core.excel.pages import ImportPage
@@ -26,12 +27,12 @@ from fpa.core.protected import blind_index
 from fpa.volunteers import services
 from fpa.volunteers.models import HoursRecord, Service, Skill, Volunteer
 
-OUT_OF_SCOPE = "协会编码不存在或不在您的管辖范围内。"
-NOT_HOLDER = "志愿者须登记在县、乡镇或村（社区）计生协。"
-MOVED = "不能通过导入变更所属协会，请在平台上办理。"
-NO_SERVICE = "服务编号不存在或不在您的管辖范围内。"
-NO_VOLUNTEER = "该身份证号码的志愿者不存在或不在您的管辖范围内。"
-HOURS_FIXED = "该志愿者在此服务中的时长已登记，不能通过导入修改。"
+OUT_OF_SCOPE = gettext_noop("协会编码不存在或不在您的管辖范围内。")
+NOT_HOLDER = gettext_noop("志愿者须登记在县、乡镇或村（社区）计生协。")
+MOVED = gettext_noop("不能通过导入变更所属协会，请在平台上办理。")
+NO_SERVICE = gettext_noop("服务编号不存在或不在您的管辖范围内。")
+NO_VOLUNTEER = gettext_noop("该身份证号码的志愿者不存在或不在您的管辖范围内。")
+HOURS_FIXED = gettext_noop("该志愿者在此服务中的时长已登记，不能通过导入修改。")
 
 
 class Skills:
@@ -42,7 +43,10 @@ class Skills:
         known = {s.name: s.code for s in Skill.objects.all()}
         unknown = [n for n in names if n not in known]
         if unknown:
-            raise ValueError(f"无法识别技能“{'、'.join(unknown)}”，可填写：{'、'.join(known)}。")
+            raise ValueError(
+                gettext("无法识别技能“%(unknown)s”，可填写：%(known)s。")
+                % {"unknown": "、".join(unknown), "known": "、".join(known)}
+            )
         return tuple(sorted({known[n] for n in names}))
 
     def display(self, value: Any) -> str:

@@ -21,13 +21,13 @@ class ConsentText(models.Model):
     """The consent text shown on the public application form, kept in every version: an
     application records the version its applicant agreed to."""
 
-    version = models.PositiveIntegerField("版本", unique=True)
-    text = models.TextField("同意书内容")
-    effective_from = models.DateField("启用日期")
+    version = models.PositiveIntegerField(_("版本"), unique=True)
+    text = models.TextField(_("同意书内容"))
+    effective_from = models.DateField(_("启用日期"))
 
     class Meta:
-        verbose_name = "报名同意书"
-        verbose_name_plural = "报名同意书"
+        verbose_name = _("报名同意书")
+        verbose_name_plural = _("报名同意书")
         ordering = ["-version"]
 
     def __str__(self) -> str:
@@ -37,13 +37,13 @@ class ConsentText(models.Model):
 class Skill(models.Model):
     """A configurable skill: 心理咨询, 社会工作, 法律援助 …"""
 
-    code = models.SlugField("代码", max_length=30, unique=True)
-    name = models.CharField("名称", max_length=50)
-    sort = models.PositiveSmallIntegerField("排序", default=0)
+    code = models.SlugField(_("代码"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    sort = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
-        verbose_name = "志愿者技能"
-        verbose_name_plural = "志愿者技能"
+        verbose_name = _("志愿者技能")
+        verbose_name_plural = _("志愿者技能")
         ordering = ["sort", "id"]
 
     def __str__(self) -> str:
@@ -66,62 +66,64 @@ class Volunteer(TimeStampedModel):
 
     association = models.ForeignKey(
         "organizations.Association",
-        verbose_name="所属协会",
+        verbose_name=_("所属协会"),
         on_delete=models.PROTECT,
         related_name="volunteers",
     )
-    name = models.CharField("姓名", max_length=50)
-    id_number = ProtectedField("身份证号码", kind="id_number")
+    name = models.CharField(_("姓名"), max_length=50)
+    id_number = ProtectedField(_("身份证号码"), kind="id_number")
     id_number_hash = BlindIndexField(source="id_number")
-    phone = ProtectedField("联系电话", kind="phone")
+    phone = ProtectedField(_("联系电话"), kind="phone")
     phone_hash = BlindIndexField(source="phone")
-    birth_date = models.DateField("出生日期", null=True, blank=True, editable=False)
-    sex = models.CharField("性别", max_length=1, blank=True, editable=False)
-    address = models.CharField("住址", max_length=200, blank=True)
-    occupation = models.CharField("职业/专业", max_length=100, blank=True)
-    skills = models.ManyToManyField(Skill, verbose_name="技能", blank=True, related_name="+")
-    on_weekdays = models.BooleanField("工作日可服务", default=False)
-    on_weekends = models.BooleanField("周末可服务", default=False)
-    in_evenings = models.BooleanField("晚间可服务", default=False)
-    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.APPLIED)
-    consent = models.ForeignKey(
-        ConsentText, verbose_name="同意书版本", on_delete=models.PROTECT, related_name="+"
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True, editable=False)
+    sex = models.CharField(_("性别"), max_length=1, blank=True, editable=False)
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    occupation = models.CharField(_("职业/专业"), max_length=100, blank=True)
+    skills = models.ManyToManyField(Skill, verbose_name=_("技能"), blank=True, related_name="+")
+    on_weekdays = models.BooleanField(_("工作日可服务"), default=False)
+    on_weekends = models.BooleanField(_("周末可服务"), default=False)
+    in_evenings = models.BooleanField(_("晚间可服务"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.APPLIED
     )
-    applied_on = models.DateField("报名日期", default=datetime.date.today)
+    consent = models.ForeignKey(
+        ConsentText, verbose_name=_("同意书版本"), on_delete=models.PROTECT, related_name="+"
+    )
+    applied_on = models.DateField(_("报名日期"), default=datetime.date.today)
     # Under 18: a guardian's consent.
-    guardian_name = models.CharField("监护人姓名", max_length=50, blank=True)
-    guardian_relation = models.CharField("与本人关系", max_length=20, blank=True)
-    guardian_phone = ProtectedField("监护人电话", kind="phone", null=True, blank=True)
+    guardian_name = models.CharField(_("监护人姓名"), max_length=50, blank=True)
+    guardian_relation = models.CharField(_("与本人关系"), max_length=20, blank=True)
+    guardian_phone = ProtectedField(_("监护人电话"), kind="phone", null=True, blank=True)
     guardian_phone_hash = BlindIndexField(source="guardian_phone")
-    guardian_consent_on = models.DateField("监护人同意日期", null=True, blank=True)
+    guardian_consent_on = models.DateField(_("监护人同意日期"), null=True, blank=True)
     # Vetting 考察.
-    interview_on = models.DateField("面谈日期", null=True, blank=True)
-    vetting_notes = models.TextField("考察意见", blank=True)
-    vetted_on = models.DateField("考察日期", null=True, blank=True)
+    interview_on = models.DateField(_("面谈日期"), null=True, blank=True)
+    vetting_notes = models.TextField(_("考察意见"), blank=True)
+    vetted_on = models.DateField(_("考察日期"), null=True, blank=True)
     vetted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="考察人",
+        verbose_name=_("考察人"),
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
-        verbose_name="平台账号",
+        verbose_name=_("平台账号"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="volunteer",
     )
-    version = models.PositiveIntegerField("版本", default=1)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     objects = VolunteerQuerySet.as_manager()
     scope_field = "association__path"
 
     class Meta:
-        verbose_name = "志愿者"
-        verbose_name_plural = "志愿者"
+        verbose_name = _("志愿者")
+        verbose_name_plural = _("志愿者")
         indexes = [
             models.Index(fields=["association", "status"], name="vol_volunteer_assoc_status"),
         ]
@@ -161,21 +163,21 @@ class StatusChange(models.Model):
     volunteer = models.ForeignKey(
         Volunteer, on_delete=models.CASCADE, related_name="status_changes"
     )
-    from_status = models.CharField("原状态", max_length=12, choices=Volunteer.Status.choices)
-    to_status = models.CharField("新状态", max_length=12, choices=Volunteer.Status.choices)
-    effective_date = models.DateField("日期")
-    reason = models.CharField("原因", max_length=300)
+    from_status = models.CharField(_("原状态"), max_length=12, choices=Volunteer.Status.choices)
+    to_status = models.CharField(_("新状态"), max_length=12, choices=Volunteer.Status.choices)
+    effective_date = models.DateField(_("日期"))
+    reason = models.CharField(_("原因"), max_length=300)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "volunteer__association__path"
 
     class Meta:
-        verbose_name = "志愿者状态变更"
-        verbose_name_plural = "志愿者状态变更"
+        verbose_name = _("志愿者状态变更")
+        verbose_name_plural = _("志愿者状态变更")
         ordering = ["-effective_date", "-id"]
 
     def __str__(self) -> str:
@@ -186,11 +188,11 @@ class Agreement(TimeStampedModel):
     """契约: the volunteer's service agreement with the association."""
 
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="agreements")
-    term_start = models.DateField("协议开始")
-    term_end = models.DateField("协议到期")
-    content = models.TextField("服务内容")
-    safety_measures = models.TextField("安全保障措施")
-    signed_on = models.DateField("签订日期")
+    term_start = models.DateField(_("协议开始"))
+    term_end = models.DateField(_("协议到期"))
+    content = models.TextField(_("服务内容"))
+    safety_measures = models.TextField(_("安全保障措施"))
+    signed_on = models.DateField(_("签订日期"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -199,8 +201,8 @@ class Agreement(TimeStampedModel):
     scope_field = "volunteer__association__path"
 
     class Meta:
-        verbose_name = "志愿服务协议"
-        verbose_name_plural = "志愿服务协议"
+        verbose_name = _("志愿服务协议")
+        verbose_name_plural = _("志愿服务协议")
         ordering = ["-term_end", "-id"]
         indexes = [models.Index(fields=["term_end"], name="vol_agreement_term_end")]
 
@@ -210,17 +212,17 @@ class Agreement(TimeStampedModel):
 
 class Training(TimeStampedModel):
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="trainings")
-    course = models.CharField("培训课程", max_length=100)
-    hours = models.DecimalField("学时", max_digits=6, decimal_places=1)
-    completed_on = models.DateField("完成日期")
-    certificate = models.CharField("结业证书编号", max_length=60, blank=True)
+    course = models.CharField(_("培训课程"), max_length=100)
+    hours = models.DecimalField(_("学时"), max_digits=6, decimal_places=1)
+    completed_on = models.DateField(_("完成日期"))
+    certificate = models.CharField(_("结业证书编号"), max_length=60, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "volunteer__association__path"
 
     class Meta:
-        verbose_name = "培训记录"
-        verbose_name_plural = "培训记录"
+        verbose_name = _("培训记录")
+        verbose_name_plural = _("培训记录")
         ordering = ["-completed_on", "-id"]
 
     def __str__(self) -> str:
@@ -231,17 +233,17 @@ class Insurance(TimeStampedModel):
     """Accident insurance: required before a risky service."""
 
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="insurances")
-    insurer = models.CharField("保险公司", max_length=100)
-    policy_number = models.CharField("保单号", max_length=60)
-    valid_from = models.DateField("保险起期")
-    valid_to = models.DateField("保险止期")
+    insurer = models.CharField(_("保险公司"), max_length=100)
+    policy_number = models.CharField(_("保单号"), max_length=60)
+    valid_from = models.DateField(_("保险起期"))
+    valid_to = models.DateField(_("保险止期"))
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "volunteer__association__path"
 
     class Meta:
-        verbose_name = "意外保险"
-        verbose_name_plural = "意外保险"
+        verbose_name = _("意外保险")
+        verbose_name_plural = _("意外保险")
         ordering = ["-valid_to", "-id"]
         indexes = [models.Index(fields=["volunteer", "valid_to"], name="vol_insurance_valid")]
 
@@ -264,15 +266,15 @@ class Team(TimeStampedModel):
     association = models.ForeignKey(
         "organizations.Association", on_delete=models.PROTECT, related_name="+"
     )
-    level = models.CharField("级别", max_length=10, choices=Level.choices)
-    name = models.CharField("队名", max_length=100)
+    level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
+    name = models.CharField(_("队名"), max_length=100)
     leader = models.ForeignKey(
         Volunteer,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="队长",
+        verbose_name=_("队长"),
     )
     members = models.ManyToManyField(Volunteer, related_name="teams", blank=True)
 
@@ -280,8 +282,8 @@ class Team(TimeStampedModel):
     scope_field = "association__path"
 
     class Meta:
-        verbose_name = "志愿者队伍"
-        verbose_name_plural = "志愿者队伍"
+        verbose_name = _("志愿者队伍")
+        verbose_name_plural = _("志愿者队伍")
         ordering = ["association__path", "level", "id"]
 
     def __str__(self) -> str:
@@ -304,31 +306,31 @@ class Service(TimeStampedModel):
 
     association = models.ForeignKey(
         "organizations.Association",
-        verbose_name="组织单位",
+        verbose_name=_("组织单位"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    title = models.CharField("服务/活动名称", max_length=100)
-    date = models.DateField("服务日期")
-    hours = models.DecimalField("计划时长（小时）", max_digits=5, decimal_places=1)
-    risky = models.BooleanField("有风险的服务（须投保意外险）", default=False)
-    description = models.CharField("说明", max_length=500, blank=True)
-    skills = models.ManyToManyField(Skill, verbose_name="所需技能", blank=True, related_name="+")
+    title = models.CharField(_("服务/活动名称"), max_length=100)
+    date = models.DateField(_("服务日期"))
+    hours = models.DecimalField(_("计划时长（小时）"), max_digits=5, decimal_places=1)
+    risky = models.BooleanField(_("有风险的服务（须投保意外险）"), default=False)
+    description = models.CharField(_("说明"), max_length=500, blank=True)
+    skills = models.ManyToManyField(Skill, verbose_name=_("所需技能"), blank=True, related_name="+")
     need = models.ForeignKey(
         "families.Need",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="对应家庭诉求",
+        verbose_name=_("对应家庭诉求"),
     )
 
     objects = ServiceQuerySet.as_manager()
     scope_field = "association__path"
 
     class Meta:
-        verbose_name = "志愿服务活动"
-        verbose_name_plural = "志愿服务活动"
+        verbose_name = _("志愿服务活动")
+        verbose_name_plural = _("志愿服务活动")
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["association", "date"], name="vol_service_assoc_date")]
 
@@ -377,8 +379,8 @@ class Assignment(TimeStampedModel):
     scope_field = "volunteer__association__path"
 
     class Meta:
-        verbose_name = "服务任务"
-        verbose_name_plural = "服务任务"
+        verbose_name = _("服务任务")
+        verbose_name_plural = _("服务任务")
         ordering = ["-service__date", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["service", "volunteer"], name="vol_assignment_once")
@@ -398,25 +400,25 @@ class HoursRecord(TimeStampedModel):
 
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="hours_records")
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="hours_records")
-    hours = models.DecimalField("服务时长（小时，不含路途）", max_digits=5, decimal_places=1)
+    hours = models.DecimalField(_("服务时长（小时，不含路途）"), max_digits=5, decimal_places=1)
     status = models.CharField(
-        "状态", max_length=10, choices=Status.choices, default=Status.SUBMITTED
+        _("状态"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
     )
-    note = models.CharField("说明", max_length=300, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
 
     objects = HoursQuerySet.as_manager()
     scope_field = "volunteer__association__path"
 
     class Meta:
-        verbose_name = "服务时长"
-        verbose_name_plural = "服务时长"
+        verbose_name = _("服务时长")
+        verbose_name_plural = _("服务时长")
         ordering = ["-service__date", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["service", "volunteer"], name="vol_hours_once")
@@ -431,16 +433,16 @@ class Certificate(models.Model):
     """A certificate of service with an unguessable verification code."""
 
     volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="certificates")
-    code = models.CharField("验证码", max_length=32, unique=True)
-    hours = models.DecimalField("累计服务时长", max_digits=8, decimal_places=1)
-    stars = models.PositiveSmallIntegerField("星级", default=0)
+    code = models.CharField(_("验证码"), max_length=32, unique=True)
+    hours = models.DecimalField(_("累计服务时长"), max_digits=8, decimal_places=1)
+    stars = models.PositiveSmallIntegerField(_("星级"), default=0)
     issuer = models.ForeignKey(
         "organizations.Association",
-        verbose_name="出具单位",
+        verbose_name=_("出具单位"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    issued_on = models.DateField("出具日期")
+    issued_on = models.DateField(_("出具日期"))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -449,8 +451,8 @@ class Certificate(models.Model):
     scope_field = "volunteer__association__path"
 
     class Meta:
-        verbose_name = "志愿服务证明"
-        verbose_name_plural = "志愿服务证明"
+        verbose_name = _("志愿服务证明")
+        verbose_name_plural = _("志愿服务证明")
         ordering = ["-issued_on", "-id"]
 
     def __str__(self) -> str:
@@ -466,16 +468,16 @@ class Pairing(TimeStampedModel):
     contact = models.ForeignKey(
         "families.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    start_date = models.DateField("结对日期")
-    end_date = models.DateField("结束日期", null=True, blank=True)
-    note = models.CharField("结对内容", max_length=300, blank=True)
+    start_date = models.DateField(_("结对日期"))
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+    note = models.CharField(_("结对内容"), max_length=300, blank=True)
 
     objects = OwnOrScopeQuerySet.as_manager()
     scope_field = "volunteer__association__path"
 
     class Meta:
-        verbose_name = "结对"
-        verbose_name_plural = "结对"
+        verbose_name = _("结对")
+        verbose_name_plural = _("结对")
         ordering = ["-start_date", "-id"]
         indexes = [models.Index(fields=["volunteer", "end_date"], name="vol_pairing_current")]
 

@@ -6,6 +6,9 @@ import datetime
 import secrets
 from decimal import Decimal
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from fpa.core.masking import mask_name
 
 ADULT_AGE = 18  # under 18: a guardian's consent
@@ -30,7 +33,9 @@ def stars_for(hours: Decimal) -> int:
 
 
 def star_label(stars: int) -> str:
-    return f"{'★' * stars}（{stars}星）" if stars else "未评星"
+    if not stars:
+        return gettext("未评星")
+    return "★" * stars + gettext("（%(stars)s星）") % {"stars": stars}
 
 
 def new_code() -> str:
@@ -50,11 +55,11 @@ def normalise_code(text: str) -> str:
     return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
 
 
-PLACE_LABELS = {0: "同村（社区）", 1: "同乡镇（街道）", 2: "同县（区）"}
+PLACE_LABELS = {0: _("同村（社区）"), 1: _("同乡镇（街道）"), 2: _("同县（区）")}
 
 
 # A need filed at a township (not a village): its own township is the nearest ring.
-TOWNSHIP_PLACE_LABELS = {0: "同乡镇（街道）", 1: "同乡镇（街道）", 2: "同县（区）"}
+TOWNSHIP_PLACE_LABELS = {0: _("同乡镇（街道）"), 1: _("同乡镇（街道）"), 2: _("同县（区）")}
 
 
 def match_reason(
@@ -67,12 +72,18 @@ def match_reason(
     labels: dict[int, str] | None = None,
 ) -> str:
     """Why a volunteer ranks where it does, in the words staff read."""
-    parts = [(labels or PLACE_LABELS).get(place, "本辖区")]
+    parts = [(labels or PLACE_LABELS).get(place, gettext("本辖区"))]
     if skills_wanted:
         if skills_matched:
-            parts.append(f"具备所需技能：{'、'.join(skills_matched)}")
+            parts.append(
+                gettext("具备所需技能：%(skills)s") % {"skills": "、".join(skills_matched)}
+            )
         else:
-            parts.append("不具备所需技能")
-    parts.append("时间可安排" if available else "服务时间不符")
-    parts.append(f"当前承担{load}项结对/任务" if load else "当前无结对或任务")
-    return "；".join(parts)
+            parts.append(gettext("不具备所需技能"))
+    parts.append(gettext("时间可安排") if available else gettext("服务时间不符"))
+    parts.append(
+        gettext("当前承担%(load)s项结对/任务") % {"load": load}
+        if load
+        else gettext("当前无结对或任务")
+    )
+    return "；".join(str(p) for p in parts)

@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from fpa.core.pagination import Page, keyset_page
 from fpa.organizations.models import Association
@@ -43,9 +44,9 @@ RENEWAL_DAYS = 60  # agreements ending within this many days are listed for rene
 SUGGESTION_LIMIT = 20
 UPCOMING_LIMIT = 5000  # coming services of a county counted in a volunteer's load
 AVAILABILITY = {
-    "weekdays": ("on_weekdays", "工作日"),
-    "weekends": ("on_weekends", "周末"),
-    "evenings": ("in_evenings", "晚间"),
+    "weekdays": ("on_weekdays", _("工作日")),
+    "weekends": ("on_weekends", _("周末")),
+    "evenings": ("in_evenings", _("晚间")),
 }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fpa.accounts.roles import Role
 from fpa.core import idnumbers
@@ -68,7 +69,7 @@ def _path(volunteer: Volunteer) -> str:
 def current_consent() -> ConsentText:
     consent = ConsentText.objects.order_by("-version").first()
     if consent is None:
-        raise ServiceError("尚未设置报名同意书，暂不能报名。")
+        raise ServiceError(gettext("尚未设置报名同意书，暂不能报名。"))
     return consent
 
 
@@ -86,29 +87,34 @@ def _check_identity(volunteer: Volunteer, today: datetime.date) -> None:
     volunteer.birth_date, volunteer.sex = parsed.birth_date, parsed.sex
     age = rules.age_on(parsed.birth_date, today)
     if age < rules.MIN_AGE:
-        raise ServiceError(f"未满{rules.MIN_AGE}周岁不能报名志愿者。", field="id_number")
+        raise ServiceError(
+            gettext("未满%(age)s周岁不能报名志愿者。") % {"age": rules.MIN_AGE}, field="id_number"
+        )
     if age < rules.ADULT_AGE:
         missing = [
             label
             for name, label in (
-                ("guardian_name", "监护人姓名"),
-                ("guardian_relation", "与本人关系"),
-                ("guardian_phone", "监护人电话"),
-                ("guardian_consent_on", "监护人同意日期"),
+                ("guardian_name", gettext("监护人姓名")),
+                ("guardian_relation", gettext("与本人关系")),
+                ("guardian_phone", gettext("监护人电话")),
+                ("guardian_consent_on", gettext("监护人同意日期")),
             )
             if not getattr(volunteer, name)
         ]
         if missing:
             raise ServiceError(
-                f"未满十八周岁须有监护人同意，请填写：{'、'.join(missing)}。",
+                gettext("未满十八周岁须有监护人同意，请填写：%(fields)s。")
+                % {"fields": "、".join(str(m) for m in missing)},
                 field="guardian_name",
             )
         if volunteer.guardian_consent_on and volunteer.guardian_consent_on > today:
-            raise ServiceError("监护人同意日期不能晚于今天。", field="guardian_consent_on")
+            raise ServiceError(gettext("监护人同意日期不能晚于今天。"), field="guardian_consent_on")
     other = duplicate_of(volunteer.id_number.reveal_unchecked(), exclude=volunteer.pk)
     if other is not None:
         raise ServiceError(
-            "该身份证号码已报名或登记为志愿者，不能重复报名；如需修改信息请联系所在计生协。",
+            gettext(
+                "该身份证号码已报名或登记为志愿者，不能重复报名；如需修改信息请联系所在计生协。"
+            ),
             field="id_number",
             code="duplicate",
         )
@@ -124,7 +130,9 @@ def _save_new(volunteer: Volunteer, skills: Iterable[Skill]) -> Volunteer:
             volunteer.save()
     except IntegrityError as exc:  # the same number saved concurrently
         raise ServiceError(
-            "该身份证号码已报名或登记为志愿者，不能重复报名。", field="id_number", code="duplicate"
+            gettext("该身份证号码已报名或登记为志愿者，不能重复报名。"),
+            field="id_number",
+            code="duplicate",
         ) from exc
     volunteer.skills.set(list(skills))
     return volunteer
@@ -156,10 +164,10 @@ def volunteer_apply(
         require(actor, "volunteer.edit")
         require_in_scope(actor, association)
     if association.kind not in HOLDERS or not association.is_current:
-        raise ServiceError("请选择在用的县、乡镇或村（社区）计生协。", field="association")
+        raise ServiceError(gettext("请选择在用的县、乡镇或村（社区）计生协。"), field="association")
     consent = current_consent()
     if consent_version != consent.version:
-        raise ServiceError("同意书已更新，请阅读最新版本后重新勾选同意。", field="consent")
+        raise ServiceError(gettext("同意书已更新，请阅读最新版本后重新勾选同意。"), field="consent")
     today = timezone.localdate()
     volunteer = Volunteer(
         association=association,
@@ -179,7 +187,7 @@ def volunteer_apply(
         guardian_consent_on=guardian_consent_on,
     )
     if not volunteer.name:
-        raise ServiceError("请填写姓名。", field="name")
+        raise ServiceError(gettext("请填写姓名。"), field="name")
     validate(
         volunteer,
         exclude=["id_number_hash", "phone_hash", "guardian_phone_hash", "skills", "consent"],
@@ -213,7 +221,7 @@ def volunteer_update(
     _changed(volunteer, version)
     unknown = set(data) - set(PROFILE_FIELDS)
     if unknown:
-        raise ServiceError("不能修改这些字段：" + "、".join(sorted(unknown)))
+        raise ServiceError(gettext("不能修改这些字段：") + "、".join(sorted(unknown)))
     before = snapshot(volunteer, [*PROFILE_FIELDS, "version"])
     for key, value in data.items():
         if key in ("phone", "guardian_phone"):
@@ -252,9 +260,9 @@ def _record_status(
 ) -> None:
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise ServiceError("请填写原因。", field="reason")
+        raise ServiceError(gettext("请填写原因。"), field="reason")
     if on > timezone.localdate():
-        raise ServiceError("日期不能晚于今天。", field="effective_date")
+        raise ServiceError(gettext("日期不能晚于今天。"), field="effective_date")
     before = snapshot(volunteer, ["status", "version"])
     StatusChange.objects.create(
         volunteer=volunteer,
@@ -287,16 +295,16 @@ def volunteer_vet(
     require_in_scope(actor, volunteer.association)
     volunteer = _lock(volunteer)
     if volunteer.status != Volunteer.Status.APPLIED:
-        raise ServiceError("只有待考察的报名可以录入考察结果。")
+        raise ServiceError(gettext("只有待考察的报名可以录入考察结果。"))
     today = timezone.localdate()
     vetted_on = vetted_on or today
     if vetted_on > today or (interview_on and interview_on > today):
-        raise ServiceError("考察和面谈日期不能晚于今天。", field="vetted_on")
+        raise ServiceError(gettext("考察和面谈日期不能晚于今天。"), field="vetted_on")
     if interview_on and interview_on < volunteer.applied_on:
-        raise ServiceError("面谈日期不能早于报名日期。", field="interview_on")
+        raise ServiceError(gettext("面谈日期不能早于报名日期。"), field="interview_on")
     notes = (notes or "").strip()
     if len(notes) < 2:
-        raise ServiceError("请填写考察意见。", field="notes")
+        raise ServiceError(gettext("请填写考察意见。"), field="notes")
     before = snapshot(volunteer, ["vetting_notes", "interview_on", "vetted_on", "vetted_by"])
     volunteer.vetting_notes = notes[:5000]
     volunteer.interview_on = interview_on
@@ -327,13 +335,13 @@ def agreement_sign(
     volunteer = _lock(volunteer)
     allowed = (Volunteer.Status.VETTED, Volunteer.Status.ACTIVE, Volunteer.Status.SUSPENDED)
     if volunteer.status not in allowed:
-        raise ServiceError("只有考察通过或在册的志愿者可以签订协议。")
+        raise ServiceError(gettext("只有考察通过或在册的志愿者可以签订协议。"))
     if term_end <= term_start:
-        raise ServiceError("协议到期日应晚于开始日。", field="term_end")
+        raise ServiceError(gettext("协议到期日应晚于开始日。"), field="term_end")
     if (term_end - term_start).days > 366 * 5:
-        raise ServiceError("协议期限不能超过五年。", field="term_end")
+        raise ServiceError(gettext("协议期限不能超过五年。"), field="term_end")
     if signed_on > timezone.localdate():
-        raise ServiceError("签订日期不能晚于今天。", field="signed_on")
+        raise ServiceError(gettext("签订日期不能晚于今天。"), field="signed_on")
     agreement = Agreement(
         volunteer=volunteer,
         term_start=term_start,
@@ -361,12 +369,15 @@ def volunteer_change_status(
     volunteer = _lock(volunteer)
     if to_status not in TRANSITIONS.get(volunteer.status, set()):
         current = Volunteer.Status(volunteer.status).label
-        raise ServiceError(f"当前状态（{current}）不能变更为所选状态。", field="to_status")
+        raise ServiceError(
+            gettext("当前状态（%(status)s）不能变更为所选状态。") % {"status": current},
+            field="to_status",
+        )
     if (
         to_status == Volunteer.Status.ACTIVE
         and not volunteer.agreements.filter(term_end__gte=effective_date).exists()
     ):
-        raise ServiceError("协议已到期，请先续签协议。", field="to_status")
+        raise ServiceError(gettext("协议已到期，请先续签协议。"), field="to_status")
     _record_status(actor, volunteer, to_status, effective_date, reason)
     if to_status == Volunteer.Status.LEFT:
         for pairing in Pairing.objects.filter(volunteer=volunteer, end_date__isnull=True):
@@ -388,7 +399,7 @@ def training_add(
     require_in_scope(actor, volunteer.association)
     hours = _hours(hours, limit=Decimal(1000), field="hours")
     if completed_on > timezone.localdate():
-        raise ServiceError("完成日期不能晚于今天。", field="completed_on")
+        raise ServiceError(gettext("完成日期不能晚于今天。"), field="completed_on")
     training = Training(
         volunteer=volunteer,
         course=(course or "").strip(),
@@ -415,7 +426,7 @@ def insurance_add(
     require(actor, "volunteer.edit")
     require_in_scope(actor, volunteer.association)
     if valid_to < valid_from:
-        raise ServiceError("保险止期不能早于起期。", field="valid_to")
+        raise ServiceError(gettext("保险止期不能早于起期。"), field="valid_to")
     insurance = Insurance(
         volunteer=volunteer,
         insurer=(insurer or "").strip(),
@@ -435,12 +446,12 @@ def volunteer_link_account(*, actor: Any, volunteer: Volunteer, user: Any) -> Vo
     require(actor, "volunteer.edit")
     require_in_scope(actor, volunteer.association)
     if user.home_association is None:
-        raise ServiceError("该账号没有所属协会。", field="user")
+        raise ServiceError(gettext("该账号没有所属协会。"), field="user")
     require_in_scope(actor, user.home_association)
     if not user.has_role(Role.VOLUNTEER) or not user.is_active:
-        raise ServiceError("只能关联角色为“志愿者”的在用账号。", field="user")
+        raise ServiceError(gettext("只能关联角色为“志愿者”的在用账号。"), field="user")
     if Volunteer.objects.filter(user=user).exclude(pk=volunteer.pk).exists():
-        raise ServiceError("该账号已关联其他志愿者。", field="user")
+        raise ServiceError(gettext("该账号已关联其他志愿者。"), field="user")
     before = snapshot(volunteer, ["user"])
     volunteer.user = user
     volunteer.save(update_fields=["user", "updated_at"])
@@ -456,11 +467,14 @@ def team_create(*, actor: Any, association: Association, level: str, name: str) 
     require(actor, "volunteer.edit")
     require_in_scope(actor, association)
     if level not in TEAM_LEVELS:
-        raise ServiceError("请选择队伍级别。", field="level")
+        raise ServiceError(gettext("请选择队伍级别。"), field="level")
     if association.kind not in TEAM_LEVELS[level]:
         kinds = "、".join(str(Association.Kind(k).label) for k in TEAM_LEVELS[level])
         label = Team.Level(level).label
-        raise ServiceError(f"{label}应设在{kinds}。", field="association")
+        raise ServiceError(
+            gettext("%(level)s应设在%(kinds)s。") % {"level": label, "kinds": kinds},
+            field="association",
+        )
     team = Team(association=association, level=level, name=(name or "").strip())
     validate(team)
     team.save()
@@ -474,9 +488,9 @@ def team_add_member(*, actor: Any, team: Team, volunteer: Volunteer, leader: boo
     require_in_scope(actor, team.association)
     require_in_scope(actor, volunteer.association)
     if not volunteer.association.path.startswith(team.association.path):
-        raise ServiceError("只能吸收本队所在协会辖区内的志愿者。", field="volunteer")
+        raise ServiceError(gettext("只能吸收本队所在协会辖区内的志愿者。"), field="volunteer")
     if volunteer.status != Volunteer.Status.ACTIVE:
-        raise ServiceError("只有在册服务的志愿者可以加入队伍。", field="volunteer")
+        raise ServiceError(gettext("只有在册服务的志愿者可以加入队伍。"), field="volunteer")
     team.members.add(volunteer)
     before = snapshot(team, ["leader"])
     if leader:
@@ -502,13 +516,13 @@ def _hours(value: Any, *, limit: Decimal = rules.MAX_HOURS_PER_RECORD, field: st
     try:
         hours = Decimal(str(value).strip())
     except (InvalidOperation, ValueError) as exc:
-        raise ServiceError("时长应填写数字。", field=field) from exc
+        raise ServiceError(gettext("时长应填写数字。"), field=field) from exc
     if not hours.is_finite() or hours <= 0:
-        raise ServiceError("时长应大于0。", field=field)
+        raise ServiceError(gettext("时长应大于0。"), field=field)
     if hours > limit:
-        raise ServiceError(f"时长不能超过{limit}小时。", field=field)
+        raise ServiceError(gettext("时长不能超过%(limit)s小时。") % {"limit": limit}, field=field)
     if hours != hours.quantize(Decimal("0.1")):
-        raise ServiceError("时长最多保留一位小数。", field=field)
+        raise ServiceError(gettext("时长最多保留一位小数。"), field=field)
     return hours.quantize(Decimal("0.1"))
 
 
@@ -552,8 +566,8 @@ def insured_on(volunteer: Volunteer, day: datetime.date) -> bool:
 def _check_insured(service: Service, volunteer: Volunteer) -> None:
     if service.risky and not insured_on(volunteer, service.date):
         raise ServiceError(
-            f"该服务有风险，{volunteer.display_name}在{service.date}没有有效的意外保险，"
-            "请先登记保险。",
+            gettext("该服务有风险，%(name)s在%(date)s没有有效的意外保险，请先登记保险。")
+            % {"name": volunteer.display_name, "date": service.date},
             field="volunteer",
             code="uninsured",
         )
@@ -566,10 +580,10 @@ def assignment_create(*, actor: Any, service: Service, volunteer: Volunteer) -> 
     require_in_scope(actor, service.association)
     require_in_scope(actor, volunteer.association)
     if volunteer.status != Volunteer.Status.ACTIVE:
-        raise ServiceError("只能安排在册服务的志愿者。", field="volunteer")
+        raise ServiceError(gettext("只能安排在册服务的志愿者。"), field="volunteer")
     _check_insured(service, volunteer)
     if Assignment.objects.filter(service=service, volunteer=volunteer).exists():
-        raise ServiceError("该志愿者已在此服务中。", field="volunteer")
+        raise ServiceError(gettext("该志愿者已在此服务中。"), field="volunteer")
     assignment = Assignment.objects.create(service=service, volunteer=volunteer, assigned_by=actor)
     audit_create(actor=actor, obj=assignment, scope_path=_path(volunteer))
     return assignment
@@ -579,9 +593,9 @@ def _hours_row(
     actor: Any, service: Service, volunteer: Volunteer, hours: Any, note: str
 ) -> HoursRecord:
     if service.date > timezone.localdate():
-        raise ServiceError("服务尚未开展，不能登记时长。", field="service")
+        raise ServiceError(gettext("服务尚未开展，不能登记时长。"), field="service")
     if HoursRecord.objects.filter(service=service, volunteer=volunteer).exists():
-        raise ServiceError("该志愿者在此服务中的时长已登记。", field="service")
+        raise ServiceError(gettext("该志愿者在此服务中的时长已登记。"), field="service")
     return HoursRecord(
         service=service,
         volunteer=volunteer,
@@ -617,7 +631,7 @@ def hours_submit(*, actor: Any, assignment: Assignment, hours: Any, note: str = 
     require(actor, "volunteer.portal")
     volunteer = assignment.volunteer
     if volunteer.user_id != actor.pk:
-        raise NotAllowed("只能为本人的服务任务申报时长。")
+        raise NotAllowed(gettext("只能为本人的服务任务申报时长。"))
     record = _hours_row(actor, assignment.service, volunteer, hours, note)
     record.save()
     audit_create(actor=actor, obj=record, scope_path=_path(volunteer))
@@ -630,7 +644,7 @@ def hours_confirm(*, actor: Any, record: HoursRecord, confirm: bool) -> HoursRec
     record = HoursRecord.objects.select_for_update().get(pk=record.pk)
     require_in_scope(actor, record.service.association)
     if record.status != HoursRecord.Status.SUBMITTED:
-        raise ServiceError("该时长已处理。")
+        raise ServiceError(gettext("该时长已处理。"))
     if confirm:
         _check_insured(record.service, record.volunteer)
     before = snapshot(record, ["status", "confirmed_by", "confirmed_at"])
@@ -656,7 +670,7 @@ def certificate_issue(*, actor: Any, volunteer: Volunteer) -> Certificate:
     require_in_scope(actor, volunteer.association)
     hours = confirmed_hours(volunteer)
     if hours <= 0:
-        raise ServiceError("该志愿者还没有已确认的服务时长，不能出具证明。")
+        raise ServiceError(gettext("该志愿者还没有已确认的服务时长，不能出具证明。"))
     certificate = Certificate(
         volunteer=volunteer,
         code=rules.new_code(),
@@ -690,11 +704,11 @@ def pairing_create(
     require_in_scope(actor, volunteer.association)
     require_in_scope(actor, family.association)
     if volunteer.status != Volunteer.Status.ACTIVE:
-        raise ServiceError("只有在册服务的志愿者可以结对。", field="volunteer")
+        raise ServiceError(gettext("只有在册服务的志愿者可以结对。"), field="volunteer")
     if start_date > timezone.localdate():
-        raise ServiceError("结对日期不能晚于今天。", field="start_date")
+        raise ServiceError(gettext("结对日期不能晚于今天。"), field="start_date")
     if Pairing.objects.filter(volunteer=volunteer, family=family, end_date__isnull=True).exists():
-        raise ServiceError("该志愿者已与此家庭结对。", field="family")
+        raise ServiceError(gettext("该志愿者已与此家庭结对。"), field="family")
     # The contact is named, not given the volunteer's account: a pairing shows the volunteer
     # the family's name and village in the portal, not the family's file.
     contact = family_services.contact_assign(
@@ -728,7 +742,7 @@ def pairing_create(
 
 def _pairing_close(actor: Any, pairing: Pairing, end_date: datetime.date) -> None:
     if end_date < pairing.start_date:
-        raise ServiceError("结束日期不能早于结对日期。", field="end_date")
+        raise ServiceError(gettext("结束日期不能早于结对日期。"), field="end_date")
     before = snapshot(pairing, ["end_date"])
     pairing.end_date = end_date
     pairing.save(update_fields=["end_date", "updated_at"])
@@ -743,7 +757,7 @@ def pairing_end(*, actor: Any, pairing: Pairing, end_date: datetime.date) -> Pai
     require(actor, "volunteer.edit")
     require_in_scope(actor, pairing.volunteer.association)
     if pairing.end_date:
-        raise ServiceError("该结对已结束。")
+        raise ServiceError(gettext("该结对已结束。"))
     _pairing_close(actor, pairing, end_date)
     return pairing
 
@@ -751,5 +765,5 @@ def pairing_end(*, actor: Any, pairing: Pairing, end_date: datetime.date) -> Pai
 def actor_path(actor: Any) -> str:
     path = scope_path_of(actor)
     if path is None:
-        raise NotAllowed("您的角色无权进行此操作。")
+        raise NotAllowed(gettext("您的角色无权进行此操作。"))
     return path

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from fpa.accounts.models import User
@@ -182,10 +183,12 @@ def volunteer_new(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             exc.add_to(form)
         else:
-            messages.success(request, f"已登记报名：{volunteer.display_name}。")
+            messages.success(
+                request, gettext("已登记报名：%(name)s。") % {"name": volunteer.display_name}
+            )
             return redirect("volunteers:detail", pk=volunteer.pk)
-    note = f"请确认报名人已签署第{consent.version}版报名同意书。"
-    return _page(request, form, "录入志愿者报名", note=note)
+    note = gettext("请确认报名人已签署第%(version)s版报名同意书。") % {"version": consent.version}
+    return _page(request, form, gettext("录入志愿者报名"), note=note)
 
 
 @scoped_view(capability="volunteer.view", **VOLUNTEER)
@@ -215,10 +218,10 @@ def reveal(request: HttpRequest, pk: Volunteer, field: str) -> HttpResponse:
     if field == "name" and volunteer.is_child:
         plain = ("name",)
     elif field not in PROTECTED:
-        return HttpResponse("字段不存在。", status=404)
+        return HttpResponse(gettext("字段不存在。"), status=404)
     form = forms.RevealForm(request.POST)
     if not form.is_valid():
-        return HttpResponse("请填写查看原因。", status=400)
+        return HttpResponse(gettext("请填写查看原因。"), status=400)
     try:
         value = protected_reveal(
             actor=request.user,
@@ -258,7 +261,9 @@ def edit(request: HttpRequest, pk: Volunteer) -> HttpResponse:
         form.fields[name].required = False
     form.fields["id_number"].disabled = True
     form.fields["association"].disabled = True
-    form.fields["phone"].help_text = f"现为 {volunteer.phone}；不修改请留空。"
+    form.fields["phone"].help_text = gettext("现为 %(phone)s；不修改请留空。") % {
+        "phone": volunteer.phone
+    }
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         for name in ("id_number", "association"):
@@ -278,12 +283,12 @@ def edit(request: HttpRequest, pk: Volunteer) -> HttpResponse:
         except ServiceError as exc:
             exc.add_to(form)
         else:
-            messages.success(request, "已保存。")
+            messages.success(request, gettext("已保存。"))
             return redirect("volunteers:detail", pk=volunteer.pk)
     return _page(
         request,
         form,
-        f"修改志愿者信息：{volunteer.display_name}",
+        gettext("修改志愿者信息：%(name)s") % {"name": volunteer.display_name},
         volunteer,
         version=volunteer.version,
     )
@@ -317,9 +322,9 @@ def vet(request: HttpRequest, pk: Volunteer) -> HttpResponse:
         request,
         volunteer,
         form,
-        f"考察：{volunteer.display_name}",
+        gettext("考察：%(name)s") % {"name": volunteer.display_name},
         lambda d: services.volunteer_vet(actor=request.user, volunteer=volunteer, **d),
-        "已录入考察结果。",
+        gettext("已录入考察结果。"),
     )
 
 
@@ -339,10 +344,10 @@ def agreement(request: HttpRequest, pk: Volunteer) -> HttpResponse:
         request,
         volunteer,
         form,
-        f"签订志愿服务协议：{volunteer.display_name}",
+        gettext("签订志愿服务协议：%(name)s") % {"name": volunteer.display_name},
         lambda d: services.agreement_sign(actor=request.user, volunteer=volunteer, **d),
-        "已登记协议。",
-        note="首次签订协议后志愿者转为“在册服务”；到期前60天列入续签提醒。",
+        gettext("已登记协议。"),
+        note=gettext("首次签订协议后志愿者转为“在册服务”；到期前60天列入续签提醒。"),
     )
 
 
@@ -354,9 +359,9 @@ def status(request: HttpRequest, pk: Volunteer) -> HttpResponse:
         request,
         volunteer,
         form,
-        f"变更状态：{volunteer.display_name}",
+        gettext("变更状态：%(name)s") % {"name": volunteer.display_name},
         lambda d: services.volunteer_change_status(actor=request.user, volunteer=volunteer, **d),
-        "已变更状态。",
+        gettext("已变更状态。"),
     )
 
 
@@ -368,9 +373,9 @@ def training(request: HttpRequest, pk: Volunteer) -> HttpResponse:
         request,
         volunteer,
         form,
-        f"登记培训：{volunteer.display_name}",
+        gettext("登记培训：%(name)s") % {"name": volunteer.display_name},
         lambda d: services.training_add(actor=request.user, volunteer=volunteer, **d),
-        "已登记培训。",
+        gettext("已登记培训。"),
     )
 
 
@@ -382,9 +387,9 @@ def insurance(request: HttpRequest, pk: Volunteer) -> HttpResponse:
         request,
         volunteer,
         form,
-        f"登记意外保险：{volunteer.display_name}",
+        gettext("登记意外保险：%(name)s") % {"name": volunteer.display_name},
         lambda d: services.insurance_add(actor=request.user, volunteer=volunteer, **d),
-        "已登记保险。",
+        gettext("已登记保险。"),
     )
 
 
@@ -409,9 +414,9 @@ def link(request: HttpRequest, pk: Volunteer) -> HttpResponse:
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "已关联账号。")
+            messages.success(request, gettext("已关联账号。"))
     else:
-        messages.error(request, "请选择要关联的志愿者账号。")
+        messages.error(request, gettext("请选择要关联的志愿者账号。"))
     return redirect("volunteers:detail", pk=volunteer.pk)
 
 
@@ -473,9 +478,11 @@ def service_new(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             exc.add_to(form)
         else:
-            messages.success(request, f"已登记服务活动：{service.title}。")
+            messages.success(
+                request, gettext("已登记服务活动：%(title)s。") % {"title": service.title}
+            )
             return redirect("volunteers:service", pk=service.pk)
-    return _page(request, form, "登记志愿服务活动", note=forms.TRAVEL_NOTE)
+    return _page(request, form, gettext("登记志愿服务活动"), note=forms.TRAVEL_NOTE)
 
 
 @scoped_view(capability="volunteer.view", model=Service)
@@ -507,9 +514,9 @@ def assign(request: HttpRequest, pk: Service) -> HttpResponse:
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "已安排。")
+            messages.success(request, gettext("已安排。"))
     else:
-        messages.error(request, "请选择在册服务的志愿者。")
+        messages.error(request, gettext("请选择在册服务的志愿者。"))
     return redirect("volunteers:service", pk=service.pk)
 
 
@@ -524,7 +531,7 @@ def hours_record(request: HttpRequest, pk: Service) -> HttpResponse:
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "已登记并确认服务时长。")
+            messages.success(request, gettext("已登记并确认服务时长。"))
     else:
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
     return redirect("volunteers:service", pk=service.pk)
@@ -548,7 +555,7 @@ def hours_confirm(request: HttpRequest, pk: HoursRecord) -> HttpResponse:
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "已处理。")
+            messages.success(request, gettext("已处理。"))
     return redirect("volunteers:pending")
 
 
@@ -568,7 +575,7 @@ def _target(request: HttpRequest) -> tuple[Any, Any, Association | None]:
                 raise Http404
             obj = queryset.filter(pk=int(raw)).first()
             if obj is None:
-                raise Http404("记录不存在或不在您的管辖范围内。")
+                raise Http404(gettext("记录不存在或不在您的管辖范围内。"))
             place = obj.family.association if name == "need" else obj.association
             return (obj if name == "need" else None, obj if name == "service" else None, place)
     return None, None, None
@@ -578,7 +585,7 @@ def _target(request: HttpRequest) -> tuple[Any, Any, Association | None]:
 def match(request: HttpRequest) -> HttpResponse:
     """Suggested volunteers for a family's need or an activity, with the reason of each rank."""
     if not request.user.has_capability("family.view") and request.GET.get("need"):
-        raise PermissionDenied("您的角色无权查看家庭诉求。")
+        raise PermissionDenied(gettext("您的角色无权查看家庭诉求。"))
     need, service, place = _target(request)
     if service is not None and not request.GET.get("skills"):
         form = forms.MatchForm(initial={"skills": list(service.skills.all())})
@@ -620,14 +627,14 @@ def pair(request: HttpRequest) -> HttpResponse:
         return redirect("volunteers:match")
     form = forms.PairForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请求无效。")
+        messages.error(request, gettext("请求无效。"))
         return redirect("volunteers:match")
     data = form.cleaned_data
     need = Need.objects.visible_to(request.user).select_related("family__association")
     need = need.filter(pk=data["need"]).first()
     volunteer = Volunteer.objects.visible_to(request.user).filter(pk=data["volunteer"]).first()
     if need is None or volunteer is None:
-        raise Http404("记录不存在或不在您的管辖范围内。")
+        raise Http404(gettext("记录不存在或不在您的管辖范围内。"))
     try:
         services.pairing_create(
             actor=request.user,
@@ -639,7 +646,7 @@ def pair(request: HttpRequest) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect(f"/volunteers/match/?need={need.pk}")
-    messages.success(request, f"已结对：{volunteer.display_name}。")
+    messages.success(request, gettext("已结对：%(name)s。") % {"name": volunteer.display_name})
     return redirect("volunteers:detail", pk=volunteer.pk)
 
 
@@ -656,9 +663,9 @@ def pairing_end(request: HttpRequest, pk: Pairing) -> HttpResponse:
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "已结束结对。")
+            messages.success(request, gettext("已结束结对。"))
     else:
-        messages.error(request, "请填写结束日期。")
+        messages.error(request, gettext("请填写结束日期。"))
     return redirect("volunteers:detail", pk=pairing.volunteer_id)
 
 
@@ -672,14 +679,14 @@ def teams(request: HttpRequest) -> HttpResponse:
     form = forms.TeamForm(request.POST or None, associations=_holders(user))
     if request.method == "POST":
         if not can_edit:
-            raise PermissionDenied("您的角色无权进行此操作。")
+            raise PermissionDenied(gettext("您的角色无权进行此操作。"))
         if form.is_valid():
             try:
                 team = services.team_create(actor=user, **form.cleaned_data)
             except ServiceError as exc:
                 exc.add_to(form)
             else:
-                messages.success(request, f"已成立{team}。")
+                messages.success(request, gettext("已成立%(team)s。") % {"team": team})
                 return redirect("volunteers:team", pk=team.pk)
     context = {"teams": selectors.team_list(user=user), "form": form, "can_edit": can_edit}
     return render(request, "volunteers/teams.html", context)
@@ -692,14 +699,14 @@ def team_detail(request: HttpRequest, pk: Team) -> HttpResponse:
     form = forms.MemberForm(request.POST or None, volunteers=candidates)
     if request.method == "POST":
         if not user.has_capability("volunteer.edit"):
-            raise PermissionDenied("您的角色无权进行此操作。")
+            raise PermissionDenied(gettext("您的角色无权进行此操作。"))
         if form.is_valid():
             try:
                 services.team_add_member(actor=user, team=team, **form.cleaned_data)
             except ServiceError as exc:
                 exc.add_to(form)
             else:
-                messages.success(request, "已加入队伍。")
+                messages.success(request, gettext("已加入队伍。"))
                 return redirect("volunteers:team", pk=team.pk)
     members = team.members.select_related("association").order_by("association__path", "pk")
     context = {
@@ -735,7 +742,7 @@ def portal(request: HttpRequest) -> HttpResponse:
             except ServiceError as exc:
                 exc.add_to(form)
             else:
-                messages.success(request, "已提交，待组织单位确认。")
+                messages.success(request, gettext("已提交，待组织单位确认。"))
                 return redirect("volunteers:portal")
     context = {**data, "form": form, "star_label": rules.star_label(data.get("stars", 0))}
     return render(request, "volunteers/portal.html", context)
@@ -765,7 +772,7 @@ def export(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" or what in ("volunteers", "hours"):
         reveal = request.method == "POST" and source.get("reveal") == "1"
         if reveal and not can_reveal:
-            raise PermissionDenied("您没有导出完整个人信息的权限。")
+            raise PermissionDenied(gettext("您没有导出完整个人信息的权限。"))
         try:
             if what == "hours":
                 return volunteer_excel.hours_export(user=user)
