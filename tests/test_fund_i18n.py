@@ -158,7 +158,7 @@ def test_staff_pages_in_english(county, finance, world):
     client = english(county)
     grant = world["grant"]
     page(client, reverse("fund:home"), "Care fund", "Balances", "of which restricted", "This year")
-    page(client, reverse("fund:grants"), "Grant applications", "Applied on", "In public notice")
+    page(client, reverse("fund:grants"), "Grant applications", "Applied on", "Category")
     page(client, reverse("fund:grants"), "Awaiting township review", status="submitted")
     html = page(
         client,
@@ -336,5 +336,7 @@ def test_the_ledger_page_and_api_messages_in_english(world):
     response = client.get(reverse("transparency:leaves"), {"limit": "abc"})
     assert response.status_code == 400
     assert "must be an unsigned integer" in response.json()["error"]["message"]
+    assert "Accept-Language" in response["Vary"]  # a cache never serves one language for both
+    assert response.json()["error"]["code"] == "invalid"  # the machine-oriented keys do not change
     response = Client().get(reverse("transparency:leaves"), {"limit": "abc"})
     assert "必须是不带符号的整数" in response.json()["error"]["message"]
