@@ -7,20 +7,32 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from fpa.fund.models import Account, Donation, Grant
 from fpa.fund.money import AmountError, parse_amount
+
+FUND_NAME = "生育关怀基金"  # the default name stored as data: Chinese in every language
+
+
+def _points(rating: int) -> str:
+    return gettext("%(rating)s 分") % {"rating": rating}
+
+
+points = lazy(_points, str)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class AmountField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("label", "金额（元）")
+        kwargs.setdefault("label", _("金额（元）"))
         kwargs.setdefault("max_length", 20)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
         kwargs.setdefault(
-            "error_messages", {"required": "请填写金额。", "max_length": "金额过大。"}
+            "error_messages", {"required": _("请填写金额。"), "max_length": _("金额过大。")}
         )
         super().__init__(**kwargs)
 
@@ -36,18 +48,23 @@ def accounts(kind: str) -> Any:
 
 
 class DonationForm(forms.Form):
-    donor_name = forms.CharField(label="捐赠人（姓名或单位名称）", max_length=100)
-    donor_kind = forms.ChoiceField(label="捐赠人类型", choices=Donation.DonorKind.choices)
-    form = forms.ChoiceField(label="捐赠形式", choices=Donation.Form.choices)
-    channel = forms.ChoiceField(label="收款渠道", choices=Donation.Channel.choices)
-    amount = AmountField(label="金额或实物估值（元）")
-    in_kind_description = forms.CharField(label="实物名称及数量", max_length=200, required=False)
+    donor_name = forms.CharField(label=_("捐赠人（姓名或单位名称）"), max_length=100)
+    donor_kind = forms.ChoiceField(label=_("捐赠人类型"), choices=Donation.DonorKind.choices)
+    form = forms.ChoiceField(label=_("捐赠形式"), choices=Donation.Form.choices)
+    channel = forms.ChoiceField(label=_("收款渠道"), choices=Donation.Channel.choices)
+    amount = AmountField(label=_("金额或实物估值（元）"))
+    in_kind_description = forms.CharField(label=_("实物名称及数量"), max_length=200, required=False)
     restricted_purpose = forms.ModelChoiceField(
-        label="限定用途", required=False, queryset=accounts("expense"), empty_label="不限定用途"
+        label=_("限定用途"),
+        required=False,
+        queryset=accounts("expense"),
+        empty_label=_("不限定用途"),
     )
-    received_on = forms.DateField(label="收到日期", widget=DATE)
-    donor_phone = forms.CharField(label="捐赠人联系电话（不公开）", max_length=32, required=False)
-    publish_name = forms.BooleanField(label="捐赠人同意公开姓名/名称", required=False)
+    received_on = forms.DateField(label=_("收到日期"), widget=DATE)
+    donor_phone = forms.CharField(
+        label=_("捐赠人联系电话（不公开）"), max_length=32, required=False
+    )
+    publish_name = forms.BooleanField(label=_("捐赠人同意公开姓名/名称"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -55,32 +72,35 @@ class DonationForm(forms.Form):
 
 
 class IncomeForm(forms.Form):
-    category = forms.ModelChoiceField(label="收入类别", queryset=accounts("income"))
+    category = forms.ModelChoiceField(label=_("收入类别"), queryset=accounts("income"))
     amount = AmountField()
-    asset_account = forms.ModelChoiceField(label="资金账户", queryset=accounts("asset"))
+    asset_account = forms.ModelChoiceField(label=_("资金账户"), queryset=accounts("asset"))
     restriction = forms.ModelChoiceField(
-        label="限定用途", required=False, queryset=accounts("expense"), empty_label="不限定用途"
+        label=_("限定用途"),
+        required=False,
+        queryset=accounts("expense"),
+        empty_label=_("不限定用途"),
     )
-    date = forms.DateField(label="记账日期", widget=DATE)
-    memo = forms.CharField(label="摘要（内部）", max_length=200, required=False)
+    date = forms.DateField(label=_("记账日期"), widget=DATE)
+    memo = forms.CharField(label=_("摘要（内部）"), max_length=200, required=False)
 
 
 class ReverseForm(forms.Form):
-    reason = forms.CharField(label="冲销原因", max_length=200)
+    reason = forms.CharField(label=_("冲销原因"), max_length=200)
 
 
 class GrantForm(forms.Form):
-    target = forms.ChoiceField(label="资助对象", choices=Grant.Target.choices)
-    family = forms.ModelChoiceField(label="家庭", required=False, queryset=None)
+    target = forms.ChoiceField(label=_("资助对象"), choices=Grant.Target.choices)
+    family = forms.ModelChoiceField(label=_("家庭"), required=False, queryset=None)
     association = forms.ModelChoiceField(
-        label="所属协会（个人、活动）", required=False, queryset=None
+        label=_("所属协会（个人、活动）"), required=False, queryset=None
     )
-    person_name = forms.CharField(label="个人姓名（不公开）", max_length=50, required=False)
-    activity_name = forms.CharField(label="活动名称（不公开）", max_length=100, required=False)
-    category = forms.ModelChoiceField(label="支出类别", queryset=accounts("expense"))
+    person_name = forms.CharField(label=_("个人姓名（不公开）"), max_length=50, required=False)
+    activity_name = forms.CharField(label=_("活动名称（不公开）"), max_length=100, required=False)
+    category = forms.ModelChoiceField(label=_("支出类别"), queryset=accounts("expense"))
     amount = AmountField()
     purpose = forms.CharField(
-        label="申请理由（不公开）", max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("申请理由（不公开）"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args: Any, families: Any, areas: Any, **kwargs: Any) -> None:
@@ -94,15 +114,17 @@ class GrantForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label="意见", choices=[("approve", "同意"), ("reject", "不同意")], widget=forms.RadioSelect
+        label=_("意见"),
+        choices=[("approve", _("同意")), ("reject", _("不同意"))],
+        widget=forms.RadioSelect,
     )
-    note = forms.CharField(label="意见说明（内部）", max_length=300, required=False)
+    note = forms.CharField(label=_("意见说明（内部）"), max_length=300, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class PayForm(forms.Form):
-    source_account = forms.ModelChoiceField(label="付款账户", queryset=accounts("asset"))
-    paid_on = forms.DateField(label="支付日期", widget=DATE)
+    source_account = forms.ModelChoiceField(label=_("付款账户"), queryset=accounts("asset"))
+    paid_on = forms.DateField(label=_("支付日期"), widget=DATE)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -114,46 +136,50 @@ class FeedbackForm(forms.Form):
     """Anyone's rating or comment. `website` is a honeypot: people do not see it, bots fill it."""
 
     rating = forms.TypedChoiceField(
-        label="评分",
+        label=_("评分"),
         coerce=int,
-        choices=[(i, f"{i} 分") for i in range(5, 0, -1)],
+        choices=[(i, points(i)) for i in range(5, 0, -1)],
         widget=forms.RadioSelect,
     )
     text = forms.CharField(
-        label="评价内容", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("评价内容"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
-    contact_phone = forms.CharField(label="联系电话（选填，不公开）", max_length=32, required=False)
-    website = forms.CharField(label="网址", required=False, max_length=200)
+    contact_phone = forms.CharField(
+        label=_("联系电话（选填，不公开）"), max_length=32, required=False
+    )
+    website = forms.CharField(label=_("网址"), required=False, max_length=200)
 
 
 class ObjectionForm(forms.Form):
     text = forms.CharField(
-        label="异议内容", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("异议内容"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
-    contact_phone = forms.CharField(label="联系电话（选填，不公开）", max_length=32, required=False)
-    website = forms.CharField(label="网址", required=False, max_length=200)
+    contact_phone = forms.CharField(
+        label=_("联系电话（选填，不公开）"), max_length=32, required=False
+    )
+    website = forms.CharField(label=_("网址"), required=False, max_length=200)
 
 
 class ReplyForm(forms.Form):
     reply = forms.CharField(
-        label="答复（将公开）", max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("答复（将公开）"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class RulesForm(forms.Form):
-    title = forms.CharField(label="标题", max_length=100)
+    title = forms.CharField(label=_("标题"), max_length=100)
     body = forms.CharField(
-        label="正文", max_length=20000, widget=forms.Textarea(attrs={"rows": 16})
+        label=_("正文"), max_length=20000, widget=forms.Textarea(attrs={"rows": 16})
     )
 
 
 class FundForm(forms.Form):
-    name = forms.CharField(label="基金名称", max_length=100, initial="生育关怀基金")
-    notice_days = forms.IntegerField(label="公示天数", min_value=1, max_value=90, initial=7)
+    name = forms.CharField(label=_("基金名称"), max_length=100, initial=FUND_NAME)
+    notice_days = forms.IntegerField(label=_("公示天数"), min_value=1, max_value=90, initial=7)
 
 
 class ReportForm(forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     month = forms.IntegerField(
-        label="月份（留空为全年）", min_value=1, max_value=12, required=False
+        label=_("月份（留空为全年）"), min_value=1, max_value=12, required=False
     )

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fpa.core.models import TimeStampedModel
@@ -289,7 +290,7 @@ class Donation(TimeStampedModel):
 
     @property
     def public_name(self) -> str:
-        return self.donor_name if self.publish_name else "爱心人士"
+        return self.donor_name if self.publish_name else gettext("爱心人士")
 
 
 class Grant(TimeStampedModel):

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fpa.core.pagination import Page, keyset_page
 from fpa.fund.models import (
@@ -86,7 +87,10 @@ class Overview:
     def category_rows(self) -> list[tuple[str, str, Decimal]]:
         """(收入/支出, category, total of the last 12 months)."""
         out = []
-        for label, series in (("收入", self.income_series), ("支出", self.expense_series)):
+        for label, series in (
+            (gettext("收入"), self.income_series),
+            (gettext("支出"), self.expense_series),
+        ):
             for s in series:
                 out.append((label, s["name"], _cents(sum(Decimal(str(v)) for v in s["data"]))))
         return out

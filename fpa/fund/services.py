@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fpa.core.audit import audit_create, audit_record, audit_update, snapshot
 from fpa.core.errors import Conflict, NotAllowed, ServiceError, check_version, validate
@@ -75,7 +76,7 @@ def fund_of(association: Association) -> Fund:
     for code in reversed(codes):
         if code in funds:
             return funds[code]
-    raise ServiceError("该协会及其上级尚未设立生育关怀基金。")
+    raise ServiceError(gettext("该协会及其上级尚未设立生育关怀基金。"))
 
 
 def township_of(association: Association) -> Association:
@@ -176,16 +177,21 @@ def _post(
 
 def _check_lines(lines: list[Line]) -> None:
     if len(lines) < 2:
-        raise ServiceError("一张凭证至少要有两条分录。")
+        raise ServiceError(gettext("一张凭证至少要有两条分录。"))
     for line in lines:
         if (line.debit > 0) == (line.credit > 0) or line.debit < 0 or line.credit < 0:
-            raise ServiceError("每条分录须且只须在借方或贷方填写正数金额。")
+            raise ServiceError(gettext("每条分录须且只须在借方或贷方填写正数金额。"))
         if not line.account.is_active:
-            raise ServiceError(f"科目「{line.account.name}」已停用。")
+            raise ServiceError(
+                gettext("科目「%(account)s」已停用。") % {"account": line.account.name}
+            )
     debits = sum((line.debit for line in lines), ZERO)
     credits = sum((line.credit for line in lines), ZERO)
     if debits != credits:
-        raise ServiceError(f"借贷不平衡：借方 {debits}，贷方 {credits}。")
+        raise ServiceError(
+            gettext("借贷不平衡：借方 %(debits)s，贷方 %(credits)s。")
+            % {"debits": debits, "credits": credits}
+        )
 
 
 def _apply(fund: Fund, date: datetime.date, lines: list[Line]) -> None:
@@ -220,14 +226,19 @@ def _apply(fund: Fund, date: datetime.date, lines: list[Line]) -> None:
 def _check_not_negative(fund: Fund, assets: list[Account], purposes: list[Account]) -> None:
     for row in Balance.objects.filter(fund=fund, account__in=assets).select_related("account"):
         if row.amount < 0:
-            raise ServiceError(f"「{row.account.name}」余额不足，差 {-row.amount} 元。")
+            raise ServiceError(
+                gettext("「%(account)s」余额不足，差 %(short)s 元。")
+                % {"account": row.account.name, "short": -row.amount}
+            )
     for pool in RestrictedPool.objects.filter(fund=fund, purpose__in=purposes).select_related(
         "purpose"
     ):
         if pool.amount < 0:
-            raise ServiceError(f"「{pool.purpose.name}」限定用途资金不足。")
+            raise ServiceError(
+                gettext("「%(purpose)s」限定用途资金不足。") % {"purpose": pool.purpose.name}
+            )
     if available(fund) < 0:
-        raise ServiceError("非限定资金不足：限定用途的捐赠只能用于其指定用途。")
+        raise ServiceError(gettext("非限定资金不足：限定用途的捐赠只能用于其指定用途。"))
 
 
 def available(fund: Fund) -> Decimal:
@@ -255,7 +266,7 @@ def fund_create(*, actor: Any, association: Association, name: str, notice_days:
     require(actor, "fund.rules")
     require_in_scope(actor, association)
     if Fund.objects.filter(association=association).exists():
-        raise ServiceError("该协会已设立基金。")
+        raise ServiceError(gettext("该协会已设立基金。"))
     # The county's receipts read YJ-2026-000123; a lower association's carry its code's tail.
     prefix = "YJ" if association.kind == Association.Kind.COUNTY else f"YJ{association.code[-3:]}"
     fund = Fund(association=association, name=name, notice_days=notice_days, receipt_prefix=prefix)
@@ -309,11 +320,11 @@ def donation_record(
     require_in_scope(actor, fund.association)
     value = amount_of(amount)
     if form == Donation.Form.IN_KIND and not in_kind_description.strip():
-        raise ServiceError("实物捐赠请填写实物名称及数量。", field="in_kind_description")
+        raise ServiceError(gettext("实物捐赠请填写实物名称及数量。"), field="in_kind_description")
     if restricted_purpose is not None and restricted_purpose.kind != Account.Kind.EXPENSE:
-        raise ServiceError("限定用途须为支出类别。", field="restricted_purpose")
+        raise ServiceError(gettext("限定用途须为支出类别。"), field="restricted_purpose")
     if received_on > timezone.localdate():
-        raise ServiceError("收到日期不能晚于今天。", field="received_on")
+        raise ServiceError(gettext("收到日期不能晚于今天。"), field="received_on")
     fund = _lock(fund)
     year = received_on.year
     receipt = f"{fund.receipt_prefix}-{year}-{_next(fund, 'receipt', year):06d}"
@@ -372,11 +383,11 @@ def income_record(
     require_in_scope(actor, fund.association)
     value = amount_of(amount)
     if category.kind != Account.Kind.INCOME:
-        raise ServiceError("请选择收入类别。", field="category")
+        raise ServiceError(gettext("请选择收入类别。"), field="category")
     if asset_account.kind != Account.Kind.ASSET:
-        raise ServiceError("请选择资金账户。", field="asset_account")
+        raise ServiceError(gettext("请选择资金账户。"), field="asset_account")
     if date > timezone.localdate():
-        raise ServiceError("记账日期不能晚于今天。", field="date")
+        raise ServiceError(gettext("记账日期不能晚于今天。"), field="date")
     fund = _lock(fund)
     return _post(
         actor=actor,
@@ -398,13 +409,13 @@ def entry_reverse(*, actor: Any, entry: JournalEntry, reason: str) -> JournalEnt
     require(actor, "fund.record")
     require_in_scope(actor, entry.fund.association)
     if not reason.strip():
-        raise ServiceError("请填写冲销原因。", field="reason")
+        raise ServiceError(gettext("请填写冲销原因。"), field="reason")
     fund = _lock(entry.fund)
     entry = JournalEntry.objects.select_related("category").get(pk=entry.pk)
     if entry.kind == JournalEntry.Kind.REVERSAL:
-        raise ServiceError("冲销凭证不能再冲销，请重新记账。")
+        raise ServiceError(gettext("冲销凭证不能再冲销，请重新记账。"))
     if JournalEntry.objects.filter(reverses=entry).exists():
-        raise Conflict("该凭证已冲销。")
+        raise Conflict(gettext("该凭证已冲销。"))
     lines = [
         Line(line.account, debit=line.credit, credit=line.debit, restriction=line.restriction)
         for line in entry.lines.select_related("account", "restriction").order_by("pk")
@@ -446,16 +457,16 @@ def grant_apply(
     require_in_scope(actor, association)
     value = amount_of(amount)
     if category.kind != Account.Kind.EXPENSE or not category.is_active:
-        raise ServiceError("请选择支出类别。", field="category")
+        raise ServiceError(gettext("请选择支出类别。"), field="category")
     if target == Grant.Target.FAMILY:
         if family is None:
-            raise ServiceError("请选择家庭。", field="family")
+            raise ServiceError(gettext("请选择家庭。"), field="family")
         require_in_scope(actor, family.association)
         association = family.association
     elif target == Grant.Target.PERSON and not person_name.strip():
-        raise ServiceError("请填写个人姓名。", field="person_name")
+        raise ServiceError(gettext("请填写个人姓名。"), field="person_name")
     elif target == Grant.Target.ACTIVITY and not activity_name.strip():
-        raise ServiceError("请填写活动名称。", field="activity_name")
+        raise ServiceError(gettext("请填写活动名称。"), field="activity_name")
     fund = _lock(fund_of(association))
     year = timezone.localdate().year
     grant = Grant(
@@ -484,13 +495,16 @@ def _locked_grant(grant: Grant, status: str, version: Any) -> Grant:
     locked = Grant.objects.select_for_update().get(pk=grant.pk)
     check_version(locked.version, version)
     if locked.status != status:
-        raise Conflict(f"该申请当前状态为「{locked.get_status_display()}」，不能重复办理。")
+        raise Conflict(
+            gettext("该申请当前状态为「%(status)s」，不能重复办理。")
+            % {"status": locked.get_status_display()}
+        )
     return locked
 
 
 def _own(actor: Any, grant: Grant, *others: Any) -> None:
     if actor.pk in {grant.applicant_id, *others}:
-        raise NotAllowed("不能审核、审批或支付本人经手的申请（职责分离）。")
+        raise NotAllowed(gettext("不能审核、审批或支付本人经手的申请（职责分离）。"))
 
 
 def _step(actor: Any, grant: Grant, before: dict[str, Any], **changes: Any) -> Grant:
@@ -560,10 +574,10 @@ def grant_pay(
     require(actor, "fund.pay")
     require_in_scope(actor, grant.fund.association)
     if source_account.kind != Account.Kind.ASSET:
-        raise ServiceError("请选择付款账户。", field="source_account")
+        raise ServiceError(gettext("请选择付款账户。"), field="source_account")
     paid_on = paid_on or timezone.localdate()
     if paid_on > timezone.localdate():
-        raise ServiceError("支付日期不能晚于今天。", field="paid_on")
+        raise ServiceError(gettext("支付日期不能晚于今天。"), field="paid_on")
     fund = _lock(grant.fund)
     grant = _locked_grant(grant, Grant.Status.APPROVED, version)
     _own(actor, grant, grant.reviewed_by_id, grant.approved_by_id)
@@ -606,9 +620,11 @@ def grant_close(*, actor: Any, grant: Grant, version: Any = None) -> Grant:
     require_in_scope(actor, grant.fund.association)
     grant = _locked_grant(grant, Grant.Status.PAID, version)
     if grant.notice_until and timezone.localdate() <= grant.notice_until:
-        raise ServiceError(f"公示期至 {grant.notice_until} 结束，期满后方可办结。")
+        raise ServiceError(
+            gettext("公示期至 %(date)s 结束，期满后方可办结。") % {"date": grant.notice_until}
+        )
     if grant.feedback.filter(kind=Feedback.Kind.OBJECTION, replied_at__isnull=True).exists():
-        raise ServiceError("尚有异议未答复，答复后方可办结。")
+        raise ServiceError(gettext("尚有异议未答复，答复后方可办结。"))
     before = snapshot(grant, ["status", "version"])
     return _step(actor, grant, before, status=Grant.Status.CLOSED, closed_at=timezone.now())
 
@@ -641,15 +657,15 @@ def feedback_submit(
     grant is in its notice period. Gets an owner and a reply deadline."""
     text = text.strip()
     if not text:
-        raise ServiceError("请填写内容。", field="text")
+        raise ServiceError(gettext("请填写内容。"), field="text")
     if kind == Feedback.Kind.OBJECTION:
         if grant is None or not grant.in_notice(timezone.localdate()):
-            raise ServiceError("该资助不在公示期内，无法提出异议。")
+            raise ServiceError(gettext("该资助不在公示期内，无法提出异议。"))
         rating = None
     elif rating is None:
-        raise ServiceError("请选择 1 至 5 分的评分。", field="rating")
+        raise ServiceError(gettext("请选择 1 至 5 分的评分。"), field="rating")
     if grant is not None and grant.fund_id != fund.pk:
-        raise ServiceError("资助不属于该基金。")
+        raise ServiceError(gettext("资助不属于该基金。"))
     feedback = Feedback(
         fund=fund,
         grant=grant,
@@ -674,9 +690,9 @@ def feedback_reply(*, actor: Any, feedback: Feedback, reply: str) -> Feedback:
     require_in_scope(actor, feedback.association)
     feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
     if feedback.replied_at is not None:
-        raise Conflict("该意见已答复。")
+        raise Conflict(gettext("该意见已答复。"))
     if not reply.strip():
-        raise ServiceError("请填写答复内容。", field="reply")
+        raise ServiceError(gettext("请填写答复内容。"), field="reply")
     before = snapshot(feedback, ["reply", "replied_by"])
     feedback.reply = reply.strip()
     feedback.replied_by = actor
@@ -694,7 +710,7 @@ def feedback_hide(*, actor: Any, feedback: Feedback, reason: str) -> Feedback:
     require(actor, "fund.reply")
     require_in_scope(actor, feedback.association)
     if not reason.strip():
-        raise ServiceError("请填写不公开的原因。", field="reason")
+        raise ServiceError(gettext("请填写不公开的原因。"), field="reason")
     feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
     before = snapshot(feedback, ["hidden"])
     feedback.hidden = True

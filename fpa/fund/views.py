@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from fpa.core.context import current_ip
@@ -37,7 +38,7 @@ FEEDBACK_WINDOW = 3600
 def _fund_or_404(user: Any) -> Fund:
     fund = selectors.fund_for_user(user=user)
     if fund is None:
-        raise Http404("尚未设立生育关怀基金。")
+        raise Http404(gettext("尚未设立生育关怀基金。"))
     return fund
 
 
@@ -70,11 +71,11 @@ def fund_create(request: HttpRequest) -> HttpResponse:
             services.fund_create(
                 actor=request.user, association=request.user.home_association, **form.cleaned_data
             )
-            messages.success(request, "基金已设立。")
+            messages.success(request, gettext("基金已设立。"))
         except ServiceError as exc:
             messages.error(request, exc.message)
     else:
-        messages.error(request, "请检查基金名称与公示天数。")
+        messages.error(request, gettext("请检查基金名称与公示天数。"))
     return redirect("fund:home")
 
 
@@ -91,11 +92,15 @@ def rules_edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             rules = services.rules_publish(actor=request.user, fund=fund, **form.cleaned_data)
-            messages.success(request, f"管理办法第 {rules.number} 版已发布。")
+            messages.success(
+                request, gettext("管理办法第 %(number)s 版已发布。") % {"number": rules.number}
+            )
             return redirect("fund:public_rules", code=fund.code)
         except ServiceError as exc:
             exc.add_to(form)
-    return render(request, "fund/form.html", {"form": form, "title": "修订管理办法", "fund": fund})
+    return render(
+        request, "fund/form.html", {"form": form, "title": gettext("修订管理办法"), "fund": fund}
+    )
 
 
 # --- staff: raising ----------------------------------------------------------------------------
@@ -121,11 +126,16 @@ def donation_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             donation = services.donation_record(actor=request.user, fund=fund, **form.cleaned_data)
-            messages.success(request, f"已登记，票据号 {donation.receipt_number}。")
+            messages.success(
+                request,
+                gettext("已登记，票据号 %(number)s。") % {"number": donation.receipt_number},
+            )
             return redirect("fund:receipt", pk=donation.pk)
         except ServiceError as exc:
             exc.add_to(form)
-    return render(request, "fund/form.html", {"form": form, "title": "登记捐赠", "fund": fund})
+    return render(
+        request, "fund/form.html", {"form": form, "title": gettext("登记捐赠"), "fund": fund}
+    )
 
 
 @scoped_view(capability="fund.view", model=Donation)
@@ -170,11 +180,15 @@ def income_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.income_record(actor=request.user, fund=fund, **form.cleaned_data)
-            messages.success(request, f"已记账，凭证号 {entry.number}。")
+            messages.success(
+                request, gettext("已记账，凭证号 %(number)s。") % {"number": entry.number}
+            )
             return redirect("fund:entries")
         except ServiceError as exc:
             exc.add_to(form)
-    return render(request, "fund/form.html", {"form": form, "title": "登记其他收入", "fund": fund})
+    return render(
+        request, "fund/form.html", {"form": form, "title": gettext("登记其他收入"), "fund": fund}
+    )
 
 
 @scoped_view(capability="fund.view", model=JournalEntry)
@@ -182,11 +196,13 @@ def income_new(request: HttpRequest) -> HttpResponse:
 def entry_reverse(request: HttpRequest, pk: JournalEntry) -> HttpResponse:
     form = forms.ReverseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写冲销原因。")
+        messages.error(request, gettext("请填写冲销原因。"))
         return redirect("fund:entries")
     try:
         reversal = services.entry_reverse(actor=request.user, entry=pk, **form.cleaned_data)
-        messages.success(request, f"已冲销，冲销凭证号 {reversal.number}。")
+        messages.success(
+            request, gettext("已冲销，冲销凭证号 %(number)s。") % {"number": reversal.number}
+        )
     except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect("fund:entries")
@@ -226,11 +242,13 @@ def grant_new(request: HttpRequest) -> HttpResponse:
         association = data.pop("association") or user.home_association
         try:
             grant = services.grant_apply(actor=user, association=association, **data)
-            messages.success(request, f"申请已提交，编号 {grant.number}。")
+            messages.success(
+                request, gettext("申请已提交，编号 %(number)s。") % {"number": grant.number}
+            )
             return redirect("fund:grant_detail", pk=grant.pk)
         except ServiceError as exc:
             exc.add_to(form)
-    return render(request, "fund/form.html", {"form": form, "title": "资助申请"})
+    return render(request, "fund/form.html", {"form": form, "title": gettext("资助申请")})
 
 
 @scoped_view(capability="fund.view", model=Grant)
@@ -263,7 +281,7 @@ def grant_detail(request: HttpRequest, pk: Grant) -> HttpResponse:
 def _decide(request: HttpRequest, grant: Grant, service: Any, done: str) -> HttpResponse:
     form = forms.DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择同意或不同意。")
+        messages.error(request, gettext("请选择同意或不同意。"))
         return _back(grant)
     data = form.cleaned_data
     try:
@@ -283,13 +301,13 @@ def _decide(request: HttpRequest, grant: Grant, service: Any, done: str) -> Http
 @scoped_view(capability="fund.view", model=Grant)
 @require_POST
 def grant_review(request: HttpRequest, pk: Grant) -> HttpResponse:
-    return _decide(request, pk, services.grant_review, "已审核。")
+    return _decide(request, pk, services.grant_review, gettext("已审核。"))
 
 
 @scoped_view(capability="fund.view", model=Grant)
 @require_POST
 def grant_approve(request: HttpRequest, pk: Grant) -> HttpResponse:
-    return _decide(request, pk, services.grant_approve, "已审批。")
+    return _decide(request, pk, services.grant_approve, gettext("已审批。"))
 
 
 @scoped_view(capability="fund.view", model=Grant)
@@ -297,11 +315,11 @@ def grant_approve(request: HttpRequest, pk: Grant) -> HttpResponse:
 def grant_pay(request: HttpRequest, pk: Grant) -> HttpResponse:
     form = forms.PayForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请选择付款账户并填写支付日期。")
+        messages.error(request, gettext("请选择付款账户并填写支付日期。"))
         return _back(pk)
     try:
         services.grant_pay(actor=request.user, grant=pk, **form.cleaned_data)
-        messages.success(request, "已支付，公示已开始。")
+        messages.success(request, gettext("已支付，公示已开始。"))
     except ServiceError as exc:
         messages.error(request, exc.message)
     return _back(pk)
@@ -314,7 +332,7 @@ def grant_close(request: HttpRequest, pk: Grant) -> HttpResponse:
     try:
         version = form.cleaned_data["version"] if form.is_valid() else None
         services.grant_close(actor=request.user, grant=pk, version=version)
-        messages.success(request, "已办结。")
+        messages.success(request, gettext("已办结。"))
     except ServiceError as exc:
         messages.error(request, exc.message)
     return _back(pk)
@@ -349,11 +367,11 @@ def feedback_reply(request: HttpRequest, pk: Feedback) -> HttpResponse:
     if form.is_valid():
         try:
             services.feedback_reply(actor=request.user, feedback=pk, **form.cleaned_data)
-            messages.success(request, "已答复，答复将在公开页显示。")
+            messages.success(request, gettext("已答复，答复将在公开页显示。"))
         except ServiceError as exc:
             messages.error(request, exc.message)
     else:
-        messages.error(request, "请填写答复内容（不超过 1000 字）。")
+        messages.error(request, gettext("请填写答复内容（不超过 1000 字）。"))
     return redirect("fund:feedback")
 
 
@@ -364,7 +382,7 @@ def feedback_hide(request: HttpRequest, pk: Feedback) -> HttpResponse:
         services.feedback_hide(
             actor=request.user, feedback=pk, reason=request.POST.get("reason", "")[:200]
         )
-        messages.success(request, "该意见已不在公开页显示。")
+        messages.success(request, gettext("该意见已不在公开页显示。"))
     except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect("fund:feedback")
@@ -409,7 +427,7 @@ def report(request: HttpRequest) -> HttpResponse:
 def _public_fund(code: str) -> Fund:
     fund = selectors.fund_public(code)
     if fund is None:
-        raise Http404("基金不存在。")
+        raise Http404(gettext("基金不存在。"))
     return fund
 
 
@@ -418,7 +436,7 @@ def _public_fund(code: str) -> Fund:
 def public_root(request: HttpRequest) -> HttpResponse:
     fund = selectors.fund_public()
     if fund is None:
-        raise Http404("尚未设立生育关怀基金。")
+        raise Http404(gettext("尚未设立生育关怀基金。"))
     return redirect("fund:public_home", code=fund.code)
 
 
@@ -477,7 +495,7 @@ def public_receipt(request: HttpRequest, code: str, number: str) -> HttpResponse
     fund = _public_fund(code)
     donation = selectors.public_donation(fund, number)
     if donation is None:
-        raise Http404("未找到该票据号。")
+        raise Http404(gettext("未找到该票据号。"))
     context = {
         "fund": fund,
         "donation": donation,
@@ -535,7 +553,7 @@ def _submit(request: HttpRequest, fund: Fund, form: Any, **fields: Any) -> bool:
     if data.get("website"):
         return True  # a bot filled the honeypot: thank it and store nothing
     if _throttled(request):
-        form.add_error(None, "提交过于频繁，请一小时后再试。")
+        form.add_error(None, gettext("提交过于频繁，请一小时后再试。"))
         return False
     try:
         services.feedback_submit(
@@ -548,7 +566,7 @@ def _submit(request: HttpRequest, fund: Fund, form: Any, **fields: Any) -> bool:
     except ServiceError as exc:
         exc.add_to(form)
         return False
-    messages.success(request, "感谢您的监督，我们会在答复期限内公开答复。")
+    messages.success(request, gettext("感谢您的监督，我们会在答复期限内公开答复。"))
     return True
 
 
@@ -557,7 +575,7 @@ def public_grant(request: HttpRequest, code: str, number: str) -> HttpResponse:
     fund = _public_fund(code)
     grant = selectors.public_grant(fund, number)
     if grant is None:
-        raise Http404("未找到该资助。")
+        raise Http404(gettext("未找到该资助。"))
     in_notice = grant.in_notice(timezone.localdate())
     form = forms.FeedbackForm(prefix="c")
     objection = forms.ObjectionForm(prefix="o")

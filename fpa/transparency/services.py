@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fpa.core.errors import ServiceError
 from fpa.transparency import merkle
@@ -137,7 +138,9 @@ def _range_hashes(ranges: list[tuple[int, int]]) -> list[bytes]:
 def _check_size(size: int, *, current: int | None = None) -> int:
     current = tree_size() if current is None else current
     if size < 0 or size > current:
-        raise ProofError(f"树的大小必须在 0 到 {current} 之间。", field="tree_size")
+        raise ProofError(
+            gettext("树的大小必须在 0 到 %(max)s 之间。") % {"max": current}, field="tree_size"
+        )
     return current
 
 
@@ -153,7 +156,9 @@ def inclusion_proof(index: int, size: int) -> list[bytes]:
     """PATH(index, D[size])."""
     _check_size(size)
     if not 0 <= index < size:
-        raise ProofError(f"条目序号必须在 0 到 {size - 1} 之间。", field="index")
+        raise ProofError(
+            gettext("条目序号必须在 0 到 %(max)s 之间。") % {"max": size - 1}, field="index"
+        )
     return _range_hashes(merkle.inclusion_ranges(index, size))
 
 
@@ -161,7 +166,9 @@ def consistency_proof(first: int, second: int) -> list[bytes]:
     """PROOF(first, D[second]); empty when first == second or first == 0."""
     _check_size(second)
     if not 0 <= first <= second:
-        raise ProofError(f"第一个大小必须在 0 到 {second} 之间。", field="first")
+        raise ProofError(
+            gettext("第一个大小必须在 0 到 %(max)s 之间。") % {"max": second}, field="first"
+        )
     if first in (0, second):
         return []
     return _range_hashes(merkle.consistency_ranges(first, second))

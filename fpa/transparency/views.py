@@ -16,6 +16,7 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from fpa.core.errors import ServiceError
@@ -44,10 +45,12 @@ class BadInput(ServiceError):
 def number(value: str | None, name: str, *, default: int | None = None) -> int:
     if value is None or value == "":
         if default is None:
-            raise BadInput(f"缺少参数 {name}。", field=name, code="required")
+            raise BadInput(
+                gettext("缺少参数 %(name)s。") % {"name": name}, field=name, code="required"
+            )
         return default
     if not _NUMBER.fullmatch(value):
-        raise BadInput(f"参数 {name} 必须是不带符号的整数。", field=name)
+        raise BadInput(gettext("参数 %(name)s 必须是不带符号的整数。") % {"name": name}, field=name)
     return int(value)
 
 
@@ -116,7 +119,10 @@ def checkpoints(request: HttpRequest) -> dict[str, Any]:
     before = request.GET.get("before")
     limit = number(request.GET.get("limit"), "limit", default=20)
     if not 1 <= limit <= MAX_CHECKPOINT_PAGE:
-        raise BadInput(f"每页条数必须在 1 到 {MAX_CHECKPOINT_PAGE} 之间。", field="limit")
+        raise BadInput(
+            gettext("每页条数必须在 1 到 %(max)s 之间。") % {"max": MAX_CHECKPOINT_PAGE},
+            field="limit",
+        )
     rows = Checkpoint.objects.order_by("-id")
     if before is not None:
         rows = rows.filter(id__lt=number(before, "before"))
@@ -153,10 +159,16 @@ def leaves(request: HttpRequest) -> dict[str, Any]:
     start = number(request.GET.get("start"), "start", default=0)
     limit = number(request.GET.get("limit"), "limit", default=DEFAULT_PAGE)
     if not 1 <= limit <= MAX_PAGE:
-        raise BadInput(f"每页条数必须在 1 到 {MAX_PAGE} 之间。", field="limit")
+        raise BadInput(
+            gettext("每页条数必须在 1 到 %(max)s 之间。") % {"max": MAX_PAGE}, field="limit"
+        )
     size = tree_size()
     if start > size:
-        raise BadInput(f"起始序号必须在 0 到 {size} 之间。", field="start", code="out_of_range")
+        raise BadInput(
+            gettext("起始序号必须在 0 到 %(size)s 之间。") % {"size": size},
+            field="start",
+            code="out_of_range",
+        )
     rows = (
         LogLeaf.objects.filter(index__gte=start, index__lt=start + limit)
         .order_by("index")
@@ -184,7 +196,11 @@ def leaf(request: HttpRequest, index: str) -> dict[str, Any]:
     else:
         size = number(given, "tree_size")
     if position >= size:
-        raise BadInput(f"条目序号必须小于树的大小 {size}。", field="index", code="out_of_range")
+        raise BadInput(
+            gettext("条目序号必须小于树的大小 %(size)s。") % {"size": size},
+            field="index",
+            code="out_of_range",
+        )
     proof = inclusion_proof(position, size)  # checks size <= the tree
     row = LogLeaf.objects.values_list("data", "leaf_hash", "appended_at").get(index=position)
     return {
@@ -208,7 +224,7 @@ def consistency(request: HttpRequest) -> dict[str, Any]:
     else:
         second = number(given, "second")
     if first > second:
-        raise BadInput("first 不能大于 second。", field="first", code="out_of_range")
+        raise BadInput(gettext("first 不能大于 second。"), field="first", code="out_of_range")
     proof = consistency_proof(first, second)
     return {"first": first, "second": second, "consistency_proof": [b64(h) for h in proof]}
 
