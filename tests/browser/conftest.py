@@ -159,7 +159,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         )
     server = Server(origin=f"http://127.0.0.1:{port}", password=DEMO_PASSWORD, log=log)
     try:
-        _wait_until_up(proc, server.url("/accounts/login/"), log, timeout=30)
+        _wait_until_up(proc, server.url("/accounts/login/"), log, timeout=90)
         yield server
     finally:
         proc.terminate()
