@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime
 import io
+import os
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -16,7 +18,7 @@ from typing import Any
 
 import pytest
 from django.core.signals import request_finished
-from django.db import close_old_connections
+from django.db import close_old_connections, connection, connections
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -175,3 +177,39 @@ def uploads_dir(settings: Any, tmp_path: Path) -> Path:
     """Uploads waiting between dry run and commit go to a per-test directory."""
     settings.FPA_EXCEL_UPLOAD_DIR = str(tmp_path)
     return tmp_path
+
+
+# --- PostgreSQL-only tests ------------------------------------------------------------------------
+
+
+def require_postgres() -> None:
+    """Skip on SQLite; under CI's PostgreSQL leg (FPA_EXPECT_POSTGRES=1) a skip is a failure."""
+    if connection.vendor == "postgresql":
+        return
+    if os.environ.get("FPA_EXPECT_POSTGRES") == "1":
+        pytest.fail(f"FPA_EXPECT_POSTGRES=1 but the database is {connection.vendor}")
+    pytest.skip("PostgreSQL only (set DATABASE_URL=postgres://... and run make pytest-pg)")
+
+
+def race(calls: list[Any]) -> tuple[list[Any], list[BaseException]]:
+    """Run the calls at the same moment, each in its own thread on its own connection; their
+    results and the exceptions they raised."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run(call: Any) -> None:
+        try:
+            barrier.wait()
+            results.append(call())
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results, errors

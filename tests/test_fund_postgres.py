@@ -4,13 +4,8 @@ append-only triggers are installed."""
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, transaction
 
 from fpa.accounts.roles import Role
 from fpa.core.errors import Conflict
@@ -18,41 +13,14 @@ from fpa.core.models import AuditEvent
 from fpa.fund import services
 from fpa.fund.chart import ensure_chart
 from fpa.fund.models import Donation, Grant, JournalEntry
-from tests.conftest import DAZHUANG, make_user
+from tests.conftest import DAZHUANG, make_user, race, require_postgres
 from tests.fund_helpers import TODAY, acct, county_fund, family_in, give, grant_for
 
 
 @pytest.fixture(autouse=True)
 def _postgres_only(transactional_db):
-    if connection.vendor == "postgresql":
-        ensure_chart()  # a transactional test flushes the accounts the migration seeded
-        return
-    if os.environ.get("FPA_EXPECT_POSTGRES") == "1":
-        pytest.fail(f"FPA_EXPECT_POSTGRES=1 but the database is {connection.vendor}")
-    pytest.skip("PostgreSQL only (set DATABASE_URL=postgres://... and run make pytest-pg)")
-
-
-def race(calls: list[Callable[[], Any]]) -> tuple[list[Any], list[BaseException]]:
-    """Run the calls at the same moment, each on its own connection."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = []
-    errors: list[BaseException] = []
-
-    def run(call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results.append(call())
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
+    require_postgres()
+    ensure_chart()  # a transactional test flushes the accounts the migration seeded
 
 
 @pytest.fixture

@@ -3,24 +3,20 @@ dense, unique indexes in commit order, and the triggers are installed."""
 
 from __future__ import annotations
 
-import os
 import threading
 
 import pytest
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, transaction
 
 from fpa.transparency import merkle
 from fpa.transparency.models import LogLeaf
 from fpa.transparency.services import append_leaf, root_at, tree_size
+from tests.conftest import race, require_postgres
 
 
 @pytest.fixture(autouse=True)
 def _postgres_only(transactional_db):
-    if connection.vendor == "postgresql":
-        return
-    if os.environ.get("FPA_EXPECT_POSTGRES") == "1":
-        pytest.fail(f"FPA_EXPECT_POSTGRES=1 but the database is {connection.vendor}")
-    pytest.skip("PostgreSQL only (set DATABASE_URL=postgres://... and run make pytest-pg)")
+    require_postgres()
 
 
 def test_ledger_triggers_are_installed():
@@ -38,34 +34,22 @@ def test_ledger_triggers_are_installed():
 
 def test_concurrent_appends_are_dense_unique_and_in_commit_order():
     threads, per_thread = 6, 15
-    barrier = threading.Barrier(threads)
     commit_order: list[int] = []
     order_lock = threading.Lock()
-    errors: list[BaseException] = []
 
     def worker(number: int) -> None:
-        try:
-            barrier.wait()
-            for i in range(per_thread):
-                with transaction.atomic():
-                    row = append_leaf(f"t{number}-{i}".encode())
-                    # The caller's own write in the same transaction, after the append.
-                    with connection.cursor() as cursor:
-                        cursor.execute("SELECT pg_sleep(0.001)")
-                    with order_lock:
-                        pending = row.index
+        for i in range(per_thread):
+            with transaction.atomic():
+                row = append_leaf(f"t{number}-{i}".encode())
+                # The caller's own write in the same transaction, after the append.
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_sleep(0.001)")
                 with order_lock:
-                    commit_order.append(pending)
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
+                    pending = row.index
+            with order_lock:
+                commit_order.append(pending)
 
-    workers = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
+    _, errors = race([lambda n=n: worker(n) for n in range(threads)])
     assert not errors, errors
     total = threads * per_thread
     assert sorted(commit_order) == list(range(total))

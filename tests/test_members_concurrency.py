@@ -7,15 +7,12 @@ and FPA_EXPECT_POSTGRES=1, where a skip is an error.
 from __future__ import annotations
 
 import datetime
-import os
-import threading
 
 import pytest
-from django.db import close_old_connections, connection
 
 from fpa.members import services, tallies
 from fpa.members.models import Member
-from tests.conftest import DAZHUANG
+from tests.conftest import DAZHUANG, race, require_postgres
 from tests.members_helpers import apply
 
 WORKERS = 8
@@ -23,33 +20,12 @@ WORKERS = 8
 
 @pytest.fixture(autouse=True)
 def _postgres_only(transactional_db):
-    if connection.vendor == "postgresql":
-        return
-    if os.environ.get("FPA_EXPECT_POSTGRES") == "1":
-        pytest.fail(f"FPA_EXPECT_POSTGRES=1 but the database is {connection.vendor}")
-    pytest.skip("PostgreSQL only")
+    require_postgres()
 
 
 def in_threads(target, items) -> list[BaseException]:  # type: ignore[no-untyped-def]
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(len(items))
-
-    def run(item) -> None:  # type: ignore[no-untyped-def]
-        try:
-            barrier.wait()
-            target(item)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(item,)) for item in items]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
+    """`target(item)` for every item at the same moment; the exceptions raised."""
+    return race([lambda item=item: target(item) for item in items])[1]
 
 
 def test_concurrent_approvals_get_distinct_gap_free_numbers(yongjing, village, township):

@@ -6,24 +6,19 @@ Skipped on SQLite (the `make test` run); CI runs the whole suite again on Postgr
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.db import DatabaseError, connection, transaction
 
 from fpa.core.models import AuditEvent
 from fpa.organizations.models import Association
+from tests.conftest import require_postgres
 
 LIUJIAXIA_PATH = "/62/6229/622923/622923100/"
 
 
 @pytest.fixture(autouse=True)
 def _postgres_only(db):
-    if connection.vendor == "postgresql":
-        return
-    if os.environ.get("FPA_EXPECT_POSTGRES") == "1":
-        pytest.fail(f"FPA_EXPECT_POSTGRES=1 but the database is {connection.vendor}")
-    pytest.skip("PostgreSQL only (set DATABASE_URL=postgres://... and run make pytest-pg)")
+    require_postgres()
 
 
 @pytest.fixture
