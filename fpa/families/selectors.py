@@ -356,13 +356,14 @@ def _on_schedule(row: dict[str, Any], today: datetime.date) -> bool:
     )
 
 
+def _active_under(user: Any, root: Association) -> QuerySet:
+    """The active families of `root`'s subtree that the user may see."""
+    return Family.objects.visible_to(user).active().filter(association__path__under=root.path)
+
+
 def _coverage_rows(user: Any, root: Association, today: datetime.date) -> QuerySet:
-    return (
-        Family.objects.visible_to(user)
-        .active()
-        .filter(association__path__under=root.path)
-        .annotate(**_coverage_annotations(today), **_schedule_annotations(today))
-    )
+    annotations = {**_coverage_annotations(today), **_schedule_annotations(today)}
+    return _active_under(user, root).annotate(**annotations)
 
 
 def coverage(*, user: Any, root: Association) -> tuple[Coverage, list[Coverage]]:
@@ -405,9 +406,7 @@ def coverage_family_ids(*, user: Any, root: Association, measure: str, has: bool
         ids = [row["pk"] for row in rows if _on_schedule(row, today) == has]
         return ids[:5000]
     return list(
-        Family.objects.visible_to(user)
-        .active()
-        .filter(association__path__under=root.path)
+        _active_under(user, root)
         .annotate(flag=_coverage_annotations(today)[measure])
         .filter(flag=has)
         .values_list("pk", flat=True)[:5000]
