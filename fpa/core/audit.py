@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -58,7 +59,21 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
     Search hashes are left out, and a birth date beside an ID number is kept as its year only:
     the masked ID hides exactly the birth date, which the trail must not give back.
     """
-    concrete = instance._meta.concrete_fields
+    plan = _snapshot_plan(type(instance), tuple(fields) if fields else None)
+    return _snapshot(plan, instance.__dict__, instance)
+
+
+def snapshot_values(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
+    """`snapshot` of a row given as values by attribute name (a bulk service's rows)."""
+    return _snapshot(_snapshot_plan(model, None), values, None)
+
+
+@functools.cache
+def _snapshot_plan(
+    model: type[models.Model], fields: tuple[str, ...] | None
+) -> tuple[tuple[str, str, str, bool], ...]:
+    """(name, attname, protected kind, year only) for each field a snapshot holds."""
+    concrete = model._meta.concrete_fields
     names = fields or [
         f.name
         for f in concrete
@@ -66,13 +81,26 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
         and not isinstance(f, BlindIndexField)
     ]
     has_id = any(isinstance(f, ProtectedField) and f.kind == "id_number" for f in concrete)
-    out = {}
+    plan = []
     for name in names:
-        field = instance._meta.get_field(name)
-        value = getattr(instance, field.attname)
-        if isinstance(field, ProtectedField) and value and not isinstance(value, Protected):
-            value = Protected(str(value), field.kind)  # assigned but not yet cleaned: still masked
-        if name == "birth_date" and has_id and isinstance(value, datetime.date):
+        field = model._meta.get_field(name)
+        kind = field.kind if isinstance(field, ProtectedField) else ""
+        plan.append((name, field.attname, kind, name == "birth_date" and has_id))
+    return tuple(plan)
+
+
+def _snapshot(
+    plan: tuple[tuple[str, str, str, bool], ...], values: dict[str, Any], instance: Any
+) -> dict[str, Any]:
+    out = {}
+    for name, attname, kind, year_only in plan:
+        # Deferred or not-yet-loaded attributes go through the instance (one query, as before).
+        value = (
+            values[attname] if attname in values or instance is None else getattr(instance, attname)
+        )
+        if kind and value and not isinstance(value, Protected):
+            value = Protected(str(value), kind)  # assigned but not yet cleaned: still masked
+        if year_only and isinstance(value, datetime.date):
             value = value.year
         out[name] = _plain(value)
     return out
@@ -149,29 +177,42 @@ def audit_record(
     return event
 
 
-def audit_created_many(
+def audit_created_rows(
     *,
     actor: Any,
-    created: Iterable[tuple[models.Model, str]],
-    exclude: Iterable[str] = (),
-    batch_size: int = 1000,
+    groups: Iterable[
+        tuple[type[models.Model], Iterable[tuple[dict[str, Any], str, str]], Iterable[str]]
+    ],
 ) -> int:
-    """One `create` row per (object, scope path), exactly as `audit_create` writes it, inserted
-    in batches: for bulk services. Fields in `exclude` are left out of the changes."""
-    skip = frozenset(exclude)
+    """One `create` row per object, as `audit_create` writes it for a saved object, for objects a
+    bulk service wrote with `fpa.core.bulk.insert` (values by attribute name, completed with the
+    defaults). Each group is (model, rows of (values, scope path, object repr), fields left out of
+    the changes). One insert for all groups."""
+    from fpa.core import bulk
+
     who = _actor_fields(actor)
-    events = [
-        _event(
-            who,
-            action=AuditEvent.Action.CREATE,
-            obj=obj,
-            changes={k: [None, v] for k, v in snapshot(obj).items() if k not in skip},
-            scope_path=scope_path,
-        )
-        for obj, scope_path in created
-    ]
-    AuditEvent.objects.bulk_create(events, batch_size=batch_size)
-    return len(events)
+    acting = who.pop("actor")
+    who["actor_id"] = acting.pk if acting is not None else None
+    events = []
+    for model, rows, exclude in groups:
+        skip = frozenset(exclude)
+        object_type = model._meta.label_lower
+        pk = model._meta.pk.attname
+        events += [
+            {
+                **who,
+                "action": AuditEvent.Action.CREATE,
+                "object_type": object_type,
+                "object_id": str(values[pk]),
+                "object_repr": object_repr[:200],
+                "scope_path": scope_path,
+                "changes": {
+                    k: [None, v] for k, v in snapshot_values(model, values).items() if k not in skip
+                },
+            }
+            for values, scope_path, object_repr in rows
+        ]
+    return bulk.insert(AuditEvent, events)
 
 
 def audit_create(*, actor: Any, obj: models.Model, scope_path: str, reason: str = "") -> None:

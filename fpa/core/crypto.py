@@ -42,7 +42,7 @@ class Keyring:
 
     def encrypt(self, plaintext: str, *, context: str) -> str:
         nonce = os.urandom(12)
-        sealed = AESGCM(self.keys[self.active]).encrypt(nonce, plaintext.encode(), context.encode())
+        sealed = _aead(self.keys[self.active]).encrypt(nonce, plaintext.encode(), context.encode())
         return f"{PREFIX}:{self.active}:{base64.b64encode(nonce + sealed).decode()}"
 
     def decrypt(self, token: str, *, context: str) -> str:
@@ -55,7 +55,7 @@ class Keyring:
         if prefix != PREFIX:
             raise DecryptionError(f"unknown format {prefix!r}")
         try:
-            return AESGCM(key).decrypt(raw[:12], raw[12:], context.encode()).decode()
+            return _aead(key).decrypt(raw[:12], raw[12:], context.encode()).decode()
         except Exception as exc:  # InvalidTag: tampered or wrong context
             raise DecryptionError("value does not authenticate") from exc
 
@@ -63,8 +63,20 @@ class Keyring:
         return token.split(":", 2)[1]
 
     def blind_index(self, plaintext: str, *, purpose: str) -> str:
-        message = f"{purpose}\x00{plaintext}".encode()
-        return hmac.new(self.hash_key, message, hashlib.sha256).hexdigest()
+        mac = _hmac(self.hash_key).copy()  # the keyed state, without hashing the key again
+        mac.update(f"{purpose}\x00{plaintext}".encode())
+        return mac.hexdigest()
+
+
+@functools.lru_cache(maxsize=16)
+def _aead(key: bytes) -> AESGCM:
+    """One cipher object per key: building it costs as much as sealing a short value."""
+    return AESGCM(key)
+
+
+@functools.lru_cache(maxsize=4)
+def _hmac(key: bytes) -> hmac.HMAC:
+    return hmac.new(key, digestmod=hashlib.sha256)
 
 
 def _decode(value: str, what: str) -> bytes:

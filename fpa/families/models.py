@@ -95,7 +95,12 @@ class Family(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.head_name or '—'}（{self.get_kind_display()}）"
+        return self.describe(self.head_name, self.get_kind_display())
+
+    @staticmethod
+    def describe(head_name: str, kind_label: str) -> str:
+        """How a family is named (its str, and the audit rows of a bulk registration)."""
+        return f"{head_name or '—'}（{kind_label}）"
 
 
 class Person(TimeStampedModel):
@@ -162,7 +167,11 @@ class Person(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.get_role_display()}）"
+        return self.describe(self.name, self.get_role_display())
+
+    @staticmethod
+    def describe(name: str, role_label: str) -> str:
+        return f"{name}（{role_label}）"
 
 
 class StatusChange(models.Model):

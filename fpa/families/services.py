@@ -14,10 +14,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from fpa.core import idnumbers
+from fpa.core import bulk, crypto, idnumbers
 from fpa.core.audit import (
     audit_create,
-    audit_created_many,
+    audit_created_rows,
     audit_record,
     audit_update,
     changed_since,
@@ -106,21 +106,36 @@ def _duplicate_error(other: Person, actor: Any) -> ServiceError:
     )
 
 
+IDENTITY_FIELDS = ("name", "id_number", "birth_date", "sex", "disability_grade", "death_date")
+IDENTITY_FIELDS += ("deceased_on",)
+
+
 def _apply_identity(person: Person) -> None:
-    person.name = (person.name or "").strip()
-    if person.id_number:
-        parsed = idnumbers.parse(person.id_number.reveal_unchecked())
-        person.birth_date, person.sex = parsed.birth_date, parsed.sex
+    values = {name: getattr(person, name) for name in IDENTITY_FIELDS}
+    _identity(values, timezone.localdate())
+    for name in IDENTITY_FIELDS:
+        setattr(person, name, values[name])
+
+
+def _identity(values: dict[str, Any], today: datetime.date) -> None:
+    """A person's name trimmed, birth date and sex derived from the ID number, and the rules
+    across fields; on the values of one person, in place."""
+    values["name"] = (values.get("name") or "").strip()
+    number = values.get("id_number")
+    if number:
+        parsed = idnumbers.parse(number.reveal_unchecked(), today=today)
+        values["birth_date"], values["sex"] = parsed.birth_date, parsed.sex
     else:  # derived only: a number cleared takes its birth date and sex with it
-        person.birth_date, person.sex = None, ""
-    if person.disability_grade is not None and not 1 <= int(person.disability_grade) <= 4:
+        values["birth_date"], values["sex"] = None, ""
+    grade = values.get("disability_grade")
+    if grade is not None and not 1 <= int(grade) <= 4:
         raise ServiceError(gettext("残疾等级应为一至四级。"), field="disability_grade")
-    today = timezone.localdate()
     for name in ("death_date", "deceased_on"):
-        value = getattr(person, name)
+        value = values.get(name)
         if value and value > today:
             raise ServiceError(gettext("日期不能晚于今天。"), field=name)
-    if person.death_date and person.birth_date and person.death_date < person.birth_date:
+    death, birth = values.get("death_date"), values["birth_date"]
+    if death and birth and death < birth:
         raise ServiceError(gettext("死亡日期不能早于出生日期。"), field="death_date")
 
 
@@ -141,8 +156,31 @@ def _refresh_head(family: Family) -> None:
     )
 
 
+class _Batch:
+    """What one call of `families_register` works out once: the day, the labels of the audit
+    rows, and the associations already checked (in scope, holding families)."""
+
+    def __init__(self, actor: Any) -> None:
+        self.actor = actor
+        self.today = timezone.localdate()
+        self.checked: set[int] = set()
+        self.kinds = {value: str(label) for value, label in Family.Kind.choices}
+        self.roles = {value: str(label) for value, label in Person.Role.choices}
+
+    def check_holder(self, association: Association) -> None:
+        if association.pk in self.checked:
+            return
+        require_in_scope(self.actor, association)
+        if association.kind not in FAMILY_HOLDERS or not association.is_current:
+            raise ServiceError(
+                gettext("家庭须登记在在用的村（社区）、乡镇或流动人口计生协。"),
+                field="association",
+            )
+        self.checked.add(association.pk)
+
+
 def _prepared(
-    actor: Any,
+    batch: _Batch,
     *,
     association: Association,
     kind: str,
@@ -152,62 +190,75 @@ def _prepared(
     later_child: bool = False,
     notes: str = "",
     registered_on: datetime.date | None = None,
-) -> tuple[Family, list[Person]]:
-    """A family and its people built and checked, not yet saved (duplicates are checked later,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A family and its people as checked values, not yet saved (duplicates are checked later,
     for the whole call at once)."""
-    require_in_scope(actor, association)
-    if association.kind not in FAMILY_HOLDERS or not association.is_current:
-        raise ServiceError(
-            gettext("家庭须登记在在用的村（社区）、乡镇或流动人口计生协。"), field="association"
-        )
+    batch.check_holder(association)
     roles = [p.get("role") for p in people]
     if not any(r in (Person.Role.MOTHER, Person.Role.FATHER) for r in roles):
         raise ServiceError(gettext("至少登记一位父亲或母亲。"), field="people")
     for role in (Person.Role.MOTHER, Person.Role.FATHER):
         if roles.count(role) > 1:
             raise ServiceError(gettext("父亲、母亲各只能登记一位。"), field="people")
-    family = Family(
-        association=association,
-        kind=kind,
-        address=(address or "").strip(),
-        one_child_only=one_child_only,
-        later_child=later_child,
-        notes=(notes or "").strip(),
-        registered_on=registered_on or timezone.localdate(),
-    )
+    family = {
+        "kind": kind,
+        "address": (address or "").strip(),
+        "one_child_only": one_child_only,
+        "later_child": later_child,
+        "notes": (notes or "").strip(),
+        "registered_on": registered_on or batch.today,
+    }
     # The association is in scope (checked above); Family has no unique fields or constraints.
-    validate(family, exclude=["head_name", "association"], unique=False)
-    _check_registered_on(family)
-    persons = [_person_built(family, data) for data in people]
-    by_role = {p.role: p for p in persons}
+    bulk.clean_values(Family, family, exclude=["head_name"])
+    if family["registered_on"] > batch.today:
+        raise ServiceError(gettext("登记日期不能晚于今天。"), field="registered_on")
+    family["association_id"] = association.pk
+    persons = [_person_values(data, batch.today) for data in people]
+    by_role = {p["role"]: p for p in persons}
     head = by_role.get(Person.Role.MOTHER) or by_role.get(Person.Role.FATHER)
-    family.head_name = head.name if head else ""
-    family.head_pinyin, family.head_initials = pinyin_forms(family.head_name)
+    family["head_name"] = head["name"] if head else ""
+    family["head_pinyin"], family["head_initials"] = pinyin_forms(family["head_name"])
     return family, persons
 
 
+def _person_values(data: dict[str, Any], today: datetime.date) -> dict[str, Any]:
+    """One person of a new family, checked as `_person_built` checks a Person."""
+    values: dict[str, Any] = {"role": data.get("role")}
+    for key in PERSON_FIELDS:
+        if key in data:
+            values[key] = data[key] if data[key] != "" else _blank(key)
+    # Person's constraints (one number, one mother, one father) are checked by the caller.
+    bulk.clean_values(Person, values, exclude=["family", "id_number_hash", "phone_hash"])
+    _identity(values, today)
+    return values
+
+
 @transaction.atomic
-def families_register(*, actor: Any, families: list[dict[str, Any]]) -> list[Family]:
-    """Register many families with their people (each item: the arguments of `family_register`).
-    The same checks and the same audit rows as one by one, in a number of queries that does not
-    depend on the number of families. All or nothing: every problem is raised together as
+def families_register(*, actor: Any, families: list[dict[str, Any]]) -> list[int]:
+    """Register many families with their people (each item: the arguments of `family_register`)
+    and return their ids. The same checks and the same audit rows as one by one, in a number of
+    queries that does not depend on the number of families, written below the ORM
+    (`fpa.core.bulk`): the import path. All or nothing: every problem is raised together as
     ServiceErrors, by position."""
     require(actor, "family.edit")
+    batch = _Batch(actor)
     errors: list[tuple[int, ServiceError]] = []
-    built: list[tuple[int, Family, list[Person]]] = []
+    built: list[tuple[int, Association, dict[str, Any], list[dict[str, Any]]]] = []
     for position, item in enumerate(families):
         try:
-            built.append((position, *_prepared(actor, **item)))
+            built.append((position, item["association"], *_prepared(batch, **item)))
         except ServiceError as exc:
             errors.append((position, exc))
     # An ID number is registered once in the deployment: checked for the whole call in one query.
+    keys = crypto.keyring()
     first_at: dict[str, int] = {}
     numbered: list[tuple[int, str]] = []
-    for position, _family, persons in built:
+    for position, _association, _family, persons in built:
         for person in persons:
-            if not person.id_number:
+            if not person.get("id_number"):
                 continue
-            digest = blind_index("id_number", person.id_number.reveal_unchecked())
+            digest = keys.blind_index(person["id_number"].reveal_unchecked(), purpose="id_number")
+            person["id_number_hash"] = digest
             if first_at.setdefault(digest, position) != position:
                 errors.append(
                     (position, ServiceError(gettext(TWICE), field="id_number", code="duplicate"))
@@ -226,30 +277,56 @@ def families_register(*, actor: Any, families: list[dict[str, Any]]) -> list[Fam
     ]
     if errors:
         raise ServiceErrors(sorted(errors, key=lambda error: error[0]))
-    created = [family for _, family, _ in built]
-    Family.objects.bulk_create(created)
-    people = []
-    for _, family, persons in built:
+    family_ids = bulk.reserve_ids(Family, len(built))
+    people = [p for _, _, _, persons in built for p in persons]
+    person_ids = iter(bulk.reserve_ids(Person, len(people)))
+    for (_, _, family, persons), family_id in zip(built, family_ids, strict=True):
+        family["id"] = family_id
         for person in persons:
-            person.family = family
-            people.append(person)
-    Person.objects.bulk_create(people)
-    audit_created_many(actor=actor, created=[(f, f.association.path) for f in created])
-    audit_created_many(
+            person["id"], person["family_id"] = next(person_ids), family_id
+    bulk.insert(Family, [family for _, _, family, _ in built])
+    bulk.insert(Person, people)
+    audit_created_rows(
         actor=actor,
-        created=[(p, p.family.association.path) for p in people],
-        exclude=PERSON_AUDIT_EXCLUDE,
+        groups=[
+            (
+                Family,
+                [
+                    (
+                        family,
+                        where.path,
+                        Family.describe(family["head_name"], batch.kinds[family["kind"]]),
+                    )
+                    for _, where, family, _ in built
+                ],
+                (),
+            ),
+            (
+                Person,
+                [
+                    (
+                        person,
+                        where.path,
+                        Person.describe(person["name"], batch.roles[person["role"]]),
+                    )
+                    for _, where, _, persons in built
+                    for person in persons
+                ],
+                PERSON_AUDIT_EXCLUDE,
+            ),
+        ],
     )
-    return created
+    return family_ids
 
 
 def family_register(*, actor: Any, **item: Any) -> Family:
     """Register a family with its people (at least one parent). A parent's ID number already
     registered anywhere is refused as a duplicate."""
     try:
-        return families_register(actor=actor, families=[item])[0]
+        family_id = families_register(actor=actor, families=[item])[0]
     except ServiceErrors as exc:
         raise exc.errors[0][1] from None
+    return Family.objects.select_related("association").get(pk=family_id)
 
 
 TWICE = gettext_noop("同一身份证号码不能登记两次。")
