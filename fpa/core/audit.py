@@ -98,12 +98,19 @@ def _snapshot(
         value = (
             values[attname] if attname in values or instance is None else getattr(instance, attname)
         )
+        if not kind and value.__class__ in _AS_IS:  # most values: nothing to convert or mask
+            out[name] = value
+            continue
         if kind and value and not isinstance(value, Protected):
             value = Protected(str(value), kind)  # assigned but not yet cleaned: still masked
         if year_only and isinstance(value, datetime.date):
             value = value.year
         out[name] = _plain(value)
     return out
+
+
+# Exactly these types (not subclasses: a choice is a str subclass, kept as it is by _plain too).
+_AS_IS = frozenset({str, int, bool, type(None), float})
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

@@ -121,6 +121,11 @@ def insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> int:
         fields, converters = fields[1:], converters[1:]  # the pk comes first in concrete_fields
     now = timezone.now()
     defaults = {f.attname: _default(f, now) for f in fields}
+    # A default is the same object for every row: converted once (the timestamps above all).
+    stored = {
+        name: (value if convert is None or value is None else convert(value))
+        for (name, value), convert in zip(defaults.items(), converters, strict=True)
+    }
     sources = {
         f.attname: model._meta.get_field(f.source) for f in fields if isinstance(f, BlindIndexField)
     }
@@ -138,8 +143,12 @@ def insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> int:
                 )
         values = []
         for name, convert in zip(names, converters, strict=True):
-            value = row.setdefault(name, defaults[name])
-            values.append(value if convert is None or value is None else convert(value))
+            if name in row:
+                value = row[name]
+                values.append(value if convert is None or value is None else convert(value))
+            else:
+                row[name] = defaults[name]
+                values.append(stored[name])
         table.append(tuple(values))
     _write(model._meta.db_table, [f.column for f in fields], table)
     return len(table)
