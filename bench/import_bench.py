@@ -10,12 +10,15 @@ For each size N a workbook of N new special families (mother and child, valid sy
 and phones, spread over Yongjing's villages) is written with XlsxWriter, then three runs, each a
 separate process under `/usr/bin/time -v` (wall time, peak resident memory):
 
-- `read`:   python-calamine opens the file and walks every cell of every row (the floor);
+- `read`:   python-calamine opens the file and walks every cell of every row (the reference);
 - `dry`:    `FamilyImporter(actor=bench_county).dry_run(file)` (checks, preview, nothing written);
 - `commit`: `FamilyImporter(actor=bench_county).commit(file)`: files checked, every row parsed and
             validated, families, people and audit rows written in one transaction. SQLite: into a
             fresh copy of bench/results/yongjing.sqlite3. PostgreSQL: the families written by the
             run are deleted afterwards (audit rows stay: they cannot be deleted).
+- `floor`:  the same commit, but each batch of rows is fully prepared (encrypted, JSON-encoded)
+            before it goes to the database, and only the database's part is timed: what writing
+            these rows costs with no Python work at all, the floor under any import.
 
 Figures go to bench/results/import-<vendor>.json and are summarised on stdout.
 """
@@ -104,7 +107,7 @@ def run_read(path: Path) -> dict:
     return {"rows": rows - 1, "cells": cells, "seconds": time.perf_counter() - started}
 
 
-def run_import(path: Path, url: str, commit: bool) -> dict:
+def run_import(path: Path, url: str, commit: bool, floor: bool = False) -> dict:
     setup_django(url)
     from fpa.accounts.models import User
     from fpa.families.excel import FamilyImporter
@@ -113,10 +116,24 @@ def run_import(path: Path, url: str, commit: bool) -> dict:
     actor = User.objects.get(username="bench_county")
     before = Family.objects.order_by("-id").values_list("id", flat=True).first() or 0
     importer = FamilyImporter(actor=actor)
+    writing = [0.0]
+    if floor:
+        from fpa.core import bulk
+
+        real_write = bulk._write
+
+        def timed_write(table: str, columns: list[str], rows: object) -> None:
+            prepared = list(rows)  # type: ignore[call-overload]
+            began = time.perf_counter()
+            real_write(table, columns, prepared)
+            writing[0] += time.perf_counter() - began
+
+        bulk._write = timed_write
     started = time.perf_counter()
     report = importer.commit(path.read_bytes()) if commit else importer.dry_run(path.read_bytes())
     seconds = time.perf_counter() - started
     result = {
+        "database_seconds": writing[0],
         "rows": report.rows,
         "created": report.created,
         "issues": report.issue_count,
@@ -157,7 +174,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, nargs="+", default=[10000, 50000, 100000])
     parser.add_argument("--database-url", default="")
-    parser.add_argument("--child", choices=["read", "dry", "commit"])
+    parser.add_argument("--child", choices=["read", "dry", "commit", "floor"])
     parser.add_argument("--file")
     parser.add_argument("--url")
     args = parser.parse_args()
@@ -166,7 +183,7 @@ def main() -> None:
         result = (
             run_read(path)
             if args.child == "read"
-            else run_import(path, args.url, args.child == "commit")
+            else run_import(path, args.url, args.child != "dry", floor=args.child == "floor")
         )
         print(json.dumps(result, ensure_ascii=False))
         return
@@ -181,14 +198,15 @@ def main() -> None:
         make_file(n, path, seed)
         row = {"rows": n, "file_mib": round(path.stat().st_size / 2**20, 2)}
         row["read"] = timed(["--child", "read", "--file", str(path)])
-        for mode in ("dry", "commit"):
+        for mode in ("dry", "commit", "floor"):
             url = args.database_url
             if not url:
                 target = RESULTS / f"import-{n}.sqlite3"
                 shutil.copyfile(source, target)
                 url = f"sqlite:///{target}"
             row[mode] = timed(["--child", mode, "--file", str(path), "--url", url])
-        for mode in ("dry", "commit"):
+        row["floor"]["seconds"] = row["floor"]["database_seconds"]
+        for mode in ("dry", "commit", "floor"):
             row[f"{mode}_over_read"] = round(row[mode]["seconds"] / row["read"]["seconds"], 2)
         figures.append(row)
         print(
@@ -198,7 +216,8 @@ def main() -> None:
             f"commit {row['commit']['seconds']:.2f} s / {row['commit']['peak_rss_mib']} MiB "
             f"(created {row['commit']['created']}, issues {row['commit']['issues']} "
             f"{row['commit']['first_issues']})  "
-            f"commit/read {row['commit_over_read']}x",
+            f"commit/read {row['commit_over_read']}x  "
+            f"database floor {row['floor']['seconds']:.2f} s ({row['floor_over_read']}x read)",
             flush=True,
         )
     out = RESULTS / f"import-{vendor}.json"

@@ -183,19 +183,30 @@ def clean_values(
     required fields that are missing. The first problem is raised as a ServiceError on its field,
     like `fpa.core.errors.validate`. Foreign keys, unique checks and constraints are the caller's
     (it has resolved the related objects, and checks uniqueness for a whole batch at once)."""
-    skip = set(exclude)
-    for field in model._meta.concrete_fields:
-        if field.primary_key or field.is_relation or field.name in skip or not field.editable:
-            continue
-        if field.name in values:
-            raw = values[field.name]
-        elif field.blank or field.has_default():
-            continue  # the default, valid by construction
-        else:
+    for field, name, required in _clean_plan(model, frozenset(exclude)):
+        if name in values:
+            raw = values[name]
+        elif required:
             raw = field.get_default()  # what full_clean would see: "" for a CharField
+        else:
+            continue  # the default, valid by construction
         if field.blank and raw in field.empty_values:
             continue
         try:
-            values[field.name] = field.clean(raw, None)
+            values[name] = field.clean(raw, None)
         except ValidationError as exc:
-            raise ServiceError(exc.messages[0], field=field.name) from exc
+            raise ServiceError(exc.messages[0], field=name) from exc
+
+
+@functools.cache
+def _clean_plan(
+    model: type[models.Model], exclude: frozenset[str]
+) -> tuple[tuple[models.Field, str, bool], ...]:
+    """(field, name, required when missing) for the fields `clean_values` checks, in order."""
+    return tuple(
+        (field, field.name, not (field.blank or field.has_default()))
+        for field in model._meta.concrete_fields
+        if not (
+            field.primary_key or field.is_relation or field.name in exclude or not field.editable
+        )
+    )
