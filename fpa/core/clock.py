@@ -10,6 +10,7 @@ local date only when the date falls between them (a date near today): the answer
 from __future__ import annotations
 
 import datetime
+import functools
 import time
 
 _EPOCH = datetime.date(1970, 1, 1).toordinal()
@@ -18,5 +19,10 @@ _DAY_SECONDS = 86_400
 
 def today_bounds() -> tuple[datetime.date, datetime.date]:
     """(earliest, latest) date that today can be in any time zone: UTC yesterday and tomorrow."""
-    utc = _EPOCH + int(time.time() // _DAY_SECONDS)
+    return _around(int(time.time() // _DAY_SECONDS))
+
+
+@functools.lru_cache(maxsize=2)
+def _around(utc_day: int) -> tuple[datetime.date, datetime.date]:
+    utc = _EPOCH + utc_day
     return datetime.date.fromordinal(utc - 1), datetime.date.fromordinal(utc + 1)

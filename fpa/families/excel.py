@@ -345,13 +345,30 @@ class FamilyImporter(excel.Importer):
         self._id_rows: dict[str, int] = {}
         self._family_rows: dict[int, int] = {}
         self._registered: dict[str, Person] = {}
+        self._hashes: dict[str, str] = {}
+        self._by_code: dict[str, Association | None] = {}
+
+    def _hash(self, number: str) -> str:
+        """The blind index of a parsed ID number, computed once per import: prepare, key,
+        existing and validate all need it, and each computation parses the number again."""
+        found = self._hashes.get(number)
+        if found is None:
+            found = self._hashes[number] = blind_index("id_number", number)
+        return found
+
+    def _associations(self, codes: set[str]) -> dict[str, Association | None]:
+        """The associations of these codes inside the actor's scope (None: not found). Each code
+        is looked up once per import: a file's rows share a few hundred associations, and an
+        import never changes them."""
+        missing = codes - self._by_code.keys()
+        if missing:
+            visible = Association.objects.visible_to(self.actor).filter(code__in=missing)
+            found = {association.code: association for association in visible}
+            self._by_code.update({code: found.get(code) for code in missing})
+        return self._by_code
 
     def prepare(self, rows: list[excel.Row]) -> None:
-        codes = {row.values["association"] for row in rows}
-        found = {
-            association.code: association
-            for association in Association.objects.visible_to(self.actor).filter(code__in=codes)
-        }
+        found = self._associations({row.values["association"] for row in rows})
         for row in rows:
             association = found.get(row.values["association"])
             if association is None:
@@ -369,16 +386,16 @@ class FamilyImporter(excel.Importer):
                 number = row.values.get(f"{role}_id_number")
                 if not _given(number):
                     continue
-                first = self._id_rows.setdefault(blind_index("id_number", number), row.number)
+                first = self._id_rows.setdefault(self._hash(number), row.number)
                 if first != row.number:
                     row.fail(f"{role}_id_number", gettext(SAME_PERSON) % {"first": first})
 
     def key(self, row: excel.Row) -> Hashable:
-        return blind_index("id_number", row.values[_key_field(row)])
+        return self._hash(row.values[_key_field(row)])
 
     def existing(self, rows: list[excel.Row]) -> dict[Hashable, Any]:
         numbers = {
-            blind_index("id_number", row.values[f"{role}_id_number"])
+            self._hash(row.values[f"{role}_id_number"])
             for row in rows
             for role, _ in PARENTS
             if _given(row.values.get(f"{role}_id_number"))
@@ -460,7 +477,7 @@ class FamilyImporter(excel.Importer):
             number = values.get(f"{role}_id_number")
             if not _given(number):
                 continue
-            other = self._registered.get(blind_index("id_number", number))
+            other = self._registered.get(self._hash(number))
             if other is None:
                 continue
             if target is not None and other.family_id == target.pk and other.role == role:
