@@ -11,10 +11,12 @@ inputs (full-width digits, ideographic spaces, zero-width characters, a BOM, tab
 from __future__ import annotations
 
 import datetime
+import io
 import random
 import re
 import sys
 import unicodedata
+import zipfile
 import zoneinfo
 
 import pytest
@@ -28,8 +30,10 @@ from stdnum.cn import ric
 from stdnum.exceptions import InvalidComponent
 
 from fpa.core import clock, idnumbers, names, phones
-from fpa.core.excel import columns
+from fpa.core.excel import columns, reader
+from fpa.core.excel.safety import Limits, UnsafeFile, inspect
 from fpa.families import excel as families_excel
+from tests import test_excel_engine as engine
 
 # --- the oracles: the implementations before the fast paths --------------------------------------
 
@@ -577,3 +581,96 @@ def test_pinyin_forms_are_unchanged_on_generated_names(name):
 @settings(max_examples=1000, deadline=None)
 def test_pinyin_forms_are_unchanged_on_any_text(name):
     assert names._syllables(name) == lazy_pinyin(name, style=Style.NORMAL, errors="ignore")
+
+
+# --- reading rows -----------------------------------------------------------------------------
+
+
+def old_data_rows(rows, number, first_column, mapping, inspection, limits):
+    count = 0
+    for values in rows:
+        number += 1
+        cells = {}
+        blank = True
+        for offset, column in mapping:
+            position = (number - 1, first_column + offset)
+            value = values[offset] if offset < len(values) else None
+            if position in inspection.formula_cells:
+                cells[column.field] = reader.CellError(reader.FORMULA)
+            elif position in inspection.error_cells:
+                cells[column.field] = reader.CellError(reader.ERROR_VALUE)
+            else:
+                try:
+                    cells[column.field] = reader.cell_text(value, column.kind)
+                except reader.CellError as exc:
+                    cells[column.field] = exc
+            if cells[column.field] != "":
+                blank = False
+        if blank:
+            continue
+        count += 1
+        if count > limits.max_rows:
+            raise UnsafeFile(f"数据超过{limits.max_rows}行，请拆分成多个文件分批导入。")
+        yield reader.RawRow(number=number, cells=cells)
+
+
+def with_error_cell(data: bytes, ref: str) -> bytes:
+    """The workbook with the cell `ref` (a shared string) turned into an error value."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    changed = re.sub(rb'<c r="' + ref.encode() + rb'"[^>]*>.*?</c>', b"", sheet)
+    changed = re.sub(
+        rb'(<row r="' + ref[1:].encode() + rb'"[^>]*>)',
+        rb'\1<c r="' + ref.encode() + rb'" t="e"><v>#N/A</v></c>',
+        changed,
+    )
+    assert changed != sheet
+    parts["xl/worksheets/sheet1.xml"] = changed
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in parts.items():
+            archive.writestr(name, body)
+    return out.getvalue()
+
+
+def observed(rows):
+    return [
+        (
+            raw.number,
+            {name: (type(cell).__name__, str(cell)) for name, cell in raw.cells.items()},
+        )
+        for raw in rows
+    ]
+
+
+READER_ROWS = [
+    engine.HEADER,
+    ["P1", "张三", engine.ID_A, "13901000000", "甲类", datetime.date(2024, 1, 5), 3],
+    ["P2", "  李四  ", "'=1+1", "'abc", "'", "2024-01-05", 3.5],
+    [None, None, None, None, None, None, None],
+    ["   ", "\u3000", None, "", None, None, None],
+    ["P3", engine.Formula("=1+1", 2), 10**15, 10**14, True, datetime.datetime(2024, 1, 5, 8, 30)],
+    ["P4"],
+    ["P5", "王五", None, None, False, datetime.datetime(2024, 1, 5), 0.1 + 0.2],
+    [None, None, None, None, None, None, engine.Formula("=A1", "x")],
+    ["P6", "赵六", "=SUM(A1)", "@x", "+1", "-1", -7],
+]
+
+
+@pytest.mark.parametrize("error_ref", [None, "B2", "G6"])
+def test_rows_read_as_before(monkeypatch, error_ref):
+    data = engine.xlsx(READER_ROWS)
+    if error_ref:
+        data = with_error_cell(data, error_ref)
+    limits = Limits()
+    inspection = inspect(data, sheet_name="人员", limits=limits)
+    assert inspection.formula_cells
+    new = observed(reader.read_table(data, engine.PEOPLE, inspection, limits).rows)
+    monkeypatch.setattr(reader, "_data_rows", old_data_rows)
+    old = observed(reader.read_table(data, engine.PEOPLE, inspection, limits).rows)
+    assert new == old
+    assert len(new) == 7
+    shown = [cell for _, cells in new for cell in cells.values()]
+    assert ("CellError", reader.FORMULA) in shown
+    assert (("CellError", reader.ERROR_VALUE) in shown) == bool(error_ref)
