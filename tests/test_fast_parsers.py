@@ -21,6 +21,8 @@ import zoneinfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -34,6 +36,7 @@ from fpa.core.excel import columns, reader
 from fpa.core.excel.safety import Limits, UnsafeFile, inspect
 from fpa.families import excel as families_excel
 from tests import test_excel_engine as engine
+from tests import test_families_excel as family_rows
 
 # --- the oracles: the implementations before the fast paths --------------------------------------
 
@@ -674,3 +677,33 @@ def test_rows_read_as_before(monkeypatch, error_ref):
     shown = [cell for _, cells in new for cell in cells.values()]
     assert ("CellError", reader.FORMULA) in shown
     assert (("CellError", reader.ERROR_VALUE) in shown) == bool(error_ref)
+
+
+# --- the family import's plan ------------------------------------------------------------------
+
+
+def test_family_import_looks_each_association_up_once(township, monkeypatch):
+    """Codes are looked up for the first batch that holds them, found or not; every row still
+    gets its own verdict."""
+    monkeypatch.setattr(families_excel.FamilyImporter, "batch_size", 4)
+    codes = [family_rows.DAZHUANG, family_rows.HONGLIU, "622923999999"] * 4  # three batches
+    data = family_rows.workbook(
+        *(
+            family_rows.line(
+                code,
+                mother_name=f"王{i}兰",
+                mother_id_number=family_rows.new_id(datetime.date(1969, 1, 1 + i)),
+                child_name="李明",
+                child_death_date="2019-03-02",
+            )
+            for i, code in enumerate(codes)
+        )
+    )
+    with CaptureQueriesContext(connection) as queries:
+        report = families_excel.FamilyImporter(actor=township).dry_run(data)
+    lookups = [q["sql"] for q in queries.captured_queries if '"code" IN' in q["sql"]]
+    assert len(lookups) == 1, lookups
+    assert report.created == 8
+    assert report.messages == [
+        f"第{n}行「协会编码」：{family_rows.OUT_OF_SCOPE}" for n in (4, 7, 10, 13)
+    ]
