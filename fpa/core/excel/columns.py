@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -316,7 +317,9 @@ def date(
             )
         return result
 
-    return parse
+    # Cached by text (the result depends on nothing else; refusals are not cached, their message
+    # is in the request's language): the dates of a file repeat, a registration day on every row.
+    return functools.lru_cache(maxsize=4096)(parse)
 
 
 def decimal_number(
