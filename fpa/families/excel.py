@@ -20,7 +20,7 @@ import dataclasses
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse
@@ -334,6 +334,15 @@ def _given(value: Any) -> bool:
     return value is not None and value is not excel.KEEP and value != ""
 
 
+class _Registered(NamedTuple):
+    """Who holds an ID number already: enough to tell the family a row updates from a number
+    registered elsewhere."""
+
+    role: str
+    family_id: int
+    association_path: str
+
+
 class FamilyImporter(excel.Importer):
     sheet = FAMILY_SHEET
     capability = "family.edit"
@@ -344,7 +353,7 @@ class FamilyImporter(excel.Importer):
         # that row, not a duplicate).
         self._id_rows: dict[str, int] = {}
         self._family_rows: dict[int, int] = {}
-        self._registered: dict[str, Person] = {}
+        self._registered: dict[str, _Registered] = {}
         self._hashes: dict[str, str] = {}
         self._by_code: dict[str, Association | None] = {}
 
@@ -400,34 +409,33 @@ class FamilyImporter(excel.Importer):
             for role, _ in PARENTS
             if _given(row.values.get(f"{role}_id_number"))
         }
-        # Anyone registered with these numbers, anywhere: a number is registered only once.
+        # Anyone registered with these numbers, anywhere: a number is registered only once. Read
+        # as plain values: the people themselves (and their encrypted numbers) are not needed.
+        registered = Person.objects.filter(id_number_hash__in=numbers).values_list(
+            "id_number_hash", "role", "family_id", "family__association__path"
+        )
         self._registered.update(
-            {
-                person.id_number_hash: person
-                for person in Person.objects.filter(id_number_hash__in=numbers).select_related(
-                    "family__association"
-                )
-            }
+            {digest: _Registered(role, family, path) for digest, role, family, path in registered}
         )
         path = scope_path_of(self.actor) or ""
-        targets: dict[Hashable, Family] = {}
+        wanted: dict[Hashable, int] = {}
         for row in rows:
-            person = self._registered.get(row.key)  # type: ignore[arg-type]
+            holder = self._registered.get(row.key)  # type: ignore[arg-type]
             role = _key_field(row).removesuffix("_id_number")
             if (
-                person is not None
-                and person.role == role
+                holder is not None
+                and holder.role == role
                 and path
-                and person.family.association.path.startswith(path)
+                and holder.association_path.startswith(path)
             ):
-                targets[row.key] = person.family
+                wanted[row.key] = holder.family_id
+        families = Family.objects.select_related("association").in_bulk(set(wanted.values()))
         people: dict[int, list[Person]] = defaultdict(list)
-        family_ids = {family.pk for family in targets.values()}
-        for person in Person.objects.filter(family_id__in=family_ids).order_by("id"):
+        for person in Person.objects.filter(family_id__in=set(families)).order_by("id"):
             people[person.family_id].append(person)
-        for family in targets.values():
+        for family in families.values():
             family.sheet_people = people[family.pk]
-        return targets
+        return {key: families[family_id] for key, family_id in wanted.items()}
 
     def current(self, obj: Family, field_name: str) -> Any:
         if field_name == "association":
