@@ -11,6 +11,7 @@ inputs (full-width digits, ideographic spaces, zero-width characters, a BOM, tab
 from __future__ import annotations
 
 import datetime
+import decimal
 import io
 import random
 import re
@@ -21,9 +22,10 @@ import zoneinfo
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypinyin import Style, lazy_pinyin
@@ -33,8 +35,12 @@ from stdnum.exceptions import InvalidComponent
 
 from fpa.core import clock, idnumbers, names, phones
 from fpa.core.excel import columns, reader
+from fpa.core.excel.columns import KEEP
+from fpa.core.excel.importer import comparable
 from fpa.core.excel.safety import Limits, UnsafeFile, inspect
+from fpa.core.protected import Protected
 from fpa.families import excel as families_excel
+from fpa.families.models import Family
 from tests import test_excel_engine as engine
 from tests import test_families_excel as family_rows
 
@@ -707,3 +713,51 @@ def test_family_import_looks_each_association_up_once(township, monkeypatch):
     assert report.messages == [
         f"第{n}行「协会编码」：{family_rows.OUT_OF_SCOPE}" for n in (4, 7, 10, 13)
     ]
+
+
+# --- comparable -------------------------------------------------------------------------------
+
+
+def old_comparable(value):
+    if value is None or value == "":
+        return None
+    if isinstance(value, Protected):
+        return value.reveal_unchecked()
+    if isinstance(value, models.Model):
+        return (value._meta.label_lower, value.pk)
+    if isinstance(value, decimal.Decimal):
+        return value.normalize()
+    if isinstance(value, datetime.datetime):
+        return value.replace(microsecond=0)
+    return value
+
+
+class Text(str):
+    """A str subclass (a TextChoices member is one)."""
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "",
+        "张三",
+        " ",
+        Text(""),
+        Text("a"),
+        Family.Kind.BEREAVED,
+        0,
+        False,
+        True,
+        decimal.Decimal("1.50"),
+        datetime.date(2024, 2, 29),
+        datetime.datetime(2024, 1, 5, 8, 30, 1, 999),
+        Protected("13901000000", "phone"),
+        Protected("", "phone"),
+        KEEP,
+        gettext_lazy("是"),
+    ],
+)
+def test_comparable_is_unchanged(value):
+    new, old = comparable(value), old_comparable(value)
+    assert (type(new), new) == (type(old), old)

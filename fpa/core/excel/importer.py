@@ -45,6 +45,8 @@ DUPLICATE = gettext_noop("与第%(first)s行重复（%(headers)s相同），请�
 
 def comparable(value: Any) -> Any:
     """A value reduced to what decides "unchanged": empty is empty, protected by its content."""
+    if type(value) is str:  # most values: the same answer as below, sooner
+        return value or None
     if value is None or value == "":
         return None
     if isinstance(value, Protected):
