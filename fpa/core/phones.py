@@ -18,7 +18,11 @@ class PhoneError(ValueError):
 
 
 def normalize(raw: str) -> str:
-    text = unicodedata.normalize("NFKC", raw or "").strip()
+    """Full-width to half-width, no country code, only the digits and hyphens."""
+    raw = raw or ""
+    if raw.isascii() and raw.isdigit():
+        return raw  # what is typed or exported: nothing to fold or drop
+    text = unicodedata.normalize("NFKC", raw).strip()
     if text.startswith("+86"):
         text = text[3:]
     return "".join(ch for ch in text if ch.isdigit() or ch == "-").strip("-")

@@ -20,14 +20,14 @@ import dataclasses
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from fpa.core import excel
+from fpa.core import clock, excel
 from fpa.core.errors import ServiceError, ServiceErrors
 from fpa.core.excel.importer import MASKED_KEY
 from fpa.core.protected import Protected, blind_index
@@ -127,7 +127,8 @@ def past_date() -> Callable[[str], Any]:
 
     def inner(value: str) -> Any:
         result = parse(value)
-        if result > timezone.localdate():
+        # The local date (a time zone lookup) is needed only for a date near today.
+        if result > clock.today_bounds()[0] and result > timezone.localdate():
             raise ValueError(NOT_FUTURE)
         return result
 
@@ -333,6 +334,15 @@ def _given(value: Any) -> bool:
     return value is not None and value is not excel.KEEP and value != ""
 
 
+class _Registered(NamedTuple):
+    """Who holds an ID number already: enough to tell the family a row updates from a number
+    registered elsewhere."""
+
+    role: str
+    family_id: int
+    association_path: str
+
+
 class FamilyImporter(excel.Importer):
     sheet = FAMILY_SHEET
     capability = "family.edit"
@@ -343,14 +353,31 @@ class FamilyImporter(excel.Importer):
         # that row, not a duplicate).
         self._id_rows: dict[str, int] = {}
         self._family_rows: dict[int, int] = {}
-        self._registered: dict[str, Person] = {}
+        self._registered: dict[str, _Registered] = {}
+        self._hashes: dict[str, str] = {}
+        self._by_code: dict[str, Association | None] = {}
+
+    def _hash(self, number: str) -> str:
+        """The blind index of a parsed ID number, computed once per import: prepare, key,
+        existing and validate all need it, and each computation parses the number again."""
+        found = self._hashes.get(number)
+        if found is None:
+            found = self._hashes[number] = blind_index("id_number", number)
+        return found
+
+    def _associations(self, codes: set[str]) -> dict[str, Association | None]:
+        """The associations of these codes inside the actor's scope (None: not found). Each code
+        is looked up once per import: a file's rows share a few hundred associations, and an
+        import never changes them."""
+        missing = codes - self._by_code.keys()
+        if missing:
+            visible = Association.objects.visible_to(self.actor).filter(code__in=missing)
+            found = {association.code: association for association in visible}
+            self._by_code.update({code: found.get(code) for code in missing})
+        return self._by_code
 
     def prepare(self, rows: list[excel.Row]) -> None:
-        codes = {row.values["association"] for row in rows}
-        found = {
-            association.code: association
-            for association in Association.objects.visible_to(self.actor).filter(code__in=codes)
-        }
+        found = self._associations({row.values["association"] for row in rows})
         for row in rows:
             association = found.get(row.values["association"])
             if association is None:
@@ -368,48 +395,47 @@ class FamilyImporter(excel.Importer):
                 number = row.values.get(f"{role}_id_number")
                 if not _given(number):
                     continue
-                first = self._id_rows.setdefault(blind_index("id_number", number), row.number)
+                first = self._id_rows.setdefault(self._hash(number), row.number)
                 if first != row.number:
                     row.fail(f"{role}_id_number", gettext(SAME_PERSON) % {"first": first})
 
     def key(self, row: excel.Row) -> Hashable:
-        return blind_index("id_number", row.values[_key_field(row)])
+        return self._hash(row.values[_key_field(row)])
 
     def existing(self, rows: list[excel.Row]) -> dict[Hashable, Any]:
         numbers = {
-            blind_index("id_number", row.values[f"{role}_id_number"])
+            self._hash(row.values[f"{role}_id_number"])
             for row in rows
             for role, _ in PARENTS
             if _given(row.values.get(f"{role}_id_number"))
         }
-        # Anyone registered with these numbers, anywhere: a number is registered only once.
+        # Anyone registered with these numbers, anywhere: a number is registered only once. Read
+        # as plain values: the people themselves (and their encrypted numbers) are not needed.
+        registered = Person.objects.filter(id_number_hash__in=numbers).values_list(
+            "id_number_hash", "role", "family_id", "family__association__path"
+        )
         self._registered.update(
-            {
-                person.id_number_hash: person
-                for person in Person.objects.filter(id_number_hash__in=numbers).select_related(
-                    "family__association"
-                )
-            }
+            {digest: _Registered(role, family, path) for digest, role, family, path in registered}
         )
         path = scope_path_of(self.actor) or ""
-        targets: dict[Hashable, Family] = {}
+        wanted: dict[Hashable, int] = {}
         for row in rows:
-            person = self._registered.get(row.key)  # type: ignore[arg-type]
+            holder = self._registered.get(row.key)  # type: ignore[arg-type]
             role = _key_field(row).removesuffix("_id_number")
             if (
-                person is not None
-                and person.role == role
+                holder is not None
+                and holder.role == role
                 and path
-                and person.family.association.path.startswith(path)
+                and holder.association_path.startswith(path)
             ):
-                targets[row.key] = person.family
+                wanted[row.key] = holder.family_id
+        families = Family.objects.select_related("association").in_bulk(set(wanted.values()))
         people: dict[int, list[Person]] = defaultdict(list)
-        family_ids = {family.pk for family in targets.values()}
-        for person in Person.objects.filter(family_id__in=family_ids).order_by("id"):
+        for person in Person.objects.filter(family_id__in=set(families)).order_by("id"):
             people[person.family_id].append(person)
-        for family in targets.values():
+        for family in families.values():
             family.sheet_people = people[family.pk]
-        return targets
+        return {key: families[family_id] for key, family_id in wanted.items()}
 
     def current(self, obj: Family, field_name: str) -> Any:
         if field_name == "association":
@@ -459,7 +485,7 @@ class FamilyImporter(excel.Importer):
             number = values.get(f"{role}_id_number")
             if not _given(number):
                 continue
-            other = self._registered.get(blind_index("id_number", number))
+            other = self._registered.get(self._hash(number))
             if other is None:
                 continue
             if target is not None and other.family_id == target.pk and other.role == role:

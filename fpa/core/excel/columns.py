@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -181,9 +182,12 @@ def text(*, max_length: int | None = None, min_length: int = 0) -> Callable[[str
     """Free text: invisible format characters dropped, control characters refused."""
 
     def parse(value: str) -> str:
-        value = "".join(ch for ch in value if unicodedata.category(ch) != "Cf").strip()
-        if any(unicodedata.category(ch) == "Cc" for ch in value):
-            raise ValueError(gettext("不能包含换行符、制表符等控制字符。"))
+        if value.isprintable():
+            value = value.strip()  # no character of category Cc or Cf: nothing to drop or refuse
+        else:
+            value = "".join(ch for ch in value if unicodedata.category(ch) != "Cf").strip()
+            if any(unicodedata.category(ch) == "Cc" for ch in value):
+                raise ValueError(gettext("不能包含换行符、制表符等控制字符。"))
         if max_length is not None and len(value) > max_length:
             raise ValueError(
                 gettext("不能超过%(limit)s个字符（现为%(length)s个）。")
@@ -196,12 +200,15 @@ def text(*, max_length: int | None = None, min_length: int = 0) -> Callable[[str
     return parse
 
 
+_CODE = re.compile(r"[0-9A-Z\-]+")
+
+
 def code(*, max_length: int = 32) -> Callable[[str], str]:
     """An identifier typed by people: full-width characters folded, letters upper-cased."""
 
     def parse(value: str) -> str:
         value = "".join(_nfkc(value).split()).upper()
-        if not re.fullmatch(r"[0-9A-Z\-]+", value):
+        if not _CODE.fullmatch(value):
             raise ValueError(gettext("编码只能包含数字、字母和“-”。"))
         if len(value) > max_length:
             raise ValueError(gettext("编码不能超过%(limit)s位。") % {"limit": max_length})
@@ -268,22 +275,30 @@ _DATE_PATTERNS = (
 )
 
 
+# 2024-01-31 as Excel dates and most typed dates read: the first of `_DATE_PATTERNS` matches it
+# unchanged (ASCII, no space), with the same groups, so the normalisation can be skipped.
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _match_date(value: str) -> re.Match[str] | None:
+    value = _SPACES.sub(" ", _nfkc(value))
+    for candidate in (value, value.replace(" ", "")):
+        for pattern in _DATE_PATTERNS:
+            if found := pattern.match(candidate):
+                return found
+    return None
+
+
 def date(
     *, earliest: datetime.date = datetime.date(1900, 1, 1), latest: datetime.date | None = None
 ) -> Callable[[str], datetime.date]:
     """A calendar date: 2024-01-31, 2024/1/31, 2024.1.31, 2024年1月31日 or 20240131."""
 
     def parse(value: str) -> datetime.date:
-        value = re.sub(r"\s+", " ", _nfkc(value))
-        match = next(
-            (
-                found
-                for candidate in (value, value.replace(" ", ""))
-                for pattern in _DATE_PATTERNS
-                if (found := pattern.match(candidate))
-            ),
-            None,
-        )
+        match = _ISO_DATE.fullmatch(value) or _match_date(value)
         if match is None:
             raise ValueError(gettext("日期格式不正确，请按“2024-01-31”的格式填写。"))
         year, month, day = (int(part) for part in match.groups())
@@ -302,7 +317,9 @@ def date(
             )
         return result
 
-    return parse
+    # Cached by text (the result depends on nothing else; refusals are not cached, their message
+    # is in the request's language): the dates of a file repeat, a registration day on every row.
+    return functools.lru_cache(maxsize=4096)(parse)
 
 
 def decimal_number(

@@ -45,6 +45,8 @@ DUPLICATE = gettext_noop("与第%(first)s行重复（%(headers)s相同），请�
 
 def comparable(value: Any) -> Any:
     """A value reduced to what decides "unchanged": empty is empty, protected by its content."""
+    if type(value) is str:  # most values: the same answer as below, sooner
+        return value or None
     if value is None or value == "":
         return None
     if isinstance(value, Protected):
@@ -261,22 +263,24 @@ class Importer(abc.ABC):
 
     def _parse(self, raw: RawRow, present: Iterable[Column]) -> Row:
         row = Row(number=raw.number, sheet=self.sheet)
+        cells, values = raw.cells, row.values  # this runs for every cell of the file
         for column in present:
-            cell = raw.cells[column.field]
+            name = column.field
+            cell = cells[name]
             if isinstance(cell, CellError):
-                row.fail(column.field, str(cell))
+                row.fail(name, str(cell))
             elif cell == "":
                 if column.required:
-                    row.fail(column.field, REQUIRED)
+                    row.fail(name, REQUIRED)
                 else:
-                    row.values[column.field] = column.empty
+                    values[name] = column.empty
             elif column.protected and "*" in cell:
-                row.values[column.field] = KEEP  # a masked export: leave the stored value
+                values[name] = KEEP  # a masked export: leave the stored value
             else:
                 try:
-                    row.values[column.field] = column.parse_text(cell)
+                    values[name] = column.parse_text(cell)
                 except ValueError as exc:
-                    row.fail(column.field, str(exc))
+                    row.fail(name, str(exc))
         return row
 
     def _plan(self, rows: list[Row], seen: dict[Hashable, int]) -> None:

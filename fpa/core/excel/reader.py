@@ -245,26 +245,16 @@ def _data_rows(
     inspection: Inspection,
     limits: Limits,
 ) -> Iterator[RawRow]:
+    # Rows (0-based) holding a formula or an error cell; the others skip the position lookups.
+    marked = {row for row, _ in inspection.formula_cells | inspection.error_cells}
     count = 0
     for values in rows:
         number += 1
-        cells: dict[str, str | CellError] = {}
-        blank = True
-        for offset, column in mapping:
-            position = (number - 1, first_column + offset)
-            value = values[offset] if offset < len(values) else None
-            if position in inspection.formula_cells:
-                cells[column.field] = CellError(FORMULA)
-            elif position in inspection.error_cells:
-                cells[column.field] = CellError(ERROR_VALUE)
-            else:
-                try:
-                    cells[column.field] = cell_text(value, column.kind)
-                except CellError as exc:
-                    cells[column.field] = exc
-            if cells[column.field] != "":
-                blank = False
-        if blank:
+        if number - 1 in marked:
+            cells = _marked_cells(values, number, first_column, mapping, inspection)
+        else:
+            cells = _cells(values, mapping)
+        if not any(cells.values()):  # every cell is "" (a CellError is true)
             continue
         count += 1
         if count > limits.max_rows:  # the safety scan has refused this already; belt and braces
@@ -273,3 +263,39 @@ def _data_rows(
                 % {"limit": limits.max_rows}
             )
         yield RawRow(number=number, cells=cells)
+
+
+def _cells(values: list[Any], mapping: list[tuple[int, Column]]) -> dict[str, str | CellError]:
+    """The text of each mapped cell of a row without formula or error cells."""
+    cells: dict[str, str | CellError] = {}
+    width = len(values)
+    for offset, column in mapping:
+        value = values[offset] if offset < width else None
+        if type(value) is str and not value.startswith("'"):
+            cells[column.field] = value.strip()  # what cell_text gives for plain text, sooner
+            continue
+        try:
+            cells[column.field] = cell_text(value, column.kind)
+        except CellError as exc:
+            cells[column.field] = exc
+    return cells
+
+
+def _marked_cells(
+    values: list[Any],
+    number: int,
+    first_column: int,
+    mapping: list[tuple[int, Column]],
+    inspection: Inspection,
+) -> dict[str, str | CellError]:
+    """The text of each mapped cell of a row with a formula or an error cell, reported."""
+    cells: dict[str, str | CellError] = {}
+    for offset, column in mapping:
+        position = (number - 1, first_column + offset)
+        if position in inspection.formula_cells:
+            cells[column.field] = CellError(FORMULA)
+        elif position in inspection.error_cells:
+            cells[column.field] = CellError(ERROR_VALUE)
+        else:
+            cells.update(_cells(values, [(offset, column)]))
+    return cells
