@@ -346,6 +346,7 @@ class _Registered(NamedTuple):
 class FamilyImporter(excel.Importer):
     sheet = FAMILY_SHEET
     capability = "family.edit"
+    batch_size = 2000  # fewer round trips; a batch of 2,000 rows holds a few MiB
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -358,8 +359,8 @@ class FamilyImporter(excel.Importer):
         self._by_code: dict[str, Association | None] = {}
 
     def _hash(self, number: str) -> str:
-        """The blind index of a parsed ID number, computed once per import: prepare, key,
-        existing and validate all need it, and each computation parses the number again."""
+        """The blind index of a parsed ID number, computed once per batch: prepare, key, existing
+        and validate all need it, and each computation parses the number again."""
         found = self._hashes.get(number)
         if found is None:
             found = self._hashes[number] = blind_index("id_number", number)
@@ -377,6 +378,7 @@ class FamilyImporter(excel.Importer):
         return self._by_code
 
     def prepare(self, rows: list[excel.Row]) -> None:
+        self._hashes.clear()  # a batch's hashes serve its own plan: memory stays flat
         found = self._associations({row.values["association"] for row in rows})
         for row in rows:
             association = found.get(row.values["association"])
