@@ -57,7 +57,7 @@ demo: migrate
 serve:
 	@echo "Serving on http://$(HOST):$(PORT)/"
 	$(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--access-logfile - --forwarded-allow-ips 127.0.0.1
+		--timeout 300 --access-logfile - --forwarded-allow-ips 127.0.0.1
 
 test: export DJANGO_SETTINGS_MODULE = config.settings.test
 test: dev-deps assets lint check-migrations pytest
