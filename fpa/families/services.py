@@ -106,8 +106,15 @@ def _duplicate_error(other: Person, actor: Any) -> ServiceError:
     )
 
 
-IDENTITY_FIELDS = ("name", "id_number", "birth_date", "sex", "disability_grade", "death_date")
-IDENTITY_FIELDS += ("deceased_on",)
+IDENTITY_FIELDS = (
+    "name",
+    "id_number",
+    "birth_date",
+    "sex",
+    "disability_grade",
+    "death_date",
+    "deceased_on",
+)
 
 
 def _apply_identity(person: Person) -> None:
@@ -139,8 +146,8 @@ def _identity(values: dict[str, Any], today: datetime.date) -> None:
         raise ServiceError(gettext("死亡日期不能早于出生日期。"), field="death_date")
 
 
-def _check_registered_on(family: Family) -> None:
-    if family.registered_on > timezone.localdate():
+def _check_registered_on(registered_on: datetime.date, today: datetime.date) -> None:
+    if registered_on > today:
         raise ServiceError(gettext("登记日期不能晚于今天。"), field="registered_on")
 
 
@@ -210,8 +217,7 @@ def _prepared(
     }
     # The association is in scope (checked above); Family has no unique fields or constraints.
     bulk.clean_values(Family, family, exclude=["head_name"])
-    if family["registered_on"] > batch.today:
-        raise ServiceError(gettext("登记日期不能晚于今天。"), field="registered_on")
+    _check_registered_on(family["registered_on"], batch.today)
     family["association_id"] = association.pk
     persons = [_person_values(data, batch.today) for data in people]
     by_role = {p["role"]: p for p in persons}
@@ -222,12 +228,13 @@ def _prepared(
 
 
 def _person_values(data: dict[str, Any], today: datetime.date) -> dict[str, Any]:
-    """One person of a new family, checked as `_person_built` checks a Person."""
+    """One person's values checked (fields as `full_clean` checks them, identity rules), by field
+    name. Person's constraints (one number, one mother, one father) are checked by the callers:
+    for a whole batch in `families_register`, one query each in `_person_add` and `person_add`."""
     values: dict[str, Any] = {"role": data.get("role")}
     for key in PERSON_FIELDS:
         if key in data:
             values[key] = data[key] if data[key] != "" else _blank(key)
-    # Person's constraints (one number, one mother, one father) are checked by the caller.
     bulk.clean_values(Person, values, exclude=["family", "id_number_hash", "phone_hash"])
     _identity(values, today)
     return values
@@ -349,15 +356,7 @@ def _audit_person_create(actor: Any, person: Person, scope_path: str) -> None:
 
 
 def _person_built(family: Family, data: dict[str, Any]) -> Person:
-    person = Person(family=family, role=data.get("role"))
-    for key in PERSON_FIELDS:
-        if key in data:
-            setattr(person, key, data[key] if data[key] != "" else _blank(key))
-    # Person's constraints (one number, one mother, one father) are checked by the callers: for a
-    # whole batch in `families_register`, one query each in `_person_add` and `person_add`.
-    validate(person, exclude=["family", "id_number_hash", "phone_hash"], unique=False)
-    _apply_identity(person)
-    return person
+    return Person(family=family, **_person_values(data, timezone.localdate()))
 
 
 def _person_add(actor: Any, family: Family, data: dict[str, Any]) -> Person:
@@ -461,7 +460,7 @@ def family_update(
         if key in data:
             setattr(locked, key, data[key])
     validate(locked, exclude=["head_name"])
-    _check_registered_on(locked)
+    _check_registered_on(locked.registered_on, timezone.localdate())
     if not diff(
         {k: v for k, v in before.items() if k != "version"}, snapshot(locked, FAMILY_FIELDS)
     ):
