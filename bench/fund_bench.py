@@ -83,13 +83,13 @@ def build(rng: random.Random) -> dict:
         RestrictedPool,
         Sequence,
     )
-    from fpa.organizations.divisions import read_file
+    from fpa.organizations.divisions import YONGJING_FILE, read_file
     from fpa.organizations.models import Association
     from fpa.organizations.services import divisions_load
 
     started = time.perf_counter()
     divisions_load(
-        rows=read_file(ROOT.parent / "shared" / "data" / "yongjing-divisions-2023.csv"),
+        rows=read_file(YONGJING_FILE),
         valid_from=datetime.date(2023, 1, 1),
     )
     county_assoc = Association.objects.get(code="622923")

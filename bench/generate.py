@@ -39,10 +39,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-DATA = ROOT.parent / "shared" / "data"
-FILES = {
-    "yongjing": DATA / "yongjing-divisions-2023.csv",
-    "national": DATA / "china-divisions-2023.csv.gz",
+FILES = {  # the division files the project carries (fpa/organizations/data/SOURCE.md)
+    "yongjing": ROOT / "fpa" / "organizations" / "data" / "yongjing-divisions-2023.csv",
+    "national": ROOT / "fpa" / "organizations" / "data" / "china-divisions-2023.csv.gz",
 }
 PYTHON = sys.executable
 STAFF_PER_ASSOCIATION = 2

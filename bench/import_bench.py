@@ -56,7 +56,7 @@ def setup_django(url: str) -> None:
 def village_codes() -> list[str]:
     import csv
 
-    path = ROOT.parent / "shared" / "data" / "yongjing-divisions-2023.csv"
+    path = ROOT / "fpa" / "organizations" / "data" / "yongjing-divisions-2023.csv"
     with path.open(encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     return [row[0] for row in rows[1:] if len(row[0]) == 12 and row[0].startswith("622923")]

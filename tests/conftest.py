@@ -27,12 +27,12 @@ from fpa.accounts.middleware import LOGIN_AT
 from fpa.accounts.roles import Role
 from fpa.accounts.services import user_create
 from fpa.core.idnumbers import synthesize
-from fpa.organizations.divisions import read_file
+from fpa.organizations.divisions import YONGJING_FILE, read_file
 from fpa.organizations.models import Association
 from fpa.organizations.services import divisions_load, staff_create
 
 ROOT = Path(__file__).resolve().parent.parent
-YONGJING = ROOT.parent / "shared" / "data" / "yongjing-divisions-2023.csv"
+YONGJING = YONGJING_FILE
 PASSWORD = "Test-Passw0rd!"
 
 LIUJIAXIA = "622923100"

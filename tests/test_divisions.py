@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import datetime
 import gzip
+import hashlib
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,14 @@ from django.core.management.base import CommandError
 from fpa.core.errors import ServiceError
 from fpa.core.models import AuditEvent
 from fpa.organizations import services
-from fpa.organizations.divisions import DivisionFileError, DivisionRow, read_file
+from fpa.organizations.divisions import (
+    DATA_DIR,
+    NATIONAL_FILE,
+    YONGJING_FILE,
+    DivisionFileError,
+    DivisionRow,
+    read_file,
+)
 from fpa.organizations.models import Association, AssociationChange, StaffMember
 from fpa.organizations.selectors import association_list
 from tests.conftest import DAZHUANG, LIUJIAXIA, YANGUOXIA, YONGJING, make_user, staff_in
@@ -159,6 +169,70 @@ def test_the_real_yongjing_file_reads_cleanly():
     rows = read_file(YONGJING)
     assert len(rows) == len(yongjing_lines())
     assert sum(r.level == "township" for r in rows) == 17
+
+
+# --- the files the project carries -------------------------------------------------------------
+
+
+def _source_table() -> dict[str, tuple[int, str]]:
+    """SOURCE.md's table: file name -> (rows, SHA-256)."""
+    text = (DATA_DIR / "SOURCE.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([^`]+)` \| ([0-9,]+) \| `([0-9a-f]{64})` \|$", text, re.M)
+    return {name: (int(count.replace(",", "")), digest) for name, count, digest in rows}
+
+
+def test_source_md_names_each_carried_file_with_its_true_hash_and_row_count():
+    table = _source_table()
+    assert set(table) == {YONGJING_FILE.name, NATIONAL_FILE.name}
+    for path in (YONGJING_FILE, NATIONAL_FILE):
+        rows, digest = table[path.name]
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+        assert len(read_file(path)) == rows
+
+
+def test_the_national_file_has_every_level_of_the_2023_codes():
+    levels: dict[str, int] = {}
+    for row in read_file(NATIONAL_FILE):
+        levels[row.level] = levels.get(row.level, 0) + 1
+    assert levels == {
+        "province": 31,
+        "prefecture": 342,
+        "county": 2978,
+        "township": 41352,
+        "village": 620573,
+    }
+
+
+def test_nothing_in_the_project_reads_outside_the_repository():
+    root = DATA_DIR.parents[2]
+    found = subprocess.run(
+        ["grep", "-rn", "shared/", "fpa", "tests", "bench", "scripts", "Makefile"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    hits = [
+        line
+        for line in found.stdout.splitlines()
+        if not line.startswith("tests/test_divisions.py:")  # this test's own argument
+        and not line.endswith((".pyc", "matches"))
+    ]
+    assert hits == []
+
+
+def test_command_loads_a_carried_file_by_name(db, capsys):
+    call_command("load_divisions", "--yongjing")
+    assert Association.objects.filter(code__startswith="622923").count() == 152
+    assert "154 rows" in capsys.readouterr().out
+
+
+def test_command_refuses_a_name_and_a_path_together_or_neither(db, tmp_path):
+    with pytest.raises(CommandError, match="not both"):
+        call_command("load_divisions", str(write(tmp_path, TOP)), "--national")
+    with pytest.raises(CommandError, match="--yongjing or --national"):
+        call_command("load_divisions")
+    assert not Association.objects.exists()
 
 
 # --- loading -----------------------------------------------------------------------------------

@@ -206,9 +206,9 @@ def test_every_2023_county_code_with_a_known_province_is_accepted():
     import csv
     import gzip
 
-    from tests.conftest import ROOT
+    from fpa.organizations.divisions import NATIONAL_FILE
 
-    path = ROOT.parent / "shared" / "data" / "china-divisions-2023.csv.gz"
+    path = NATIONAL_FILE
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         counties = [row["code"] for row in csv.DictReader(handle) if row["level"] == "county"]
     assert len(counties) == 2978

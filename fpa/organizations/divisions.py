@@ -22,6 +22,15 @@ SUFFIX = "计生协"
 MAX_NAME = 100 - len(SUFFIX)  # the association's name (division name + suffix) fits in 100
 MAX_ERRORS = 50
 
+# The division files the project carries (see data/SOURCE.md), by the name a command takes.
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DATASETS = {
+    "yongjing": DATA_DIR / "yongjing-divisions-2023.csv",  # 永靖县, 154 units
+    "national": DATA_DIR / "china-divisions-2023.csv.gz",  # the whole country, 665,276 units
+}
+YONGJING_FILE = DATASETS["yongjing"]
+NATIONAL_FILE = DATASETS["national"]
+
 
 @dataclass(frozen=True)
 class DivisionRow:

@@ -23,8 +23,6 @@ from fpa.organizations import demo
 from fpa.organizations.models import Association
 from fpa.volunteers import demo as volunteer_demo
 
-YONGJING_FILE = Path(settings.BASE_DIR).parent / "shared" / "data" / "yongjing-divisions-2023.csv"
-
 # username, full name, home association code, role
 DEMO_ACCOUNTS = [
     ("demo-county", "县计生协管理员", "622923", Role.COUNTY_ADMIN),
@@ -58,9 +56,11 @@ class Command(BaseCommand):
     help = "Load Yongjing's association network and the demo accounts and data (once)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--divisions", type=Path, default=YONGJING_FILE)
+        parser.add_argument(
+            "--divisions", type=Path, default=None, help="a division file (default: Yongjing 2023)"
+        )
 
-    def handle(self, *args: Any, divisions: Path, **options: Any) -> None:
+    def handle(self, *args: Any, divisions: Path | None, **options: Any) -> None:
         if not settings.FPA_ALLOW_DEMO:
             raise CommandError("Demo data is not allowed with these settings (production).")
         password = demo_password()
@@ -68,7 +68,10 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already loaded; nothing changed.")
         else:
             if not Association.objects.filter(code="622923").exists():
-                call_command("load_divisions", str(divisions), stdout=self.stdout)
+                if divisions is None:
+                    call_command("load_divisions", "--yongjing", stdout=self.stdout)
+                else:
+                    call_command("load_divisions", str(divisions), stdout=self.stdout)
             with transaction.atomic():
                 users = self._accounts(password)
                 summary = demo.seed_network(
