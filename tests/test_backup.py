@@ -390,3 +390,59 @@ def test_a_backup_holds_no_key_material(sqlite_drill: Drill):
         for needle in [value.encode() for value in secrets_] + raw:
             assert needle not in data, f"{path} holds key material"
     assert (sqlite_drill.backup / "manifest.json").stat().st_mode & 0o077 == 0
+
+
+# --- a backup taken while the site writes ----------------------------------------------------------
+
+WRITER = """
+import time
+from pathlib import Path
+from django.utils import timezone
+from fpa.accounts.models import User
+from fpa.fund import services as fund
+from fpa.fund.models import Fund
+finance, care_fund = User.objects.get(username="finance"), Fund.objects.get()
+stop, deadline, n = Path(STOP_FILE), time.monotonic() + 120, 0
+while not stop.exists() and time.monotonic() < deadline:
+    fund.donation_record(actor=finance, fund=care_fund, amount=f"{n % 90 + 10}.00",
+                         donor_name="并发捐赠", donor_kind="individual", form="cash",
+                         channel="bank", received_on=timezone.localdate(), publish_name=False)
+    n += 1
+    if n == 1:
+        print("started", flush=True)
+print(n, flush=True)
+"""
+
+
+def test_a_backup_taken_during_writes_restores_and_verifies(drill: Drill):
+    busy = drill.fresh("busy")
+    busy.ok("restore", str(drill.backup))
+    stop = busy.var / "stop-writing"
+    writer = subprocess.Popen(
+        [sys.executable, "manage.py", "shell", "-c", WRITER.replace("STOP_FILE", repr(str(stop)))],
+        cwd=ROOT,
+        env=busy.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        seen = []
+        for line in writer.stdout:  # the shell may print a line of its own first
+            seen.append(line)
+            if line.strip() == "started":
+                break
+        assert seen and seen[-1].strip() == "started", "".join(seen)
+        busy.ok("backup", str(busy.var / "backup-during-writes"))
+    finally:
+        stop.touch()
+        output, _ = writer.communicate(timeout=180)
+    assert writer.returncode == 0, output
+    taken = json.loads((busy.var / "backup-during-writes" / "manifest.json").read_text())
+    first = json.loads((drill.backup / "manifest.json").read_text())
+    size = taken["databases"]["default"]["ledger"]["tree_size"]
+    assert size > first["databases"]["default"]["ledger"]["tree_size"]
+    target = drill.fresh("after_writes")
+    assert f"verify_ledger: OK, {size} entries" in target.ok(
+        "restore", str(busy.var / "backup-during-writes")
+    )
