@@ -66,6 +66,9 @@ def count(scope: str, ident: str, *, limit: int, window: int) -> int:
 def exceeded(scope: str, *, limit: int, window: int, ident: str | None = None) -> bool:
     """Count this request against `limit` per `window` seconds; True when it is over the limit.
 
-    `ident` defaults to the client address of the current request (fpa.core.context)."""
+    `ident` defaults to the client address of the current request (fpa.core.context). A limit
+    of 0 or less is no limit."""
+    if limit <= 0:
+        return False
     who = ident if ident is not None else (current_ip() or "unknown")
     return hit(scope, who, limit=limit, window=window) > limit
