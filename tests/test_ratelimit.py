@@ -181,3 +181,14 @@ def _python_manage(args: list[str], *, env: dict[str, str]) -> Any:
         timeout=180,
         check=True,
     )
+
+
+def test_no_other_counter_in_the_cache():
+    """One mechanism: only fpa.core.ratelimit and the address lock touch the cache directly."""
+    allowed = {ROOT / "fpa/core/ratelimit.py", ROOT / "fpa/accounts/lockout.py"}
+    users = [
+        path
+        for path in (ROOT / "fpa").rglob("*.py")
+        if path not in allowed and "django.core.cache import" in path.read_text(encoding="utf-8")
+    ]
+    assert users == []
