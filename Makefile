@@ -49,6 +49,7 @@ var/ledger-key.pem: | deps var/secret-key
 
 migrate: setup
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
 demo: migrate

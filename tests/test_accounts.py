@@ -29,6 +29,7 @@ from fpa.accounts.middleware import LOGIN_AT, SessionLifetimeMiddleware
 from fpa.accounts.models import ApiToken, User
 from fpa.accounts.roles import Role
 from fpa.core.errors import NotAllowed, ServiceError
+from fpa.core.models import AuditEvent
 from fpa.organizations.models import Association
 from tests.conftest import LIUJIAXIA, PASSWORD, YANGUOXIA, make_user
 
@@ -185,6 +186,112 @@ def test_failed_api_logins_count_toward_the_lockout(client, township):
     assert right.status_code == 429
     assert not ApiToken.objects.exists()
     assert post_login(Client(), "township", PASSWORD).status_code == 429
+
+
+# --- lockout per address (password spraying) ---------------------------------------------------
+
+ADDRESS_LOCKED = "该地址已暂停登录"
+SPRAYED = ("township", "township2", "volunteer", "auditor")
+
+
+def address_lockouts() -> Any:
+    return AuditEvent.objects.filter(
+        action=AuditEvent.Action.LOCKOUT, object_type="accounts.address"
+    )
+
+
+@pytest.fixture
+def sprayed(township, township2, village, volunteer, auditor) -> None:
+    """Five accounts; the first four are the ones sprayed."""
+
+
+def test_spraying_locks_the_address(client, sprayed, now):
+    """4 wrong passwords on each of 4 accounts from one address: the 10th failure locks the
+    address; then the right password of a 5th account, or of a sprayed one, does not get in."""
+    assert settings.FPA_LOCKOUT_IP_FAILURES == 10
+    statuses = []
+    for username in SPRAYED:
+        for _ in range(4):
+            statuses.append(post_login(client, username, "Wrong-Passw0rd!").status_code)
+    assert statuses == [200] * 9 + [429] * 7
+    locked = post_login(client, "village", PASSWORD)
+    assert locked.status_code == 429
+    page = locked.content.decode()
+    assert ADDRESS_LOCKED in page and "15分钟" in page
+    assert "_auth_user_id" not in client.session
+    assert post_login(Client(), "township", PASSWORD).status_code == 429
+    assert "_auth_user_id" not in client.session
+    # One audit row for the lock, with the address.
+    (event,) = address_lockouts()
+    assert event.ip == "127.0.0.1" and event.object_repr == "127.0.0.1"
+    assert event.actor is None
+    assert event.changes == {"failures": [None, 10], "minutes": [None, 15]}
+    # Other addresses are not locked, for the sprayed accounts either.
+    elsewhere = Client(REMOTE_ADDR="10.1.2.3")
+    assert post_login(elsewhere, "village", PASSWORD).status_code == 302
+    assert post_login(Client(REMOTE_ADDR="10.1.2.4"), "township", PASSWORD).status_code == 302
+    # The lock ends after the cool-off, without a second audit row.
+    now.shift(datetime.timedelta(minutes=14))
+    assert post_login(Client(), "village", PASSWORD).status_code == 429
+    now.shift(datetime.timedelta(minutes=1, seconds=5))
+    back = Client()
+    assert post_login(back, "village", PASSWORD).status_code == 302
+    assert back.session["_auth_user_id"] == str(User.objects.get(username="village").pk)
+    assert address_lockouts().count() == 1
+
+
+def test_unknown_user_names_count_towards_the_address(client, sprayed):
+    for n in range(10):
+        post_login(client, f"nobody{n}", "Wrong-Passw0rd!")
+    assert post_login(client, "village", PASSWORD).status_code == 429
+    assert address_lockouts().count() == 1
+
+
+def test_a_success_does_not_clear_the_address_count(client, sprayed):
+    for _ in range(2):
+        for username in ("township", "township2", "volunteer", "auditor"):
+            post_login(Client(), username, "Wrong-Passw0rd!")
+    assert post_login(Client(), "village", PASSWORD).status_code == 302
+    post_login(Client(), "nobody", "Wrong-Passw0rd!")
+    assert post_login(Client(), "nobody", "Wrong-Passw0rd!").status_code == 429
+
+
+def test_the_address_limit_is_configurable(client, sprayed, settings):
+    settings.FPA_LOCKOUT_IP_FAILURES = 3
+    for username in ("township", "township2"):
+        post_login(client, username, "Wrong-Passw0rd!")
+    assert post_login(client, "volunteer", "Wrong-Passw0rd!").status_code == 429
+    settings.FPA_LOCKOUT_IP_FAILURES = 0  # off
+    assert post_login(Client(), "village", PASSWORD).status_code == 302
+
+
+def test_spraying_through_the_api_locks_the_address_for_both_paths(client, sprayed):
+    for username in SPRAYED:
+        for _ in range(2):
+            api_token(client, {"username": username, "password": "Wrong-Passw0rd!"})
+    for n in range(2):
+        api_token(client, {"username": f"nobody{n}", "password": "Wrong-Passw0rd!"})
+    right = api_token(client, {"username": "village", "password": PASSWORD})
+    assert right.status_code == 429
+    error = right.json()["error"]
+    assert error["code"] == "address_locked"
+    assert ADDRESS_LOCKED in error["message"]
+    assert not ApiToken.objects.exists()
+    # The sign-in page is closed to that address as well; another address may still get a token.
+    assert ADDRESS_LOCKED in post_login(Client(), "village", PASSWORD).content.decode()
+    other = Client(REMOTE_ADDR="10.1.2.3")
+    assert api_token(other, {"username": "village", "password": PASSWORD}).status_code == 200
+    assert address_lockouts().count() == 1
+
+
+def test_address_lock_message_in_english(client, sprayed):
+    for n in range(10):
+        post_login(client, f"nobody{n}", "Wrong-Passw0rd!")
+    page = client.post(
+        LOGIN, {"username": "village", "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert page.status_code == 429
+    assert "Too many failed sign-ins from your network address" in page.content.decode()
 
 
 # --- sessions ----------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ from tests.test_fund_views import COMMENTER_PHONE, DONOR_PHONE, ID_PATTERN, PHON
 
 
 @pytest.fixture(autouse=True)
-def _clean() -> Any:
+def _clean(db: Any) -> Any:
     cache.clear()
     yield
     translation.deactivate()

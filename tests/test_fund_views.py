@@ -37,7 +37,7 @@ COMMENTER_PHONE = "13600002222"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(db):
     cache.clear()
 
 

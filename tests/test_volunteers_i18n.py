@@ -51,7 +51,7 @@ TODAY = timezone.localdate
 
 
 @pytest.fixture(autouse=True)
-def _clean_state() -> Any:
+def _clean_state(db: Any) -> Any:
     """Fresh rate limits; and LocaleMiddleware leaves the last request's language active."""
     cache.clear()
     yield

@@ -20,7 +20,7 @@ TODAY = datetime.date.today
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
+def _fresh_rate_limits(db):
     cache.clear()
     yield
     cache.clear()

@@ -104,11 +104,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# The shared cache: rate limits of the public forms and the sign-in lockout per address count in
+# it, so it must be one for all workers and machines. The database cache by default (the table
+# `fpa_cache`, made by `createcachetable`, which every `migrate` runs: fpa.core.apps); Redis when
+# REDIS_URL is set (redis://host:6379/0).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "fpa",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "fpa_cache",
+            # Past MAX_ENTRIES the cache deletes expired rows, then a third of the rest: keep it
+            # far above the live counters.
+            "OPTIONS": {"MAX_ENTRIES": 200_000},
+        }
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Before ModelBackend: a locked address has no password checked.
+    "fpa.accounts.lockout.AddressLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -145,6 +171,10 @@ CSRF_COOKIE_HTTPONLY = True
 # Lockout per (username, IP) with a cool-off.
 AXES_FAILURE_LIMIT = int(os.environ.get("FPA_LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("FPA_LOCKOUT_MINUTES", "15")))
+# And per IP address across user names (password spraying): this many failures from one address
+# in a window of FPA_LOCKOUT_MINUTES pause sign-in from it for FPA_LOCKOUT_MINUTES (0: off).
+# fpa.accounts.lockout, counted in the shared cache.
+FPA_LOCKOUT_IP_FAILURES = int(os.environ.get("FPA_LOCKOUT_IP_FAILURES", "10"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "fpa.accounts.views.lockout_response"

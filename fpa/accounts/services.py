@@ -248,3 +248,20 @@ def token_authenticate(plain: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def address_lockout(
+    *, actor: Any, ip: str, failures: int, minutes: int, username: str = ""
+) -> AuditEvent:
+    """Record that sign-in from `ip` is paused (fpa.accounts.lockout). The actor is None: the
+    failures are anonymous; `username` is the one tried last, for the trail only."""
+    return audit_record(
+        actor=actor,
+        action=AuditEvent.Action.LOCKOUT,
+        username=username[:150],
+        object_type="accounts.address",
+        object_repr=ip,
+        changes={"failures": [None, failures], "minutes": [None, minutes]},
+        reason=f"同一地址登录失败{failures}次，暂停该地址登录{minutes}分钟",
+    )

@@ -9,6 +9,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from fpa.accounts import lockout
 from fpa.accounts.middleware import LOGIN_AT
 from fpa.core.audit import audit_record
 from fpa.core.models import AuditEvent
@@ -37,6 +38,7 @@ def on_login_failed(
         object_type="accounts.user",
         object_repr=str(credentials.get("username", ""))[:200],
     )
+    lockout.record_failure(request, str(credentials.get("username", ""))[:150])
 
 
 @receiver(user_locked_out)

@@ -14,12 +14,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from fpa.accounts import forms, services
+from fpa.accounts import forms, lockout, services
 from fpa.accounts.models import ApiToken, User
 from fpa.core.errors import ServiceError
 from fpa.core.pagination import keyset_page
@@ -40,13 +41,21 @@ def _with_next(view_name: str, request: HttpRequest) -> str:
 
 
 def lockout_response(request: HttpRequest, credentials: Any = None, *args: Any, **kw: Any) -> Any:
-    message = "登录失败次数过多，账号已暂时锁定，请稍后再试或联系系统管理员。"
+    """The answer to a locked sign-in: per (username, IP) from django-axes, or per address
+    (fpa.accounts.lockout) when the request carries `fpa_address_locked`."""
+    if getattr(request, "fpa_address_locked", False):
+        code = "address_locked"
+        message = gettext(
+            "从您所在网络地址登录失败的次数过多，该地址已暂停登录%(minutes)d分钟。"
+            "请稍后再试，或联系系统管理员。"
+        ) % {"minutes": lockout.lock_minutes()}
+    else:
+        code = "locked"
+        message = gettext("登录失败次数过多，账号已暂时锁定，请稍后再试或联系系统管理员。")
     if request.path.startswith("/api/"):
         from django.http import JsonResponse
 
-        return JsonResponse(
-            {"error": {"code": "locked", "message": message, "fields": {}}}, status=429
-        )
+        return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=429)
     form = forms.LoginForm(request.POST or None)
     form.add_error(None, message)
     return render(request, "accounts/login.html", {"form": form}, status=429)

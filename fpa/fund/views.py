@@ -13,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
-from fpa.core.context import current_ip
+from fpa.core import ratelimit
 from fpa.core.errors import ServiceError
 from fpa.core.scope import public_view, scoped_view
 from fpa.families.models import Family
@@ -532,17 +531,9 @@ def public_notices(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _throttled(request: HttpRequest) -> bool:
-    """At most FEEDBACK_LIMIT submissions per address and hour (the cache is the counter)."""
-    key = f"fund-feedback:{current_ip() or request.META.get('REMOTE_ADDR', '')}"
+    """At most FEEDBACK_LIMIT submissions per address and hour, across all workers."""
     limit = getattr(settings, "FPA_FUND_FEEDBACK_LIMIT", FEEDBACK_LIMIT)
-    if cache.add(key, 1, FEEDBACK_WINDOW):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, FEEDBACK_WINDOW)
-        return False
-    return count > limit
+    return ratelimit.exceeded("fund-feedback", limit=limit, window=FEEDBACK_WINDOW)
 
 
 def _submit(request: HttpRequest, fund: Fund, form: Any, **fields: Any) -> bool:

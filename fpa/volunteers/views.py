@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from fpa.accounts.models import User
 from fpa.accounts.roles import Role
-from fpa.core.context import current_ip
+from fpa.core import ratelimit
 from fpa.core.errors import ServiceError
 from fpa.core.excel.pages import import_page
 from fpa.core.scope import public_view, scoped_view
@@ -50,18 +49,6 @@ APPLY_WINDOW = 3600
 VERIFY_LIMIT = 30  # code checks per address per 10 minutes
 VERIFY_WINDOW = 600
 PROTECTED = ("id_number", "phone", "guardian_phone")
-
-
-def _too_many(kind: str, limit: int, window: int) -> bool:
-    """A fixed-window counter per client address in the cache."""
-    key = f"fpa:rate:{kind}:{current_ip() or 'unknown'}"
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    return count > limit
 
 
 def _holders(user: Any) -> QuerySet:
@@ -95,7 +82,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         request.POST or None, associations=public, initial={"consent_version": consent.version}
     )
     if request.method == "POST":
-        if _too_many("apply", APPLY_LIMIT, APPLY_WINDOW):
+        if ratelimit.exceeded("volunteer-apply", limit=APPLY_LIMIT, window=APPLY_WINDOW):
             return render(
                 request,
                 "volunteers/apply.html",
@@ -127,7 +114,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     code = (request.GET.get("code") or "")[:64]
     context: dict[str, Any] = {"code": code}
     if code:
-        if _too_many("verify", VERIFY_LIMIT, VERIFY_WINDOW):
+        if ratelimit.exceeded("volunteer-verify", limit=VERIFY_LIMIT, window=VERIFY_WINDOW):
             return render(request, "volunteers/verify.html", {"limited": True}, status=429)
         found = selectors.certificate_verify(code)
         context.update(checked=True, found=found)
