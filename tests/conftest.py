@@ -41,6 +41,25 @@ DAZHUANG = "622923100201"  # a village of 刘家峡镇
 SHANGQUAN = "622923101201"  # a village of 盐锅峡镇
 
 
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    """Every database test may use the "jobs" alias too (background jobs, fpa.core.db_router):
+    the import pages enqueue jobs. A test that names its databases keeps them."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        uses_db = "db" in item.fixturenames or "transactional_db" in item.fixturenames
+        if marker is None and not uses_db:
+            continue
+        kwargs = dict(marker.kwargs) if marker is not None else {}
+        if kwargs.get("databases") is not None:
+            continue
+        if marker is None and "transactional_db" in item.fixturenames:
+            kwargs["transaction"] = True
+        kwargs["databases"] = ["default", "jobs"]
+        item.add_marker(
+            pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False
+        )
+
+
 @pytest.fixture
 def yongjing(db: Any) -> Association:
     """The real 2023 Yongjing divisions as an association tree; returns the county association."""

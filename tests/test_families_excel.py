@@ -95,7 +95,8 @@ def workbook(*rows: list[Any], header: list[str] = HEADER) -> bytes:
 
 
 def upload(client: Any, data: bytes, name: str = "特殊家庭.xlsx") -> Any:
-    return client.post(IMPORT_URL, {"file": SimpleUploadedFile(name, data)})
+    """Upload, then follow to the dry-run job's page (the report, the confirm button)."""
+    return client.post(IMPORT_URL, {"file": SimpleUploadedFile(name, data)}, follow=True)
 
 
 def register(
@@ -410,7 +411,9 @@ def test_upload_preview_commit_and_the_same_file_again(township, client_for, upl
     assert mother.encode() not in stored[0].read_bytes()  # encrypted at rest
 
     response = client.post(IMPORT_URL, {"token": token})
-    assert response.status_code == 302 and response["Location"] == "/families/"
+    assert response.status_code == 302 and response["Location"].startswith("/jobs/")
+    summary = client.get(response["Location"]).content.decode()  # the commit job's result page
+    assert 'href="/families/"' in summary
     assert list(uploads_dir.iterdir()) == []
     wang = Family.objects.get(head_name="王秀英")
     assert (wang.association.code, wang.kind, wang.address) == (DAZHUANG, "bereaved", "大庄村一社")
@@ -432,8 +435,7 @@ def test_upload_preview_commit_and_the_same_file_again(township, client_for, upl
     created = AuditEvent.objects.filter(action="create", actor=township)
     assert created.filter(object_type="families.family").count() == 2
     assert created.filter(object_type="families.person").count() == 5
-    followed = client.get("/families/")
-    assert "导入完成：新登记2户，修改0户，0户未变化。" in followed.content.decode()
+    assert "导入完成：新登记2户，修改0户，0户未变化。" in summary
 
     # The same file again: every row unchanged, no token, nothing written.
     after = state()
@@ -571,7 +573,7 @@ def test_what_an_import_may_not_change(township):
     ]
 
 
-def test_the_token_belongs_to_one_user_and_session(township, township2, client_for, uploads_dir):
+def test_the_token_belongs_to_one_user(township, township2, client_for, uploads_dir):
     client = client_for(township)
     data = workbook(
         line(
@@ -582,20 +584,25 @@ def test_the_token_belongs_to_one_user_and_session(township, township2, client_f
         )
     )
     token = upload(client, data).context["token"]
+    other = client_for(township2)  # another user
     before = state()
-    for other in (client_for(township2), client_for(township)):
-        response = other.post(IMPORT_URL, {"token": token}, follow=True)
-        assert UPLOAD_EXPIRED in response.content.decode()
+    response = other.post(IMPORT_URL, {"token": token}, follow=True)
+    assert UPLOAD_EXPIRED in response.content.decode()
     assert state() == before
     from fpa.core.excel import uploads
+    from fpa.core.jobs import job_secret
+    from fpa.core.models import Job
 
-    class Request:
-        session = client.session
-        user = township
-
-    assert uploads.load(Request, "organizations.staff", token) is None
-    assert uploads.load(Request, FAMILY_IMPORT.kind, token) == data
-    assert client.post(IMPORT_URL, {"token": token}).status_code == 302
+    key = job_secret(Job.objects.get(kind="excel.dry_run", token=token))
+    assert uploads.unseal("organizations.staff", township.pk, token, key) is None
+    assert uploads.unseal(FAMILY_IMPORT.kind, township2.pk, token, key) is None
+    assert uploads.unseal(FAMILY_IMPORT.kind, township.pk, token, key) == data
+    # The same user signed in again (another session) may confirm: the job keeps the upload.
+    again = client_for(township)
+    assert again.post(IMPORT_URL, {"token": token}).status_code == 302
+    assert Family.objects.filter(head_name="王秀英").count() == 1
+    response = client.post(IMPORT_URL, {"token": token}, follow=True)  # once only
+    assert UPLOAD_EXPIRED in response.content.decode()
     assert Family.objects.filter(head_name="王秀英").count() == 1
 
 

@@ -59,7 +59,8 @@ def row(number: str, **overrides: Any) -> list[Any]:
 
 
 def upload(client: Any, data: bytes, name: str = "会员.xlsx") -> Any:
-    return client.post(IMPORT_URL, {"file": SimpleUploadedFile(name, data)})
+    """Upload, then follow to the dry-run job's page (the report, the confirm button)."""
+    return client.post(IMPORT_URL, {"file": SimpleUploadedFile(name, data)}, follow=True)
 
 
 def state() -> tuple[int, int, list[Any]]:
@@ -108,7 +109,8 @@ def test_commit_creates_applications_and_approves_active_rows(township, client_f
     assert report.ok and report.created == 3
     token = response.context["token"]
     response = client.post(IMPORT_URL, {"token": token})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"].startswith("/jobs/")
+    assert "导入完成：新登记3名会员" in client.get(response["Location"]).content.decode()
     assert Member.objects.get(name="甲").status == "pending"
     approved = Member.objects.get(name="乙")
     assert approved.status == "active" and approved.card_number == f"{DAZHUANG}-00001"

@@ -8,6 +8,8 @@ and the audit trail exactly as they were.
 from __future__ import annotations
 
 import datetime
+import os
+import time
 from typing import Any
 from urllib.parse import quote
 
@@ -52,7 +54,8 @@ def workbook(*rows: list[Any]) -> bytes:
 
 
 def upload(client: Any, data: bytes, name: str = "工作人员.xlsx") -> Any:
-    return client.post(IMPORT_URL, {"file": SimpleUploadedFile(name, data)})
+    """Upload, then follow to the dry-run job's page (the report, the confirm button)."""
+    return client.post(IMPORT_URL, {"file": SimpleUploadedFile(name, data)}, follow=True)
 
 
 def state() -> tuple[int, int, list[tuple[Any, ...]]]:
@@ -222,7 +225,9 @@ def test_upload_preview_commit_and_the_same_file_again(township, client_for, upl
     assert first.encode() not in stored[0].read_bytes()  # encrypted at rest
 
     response = client.post(IMPORT_URL, {"token": token})
-    assert response.status_code == 302 and response["Location"] == "/org/staff/"
+    assert response.status_code == 302 and response["Location"].startswith("/jobs/")
+    summary = client.get(response["Location"]).content.decode()  # the commit job's result page
+    assert 'href="/org/staff/"' in summary
     assert list(uploads_dir.iterdir()) == []
     created = StaffMember.objects.filter(name__in=["王五", "赵六"]).order_by("name")
     wang = created.get(name="王五")
@@ -242,8 +247,7 @@ def test_upload_preview_commit_and_the_same_file_again(township, client_for, upl
     audits = AuditEvent.objects.filter(object_type="organizations.staffmember", action="create")
     assert set(audits.values_list("object_id", flat=True)) == {str(wang.pk), str(zhao.pk)}
     assert all(a.actor_id == township.pk for a in audits)
-    followed = client.get("/org/staff/")
-    assert "导入完成：新增2人，修改0人，0人未变化。" in followed.content.decode()
+    assert "导入完成：新增2人，修改0人，0人未变化。" in summary
 
     # The same file again: every row unchanged, no token, nothing written.
     after = state()
@@ -348,28 +352,27 @@ def test_a_closed_association_is_refused(township):
     assert report.messages == ["第2行「协会编码」：该协会已停用，不能导入工作人员。"]
 
 
-def test_the_token_belongs_to_one_user_and_session(township, township2, client_for, uploads_dir):
+def test_the_token_belongs_to_one_user(township, township2, client_for, uploads_dir):
     client = client_for(township)
     data = workbook([DAZHUANG, "王五", person(40), None, "理事", "兼职", "2024-01-01", None])
     token = upload(client, data).context["token"]
-    others = (client_for(township2), client_for(township))  # another user, another session
+    other = client_for(township2)  # another user
     before = state()
-    for other in others:
-        response = other.post(IMPORT_URL, {"token": token}, follow=True)
-        assert UPLOAD_EXPIRED in response.content.decode()
+    response = other.post(IMPORT_URL, {"token": token}, follow=True)
+    assert UPLOAD_EXPIRED in response.content.decode()
     for forged in ("x" * 43, "../../etc/passwd", ""):
         response = client.post(IMPORT_URL, {"token": forged}, follow=True)
         assert response.status_code == 200
     assert state() == before
-    # The session's stash entry cannot be replayed under another kind either.
+    # The kept upload cannot be replayed under another kind or by another user either.
     from fpa.core.excel import uploads
+    from fpa.core.jobs import job_secret
+    from fpa.core.models import Job
 
-    class Request:
-        session = client.session
-        user = township
-
-    assert uploads.load(Request, "families.members", token) is None
-    assert uploads.load(Request, STAFF_IMPORT.kind, token) == data
+    key = job_secret(Job.objects.get(kind="excel.dry_run", token=token))
+    assert uploads.unseal("families.members", township.pk, token, key) is None
+    assert uploads.unseal(STAFF_IMPORT.kind, township2.pk, token, key) is None
+    assert uploads.unseal(STAFF_IMPORT.kind, township.pk, token, key) == data
     assert client.post(IMPORT_URL, {"token": token}).status_code == 302
     assert StaffMember.objects.filter(name="王五").count() == 1
 
@@ -378,7 +381,9 @@ def test_a_stashed_upload_expires(township, client_for, uploads_dir, settings):
     client = client_for(township)
     data = workbook([DAZHUANG, "王五", person(41), None, "理事", "兼职", "2024-01-01", None])
     token = upload(client, data).context["token"]
-    settings.FPA_EXCEL_UPLOAD_TTL = -1
+    settings.FPA_EXCEL_UPLOAD_TTL = 60
+    old = time.time() - 120
+    os.utime(uploads_dir / f"{token}.bin", (old, old))  # kept two minutes ago: expired
     before = state()
     response = client.post(IMPORT_URL, {"token": token}, follow=True)
     assert UPLOAD_EXPIRED in response.content.decode()

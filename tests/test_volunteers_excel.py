@@ -34,7 +34,8 @@ def row(code: str, name: str, number: str, phone: str = "13611112222", **extra: 
 
 
 def upload(client: Any, url: str, data: bytes) -> Any:
-    return client.post(url, {"file": SimpleUploadedFile("v.xlsx", data)})
+    """Upload, then follow to the dry-run job's page (the report, the confirm button)."""
+    return client.post(url, {"file": SimpleUploadedFile("v.xlsx", data)}, follow=True)
 
 
 def state() -> tuple:
@@ -71,7 +72,8 @@ def test_import_dry_run_commit_and_again(client_for, yongjing, township, uploads
     assert first not in response.content.decode()
     assert state() == before
     response = client.post("/volunteers/import/", {"token": response.context["token"]})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"].startswith("/jobs/")
+    assert 'href="/volunteers/"' in client.get(response["Location"]).content.decode()
     sun = Volunteer.objects.get(name="孙导入")
     assert sun.status == Volunteer.Status.APPLIED and sun.on_weekends
     assert sorted(sun.skills.values_list("code", flat=True)) == ["counselling", "legal_aid"]
@@ -98,9 +100,7 @@ def test_problems_are_listed_by_row_and_nothing_written(client_for, yongjing, to
         sheet="志愿者",
     )
     before = state()
-    report = client.post(
-        "/volunteers/import/", {"file": SimpleUploadedFile("v.xlsx", data)}
-    ).context["report"]
+    report = upload(client, "/volunteers/import/", data).context["report"]
     text = "\n".join(report.messages)
     assert "第2行「协会编码」" in text and "不在您的管辖范围内" in text
     assert "第3行「身份证号码」" in text
