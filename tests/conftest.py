@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import io
 import os
+import re
 import threading
 import time
 import zipfile
@@ -191,6 +192,13 @@ def all_text(data: bytes) -> bytes:
         return b"".join(archive.read(name) for name in archive.namelist())
 
 
+@pytest.fixture(autouse=True)
+def job_files_dir(settings: Any, tmp_path: Path) -> Path:
+    """Background jobs' result files (exports, report workbooks) go to a per-test directory."""
+    settings.FPA_JOB_FILES_DIR = str(tmp_path / "job-files")
+    return tmp_path / "job-files"
+
+
 @pytest.fixture
 def uploads_dir(settings: Any, tmp_path: Path) -> Path:
     """Uploads waiting between dry run and commit go to a per-test directory."""
@@ -232,3 +240,19 @@ def race(calls: list[Any]) -> tuple[list[Any], list[BaseException]]:
     for thread in threads:
         thread.join(timeout=120)
     return results, errors
+
+
+def follow_job(client: Any, response: Any) -> Any:
+    """An export or a report workbook runs as a background job (inside the request under the
+    immediate backend of the tests): the request redirects to the job page, which offers the
+    file; this follows both and returns the download's response."""
+    assert response.status_code == 302, response.status_code
+    location = response["Location"]
+    assert re.fullmatch(r"/jobs/\d+/", location), location
+    page = client.get(location)
+    assert page.status_code == 200
+    download = location + "download/"
+    assert download in page.content.decode(), "the job page offers no download"
+    got = client.get(download)
+    assert got.status_code == 200
+    return got

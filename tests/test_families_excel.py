@@ -31,7 +31,7 @@ from fpa.families.models import Family, Person
 from fpa.families.views import FAMILY_IMPORT
 from fpa.organizations import services as org_services
 from fpa.organizations.models import Association
-from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, all_text, content
+from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, all_text, content, follow_job
 from tests.test_excel_engine import fullwidth, read_back, xlsx
 from tests.test_excel_safety import BOMB_RATIO, MB, parts_of, rezip
 
@@ -638,7 +638,7 @@ def test_masked_export_holds_no_plaintext_and_no_kind(township, client_for, two_
     client = client_for(township)
     assert client.get(EXPORT_URL).status_code == 200
     before = AuditEvent.objects.count()
-    response = client.get(EXPORT_URL, {"download": "1"})
+    response = follow_job(client, client.get(EXPORT_URL, {"download": "1"}))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment; filename*=utf-8''")
     assert quote("计生特殊家庭-") in response["Content-Disposition"]
@@ -678,9 +678,12 @@ def test_the_export_holds_the_register_unless_asked_for_all(township, client_for
         reason="迁往兰州",
     )
     client = client_for(township)
-    names = [row[2] for row in read_back(content(client.get(EXPORT_URL, {"download": "1"})))]
+    names = [
+        row[2]
+        for row in read_back(content(follow_job(client, client.get(EXPORT_URL, {"download": "1"}))))
+    ]
     assert "本村甲" not in names and "邻村乙" in names
-    everything = client.get(EXPORT_URL, {"download": "1", "all": "1"})
+    everything = follow_job(client, client.get(EXPORT_URL, {"download": "1", "all": "1"}))
     assert "本村甲" in [row[2] for row in read_back(content(everything))]
 
 
@@ -688,7 +691,7 @@ def test_full_export_is_audited_and_round_trips(township, client_for, two_townsh
     local, foreign = two_townships
     client = client_for(township)
     before = AuditEvent.objects.count()
-    response = client.post(EXPORT_URL, {"reveal": "1", "reason": "年度核对"})
+    response = follow_job(client, client.post(EXPORT_URL, {"reveal": "1", "reason": "年度核对"}))
     assert response.status_code == 200
     assert quote("（完整信息）") in response["Content-Disposition"]
     data = content(response)
@@ -725,7 +728,7 @@ def test_full_export_is_audited_and_round_trips(township, client_for, two_townsh
     # The full export re-imports as unchanged; the masked one cannot key its rows.
     report = family_excel.FamilyImporter(actor=township).dry_run(data)
     assert (report.unchanged, report.created, report.updated) == (3, 0, 0), report.messages
-    masked = content(client.get(EXPORT_URL, {"download": "1"}))
+    masked = content(follow_job(client, client.get(EXPORT_URL, {"download": "1"})))
     report = family_excel.FamilyImporter(actor=township).dry_run(masked)
     assert report.messages == [
         f"第{n}行「母亲身份证号码」：该号码已打码（含*号），无法用来匹配已有记录，请填写完整号码。"
@@ -755,7 +758,10 @@ def test_full_export_is_refused_without_personal_reveal(finance, auditor, two_to
 def test_each_township_exports_only_its_own(township, township2, client_for, two_townships):
     local, foreign = two_townships
     for user, mine, theirs in ((township, local, foreign), (township2, foreign, local)):
-        response = client_for(user).post(EXPORT_URL, {"reveal": "1", "reason": "核对名单"})
+        client = client_for(user)
+        response = follow_job(
+            client, client.post(EXPORT_URL, {"reveal": "1", "reason": "核对名单"})
+        )
         flat = flat_of(content(response))
         assert all(neutralise(f.head_name) in flat for f in mine)
         for family in theirs:

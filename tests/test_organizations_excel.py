@@ -28,7 +28,16 @@ from fpa.organizations import excel as staff_excel
 from fpa.organizations import services
 from fpa.organizations.models import Association, StaffMember
 from fpa.organizations.views import STAFF_IMPORT
-from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, all_text, content, staff_in
+from tests.conftest import (
+    DAZHUANG,
+    LIUJIAXIA,
+    SHANGQUAN,
+    YANGUOXIA,
+    all_text,
+    content,
+    follow_job,
+    staff_in,
+)
 from tests.test_excel_engine import Formula, fullwidth, read_back, xlsx
 
 HEADER = ["协会编码", "姓名", "身份证号码", "联系电话", "职务", "任职方式", "任期开始", "任期结束"]
@@ -419,7 +428,7 @@ def test_masked_export_holds_no_plaintext(township, client_for, two_townships):
     client = client_for(township)
     assert client.get(EXPORT_URL).status_code == 200
     before = AuditEvent.objects.count()
-    response = client.get(EXPORT_URL, {"download": "1"})
+    response = follow_job(client, client.get(EXPORT_URL, {"download": "1"}))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment; filename*=utf-8''")
     assert quote("工作人员-") in response["Content-Disposition"]
@@ -445,7 +454,7 @@ def test_full_export_is_audited_and_round_trips(township, client_for, two_townsh
     local, foreign = two_townships
     client = client_for(township)
     before = AuditEvent.objects.count()
-    response = client.post(EXPORT_URL, {"reveal": "1", "reason": "年度核对"})
+    response = follow_job(client, client.post(EXPORT_URL, {"reveal": "1", "reason": "年度核对"}))
     assert response.status_code == 200
     assert quote("（完整信息）") in response["Content-Disposition"]
     data = content(response)
@@ -466,7 +475,7 @@ def test_full_export_is_audited_and_round_trips(township, client_for, two_townsh
     # The full export re-imports as unchanged; the masked one cannot key its rows.
     report = staff_excel.StaffImporter(actor=township).dry_run(data)
     assert (report.unchanged, report.created, report.updated) == (3, 0, 0), report.messages
-    masked = content(client.get(EXPORT_URL, {"download": "1"}))
+    masked = content(follow_job(client, client.get(EXPORT_URL, {"download": "1"})))
     report = staff_excel.StaffImporter(actor=township).dry_run(masked)
     assert report.messages == [
         f"第{n}行「身份证号码」：该号码已打码（含*号），无法用来匹配已有记录，请填写完整号码。"
@@ -489,7 +498,7 @@ def test_full_export_is_refused_without_personal_reveal(auditor, client_for, two
     response = client.post(EXPORT_URL, {"reveal": "1", "reason": "想看看"})
     assert response.status_code == 403
     assert AuditEvent.objects.count() == before
-    masked = client.get(EXPORT_URL, {"download": "1"})
+    masked = follow_job(client, client.get(EXPORT_URL, {"download": "1"}))
     assert masked.status_code == 200
     flat = [str(cell) for row in read_back(content(masked)) for cell in row]
     local, foreign = two_townships
@@ -504,7 +513,10 @@ def test_full_export_is_refused_without_personal_reveal(auditor, client_for, two
 def test_each_township_exports_only_its_own(township, township2, client_for, two_townships):
     local, foreign = two_townships
     for user, mine, theirs in ((township, local, foreign), (township2, foreign, local)):
-        response = client_for(user).post(EXPORT_URL, {"reveal": "1", "reason": "核对名单"})
+        client = client_for(user)
+        response = follow_job(
+            client, client.post(EXPORT_URL, {"reveal": "1", "reason": "核对名单"})
+        )
         flat = [str(cell) for row in read_back(content(response)) for cell in row]
         assert all(neutralise(s.name) in flat for s in mine)
         for staff in theirs:

@@ -124,6 +124,9 @@ if DATABASES["jobs"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["jobs"]["CONN_MAX_AGE"] = 0
 DATABASE_ROUTERS = ["fpa.core.db_router.JobsRouter"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Result files of background jobs (exports, report workbooks; personal data) are served to their
+# owner only and removed this many hours after the job ended (by the worker, or purge_job_files).
+FPA_JOB_FILES_RETENTION_HOURS = float(os.environ.get("FPA_JOB_FILES_RETENTION_HOURS", "24"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

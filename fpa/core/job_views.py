@@ -23,12 +23,15 @@ def _job(request: HttpRequest, pk: int) -> Job:
     return job
 
 
-def _context(job: Job) -> dict[str, object]:
+def _context(request: HttpRequest, job: Job) -> dict[str, object]:
     return {
         "job": job,
         "percent": jobs.percent(job),
         "active": job.status in jobs.ACTIVE,
-        "can_download": job.status == Job.Status.DONE and jobs.result_path(job) is not None,
+        # Only the owner downloads (a county admin sees the job of the subtree, not its file).
+        "can_download": job.status == Job.Status.DONE
+        and job.owner_id == request.user.pk
+        and jobs.result_path(job) is not None,
     }
 
 
@@ -53,7 +56,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         response = view(request, job) if view is not None else None
         if response is not None:
             return response
-    return render(request, "core/job_detail.html", _context(job))
+    return render(request, "core/job_detail.html", _context(request, job))
 
 
 @scoped_view(capability="account.self")
@@ -61,7 +64,7 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     if job.status in jobs.FINISHED and request.htmx:
         return HttpResponseClientRefresh()  # the full page shows the result
-    return render(request, "core/_job_progress.html", _context(job))
+    return render(request, "core/_job_progress.html", _context(request, job))
 
 
 @require_POST

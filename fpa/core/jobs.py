@@ -137,6 +137,7 @@ def _load_kinds() -> None:
             with contextlib.suppress(ModuleNotFoundError):
                 import_module(f"{config.name}.jobs")
     import_module("fpa.core.excel.jobs")
+    import_module("fpa.core.key_rotation")
 
 
 # --- progress -----------------------------------------------------------------------------------
@@ -218,10 +219,42 @@ def job_files_directory() -> Path:
 
 
 def result_path(job: Job) -> Path | None:
+    """The job's result file, or None (none, or past the retention period)."""
     if not job.result_file or "/" in job.result_file or job.result_file.startswith("."):
         return None
+    if job.finished_at is not None and job.finished_at < timezone.now() - files_retention():
+        return None  # expired: the next purge removes it
     path = job_files_directory() / job.result_file
     return path if path.is_file() else None
+
+
+def files_retention() -> datetime.timedelta:
+    return datetime.timedelta(hours=float(getattr(settings, "FPA_JOB_FILES_RETENTION_HOURS", 24)))
+
+
+def purge_job_files(now: datetime.datetime | None = None) -> int:
+    """Remove the result files (exports, workbooks) of jobs finished longer ago than
+    `FPA_JOB_FILES_RETENTION_HOURS`, and files no job names any more; returns how many files."""
+    now = now or timezone.now()
+    limit = now - files_retention()
+    removed = 0
+    expired = Job.objects.filter(finished_at__lt=limit).exclude(result_file="")
+    for pk, name in expired.values_list("pk", "result_file"):
+        if "/" not in name and not name.startswith("."):
+            with contextlib.suppress(FileNotFoundError):
+                (job_files_directory() / name).unlink()
+                removed += 1
+        Job.objects.filter(pk=pk).update(result_file="")
+    named = set(Job.objects.exclude(result_file="").values_list("result_file", flat=True))
+    for path in job_files_directory().iterdir():
+        if path.name in named or not path.is_file():
+            continue
+        modified = datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC)
+        if modified < limit:  # a file whose job row is gone, or was never recorded
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed += 1
+    return removed
 
 
 # --- services -----------------------------------------------------------------------------------
@@ -468,6 +501,14 @@ def worker_beat(worker_id: str) -> None:
     )
     reap_stale_jobs(now)
     WorkerBeat.objects.filter(beat_at__lt=now - datetime.timedelta(days=1)).delete()
+    global _PURGED_AT
+    if time.monotonic() - _PURGED_AT > PURGE_EVERY:
+        _PURGED_AT = time.monotonic()
+        purge_job_files(now)
+
+
+PURGE_EVERY = 600.0  # seconds between two purges of expired result files by a worker
+_PURGED_AT = -PURGE_EVERY
 
 
 def worker_gone(worker_id: str) -> None:
