@@ -9,7 +9,6 @@ import time
 from typing import Any, TextIO
 
 from django.core.management.base import CommandError
-from django.urls import reverse
 from django.utils.translation import gettext
 
 from fpa.core.audit import audit_record
@@ -103,6 +102,5 @@ def describe(job: Job) -> str:
     """How to follow a job from the command line or the web."""
     return (
         f"Job {job.pk} ({job.kind}) queued; status now: {job.status}. Follow it with "
-        f"`manage.py job_status {job.pk}` or at {reverse('core:job_detail', args=[job.pk])} "
-        "(county administrators)."
+        f"`manage.py job_status {job.pk}`."
     )
