@@ -50,6 +50,7 @@ var/ledger-key.pem: | deps var/secret-key
 migrate: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
+	$(PY) manage.py migrate --noinput --database jobs
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
 demo: migrate
@@ -57,8 +58,8 @@ demo: migrate
 
 serve:
 	@echo "Serving on http://$(HOST):$(PORT)/"
-	$(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--timeout 300 --access-logfile - --forwarded-allow-ips 127.0.0.1
+	$(PY) scripts/serve.py -- config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--timeout 30 --access-logfile - --forwarded-allow-ips 127.0.0.1
 
 test: export DJANGO_SETTINGS_MODULE = config.settings.test
 test: dev-deps assets lint check-migrations pytest

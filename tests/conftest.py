@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import io
 import os
+import re
 import threading
 import time
 import zipfile
@@ -39,6 +40,25 @@ LIUJIAXIA = "622923100"
 YANGUOXIA = "622923101"
 DAZHUANG = "622923100201"  # a village of 刘家峡镇
 SHANGQUAN = "622923101201"  # a village of 盐锅峡镇
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    """Every database test may use the "jobs" alias too (background jobs, fpa.core.db_router):
+    the import pages enqueue jobs. A test that names its databases keeps them."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        uses_db = "db" in item.fixturenames or "transactional_db" in item.fixturenames
+        if marker is None and not uses_db:
+            continue
+        kwargs = dict(marker.kwargs) if marker is not None else {}
+        if kwargs.get("databases") is not None:
+            continue
+        if marker is None and "transactional_db" in item.fixturenames:
+            kwargs["transaction"] = True
+        kwargs["databases"] = ["default", "jobs"]
+        item.add_marker(
+            pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False
+        )
 
 
 @pytest.fixture
@@ -172,6 +192,13 @@ def all_text(data: bytes) -> bytes:
         return b"".join(archive.read(name) for name in archive.namelist())
 
 
+@pytest.fixture(autouse=True)
+def job_files_dir(settings: Any, tmp_path: Path) -> Path:
+    """Background jobs' result files (exports, report workbooks) go to a per-test directory."""
+    settings.FPA_JOB_FILES_DIR = str(tmp_path / "job-files")
+    return tmp_path / "job-files"
+
+
 @pytest.fixture
 def uploads_dir(settings: Any, tmp_path: Path) -> Path:
     """Uploads waiting between dry run and commit go to a per-test directory."""
@@ -213,3 +240,19 @@ def race(calls: list[Any]) -> tuple[list[Any], list[BaseException]]:
     for thread in threads:
         thread.join(timeout=120)
     return results, errors
+
+
+def follow_job(client: Any, response: Any) -> Any:
+    """An export or a report workbook runs as a background job (inside the request under the
+    immediate backend of the tests): the request redirects to the job page, which offers the
+    file; this follows both and returns the download's response."""
+    assert response.status_code == 302, response.status_code
+    location = response["Location"]
+    assert re.fullmatch(r"/jobs/\d+/", location), location
+    page = client.get(location)
+    assert page.status_code == 200
+    download = location + "download/"
+    assert download in page.content.decode(), "the job page offers no download"
+    got = client.get(download)
+    assert got.status_code == 200
+    return got

@@ -31,7 +31,7 @@ from fpa.families.models import Family, Person
 from fpa.families.views import FAMILY_IMPORT
 from fpa.organizations import services as org_services
 from fpa.organizations.models import Association
-from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, all_text, content
+from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, all_text, content, follow_job
 from tests.test_excel_engine import fullwidth, read_back, xlsx
 from tests.test_excel_safety import BOMB_RATIO, MB, parts_of, rezip
 
@@ -95,7 +95,8 @@ def workbook(*rows: list[Any], header: list[str] = HEADER) -> bytes:
 
 
 def upload(client: Any, data: bytes, name: str = "特殊家庭.xlsx") -> Any:
-    return client.post(IMPORT_URL, {"file": SimpleUploadedFile(name, data)})
+    """Upload, then follow to the dry-run job's page (the report, the confirm button)."""
+    return client.post(IMPORT_URL, {"file": SimpleUploadedFile(name, data)}, follow=True)
 
 
 def register(
@@ -410,7 +411,9 @@ def test_upload_preview_commit_and_the_same_file_again(township, client_for, upl
     assert mother.encode() not in stored[0].read_bytes()  # encrypted at rest
 
     response = client.post(IMPORT_URL, {"token": token})
-    assert response.status_code == 302 and response["Location"] == "/families/"
+    assert response.status_code == 302 and response["Location"].startswith("/jobs/")
+    summary = client.get(response["Location"]).content.decode()  # the commit job's result page
+    assert 'href="/families/"' in summary
     assert list(uploads_dir.iterdir()) == []
     wang = Family.objects.get(head_name="王秀英")
     assert (wang.association.code, wang.kind, wang.address) == (DAZHUANG, "bereaved", "大庄村一社")
@@ -432,8 +435,7 @@ def test_upload_preview_commit_and_the_same_file_again(township, client_for, upl
     created = AuditEvent.objects.filter(action="create", actor=township)
     assert created.filter(object_type="families.family").count() == 2
     assert created.filter(object_type="families.person").count() == 5
-    followed = client.get("/families/")
-    assert "导入完成：新登记2户，修改0户，0户未变化。" in followed.content.decode()
+    assert "导入完成：新登记2户，修改0户，0户未变化。" in summary
 
     # The same file again: every row unchanged, no token, nothing written.
     after = state()
@@ -571,7 +573,7 @@ def test_what_an_import_may_not_change(township):
     ]
 
 
-def test_the_token_belongs_to_one_user_and_session(township, township2, client_for, uploads_dir):
+def test_the_token_belongs_to_one_user(township, township2, client_for, uploads_dir):
     client = client_for(township)
     data = workbook(
         line(
@@ -582,20 +584,25 @@ def test_the_token_belongs_to_one_user_and_session(township, township2, client_f
         )
     )
     token = upload(client, data).context["token"]
+    other = client_for(township2)  # another user
     before = state()
-    for other in (client_for(township2), client_for(township)):
-        response = other.post(IMPORT_URL, {"token": token}, follow=True)
-        assert UPLOAD_EXPIRED in response.content.decode()
+    response = other.post(IMPORT_URL, {"token": token}, follow=True)
+    assert UPLOAD_EXPIRED in response.content.decode()
     assert state() == before
     from fpa.core.excel import uploads
+    from fpa.core.jobs import job_secret
+    from fpa.core.models import Job
 
-    class Request:
-        session = client.session
-        user = township
-
-    assert uploads.load(Request, "organizations.staff", token) is None
-    assert uploads.load(Request, FAMILY_IMPORT.kind, token) == data
-    assert client.post(IMPORT_URL, {"token": token}).status_code == 302
+    key = job_secret(Job.objects.get(kind="excel.dry_run", token=token))
+    assert uploads.unseal("organizations.staff", township.pk, token, key) is None
+    assert uploads.unseal(FAMILY_IMPORT.kind, township2.pk, token, key) is None
+    assert uploads.unseal(FAMILY_IMPORT.kind, township.pk, token, key) == data
+    # The same user signed in again (another session) may confirm: the job keeps the upload.
+    again = client_for(township)
+    assert again.post(IMPORT_URL, {"token": token}).status_code == 302
+    assert Family.objects.filter(head_name="王秀英").count() == 1
+    response = client.post(IMPORT_URL, {"token": token}, follow=True)  # once only
+    assert UPLOAD_EXPIRED in response.content.decode()
     assert Family.objects.filter(head_name="王秀英").count() == 1
 
 
@@ -631,7 +638,7 @@ def test_masked_export_holds_no_plaintext_and_no_kind(township, client_for, two_
     client = client_for(township)
     assert client.get(EXPORT_URL).status_code == 200
     before = AuditEvent.objects.count()
-    response = client.get(EXPORT_URL, {"download": "1"})
+    response = follow_job(client, client.get(EXPORT_URL, {"download": "1"}))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment; filename*=utf-8''")
     assert quote("计生特殊家庭-") in response["Content-Disposition"]
@@ -671,9 +678,12 @@ def test_the_export_holds_the_register_unless_asked_for_all(township, client_for
         reason="迁往兰州",
     )
     client = client_for(township)
-    names = [row[2] for row in read_back(content(client.get(EXPORT_URL, {"download": "1"})))]
+    names = [
+        row[2]
+        for row in read_back(content(follow_job(client, client.get(EXPORT_URL, {"download": "1"}))))
+    ]
     assert "本村甲" not in names and "邻村乙" in names
-    everything = client.get(EXPORT_URL, {"download": "1", "all": "1"})
+    everything = follow_job(client, client.get(EXPORT_URL, {"download": "1", "all": "1"}))
     assert "本村甲" in [row[2] for row in read_back(content(everything))]
 
 
@@ -681,7 +691,7 @@ def test_full_export_is_audited_and_round_trips(township, client_for, two_townsh
     local, foreign = two_townships
     client = client_for(township)
     before = AuditEvent.objects.count()
-    response = client.post(EXPORT_URL, {"reveal": "1", "reason": "年度核对"})
+    response = follow_job(client, client.post(EXPORT_URL, {"reveal": "1", "reason": "年度核对"}))
     assert response.status_code == 200
     assert quote("（完整信息）") in response["Content-Disposition"]
     data = content(response)
@@ -718,7 +728,7 @@ def test_full_export_is_audited_and_round_trips(township, client_for, two_townsh
     # The full export re-imports as unchanged; the masked one cannot key its rows.
     report = family_excel.FamilyImporter(actor=township).dry_run(data)
     assert (report.unchanged, report.created, report.updated) == (3, 0, 0), report.messages
-    masked = content(client.get(EXPORT_URL, {"download": "1"}))
+    masked = content(follow_job(client, client.get(EXPORT_URL, {"download": "1"})))
     report = family_excel.FamilyImporter(actor=township).dry_run(masked)
     assert report.messages == [
         f"第{n}行「母亲身份证号码」：该号码已打码（含*号），无法用来匹配已有记录，请填写完整号码。"
@@ -748,7 +758,10 @@ def test_full_export_is_refused_without_personal_reveal(finance, auditor, two_to
 def test_each_township_exports_only_its_own(township, township2, client_for, two_townships):
     local, foreign = two_townships
     for user, mine, theirs in ((township, local, foreign), (township2, foreign, local)):
-        response = client_for(user).post(EXPORT_URL, {"reveal": "1", "reason": "核对名单"})
+        client = client_for(user)
+        response = follow_job(
+            client, client.post(EXPORT_URL, {"reveal": "1", "reason": "核对名单"})
+        )
         flat = flat_of(content(response))
         assert all(neutralise(f.head_name) in flat for f in mine)
         for family in theirs:

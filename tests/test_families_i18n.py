@@ -32,7 +32,7 @@ from fpa.families.models import (
     Support,
 )
 from fpa.organizations.models import Association
-from tests.conftest import DAZHUANG, LIUJIAXIA, login
+from tests.conftest import DAZHUANG, LIUJIAXIA, follow_job, login
 from tests.test_excel_engine import xlsx
 from tests.test_families_views import assign, days_ago, log, register, support, today
 
@@ -290,13 +290,16 @@ def test_the_excel_files_stay_chinese_in_english(township, world):
     response = client.get(reverse("families:import") + "?download=template")
     assert response.status_code == 200
     assert "%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF" in response["Content-Disposition"]  # 导入模板
-    response = client.get(reverse("families:export") + "?download=1")
+    response = follow_job(client, client.get(reverse("families:export") + "?download=1"))
     body = b"".join(response.streaming_content)
     from tests.test_excel_engine import read_back
 
     rows = read_back(body)
     assert rows[0][: len(["协会编码"])] == ["协会编码"]
-    response = client.get(reverse("families:monthly_report") + f"?code={LIUJIAXIA}&download=xlsx")
+    response = follow_job(
+        client,
+        client.get(reverse("families:monthly_report") + f"?code={LIUJIAXIA}&download=xlsx"),
+    )
     body = b"".join(response.streaming_content)
     assert "月末在册户数".encode() in _shared_strings(body)
 

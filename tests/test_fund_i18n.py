@@ -21,7 +21,7 @@ from django.utils import translation
 from fpa.fund import services
 from fpa.fund.models import Account, Donation, Feedback, Fund, Grant, JournalEntry, RulesVersion
 from fpa.fund.money import chinese_amount
-from tests.conftest import DAZHUANG, SHANGQUAN, login
+from tests.conftest import DAZHUANG, SHANGQUAN, follow_job, login
 from tests.fund_helpers import (
     BENEFICIARY,
     BENEFICIARY_ID,
@@ -317,8 +317,9 @@ def test_another_townships_grant_is_404_in_english(township2, world):
 
 
 def test_the_statement_workbook_stays_chinese_in_english(finance, world):
-    response = english(finance).get(
-        reverse("fund:report"), {"download": "xlsx", "year": TODAY.year}
+    client = english(finance)
+    response = follow_job(
+        client, client.get(reverse("fund:report"), {"download": "xlsx", "year": TODAY.year})
     )
     assert response.status_code == 200
     assert "%E6%94%B6%E6%94%AF%E8%A1%A8" in response["Content-Disposition"]  # 收支表

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from fpa.fund import services
 from fpa.fund.models import Donation, Feedback, Grant, JournalEntry
-from tests.conftest import DAZHUANG, SHANGQUAN, content
+from tests.conftest import DAZHUANG, SHANGQUAN, content, follow_job
 from tests.fund_helpers import (
     BENEFICIARY,
     BENEFICIARY_ID,
@@ -411,8 +411,9 @@ def test_rules_are_edited_by_the_county_and_versioned(client, fund, county, town
 def test_the_statement_as_a_real_workbook(fund, finance, village, township, county, client_for):
     give(finance, fund, "1000")
     paid_grant(village, township, county, finance, family_in(township, DAZHUANG))
-    response = client_for(finance).get(
-        reverse("fund:report"), {"download": "xlsx", "year": TODAY.year}
+    client = client_for(finance)
+    response = follow_job(
+        client, client.get(reverse("fund:report"), {"download": "xlsx", "year": TODAY.year})
     )
     book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content(response)))
     table = book.get_sheet_by_name("基金收支表").to_python()

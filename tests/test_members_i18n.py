@@ -28,7 +28,7 @@ from fpa.members.models import (
 )
 from fpa.organizations.models import Association, BodySeat
 from fpa.organizations.services import seat_add
-from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, content, login
+from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, content, follow_job, login
 from tests.members_helpers import apply, member, new_id_number
 from tests.test_excel_engine import read_back, xlsx
 
@@ -322,12 +322,16 @@ def test_import_in_english(village, world):
 
 def test_the_workbooks_stay_chinese_in_english(village, township, world):
     client = english(village)
-    response = client.get(reverse("members:export") + "?download=1")
+    response = follow_job(client, client.get(reverse("members:export") + "?download=1"))
     rows = read_back(content(response))
     assert rows[0][0] == member_excel.MEMBER_SHEET.columns[0].header == "协会编码"
-    response = english(township).get(
-        reverse("members:composition") + f"?code={LIUJIAXIA}&year={datetime.date.today().year}"
-        "&download=xlsx"
+    client = english(township)
+    response = follow_job(
+        client,
+        client.get(
+            reverse("members:composition") + f"?code={LIUJIAXIA}&year={datetime.date.today().year}"
+            "&download=xlsx"
+        ),
     )
     assert response.status_code == 200
     rows = read_back(content(response))

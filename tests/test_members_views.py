@@ -13,7 +13,7 @@ from fpa.members import services
 from fpa.members.models import Member, Transfer
 from fpa.organizations.models import Association
 from fpa.organizations.services import seat_add
-from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, content
+from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, content, follow_job
 from tests.members_helpers import apply, member, new_id_number
 
 pytestmark = pytest.mark.django_db
@@ -317,7 +317,9 @@ def test_composition_page_and_bad_years(client_for, county):
     for bad in ("abc", "1e6", "NaN", "99999", "1900", "\uff13\uff10\uff12\uff15"):
         response = client.get(reverse("members:composition"), {"year": bad})
         assert response.status_code == 200 and "年份" in response.content.decode()
-    response = client.get(reverse("members:composition"), {"year": "2025", "download": "xlsx"})
+    response = follow_job(
+        client, client.get(reverse("members:composition"), {"year": "2025", "download": "xlsx"})
+    )
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert content(response)[:2] == b"PK"
 

@@ -8,6 +8,8 @@ and the audit trail exactly as they were.
 from __future__ import annotations
 
 import datetime
+import os
+import time
 from typing import Any
 from urllib.parse import quote
 
@@ -26,7 +28,16 @@ from fpa.organizations import excel as staff_excel
 from fpa.organizations import services
 from fpa.organizations.models import Association, StaffMember
 from fpa.organizations.views import STAFF_IMPORT
-from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, all_text, content, staff_in
+from tests.conftest import (
+    DAZHUANG,
+    LIUJIAXIA,
+    SHANGQUAN,
+    YANGUOXIA,
+    all_text,
+    content,
+    follow_job,
+    staff_in,
+)
 from tests.test_excel_engine import Formula, fullwidth, read_back, xlsx
 
 HEADER = ["协会编码", "姓名", "身份证号码", "联系电话", "职务", "任职方式", "任期开始", "任期结束"]
@@ -52,7 +63,8 @@ def workbook(*rows: list[Any]) -> bytes:
 
 
 def upload(client: Any, data: bytes, name: str = "工作人员.xlsx") -> Any:
-    return client.post(IMPORT_URL, {"file": SimpleUploadedFile(name, data)})
+    """Upload, then follow to the dry-run job's page (the report, the confirm button)."""
+    return client.post(IMPORT_URL, {"file": SimpleUploadedFile(name, data)}, follow=True)
 
 
 def state() -> tuple[int, int, list[tuple[Any, ...]]]:
@@ -222,7 +234,9 @@ def test_upload_preview_commit_and_the_same_file_again(township, client_for, upl
     assert first.encode() not in stored[0].read_bytes()  # encrypted at rest
 
     response = client.post(IMPORT_URL, {"token": token})
-    assert response.status_code == 302 and response["Location"] == "/org/staff/"
+    assert response.status_code == 302 and response["Location"].startswith("/jobs/")
+    summary = client.get(response["Location"]).content.decode()  # the commit job's result page
+    assert 'href="/org/staff/"' in summary
     assert list(uploads_dir.iterdir()) == []
     created = StaffMember.objects.filter(name__in=["王五", "赵六"]).order_by("name")
     wang = created.get(name="王五")
@@ -242,8 +256,7 @@ def test_upload_preview_commit_and_the_same_file_again(township, client_for, upl
     audits = AuditEvent.objects.filter(object_type="organizations.staffmember", action="create")
     assert set(audits.values_list("object_id", flat=True)) == {str(wang.pk), str(zhao.pk)}
     assert all(a.actor_id == township.pk for a in audits)
-    followed = client.get("/org/staff/")
-    assert "导入完成：新增2人，修改0人，0人未变化。" in followed.content.decode()
+    assert "导入完成：新增2人，修改0人，0人未变化。" in summary
 
     # The same file again: every row unchanged, no token, nothing written.
     after = state()
@@ -348,28 +361,27 @@ def test_a_closed_association_is_refused(township):
     assert report.messages == ["第2行「协会编码」：该协会已停用，不能导入工作人员。"]
 
 
-def test_the_token_belongs_to_one_user_and_session(township, township2, client_for, uploads_dir):
+def test_the_token_belongs_to_one_user(township, township2, client_for, uploads_dir):
     client = client_for(township)
     data = workbook([DAZHUANG, "王五", person(40), None, "理事", "兼职", "2024-01-01", None])
     token = upload(client, data).context["token"]
-    others = (client_for(township2), client_for(township))  # another user, another session
+    other = client_for(township2)  # another user
     before = state()
-    for other in others:
-        response = other.post(IMPORT_URL, {"token": token}, follow=True)
-        assert UPLOAD_EXPIRED in response.content.decode()
+    response = other.post(IMPORT_URL, {"token": token}, follow=True)
+    assert UPLOAD_EXPIRED in response.content.decode()
     for forged in ("x" * 43, "../../etc/passwd", ""):
         response = client.post(IMPORT_URL, {"token": forged}, follow=True)
         assert response.status_code == 200
     assert state() == before
-    # The session's stash entry cannot be replayed under another kind either.
+    # The kept upload cannot be replayed under another kind or by another user either.
     from fpa.core.excel import uploads
+    from fpa.core.jobs import job_secret
+    from fpa.core.models import Job
 
-    class Request:
-        session = client.session
-        user = township
-
-    assert uploads.load(Request, "families.members", token) is None
-    assert uploads.load(Request, STAFF_IMPORT.kind, token) == data
+    key = job_secret(Job.objects.get(kind="excel.dry_run", token=token))
+    assert uploads.unseal("families.members", township.pk, token, key) is None
+    assert uploads.unseal(STAFF_IMPORT.kind, township2.pk, token, key) is None
+    assert uploads.unseal(STAFF_IMPORT.kind, township.pk, token, key) == data
     assert client.post(IMPORT_URL, {"token": token}).status_code == 302
     assert StaffMember.objects.filter(name="王五").count() == 1
 
@@ -378,7 +390,9 @@ def test_a_stashed_upload_expires(township, client_for, uploads_dir, settings):
     client = client_for(township)
     data = workbook([DAZHUANG, "王五", person(41), None, "理事", "兼职", "2024-01-01", None])
     token = upload(client, data).context["token"]
-    settings.FPA_EXCEL_UPLOAD_TTL = -1
+    settings.FPA_EXCEL_UPLOAD_TTL = 60
+    old = time.time() - 120
+    os.utime(uploads_dir / f"{token}.bin", (old, old))  # kept two minutes ago: expired
     before = state()
     response = client.post(IMPORT_URL, {"token": token}, follow=True)
     assert UPLOAD_EXPIRED in response.content.decode()
@@ -414,7 +428,7 @@ def test_masked_export_holds_no_plaintext(township, client_for, two_townships):
     client = client_for(township)
     assert client.get(EXPORT_URL).status_code == 200
     before = AuditEvent.objects.count()
-    response = client.get(EXPORT_URL, {"download": "1"})
+    response = follow_job(client, client.get(EXPORT_URL, {"download": "1"}))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment; filename*=utf-8''")
     assert quote("工作人员-") in response["Content-Disposition"]
@@ -440,7 +454,7 @@ def test_full_export_is_audited_and_round_trips(township, client_for, two_townsh
     local, foreign = two_townships
     client = client_for(township)
     before = AuditEvent.objects.count()
-    response = client.post(EXPORT_URL, {"reveal": "1", "reason": "年度核对"})
+    response = follow_job(client, client.post(EXPORT_URL, {"reveal": "1", "reason": "年度核对"}))
     assert response.status_code == 200
     assert quote("（完整信息）") in response["Content-Disposition"]
     data = content(response)
@@ -461,7 +475,7 @@ def test_full_export_is_audited_and_round_trips(township, client_for, two_townsh
     # The full export re-imports as unchanged; the masked one cannot key its rows.
     report = staff_excel.StaffImporter(actor=township).dry_run(data)
     assert (report.unchanged, report.created, report.updated) == (3, 0, 0), report.messages
-    masked = content(client.get(EXPORT_URL, {"download": "1"}))
+    masked = content(follow_job(client, client.get(EXPORT_URL, {"download": "1"})))
     report = staff_excel.StaffImporter(actor=township).dry_run(masked)
     assert report.messages == [
         f"第{n}行「身份证号码」：该号码已打码（含*号），无法用来匹配已有记录，请填写完整号码。"
@@ -484,7 +498,7 @@ def test_full_export_is_refused_without_personal_reveal(auditor, client_for, two
     response = client.post(EXPORT_URL, {"reveal": "1", "reason": "想看看"})
     assert response.status_code == 403
     assert AuditEvent.objects.count() == before
-    masked = client.get(EXPORT_URL, {"download": "1"})
+    masked = follow_job(client, client.get(EXPORT_URL, {"download": "1"}))
     assert masked.status_code == 200
     flat = [str(cell) for row in read_back(content(masked)) for cell in row]
     local, foreign = two_townships
@@ -499,7 +513,10 @@ def test_full_export_is_refused_without_personal_reveal(auditor, client_for, two
 def test_each_township_exports_only_its_own(township, township2, client_for, two_townships):
     local, foreign = two_townships
     for user, mine, theirs in ((township, local, foreign), (township2, foreign, local)):
-        response = client_for(user).post(EXPORT_URL, {"reveal": "1", "reason": "核对名单"})
+        client = client_for(user)
+        response = follow_job(
+            client, client.post(EXPORT_URL, {"reveal": "1", "reason": "核对名单"})
+        )
         flat = [str(cell) for row in read_back(content(response)) for cell in row]
         assert all(neutralise(s.name) in flat for s in mine)
         for staff in theirs:

@@ -39,7 +39,7 @@ from fpa.volunteers.models import (
     Training,
     Volunteer,
 )
-from tests.conftest import DAZHUANG, LIUJIAXIA, content, login
+from tests.conftest import DAZHUANG, LIUJIAXIA, content, follow_job, login
 from tests.test_excel_engine import read_back, xlsx
 from tests.volunteers_helpers import active, apply, id_for, service
 
@@ -349,7 +349,11 @@ def test_flash_messages_and_service_errors_in_english(township, world):
 
 def test_the_workbooks_stay_chinese_in_english(township, world):
     client = english(township)
-    rows = read_back(content(client.get(reverse("volunteers:export") + "?download=volunteers")))
+    rows = read_back(
+        content(
+            follow_job(client, client.get(reverse("volunteers:export") + "?download=volunteers"))
+        )
+    )
     assert rows[0][0] == volunteer_excel.VOLUNTEER_SHEET.columns[0].header
     assert CJK.search(rows[0][0])
     response = client.get(reverse("volunteers:import") + "?download=template")

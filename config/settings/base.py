@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -127,6 +129,27 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 200_000},
         }
     }
+# Background jobs (fpa.core.jobs): their rows and queue go through the "jobs" alias. On SQLite a
+# file of its own; on PostgreSQL the same database through a second connection (see
+# fpa.core.db_router). FPA_JOBS_DATABASE_URL overrides.
+if os.environ.get("FPA_JOBS_DATABASE_URL"):
+    DATABASES["jobs"] = dj_database_url.parse(os.environ["FPA_JOBS_DATABASE_URL"])
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["jobs"] = dj_database_url.parse(f"sqlite:///{VAR_DIR / 'jobs.sqlite3'}")
+else:
+    DATABASES["jobs"] = {**DATABASES["default"], "TEST": {}}
+if DATABASES["jobs"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["jobs"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), "timeout": 20}
+    DATABASES["jobs"]["OPTIONS"]["init_command"] = (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    )
+    DATABASES["jobs"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    DATABASES["jobs"]["CONN_MAX_AGE"] = 0
+DATABASE_ROUTERS = ["fpa.core.db_router.JobsRouter"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Result files of background jobs (exports, report workbooks; personal data) are served to their
+# owner only and removed this many hours after the job ended (by the worker, or purge_job_files).
+FPA_JOB_FILES_RETENTION_HOURS = float(os.environ.get("FPA_JOB_FILES_RETENTION_HOURS", "24"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

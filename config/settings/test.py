@@ -33,6 +33,12 @@ STORAGES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in memory
+if DATABASES["jobs"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["jobs"]["TEST"] = {"NAME": ""}  # in memory
+# Jobs run inside the request in tests (a worker is not the point there); the tests that start a
+# real worker process set FPA_TASKS_BACKEND=database.
+if os.environ.get("FPA_TASKS_BACKEND") != "database":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Static files come from the finders in tests (no collectstatic needed; no warning about the
 # missing STATIC_ROOT on a fresh clone).
 WHITENOISE_AUTOREFRESH = True

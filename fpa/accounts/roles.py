@@ -25,6 +25,7 @@ OTP_REQUIRED_ROLES = frozenset({Role.COUNTY_ADMIN, Role.FINANCE, *ADMIN_ROLES})
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.COUNTY_ADMIN: frozenset(
         {
+            "job.manage",  # sees and cancels the background jobs of the subtree
             "org.view",
             "org.edit",
             "staff.edit",

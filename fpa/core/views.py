@@ -30,7 +30,22 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 @public_view
 def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers. Never touches the database."""
     return JsonResponse({"status": "ok"})
+
+
+@public_view
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Readiness for a load balancer: 200 when every check passes, else 503. Each check's status
+    only ("ok" or "fail"), never personal data or error text."""
+    from fpa.core.health import readiness
+
+    checks = readiness()
+    ready = all(value == "ok" for value in checks.values())
+    response = JsonResponse({"status": "ok" if ready else "fail", "checks": checks})
+    response.status_code = 200 if ready else 503
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class AuditFilterForm(forms.Form):

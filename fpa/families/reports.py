@@ -378,8 +378,8 @@ def _temporary() -> Any:
     return tempfile.TemporaryFile(prefix="fpa-report-")  # FileResponse closes it
 
 
-def report_response(report: MonthlyReport) -> FileResponse:
-    """The workbook streamed as an attachment with its Chinese file name (RFC 5987)."""
+def report_file(report: MonthlyReport) -> tuple[Any, str]:
+    """The workbook in a temporary file (rewound) and its Chinese file name."""
     handle = _temporary()
     try:
         write_report(handle, report)
@@ -387,6 +387,10 @@ def report_response(report: MonthlyReport) -> FileResponse:
         handle.close()
         raise
     handle.seek(0)
-    return FileResponse(
-        handle, as_attachment=True, filename=report_filename(report), content_type=excel.XLSX
-    )
+    return handle, report_filename(report)
+
+
+def report_response(report: MonthlyReport) -> FileResponse:
+    """The workbook streamed as an attachment with its Chinese file name (RFC 5987)."""
+    handle, name = report_file(report)
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=excel.XLSX)

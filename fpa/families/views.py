@@ -25,12 +25,16 @@ from django.views.decorators.http import require_POST, require_safe
 
 from fpa.accounts.models import User
 from fpa.accounts.roles import CAPABILITIES
+from fpa.core import jobs
 from fpa.core.errors import ServiceError
+from fpa.core.excel import exports
+from fpa.core.excel.exports import export_title
 from fpa.core.excel.pages import ImportPage, import_page
 from fpa.core.scope import scope_path_of, scoped_view
 from fpa.core.services import protected_reveal
 from fpa.families import excel as family_excel
 from fpa.families import forms, selectors, services
+from fpa.families import jobs as family_jobs
 from fpa.families import photos as photo_rules
 from fpa.families import reports as family_reports
 from fpa.families.models import (
@@ -45,7 +49,6 @@ from fpa.families.models import (
     Need,
     PaymentRate,
     Person,
-    StatusChange,
 )
 from fpa.organizations import selectors as org_selectors
 from fpa.organizations.models import Association
@@ -866,14 +869,18 @@ def export_families(request: HttpRequest) -> HttpResponse:
         if reveal and not can_reveal:
             raise PermissionDenied(gettext("您没有导出完整个人信息的权限。"))
         try:
-            return family_excel.families_export(
-                user=request.user,
-                include_all=source.get("all") == "1",
+            job = exports.start_export(
+                kind=family_jobs.EXPORT,
+                actor=request.user,
+                title=export_title(family_excel.FAMILY_SHEET, reveal=reveal),
+                params={"all": source.get("all") == "1"},
                 reveal=reveal,
                 reason=(source.get("reason") or "")[:500],
             )
         except ServiceError as exc:
             messages.error(request, exc.message)
+        else:
+            return redirect(jobs.job_url(job))
     return render(
         request,
         "families/export.html",
@@ -927,17 +934,16 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
         month, error = None, gettext(str(exc))
     report = None
     if area is not None and month is not None:
-        report = family_reports.monthly_report(
-            root=area,
-            children=Association.objects.visible_to(user).filter(parent=area).order_by("code"),
-            month=month,
-            families=Family.objects.visible_to(user),
-            status_changes=StatusChange.objects.visible_to(user),
-            care_records=CareRecord.objects.visible_to(user),
-            needs=Need.objects.visible_to(user),
-        )
-        if request.GET.get("download") == "xlsx":
-            return family_reports.report_response(report)
+        if request.GET.get("download") == "xlsx":  # the workbook is built by a background job
+            job = jobs.job_enqueue(
+                kind=family_jobs.MONTHLY_REPORT,
+                actor=user,
+                title=gettext("计生特殊家庭月报：%(name)s %(month)s")
+                % {"name": area.name, "month": month.param},
+                params={"code": area.code, "month": month.param},
+            )
+            return redirect(jobs.job_url(job))
+        report = family_jobs.monthly_report_for(user=user, area=area, month=month)
     table = []
     if report is not None:
         for row in report.rows:

@@ -42,20 +42,33 @@ def statement_rows(statement: Any) -> list[SimpleNamespace]:
     return rows
 
 
+def statement_file(
+    *, actor: Any, fund: Any, statement: Any, year: int, month: int | None
+) -> tuple[Any, str]:
+    """The statement workbook in a temporary file (rewound), its file name; audited as an
+    export by `actor`."""
+    period = f"{year}年{month}月" if month else f"{year}年度"
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
+    try:
+        write_workbook(handle, STATEMENT, statement_rows(statement))
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.EXPORT,
+            object_type="fund.statement",
+            object_repr=f"{fund.name} {period}收支表",
+            scope_path=fund.association.path,
+        )
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    return handle, f"{fund.name}{period}收支表.xlsx"
+
+
 def statement_response(
     *, actor: Any, fund: Any, statement: Any, year: int, month: int | None
 ) -> FileResponse:
-    period = f"{year}年{month}月" if month else f"{year}年度"
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    write_workbook(handle, STATEMENT, statement_rows(statement))
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.EXPORT,
-        object_type="fund.statement",
-        object_repr=f"{fund.name} {period}收支表",
-        scope_path=fund.association.path,
+    handle, name = statement_file(
+        actor=actor, fund=fund, statement=statement, year=year, month=month
     )
-    handle.seek(0)
-    return FileResponse(
-        handle, as_attachment=True, filename=f"{fund.name}{period}收支表.xlsx", content_type=XLSX
-    )
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)

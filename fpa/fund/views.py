@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
-from fpa.core import ratelimit
+from fpa.core import jobs, ratelimit
 from fpa.core.errors import ServiceError
 from fpa.core.scope import public_view, scoped_view
 from fpa.families.models import Family
 from fpa.fund import forms, ledger_hook, selectors, services
-from fpa.fund import reports as fund_reports
+from fpa.fund import jobs as fund_jobs
 from fpa.fund.models import Donation, Feedback, Fund, Grant, JournalEntry
 from fpa.fund.money import chinese_amount
 from fpa.organizations.models import Association
@@ -404,11 +404,20 @@ def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date, int, in
 def report(request: HttpRequest) -> HttpResponse:
     fund = _fund_or_404(request.user)
     start, end, year, month = _period(request)
-    statement = selectors.statement(fund, start, end)
-    if request.GET.get("download") == "xlsx":
-        return fund_reports.statement_response(
-            actor=request.user, fund=fund, statement=statement, year=year, month=month
+    if request.GET.get("download") == "xlsx":  # the workbook is built by a background job
+        period = (
+            gettext("%(year)s年%(month)s月") % {"year": year, "month": month}
+            if month
+            else (gettext("%(year)s年度") % {"year": year})
         )
+        job = jobs.job_enqueue(
+            kind=fund_jobs.STATEMENT,
+            actor=request.user,
+            title=gettext("收支表：%(fund)s %(period)s") % {"fund": fund.name, "period": period},
+            params={"fund": fund.pk, "year": year, "month": month},
+        )
+        return redirect(jobs.job_url(job))
+    statement = selectors.statement(fund, start, end)
     context = {
         "fund": fund,
         "statement": statement,

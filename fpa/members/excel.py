@@ -312,7 +312,8 @@ def _row(line: Line, body: str, label: str) -> dict[str, Any]:
     }
 
 
-def composition_response(report: Report) -> FileResponse:
+def composition_file(report: Report) -> tuple[Any, str]:
+    """The composition workbook in a temporary file (rewound) and its file name."""
     sheet = _composition_sheet(report.year)
     handle = writer._temporary()
     try:
@@ -320,5 +321,10 @@ def composition_response(report: Report) -> FileResponse:
     except BaseException:
         handle.close()
         raise
-    name = f"代表与理事构成-{report.root.code}-{report.year}.xlsx"
+    handle.seek(0)
+    return handle, f"代表与理事构成-{report.root.code}-{report.year}.xlsx"
+
+
+def composition_response(report: Report) -> FileResponse:
+    handle, name = composition_file(report)
     return writer._response(handle, name)

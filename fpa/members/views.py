@@ -10,23 +10,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from fpa.core import jobs
 from fpa.core.errors import ServiceError
+from fpa.core.excel import exports
 from fpa.core.excel.pages import ImportPage, import_page
 from fpa.core.scope import scope_path_of, scoped_view
 from fpa.core.services import protected_reveal
 from fpa.members import composition as member_composition
 from fpa.members import excel as member_excel
 from fpa.members import forms, selectors, services
+from fpa.members import jobs as member_jobs
 from fpa.members.models import Member, MemberGroup, Reregistration, Transfer
 from fpa.organizations import selectors as org_selectors
 from fpa.organizations.models import Association
@@ -466,10 +468,15 @@ def composition(request: HttpRequest) -> HttpResponse:
     except ValueError as exc:
         year, error = today.year, str(exc)
     if area is not None and not error:
-        if request.GET.get("download") == "xlsx":  # the workbook is a Chinese file format
-            with translation.override(settings.LANGUAGE_CODE):
-                report = member_composition.composition_report(user=user, root=area, year=year)
-                return member_excel.composition_response(report)
+        if request.GET.get("download") == "xlsx":  # built by a background job, in Chinese
+            job = jobs.job_enqueue(
+                kind=member_jobs.COMPOSITION,
+                actor=user,
+                title=gettext("代表与理事构成：%(name)s %(year)s年")
+                % {"name": area.name, "year": year},
+                params={"code": area.code, "year": year},
+            )
+            return redirect(jobs.job_url(job))
         report = member_composition.composition_report(user=user, root=area, year=year)
     context = {
         "area": area,
@@ -519,13 +526,17 @@ def export_members(request: HttpRequest) -> HttpResponse:
         if reveal and not can_reveal:
             raise PermissionDenied(gettext("您没有导出完整个人信息的权限。"))
         try:
-            return member_excel.members_export(
-                user=request.user,
-                include_all=source.get("all") == "1",
+            job = exports.start_export(
+                kind=member_jobs.EXPORT,
+                actor=request.user,
+                title=exports.export_title(member_excel.MEMBER_SHEET, reveal=reveal),
+                params={"all": source.get("all") == "1"},
                 reveal=reveal,
                 reason=(source.get("reason") or "")[:500],
             )
         except ServiceError as exc:
             messages.error(request, exc.message)
+        else:
+            return redirect(jobs.job_url(job))
     context = {"can_reveal": can_reveal, "can_import": request.user.has_capability("member.edit")}
     return render(request, "members/export.html", context)

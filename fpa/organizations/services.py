@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -69,12 +70,15 @@ def divisions_load(
     valid_from: datetime.date,
     actor: Any = None,
     close_missing: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> LoadResult:
     """Create or update the territorial tree from division rows (parents before children).
 
     New codes are bulk-inserted in batches; a known code with a new name is a rename and a known
     code under a new parent is a move, both kept as history; with `close_missing`, current
     territorial associations under the file's roots that the file no longer lists are closed.
+    `on_progress(rows read, rows written)` (a background job's progress) is called after every
+    batch; an exception it raises (a cancel) rolls the whole load back.
     """
     result = LoadResult()
     with transaction.atomic():
@@ -87,7 +91,9 @@ def divisions_load(
         paths: dict[str, tuple[int, str]] = {code: (a.id, a.path) for code, a in existing.items()}
         pending: list[Association] = []
         listed: set[str] = set()
-        for row in rows:
+        for done, row in enumerate(rows, start=1):
+            if on_progress is not None and done % BATCH == 0:
+                on_progress(done, result.created - len(pending) + result.renamed + result.moved)
             listed.add(row.code)
             parent = paths.get(row.parent_code) if row.parent_code else None
             if row.parent_code and parent is None:
@@ -119,6 +125,8 @@ def divisions_load(
                 continue
             _update_known(current, row, parent, path, valid_from, actor, result)
         _flush(pending, paths)
+        if on_progress is not None:
+            on_progress(len(rows), result.created + result.renamed + result.moved)
         if close_missing:
             roots = {r.code for r in rows if r.parent_code not in listed}
             result.closed = _close_unlisted(roots, listed, valid_from, actor, existing)

@@ -9,11 +9,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from fpa.core import jobs
 from fpa.core.errors import ServiceError
+from fpa.core.excel import exports
 from fpa.core.excel.pages import ImportPage, import_page
 from fpa.core.scope import scoped_view
 from fpa.core.services import protected_reveal
 from fpa.organizations import excel, forms, selectors, services
+from fpa.organizations import jobs as org_jobs
 from fpa.organizations.models import Association, BodySeat, Filing, StaffMember
 
 ASSOCIATION = {"model": Association, "kwarg": "code", "field": "code"}
@@ -213,14 +216,18 @@ def staff_export(request: HttpRequest) -> HttpResponse:
         if reveal and not can_reveal:
             raise PermissionDenied("您没有导出完整个人信息的权限。")
         try:
-            return excel.staff_export(
-                user=request.user,
-                current_only=source.get("all") != "1",
+            job = exports.start_export(
+                kind=org_jobs.STAFF_EXPORT,
+                actor=request.user,
+                title=exports.export_title(excel.STAFF_SHEET, reveal=reveal),
+                params={"all": source.get("all") == "1"},
                 reveal=reveal,
                 reason=(source.get("reason") or "")[:500],
             )
         except ServiceError as exc:
             messages.error(request, exc.message)
+        else:
+            return redirect(jobs.job_url(job))
     return render(
         request,
         "organizations/staff_export.html",

@@ -23,8 +23,9 @@ from django.views.decorators.http import require_POST
 
 from fpa.accounts.models import User
 from fpa.accounts.roles import Role
-from fpa.core import ratelimit
+from fpa.core import jobs, ratelimit
 from fpa.core.errors import ServiceError
+from fpa.core.excel import exports
 from fpa.core.excel.pages import import_page
 from fpa.core.scope import public_view, scoped_view
 from fpa.core.services import protected_reveal
@@ -33,6 +34,7 @@ from fpa.organizations import selectors as org_selectors
 from fpa.organizations.models import Association
 from fpa.volunteers import excel as volunteer_excel
 from fpa.volunteers import forms, rules, selectors, services
+from fpa.volunteers import jobs as volunteer_jobs
 from fpa.volunteers.models import (
     Assignment,
     Certificate,
@@ -762,11 +764,22 @@ def export(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied(gettext("您没有导出完整个人信息的权限。"))
         try:
             if what == "hours":
-                return volunteer_excel.hours_export(user=user)
-            return volunteer_excel.volunteers_export(
-                user=user, reveal=reveal, reason=(source.get("reason") or "")[:500]
-            )
+                job = exports.start_export(
+                    kind=volunteer_jobs.HOURS_EXPORT,
+                    actor=user,
+                    title=exports.export_title(volunteer_excel.HOURS_SHEET),
+                )
+            else:
+                job = exports.start_export(
+                    kind=volunteer_jobs.EXPORT,
+                    actor=user,
+                    title=exports.export_title(volunteer_excel.VOLUNTEER_SHEET, reveal=reveal),
+                    reveal=reveal,
+                    reason=(source.get("reason") or "")[:500],
+                )
         except ServiceError as exc:
             messages.error(request, exc.message)
+        else:
+            return redirect(jobs.job_url(job))
     context = {"can_reveal": can_reveal, "can_import": user.has_capability("volunteer.edit")}
     return render(request, "volunteers/export.html", context)

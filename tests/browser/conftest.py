@@ -132,6 +132,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     )
     try:
         _manage(env, "migrate", "--noinput", "--verbosity", "0")
+        _manage(env, "migrate", "--noinput", "--verbosity", "0", "--database", "jobs")
         _manage(env, "seed_demo")
     finally:
         output, _ = collect.communicate(timeout=300)
@@ -157,17 +158,26 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
+        # The task worker beside gunicorn, as `make run` starts it: imports run as jobs.
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "run_worker", "--no-startup-delay", "--interval", "0.2"],
+            cwd=ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
     server = Server(origin=f"http://127.0.0.1:{port}", password=DEMO_PASSWORD, log=log)
     try:
         _wait_until_up(proc, server.url("/accounts/login/"), log, timeout=90)
         yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        for child in (proc, worker):
+            child.terminate()
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait(timeout=5)
 
 
 @pytest.fixture(scope="module")

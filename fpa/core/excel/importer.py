@@ -40,6 +40,8 @@ REQUIRED = gettext_noop("此项必填，不能为空。")
 MASKED_KEY = gettext_noop("该号码已打码（含*号），无法用来匹配已有记录，请填写完整号码。")
 MASKED_NEW = gettext_noop("该号码已打码（含*号），新增记录须填写完整号码。")
 NO_ROWS = gettext_noop("文件中没有数据：请在列名下方逐行填写后再上传。")
+STAGE_CHECKING = gettext_noop("逐行检查")
+STAGE_WRITING = gettext_noop("逐行检查并写入")
 DUPLICATE = gettext_noop("与第%(first)s行重复（%(headers)s相同），请删除重复的行。")
 
 
@@ -131,6 +133,58 @@ class ImportReport:
             self.issues.append(issue)
 
 
+def report_to_json(report: ImportReport) -> dict[str, Any]:
+    """The report as JSON, for a background job's result (`report_from_json` reads it back)."""
+    return {
+        "title": report.title,
+        "issues": [[i.row, i.header, i.message] for i in report.issues],
+        "issue_count": report.issue_count,
+        "rows": report.rows,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "committed": report.committed,
+        "issue_limit": report.issue_limit,
+        "preview_limit": report.preview_limit,
+        "preview": [
+            [
+                p.number,
+                p.action,
+                p.label,
+                [list(v) for v in p.values],
+                [[c.header, c.old, c.new] for c in p.changes],
+            ]
+            for p in report.preview
+        ],
+    }
+
+
+def report_from_json(data: dict[str, Any]) -> ImportReport:
+    report = ImportReport(
+        title=data["title"],
+        issue_count=data["issue_count"],
+        rows=data["rows"],
+        created=data["created"],
+        updated=data["updated"],
+        unchanged=data["unchanged"],
+        committed=data["committed"],
+        issue_limit=data["issue_limit"],
+        preview_limit=data["preview_limit"],
+    )
+    report.issues = [Issue(row, header, message) for row, header, message in data["issues"]]
+    report.preview = [
+        Preview(
+            number=number,
+            action=action,
+            label=label,
+            values=[(h, v) for h, v in values],
+            changes=[Change(*c) for c in changes],
+        )
+        for number, action, label, values, changes in data["preview"]
+    ]
+    return report
+
+
 class _Rollback(Exception):
     def __init__(self, report: ImportReport) -> None:
         super().__init__()
@@ -210,16 +264,18 @@ class Importer(abc.ABC):
 
     # --- the flow ------------------------------------------------------------------------------
 
-    def dry_run(self, upload: IO[bytes] | bytes) -> ImportReport:
-        """Every problem and every planned change; nothing is written."""
-        return self._run(upload, write=False)
+    def dry_run(self, upload: IO[bytes] | bytes, progress: Any = None) -> ImportReport:
+        """Every problem and every planned change; nothing is written. `progress` (a
+        `fpa.core.jobs.Progress`, optional) hears of each batch and may cancel between them."""
+        return self._run(upload, write=False, progress=progress)
 
-    def commit(self, upload: IO[bytes] | bytes) -> ImportReport:
+    def commit(self, upload: IO[bytes] | bytes, progress: Any = None) -> ImportReport:
         """Write the whole file or nothing: one pass in one transaction, rolled back if any row
-        has a problem (every problem is still reported)."""
+        has a problem (every problem is still reported) or if `progress.check()` raises (a
+        cancelled job: the exception propagates after the rollback)."""
         try:
             with transaction.atomic():
-                report = self._run(upload, write=True)
+                report = self._run(upload, write=True, progress=progress)
                 if not report.ok:
                     raise _Rollback(report)
         except _Rollback as rollback:
@@ -229,7 +285,7 @@ class Importer(abc.ABC):
         report.committed = True
         return report
 
-    def _run(self, upload: IO[bytes] | bytes, *, write: bool) -> ImportReport:
+    def _run(self, upload: IO[bytes] | bytes, *, write: bool, progress: Any = None) -> ImportReport:
         if self.capability and not (
             getattr(self.actor, "is_authenticated", False)
             and self.actor.has_capability(self.capability)
@@ -246,7 +302,13 @@ class Importer(abc.ABC):
                 report.add_issue(issue)
             if table.issues:
                 return report
+            if progress is not None:
+                # Rows below the header (an upper bound: trailing blank rows are skipped).
+                progress.stage(
+                    STAGE_WRITING if write else STAGE_CHECKING, total=self._total(inspection)
+                )
             seen: dict[Hashable, int] = {}
+            written = 0
             for batch in _batches(table.rows, self.batch_size):
                 rows = [self._parse(raw, table.present) for raw in batch]
                 self._plan(rows, seen)
@@ -254,12 +316,24 @@ class Importer(abc.ABC):
                     self._record(row, report)
                 if write and report.ok:
                     self._write(rows, report)
+                    if report.ok:
+                        written = report.rows
+                if progress is not None:
+                    progress.advance(
+                        read=report.rows,
+                        planned=report.created + report.updated + report.unchanged,
+                        written=written,
+                    )
+                    progress.check()
         except UnsafeFile as exc:
             report.add_issue(Issue(None, None, exc.message))
             return report
         if report.rows == 0 and report.ok:
             report.add_issue(Issue(None, None, NO_ROWS))
         return report
+
+    def _total(self, inspection: Any) -> int:
+        return max(0, inspection.max_row - 1)  # row 1 holds the headers
 
     def _parse(self, raw: RawRow, present: Iterable[Column]) -> Row:
         row = Row(number=raw.number, sheet=self.sheet)

@@ -1,6 +1,8 @@
 """The import page flow, the same for every module: GET the upload page (or ?download=template);
-POST a file: safety checks and the dry run; POST the token the dry run handed out: the commit.
-Between the two the file waits, encrypted and bound to the user, in `fpa.core.excel.uploads`."""
+POST a file: safety checks, then the dry run as a background job; the job page shows its progress
+and ends on the report, with a confirm button that posts the upload's token back here: the commit
+as a second job, which ends on the summary. Between the two the file waits, encrypted, in
+`fpa.core.excel.uploads`; its key is kept by the dry-run job (fpa.core.excel.jobs)."""
 
 from __future__ import annotations
 
@@ -10,17 +12,23 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext, gettext_noop
 
+from fpa.core import jobs
 from fpa.core.excel import uploads
 from fpa.core.excel.columns import Sheet
-from fpa.core.excel.importer import Importer, ImportReport
+from fpa.core.excel.importer import Importer, ImportReport, report_from_json
 from fpa.core.excel.reader import Issue
 from fpa.core.excel.safety import UnsafeFile, read_upload
+from fpa.core.models import Job
 
 UPLOAD_EXPIRED = gettext_noop("上传的文件已过期或无效，请重新上传。")
 NO_FILE = gettext_noop("请选择要上传的Excel文件（.xlsx）。")
+DRY_RUN = "excel.dry_run"
+COMMIT = "excel.commit"
+
+PAGES: dict[str, ImportPage] = {}
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,13 @@ class ImportPage:
     done_url: str  # where to go after a commit
     done_message: Callable[[ImportReport], str]
 
+    def __post_init__(self) -> None:
+        PAGES[self.kind] = self
+
+    @property
+    def importer_path(self) -> str:
+        return f"{self.importer.__module__}.{self.importer.__qualname__}"
+
 
 def import_page(request: HttpRequest, page: ImportPage) -> HttpResponse:
     context: dict[str, Any] = {"sheet": page.sheet}
@@ -44,16 +59,7 @@ def import_page(request: HttpRequest, page: ImportPage) -> HttpResponse:
     importer = page.importer(actor=request.user)
     token = request.POST.get("token", "")
     if token:
-        data = uploads.load(request, page.kind, token)
-        if data is None:
-            messages.error(request, gettext(UPLOAD_EXPIRED))
-            return redirect(page.page_url)
-        report = importer.commit(data)
-        uploads.discard(request, token)
-        if report.committed:
-            messages.success(request, page.done_message(report))
-            return redirect(page.done_url)
-        return render(request, page.template, {**context, "report": report})
+        return _confirm(request, page, token)
     upload = request.FILES.get("file")
     report = ImportReport(title=page.sheet.title)
     if upload is None:
@@ -64,8 +70,84 @@ def import_page(request: HttpRequest, page: ImportPage) -> HttpResponse:
     except UnsafeFile as exc:
         report.add_issue(Issue(None, None, exc.message))
         return render(request, page.template, {**context, "report": report})
-    report = importer.dry_run(data)
-    context.update(report=report, name=upload.name)
-    if report.ok and report.has_changes:
-        context["token"] = uploads.stash(request, page.kind, data)
+    token, key = uploads.seal(page.kind, request.user.pk, data)
+    job = jobs.job_enqueue(
+        kind=DRY_RUN,
+        actor=request.user,
+        title=gettext("检查导入文件：%(title)s") % {"title": page.sheet.title},
+        params=_params(page, name=upload.name or "", write=False),
+        token=token,
+        secret=key,
+    )
+    return redirect(jobs.job_url(job))
+
+
+def _params(page: ImportPage, *, name: str, write: bool) -> dict[str, Any]:
+    return {"page": page.kind, "importer": page.importer_path, "name": name[:200], "write": write}
+
+
+def _confirm(request: HttpRequest, page: ImportPage, token: str) -> HttpResponse:
+    """The confirm button of a dry run: the commit as a job, once per upload, by its owner."""
+    dry = (
+        Job.objects.filter(
+            owner_id=request.user.pk, kind=DRY_RUN, token=token, status=Job.Status.DONE
+        )
+        .order_by("-id")
+        .first()
+        if uploads.TOKEN.match(token)
+        else None
+    )
+    usable = (
+        dry is not None
+        and dry.params.get("page") == page.kind
+        and not Job.objects.filter(kind=COMMIT, token=token).exists()
+        and uploads.unseal(page.kind, request.user.pk, token, jobs.job_secret(dry)) is not None
+    )
+    if not usable:
+        messages.error(request, gettext(UPLOAD_EXPIRED))
+        return redirect(page.page_url)
+    job = jobs.job_enqueue(
+        kind=COMMIT,
+        actor=request.user,
+        title=gettext("导入：%(title)s") % {"title": page.sheet.title},
+        params={**_params(page, name=dry.params.get("name", ""), write=True), "dry_run": dry.pk},
+        token=token,
+        secret=jobs.job_secret(dry),
+    )
+    return redirect(jobs.job_url(job))
+
+
+def import_result(request: HttpRequest, job: Job) -> HttpResponse | None:
+    """The result page of a finished import job: the dry-run report (with the confirm button),
+    or the commit's summary; None for a job that failed or was cancelled (the job page says)."""
+    page = PAGES.get(job.params.get("page", ""))
+    if page is None or job.status != Job.Status.DONE or "report" not in job.result:
+        return None
+    report = report_from_json(job.result["report"])
+    context: dict[str, Any] = {"sheet": page.sheet, "report": report, "job": job}
+    if job.kind == DRY_RUN:
+        context["name"] = job.params.get("name", "")
+        if (
+            report.ok
+            and report.has_changes
+            and job.owner_id == request.user.pk
+            and not Job.objects.filter(kind=COMMIT, token=job.token).exists()
+        ):
+            context["token"] = job.token
+        return render(request, page.template, context)
+    if report.committed:
+        return render(
+            request,
+            "core/job_detail.html",
+            {
+                "job": job,
+                "summary": page.done_message(report),
+                "done_url": resolve_url(page.done_url),
+                "percent": 100,
+            },
+        )
     return render(request, page.template, context)
+
+
+jobs.result_view(DRY_RUN)(import_result)
+jobs.result_view(COMMIT)(import_result)

@@ -1,10 +1,11 @@
 """Keeping an uploaded workbook between the dry run and the commit, safely.
 
-The file is encrypted (AES-256-GCM) with a fresh key that lives only in the uploader's session, and
-stored under a random token in a private temporary directory. The associated data binds the
-ciphertext to the token, the import kind and the user, so a token from another user, another
-session or another import opens nothing. Files older than the time limit are swept on each new
-upload and refused on load; a commit discards its file.
+The file is encrypted (AES-256-GCM) with a fresh key and stored under a random token in a private
+directory. The key is kept by the import's background job (fpa.core.excel.jobs), sealed with the
+field keys, so the worker can open the file and the user can confirm after signing in again. The
+associated data binds the ciphertext to the token, the import kind and the user, so a token from
+another user or another import opens nothing. Files older than the time limit are swept on each
+new upload and refused on load; a commit discards its file.
 """
 
 from __future__ import annotations
@@ -22,9 +23,7 @@ from typing import Any
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
-SESSION_KEY = "fpa_excel_uploads"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
-MAX_PER_SESSION = 5
 
 
 def ttl() -> int:
@@ -48,8 +47,8 @@ def directory() -> Path:
     return path
 
 
-def _associated(kind: str, user: Any, token: str) -> bytes:
-    return f"{kind}|{user.pk}|{token}".encode()
+def _associated(kind: str, user_id: Any, token: str) -> bytes:
+    return f"{kind}|{user_id}|{token}".encode()
 
 
 def sweep() -> None:
@@ -63,47 +62,40 @@ def sweep() -> None:
             continue
 
 
-def stash(request: Any, kind: str, data: bytes) -> str:
-    """Keep `data` for this user's session; returns the token the commit form posts back."""
+def seal(kind: str, user_id: Any, data: bytes) -> tuple[str, str]:
+    """Keep `data` for the user's import; returns (token, key). The key (base64) is kept by the
+    caller (the import's background job holds it sealed with the field keys)."""
     sweep()
     token = secrets.token_urlsafe(32)
     key = AESGCM.generate_key(bit_length=256)
     nonce = os.urandom(12)
-    sealed = AESGCM(key).encrypt(nonce, data, _associated(kind, request.user, token))
+    sealed = AESGCM(key).encrypt(nonce, data, _associated(kind, user_id, token))
     path = directory() / f"{token}.bin"
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(nonce + sealed)
-    entries = dict(request.session.get(SESSION_KEY, {}))
-    entries[token] = {"kind": kind, "key": base64.b64encode(key).decode(), "at": time.time()}
-    for old in sorted(entries, key=lambda t: entries[t]["at"])[:-MAX_PER_SESSION]:
-        _remove(old)
-        entries.pop(old)
-    request.session[SESSION_KEY] = entries
-    return token
+    return token, base64.b64encode(key).decode()
 
 
-def load(request: Any, kind: str, token: str) -> bytes | None:
-    """The stashed bytes, or None when the token is unknown, expired or not this user's."""
+def unseal(kind: str, user_id: Any, token: str, key: str) -> bytes | None:
+    """The kept bytes, or None when the token is unknown, expired, or not this user's import."""
     if not isinstance(token, str) or not TOKEN.match(token):
         return None
-    entry = request.session.get(SESSION_KEY, {}).get(token)
-    if not entry or entry.get("kind") != kind or time.time() - entry.get("at", 0) > ttl():
-        return None
+    path = directory() / f"{token}.bin"
     try:
-        blob = (directory() / f"{token}.bin").read_bytes()
-        key = base64.b64decode(entry["key"])
-        return AESGCM(key).decrypt(blob[:12], blob[12:], _associated(kind, request.user, token))
+        if time.time() - path.stat().st_mtime > ttl():
+            return None
+        blob = path.read_bytes()
+        return AESGCM(base64.b64decode(key)).decrypt(
+            blob[:12], blob[12:], _associated(kind, user_id, token)
+        )
     except Exception:  # missing file, wrong key, tampered: the same answer
         return None
 
 
-def discard(request: Any, token: str) -> None:
-    entries = dict(request.session.get(SESSION_KEY, {}))
+def discard(token: str) -> None:
     if isinstance(token, str) and TOKEN.match(token):
         _remove(token)
-        entries.pop(token, None)
-    request.session[SESSION_KEY] = entries
 
 
 def _remove(token: str) -> None:

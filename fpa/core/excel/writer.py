@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 import xlsxwriter
@@ -34,6 +34,7 @@ from fpa.core.scope import scope_path_of
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 INSTRUCTIONS = "填写说明"
 CHUNK_SIZE = 2000
+REPORT_EVERY = 500  # rows between two progress reports of an export job
 WORKBOOK_OPTIONS = {
     "constant_memory": True,
     "strings_to_numbers": False,
@@ -95,10 +96,13 @@ def write_workbook(
     objects: Iterable[Any] | None = None,
     *,
     reveal: bool = False,
+    on_rows: Callable[[int], None] | None = None,
 ) -> int:
     """A workbook with the sheet's header row, one row per object, and the instructions sheet.
 
-    Returns the number of data rows written. `objects` is consumed once, in order.
+    Returns the number of data rows written. `objects` is consumed once, in order. `on_rows`
+    (a background job's progress) is called with the rows written so far every `REPORT_EVERY`
+    rows and at the end.
     """
     workbook = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
     formats = _Formats(workbook)
@@ -131,6 +135,10 @@ def write_workbook(
         for index, column in enumerate(sheet.columns):
             value = cell_value(column, obj, reveal=reveal)
             write_cell(worksheet, count, index, value, column, formats)
+        if on_rows is not None and count % REPORT_EVERY == 0:
+            on_rows(count)
+    if on_rows is not None:
+        on_rows(count)
     _write_instructions(workbook, sheet, formats)
     workbook.close()
     return count
@@ -225,6 +233,17 @@ def template_response(
     return _response(handle, filename or f"{sheet.title}导入模板.xlsx")
 
 
+def check_reveal(actor: Any, reveal: bool, reason: str) -> str:
+    """Refuse a full export without `personal.reveal` or without a reason; the reason, trimmed."""
+    reason = (reason or "").strip()
+    if reveal:
+        if not actor.has_capability("personal.reveal"):
+            raise NotAllowed(gettext("您没有导出完整个人信息的权限。"))
+        if len(reason) < 2:
+            raise ServiceError(gettext("请填写导出完整信息的原因。"), field="reason")
+    return reason
+
+
 def export_response(
     sheet: Sheet,
     queryset: QuerySet,
@@ -241,18 +260,35 @@ def export_response(
     The query count does not grow with the rows: `sheet.related` is joined and rows are read in
     chunks.
     """
-    reason = (reason or "").strip()
-    if reveal:
-        if not actor.has_capability("personal.reveal"):
-            raise NotAllowed(gettext("您没有导出完整个人信息的权限。"))
-        if len(reason) < 2:
-            raise ServiceError(gettext("请填写导出完整信息的原因。"), field="reason")
+    handle, name, _count = export_file(
+        sheet, queryset, actor=actor, reveal=reveal, reason=reason, filename=filename
+    )
+    return _response(handle, name)
+
+
+def export_file(
+    sheet: Sheet,
+    queryset: QuerySet,
+    *,
+    actor: Any,
+    reveal: bool = False,
+    reason: str = "",
+    filename: str | None = None,
+    on_rows: Callable[[int], None] | None = None,
+) -> tuple[IO[bytes], str, int]:
+    """The export of `export_response` as an open temporary file (rewound), its name and its
+    row count: what a background export job keeps as its result file."""
+    reason = check_reveal(actor, reveal, reason)
     if sheet.related:
         queryset = queryset.select_related(*sheet.related)
     handle = _temporary()
     try:
         count = write_workbook(
-            handle, sheet, queryset.iterator(chunk_size=CHUNK_SIZE), reveal=reveal
+            handle,
+            sheet,
+            queryset.iterator(chunk_size=CHUNK_SIZE),
+            reveal=reveal,
+            on_rows=on_rows,
         )
         if reveal:
             audit_record(
@@ -271,4 +307,5 @@ def export_response(
         handle.close()
         raise
     suffix = "（完整信息）" if reveal else ""
-    return _response(handle, filename or default_filename(sheet, suffix))
+    handle.seek(0)
+    return handle, filename or default_filename(sheet, suffix), count

@@ -1,53 +1,39 @@
-"""Re-encrypt every protected value with the active key (after `generate_field_keys --rotate`)."""
+"""Re-encrypt every protected value with the active key (after `generate_field_keys --rotate`).
+
+The work is the background job kind `core.rotate_field_keys` (fpa.core.key_rotation): run here
+with progress lines, or enqueued with `--background`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
-from fpa.core.crypto import keyring
-from fpa.core.protected import ProtectedField
+from fpa.core.job_console import describe, enqueue_as_system, run_in_foreground
+from fpa.core.key_rotation import ROTATE_FIELD_KEYS
 
 
 class Command(BaseCommand):
     help = "Re-encrypt protected personal fields that use an old key."
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        active = keyring().active
-        for model in apps.get_models():
-            fields = [f for f in model._meta.concrete_fields if isinstance(f, ProtectedField)]
-            if not fields:
-                continue
-            updated = 0
-            for field in fields:
-                stale = [
-                    pk
-                    for pk, token in _raw_tokens(model, field)
-                    if keyring().key_id_of(token) != active
-                ]
-                for start in range(0, len(stale), 500):
-                    with transaction.atomic():
-                        for obj in model.objects.filter(pk__in=stale[start : start + 500]):
-                            # update() encrypts the Protected value with the active key itself
-                            # (passing a ciphertext would have it parsed as a plain value).
-                            model.objects.filter(pk=obj.pk).update(
-                                **{field.attname: getattr(obj, field.attname)}
-                            )
-                            updated += 1
-            self.stdout.write(f"{model._meta.label}: {updated} values re-encrypted")
-
-
-def _raw_tokens(model: Any, field: ProtectedField) -> Any:
-    from django.db import connection
-
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'SELECT "{model._meta.pk.column}", "{field.column}" FROM "{table}" '  # noqa: S608
-            f'WHERE "{field.column}" IS NOT NULL AND "{field.column}" <> %s',
-            [""],
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="enqueue the rotation as a background job (run by `manage.py run_worker`) and "
+            "print its id",
         )
-        yield from cursor.fetchall()
+
+    def handle(self, *args: Any, background: bool = False, **options: Any) -> None:
+        if background:
+            job = enqueue_as_system(
+                ROTATE_FIELD_KEYS,
+                title="rotate_field_keys",
+                params={},
+                reason="manage.py rotate_field_keys --background",
+            )
+            self.stdout.write(describe(job))
+            return
+        result = run_in_foreground(ROTATE_FIELD_KEYS, {}, self.stdout)
+        for label, updated in result["models"].items():
+            self.stdout.write(f"{label}: {updated} values re-encrypted")

@@ -1,4 +1,7 @@
-"""Load a division file (code,name,level,parent_code; .csv or .csv.gz) into the association tree."""
+"""Load a division file (code,name,level,parent_code; .csv or .csv.gz) into the association tree.
+
+The work is the background job kind `organizations.load_divisions`: run here with progress lines,
+or enqueued with `--background`."""
 
 from __future__ import annotations
 
@@ -9,9 +12,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fpa.core.errors import ServiceError
-from fpa.organizations.divisions import DATASETS, DivisionFileError, read_file
-from fpa.organizations.services import divisions_load
+from fpa.core.job_console import describe, enqueue_as_system, run_in_foreground
+from fpa.organizations.divisions import DATASETS
+from fpa.organizations.jobs import LOAD_DIVISIONS
 
 
 class Command(BaseCommand):
@@ -34,6 +37,12 @@ class Command(BaseCommand):
             action="store_true",
             help="close associations under the file's roots that the file no longer lists",
         )
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="enqueue the load as a background job (run by `manage.py run_worker`) and print "
+            "its id",
+        )
 
     def handle(
         self,
@@ -43,6 +52,7 @@ class Command(BaseCommand):
         national: bool,
         valid_from: str,
         close_missing: bool,
+        background: bool,
         **kw: Any,
     ) -> None:
         path = _source(path, yongjing=yongjing, national=national)
@@ -52,20 +62,28 @@ class Command(BaseCommand):
             effective = datetime.date.fromisoformat(valid_from)
         except ValueError as exc:
             raise CommandError("--valid-from must be YYYY-MM-DD") from exc
+        params = {
+            "path": str(path.resolve()),
+            "valid_from": effective.isoformat(),
+            "close_missing": close_missing,
+        }
+        if background:
+            job = enqueue_as_system(
+                LOAD_DIVISIONS,
+                title=f"load_divisions {path.name}",
+                params=params,
+                reason="manage.py load_divisions --background",
+            )
+            self.stdout.write(describe(job))
+            return
         started = time.perf_counter()
-        try:
-            rows = read_file(path)
-            result = divisions_load(rows=rows, valid_from=effective, close_missing=close_missing)
-        except DivisionFileError as exc:
-            raise CommandError("The file was refused, nothing was loaded:\n" + str(exc)) from exc
-        except ServiceError as exc:
-            raise CommandError(exc.message) from exc
+        result = run_in_foreground(LOAD_DIVISIONS, params, self.stdout)
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
-                f"{len(rows)} rows in {elapsed:.1f}s: {result.created} created, "
-                f"{result.renamed} renamed, {result.moved} moved, {result.closed} closed, "
-                f"{result.unchanged} unchanged"
+                f"{result['rows']} rows in {elapsed:.1f}s: {result['created']} created, "
+                f"{result['renamed']} renamed, {result['moved']} moved, {result['closed']} closed, "
+                f"{result['unchanged']} unchanged"
             )
         )
 

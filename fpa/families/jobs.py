@@ -1,0 +1,66 @@
+"""The families' background jobs: the Excel export and the monthly report workbook."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from fpa.core.excel import exports
+from fpa.core.jobs import JobFailed, Progress, register
+from fpa.core.models import Job
+from fpa.families import excel as family_excel
+from fpa.families import reports as family_reports
+from fpa.families.models import CareRecord, Family, Need, StatusChange
+from fpa.organizations import selectors as org_selectors
+from fpa.organizations.models import Association
+
+EXPORT = "families.export"
+MONTHLY_REPORT = "families.monthly_report"
+
+
+@register(EXPORT)
+@exports.in_chinese
+def export_families(job: Job, progress: Progress) -> dict[str, Any]:
+    user = exports.job_owner(job, "family.view")
+    reveal = bool(job.params.get("reveal"))
+    return exports.export_to_job(
+        progress,
+        family_excel.FAMILY_SHEET if reveal else family_excel.MASKED_SHEET,
+        family_excel.families_for_export(user=user, include_all=bool(job.params.get("all"))),
+        actor=user,
+        reveal=reveal,
+        reason=job.params.get("reason", ""),
+    )
+
+
+def monthly_report_for(
+    *, user: Any, area: Association, month: family_reports.Month
+) -> family_reports.MonthlyReport:
+    """The monthly report of `area` as `user` sees it (the page and the workbook job)."""
+    return family_reports.monthly_report(
+        root=area,
+        children=Association.objects.visible_to(user).filter(parent=area).order_by("code"),
+        month=month,
+        families=Family.objects.visible_to(user),
+        status_changes=StatusChange.objects.visible_to(user),
+        care_records=CareRecord.objects.visible_to(user),
+        needs=Need.objects.visible_to(user),
+    )
+
+
+@register(MONTHLY_REPORT)
+@exports.in_chinese
+def monthly_report_workbook(job: Job, progress: Progress) -> dict[str, Any]:
+    user = exports.job_owner(job, "family.view")
+    progress.stage(exports.STAGE_BUILDING)
+    area = org_selectors.association_choices(user=user).filter(code=job.params["code"]).first()
+    if area is None:
+        raise JobFailed(exports.OUT_OF_SCOPE)
+    month = family_reports.parse_month(job.params["month"], today=timezone.localdate())
+    report = monthly_report_for(user=user, area=area, month=month)
+    progress.stage(exports.STAGE_WRITING, total=len(report.rows))
+    handle, name = family_reports.report_file(report)
+    exports.keep_file(progress, handle, name)
+    progress.advance(read=len(report.rows), written=len(report.rows), force=True)
+    return {"rows": len(report.rows)}
