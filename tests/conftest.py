@@ -242,6 +242,14 @@ def race(calls: list[Any]) -> tuple[list[Any], list[BaseException]]:
     return results, errors
 
 
+def open_job_page(client: Any, response: Any) -> Any:
+    """An import runs as a background job: the POST redirects to the job's page, which shows the
+    result once the job ended (at once under the tests' immediate backend). Other responses pass."""
+    if response.status_code == 302 and re.fullmatch(r"/jobs/\d+/", response["Location"]):
+        return client.get(response["Location"])
+    return response
+
+
 def follow_job(client: Any, response: Any) -> Any:
     """An export or a report workbook runs as a background job (inside the request under the
     immediate backend of the tests): the request redirects to the job page, which offers the

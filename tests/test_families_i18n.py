@@ -32,7 +32,7 @@ from fpa.families.models import (
     Support,
 )
 from fpa.organizations.models import Association
-from tests.conftest import DAZHUANG, LIUJIAXIA, follow_job, login
+from tests.conftest import DAZHUANG, LIUJIAXIA, follow_job, login, open_job_page
 from tests.test_excel_engine import xlsx
 from tests.test_families_views import assign, days_ago, log, register, support, today
 
@@ -91,7 +91,7 @@ def leftover(html: str) -> list[str]:
 
 
 def page(client: Client, url: str, *expected: str, method: str = "get", **data: Any) -> str:
-    response = getattr(client, method)(url, data or None)
+    response = open_job_page(client, getattr(client, method)(url, data or None))
     assert response.status_code == 200, (url, response.status_code)
     html = response.content.decode()
     assert 'lang="en"' in html

@@ -28,7 +28,16 @@ from fpa.members.models import (
 )
 from fpa.organizations.models import Association, BodySeat
 from fpa.organizations.services import seat_add
-from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, content, follow_job, login
+from tests.conftest import (
+    DAZHUANG,
+    LIUJIAXIA,
+    SHANGQUAN,
+    YANGUOXIA,
+    content,
+    follow_job,
+    login,
+    open_job_page,
+)
 from tests.members_helpers import apply, member, new_id_number
 from tests.test_excel_engine import read_back, xlsx
 
@@ -89,7 +98,7 @@ def leftover(html: str) -> list[str]:
 
 
 def page(client: Client, url: str, *expected: str, method: str = "get", **data: Any) -> str:
-    response = getattr(client, method)(url, data or None)
+    response = open_job_page(client, getattr(client, method)(url, data or None))
     assert response.status_code == 200, (url, response.status_code)
     html = response.content.decode()
     assert 'lang="en"' in html

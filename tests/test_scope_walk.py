@@ -25,9 +25,11 @@ from fpa.accounts.models import ApiToken, User
 from fpa.accounts.roles import Role
 from fpa.accounts.services import token_issue
 from fpa.core.audit import snapshot
+from fpa.core.excel import exports
 from fpa.core.idnumbers import synthesize
-from fpa.core.models import AuditEvent
+from fpa.core.models import AuditEvent, Job
 from fpa.core.scope import ScopeDeclaration, declaration_of, public_view, scoped_view
+from fpa.families import jobs as family_jobs
 from fpa.families import services as family_services
 from fpa.families.models import (
     Campaign,
@@ -76,6 +78,7 @@ FOREIGN_VOLUNTEER_NAME = "外镇志愿者己"
 PUBLIC = {
     "core:set_language",
     "core:healthz",
+    "core:readyz",
     "core:favicon",
     "accounts:login",
     "accounts:logout",
@@ -222,7 +225,14 @@ def world(yongjing, county, township, township2, village, finance, settings, tmp
     foreign.update(volunteer_world(township2, SHANGQUAN, foreign[Family], 1))
     local.update(volunteer_world(township, DAZHUANG, local[Family], 2))
     # Views that take an id in the URL without a declared model load it themselves.
+    # A finished export of 盐锅峡镇 (its result file on disk): every job view loads it by id.
+    job = exports.start_export(
+        kind=family_jobs.EXPORT, actor=township2, title="盐锅峡镇导出", params={"all": False}
+    )
     foreign_by_route = {"accounts:token_revoke": token_issue(user=township2)[0]}
+    foreign_by_route |= {
+        f"core:{name}": job for name in ("job_detail", "job_progress", "job_cancel", "job_download")
+    }
     return {"foreign": foreign, "local": local, "by_route": foreign_by_route}
 
 
@@ -432,6 +442,7 @@ def state(objects: dict[Any, Any]) -> dict[str, Any]:
     counted += [Volunteer, Service, HoursRecord, Certificate, Pairing, Team]
     out: dict[str, Any] = {m.__name__: m.objects.count() for m in counted}
     out["audit"] = AuditEvent.objects.count()
+    out["jobs"] = list(Job.objects.order_by("pk").values_list("pk", "status", "cancel_requested"))
     for declared, obj in objects.items():
         out[declared.__name__] = snapshot(declared.objects.get(pk=obj.pk))
     return out

@@ -39,7 +39,7 @@ from fpa.volunteers.models import (
     Training,
     Volunteer,
 )
-from tests.conftest import DAZHUANG, LIUJIAXIA, content, follow_job, login
+from tests.conftest import DAZHUANG, LIUJIAXIA, content, follow_job, login, open_job_page
 from tests.test_excel_engine import read_back, xlsx
 from tests.volunteers_helpers import active, apply, id_for, service
 
@@ -113,7 +113,7 @@ def leftover(html: str) -> list[str]:
 
 
 def page(client: Client, url: str, *expected: str, method: str = "get", **data: Any) -> str:
-    response = getattr(client, method)(url, data or None)
+    response = open_job_page(client, getattr(client, method)(url, data or None))
     assert response.status_code == 200, (url, response.status_code)
     html = response.content.decode()
     assert 'lang="en"' in html

@@ -425,6 +425,7 @@ SELF_PAGES = {
     "accounts:otp_verify",
     "accounts:tokens",
     "families:mine",
+    "core:job_list",  # 我的任务: only the user's own background jobs
 }
 
 
