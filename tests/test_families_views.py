@@ -918,7 +918,7 @@ def test_roster_is_families_by_current_contacts(client_for, township, volunteer,
     assert "村干部联系人：volunteer 139****2222" in page and "13900002222" not in page
     page = text(client.get("/families/roster/"))
     assert "无人联系" in page and "未落实联系人" in page
-    assert "@page" in page and "window.print()" in page
+    assert "roster-print.css" in page and "data-fpa-print" in page
     for word in ("失独", "伤残"):
         assert word not in page
 
@@ -950,7 +950,8 @@ def test_coverage_numbers_and_click_through(client_for, township):
     has = f"/families/?code={DAZHUANG}&amp;measure=with_doctor&amp;has=1"
     missing = f"/families/?code={DAZHUANG}&amp;measure=with_doctor&amp;has=0"
     assert has in page and missing in page
-    assert '<script src="/static/vendor/echarts/echarts.min.js"></script>' in page
+    assert '<script src="/static/vendor/echarts/echarts.min.js" defer></script>' in page
+    assert '<script src="/static/fpa/coverage-chart.js" defer></script>' in page
     assert 'id="coverage-data"' in page
     assert not re.search(r"<script[^>]+src=\"https?://", page)  # no CDN
 

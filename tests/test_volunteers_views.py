@@ -172,7 +172,7 @@ def test_staff_flow_vet_sign_hours_certificate(client_for, yongjing, township):
     cert_url = response["Location"]
     page = client.get(cert_url).content.decode()
     assert (
-        "志愿服务证明" in page and "钱流程" in page and "4.5" in page and "window.print()" in page
+        "志愿服务证明" in page and "钱流程" in page and "4.5" in page and "data-fpa-print" in page
     )
 
 
