@@ -452,9 +452,27 @@ class Feedback(TimeStampedModel):
         related_name="+",
     )
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
-    hidden = models.BooleanField(
-        "不公开", default=False, help_text="内容涉及个人信息或不当言论时不在公开页显示（仍须答复）"
+
+    class Status(models.TextChoices):
+        HELD = "held", _("待审核")
+        PUBLISHED = "published", _("已公开")
+        REFUSED = "refused", _("未通过")
+        TAKEN_DOWN = "taken_down", _("已撤下")
+
+    status = models.CharField(
+        "审核状态", max_length=10, choices=Status.choices, default=Status.HELD, db_index=True
     )
+    receipt = models.CharField("回执码", max_length=32, unique=True, null=True, editable=False)  # noqa: DJ001 - filled for every row; null only inside the migration that adds it
+    review_reason = LineField("审核说明", max_length=300, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "association__path"
