@@ -398,18 +398,18 @@ def feedback_by_receipt(fund: Fund, receipts: Iterable[str]) -> list[Any]:
 
 NAME_BATCH = 5000
 
-# Chinese personal names are two to four characters; addresses end in a house, group or lane
-# number (大庄村2号, 三社, 新城路12号).
+# Chinese personal names are two to five characters; addresses end in a house, group or lane
+# number (大庄村2号, 新城路12号): the two characters before 村/路/社 and the number are matched.
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]{2,}")
 _ADDRESS = re.compile(
-    r"[\u4e00-\u9fff]{1,8}(?:村|社区|街|路|巷|组|社)\s*[0-9\uff10-\uff19一二三四五六七八九十]+\s*(?:号|组|社|栋)?"
+    r"[\u4e00-\u9fff]{2}(?:村|社区|街|路|巷|组|社)\s*[0-9\uff10-\uff19一二三四五六七八九十]+\s*(?:号|组|社|栋)?"
 )
 
 
 def _name_candidates(text: str) -> set[str]:
     found: set[str] = set()
     for run in _HAN_RUN.findall(text):
-        for size in (2, 3, 4):
+        for size in (2, 3, 4, 5):
             found.update(run[i : i + size] for i in range(len(run) - size + 1))
     return found
 
