@@ -5,6 +5,7 @@ Workbooks are built in memory with XlsxWriter; the module under test never sees 
 The helpers here (`xlsx`, `Formula`, `read_back`) are used by the other Excel test modules too.
 """
 
+# ruff: noqa: RUF001 - full-width input is the point of some tests
 from __future__ import annotations
 
 import datetime
@@ -262,9 +263,14 @@ def test_choice_parser_takes_label_or_code():
 
 def test_text_parser():
     parse = excel.text(max_length=3)
-    assert parse("张\u200b三") == "张三"  # a zero-width space copied from a web page
+    # a zero-width space copied from a web page is refused, not silently dropped (fpa.core.text)
+    assert (
+        refusal(parse, "张\u200b三")
+        == "不能包含零宽字符等看不见的字符（U+200B），请删除后重新填写。"
+    )
     assert refusal(parse, "欧阳小明") == "不能超过3个字符（现为4个）。"
-    assert refusal(parse, "张\n三") == "不能包含换行符、制表符等控制字符。"
+    assert refusal(parse, "张\n三") == "不能包含换行符或制表符，请写在一行内。"
+    assert excel.text(name=True)("ＷＡＮＧ　　ｗｕ") == "WANG wu"
 
 
 def test_sheet_declaration_is_checked():

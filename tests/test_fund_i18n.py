@@ -138,10 +138,12 @@ def world(county, finance, village, township, township2) -> dict[str, Any]:
     family = family_in(township, DAZHUANG)
     grant = paid_grant(village, township, county, finance, family)
     waiting = grant_for(township2, family_in(township2, SHANGQUAN, name="受助父亲乙", n=30), "300")
-    services.feedback_submit(
+    objection = services.feedback_submit(
         fund=fund, grant=grant, kind="objection", text="请核实", contact_phone=COMMENTER_PHONE
     )
     comment = services.feedback_submit(fund=fund, kind="comment", text="公开透明，点赞", rating=5)
+    services.feedback_publish(actor=county, feedback=objection)
+    services.feedback_publish(actor=county, feedback=comment)
     services.feedback_reply(actor=county, feedback=comment, reply="谢谢支持")
     services.rules_publish(actor=county, fund=fund, title="基金管理办法", body="第一条 总则")
     services.rules_publish(actor=county, fund=fund, title="基金管理办法", body="第一条 修订")
@@ -262,7 +264,7 @@ def test_overdue_and_messages_in_english(county, world):
         {"c-rating": "4", "c-text": "very good"},
         follow=True,
     )
-    assert "Thank you. We will reply publicly" in response.content.decode()
+    assert "Your comment will be published after review" in response.content.decode()
 
 
 def test_form_errors_and_service_errors_in_english(finance, county, world):

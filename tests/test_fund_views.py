@@ -322,7 +322,7 @@ def test_unknown_fund_code_is_404(client, fund):
 # --- supervision -------------------------------------------------------------------------------
 
 
-def test_a_comment_is_published_without_its_contact_and_with_digits_masked(client, fund):
+def test_a_comment_is_published_without_its_contact_and_with_digits_masked(client, fund, county):
     url = reverse("fund:public_feedback", args=[code(fund)])
     response = client.post(
         url,
@@ -331,6 +331,8 @@ def test_a_comment_is_published_without_its_contact_and_with_digits_masked(clien
     assert response.status_code == 302
     feedback = Feedback.objects.get()
     assert feedback.contact_phone.reveal_unchecked() == COMMENTER_PHONE
+    assert feedback.text == "电话189****5678请回访"  # masked before it is stored
+    services.feedback_publish(actor=county, feedback=feedback)
     body = client.get(url).content.decode()
     assert "请回访" in body and "18912345678" not in body and COMMENTER_PHONE[-4:] not in body
 
@@ -378,6 +380,7 @@ def test_overdue_replies_show_on_the_county_page_and_replies_beside_the_item(
     client, fund, county, client_for
 ):
     item = services.feedback_submit(fund=fund, kind="comment", text="何时公开年报？", rating=3)
+    services.feedback_publish(actor=county, feedback=item)
     home = reverse("fund:public_home", args=[code(fund)])
     with time_machine.travel(TODAY + datetime.timedelta(days=10)):
         assert "逾期未答复" in client.get(home).content.decode()
@@ -497,20 +500,18 @@ def test_township_sees_its_own_grants_only(fund, village, township, township2, c
 
 def test_staff_can_take_a_comment_off_the_public_page(client, fund, county, township2, client_for):
     item = services.feedback_submit(fund=fund, kind="comment", text="某某家其实不困难", rating=1)
+    services.feedback_publish(actor=county, feedback=item)
     url = reverse("fund:public_feedback", args=[code(fund)])
+    review = reverse("fund:feedback_review", args=[item.pk])
     assert "某某家" in client.get(url).content.decode()
-    assert (
-        client_for(township2)
-        .post(reverse("fund:feedback_hide", args=[item.pk]), {"reason": "x"})
-        .status_code
-        == 404
-    )
-    client_for(county).post(reverse("fund:feedback_hide", args=[item.pk]), {"reason": ""})
+    refused = client_for(township2).post(review, {"action": "take_down", "reason": "x"})
+    assert refused.status_code == 404
+    client_for(county).post(review, {"action": "take_down", "reason": ""})
     assert "某某家" in client.get(url).content.decode()  # a reason is required
-    client_for(county).post(reverse("fund:feedback_hide", args=[item.pk]), {"reason": "含他人信息"})
+    client_for(county).post(review, {"action": "take_down", "reason": "含他人信息"})
     assert "某某家" not in client.get(url).content.decode()
     item.refresh_from_db()
-    assert item.hidden and item.overdue(TODAY + datetime.timedelta(days=30))
+    assert item.status == "taken_down" and item.overdue(TODAY + datetime.timedelta(days=30))
 
 
 def test_a_reversed_grant_payment_says_so_in_public(

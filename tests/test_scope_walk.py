@@ -91,6 +91,7 @@ PUBLIC = {
     "fund:public_grant",
     "fund:public_notices",
     "fund:public_feedback",
+    "fund:public_feedback_status",
     "fund:public_rules",
     "fund:public_report",
     # The verifiable ledger: public by design (docs/ledger.md).

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from fpa.accounts.roles import OTP_REQUIRED_ROLES, Role, capabilities_of
 from fpa.core.protected import BlindIndexField, ProtectedField
+from fpa.core.text import NameField
 
 
 class FpaUserManager(UserManager):
@@ -29,7 +30,7 @@ class FpaUserManager(UserManager):
 class User(AbstractUser):
     """An account. Scope is the subtree of `home_association`; powers come from `roles`."""
 
-    full_name = models.CharField("姓名", max_length=50, blank=True)
+    full_name = NameField("姓名", max_length=50, blank=True)
     phone = ProtectedField("手机号", kind="phone", null=True, blank=True)
     phone_hash = BlindIndexField(source="phone")
     home_association = models.ForeignKey(

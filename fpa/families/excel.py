@@ -179,7 +179,7 @@ def _parent_columns(role: str, label: str) -> tuple[excel.Column, ...]:
         excel.Column(
             f"{label}姓名",
             f"{role}_name",
-            parse=excel.text(max_length=50, min_length=1),
+            parse=excel.text(max_length=50, min_length=1, name=True),
             export=_attr(role, "name"),
             width=10,
         ),
@@ -235,7 +235,7 @@ FAMILY_SHEET = excel.Sheet(
         excel.Column(
             "子女姓名",
             "child_name",
-            parse=excel.text(max_length=50, min_length=1),
+            parse=excel.text(max_length=50, min_length=1, name=True),
             export=_attr(Person.Role.CHILD, "name"),
             width=10,
         ),

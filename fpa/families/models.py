@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from fpa.core.models import TimeStampedModel
 from fpa.core.protected import BlindIndexField, ProtectedField
 from fpa.core.scope import ScopedQuerySet, scope_path_of
+from fpa.core.text import LineField, MultilineField, NameField
 
 
 class FamilyScopedQuerySet(ScopedQuerySet):
@@ -72,15 +73,15 @@ class Family(TimeStampedModel):
     status = models.CharField(
         _("状态"), max_length=12, choices=Status.choices, default=Status.ACTIVE
     )
-    address = models.CharField(_("住址"), max_length=200, blank=True)
+    address = LineField(_("住址"), max_length=200, blank=True)
     registered_on = models.DateField(_("登记日期"), default=datetime.date.today)
     # Denormalised from the mother's (or, failing that, the father's) record for lists and search.
-    head_name = models.CharField(_("户主/联系人姓名"), max_length=50, blank=True)
+    head_name = NameField(_("户主/联系人姓名"), max_length=50, blank=True)
     head_pinyin = models.CharField(max_length=200, blank=True, editable=False)
     head_initials = models.CharField(max_length=64, blank=True, editable=False)
     one_child_only = models.BooleanField(_("仅生育或收养一个子女"), default=True)
     later_child = models.BooleanField(_("此后再生育或收养子女"), default=False)
-    notes = models.TextField(_("备注（敏感）"), blank=True)
+    notes = MultilineField(_("备注（敏感）"), blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
 
     objects = FamilyQuerySet.as_manager()
@@ -124,7 +125,7 @@ class Person(TimeStampedModel):
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="people")
     role = models.CharField(_("身份"), max_length=10, choices=Role.choices)
-    name = models.CharField(_("姓名"), max_length=50)
+    name = NameField(_("姓名"), max_length=50)
     id_number = ProtectedField(_("身份证号码"), kind="id_number", null=True, blank=True)
     id_number_hash = BlindIndexField(source="id_number")
     phone = ProtectedField(_("联系电话"), kind="phone", null=True, blank=True)
@@ -135,15 +136,15 @@ class Person(TimeStampedModel):
         _("婚姻状况"), max_length=10, choices=Marital.choices, blank=True
     )
     hukou = models.CharField(_("户口性质"), max_length=10, choices=Hukou.choices, blank=True)
-    health_notes = models.TextField(_("健康状况（敏感）"), blank=True)
+    health_notes = MultilineField(_("健康状况（敏感）"), blank=True)
     deceased_on = models.DateField(_("亡故日期"), null=True, blank=True)
     # Child only.
     death_date = models.DateField(_("子女死亡日期"), null=True, blank=True)
-    death_cause = models.CharField(_("死亡原因（敏感）"), max_length=200, blank=True)
-    disability_type = models.CharField(_("残疾类别（敏感）"), max_length=50, blank=True)
+    death_cause = LineField(_("死亡原因（敏感）"), max_length=200, blank=True)
+    disability_type = LineField(_("残疾类别（敏感）"), max_length=50, blank=True)
     disability_grade = models.PositiveSmallIntegerField(_("残疾等级"), null=True, blank=True)
     disability_certificate = models.CharField(_("残疾证号"), max_length=40, blank=True)
-    confirmed_by = models.CharField(_("认定单位"), max_length=100, blank=True)
+    confirmed_by = LineField(_("认定单位"), max_length=100, blank=True)
 
     objects = FamilyScopedQuerySet.as_manager()
     scope_field = "family__association__path"
@@ -179,7 +180,7 @@ class StatusChange(models.Model):
     from_status = models.CharField(_("原状态"), max_length=12, choices=Family.Status.choices)
     to_status = models.CharField(_("新状态"), max_length=12, choices=Family.Status.choices)
     effective_date = models.DateField(_("日期"))
-    reason = models.CharField(_("原因"), max_length=300)
+    reason = LineField(_("原因"), max_length=300)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -203,7 +204,7 @@ class PaymentRate(models.Model):
     kind = models.CharField(_("家庭类别"), max_length=20, choices=Family.Kind.choices)
     monthly_amount = models.DecimalField(_("每人每月（元）"), max_digits=8, decimal_places=2)
     valid_from = models.DateField(_("起始日期"))
-    note = models.CharField(_("依据"), max_length=200, blank=True)
+    note = LineField(_("依据"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("特别扶助金标准")
@@ -227,9 +228,9 @@ class Support(TimeStampedModel):
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="supports")
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
-    provider = models.CharField(_("签约机构/医院/保险公司"), max_length=100)
+    provider = LineField(_("签约机构/医院/保险公司"), max_length=100)
     reference = models.CharField(_("医生/卡号/保单号"), max_length=60, blank=True)
-    product = models.CharField(_("险种"), max_length=100, blank=True)
+    product = LineField(_("险种"), max_length=100, blank=True)
     premium = models.DecimalField(
         _("保费（元）"), max_digits=10, decimal_places=2, null=True, blank=True
     )
@@ -284,7 +285,7 @@ class Contact(TimeStampedModel):
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="contacts")
     role = models.ForeignKey(ContactRole, on_delete=models.PROTECT, related_name="+")
-    name = models.CharField(_("姓名"), max_length=50)
+    name = NameField(_("姓名"), max_length=50)
     phone = ProtectedField(_("联系电话"), kind="phone", null=True, blank=True)
     phone_hash = BlindIndexField(source="phone")
     user = models.ForeignKey(
@@ -370,7 +371,7 @@ class CareRecord(TimeStampedModel):
     )
     services = models.JSONField(_("四项服务"), default=list, blank=True)
     cares = models.JSONField(_("五关怀"), default=list, blank=True)
-    notes = models.TextField(_("情况（敏感）"), blank=True)
+    notes = MultilineField(_("情况（敏感）"), blank=True)
 
     objects = FamilyScopedQuerySet.as_manager()
     scope_field = "family__association__path"
@@ -398,7 +399,7 @@ class Need(TimeStampedModel):
     raised_in = models.ForeignKey(
         CareRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="needs"
     )
-    description = models.CharField(_("诉求内容"), max_length=500)
+    description = LineField(_("诉求内容"), max_length=500)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("责任人"),
@@ -409,7 +410,7 @@ class Need(TimeStampedModel):
     )
     due_date = models.DateField(_("办结期限"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.OPEN)
-    result = models.CharField(_("办理结果"), max_length=500, blank=True)
+    result = LineField(_("办理结果"), max_length=500, blank=True)
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
 
     objects = FamilyScopedQuerySet.as_manager()
@@ -448,7 +449,7 @@ class Campaign(TimeStampedModel):
     association = models.ForeignKey(
         "organizations.Association", on_delete=models.PROTECT, related_name="+"
     )
-    name = models.CharField(_("名称"), max_length=100)
+    name = LineField(_("名称"), max_length=100)
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"))
 

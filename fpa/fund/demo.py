@@ -166,10 +166,15 @@ def _grants(fund, county, finance, township, village, rng, today, accounts) -> i
 
 
 def _feedback(fund, county, rng) -> int:  # type: ignore[no-untyped-def]
+    """Comments as the public sees them: reviewed and published, except the last, still held
+    for review (the county's queue shows it); the objection is held too. No text names a
+    beneficiary or an address."""
     items = [
         services.feedback_submit(fund=fund, kind=Feedback.Kind.COMMENT, rating=rating, text=text)
         for rating, text in COMMENTS
     ]
+    for item in items[:-1]:
+        services.feedback_publish(actor=county, feedback=item)
     services.feedback_reply(
         actor=county, feedback=items[1], reply="年度报告将于次年一月公开，感谢监督。"
     )
@@ -184,6 +189,6 @@ def _feedback(fund, county, rng) -> int:  # type: ignore[no-untyped-def]
             fund=fund,
             grant=in_notice,
             kind=Feedback.Kind.OBJECTION,
-            text="（演示）请核实该户是否符合条件。",
+            text="（演示）请核实该资助是否符合条件。",
         )
     return len(items) + 1

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from fpa.core.models import TimeStampedModel
 from fpa.core.protected import ProtectedField
 from fpa.core.scope import ScopedQuerySet
+from fpa.core.text import LineField, MultilineField, NameField
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -31,7 +32,7 @@ class Fund(TimeStampedModel):
     association = models.OneToOneField(
         "organizations.Association", verbose_name="所属协会", on_delete=models.PROTECT
     )
-    name = models.CharField("基金名称", max_length=100)
+    name = NameField("基金名称", max_length=100)
     receipt_prefix = models.CharField(
         "票据编号前缀", max_length=8, unique=True, help_text="票据号与资助编号的前缀，各基金不同"
     )
@@ -117,7 +118,7 @@ class JournalEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="reversed_by",
     )
-    memo = models.CharField("摘要（内部）", max_length=200, blank=True)
+    memo = LineField("摘要（内部）", max_length=200, blank=True)
     leaf_index = models.BigIntegerField("账本条目序号", null=True, blank=True, unique=True)
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="记账人", null=True, on_delete=models.PROTECT
@@ -252,12 +253,12 @@ class Donation(TimeStampedModel):
 
     fund = models.ForeignKey(Fund, verbose_name="基金", on_delete=models.PROTECT)
     receipt_number = models.CharField("票据号", max_length=24, unique=True)
-    donor_name = models.CharField("捐赠人", max_length=100)
+    donor_name = NameField("捐赠人", max_length=100)
     donor_kind = models.CharField("捐赠人类型", max_length=12, choices=DonorKind.choices)
     form = models.CharField("捐赠形式", max_length=10, choices=Form.choices)
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
     amount = models.DecimalField("金额（元）", **MONEY)
-    in_kind_description = models.CharField("实物名称及数量", max_length=200, blank=True)
+    in_kind_description = LineField("实物名称及数量", max_length=200, blank=True)
     restricted_purpose = models.ForeignKey(
         Account,
         verbose_name="限定用途",
@@ -327,8 +328,8 @@ class Grant(TimeStampedModel):
     family = models.ForeignKey(
         "families.Family", verbose_name="家庭", null=True, blank=True, on_delete=models.PROTECT
     )
-    person_name = models.CharField("个人姓名（内部）", max_length=50, blank=True)
-    activity_name = models.CharField("活动名称（内部）", max_length=100, blank=True)
+    person_name = NameField("个人姓名（内部）", max_length=50, blank=True)
+    activity_name = LineField("活动名称（内部）", max_length=100, blank=True)
     category = models.ForeignKey(
         Account,
         verbose_name="支出类别",
@@ -337,7 +338,7 @@ class Grant(TimeStampedModel):
         limit_choices_to={"kind": "expense"},
     )
     amount = models.DecimalField("金额（元）", **MONEY)
-    purpose = models.TextField("申请理由（内部）", max_length=1000)
+    purpose = MultilineField("申请理由（内部）", max_length=1000)
     status = models.CharField(
         "状态", max_length=10, choices=Status.choices, default=Status.SUBMITTED
     )
@@ -371,7 +372,7 @@ class Grant(TimeStampedModel):
         related_name="+",
     )
     paid_on = models.DateField("支付日期", null=True, blank=True)
-    decision_note = models.CharField("审核意见（内部）", max_length=300, blank=True)
+    decision_note = LineField("审核意见（内部）", max_length=300, blank=True)
     entry = models.OneToOneField(
         JournalEntry,
         verbose_name="凭证",
@@ -430,7 +431,7 @@ class Feedback(TimeStampedModel):
     rating = models.PositiveSmallIntegerField(
         "评分", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    text = models.TextField("内容", max_length=500)
+    text = MultilineField("内容", max_length=500)
     contact_phone = ProtectedField("联系电话（不公开）", kind="phone", null=True, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -441,7 +442,7 @@ class Feedback(TimeStampedModel):
         related_name="+",
     )
     reply_due = models.DateField("答复期限")
-    reply = models.TextField("答复", max_length=1000, blank=True)
+    reply = MultilineField("答复", max_length=1000, blank=True)
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="答复人",
@@ -451,9 +452,27 @@ class Feedback(TimeStampedModel):
         related_name="+",
     )
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
-    hidden = models.BooleanField(
-        "不公开", default=False, help_text="内容涉及个人信息或不当言论时不在公开页显示（仍须答复）"
+
+    class Status(models.TextChoices):
+        HELD = "held", _("待审核")
+        PUBLISHED = "published", _("已公开")
+        REFUSED = "refused", _("未通过")
+        TAKEN_DOWN = "taken_down", _("已撤下")
+
+    status = models.CharField(
+        "审核状态", max_length=10, choices=Status.choices, default=Status.HELD, db_index=True
     )
+    receipt = models.CharField("回执码", max_length=32, unique=True, null=True, editable=False)  # noqa: DJ001 - filled for every row; null only inside the migration that adds it
+    review_reason = LineField("审核说明", max_length=300, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "association__path"

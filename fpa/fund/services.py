@@ -6,6 +6,7 @@ and writes the entry, all in the caller's transaction."""
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +19,7 @@ from django.utils.translation import gettext
 
 from fpa.core.audit import audit_create, audit_record, audit_update, snapshot
 from fpa.core.errors import Conflict, NotAllowed, ServiceError, check_version, validate
+from fpa.core.masking import mask_numbers_in_text
 from fpa.core.models import AuditEvent
 from fpa.core.scope import require, require_in_scope
 from fpa.fund import leaf, ledger_hook
@@ -654,8 +656,10 @@ def feedback_submit(
     contact_phone: str | None = None,
 ) -> Feedback:
     """A rating, comment or objection from anyone (no account). Objections only while the
-    grant is in its notice period. Gets an owner and a reply deadline."""
-    text = text.strip()
+    grant is in its notice period. Gets an owner, a reply deadline and a receipt code; held for
+    review (`feedback_publish`) before anyone else sees it. ID and phone numbers typed into the
+    text are masked before it is stored (`fpa.core.masking.mask_numbers_in_text`)."""
+    text = mask_numbers_in_text(text.strip())
     if not text:
         raise ServiceError(gettext("请填写内容。"), field="text")
     if kind == Feedback.Kind.OBJECTION:
@@ -676,6 +680,8 @@ def feedback_submit(
         contact_phone=contact_phone or None,
         owner=_owner_for(fund, grant),
         reply_due=timezone.localdate() + datetime.timedelta(days=fund.reply_days),
+        status=Feedback.Status.HELD,
+        receipt=secrets.token_urlsafe(16),
     )
     validate(feedback)
     feedback.save()
@@ -703,23 +709,61 @@ def feedback_reply(*, actor: Any, feedback: Feedback, reply: str) -> Feedback:
     return feedback
 
 
-@transaction.atomic
-def feedback_hide(*, actor: Any, feedback: Feedback, reason: str) -> Feedback:
-    """Take a comment off the public pages (it names someone, or is abuse); it stays on file,
-    still needs its reply, and the reason is audited."""
+REVIEW_STEPS = {
+    # service name: (statuses it starts from, status it sets, whether a reason is required)
+    "publish": ((Feedback.Status.HELD,), Feedback.Status.PUBLISHED, False),
+    "refuse": ((Feedback.Status.HELD,), Feedback.Status.REFUSED, True),
+    "take_down": ((Feedback.Status.PUBLISHED,), Feedback.Status.TAKEN_DOWN, True),
+}
+
+
+def _review(*, actor: Any, feedback: Feedback, step: str, reason: str) -> Feedback:
     require(actor, "fund.reply")
     require_in_scope(actor, feedback.association)
-    if not reason.strip():
-        raise ServiceError(gettext("请填写不公开的原因。"), field="reason")
+    starts, status, needs_reason = REVIEW_STEPS[step]
+    reason = reason.strip()
+    if needs_reason and not reason:
+        raise ServiceError(gettext("请填写原因（将告知提交人）。"), field="reason")
     feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
-    before = snapshot(feedback, ["hidden"])
-    feedback.hidden = True
-    feedback.save(update_fields=["hidden", "updated_at"])
+    if feedback.status not in starts:
+        raise Conflict(
+            gettext("该意见当前为“%(status)s”，不能执行此操作。")
+            % {"status": feedback.get_status_display()}
+        )
+    before = snapshot(feedback, ["status", "review_reason"])
+    feedback.status = status
+    feedback.review_reason = reason
+    feedback.reviewed_by = actor
+    feedback.reviewed_at = timezone.now()
+    validate(feedback)
+    feedback.save(
+        update_fields=["status", "review_reason", "reviewed_by", "reviewed_at", "updated_at"]
+    )
     audit_update(
         actor=actor,
         obj=feedback,
         before=before,
         scope_path=feedback.association.path,
-        reason=reason.strip(),
+        reason=reason or gettext("审核通过"),
     )
     return feedback
+
+
+@transaction.atomic
+def feedback_publish(*, actor: Any, feedback: Feedback, reason: str = "") -> Feedback:
+    """Publish a held comment or objection on the public pages (after its text was checked)."""
+    return _review(actor=actor, feedback=feedback, step="publish", reason=reason)
+
+
+@transaction.atomic
+def feedback_refuse(*, actor: Any, feedback: Feedback, reason: str) -> Feedback:
+    """Do not publish a held comment; the writer sees 未通过 and the reason. It still needs its
+    reply (an objection is answered whether or not it is published)."""
+    return _review(actor=actor, feedback=feedback, step="refuse", reason=reason)
+
+
+@transaction.atomic
+def feedback_take_down(*, actor: Any, feedback: Feedback, reason: str) -> Feedback:
+    """Take a published comment off the public pages (it names someone, or is abuse); it stays
+    on file, still needs its reply, and the reason is audited and shown to the writer."""
+    return _review(actor=actor, feedback=feedback, step="take_down", reason=reason)

@@ -23,7 +23,7 @@ urlpatterns = [
     path("grants/<int:pk>/close/", views.grant_close, name="grant_close"),
     path("feedback/", views.feedback_list, name="feedback"),
     path("feedback/<int:pk>/reply/", views.feedback_reply, name="feedback_reply"),
-    path("feedback/<int:pk>/hide/", views.feedback_hide, name="feedback_hide"),
+    path("feedback/<int:pk>/review/", views.feedback_review, name="feedback_review"),
     path("report/", views.report, name="report"),
     # Public disclosure: no sign-in.
     path("public/", views.public_root, name="public_root"),
@@ -35,6 +35,11 @@ urlpatterns = [
     path("public/<str:code>/grants/<str:number>/", views.public_grant, name="public_grant"),
     path("public/<str:code>/notices/", views.public_notices, name="public_notices"),
     path("public/<str:code>/feedback/", views.public_feedback, name="public_feedback"),
+    path(
+        "public/<str:code>/feedback/r/<str:receipt>/",
+        views.public_feedback_status,
+        name="public_feedback_status",
+    ),
     path("public/<str:code>/rules/", views.public_rules, name="public_rules"),
     path("public/<str:code>/report/", views.public_report, name="public_report"),
 ]

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from fpa.core import jobs, ratelimit
@@ -344,15 +345,20 @@ def grant_close(request: HttpRequest, pk: Grant) -> HttpResponse:
 @require_safe
 def feedback_list(request: HttpRequest) -> HttpResponse:
     open_only = request.GET.get("open") == "1"
+    held_only = request.GET.get("held") == "1"
     page = selectors.feedback_list(
         user=request.user,
         open_only=open_only,
+        held_only=held_only,
         after=request.GET.get("after"),
         before=request.GET.get("before"),
     )
+    held = [f for f in page.items if f.status == Feedback.Status.HELD]
     context = {
         "page": page,
         "open_only": open_only,
+        "held_only": held_only,
+        "warnings": selectors.feedback_warnings(user=request.user, items=held),
         "today": timezone.localdate(),
         "form": forms.ReplyForm(),
     }
@@ -374,14 +380,24 @@ def feedback_reply(request: HttpRequest, pk: Feedback) -> HttpResponse:
     return redirect("fund:feedback")
 
 
+REVIEW_ACTIONS = {
+    "publish": (services.feedback_publish, _("已公开。")),
+    "refuse": (services.feedback_refuse, _("已设为未通过，提交人可看到原因。")),
+    "take_down": (services.feedback_take_down, _("已从公开页撤下，提交人可看到原因。")),
+}
+
+
 @scoped_view(capability="fund.view", model=Feedback)
 @require_POST
-def feedback_hide(request: HttpRequest, pk: Feedback) -> HttpResponse:
+def feedback_review(request: HttpRequest, pk: Feedback) -> HttpResponse:
+    action = REVIEW_ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        messages.error(request, gettext("未知的审核操作。"))
+        return redirect("fund:feedback")
+    service, done = action
     try:
-        services.feedback_hide(
-            actor=request.user, feedback=pk, reason=request.POST.get("reason", "")[:200]
-        )
-        messages.success(request, gettext("该意见已不在公开页显示。"))
+        service(actor=request.user, feedback=pk, reason=request.POST.get("reason", "")[:300])
+        messages.success(request, str(done))
     except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect("fund:feedback")
@@ -556,7 +572,7 @@ def _submit(request: HttpRequest, fund: Fund, form: Any, **fields: Any) -> bool:
         form.add_error(None, gettext("提交过于频繁，请一小时后再试。"))
         return False
     try:
-        services.feedback_submit(
+        feedback = services.feedback_submit(
             fund=fund,
             text=data["text"],
             contact_phone=data.get("contact_phone") or None,
@@ -566,8 +582,38 @@ def _submit(request: HttpRequest, fund: Fund, form: Any, **fields: Any) -> bool:
     except ServiceError as exc:
         exc.add_to(form)
         return False
-    messages.success(request, gettext("感谢您的监督，我们会在答复期限内公开答复。"))
+    receipts = [feedback.receipt, *request.session.get(RECEIPTS_KEY, [])][:RECEIPTS_KEPT]
+    request.session[RECEIPTS_KEY] = receipts
+    status_url = reverse("fund:public_feedback_status", args=[fund.code, feedback.receipt])
+    messages.success(
+        request,
+        gettext(
+            "感谢您的监督。您的意见将在审核后公开，我们会在答复期限内答复。"
+            "请保存此链接查看处理状态：%(url)s"
+        )
+        % {"url": request.build_absolute_uri(status_url)},
+    )
     return True
+
+
+RECEIPTS_KEY = "fund_feedback_receipts"
+RECEIPTS_KEPT = 10
+
+
+def _mine(request: HttpRequest, fund: Fund) -> list[Any]:
+    """The submissions of this browser (their receipt codes are kept in its session)."""
+    return selectors.feedback_by_receipt(fund, request.session.get(RECEIPTS_KEY, []))
+
+
+@public_view
+@require_safe
+def public_feedback_status(request: HttpRequest, code: str, receipt: str) -> HttpResponse:
+    """The writer's receipt page: the status of one submission, found by its receipt code."""
+    fund = _public_fund(code)
+    found = selectors.feedback_by_receipt(fund, [receipt])
+    if not found:
+        raise Http404(gettext("未找到该回执。"))
+    return render(request, "fund/public/feedback_status.html", {"fund": fund, "mine": found})
 
 
 @public_view
@@ -595,6 +641,7 @@ def public_grant(request: HttpRequest, code: str, number: str) -> HttpResponse:
         "form": form,
         "objection_form": objection,
         "feedback": selectors.public_feedback(fund, grant=grant, after=request.GET.get("after")),
+        "mine": _mine(request, fund),
         "rating": selectors.rating_summary(fund, grant),
         "proof_url": ledger_hook.proof_url(
             request, grant.entry.leaf_index if grant.entry else None
@@ -614,6 +661,7 @@ def public_feedback(request: HttpRequest, code: str) -> HttpResponse:
         "fund": fund,
         "form": form,
         "feedback": selectors.public_feedback(fund, after=request.GET.get("after")),
+        "mine": _mine(request, fund),
         "rating": selectors.rating_summary(fund),
         "overdue": selectors.overdue_feedback(fund),
         "today": timezone.localdate(),

@@ -54,7 +54,11 @@ MEMBER_SHEET = excel.Sheet(
             example="622923100201",
         ),
         excel.Column(
-            "姓名", "name", required=True, parse=excel.text(max_length=50, min_length=1), width=12
+            "姓名",
+            "name",
+            required=True,
+            parse=excel.text(max_length=50, min_length=1, name=True),
+            width=12,
         ),
         excel.Column(
             "会员类型",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from fpa.core.models import TimeStampedModel
 from fpa.core.protected import BlindIndexField, ProtectedField
 from fpa.core.scope import ScopedQuerySet, scope_path_of
+from fpa.core.text import LineField, NameField
 
 
 class Member(TimeStampedModel):
@@ -55,19 +56,19 @@ class Member(TimeStampedModel):
     status = models.CharField(
         _("状态"), max_length=12, choices=Status.choices, default=Status.PENDING
     )
-    name = models.CharField(_("姓名（团体名称）"), max_length=100)
+    name = NameField(_("姓名（团体名称）"), max_length=100)
     name_pinyin = models.CharField(max_length=200, blank=True, editable=False)
     name_initials = models.CharField(max_length=64, blank=True, editable=False)
-    contact_name = models.CharField(_("团体联系人"), max_length=50, blank=True)
+    contact_name = NameField(_("团体联系人"), max_length=50, blank=True)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     id_number = ProtectedField(_("身份证号码"), kind="id_number", null=True, blank=True)
     id_number_hash = BlindIndexField(source="id_number")
     phone = ProtectedField(_("联系电话"), kind="phone", null=True, blank=True)
     phone_hash = BlindIndexField(source="phone")
-    address = models.CharField(_("住址"), max_length=200, blank=True)
+    address = LineField(_("住址"), max_length=200, blank=True)
     political_status = models.CharField(_("政治面貌"), max_length=20, blank=True)
-    serves = models.CharField(_("服务对象"), max_length=100, blank=True)
+    serves = LineField(_("服务对象"), max_length=100, blank=True)
     group = models.ForeignKey(
         "MemberGroup",
         verbose_name=_("会员小组"),
@@ -87,7 +88,7 @@ class Member(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    rejection_reason = models.CharField(_("未批准原因"), max_length=300, blank=True)
+    rejection_reason = LineField(_("未批准原因"), max_length=300, blank=True)
     transferred_from = models.ForeignKey(
         "self",
         verbose_name=_("转自"),
@@ -177,7 +178,7 @@ class MemberGroup(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="member_groups",
     )
-    name = models.CharField(_("小组名称"), max_length=100)
+    name = NameField(_("小组名称"), max_length=100)
     leader = models.ForeignKey(
         Member,
         verbose_name=_("组长"),
@@ -208,7 +209,7 @@ class StatusChange(models.Model):
     from_status = models.CharField(_("原状态"), max_length=12, choices=Member.Status.choices)
     to_status = models.CharField(_("新状态"), max_length=12, choices=Member.Status.choices)
     effective_date = models.DateField(_("日期"))
-    reason = models.CharField(_("原因"), max_length=300)
+    reason = LineField(_("原因"), max_length=300)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -270,7 +271,7 @@ class Transfer(TimeStampedModel):
     status = models.CharField(
         _("状态"), max_length=12, choices=Status.choices, default=Status.REQUESTED
     )
-    reason = models.CharField(_("转会原因"), max_length=300)
+    reason = LineField(_("转会原因"), max_length=300)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -287,7 +288,7 @@ class Transfer(TimeStampedModel):
         verbose_name=_("处理人"),
     )
     decided_on = models.DateField(_("处理日期"), null=True, blank=True)
-    refusal_reason = models.CharField(_("拒绝原因"), max_length=300, blank=True)
+    refusal_reason = LineField(_("拒绝原因"), max_length=300, blank=True)
     new_member = models.ForeignKey(
         Member,
         verbose_name=_("转入后会员记录"),

@@ -41,7 +41,7 @@ STAFF_SHEET = excel.Sheet(
             "姓名",
             "name",
             required=True,
-            parse=excel.text(max_length=50, min_length=1),
+            parse=excel.text(max_length=50, min_length=1, name=True),
             width=12,
             example="张三",
         ),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from fpa.core.models import TimeStampedModel
 from fpa.core.protected import BlindIndexField, ProtectedField
 from fpa.core.scope import ScopedQuerySet
+from fpa.core.text import LineField, NameField
 
 
 class AssociationQuerySet(ScopedQuerySet):
@@ -54,7 +55,7 @@ class Association(TimeStampedModel):
     }
 
     code = models.CharField("编码", max_length=32, unique=True)
-    name = models.CharField("名称", max_length=100)
+    name = NameField("名称", max_length=100)
     division_name = models.CharField("行政区划名称", max_length=100, blank=True)
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
@@ -79,7 +80,7 @@ class Association(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="predecessors",
     )
-    address = models.CharField("地址", max_length=200, blank=True)
+    address = LineField("地址", max_length=200, blank=True)
     version = models.PositiveIntegerField("版本", default=1)
 
     objects = AssociationQuerySet.as_manager()
@@ -131,7 +132,7 @@ class AssociationChange(models.Model):
     before = models.JSONField("变更前", default=dict, blank=True)
     after = models.JSONField("变更后", default=dict, blank=True)
     related_codes = models.JSONField("相关编码", default=list, blank=True)
-    note = models.CharField("说明", max_length=300, blank=True)
+    note = LineField("说明", max_length=300, blank=True)
     recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -175,7 +176,7 @@ class StaffMember(TimeStampedModel):
     association = models.ForeignKey(
         Association, verbose_name="所属协会", on_delete=models.PROTECT, related_name="staff"
     )
-    name = models.CharField("姓名", max_length=50)
+    name = NameField("姓名", max_length=50)
     name_pinyin = models.CharField(max_length=200, blank=True, editable=False)
     name_initials = models.CharField(max_length=64, blank=True, editable=False)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices, blank=True)
@@ -222,8 +223,8 @@ class Training(TimeStampedModel):
     staff = models.ForeignKey(
         StaffMember, verbose_name="工作人员", on_delete=models.PROTECT, related_name="trainings"
     )
-    course = models.CharField("培训内容", max_length=200)
-    organiser = models.CharField("主办单位", max_length=100, blank=True)
+    course = LineField("培训内容", max_length=200)
+    organiser = LineField("主办单位", max_length=100, blank=True)
     start_date = models.DateField("开始日期")
     hours = models.DecimalField("学时", max_digits=6, decimal_places=1)
     certificate_number = models.CharField("证书编号", max_length=64, blank=True)
@@ -258,7 +259,7 @@ class Filing(TimeStampedModel):
     status = models.CharField(
         "状态", max_length=12, choices=Status.choices, default=Status.SUBMITTED
     )
-    note = models.CharField("说明", max_length=300, blank=True)
+    note = LineField("说明", max_length=300, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="报送人"
     )
@@ -272,7 +273,7 @@ class Filing(TimeStampedModel):
         verbose_name="审核人",
     )
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
-    return_reason = models.CharField("退回原因", max_length=300, blank=True)
+    return_reason = LineField("退回原因", max_length=300, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     # Both the filing association's subtree and the parent that reviews it see a filing: the
@@ -310,7 +311,7 @@ class BodySeat(TimeStampedModel):
         Association, verbose_name="协会", on_delete=models.PROTECT, related_name="seats"
     )
     body = models.CharField("机构", max_length=20, choices=Body.choices)
-    name = models.CharField("姓名", max_length=50)
+    name = NameField("姓名", max_length=50)
     sex = models.CharField("性别", max_length=1, choices=StaffMember.Sex.choices, blank=True)
     source = models.CharField("来源", max_length=20, choices=Source.choices)
     term_year = models.PositiveSmallIntegerField("届次年份")

@@ -84,7 +84,7 @@ VOLUNTEER_SHEET = excel.Sheet(
             "姓名",
             "name",
             required=True,
-            parse=excel.text(max_length=50, min_length=2),
+            parse=excel.text(max_length=50, min_length=2, name=True),
             export=lambda v: v.display_name,
             width=12,
         ),
@@ -123,7 +123,7 @@ VOLUNTEER_SHEET = excel.Sheet(
         excel.Column(
             "监护人姓名",
             "guardian_name",
-            parse=excel.text(max_length=50),
+            parse=excel.text(max_length=50, name=True),
             empty="",
             hint="未满十八周岁必填",
         ),
@@ -251,7 +251,7 @@ HOURS_SHEET = excel.Sheet(
             "姓名",
             "name",
             export=lambda h: h.volunteer.display_name,
-            parse=excel.text(max_length=50),
+            parse=excel.text(max_length=50, name=True),
             hint="仅供核对，导入时不使用",
         ),
         excel.Column(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from fpa.core.models import TimeStampedModel
 from fpa.core.protected import BlindIndexField, ProtectedField
 from fpa.core.scope import ScopedQuerySet, scope_path_of
+from fpa.core.text import LineField, MultilineField, NameField
 from fpa.volunteers import rules
 
 
@@ -70,15 +71,15 @@ class Volunteer(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="volunteers",
     )
-    name = models.CharField(_("姓名"), max_length=50)
+    name = NameField(_("姓名"), max_length=50)
     id_number = ProtectedField(_("身份证号码"), kind="id_number")
     id_number_hash = BlindIndexField(source="id_number")
     phone = ProtectedField(_("联系电话"), kind="phone")
     phone_hash = BlindIndexField(source="phone")
     birth_date = models.DateField(_("出生日期"), null=True, blank=True, editable=False)
     sex = models.CharField(_("性别"), max_length=1, blank=True, editable=False)
-    address = models.CharField(_("住址"), max_length=200, blank=True)
-    occupation = models.CharField(_("职业/专业"), max_length=100, blank=True)
+    address = LineField(_("住址"), max_length=200, blank=True)
+    occupation = LineField(_("职业/专业"), max_length=100, blank=True)
     skills = models.ManyToManyField(Skill, verbose_name=_("技能"), blank=True, related_name="+")
     on_weekdays = models.BooleanField(_("工作日可服务"), default=False)
     on_weekends = models.BooleanField(_("周末可服务"), default=False)
@@ -91,14 +92,14 @@ class Volunteer(TimeStampedModel):
     )
     applied_on = models.DateField(_("报名日期"), default=datetime.date.today)
     # Under 18: a guardian's consent.
-    guardian_name = models.CharField(_("监护人姓名"), max_length=50, blank=True)
-    guardian_relation = models.CharField(_("与本人关系"), max_length=20, blank=True)
+    guardian_name = NameField(_("监护人姓名"), max_length=50, blank=True)
+    guardian_relation = LineField(_("与本人关系"), max_length=20, blank=True)
     guardian_phone = ProtectedField(_("监护人电话"), kind="phone", null=True, blank=True)
     guardian_phone_hash = BlindIndexField(source="guardian_phone")
     guardian_consent_on = models.DateField(_("监护人同意日期"), null=True, blank=True)
     # Vetting 考察.
     interview_on = models.DateField(_("面谈日期"), null=True, blank=True)
-    vetting_notes = models.TextField(_("考察意见"), blank=True)
+    vetting_notes = MultilineField(_("考察意见"), blank=True)
     vetted_on = models.DateField(_("考察日期"), null=True, blank=True)
     vetted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -166,7 +167,7 @@ class StatusChange(models.Model):
     from_status = models.CharField(_("原状态"), max_length=12, choices=Volunteer.Status.choices)
     to_status = models.CharField(_("新状态"), max_length=12, choices=Volunteer.Status.choices)
     effective_date = models.DateField(_("日期"))
-    reason = models.CharField(_("原因"), max_length=300)
+    reason = LineField(_("原因"), max_length=300)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -190,8 +191,8 @@ class Agreement(TimeStampedModel):
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="agreements")
     term_start = models.DateField(_("协议开始"))
     term_end = models.DateField(_("协议到期"))
-    content = models.TextField(_("服务内容"))
-    safety_measures = models.TextField(_("安全保障措施"))
+    content = MultilineField(_("服务内容"))
+    safety_measures = MultilineField(_("安全保障措施"))
     signed_on = models.DateField(_("签订日期"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -212,7 +213,7 @@ class Agreement(TimeStampedModel):
 
 class Training(TimeStampedModel):
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="trainings")
-    course = models.CharField(_("培训课程"), max_length=100)
+    course = LineField(_("培训课程"), max_length=100)
     hours = models.DecimalField(_("学时"), max_digits=6, decimal_places=1)
     completed_on = models.DateField(_("完成日期"))
     certificate = models.CharField(_("结业证书编号"), max_length=60, blank=True)
@@ -233,7 +234,7 @@ class Insurance(TimeStampedModel):
     """Accident insurance: required before a risky service."""
 
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="insurances")
-    insurer = models.CharField(_("保险公司"), max_length=100)
+    insurer = LineField(_("保险公司"), max_length=100)
     policy_number = models.CharField(_("保单号"), max_length=60)
     valid_from = models.DateField(_("保险起期"))
     valid_to = models.DateField(_("保险止期"))
@@ -267,7 +268,7 @@ class Team(TimeStampedModel):
         "organizations.Association", on_delete=models.PROTECT, related_name="+"
     )
     level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
-    name = models.CharField(_("队名"), max_length=100)
+    name = NameField(_("队名"), max_length=100)
     leader = models.ForeignKey(
         Volunteer,
         null=True,
@@ -310,11 +311,11 @@ class Service(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    title = models.CharField(_("服务/活动名称"), max_length=100)
+    title = LineField(_("服务/活动名称"), max_length=100)
     date = models.DateField(_("服务日期"))
     hours = models.DecimalField(_("计划时长（小时）"), max_digits=5, decimal_places=1)
     risky = models.BooleanField(_("有风险的服务（须投保意外险）"), default=False)
-    description = models.CharField(_("说明"), max_length=500, blank=True)
+    description = LineField(_("说明"), max_length=500, blank=True)
     skills = models.ManyToManyField(Skill, verbose_name=_("所需技能"), blank=True, related_name="+")
     need = models.ForeignKey(
         "families.Need",
@@ -404,7 +405,7 @@ class HoursRecord(TimeStampedModel):
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
     )
-    note = models.CharField(_("说明"), max_length=300, blank=True)
+    note = LineField(_("说明"), max_length=300, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -470,7 +471,7 @@ class Pairing(TimeStampedModel):
     )
     start_date = models.DateField(_("结对日期"))
     end_date = models.DateField(_("结束日期"), null=True, blank=True)
-    note = models.CharField(_("结对内容"), max_length=300, blank=True)
+    note = LineField(_("结对内容"), max_length=300, blank=True)
 
     objects = OwnOrScopeQuerySet.as_manager()
     scope_field = "volunteer__association__path"

@@ -28,6 +28,7 @@ from django.utils.translation import gettext
 from fpa.core import idnumbers, phones
 from fpa.core.masking import MASKERS, mask_name
 from fpa.core.protected import Protected
+from fpa.core.text import clean_name, clean_text
 
 TEXT = "text"
 DATE = "date"
@@ -178,16 +179,20 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def text(*, max_length: int | None = None, min_length: int = 0) -> Callable[[str], str]:
-    """Free text: invisible format characters dropped, control characters refused."""
+def text(
+    *,
+    max_length: int | None = None,
+    min_length: int = 0,
+    name: bool = False,
+    multiline: bool = False,
+) -> Callable[[str], str]:
+    """Free text, or a name with `name=True`, through the one normaliser (`fpa.core.text`):
+    trimmed, runs of spaces collapsed, names NFKC-folded; control, bidirectional-override,
+    zero-width and other invisible format characters refused with a message naming them."""
+    clean = clean_name if name else functools.partial(clean_text, multiline=multiline)
 
     def parse(value: str) -> str:
-        if value.isprintable():
-            value = value.strip()  # no character of category Cc or Cf: nothing to drop or refuse
-        else:
-            value = "".join(ch for ch in value if unicodedata.category(ch) != "Cf").strip()
-            if any(unicodedata.category(ch) == "Cc" for ch in value):
-                raise ValueError(gettext("不能包含换行符、制表符等控制字符。"))
+        value = clean(value)  # TextError is a ValueError with the message
         if max_length is not None and len(value) > max_length:
             raise ValueError(
                 gettext("不能超过%(limit)s个字符（现为%(length)s个）。")
