@@ -166,8 +166,9 @@ class Citizen(HttpUser):
         ) as response:
             if response.status_code == 404 and os.environ.get("FPA_LOAD_NO_FUND"):
                 response.success()  # a bench database without a fund: the ledger only
-        path = urlparse(response.url).path
-        self.fund = path.rstrip("/") if path.startswith("/fund/public/") else ""
+        path = urlparse(response.url).path.rstrip("/")
+        found = response.status_code == 200 and path.startswith("/fund/public/")
+        self.fund = path if found else ""  # /fund/public/<code>
 
     @task(4)
     def fund_home(self) -> None:
