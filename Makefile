@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= 3
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test setup venv deps dev-deps assets keys migrate demo serve lint check-migrations pytest pytest-pg bench clean
+.PHONY: run test setup venv deps dev-deps assets keys migrate demo serve lint check-migrations pytest pytest-pg bench bench-deps bench-load bench-throughput clean
 
 run: setup migrate demo serve
 
@@ -81,6 +81,23 @@ pytest-pg: dev-deps assets
 
 bench: dev-deps
 	$(PY) bench/run_bench.py
+
+# HTTP load (bench/README.md, "Load and throughput"): locust and requests, never installed by
+# `make test`. LOAD_PORT/LOAD_TIME/LOAD_USERS: a server you started (make migrate demo; gunicorn).
+LOAD_PORT ?= 8107
+LOAD_TIME ?= 2m
+LOAD_USERS ?= 50
+bench-deps: $(VENV)/.bench-deps-installed
+$(VENV)/.bench-deps-installed: requirements/base.txt requirements/bench.txt | $(PY)
+	$(PIP) install --quiet --require-hashes -r requirements/base.txt -r requirements/bench.txt
+	touch $@
+bench-load: bench-deps
+	mkdir -p bench/results
+	$(VENV)/bin/locust -f bench/locustfile.py --headless --host http://127.0.0.1:$(LOAD_PORT) \
+		--users $(LOAD_USERS) --spawn-rate 5 --run-time $(LOAD_TIME) --stop-timeout 10 \
+		--csv bench/results/load --only-summary
+bench-throughput: bench-deps
+	$(PY) bench/throughput.py
 
 clean:
 	rm -rf $(VENV) node_modules fpa/static/vendor staticfiles

@@ -24,7 +24,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from fpa.accounts.middleware import LOGIN_AT
+from fpa.accounts.middleware import LOGIN_AT, TOUCHED_AT
 from fpa.accounts.roles import Role
 from fpa.accounts.services import user_create
 from fpa.core.idnumbers import synthesize
@@ -134,6 +134,7 @@ def login(client: Client, user: Any) -> Client:
     client.force_login(user)
     session = client.session
     session[LOGIN_AT] = time.time()
+    session[TOUCHED_AT] = time.time()  # as the sign-in response leaves it (expiry just set)
     if user.needs_otp:
         device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id

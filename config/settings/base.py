@@ -182,10 +182,12 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Sessions: idle timeout through a short cookie age renewed on every request, plus an absolute
-# lifetime enforced by fpa.accounts.middleware.SessionLifetimeMiddleware.
+# Sessions: idle timeout through a short session age, pushed forward by activity at most once
+# every FPA_SESSION_REFRESH_SECONDS (not a database write per request), plus an absolute
+# lifetime; both in fpa.accounts.middleware.SessionLifetimeMiddleware.
 SESSION_COOKIE_AGE = int(os.environ.get("FPA_IDLE_TIMEOUT_SECONDS", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+FPA_SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 FPA_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("FPA_SESSION_ABSOLUTE_SECONDS", str(12 * 3600)))
 SESSION_COOKIE_HTTPONLY = True

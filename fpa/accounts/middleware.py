@@ -12,13 +12,20 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 LOGIN_AT = "fpa_login_at"
+# When the session's expiry was last pushed forward (time.time()). The session row is written
+# when this is older than FPA_SESSION_REFRESH_SECONDS, not on every request.
+TOUCHED_AT = "fpa_touched_at"
 
 
 class SessionLifetimeMiddleware:
-    """End a session that is older than the absolute lifetime, however active it has been.
+    """End a session that is older than the absolute lifetime, however active it has been, and
+    keep the idle timeout sliding without writing the session on every request.
 
-    The idle timeout is the session cookie age, renewed on each request
-    (SESSION_SAVE_EVERY_REQUEST).
+    The idle timeout is the session's expiry (SESSION_COOKIE_AGE after its last save). Activity
+    pushes it forward, but at most once every FPA_SESSION_REFRESH_SECONDS: a request whose
+    session was saved less than that long ago writes nothing. A session therefore ends between
+    SESSION_COOKIE_AGE - FPA_SESSION_REFRESH_SECONDS and SESSION_COOKIE_AGE after the last
+    request; never later than the idle timeout.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -34,7 +41,27 @@ class SessionLifetimeMiddleware:
                     return self.get_response(request)
                 messages.info(request, "登录已超过有效期，请重新登录。")
                 return redirect(reverse("accounts:login"))
-        return self.get_response(request)
+        response = self.get_response(request)
+        _refresh_expiry(request)
+        return response
+
+
+def _refresh_expiry(request: HttpRequest) -> None:
+    """Mark the session modified (SessionMiddleware then saves it with a new expiry) when it is
+    about to be saved anyway or when its last save is older than the refresh interval."""
+    session = getattr(request, "session", None)
+    if session is None or not session.accessed:
+        return  # not read by this request (e.g. a public page without sign-in): leave it alone
+    touched = session.get(TOUCHED_AT)  # loads it first: an expired session row drops its key
+    if session.is_empty():
+        return  # no session, expired, or flushed (logout): nothing to keep alive
+    now = time.time()
+    if (
+        session.modified
+        or touched is None
+        or not 0 <= now - touched < settings.FPA_SESSION_REFRESH_SECONDS
+    ):
+        session[TOUCHED_AT] = now
 
 
 class OTPEnforcementMiddleware:
