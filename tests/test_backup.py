@@ -93,8 +93,11 @@ county = User.objects.get(username="county")
 revealed = protected_reveal(actor=county, obj=person, field="id_number", reason="backup drill",
                             scope_path=person.family.association.path)
 photo = CarePhoto.objects.get()
+from fpa.core.models import AuditEvent
 print(json.dumps({
     "counts": counts,
+    "backups": AuditEvent.objects.filter(object_type="core.backup", action="export").count(),
+    "restores": AuditEvent.objects.filter(object_type="core.restore", action="create").count(),
     "ledger": [tree_size(), root_at(tree_size()).hex()],
     "id_number": revealed,
     "found_by_hash": Person.objects.filter(
@@ -218,6 +221,7 @@ def _drill(backend: str, tmp: Path) -> Iterator[Drill]:
     try:
         source = site(tmp / "source", databases.new("drill_source"))
         source.ok("migrate", "--noinput", "--verbosity", "0")
+        source.ok("migrate", "--database", "jobs", "--noinput", "--verbosity", "0")  # as make run
         built = json.loads(source.ok("shell", "-c", BUILD).strip().splitlines()[-1])
         source.ok("backup", str(tmp / "backup"))
         yield Drill(source=source, backup=tmp / "backup", built=built, databases=databases)
@@ -265,8 +269,14 @@ def test_backup_then_restore_into_a_fresh_database_gives_the_same_data(drill: Dr
     assert "OK: restored" in out
     assert "OK:" in target.ok("verify_ledger")
     after = target.state()
-    # The source's STATE run wrote one reveal audit row after the backup; the restored one too.
-    assert after["counts"] == before["counts"]
+    # The source's STATE run wrote one reveal audit row after the backup; the restored one too,
+    # and the restore wrote its own row; the backup's row is in both.
+    assert after["restores"] == 1 and before["restores"] == 0
+    assert after["backups"] == before["backups"] == 1
+    assert after["counts"] == {
+        **before["counts"],
+        "core.AuditEvent": before["counts"]["core.AuditEvent"] + 1,
+    }
     assert after["ledger"] == before["ledger"]
     assert after["ledger"][1] == db["ledger"]["root_hash"]
     assert after["id_number"] == before["id_number"] == drill.built["id_number"]

@@ -301,6 +301,7 @@ def backup(directory: str | Path, *, say: Say = lambda _: None) -> dict[str, Any
     keys = _keys_needed()
     target.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    _audit("backup", target.name, "backup taken (manage.py backup)")  # inside the snapshot too
     temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
     try:
         (temp / "db").mkdir(mode=0o700)
@@ -585,7 +586,25 @@ def restore(directory: str | Path, *, say: Say = lambda _: None) -> dict[str, An
     if problems:
         raise BackupError(_mismatch(problems))
     say(f"verify_ledger: OK, {report.leaves} entries, {report.checkpoints} checkpoints")
+    _audit("restore", source.name, f"restored from the backup of {manifest['created_at']}")
     return {"manifest": manifest, "seconds": round(time.monotonic() - started, 2), "media": media}
+
+
+def _audit(what: str, name: str, reason: str) -> None:
+    """One audit row per backup taken and per restore completed (no actor: an operator's command
+    on the server; the folder's name says which backup)."""
+    from fpa.core.audit import audit_record
+    from fpa.core.models import AuditEvent
+
+    action = AuditEvent.Action.EXPORT if what == "backup" else AuditEvent.Action.CREATE
+    audit_record(
+        actor=None,
+        action=action,
+        object_type=f"core.{what}",
+        object_repr=name[:200],
+        reason=reason,
+        username="manage.py",
+    )
 
 
 def _mismatch(problems: list[str]) -> str:
