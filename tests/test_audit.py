@@ -111,6 +111,24 @@ def test_every_service_function_has_an_audit_scenario():
     assert public >= NOT_WRITES, "NOT_WRITES names a function that no longer exists"
 
 
+@scenario("fpa.accounts.services.address_lockout")
+def test_address_lockout_records_the_address_without_an_actor(db):
+    mark = last_id()
+    account_services.address_lockout(
+        actor=None, ip="198.51.100.7", failures=10, minutes=15, username="township"
+    )
+    event = only_event(
+        mark,
+        action=AuditEvent.Action.LOCKOUT,
+        object_type="accounts.address",
+        object_repr="198.51.100.7",
+        actor=None,
+        actor_username="township",
+    )
+    assert event.changes == {"failures": [None, 10], "minutes": [None, 15]}
+    assert "10" in event.reason and "15" in event.reason
+
+
 @scenario("fpa.organizations.services.divisions_load")
 def test_divisions_load_records_a_summary(yongjing, county):
     rows = read_file(YONGJING)
