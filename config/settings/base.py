@@ -124,6 +124,10 @@ if DATABASES["jobs"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["jobs"]["CONN_MAX_AGE"] = 0
 DATABASE_ROUTERS = ["fpa.core.db_router.JobsRouter"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job without a heartbeat for this long is shown as failed (its worker died); workers
+# and running jobs beat every FPA_JOB_HEARTBEAT_SECONDS. Tests shorten both.
+FPA_JOB_STALE_SECONDS = int(os.environ.get("FPA_JOB_STALE_SECONDS", "60"))
+FPA_JOB_HEARTBEAT_SECONDS = float(os.environ.get("FPA_JOB_HEARTBEAT_SECONDS", "10"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -16,7 +16,7 @@ from django.conf import settings
 
 JOBS = "jobs"
 JOB_MODELS = frozenset({"job", "workerbeat"})
-QUEUE_APP = "django_tasks_db"
+QUEUE_APP = "django_tasks_database"  # django_tasks_db's app label (not its module name)
 
 
 def is_job_model(app_label: str, model_name: str | None) -> bool:
