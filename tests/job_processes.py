@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+from django.db import connection
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 USERNAME = "jobs_county"
@@ -216,6 +219,45 @@ def kill_all(pids: set[int]) -> None:
     for pid in pids:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+
+
+# --- fixtures ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", name="sqlite_template")
+def sqlite_template_fixture(tmp_path_factory: pytest.TempPathFactory) -> Databases | None:
+    """A migrated, prepared pair of SQLite files (None on PostgreSQL)."""
+    if connection.vendor != "sqlite":
+        return None
+    folder = tmp_path_factory.mktemp("jobs-template")
+    (folder / "var").mkdir()
+    template = Databases(
+        main_url=f"sqlite:///{folder / 'main.sqlite3'}",
+        jobs_url=f"sqlite:///{folder / 'jobs.sqlite3'}",
+        var_dir=folder / "var",
+        jobs_file=folder / "jobs.sqlite3",
+    )
+    prepare(template)
+    return template
+
+
+@pytest.fixture(name="databases")
+def databases_fixture(
+    request: pytest.FixtureRequest, sqlite_template: Databases | None, tmp_path: Path
+) -> Iterator[Databases]:
+    if sqlite_template is not None:
+        yield sqlite_copy(sqlite_template, tmp_path)
+        return
+    request.getfixturevalue("transactional_db")
+    settings = connection.settings_dict
+    url = (
+        f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST'] or '127.0.0.1'}"
+        f":{settings['PORT'] or 5432}/{settings['NAME']}"
+    )
+    (tmp_path / "var").mkdir()
+    found = Databases(main_url=url, jobs_url="", var_dir=tmp_path / "var")
+    run(found, "setup")
+    yield found
 
 
 # --- the command line: runs inside its own Django process --------------------------------------

@@ -13,54 +13,18 @@ from __future__ import annotations
 import json
 import os
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from django.db import connection
-
 from tests import job_processes as jp
 from tests.conftest import require_postgres
+from tests.job_processes import (  # noqa: F401 (fixtures: databases, sqlite_template)
+    databases_fixture,
+    sqlite_template_fixture,
+)
 
 ROWS = 12000  # six batches of 2,000 (the families batch): long enough to be seen running
 WORKER_DIED = "后台进程已中断（超过1分钟没有响应），任务没有完成。请重新提交。"
-
-
-@pytest.fixture(scope="module")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> jp.Databases | None:
-    """A migrated, prepared pair of SQLite files (None on PostgreSQL)."""
-    if connection.vendor != "sqlite":
-        return None
-    folder = tmp_path_factory.mktemp("jobs-template")
-    (folder / "var").mkdir()
-    template = jp.Databases(
-        main_url=f"sqlite:///{folder / 'main.sqlite3'}",
-        jobs_url=f"sqlite:///{folder / 'jobs.sqlite3'}",
-        var_dir=folder / "var",
-        jobs_file=folder / "jobs.sqlite3",
-    )
-    jp.prepare(template)
-    return template
-
-
-@pytest.fixture
-def databases(
-    request: pytest.FixtureRequest, sqlite_template: jp.Databases | None, tmp_path: Path
-) -> Iterator[jp.Databases]:
-    if sqlite_template is not None:
-        yield jp.sqlite_copy(sqlite_template, tmp_path)
-        return
-    request.getfixturevalue("transactional_db")
-    settings = connection.settings_dict
-    url = (
-        f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST'] or '127.0.0.1'}"
-        f":{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
-    (tmp_path / "var").mkdir()
-    found = jp.Databases(main_url=url, jobs_url="", var_dir=tmp_path / "var")
-    jp.run(found, "setup")
-    yield found
 
 
 def seen_while(databases: jp.Databases, pk: int, timeout: float, log: Path) -> list[dict]:
