@@ -67,6 +67,7 @@ def stale_after() -> datetime.timedelta:
 def heartbeat_every() -> float:
     return float(getattr(settings, "FPA_JOB_HEARTBEAT_SECONDS", None) or HEARTBEAT_EVERY)
 
+
 PROGRESS_EVERY = 0.5  # seconds between progress writes
 
 STAGE_QUEUED = gettext_noop("排队等待后台处理")
