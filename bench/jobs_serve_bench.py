@@ -153,7 +153,7 @@ def main() -> None:
             "-c",
             "import sys, django; from pathlib import Path; sys.path.insert(0, '.'); "
             "django.setup(); from bench.import_bench import make_file; "
-            f"make_file({options.rows}, Path({str(book)!r}), 7)",
+            f"make_file({options.rows}, Path({str(book)!r}), 0)",  # 1950: no demo mother,
         ],
         cwd=ROOT,
         env=env,
@@ -235,6 +235,9 @@ def main() -> None:
             "upload_to_report_s": round(time.monotonic() - started, 1),
         }
         print(json.dumps(figures["dry_run"]), flush=True)
+        issues = json.loads(str(dry["result"]))["report"]["issue_count"]
+        if dry["status"] != "done" or issues:
+            raise SystemExit(f"the dry run found {issues} problems: nothing to commit")
         answer = curl(
             "-o",
             "/dev/null",

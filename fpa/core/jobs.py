@@ -55,6 +55,7 @@ logger = logging.getLogger(__name__)
 
 STALE_AFTER = datetime.timedelta(seconds=60)  # no heartbeat for this long: the worker died
 HEARTBEAT_EVERY = 10.0  # seconds
+PROGRESS_EVERY = 0.5  # seconds between progress writes
 # Both can be shortened through settings (FPA_JOB_STALE_SECONDS, FPA_JOB_HEARTBEAT_SECONDS): the
 # test that kills a worker does; production keeps these values.
 
@@ -67,8 +68,6 @@ def stale_after() -> datetime.timedelta:
 def heartbeat_every() -> float:
     return float(getattr(settings, "FPA_JOB_HEARTBEAT_SECONDS", None) or HEARTBEAT_EVERY)
 
-
-PROGRESS_EVERY = 0.5  # seconds between progress writes
 
 STAGE_QUEUED = gettext_noop("排队等待后台处理")
 STAGE_STARTED = gettext_noop("开始处理")
