@@ -248,7 +248,6 @@ def databases_fixture(
     if sqlite_template is not None:
         yield sqlite_copy(sqlite_template, tmp_path)
         return
-    request.getfixturevalue("transactional_db")
     settings = connection.settings_dict
     url = (
         f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST'] or '127.0.0.1'}"

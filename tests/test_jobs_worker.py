@@ -16,12 +16,17 @@ import signal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests import job_processes as jp
 from tests.conftest import require_postgres
 from tests.job_processes import (  # noqa: F401 (fixtures: databases, sqlite_template)
     databases_fixture,
     sqlite_template_fixture,
 )
+
+# On PostgreSQL the processes use the test database: what they commit is flushed afterwards.
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "jobs"])
 
 ROWS = 12000  # six batches of 2,000 (the families batch): long enough to be seen running
 WORKER_DIED = "后台进程已中断（超过1分钟没有响应），任务没有完成。请重新提交。"

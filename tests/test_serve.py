@@ -25,6 +25,9 @@ from tests.job_processes import (  # noqa: F401 (fixtures: databases, sqlite_tem
     sqlite_template_fixture,
 )
 
+# On PostgreSQL the processes use the test database: what they commit is flushed afterwards.
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "jobs"])
+
 GUNICORN = str(Path(jp.PYTHON).with_name("gunicorn"))
 CHECKS = {"database", "migrations", "worker", "field_keys", "ledger_key"}
 
