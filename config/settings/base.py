@@ -151,6 +151,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Result files of background jobs (exports, report workbooks; personal data) are served to their
 # owner only and removed this many hours after the job ended (by the worker, or purge_job_files).
 FPA_JOB_FILES_RETENTION_HOURS = float(os.environ.get("FPA_JOB_FILES_RETENTION_HOURS", "24"))
+# A running job without a heartbeat for this long is shown as failed (its worker died); workers
+# and running jobs beat every FPA_JOB_HEARTBEAT_SECONDS. Tests shorten both.
+FPA_JOB_STALE_SECONDS = int(os.environ.get("FPA_JOB_STALE_SECONDS", "60"))
+FPA_JOB_HEARTBEAT_SECONDS = float(os.environ.get("FPA_JOB_HEARTBEAT_SECONDS", "10"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -16,7 +16,7 @@ from django.conf import settings
 
 JOBS = "jobs"
 JOB_MODELS = frozenset({"job", "workerbeat"})
-QUEUE_APP = "django_tasks_db"
+QUEUE_APP = "django_tasks_database"  # django_tasks_db's app label (not its module name)
 
 
 def is_job_model(app_label: str, model_name: str | None) -> bool:
@@ -24,18 +24,33 @@ def is_job_model(app_label: str, model_name: str | None) -> bool:
 
 
 def jobs_database_is_separate() -> bool:
-    """True when "jobs" is another database (SQLite file), not a second connection to "default"."""
+    """True when "jobs" is another database (SQLite file), not a second connection to "default".
+
+    While the test runner creates the test database, "default" already carries the test name
+    and "jobs" (a copy of it, mirrored afterwards) still the real one: its test name counts too.
+    """
     default, jobs = settings.DATABASES["default"], settings.DATABASES.get(JOBS, {})
-    return (default.get("ENGINE"), default.get("NAME"), default.get("HOST")) != (
+    if (default.get("ENGINE"), default.get("HOST"), default.get("PORT")) != (
         jobs.get("ENGINE"),
-        jobs.get("NAME"),
         jobs.get("HOST"),
-    )
+        jobs.get("PORT"),
+    ):
+        return True
+    name = jobs.get("NAME")
+    test_name = (jobs.get("TEST") or {}).get("NAME") or f"test_{name}"
+    return default.get("NAME") not in (name, test_name)
 
 
 class JobsRouter:
     def db_for_read(self, model: Any, **hints: Any) -> str | None:
-        return JOBS if is_job_model(model._meta.app_label, model._meta.model_name) else None
+        if not is_job_model(model._meta.app_label, model._meta.model_name):
+            return None
+        if model.__module__ == "__fake__" and not jobs_database_is_separate():
+            # A migration's historical model (django_tasks_db's 0016 updates rows in RunPython):
+            # on one database it must use the migrating connection, whose new table a second
+            # connection cannot see yet.
+            return None
+        return JOBS
 
     db_for_write = db_for_read
 

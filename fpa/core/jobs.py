@@ -56,6 +56,18 @@ logger = logging.getLogger(__name__)
 STALE_AFTER = datetime.timedelta(seconds=60)  # no heartbeat for this long: the worker died
 HEARTBEAT_EVERY = 10.0  # seconds
 PROGRESS_EVERY = 0.5  # seconds between progress writes
+# Both can be shortened through settings (FPA_JOB_STALE_SECONDS, FPA_JOB_HEARTBEAT_SECONDS): the
+# test that kills a worker does; production keeps these values.
+
+
+def stale_after() -> datetime.timedelta:
+    seconds = getattr(settings, "FPA_JOB_STALE_SECONDS", None)
+    return datetime.timedelta(seconds=seconds) if seconds else STALE_AFTER
+
+
+def heartbeat_every() -> float:
+    return float(getattr(settings, "FPA_JOB_HEARTBEAT_SECONDS", None) or HEARTBEAT_EVERY)
+
 
 STAGE_QUEUED = gettext_noop("排队等待后台处理")
 STAGE_STARTED = gettext_noop("开始处理")
@@ -335,7 +347,7 @@ def job_cancel(*, actor: Any, job: Job) -> Job:
 
 def reap_stale_jobs(now: datetime.datetime | None = None) -> int:
     """Mark failed the running jobs whose worker stopped beating; returns how many."""
-    limit = (now or timezone.now()) - STALE_AFTER
+    limit = (now or timezone.now()) - stale_after()
     return Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=limit).update(
         status=Job.Status.FAILED,
         stage=STAGE_FAILED,
@@ -380,7 +392,7 @@ def _show_stale(job: Job) -> None:
 def is_stale(job: Job, now: datetime.datetime | None = None) -> bool:
     beat = job.heartbeat_at or job.started_at
     return job.status == Job.Status.RUNNING and (
-        beat is None or beat < (now or timezone.now()) - STALE_AFTER
+        beat is None or beat < (now or timezone.now()) - stale_after()
     )
 
 
@@ -412,7 +424,7 @@ class _Heartbeat:
 
     def _run(self) -> None:
         try:
-            while not self.stop.wait(HEARTBEAT_EVERY):
+            while not self.stop.wait(heartbeat_every()):
                 Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(
                     heartbeat_at=timezone.now()
                 )
@@ -429,7 +441,7 @@ class _Heartbeat:
     def __exit__(self, *exc: Any) -> None:
         self.stop.set()
         if self.thread.is_alive():
-            self.thread.join(timeout=HEARTBEAT_EVERY)
+            self.thread.join(timeout=heartbeat_every())
 
 
 @task()
@@ -516,5 +528,5 @@ def worker_gone(worker_id: str) -> None:
 
 
 def live_workers(now: datetime.datetime | None = None) -> int:
-    limit = (now or timezone.now()) - STALE_AFTER
+    limit = (now or timezone.now()) - stale_after()
     return WorkerBeat.objects.using(JOBS).filter(beat_at__gte=limit).count()

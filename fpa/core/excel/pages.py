@@ -134,6 +134,8 @@ def import_result(request: HttpRequest, job: Job) -> HttpResponse | None:
             and not Job.objects.filter(kind=COMMIT, token=job.token).exists()
         ):
             context["token"] = job.token
+            # Shown at /jobs/<id>/: the confirm posts to the import page, not to the job page.
+            context["import_url"] = resolve_url(page.page_url)
         return render(request, page.template, context)
     if report.committed:
         return render(

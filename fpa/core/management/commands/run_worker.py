@@ -40,7 +40,7 @@ class Command(DbWorkerCommand):
                         jobs.worker_beat(jobs.WORKER_ID)
                     except Exception:  # a locked or unreachable database: try again
                         jobs.logger.exception("worker heartbeat failed")
-                    if stop.wait(jobs.HEARTBEAT_EVERY):
+                    if stop.wait(jobs.heartbeat_every()):
                         return
             finally:
                 connections.close_all()
