@@ -207,7 +207,7 @@ class Problem:
     details: dict[str, Any]
 
 
-def _signature_ok(cp: Checkpoint) -> bool:
+def signature_ok(cp: Checkpoint) -> bool:
     """The checkpoint's text states its size and root and its signature verifies."""
     keys = trusted_public_keys()
     lines = cp.body.split("\n")
@@ -258,7 +258,7 @@ def check_extension(size: int, root: bytes) -> Problem | None:
             )
         return None
     label = f"checkpoint #{newest.pk} (size {newest.tree_size})"
-    if not _signature_ok(newest):
+    if not signature_ok(newest):
         return Problem(
             "invalid",
             f"{label}: its signature or its text does not verify",
