@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # (level, index) of a node packed into one integer key: level in the high bits.
 NODE_INDEX_BITS = 48
@@ -85,9 +86,9 @@ class LedgerAlarm(models.Model):
     """
 
     class Kind(models.TextChoices):
-        MISSING = "missing", "checkpoint history missing"
-        INVALID = "invalid", "checkpoint history does not verify"
-        FORK = "fork", "the log is not an extension of what was signed"
+        MISSING = "missing", _("签名记录缺失")
+        INVALID = "invalid", _("签名记录无法核验")
+        FORK = "fork", _("账本与已签名的内容不一致")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     message = models.TextField()  # English, for operators and the audit trail
