@@ -129,7 +129,7 @@ def assert_refused_and_shown(client, kind: str) -> None:
     assert Checkpoint.objects.count() == signed_before  # nothing signed
     alarm = LedgerAlarm.objects.get()
     assert alarm.kind == kind and alarm.resolved_at is None
-    audit = AuditEvent.objects.get(action="ledger.alarm")
+    audit = AuditEvent.objects.get(action="create", object_type="transparency.ledgeralarm")
     assert audit.reason == alarm.message and audit.actor is None
     page = client.get("/ledger/").content.decode()
     assert "账本正在审查中" in page and alarm.message in page
@@ -266,9 +266,9 @@ def test_the_operator_signs_again_with_a_stated_reason(client, ledger):
     alarm.refresh_from_db()
     assert alarm.resolved_at is not None and alarm.resolution == reason
     assert alarm.resolved_by == "manage.py:ops-wang"
-    resolved = AuditEvent.objects.get(action="ledger.alarm_resolved")
+    resolved = AuditEvent.objects.get(action="update", object_type="transparency.ledgeralarm")
     assert resolved.reason == reason and resolved.actor_username == "manage.py:ops-wang"
-    signed = AuditEvent.objects.get(action="ledger.checkpoint_signed_by_operator")
+    signed = AuditEvent.objects.get(action="create", object_type="transparency.checkpoint")
     assert signed.reason == reason and "no signed checkpoint" in json.dumps(signed.changes)
     data = client.get("/ledger/checkpoint.json").json()
     assert data["under_review"] is False and data["tree_size"] == N
@@ -286,7 +286,10 @@ def test_alarms_are_resolved_only_with_a_reason(client, ledger):
     assert LedgerAlarm.objects.filter(resolved_at__isnull=True).count() == 1
     call_command("ledger_alarms", resolve=True, reason="误报：已核查", stdout=StringIO())
     assert not LedgerAlarm.objects.filter(resolved_at__isnull=True).exists()
-    assert AuditEvent.objects.filter(action="ledger.alarm_resolved").count() == 1
+    assert (
+        AuditEvent.objects.filter(action="update", object_type="transparency.ledgeralarm").count()
+        == 1
+    )
     # Resolving is not signing: the next anonymous request checks again and refuses again.
     client.get("/ledger/checkpoint.json")
     assert LedgerAlarm.objects.filter(resolved_at__isnull=True).count() == 1

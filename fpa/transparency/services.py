@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 
 from fpa.core.audit import audit_record
 from fpa.core.errors import ServiceError
+from fpa.core.models import AuditEvent
 from fpa.transparency import merkle, witness
 from fpa.transparency.keys import signing_key, trusted_public_keys, verify_signature
 from fpa.transparency.models import Checkpoint, LedgerAlarm, LogLeaf, LogNode, node_key
@@ -318,7 +319,7 @@ def _raise_alarm(problem: Problem, size: int) -> LedgerAlarm:
     )
     audit_record(
         actor=None,
-        action="ledger.alarm",
+        action=AuditEvent.Action.CREATE,  # object_type transparency.ledgeralarm
         obj=alarm,
         changes={"kind": problem.kind, **problem.details},
         reason=problem.message,
@@ -334,7 +335,7 @@ def _resolve(alarms: list[LedgerAlarm], *, actor: Any, operator: str, reason: st
         )
         audit_record(
             actor=actor,
-            action="ledger.alarm_resolved",
+            action=AuditEvent.Action.UPDATE,  # the alarm, resolved
             obj=alarm,
             changes={"kind": alarm.kind},
             reason=reason,
@@ -402,7 +403,7 @@ def _sign_or_alarm(*, actor: Any, operator: str, reason: str) -> Checkpoint | Le
     checkpoint = _sign(size, root)
     audit_record(
         actor=actor,
-        action="ledger.checkpoint_signed_by_operator",
+        action=AuditEvent.Action.CREATE,  # object_type transparency.checkpoint
         obj=checkpoint,
         changes={
             "tree_size": size,
