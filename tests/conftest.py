@@ -61,6 +61,14 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
         )
 
 
+@pytest.fixture(autouse=True)
+def _ledger_witness_file(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Each test remembers the ledger heads it signs in its own file (docs/ledger.md)."""
+    path = tmp_path_factory.mktemp("ledger") / "ledger-witness.json"
+    settings.FPA_LEDGER_WITNESS_FILE = str(path)
+    return path
+
+
 @pytest.fixture
 def yongjing(db: Any) -> Association:
     """The real 2023 Yongjing divisions as an association tree; returns the county association."""

@@ -185,6 +185,7 @@ def test_the_verifier_end_to_end(server: Server, tmp_path: Path):
     )
     assert grown.returncode == 0, grown.stderr
     assert "consistent with the previous checkpoint of 37 entries" in grown.stdout
+    assert "published checkpoints are consistent with the entries" in grown.stdout
     assert "OK: 90 entries verified" in grown.stdout
 
     # Someone else's key: the signature is refused.
@@ -209,6 +210,21 @@ def test_the_verifier_end_to_end(server: Server, tmp_path: Path):
     tamper(server, 'UPDATE transparency_logleaf SET data = ? WHERE "index" = 31', (b"x",))
     named = verify(server.base, "--public-key", pinned)
     assert named.returncode == 1 and "entry 31" in named.stderr
+
+    # The checkpoint rows are deleted: the server refuses to sign again (an alarm), and the
+    # verifier reports the ledger under review.
+    with sqlite3.connect(server.db) as conn:
+        conn.execute("DROP TRIGGER IF EXISTS transparency_checkpoint_no_delete")
+        conn.execute("DELETE FROM transparency_checkpoint")
+    review = verify(server.base, "--public-key", pinned)
+    assert review.returncode == 1 and "under review" in review.stderr, review.stderr
+    try:
+        urllib.request.urlopen(server.base + "checkpoint.json", timeout=10)
+    except urllib.error.HTTPError as error:
+        assert error.code == 503
+        assert json.load(error)["alarms"][0]["kind"] == "missing"
+    else:
+        pytest.fail("a checkpoint was served")
 
 
 def test_the_verifier_refuses_a_bad_url():

@@ -74,7 +74,8 @@ def first(report):
 def test_a_clean_ledger_verifies(books):
     out = StringIO()
     call_command("verify_ledger", stdout=out)
-    assert f"OK: {N} entries, 3 checkpoints, sources test-books" in out.getvalue()
+    # The genesis checkpoint (size 0) and the three signed by the fixture.
+    assert f"OK: {N} entries, 4 checkpoints, sources test-books" in out.getvalue()
 
 
 def test_edited_data_fails_its_leaf_hash(books):

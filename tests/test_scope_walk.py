@@ -99,6 +99,7 @@ PUBLIC = {
     "transparency:checkpoint_text",
     "transparency:checkpoint",
     "transparency:checkpoints",
+    "transparency:status",
     "transparency:public_key",
     "transparency:leaves",
     "transparency:leaf",

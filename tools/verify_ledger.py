@@ -9,9 +9,12 @@ key "name+hash+base64", a file holding one, or the raw 32-byte key in base64), t
 checkpoint and every entry up to the checkpoint's size; recomputes the RFC 6962 Merkle root and
 checks it against the signed root; checks the Ed25519 signature; with --previous-checkpoint (a
 checkpoint you saved earlier, e.g. with --save-checkpoint) checks that the new log extends the
-old one (an RFC 9162 consistency proof, and the recomputed old root); with --leaf N checks that
-entry's inclusion proof. Exit status 0 when everything verifies, 1 otherwise (the message says
-what failed and at which entry). The formats are described in docs/ledger.md of the project.
+old one (an RFC 9162 consistency proof, and the recomputed old root); checks every checkpoint the
+server published (checkpoints.json) against the entries, so that any two are consistent (skip with
+--latest-only); fails when the server reports its ledger under review (status.json); with
+--leaf N checks that entry's inclusion proof. Exit status 0 when everything verifies, 1 otherwise
+(the message says what failed and at which entry). The formats are described in docs/ledger.md of
+the project.
 """
 
 from __future__ import annotations
@@ -119,6 +122,29 @@ def verify_consistency(
     return fr == root1 and sr == root2 and sn == 0
 
 
+def roots_at(hashes: list[bytes], sizes: set[int]) -> dict[int, bytes]:
+    """The Merkle root of the first m leaf hashes for every m in sizes, in one pass."""
+    covers: dict[int, list[bytes]] = {m: [] for m in sizes if 0 < m <= len(hashes)}
+    level, row = 0, hashes
+    while covers:
+        for m, cover in covers.items():
+            if m >> level & 1:
+                cover.append(row[(m >> level) - 1])
+        if len(row) < 2:
+            break
+        row = [node_hash(row[i], row[i + 1]) for i in range(0, len(row) - 1, 2)]
+        level += 1
+    roots = {}
+    for m, cover in covers.items():
+        result = cover[0]
+        for h in cover[1:]:
+            result = node_hash(h, result)
+        roots[m] = result
+    if 0 in sizes:
+        roots[0] = hashlib.sha256(b"").digest()
+    return roots
+
+
 # --- Signed notes (C2SP signed-note, tlog-checkpoint) ------------------------------------------
 
 
@@ -214,7 +240,23 @@ def run(args: argparse.Namespace) -> str:
         info = fetch_json(base + "public-key.json")
         name, public = parse_public_key(info["verifier_key"])
         print(f"public key (not pinned; pin it next time): {info['verifier_key']}")
-    note = fetch(base + "checkpoint").decode("utf-8")
+    try:
+        status = fetch_json(base + "status.json")
+    except Failure as error:
+        if "HTTP 404" not in str(error):
+            raise
+        status = {}
+    if status.get("under_review"):
+        alarms = "; ".join(f"{a['kind']}: {a['message']}" for a in status.get("alarms", []))
+        raise Failure(f"the server reports its ledger under review ({alarms})")
+    try:
+        note = fetch(base + "checkpoint").decode("utf-8")
+    except Failure as error:
+        if "under_review" not in str(error):
+            raise
+        status = fetch_json(base + "status.json")
+        alarms = "; ".join(f"{a['kind']}: {a['message']}" for a in status.get("alarms", []))
+        raise Failure(f"the server reports its ledger under review ({alarms})") from None
     origin = note.split("\n", 1)[0]
     name = name or origin
     origin, size, root = open_checkpoint(note, name, public)
@@ -242,6 +284,9 @@ def run(args: argparse.Namespace) -> str:
     if merkle_root(hashes) != root:
         raise Failure(f"the root of the {size} downloaded entries is not the signed root")
     print(f"recomputed the root of {size} entries: matches the signed checkpoint")
+
+    if not args.latest_only:
+        check_history(base, name, public, size, hashes)
 
     if args.previous_checkpoint:
         with open(args.previous_checkpoint, encoding="utf-8") as handle:
@@ -278,6 +323,36 @@ def run(args: argparse.Namespace) -> str:
     return f"OK: {size} entries verified against the checkpoint signed by {name}"
 
 
+def check_history(base: str, name: str, public: bytes, size: int, hashes: list[bytes]) -> None:
+    """Every checkpoint the server published: its signature verifies and its root is the root of
+    the downloaded entries at its size, so any two are consistent with each other. A log with
+    entries and no checkpoint, or a checkpoint larger than the latest one, fails."""
+    heads: list[tuple[int, int, bytes]] = []
+    url: str | None = base + "checkpoints.json?limit=100"
+    while url:
+        page = fetch_json(url)
+        for item in page["checkpoints"]:
+            _, cp_size, cp_root = open_checkpoint(item["note"], name, public)
+            heads.append((item["id"], cp_size, cp_root))
+        url = page["next"] and urllib.parse.urljoin(base, page["next"])
+    if size and not heads:
+        raise Failure(f"the log holds {size} entries but the server lists no checkpoint")
+    beyond = [h for h in heads if h[1] > size]
+    if beyond:
+        raise Failure(
+            f"checkpoint #{beyond[0][0]} has {beyond[0][1]} entries, more than the latest ({size})"
+        )
+    roots = roots_at(hashes, {cp_size for _, cp_size, _ in heads})
+    bad = sorted((cp_size, cp_id) for cp_id, cp_size, cp_root in heads if roots[cp_size] != cp_root)
+    if bad:
+        good = max((s for _, s, r in heads if s < bad[0][0] and roots[s] == r), default=0)
+        raise Failure(
+            f"checkpoint #{bad[0][1]} ({bad[0][0]} entries) contradicts the latest checkpoint: "
+            f"the first changed entry is among entries {good}..{bad[0][0] - 1}"
+        )
+    print(f"all {len(heads)} published checkpoints are consistent with the entries")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("url", help="the ledger's base URL, e.g. https://example.org/ledger/")
@@ -285,6 +360,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--previous-checkpoint", help="a checkpoint saved earlier (text file)")
     parser.add_argument("--save-checkpoint", help="save the verified checkpoint to this file")
     parser.add_argument("--leaf", type=int, help="also check this entry's inclusion proof")
+    parser.add_argument(
+        "--latest-only",
+        action="store_true",
+        help="skip checking every published checkpoint against the entries",
+    )
     parser.add_argument("--page-size", type=int, default=PAGE, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:

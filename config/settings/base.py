@@ -232,6 +232,11 @@ FPA_LEDGER_CHECKPOINT_INTERVAL = int(os.environ.get("FPA_LEDGER_CHECKPOINT_INTER
 # Public keys of retired signing keys (signed-note verifier keys, name+hash+base64),
 # comma separated.
 FPA_LEDGER_TRUSTED_KEYS = env_list("FPA_LEDGER_TRUSTED_KEYS")
+# What the server has signed, kept outside the database beside the key (docs/ledger.md,
+# "Refusing to sign a fork"): deleting every checkpoint row is then still noticed. "" turns it off.
+FPA_LEDGER_WITNESS_FILE = os.environ.get(
+    "FPA_LEDGER_WITNESS_FILE", str(VAR_DIR / "ledger-witness.json")
+)
 
 FPA_API_TOKEN_DAYS = int(os.environ.get("FPA_API_TOKEN_DAYS", "30"))
 

@@ -27,6 +27,8 @@ os.environ.setdefault(
 FPA_LEDGER_KEY_FILE = ""
 os.environ.setdefault("FPA_LEDGER_KEY", "dGVzdC1vbmx5LWxlZGdlci1rZXktc2VlZC0wMTIzNDU=")
 FPA_LEDGER_ORIGIN = "test.fpa.invalid/care-fund-ledger"
+# Off unless set: tests/conftest.py gives each test its own file.
+FPA_LEDGER_WITNESS_FILE = os.environ.get("FPA_LEDGER_WITNESS_FILE", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # (level, index) of a node packed into one integer key: level in the high bits.
 NODE_INDEX_BITS = 48
@@ -73,3 +74,33 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint {self.tree_size} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LedgerAlarm(models.Model):
+    """The server refused to sign a checkpoint (docs/ledger.md, "Refusing to sign a fork").
+
+    While an alarm is open, no anonymous request signs anything and the public ledger page and
+    its JSON say the ledger is under review. Only an operator resolves it, with a stated reason
+    (`manage.py ledger_alarms --resolve --reason ...` or `sign_checkpoint --reason ...`); both
+    the alarm and its resolution are also written to the audit trail.
+    """
+
+    class Kind(models.TextChoices):
+        MISSING = "missing", _("签名记录缺失")
+        INVALID = "invalid", _("签名记录无法核验")
+        FORK = "fork", _("账本与已签名的内容不一致")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    message = models.TextField()  # English, for operators and the audit trail
+    details = models.JSONField(default=dict)  # sizes and roots concerned
+    tree_size = models.BigIntegerField()  # the log's size when the alarm was raised
+    raised_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.CharField(max_length=150, blank=True)
+    resolution = models.TextField(blank=True)  # the operator's stated reason
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"ledger alarm {self.kind} @ {self.raised_at:%Y-%m-%d %H:%M}"

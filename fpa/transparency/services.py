@@ -14,17 +14,21 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from fpa.core.audit import audit_record
 from fpa.core.errors import ServiceError
-from fpa.transparency import merkle
-from fpa.transparency.keys import signing_key
-from fpa.transparency.models import Checkpoint, LogLeaf, LogNode, node_key
+from fpa.core.models import AuditEvent
+from fpa.transparency import merkle, witness
+from fpa.transparency.keys import signing_key, trusted_public_keys, verify_signature
+from fpa.transparency.models import Checkpoint, LedgerAlarm, LogLeaf, LogNode, node_key
 
 MAX_LEAF_BYTES = 64 * 1024
 # pg_advisory_xact_lock key of the log: "fpa_log" in ASCII.
@@ -69,6 +73,10 @@ def append_leaf(leaf: bytes) -> LogLeaf:
     with transaction.atomic():
         _lock_log()
         index = tree_size()
+        if index == 0 and not Checkpoint.objects.exists():
+            # The genesis checkpoint (size 0): from the first entry on, the log always has a
+            # signed history, so "entries but no checkpoint" means rows were deleted.
+            _sign_or_alarm(actor=None, operator="", reason="")
         hashed = merkle.leaf_hash(data)
         # The left siblings of the subtrees this leaf completes.
         lefts: list[tuple[int, int]] = []
@@ -186,16 +194,182 @@ def checkpoint_body(origin: str, size: int, root: bytes, when: datetime) -> str:
     return f"{origin}\n{size}\n{b64(root)}\ntime {stamp}\n"
 
 
-def sign_checkpoint() -> Checkpoint:
-    """Sign the current tree head (a C2SP tlog-checkpoint signed note) and store it."""
+class SigningRefused(ServiceError):
+    """The server will not sign: the ledger is under review (an open ``LedgerAlarm``)."""
+
+    code = "under_review"
+    status = 503
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str  # LedgerAlarm.Kind
+    message: str
+    details: dict[str, Any]
+
+
+def signature_ok(cp: Checkpoint) -> bool:
+    """The checkpoint's text states its size and root and its signature verifies."""
+    keys = trusted_public_keys()
+    lines = cp.body.split("\n")
+    if len(lines) < 4 or lines[1] != str(cp.tree_size) or lines[2] != b64(bytes(cp.root_hash)):
+        return False
+    key = keys.get(bytes.fromhex(cp.key_id)) if len(cp.key_id) == 8 else None
+    return key is not None and verify_signature(key[1], bytes(cp.signature), cp.body.encode())
+
+
+def _extends(old_size: int, old_root: bytes, size: int, root: bytes) -> bool:
+    """Does the current log of ``size`` entries (root ``root``) extend the signed (old_size,
+    old_root)? The RFC 6962 consistency proof is computed over the current log and verified."""
+    if old_size > size:
+        return False
+    try:
+        proof = consistency_proof(old_size, size)
+    except LogCorrupted:
+        return False
+    return merkle.verify_consistency(old_size, size, old_root, root, proof)
+
+
+def check_extension(size: int, root: bytes) -> Problem | None:
+    """Why the current tree (size, root) must not be signed, or None.
+
+    It must extend the newest checkpoint in the database (whose signature must verify) and the
+    newest head the server remembers signing outside the database (``witness``); a log that
+    holds entries needs a checkpoint history to extend.
+    """
+    newest = Checkpoint.objects.order_by("-id").first()
+    try:
+        heads = witness.read()
+    except witness.WitnessError as error:
+        return Problem("invalid", f"the file of signed heads cannot be read: {error}", {})
+    remembered = heads[-1] if heads else None
+    if newest is None:
+        if size > 0:
+            return Problem(
+                "missing",
+                f"the log holds {size} entries but no signed checkpoint",
+                {"tree_size": size},
+            )
+        if remembered is not None:
+            return Problem(
+                "missing",
+                f"the server signed a checkpoint of {remembered.tree_size} entries but the "
+                "database holds none",
+                {"remembered_size": remembered.tree_size},
+            )
+        return None
+    label = f"checkpoint #{newest.pk} (size {newest.tree_size})"
+    if not signature_ok(newest):
+        return Problem(
+            "invalid",
+            f"{label}: its signature or its text does not verify",
+            {"checkpoint": newest.pk},
+        )
+    details = {
+        "checkpoint": newest.pk,
+        "signed_size": newest.tree_size,
+        "signed_root": b64(bytes(newest.root_hash)),
+        "tree_size": size,
+        "root": b64(root),
+    }
+    if not _extends(newest.tree_size, bytes(newest.root_hash), size, root):
+        return Problem(
+            "fork",
+            f"the log of {size} entries is not an extension of {label}: the consistency proof "
+            "does not verify",
+            details,
+        )
+    if remembered is not None:
+        details |= {
+            "remembered_size": remembered.tree_size,
+            "remembered_root": b64(remembered.root_hash),
+        }
+        if remembered.tree_size > newest.tree_size:
+            return Problem(
+                "missing",
+                f"the server signed a checkpoint of {remembered.tree_size} entries; the newest "
+                f"in the database is {label}: checkpoint rows were deleted",
+                details,
+            )
+        same = (remembered.tree_size, remembered.root_hash) == (
+            newest.tree_size,
+            bytes(newest.root_hash),
+        )
+        if not same and not _extends(remembered.tree_size, remembered.root_hash, size, root):
+            return Problem(
+                "fork",
+                f"the log of {size} entries is not an extension of the checkpoint of "
+                f"{remembered.tree_size} entries the server remembers signing",
+                details,
+            )
+    return None
+
+
+def open_alarms() -> list[LedgerAlarm]:
+    return list(LedgerAlarm.objects.filter(resolved_at__isnull=True).order_by("id"))
+
+
+def under_review() -> bool:
+    return LedgerAlarm.objects.filter(resolved_at__isnull=True).exists()
+
+
+def _raise_alarm(problem: Problem, size: int) -> LedgerAlarm:
+    alarm = LedgerAlarm.objects.create(
+        kind=problem.kind, message=problem.message, details=problem.details, tree_size=size
+    )
+    audit_record(
+        actor=None,
+        action=AuditEvent.Action.CREATE,  # object_type transparency.ledgeralarm
+        obj=alarm,
+        changes={"kind": problem.kind, **problem.details},
+        reason=problem.message,
+    )
+    return alarm
+
+
+def _resolve(alarms: list[LedgerAlarm], *, actor: Any, operator: str, reason: str) -> None:
+    now = timezone.now()
+    for alarm in alarms:
+        LedgerAlarm.objects.filter(pk=alarm.pk).update(
+            resolved_at=now, resolved_by=operator[:150], resolution=reason
+        )
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,  # the alarm, resolved
+            obj=alarm,
+            changes={"kind": alarm.kind},
+            reason=reason,
+            username=operator,
+        )
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise ServiceError(gettext("请写明原因（至少 5 个字）。"), field="reason")
+    return reason
+
+
+@transaction.atomic
+def resolve_alarms(*, actor: Any, operator: str = "", reason: str) -> int:
+    """An operator closes every open alarm after looking, with a stated reason (audited)."""
+    reason = _require_reason(reason)
+    alarms = open_alarms()
+    _resolve(alarms, actor=actor, operator=operator or _who(actor), reason=reason)
+    return len(alarms)
+
+
+def _who(actor: Any) -> str:
+    return getattr(actor, "username", "") or "operator"
+
+
+def _sign(size: int, root: bytes) -> Checkpoint:
     key = signing_key()
-    size = tree_size()
-    root = root_at(size)
     now = timezone.now().replace(microsecond=0)
     body = checkpoint_body(key.name, size, root, now)
     signature = key.sign(body.encode())
     note = f"{body}\n\u2014 {key.name} {b64(key.key_id + signature)}\n"
-    return Checkpoint.objects.create(
+    checkpoint = Checkpoint.objects.create(
         tree_size=size,
         root_hash=root,
         created_at=now,
@@ -205,6 +379,77 @@ def sign_checkpoint() -> Checkpoint:
         body=body,
         note=note,
     )
+    # Still under the log's lock and before the commit: a commit that then fails leaves the
+    # file ahead of the database, which raises a "missing" alarm (fail closed).
+    witness.remember(size, root, note)
+    return checkpoint
+
+
+@transaction.atomic
+def _sign_or_alarm(*, actor: Any, operator: str, reason: str) -> Checkpoint | LedgerAlarm:
+    _lock_log()
+    size = tree_size()
+    root = root_at(size)
+    if not reason:
+        alarms = open_alarms()
+        if alarms:
+            return alarms[0]
+    problem = check_extension(size, root)
+    if not reason:
+        if problem is not None:
+            return _raise_alarm(problem, size)
+        return _sign(size, root)
+    _resolve(open_alarms(), actor=actor, operator=operator, reason=reason)
+    checkpoint = _sign(size, root)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,  # object_type transparency.checkpoint
+        obj=checkpoint,
+        changes={
+            "tree_size": size,
+            "root": b64(root),
+            "check": problem.message if problem else "ok",
+        },
+        reason=reason,
+        username=operator,
+    )
+    return checkpoint
+
+
+def sign_checkpoint(*, actor: Any = None, operator: str = "", reason: str = "") -> Checkpoint:
+    """Sign the current tree head (a C2SP tlog-checkpoint signed note) and store it.
+
+    Without a reason (the daily timer, an anonymous request): only when the tree extends what
+    was signed before (``check_extension``) and no alarm is open; otherwise an alarm is raised
+    (audited, shown on the public page) and ``SigningRefused`` is raised. With a reason (an
+    operator, after looking): open alarms are resolved and the tree is signed whatever the check
+    says; both are audited with the reason and what the check found.
+    """
+    if reason:
+        reason = _require_reason(reason)
+        operator = operator or _who(actor)
+    result = _sign_or_alarm(actor=actor, operator=operator, reason=reason)
+    if isinstance(result, LedgerAlarm):
+        raise SigningRefused(
+            gettext("账本正在审查中，暂停签署新的检查点。") + f" ({result.kind}: {result.message})"
+        )
+    return result
+
+
+def _wants_signature(newest: Checkpoint | None, covering: int) -> bool:
+    if newest is None:
+        return True
+    age = timezone.now() - newest.created_at
+    interval = timedelta(seconds=settings.FPA_LEDGER_CHECKPOINT_INTERVAL)
+    if age >= MAX_STALENESS:
+        return True
+    if newest.tree_size == 0:  # the genesis checkpoint does not hold back the first real one
+        return tree_size() > 0
+    if covering > newest.tree_size or age >= interval:
+        size = tree_size()
+        if size > newest.tree_size and (age >= interval or size >= covering):
+            return True
+    return False
 
 
 def latest_checkpoint(*, sign_if_stale: bool = True, covering: int = 0) -> Checkpoint | None:
@@ -215,18 +460,15 @@ def latest_checkpoint(*, sign_if_stale: bool = True, covering: int = 0) -> Check
     ``covering``: also sign when the newest checkpoint has fewer than this many entries and the
     tree has them (a donor asking for the proof of an entry appended a minute ago). Anonymous
     callers cannot append, so this signs at most once per append.
+
+    A signature is only made when the tree extends what was signed (``sign_checkpoint``); when
+    it is refused, or the ledger is under review, the newest stored checkpoint (or None) is
+    returned as it is and nothing is signed.
     """
     newest = Checkpoint.objects.order_by("-id").first()
-    if not sign_if_stale:
+    if not sign_if_stale or not _wants_signature(newest, covering) or under_review():
         return newest
-    if newest is None:
+    try:
         return sign_checkpoint()
-    age = timezone.now() - newest.created_at
-    interval = timedelta(seconds=settings.FPA_LEDGER_CHECKPOINT_INTERVAL)
-    if age >= MAX_STALENESS:
-        return sign_checkpoint()
-    if covering > newest.tree_size or age >= interval:
-        size = tree_size()
-        if size > newest.tree_size and (age >= interval or size >= covering):
-            return sign_checkpoint()
-    return newest
+    except SigningRefused:
+        return Checkpoint.objects.order_by("-id").first()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("checkpoint", views.checkpoint_text, name="checkpoint_text"),
     path("checkpoint.json", views.checkpoint, name="checkpoint"),
     path("checkpoints.json", views.checkpoints, name="checkpoints"),
+    path("status.json", views.status, name="status"),
     path("public-key.json", views.public_key, name="public_key"),
     path("leaves.json", views.leaves, name="leaves"),
     path("leaves/<str:index>.json", views.leaf, name="leaf"),

@@ -5,9 +5,13 @@
    own tables equal the stored leaves, index by index; the first difference is named and
    classified as edited, removed, reordered or added.
 3. The tree is rebuilt level by level from the leaves; every cached subtree hash must match.
+   2b. The journal the sources recompute gives every signed root (checkpoint rows and the heads
+   remembered outside the database), even if the log table was rewritten to match it; the first
+   changed entry is named (between the last agreeing and the first disagreeing signed size).
 4. Every checkpoint: its size and root equal the rebuilt tree's at that size, its text says so,
    its signature verifies under a trusted key; consecutive checkpoints never shrink and are
    consistent (an RFC 9162 consistency proof from the verified cache verifies between them).
+   A log with entries and no checkpoint fails; so does a remembered head newer than every row.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from fpa.transparency import merkle
+from fpa.transparency import merkle, witness
 from fpa.transparency.keys import trusted_public_keys, verify_signature
 from fpa.transparency.models import Checkpoint, LogLeaf, LogNode
 from fpa.transparency.sources import registered
@@ -100,11 +104,13 @@ def classify(recomputed: list[bytes], stored: list[bytes], i: int) -> tuple[str,
     return "edited", "differs from what the source recomputes (the entry was edited)"
 
 
-def check_sources(report: Report, leaf_hashes: list[bytes]) -> None:
-    """Step 2."""
+def check_sources(report: Report, leaf_hashes: list[bytes]) -> list[bytes] | None:
+    """Step 2; returns the journal the sources recompute (leaf hashes for indexes 0, 1, ... as
+    far as the sources produce them without a gap), or None when no source is registered."""
     sources = registered()
     report.sources = sorted(sources)
     claimed = bytearray(len(leaf_hashes))
+    journal: dict[int, bytes] = {}
     for name in report.sources:
         sha = hashlib.sha256
         indexes: list[int] = []
@@ -112,6 +118,7 @@ def check_sources(report: Report, leaf_hashes: list[bytes]) -> None:
         for index, data in sources[name]():
             indexes.append(index)
             recomputed.append(sha(b"\x00" + data).digest())
+            journal.setdefault(index, recomputed[-1])
         if indexes != sorted(set(indexes)):
             report.add(None, "source", f"source {name!r} does not yield its indexes in order")
             continue
@@ -132,11 +139,16 @@ def check_sources(report: Report, leaf_hashes: list[bytes]) -> None:
                     f"entry {index} is in the log but no source produced it (added)",
                 )
                 break
+    if not sources:
+        return None
+    dense: list[bytes] = []
+    while len(dense) in journal:
+        dense.append(journal[len(dense)])
+    return dense
 
 
-def check_tree(report: Report, leaf_hashes: list[bytes]) -> dict[int, bytes]:
-    """Step 3; returns the recomputed root at every checkpointed size."""
-    sizes = set(Checkpoint.objects.values_list("tree_size", flat=True))
+def check_tree(report: Report, leaf_hashes: list[bytes], sizes: set[int]) -> dict[int, bytes]:
+    """Step 3; returns the recomputed root at every signed size."""
     n = len(leaf_hashes)
     covers: dict[int, list[bytes]] = {m: [] for m in sizes if 0 < m <= n}
     level, hashes = 0, leaf_hashes
@@ -170,6 +182,125 @@ def check_tree(report: Report, leaf_hashes: list[bytes]) -> dict[int, bytes]:
     roots = {m: merkle.fold_cover(cover[::-1]) for m, cover in covers.items()}
     roots[0] = merkle.EMPTY_ROOT
     return roots
+
+
+@dataclass(frozen=True)
+class SignedHead:
+    tree_size: int
+    root_hash: bytes
+    label: str
+
+
+def signed_heads(report: Report) -> list[SignedHead]:
+    """Every (size, root) the server signed: the checkpoint rows and the heads it remembers
+    outside the database (``witness``); a remembered head newer than every row is a finding."""
+    from fpa.transparency.services import signature_ok
+
+    # Rows whose signature does not verify are not signed heads (step 4 reports them).
+    heads = [
+        SignedHead(cp.tree_size, bytes(cp.root_hash), f"checkpoint #{cp.pk} (size {cp.tree_size})")
+        for cp in Checkpoint.objects.order_by("id")
+        if signature_ok(cp)
+    ]
+    newest_row = max((h.tree_size for h in heads), default=None)
+    try:
+        remembered = witness.read()
+    except witness.WitnessError as error:
+        report.add(None, "checkpoint", f"the file of signed heads cannot be read: {error}")
+        remembered = []
+    for head in remembered:
+        heads.append(
+            SignedHead(
+                head.tree_size,
+                head.root_hash,
+                f"the signed head of size {head.tree_size} kept in {witness.path()}",
+            )
+        )
+    if remembered and (newest_row is None or remembered[-1].tree_size > newest_row):
+        report.add(
+            None,
+            "checkpoint",
+            f"the server signed a checkpoint of {remembered[-1].tree_size} entries (kept in "
+            f"{witness.path()}) but the newest checkpoint in the database has "
+            f"{'none' if newest_row is None else newest_row}: checkpoint rows were deleted",
+        )
+    return heads
+
+
+def roots_at(leaf_hashes: list[bytes], sizes: set[int]) -> dict[int, bytes]:
+    """MTH of the first m leaf hashes for every m in ``sizes`` (m <= len), in one pass."""
+    n = len(leaf_hashes)
+    covers: dict[int, list[bytes]] = {m: [] for m in sizes if 0 < m <= n}
+    level, hashes = 0, leaf_hashes
+    sha = hashlib.sha256
+    while covers:
+        for m, cover in covers.items():
+            if m >> level & 1:
+                cover.append(hashes[(m >> level) - 1])
+        if len(hashes) < 2:
+            break
+        hashes = [
+            sha(b"\x01" + hashes[i] + hashes[i + 1]).digest() for i in range(0, len(hashes) - 1, 2)
+        ]
+        level += 1
+    roots = {m: merkle.fold_cover(cover[::-1]) for m, cover in covers.items()}
+    if 0 in sizes:
+        roots[0] = merkle.EMPTY_ROOT
+    return roots
+
+
+def check_journal_against_signed(
+    report: Report, journal: list[bytes], heads: list[SignedHead]
+) -> None:
+    """Step 2b: the journal the sources recompute must give every signed root, whatever the log
+    table says (the log and the sources' tables may have been rewritten together). The first
+    signed size whose recomputed root disagrees bounds the first changed entry: it lies between
+    the largest agreeing signed size below it and that size."""
+    sizes = {h.tree_size for h in heads if h.tree_size <= len(journal)}
+    roots = roots_at(journal, sizes)
+    bad = [h for h in heads if h.tree_size in roots and roots[h.tree_size] != h.root_hash]
+    if not bad:
+        return
+    first_bad = min(bad, key=lambda h: h.tree_size)
+    agreeing = [
+        h.tree_size
+        for h in heads
+        if h.tree_size < first_bad.tree_size
+        and h.tree_size in roots
+        and roots[h.tree_size] == h.root_hash
+    ]
+    good = max(agreeing, default=0)
+    where = (
+        f"entry {good}"
+        if first_bad.tree_size - good == 1
+        else f"one of entries {good}..{first_bad.tree_size - 1} (no signed head between them)"
+    )
+    report.findings.insert(
+        0,
+        Finding(
+            good,
+            "signed",
+            f"the journal recomputed from the sources first differs from what was signed at "
+            f"{where}: its first {first_bad.tree_size} entries do not give the root of "
+            f"{first_bad.label}; its first {good} entries give every signed root up to there",
+        ),
+    )
+
+
+def check_remembered(report: Report, roots: dict[int, bytes], heads: list[SignedHead]) -> None:
+    """Step 4b: every head remembered outside the database equals the rebuilt tree's."""
+    for head in heads:
+        if head.label.startswith("checkpoint #"):
+            continue
+        if head.tree_size > report.leaves:
+            report.add(report.leaves, "removed", f"{head.label} covers entries beyond the log")
+        elif roots.get(head.tree_size) != head.root_hash:
+            report.add(
+                head.tree_size - 1 if head.tree_size else None,
+                "checkpoint",
+                f"{head.label}: the root of the first {head.tree_size} entries is not the "
+                "signed root",
+            )
 
 
 def check_checkpoints(report: Report, roots: dict[int, bytes], size: int) -> None:
@@ -231,9 +362,22 @@ def check_checkpoints(report: Report, roots: dict[int, bytes], size: int) -> Non
 def verify_log() -> Report:
     report = Report()
     leaf_hashes = check_leaves(report)
-    check_sources(report, leaf_hashes)
-    if report.ok:
-        roots = check_tree(report, leaf_hashes)
-        if report.ok:
+    journal = check_sources(report, leaf_hashes)
+    structure_ok = report.ok  # the leaves and the sources agree: the tree can be rebuilt
+    heads = signed_heads(report)
+    if journal is not None:
+        check_journal_against_signed(report, journal, heads)
+    if report.leaves and not Checkpoint.objects.exists():
+        report.add(
+            None,
+            "checkpoint",
+            f"the log holds {report.leaves} entries but no signed checkpoint: the checkpoint "
+            "history is missing",
+        )
+    if structure_ok:
+        before = len(report.findings)
+        roots = check_tree(report, leaf_hashes, {h.tree_size for h in heads})
+        if len(report.findings) == before:
             check_checkpoints(report, roots, len(leaf_hashes))
+            check_remembered(report, roots, heads)
     return report

@@ -24,10 +24,12 @@ from fpa.core.scope import public_view
 from fpa.transparency.keys import parse_verifier_key, signing_key
 from fpa.transparency.models import Checkpoint, LogLeaf
 from fpa.transparency.services import (
+    SigningRefused,
     b64,
     consistency_proof,
     inclusion_proof,
     latest_checkpoint,
+    open_alarms,
     root_at,
     tree_size,
 )
@@ -104,14 +106,52 @@ def checkpoint_json(cp: Checkpoint) -> dict[str, Any]:
     }
 
 
+def review_json() -> dict[str, Any]:
+    """The ledger's open alarms, as the public sees them (docs/ledger.md)."""
+    alarms = open_alarms()
+    return {
+        "under_review": bool(alarms),
+        "alarms": [
+            {
+                "id": alarm.pk,
+                "kind": alarm.kind,
+                "message": alarm.message,
+                "tree_size": alarm.tree_size,
+                "raised_at": alarm.raised_at.isoformat().replace("+00:00", "Z"),
+            }
+            for alarm in alarms
+        ],
+    }
+
+
+def signed_or_refused(**kwargs: Any) -> Checkpoint:
+    signed = latest_checkpoint(**kwargs)
+    if signed is None:
+        raise SigningRefused(gettext("账本正在审查中：没有可公开的已签名检查点。"))
+    return signed
+
+
 @api()
 def checkpoint(request: HttpRequest) -> dict[str, Any]:
-    return checkpoint_json(latest_checkpoint())
+    signed = latest_checkpoint()
+    review = review_json()
+    if signed is None:
+        error = SigningRefused(gettext("账本正在审查中：没有可公开的已签名检查点。"))
+        payload = {"error": {"code": error.code, "message": error.message, "fields": {}}}
+        return JsonResponse(
+            payload | review, status=error.status, json_dumps_params={"ensure_ascii": False}
+        )
+    return {**checkpoint_json(signed), **review}
+
+
+@api()
+def status(request: HttpRequest) -> dict[str, Any]:
+    return review_json()
 
 
 @api()
 def checkpoint_text(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(latest_checkpoint().note, content_type="text/plain; charset=utf-8")
+    return HttpResponse(signed_or_refused().note, content_type="text/plain; charset=utf-8")
 
 
 @api(max_age=60)
@@ -191,7 +231,7 @@ def leaf(request: HttpRequest, index: str) -> dict[str, Any]:
     given = request.GET.get("tree_size")
     signed: Checkpoint | None = None
     if given is None or given == "":
-        signed = latest_checkpoint(covering=position + 1)
+        signed = signed_or_refused(covering=position + 1)
         size = signed.tree_size
     else:
         size = number(given, "tree_size")
@@ -220,7 +260,7 @@ def consistency(request: HttpRequest) -> dict[str, Any]:
     first = number(request.GET.get("first"), "first")
     given = request.GET.get("second")
     if given is None or given == "":
-        second = latest_checkpoint().tree_size
+        second = signed_or_refused().tree_size
     else:
         second = number(given, "second")
     if first > second:
@@ -235,7 +275,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "transparency/ledger_home.html",
-        {"origin": settings.FPA_LEDGER_ORIGIN, "verifier_key": signing_key().vkey},
+        {
+            "origin": settings.FPA_LEDGER_ORIGIN,
+            "verifier_key": signing_key().vkey,
+            "alarms": open_alarms(),
+        },
     )
 
 
