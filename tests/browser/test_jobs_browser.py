@@ -41,12 +41,6 @@ def progress_shown(page) -> str:
     return stage
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="On SQLite a signed-in page waits for the running commit's write lock: every request "
-    "saves its session (SESSION_SAVE_EVERY_REQUEST) in the main file, so the commit's job page "
-    "only loads once the commit has ended (bench/RESULTS.md, 2026-12-03). Remove when fixed.",
-)
 @pytest.mark.parametrize(("viewport", "seed"), [(WIDE, 1), (PHONE, 2)], ids=["1366", "375"])
 def test_import_families_as_jobs_with_a_progress_bar(
     new_page, app_server, tmp_path: Path, viewport: dict[str, int], seed: int
