@@ -22,6 +22,7 @@ from django.db import connection
 from django.utils import timezone
 
 from fpa.core import ratelimit
+from tests.conftest import require_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -159,8 +160,7 @@ def test_two_processes_share_one_counter_on_a_file_database(tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_processes_share_one_counter_on_postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only (DATABASE_URL)")
+    require_postgres()
     db = connection.settings_dict
     database_url = (
         f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"

@@ -12,41 +12,20 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext
 
 from fpa.core.audit import audit_record
-from fpa.core.jobs import JobFailed, job_enqueue, work_function
+from fpa.core.jobs import JobFailed, Progress, job_enqueue, work_function
 from fpa.core.models import AuditEvent, Job
 
 
-class ConsoleProgress:
-    """What a work function expects of `fpa.core.jobs.Progress`, printed on a terminal."""
+class ConsoleProgress(Progress):
+    """`fpa.core.jobs.Progress` for a foreground run: the same stages and counters, printed on
+    a terminal instead of saved (the job row is never stored)."""
 
     EVERY = 1.0  # seconds between two progress lines
 
     def __init__(self, job: Job, stdout: TextIO) -> None:
-        self.job = job
+        super().__init__(job)
         self.stdout = stdout
         self._printed_at = 0.0
-
-    def stage(self, stage: str, *, total: int | None = None) -> None:
-        self.job.stage = stage
-        if total is not None:
-            self.job.total = total
-        self._print(force=True)
-
-    def advance(
-        self,
-        *,
-        read: int | None = None,
-        planned: int | None = None,
-        written: int | None = None,
-        force: bool = False,
-    ) -> None:
-        if read is not None:
-            self.job.rows_read = read
-        if planned is not None:
-            self.job.rows_planned = planned
-        if written is not None:
-            self.job.rows_written = written
-        self._print(force=force)
 
     def check(self) -> None:
         """Nothing to check: Ctrl-C stops a foreground run."""
@@ -54,7 +33,7 @@ class ConsoleProgress:
     def save_file(self, name: str, data: bytes) -> None:  # pragma: no cover - no command needs it
         raise CommandError("This work leaves a file: run it with --background.")
 
-    def _print(self, *, force: bool) -> None:
+    def _save(self, *, force: bool) -> None:
         now = time.monotonic()
         if not force and now - self._printed_at < self.EVERY:
             return
@@ -74,7 +53,7 @@ def run_in_foreground(kind: str, params: dict[str, Any], stdout: TextIO) -> dict
     job = Job(kind=kind, params=params, title=kind)
     progress = ConsoleProgress(job, stdout)
     try:
-        result = func(job, progress) or {}  # type: ignore[arg-type]
+        result = func(job, progress) or {}
     except JobFailed as failure:
         raise CommandError(gettext(failure.message)) from failure
     progress.advance(force=True)

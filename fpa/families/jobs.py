@@ -23,14 +23,11 @@ MONTHLY_REPORT = "families.monthly_report"
 @exports.in_chinese
 def export_families(job: Job, progress: Progress) -> dict[str, Any]:
     user = exports.job_owner(job, "family.view")
-    reveal = bool(job.params.get("reveal"))
     return exports.export_to_job(
         progress,
-        family_excel.FAMILY_SHEET if reveal else family_excel.MASKED_SHEET,
+        family_excel.FAMILY_SHEET if job.params.get("reveal") else family_excel.MASKED_SHEET,
         family_excel.families_for_export(user=user, include_all=bool(job.params.get("all"))),
         actor=user,
-        reveal=reveal,
-        reason=job.params.get("reason", ""),
     )
 
 

@@ -24,8 +24,6 @@ def export_members(job: Job, progress: Progress) -> dict[str, Any]:
         member_excel.MEMBER_SHEET,
         member_excel.members_for_export(user=user, include_all=bool(job.params.get("all"))),
         actor=user,
-        reveal=bool(job.params.get("reveal")),
-        reason=job.params.get("reason", ""),
     )
 
 

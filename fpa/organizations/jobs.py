@@ -28,8 +28,6 @@ def export_staff(job: Job, progress: Progress) -> dict[str, Any]:
         excel.STAFF_SHEET,
         excel.staff_for_export(user=user, current_only=not job.params.get("all")),
         actor=user,
-        reveal=bool(job.params.get("reveal")),
-        reason=job.params.get("reason", ""),
     )
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from fpa.transparency import merkle, witness
@@ -149,20 +149,8 @@ def check_sources(report: Report, leaf_hashes: list[bytes]) -> list[bytes] | Non
 
 def check_tree(report: Report, leaf_hashes: list[bytes], sizes: set[int]) -> dict[int, bytes]:
     """Step 3; returns the recomputed root at every signed size."""
-    n = len(leaf_hashes)
-    covers: dict[int, list[bytes]] = {m: [] for m in sizes if 0 < m <= n}
-    level, hashes = 0, leaf_hashes
-    sha = hashlib.sha256
-    while True:
-        for m, cover in covers.items():
-            if m >> level & 1:
-                cover.append(hashes[(m >> level) - 1])
-        if len(hashes) < 2:
-            break
-        hashes = [
-            sha(b"\x01" + hashes[i] + hashes[i + 1]).digest() for i in range(0, len(hashes) - 1, 2)
-        ]
-        level += 1
+
+    def check_nodes(level: int, hashes: list[bytes]) -> None:
         stored = LogNode.objects.filter(level=level).order_by("index").values_list("index", "hash")
         for expected, (index, value) in enumerate(stored.iterator(chunk_size=CHUNK)):
             if index != expected or index >= len(hashes) or bytes(value) != hashes[index]:
@@ -173,13 +161,13 @@ def check_tree(report: Report, leaf_hashes: list[bytes], sizes: set[int]) -> dic
                     f"the cached hash of subtree {level}/{index} (entries {first}.."
                     f"{first + (1 << level) - 1}) does not match the entries",
                 )
-                break
-        else:
-            count = stored.count() if hashes else 0
-            if count != len(hashes):
-                first = count << level
-                report.add(first, "node", f"the cached subtree {level}/{count} is missing")
-    roots = {m: merkle.fold_cover(cover[::-1]) for m, cover in covers.items()}
+                return
+        count = stored.count() if hashes else 0
+        if count != len(hashes):
+            first = count << level
+            report.add(first, "node", f"the cached subtree {level}/{count} is missing")
+
+    roots = roots_at(leaf_hashes, sizes, on_level=check_nodes)
     roots[0] = merkle.EMPTY_ROOT
     return roots
 
@@ -227,13 +215,18 @@ def signed_heads(report: Report) -> list[SignedHead]:
     return heads
 
 
-def roots_at(leaf_hashes: list[bytes], sizes: set[int]) -> dict[int, bytes]:
-    """MTH of the first m leaf hashes for every m in ``sizes`` (m <= len), in one pass."""
+def roots_at(
+    leaf_hashes: list[bytes],
+    sizes: set[int],
+    on_level: Callable[[int, list[bytes]], None] | None = None,
+) -> dict[int, bytes]:
+    """MTH of the first m leaf hashes for every m in ``sizes`` (m <= len), in one pass;
+    ``on_level(level, hashes)`` sees every level above the leaves (then all are built)."""
     n = len(leaf_hashes)
     covers: dict[int, list[bytes]] = {m: [] for m in sizes if 0 < m <= n}
     level, hashes = 0, leaf_hashes
     sha = hashlib.sha256
-    while covers:
+    while covers or on_level is not None:
         for m, cover in covers.items():
             if m >> level & 1:
                 cover.append(hashes[(m >> level) - 1])
@@ -243,6 +236,8 @@ def roots_at(leaf_hashes: list[bytes], sizes: set[int]) -> dict[int, bytes]:
             sha(b"\x01" + hashes[i] + hashes[i + 1]).digest() for i in range(0, len(hashes) - 1, 2)
         ]
         level += 1
+        if on_level is not None:
+            on_level(level, hashes)
     roots = {m: merkle.fold_cover(cover[::-1]) for m, cover in covers.items()}
     if 0 in sizes:
         roots[0] = merkle.EMPTY_ROOT

@@ -23,8 +23,6 @@ def export_volunteers(job: Job, progress: Progress) -> dict[str, Any]:
         volunteer_excel.VOLUNTEER_SHEET,
         volunteer_excel.volunteers_for_export(user=user),
         actor=user,
-        reveal=bool(job.params.get("reveal")),
-        reason=job.params.get("reason", ""),
     )
 
 

@@ -80,12 +80,13 @@ def export_to_job(
     queryset: QuerySet,
     *,
     actor: Any,
-    reveal: bool = False,
-    reason: str = "",
     filename: str | None = None,
 ) -> dict[str, Any]:
     """Write the export (exactly `export_response`'s workbook, masking and audit) with the rows
-    written of the total as progress, and keep it as the job's result file."""
+    written of the total as progress, and keep it as the job's result file. A full export and
+    its reason are the job's parameters, as `start_export` stored them."""
+    reveal = bool(progress.job.params.get("reveal"))
+    reason = progress.job.params.get("reason", "")
     progress.stage(STAGE_COUNTING)
     total = queryset.count()
     progress.stage(STAGE_WRITING, total=total)
