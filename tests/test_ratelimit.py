@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -123,10 +125,10 @@ def test_redis_url_selects_redis():
     ]
 
 
-def _race(database_url: str, scope: str, limit: int, hits: int) -> list[int]:
+def _race(database_url: str, scope: str, limit: int, hits: int, **extra: str) -> list[int]:
     """Two processes count `hits` each, starting at the same moment; returns what each let
     through."""
-    env = _env(database_url)
+    env = _env(database_url, **extra)
     start = f"{time.time() + 8:.3f}"  # both are up and waiting by then
     workers = [
         subprocess.Popen(
@@ -169,6 +171,67 @@ def test_two_processes_share_one_counter_on_postgresql():
     allowed = _race(database_url, scope, limit=40, hits=60)
     assert sum(allowed) == 40, allowed
     assert ratelimit.count(scope, "203.0.113.7", limit=40, window=3600) == 40
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A real Redis server of the test's own on a free loopback port (Debian's redis-server)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("FPA_EXPECT_REDIS") == "1":
+            pytest.fail("FPA_EXPECT_REDIS=1 but redis-server is not installed")
+        pytest.skip("redis-server not installed (apt-get install redis-server)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_two_processes_share_one_counter_in_redis(redis_url):
+    """With REDIS_URL the counter lives in Redis: two processes let exactly the limit through,
+    a third reads the same count, and nothing was written to any database."""
+    database_url = "sqlite:///:memory:"
+    allowed = _race(database_url, "t-redis", limit=40, hits=60, REDIS_URL=redis_url)
+    assert sum(allowed) == 40, allowed
+    counted = _python(COUNT, "t-redis", "40", env=_env(database_url, REDIS_URL=redis_url)).stdout
+    assert int(counted) == 40
+    # Another address still starts from zero in the same Redis.
+    other = _python(
+        "import django; django.setup(); from fpa.core import ratelimit; "
+        "print(ratelimit.hit('t-redis', '203.0.113.8', limit=40, window=3600))",
+        env=_env(database_url, REDIS_URL=redis_url),
+    ).stdout
+    assert int(other) == 1
 
 
 def _python_manage(args: list[str], *, env: dict[str, str]) -> Any:
