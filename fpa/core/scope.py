@@ -5,9 +5,14 @@ Three declarations exist:
 * ``@public_view``: no login (sign-in page, language switch, public pages).
 * ``@scoped_view(capability=...)``: signed in, holding the capability; the view reads only
   through selectors that take ``request.user``.
-* ``@scoped_view(capability=..., model=M, kwarg="pk", field="pk")``: as above, and the object
-  named in the URL is loaded here, inside the user's subtree, before the view runs; an object
-  outside it is a 404, exactly like one that does not exist (ids are not an oracle).
+* ``@scoped_view(capability=..., model=M, kwarg="pk", field="pk", as_="family")``: as above, and
+  the object named in the URL is loaded here, inside the user's subtree, before the view runs; an
+  object outside it is a 404, exactly like one that does not exist (ids are not an oracle). The
+  view receives it under the name `as_` (by default under the URL's own `kwarg`).
+
+One predicate answers "is this association inside that user's subtree": `in_scope(user,
+association)`; `require_in_scope` raises on it, and `Association.is_under(other)` is the same
+question between two associations.
 
 ``ScopeEnforcementMiddleware`` refuses any view without a declaration. The API has its own
 deny-by-default (global authentication in ``fpa.api``) and uses the same selectors.
@@ -35,6 +40,13 @@ class ScopeDeclaration:
     model: type[models.Model] | None = None
     kwarg: str = "pk"
     field: str = "pk"
+    as_: str | None = None
+
+
+def path_is_under(path: str, root: str) -> bool:
+    """Materialised paths end with "/", so a prefix is a subtree ("/62/6229/" is not under
+    "/62/622/")."""
+    return bool(root) and path.startswith(root)
 
 
 def scope_path_of(user: Any) -> str | None:
@@ -65,10 +77,15 @@ def require(actor: Any, capability: str) -> None:
         raise NotAllowed("您的角色无权进行此操作。")
 
 
+def in_scope(user: Any, association: Any) -> bool:
+    """Whether `association` (anything with a materialised `path`) lies in the user's subtree."""
+    path = scope_path_of(user)
+    return path is not None and association is not None and path_is_under(association.path, path)
+
+
 def require_in_scope(actor: Any, association: Any) -> None:
     """Writes are refused outside the actor's subtree, whatever the caller passed in."""
-    path = scope_path_of(actor)
-    if path is None or not association.path.startswith(path):
+    if not in_scope(actor, association):
         raise NotAllowed("该协会不在您的管辖范围内。")
 
 
@@ -83,8 +100,11 @@ def scoped_view(
     model: type[models.Model] | None = None,
     kwarg: str = "pk",
     field: str = "pk",
+    as_: str | None = None,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    declaration = ScopeDeclaration(capability=capability, model=model, kwarg=kwarg, field=field)
+    declaration = ScopeDeclaration(
+        capability=capability, model=model, kwarg=kwarg, field=field, as_=as_
+    )
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
@@ -95,7 +115,8 @@ def scoped_view(
             if not user.has_capability(capability):  # type: ignore[union-attr]
                 raise PermissionDenied("您的角色无权进行此操作。")
             if model is not None:
-                kwargs[kwarg] = load_in_scope(model, user, **{field: kwargs[kwarg]})
+                loaded = load_in_scope(model, user, **{field: kwargs.pop(kwarg)})
+                kwargs[as_ or kwarg] = loaded
             return view(request, *args, **kwargs)
 
         wrapper.fpa_scope = declaration  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fpa.core.models import TimeStampedModel
 from fpa.core.protected import BlindIndexField, ProtectedField
-from fpa.core.scope import ScopedQuerySet
+from fpa.core.scope import ScopedQuerySet, path_is_under
 from fpa.core.text import LineField, NameField
 
 
@@ -110,6 +110,11 @@ class Association(TimeStampedModel):
 
     def ancestor_codes(self) -> list[str]:
         return [part for part in self.path.strip("/").split("/") if part]
+
+    def is_under(self, other: Association | None) -> bool:
+        """Whether this association is `other` or lies in its subtree (the scope predicate,
+        `fpa.core.scope.in_scope`, asks the same of a user's home association)."""
+        return other is not None and path_is_under(self.path, other.path)
 
 
 class AssociationChange(models.Model):
