@@ -13,7 +13,11 @@ from django.urls import path
 from config import urls as config_urls
 from fpa.core.actions import form_action
 from fpa.core.errors import NotAllowed, ServiceError
+from fpa.core.excel.pages import ExportKind, ExportPage, export_page
+from fpa.core.models import Job
 from fpa.core.scope import in_scope, path_is_under, require_in_scope, scoped_view
+from fpa.families import jobs as family_jobs
+from fpa.families.excel import FAMILY_SHEET
 from fpa.organizations.models import Association
 from tests.conftest import DAZHUANG, LIUJIAXIA, YANGUOXIA
 
@@ -122,7 +126,28 @@ def fixed_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+# --- export_page -----------------------------------------------------------------------------
+
+EXPORT = ExportPage(
+    title="导出测试",
+    intro="默认打码。",
+    full_intro="含完整信息。",
+    kinds=(
+        ExportKind("1", family_jobs.EXPORT, FAMILY_SHEET, "导出（打码）", all_label="含已结束"),
+        ExportKind("masked-only", family_jobs.EXPORT, FAMILY_SHEET, "只打码", full=False),
+    ),
+    import_capability="family.edit",
+    imports=(("families:import", "从Excel导入"),),
+)
+
+
+@scoped_view(capability="family.view")
+def export_view(request: HttpRequest) -> HttpResponse:
+    return export_page(request, EXPORT)
+
+
 urlpatterns = [
+    path("export/", export_view),
     *config_urls.urlpatterns,  # the sign-in page, for the anonymous redirect
     path("unit/<str:code>/", unit_view),
     path("name/", name_view),
@@ -188,3 +213,53 @@ def test_form_action_is_refused_to_another_role_and_anonymous(client, client_for
     assert client_for(volunteer).post("/name/", {"name": "ok"}).status_code == 403
     assert client.post("/name/", {"name": "ok"}).status_code == 302  # to the sign-in page
     assert CALLS == []
+
+
+def _jobs() -> list[tuple[str, bool, bool | None, str]]:
+    return [
+        (job.kind, job.params["reveal"], job.params.get("all"), job.params["reason"])
+        for job in Job.objects.order_by("id")
+    ]
+
+
+@pytest.mark.urls(__name__)
+def test_export_page_shows_the_kinds_and_the_full_export(client_for, township):
+    page = client_for(township).get("/export/").content.decode()
+    assert "导出测试" in page and "默认打码。" in page and "含完整信息。" in page
+    assert 'name="download" value="1"' in page and 'name="download" value="masked-only"' in page
+    assert page.count('name="reveal"') == 1  # only the first kind is offered in full
+    assert "从Excel导入" in page  # township staff hold family.edit
+
+
+@pytest.mark.urls(__name__)
+def test_export_page_starts_masked_and_full_jobs(client_for, township):
+    signed_in = client_for(township)
+    response = signed_in.get("/export/", {"download": "1", "all": "1"})
+    assert response.status_code == 302 and response["Location"].startswith("/jobs/")
+    signed_in.get("/export/", {"download": "masked-only", "all": "1"})
+    signed_in.post("/export/", {"reveal": "1", "download": "1", "reason": "核对名单"})
+    # A full export of a kind that is not offered in full stays masked.
+    signed_in.post("/export/", {"reveal": "1", "download": "masked-only", "reason": "核对"})
+    assert _jobs() == [
+        (family_jobs.EXPORT, False, True, ""),
+        (family_jobs.EXPORT, False, None, ""),
+        (family_jobs.EXPORT, True, False, "核对名单"),
+        (family_jobs.EXPORT, False, None, ""),
+    ]
+
+
+@pytest.mark.urls(__name__)
+def test_export_page_refuses_a_bad_reason_without_starting(client_for, township):
+    signed_in = client_for(township)
+    too_long = signed_in.post("/export/", {"reveal": "1", "download": "1", "reason": "长" * 201})
+    assert too_long.status_code == 200 and "导出原因不能超过200个字。" in too_long.content.decode()
+    missing = signed_in.post("/export/", {"reveal": "1", "download": "1", "reason": " "})
+    assert "请填写导出完整信息的原因。" in missing.content.decode()
+    assert _jobs() == []
+
+
+@pytest.mark.urls(__name__)
+def test_export_page_is_refused_without_the_capabilities(client, client_for, finance):
+    assert client_for(finance).get("/export/", {"download": "1"}).status_code == 403
+    assert client.get("/export/", {"download": "1"}).status_code == 302  # to the sign-in page
+    assert _jobs() == []

@@ -1,8 +1,15 @@
-"""The import page flow, the same for every module: GET the upload page (or ?download=template);
-POST a file: safety checks, then the dry run as a background job; the job page shows its progress
-and ends on the report, with a confirm button that posts the upload's token back here: the commit
-as a second job, which ends on the summary. Between the two the file waits, encrypted, in
-`fpa.core.excel.uploads`; its key is kept by the dry-run job (fpa.core.excel.jobs)."""
+"""The import and export pages, the same for every module.
+
+Import: GET the upload page (or ?download=template); POST a file: safety checks, then the dry run
+as a background job; the job page shows its progress and ends on the report, with a confirm button
+that posts the upload's token back here: the commit as a second job, which ends on the summary.
+Between the two the file waits, encrypted, in `fpa.core.excel.uploads`; its key is kept by the
+dry-run job (fpa.core.excel.jobs). Templates extend `core/import.html`.
+
+Export: GET the page; GET ?download=<kind>: the masked workbook as a job; POST reveal=1 with a
+reason: the full workbook (personal.reveal only, audited by the job). One template,
+`core/export.html`, built from the page's `ExportPage`.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +18,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext, gettext_noop
 
 from fpa.core import jobs
-from fpa.core.excel import uploads
+from fpa.core.errors import ServiceError
+from fpa.core.excel import exports, uploads
 from fpa.core.excel.columns import Sheet
 from fpa.core.excel.importer import Importer, ImportReport, report_from_json
 from fpa.core.excel.reader import Issue
 from fpa.core.excel.safety import UnsafeFile, read_upload
 from fpa.core.models import Job
 
+REASON_MAX = 200  # the reason box's maxlength; a longer one is refused, never cut
 UPLOAD_EXPIRED = gettext_noop("上传的文件已过期或无效，请重新上传。")
 NO_FILE = gettext_noop("请选择要上传的Excel文件（.xlsx）。")
 DRY_RUN = "excel.dry_run"
@@ -153,3 +163,71 @@ def import_result(request: HttpRequest, job: Job) -> HttpResponse | None:
 
 jobs.result_view(DRY_RUN)(import_result)
 jobs.result_view(COMMIT)(import_result)
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    """One workbook a page offers: `?download=<key>` asks for it masked."""
+
+    key: str
+    job_kind: str  # the export job registered in the module's jobs.py
+    sheet: Sheet
+    label: str  # the masked download button
+    all_label: str = ""  # when set, a checkbox with this label asks for ended records (?all=1)
+    full: bool = True  # also offered in full to holders of personal.reveal
+
+
+@dataclass(frozen=True)
+class ExportPage:
+    title: str
+    intro: str  # what is exported and how it is masked
+    full_intro: str  # what the full workbook holds
+    kinds: tuple[ExportKind, ...]
+    import_capability: str
+    imports: tuple[tuple[str, str], ...] = ()  # (URL name, label) of the module's import pages
+
+    def kind(self, key: str) -> ExportKind | None:
+        return next((kind for kind in self.kinds if kind.key == key), None)
+
+
+def export_page(request: HttpRequest, page: ExportPage) -> HttpResponse:
+    """The page; a download or a full export starts its job and redirects to the job page."""
+    user: Any = request.user
+    source = request.POST if request.method == "POST" else request.GET
+    can_reveal = user.has_capability("personal.reveal")
+    kind = page.kind(source.get("download", ""))
+    if request.method == "POST" and kind is None:
+        kind = page.kinds[0]
+    if kind is not None:
+        reveal = request.method == "POST" and source.get("reveal") == "1"
+        if reveal and not can_reveal:
+            raise PermissionDenied(gettext("您没有导出完整个人信息的权限。"))
+        try:
+            job = _start(user, kind, source, reveal=reveal and kind.full)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect(jobs.job_url(job))
+    context = {
+        "page": page,
+        "can_reveal": can_reveal,
+        "full_kinds": [kind for kind in page.kinds if kind.full],
+        "can_import": user.has_capability(page.import_capability),
+    }
+    return render(request, "core/export.html", context)
+
+
+def _start(user: Any, kind: ExportKind, source: Any, *, reveal: bool) -> Job:
+    reason = source.get("reason") or ""
+    if len(reason) > REASON_MAX:
+        raise ServiceError(
+            gettext("导出原因不能超过%(max)d个字。") % {"max": REASON_MAX}, field="reason"
+        )
+    return exports.start_export(
+        kind=kind.job_kind,
+        actor=user,
+        title=exports.export_title(kind.sheet, reveal=reveal),
+        params={"all": source.get("all") == "1"} if kind.all_label else None,
+        reveal=reveal,
+        reason=reason if reveal else "",
+    )
