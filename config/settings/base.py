@@ -105,7 +105,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Connections are kept between requests (DATABASE_CONN_MAX_AGE, 60 s) on both databases, checked
+# before reuse. On SQLite, opening a connection and running the pragmas above cost ~4 ms of a
+# ~10 ms signed-in request (bench/RESULTS.md, 2026-12-03); the WAL is checkpointed automatically
+# every 1,000 pages (SQLite's wal_autocheckpoint) by whichever connection commits, so it stays
+# bounded without the checkpoint that closing the last connection used to run.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # The shared cache: rate limits of the public forms and the sign-in lockout per address count in
 # it, so it must be one for all workers and machines. The database cache by default (the table
@@ -145,16 +150,19 @@ if DATABASES["jobs"]["ENGINE"] == "django.db.backends.sqlite3":
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
     DATABASES["jobs"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
-    DATABASES["jobs"]["CONN_MAX_AGE"] = 0
+    DATABASES["jobs"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["jobs"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_ROUTERS = ["fpa.core.db_router.JobsRouter"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Result files of background jobs (exports, report workbooks; personal data) are served to their
 # owner only and removed this many hours after the job ended (by the worker, or purge_job_files).
 FPA_JOB_FILES_RETENTION_HOURS = float(os.environ.get("FPA_JOB_FILES_RETENTION_HOURS", "24"))
 # A running job without a heartbeat for this long is shown as failed (its worker died); workers
-# and running jobs beat every FPA_JOB_HEARTBEAT_SECONDS. Tests shorten both.
+# and running jobs beat every FPA_JOB_HEARTBEAT_SECONDS; progress counters are written at most
+# every FPA_JOB_PROGRESS_SECONDS. Tests shorten all three.
 FPA_JOB_STALE_SECONDS = int(os.environ.get("FPA_JOB_STALE_SECONDS", "60"))
 FPA_JOB_HEARTBEAT_SECONDS = float(os.environ.get("FPA_JOB_HEARTBEAT_SECONDS", "10"))
+FPA_JOB_PROGRESS_SECONDS = float(os.environ.get("FPA_JOB_PROGRESS_SECONDS", "0.5"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
