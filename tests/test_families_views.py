@@ -1182,3 +1182,16 @@ def test_family_pages_refuse_the_sibling_township_and_other_roles(
     }
     reveals = AuditEvent.objects.filter(action=AuditEvent.Action.REVEAL)
     assert {e.actor for e in reveals} == {township}
+
+
+def test_the_area_filter_names_villages_with_their_township(client_for, township, county):
+    """One query of (code, name, kind, parent name): a village reads "刘家峡镇计生协 · 大庄村委会计生协", a
+    township its own name; the chosen one is selected; another township's villages are absent."""
+    html = client_for(township).get(f"/families/?code={DAZHUANG}").content.decode()
+    options = dict(re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', html))
+    assert options[LIUJIAXIA] == "刘家峡镇计生协"
+    assert options[DAZHUANG] == "刘家峡镇计生协 · 大庄村委会计生协"
+    assert f'<option value="{DAZHUANG}" selected>' in html
+    assert SHANGQUAN not in options and YANGUOXIA not in options  # not in this scope
+    as_county = client_for(county).get("/families/coverage/").content.decode()
+    assert f'<option value="{SHANGQUAN}">盐锅峡镇计生协 · ' in as_county

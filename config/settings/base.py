@@ -74,6 +74,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
+# Django's form renderer with <input> and <select> written in Python (fpa/core/form_renderer.py).
+FORM_RENDERER = "fpa.core.form_renderer.FastWidgetRenderer"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

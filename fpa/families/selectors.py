@@ -28,6 +28,9 @@ from fpa.families.models import (
 )
 from fpa.organizations.models import Association
 
+# The columns of the family list page.
+LIST_FIELDS = ("id", "head_name", "status", "registered_on", "association__name")
+
 
 def family_list(
     *,
@@ -40,8 +43,13 @@ def family_list(
     after: str | None = None,
     before: str | None = None,
     size: int = 50,
+    fields: tuple[str, ...] | None = None,
 ) -> Page:
+    """A page of the families the user sees; `fields` loads only those columns (LIST_FIELDS: what
+    the list page shows), every column otherwise."""
     queryset = Family.objects.visible_to(user).select_related("association")
+    if fields:
+        queryset = queryset.only(*fields)
     if mine:
         queryset = queryset.filter(
             Exists(Contact.objects.filter(family=OuterRef("pk"), user=user, end_date__isnull=True))

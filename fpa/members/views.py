@@ -91,9 +91,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "area": area if code_given else None,
-        "areas": org_selectors.association_choices(user=user, kinds=AREA_KINDS).select_related(
-            "parent"
-        ),
+        "areas": org_selectors.area_options(user=user, kinds=AREA_KINDS),
         "foreign": foreign,
         "status": status,
         "can_edit": user.has_capability("member.edit"),
@@ -486,7 +484,7 @@ def composition(request: HttpRequest) -> HttpResponse:
         "year": year,
         "bodies": member_composition.BODIES,
         "sources": [(s.value, s.label) for s in member_composition.SOURCES],
-        "areas": org_selectors.association_choices(
+        "areas": org_selectors.area_options(
             user=user, kinds=(Association.Kind.COUNTY, Association.Kind.TOWNSHIP)
         ),
     }
