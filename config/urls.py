@@ -3,6 +3,7 @@ from django.urls import include, path
 from fpa.api import api
 
 urlpatterns = [
+    path("", include("fpa.dashboard.urls")),
     path("", include("fpa.core.urls")),
     path("accounts/", include("fpa.accounts.urls")),
     path("org/", include("fpa.organizations.urls")),

@@ -898,9 +898,9 @@ def test_overdue_lists_families_and_their_contacts(client_for, township, volunte
 
 
 def test_overdue_is_bounded(client_for, township, monkeypatch):
-    from fpa.families import views
+    from fpa.families.views import reports
 
-    monkeypatch.setattr(views, "LIST_LIMIT", 2)
+    monkeypatch.setattr(reports, "LIST_LIMIT", 2)
     for i in range(3):
         assign(township, register(township, mother=f"家庭{i}"), name="联系人")
     response = client_for(township).get("/families/overdue/")

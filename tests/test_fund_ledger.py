@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
+from fpa.core.errors import ServiceError
 from fpa.fund import leaf, services
 from fpa.fund.models import JournalEntry
 from fpa.transparency.models import LogLeaf
@@ -204,7 +205,7 @@ def test_a_removed_entry_fails_at_its_index(books):
 def test_a_failed_posting_appends_no_leaf(county, finance):
     fund = county_fund(county)
     give(finance, fund, "10")
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ServiceError):
         give(finance, fund, "10", form="in_kind", in_kind_description="")
     assert LogLeaf.objects.count() == 1
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from fpa.core.errors import Conflict, ServiceError
 from fpa.core.masking import mask_numbers_in_text
 from fpa.core.models import AuditEvent
 from fpa.fund import services
@@ -59,7 +60,7 @@ def test_a_comment_is_held_until_published_and_the_writer_follows_it(client, fun
 
 def test_refusal_and_take_down_need_a_reason_that_the_writer_sees(client, fund, county):
     held = submit(client, fund, "意见甲")
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ServiceError):
         services.feedback_refuse(actor=county, feedback=held, reason=" ")
     services.feedback_refuse(actor=county, feedback=held, reason="含有他人隐私")
     page = client.get(feedback_url(fund)).content.decode()
@@ -67,7 +68,7 @@ def test_refusal_and_take_down_need_a_reason_that_the_writer_sees(client, fund, 
     assert "意见甲" not in type(client)().get(feedback_url(fund)).content.decode()
     published = submit(client, fund, "意见乙")
     services.feedback_publish(actor=county, feedback=published)
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Conflict):
         services.feedback_refuse(actor=county, feedback=published, reason="晚了")
     services.feedback_take_down(actor=county, feedback=published, reason="言语不当")
     page = client.get(feedback_url(fund)).content.decode()

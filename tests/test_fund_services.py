@@ -288,3 +288,30 @@ def test_feedback_needs_a_rating_and_objections_need_a_notice(
     assert comment.owner == county
     assert comment.reply_due == TODAY + datetime.timedelta(days=7)
     assert str(comment.contact_phone) == "139****5678"
+
+
+def test_the_receipt_prefix_is_the_place_names_initials_never_another_countys(county):
+    """The county's fund reads YJ (永靖县计生协), a township's its own initials (刘家峡镇计生协:
+    LJX); an explicit prefix is used as given; a bad or taken prefix is refused with nothing
+    written."""
+    from fpa.organizations.models import Association
+
+    assert county_fund(county).receipt_prefix == "YJ"
+    liujiaxia = Association.objects.get(code="622923100")
+    assert services.default_receipt_prefix(liujiaxia) == "LJX"
+    before = AuditEvent.objects.count()
+    for bad, message in (
+        ("yj", "已被其他基金使用"),
+        ("1AB", "以字母开头"),
+        ("\uff21-\uff22", "大写字母"),
+    ):
+        with pytest.raises(ServiceError, match=message) as caught:
+            services.fund_create(
+                actor=county, association=liujiaxia, name="刘家峡镇基金", receipt_prefix=bad
+            )
+        assert caught.value.field == "receipt_prefix"
+    assert AuditEvent.objects.count() == before
+    own = services.fund_create(
+        actor=county, association=liujiaxia, name="刘家峡镇基金", receipt_prefix="lj2"
+    )
+    assert own.receipt_prefix == "LJ2"

@@ -150,7 +150,7 @@ ROUTES = list(walk())
 def test_the_walk_finds_the_application():
     names = {r.name for r in ROUTES}
     assert len(ROUTES) >= 30
-    assert {"core:home", "organizations:staff_reveal", "accounts:user_edit"} <= names
+    assert {"dashboard:home", "organizations:staff_reveal", "accounts:user_edit"} <= names
     assert all(r.name and ":" in r.name for r in ROUTES), "every URL needs a namespaced name"
 
 

@@ -419,7 +419,7 @@ def test_volunteer_sees_own_certificate_not_others(client_for, portal_world, vol
 
 # Pages open to every signed-in user (their own profile, the home page, families they contact).
 SELF_PAGES = {
-    "core:home",
+    "dashboard:home",
     "accounts:profile",
     "accounts:otp_setup",
     "accounts:otp_verify",

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "fpa.fund",
     "fpa.members",
     "fpa.volunteers",
+    "fpa.dashboard",
+    "fpa.demo",
 ]
 
 MIDDLEWARE = [

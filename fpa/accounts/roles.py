@@ -96,7 +96,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VOLUNTEER: frozenset({"volunteer.portal"}),
     Role.SYSTEM_ADMIN: frozenset({"accounts.manage", "settings.manage"}),
     Role.SECURITY_ADMIN: frozenset({"roles.manage"}),
-    Role.AUDIT_ADMIN: frozenset({"audit.view"}),
+    Role.AUDIT_ADMIN: frozenset({"audit.view", "audit.view_all"}),  # the whole trail
 }
 
 ALL_CAPABILITIES = frozenset().union(*CAPABILITIES.values()) | {"account.self"}

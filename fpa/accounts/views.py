@@ -32,7 +32,7 @@ def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
-    return reverse("core:home")
+    return reverse("dashboard:home")
 
 
 def _with_next(view_name: str, request: HttpRequest) -> str:

@@ -83,7 +83,7 @@ def _snapshot_plan(
     has_id = any(isinstance(f, ProtectedField) and f.kind == "id_number" for f in concrete)
     plan = []
     for name in names:
-        field = model._meta.get_field(name)
+        field: Any = model._meta.get_field(name)
         kind = field.kind if isinstance(field, ProtectedField) else ""
         plan.append((name, field.attname, kind, name == "birth_date" and has_id))
     return tuple(plan)

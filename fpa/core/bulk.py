@@ -51,7 +51,7 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     if not connection.in_atomic_block:
         raise RuntimeError("reserve_ids must run inside transaction.atomic()")
     table = model._meta.db_table
-    pk = model._meta.pk.column
+    pk = str(model._meta.pk.column)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -59,7 +59,7 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
                 [table, pk, count],
             )
             return [row[0] for row in cursor.fetchall()]
-        quoted = connection.ops.quote_name(table)
+        quoted = connection.ops.quote_name(str(table))
         cursor.execute(
             f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # noqa: S608
             f"COALESCE((SELECT MAX({connection.ops.quote_name(pk)}) FROM {quoted}), 0))",
@@ -126,7 +126,7 @@ def insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> int:
         name: (value if convert is None or value is None else convert(value))
         for (name, value), convert in zip(defaults.items(), converters, strict=True)
     }
-    sources = {
+    sources: dict[str, Any] = {
         f.attname: model._meta.get_field(f.source) for f in fields if isinstance(f, BlindIndexField)
     }
     keys = crypto.keyring()
@@ -155,7 +155,7 @@ def insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> int:
             yield tuple(values)
 
     # Streamed: PostgreSQL parses and indexes the first rows while the next are encrypted.
-    _write(model._meta.db_table, [f.column for f in fields], prepared())
+    _write(model._meta.db_table, [str(f.column) for f in fields], prepared())
     return len(rows)
 
 

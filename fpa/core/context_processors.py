@@ -46,7 +46,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": []}
     granted = frozenset(c for c in CAPABILITIES if user.has_capability(c))
     entries = menu_for(granted, get_language(), get_script_prefix())
-    items = [{"label": label, "url": url, "active": False} for label, url in entries]
+    items: list[dict[str, Any]] = [
+        {"label": label, "url": url, "active": False} for label, url in entries
+    ]
     # The entry whose address is the longest prefix of this page (/families/coverage/ is 覆盖率,
     # not 特殊家庭 as well).
     matches = [item for item in items if request.path.startswith(item["url"])]

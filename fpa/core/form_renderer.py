@@ -104,4 +104,4 @@ class FastWidgetRenderer(DjangoTemplates):
                 html = _select(widget)
             if html is not None:
                 return mark_safe(html)  # noqa: S308 (every value above is escaped)
-        return super().render(template_name, context, request)
+        return mark_safe(super().render(template_name, context, request))  # noqa: S308 (Django's own output)

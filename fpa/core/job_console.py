@@ -45,7 +45,7 @@ class ConsoleProgress(Progress):
         )
 
 
-def run_in_foreground(kind: str, params: dict[str, Any], stdout: TextIO) -> dict[str, Any]:
+def run_in_foreground(kind: str, params: dict[str, Any], stdout: Any) -> dict[str, Any]:
     """Run the work function of `kind` here, printing its progress; its result."""
     func = work_function(kind)
     if func is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
@@ -62,7 +63,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @scoped_view(capability="account.self")
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
-    if job.status in jobs.FINISHED and request.htmx:
+    if job.status in jobs.FINISHED and getattr(request, "htmx", False):
         return HttpResponseClientRefresh()  # the full page shows the result
     return render(request, "core/_job_progress.html", _context(request, job))
 
@@ -79,7 +80,7 @@ def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @scoped_view(capability="account.self")
-def job_download(request: HttpRequest, pk: int) -> HttpResponse:
+def job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = _job(request, pk)
     path = jobs.result_path(job) if job.status == Job.Status.DONE else None
     if path is None or job.owner_id != request.user.pk:

@@ -19,7 +19,7 @@ from django.db.models import Lookup
 class Under(Lookup):
     lookup_name = "under"
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         prefix = str(self.rhs)
         if not prefix.endswith("/"):

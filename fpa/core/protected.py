@@ -113,13 +113,13 @@ class ProtectedField(models.TextField):
         return crypto.keyring().encrypt(value.reveal_unchecked(), context=self.crypto_context)
 
     def value_to_string(self, obj: models.Model) -> str:
-        value = self.value_from_object(obj)
+        value: Any = self.value_from_object(obj)
         return value.masked if value else ""
 
     def formfield(self, **kwargs: Any) -> Any:
         from django import forms
 
-        defaults = {"form_class": forms.CharField, "max_length": 32}
+        defaults: dict[str, Any] = {"form_class": forms.CharField, "max_length": 32}
         defaults.update(kwargs)
         return models.Field.formfield(self, **defaults)
 
@@ -148,7 +148,7 @@ class BlindIndexField(models.CharField):
         return name, path, args, kwargs
 
     def pre_save(self, model_instance: models.Model, add: bool) -> str:
-        field = model_instance._meta.get_field(self.source)
+        field: Any = model_instance._meta.get_field(self.source)
         value = field.to_python(getattr(model_instance, self.source))
         digest = (
             crypto.keyring().blind_index(value.reveal_unchecked(), purpose=field.kind)

@@ -24,7 +24,7 @@ from fpa.core.services import protected_reveal
 
 
 class RevealForm(forms.Form):
-    reason = forms.CharField(label=_("查看原因"), max_length=200)
+    reason = forms.CharField(label=_("查看原因"), min_length=2, max_length=200)
 
 
 def reveal_response(

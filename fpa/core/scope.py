@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
 from fpa.core.errors import NotAllowed
 
@@ -89,7 +90,7 @@ def require_in_scope(actor: Any, association: Any) -> None:
         raise NotAllowed("该协会不在您的管辖范围内。")
 
 
-def public_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def public_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     view.fpa_scope = ScopeDeclaration(public=True)  # type: ignore[attr-defined]
     return view
 
@@ -101,18 +102,18 @@ def scoped_view(
     kwarg: str = "pk",
     field: str = "pk",
     as_: str | None = None,
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     declaration = ScopeDeclaration(
         capability=capability, model=model, kwarg=kwarg, field=field, as_=as_
     )
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not user.has_capability(capability):  # type: ignore[union-attr]
+            if not user.has_capability(capability):
                 raise PermissionDenied("您的角色无权进行此操作。")
             if model is not None:
                 loaded = load_in_scope(model, user, **{field: kwargs.pop(kwarg)})
@@ -128,7 +129,7 @@ def scoped_view(
 def load_in_scope(model: type[models.Model], user: Any, **lookup: Any) -> Any:
     try:
         return model.objects.visible_to(user).get(**lookup)  # type: ignore[attr-defined]
-    except (model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404("记录不存在或不在您的管辖范围内。") from exc
 
 

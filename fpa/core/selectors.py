@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from fpa.accounts.roles import Role
 from fpa.core.models import AuditEvent
 from fpa.core.pagination import Page, keyset_page
 from fpa.core.scope import scope_path_of
@@ -18,7 +17,7 @@ from fpa.core.scope import scope_path_of
 def audit_visible(user: Any) -> QuerySet:
     if not user.has_capability("audit.view"):
         return AuditEvent.objects.none()
-    if user.has_role(Role.AUDIT_ADMIN):
+    if user.has_capability("audit.view_all"):  # the audit administrator
         return AuditEvent.objects.all()
     path = scope_path_of(user)
     if path is None:

@@ -5,7 +5,6 @@ from fpa.core import job_views, views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("audit/", views.audit_list, name="audit_list"),
     path("healthz", views.healthz, name="healthz"),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -9,18 +11,6 @@ from django.views.i18n import set_language as django_set_language
 from fpa.core.models import AuditEvent
 from fpa.core.scope import public_view, scoped_view
 from fpa.core.selectors import audit_search
-
-
-@scoped_view(capability="account.self")
-def home(request: HttpRequest) -> HttpResponse:
-    from fpa.families.selectors import my_due
-    from fpa.organizations.selectors import filing_list
-
-    user = request.user
-    context = {"home": user.home_association, "my_due": my_due(user=user)}
-    if user.has_capability("filing.review"):
-        context["to_review"] = filing_list(user=user, to_review=True, size=10).items
-    return render(request, "core/home.html", context)
 
 
 @public_view
@@ -64,7 +54,7 @@ class AuditFilterForm(forms.Form):
 @scoped_view(capability="audit.view")
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
-    filters: dict[str, object] = {}
+    filters: dict[str, Any] = {}
     if form.is_bound and form.is_valid():
         filters = {
             "query": form.cleaned_data["q"].strip(),

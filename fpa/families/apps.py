@@ -5,3 +5,4 @@ class FamiliesConfig(AppConfig):
     name = "fpa.families"
     label = "families"
     verbose_name = "计生特殊家庭"
+    demo_seeder = "fpa.families.demo.seed"

@@ -19,6 +19,7 @@ from django.utils import timezone
 from faker import Faker
 from PIL import Image, ImageDraw
 
+from fpa.core.demo import DemoCast
 from fpa.core.idnumbers import synthesize
 from fpa.families import services
 from fpa.families.models import FIVE_CARES, FOUR_SERVICES, CareKind, ContactRole, Family, Support
@@ -303,3 +304,10 @@ def _photo(rng: random.Random, hue: int) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=85)
     return buffer.getvalue()
+
+
+def seed(cast: DemoCast) -> dict[str, int]:
+    """This module's demo data (registered as the app's `demo_seeder`)."""
+    return seed_families(
+        county=cast.county, townships=cast.townships, village=cast.village, volunteer=cast.volunteer
+    )

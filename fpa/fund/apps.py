@@ -10,3 +10,5 @@ class FundConfig(AppConfig):
         from fpa.fund import ledger_hook
 
         ledger_hook.register_source()
+
+    demo_seeder = "fpa.fund.demo.seed"

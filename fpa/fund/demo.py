@@ -16,6 +16,7 @@ from typing import Any
 from django.utils import timezone
 from faker import Faker
 
+from fpa.core.demo import DemoCast
 from fpa.families.models import Family
 from fpa.fund import services
 from fpa.fund.models import Account, Feedback, Grant
@@ -192,3 +193,10 @@ def _feedback(fund, county, rng) -> int:  # type: ignore[no-untyped-def]
             text="（演示）请核实该资助是否符合条件。",
         )
     return len(items) + 1
+
+
+def seed(cast: DemoCast) -> dict[str, int]:
+    """This module's demo data (registered as the app's `demo_seeder`)."""
+    return seed_fund(
+        county=cast.county, finance=cast.finance, township=cast.township, village=cast.village
+    )

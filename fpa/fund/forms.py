@@ -176,6 +176,12 @@ class RulesForm(forms.Form):
 class FundForm(forms.Form):
     name = forms.CharField(label=_("基金名称"), max_length=100, initial=FUND_NAME)
     notice_days = forms.IntegerField(label=_("公示天数"), min_value=1, max_value=90, initial=7)
+    receipt_prefix = forms.CharField(
+        label=_("票据编号前缀"),
+        max_length=8,
+        required=False,
+        help_text=_("留空则取本协会地名的拼音首字母，如永靖县为 YJ"),
+    )
 
 
 class ReportForm(forms.Form):

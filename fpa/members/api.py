@@ -16,6 +16,7 @@ from typing import Any, Literal
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from fpa.core.errors import ServiceError
 from fpa.members import selectors, services
 from fpa.members.models import Member, Transfer
 from fpa.organizations import selectors as org_selectors
@@ -328,7 +329,7 @@ def member_transfer(request: HttpRequest, member_id: int, payload: TransferIn) -
     member = _member(request, member_id)
     target = Association.objects.current().filter(code=payload.to_association.strip()).first()
     if target is None:
-        raise services.ServiceError("没有这个编码的在用协会。", field="to_association")
+        raise ServiceError("没有这个编码的在用协会。", field="to_association")
     item = services.transfer_request(
         actor=request.user, member=member, to_association=target, reason=payload.reason
     )

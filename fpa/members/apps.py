@@ -5,3 +5,4 @@ class MembersConfig(AppConfig):
     name = "fpa.members"
     label = "members"
     verbose_name = "会员"
+    demo_seeder = "fpa.members.demo.seed"

@@ -17,6 +17,7 @@ from typing import Any
 from django.utils import timezone
 from faker import Faker
 
+from fpa.core.demo import DemoCast
 from fpa.core.idnumbers import synthesize
 from fpa.members import services
 from fpa.members.models import Member
@@ -117,3 +118,8 @@ def _council_change(county: Any, association: Association, fake: Faker) -> int:
             term_year=2025,
         )
     return len(sources)
+
+
+def seed(cast: DemoCast) -> dict[str, int]:
+    """This module's demo data (registered as the app's `demo_seeder`)."""
+    return seed_members(county=cast.county, townships=cast.townships, village=cast.village)

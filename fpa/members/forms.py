@@ -203,7 +203,3 @@ class CampaignForm(forms.Form):
             if value and not datetime.date(2000, 1, 1) <= value <= datetime.date(2100, 1, 1):
                 self.add_error(name, _("日期不在合理范围内。"))
         return data
-
-
-class RevealForm(forms.Form):
-    reason = forms.CharField(label=_("查看原因"), max_length=200, min_length=2)

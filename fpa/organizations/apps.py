@@ -5,3 +5,4 @@ class OrganizationsConfig(AppConfig):
     name = "fpa.organizations"
     label = "organizations"
     verbose_name = "协会网络"
+    demo_seeder = "fpa.organizations.demo.seed"

@@ -12,6 +12,7 @@ from typing import Any
 
 from faker import Faker
 
+from fpa.core.demo import DemoCast
 from fpa.core.idnumbers import synthesize
 from fpa.organizations import services
 from fpa.organizations.models import Association, BodySeat, StaffMember
@@ -178,3 +179,8 @@ def _seats(county: Any, associations: list[Any], rng: random.Random, fake: Faker
                 )
                 count += 1
     return count
+
+
+def seed(cast: DemoCast) -> dict[str, int]:
+    """This module's demo data (registered as the app's `demo_seeder`)."""
+    return seed_network(county=cast.county, townships=cast.townships, village=cast.village)

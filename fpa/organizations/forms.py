@@ -113,10 +113,6 @@ class TrainingForm(forms.Form):
     certificate_number = forms.CharField(label="证书编号", max_length=64, required=False)
 
 
-class RevealForm(forms.Form):
-    reason = forms.CharField(label="查看原因", max_length=200)
-
-
 class FilingForm(forms.Form):
     person = forms.ModelChoiceField(label="主持日常工作的人", queryset=StaffMember.objects.none())
     note = forms.CharField(label="说明", max_length=300, required=False)

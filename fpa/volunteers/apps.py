@@ -5,3 +5,4 @@ class VolunteersConfig(AppConfig):
     name = "fpa.volunteers"
     label = "volunteers"
     verbose_name = "志愿者"
+    demo_seeder = "fpa.volunteers.demo.seed"

@@ -17,6 +17,7 @@ from typing import Any
 from django.utils import timezone
 from faker import Faker
 
+from fpa.core.demo import DemoCast
 from fpa.core.idnumbers import synthesize
 from fpa.families.models import Family, Need
 from fpa.organizations.models import Association
@@ -206,3 +207,8 @@ def seed_volunteers(*, county: Any, townships: dict[str, Any], volunteer: Any) -
         "teams": 3,
         "pairings": pairings,
     }
+
+
+def seed(cast: DemoCast) -> dict[str, int]:
+    """This module's demo data (registered as the app's `demo_seeder`)."""
+    return seed_volunteers(county=cast.county, townships=cast.townships, volunteer=cast.volunteer)

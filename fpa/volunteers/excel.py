@@ -24,6 +24,7 @@ from django.utils.translation import gettext, gettext_noop
 from fpa.core import excel
 from fpa.core.excel.pages import ImportPage
 from fpa.core.protected import blind_index
+from fpa.organizations.models import Association
 from fpa.volunteers import services
 from fpa.volunteers.models import HoursRecord, Service, Skill, Volunteer
 
@@ -153,8 +154,7 @@ class VolunteerImporter(excel.Importer):
     def prepare(self, rows: list[excel.Row]) -> None:
         codes = {row.values["association"] for row in rows}
         found = {
-            a.code: a
-            for a in services.Association.objects.visible_to(self.actor).filter(code__in=codes)
+            a.code: a for a in Association.objects.visible_to(self.actor).filter(code__in=codes)
         }
         for row in rows:
             association = found.get(row.values["association"])

@@ -277,10 +277,6 @@ class EndForm(forms.Form):
     end_date = forms.DateField(label=_("结束日期"), widget=DateInput, initial=timezone.localdate)
 
 
-class RevealForm(forms.Form):
-    reason = forms.CharField(min_length=2, max_length=200)
-
-
 class FilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=50)
     status = forms.ChoiceField(

@@ -338,7 +338,7 @@ def decimal_number(
             raise ValueError(gettext("应填写数字。")) from exc
         if not number.is_finite():
             raise ValueError(gettext("应填写数字。"))
-        if -number.as_tuple().exponent > places and number != number.quantize(
+        if -int(number.as_tuple().exponent) > places and number != number.quantize(
             decimal.Decimal(1).scaleb(-places)
         ):
             raise ValueError(gettext("最多保留%(places)s位小数。") % {"places": places})

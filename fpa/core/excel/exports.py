@@ -56,7 +56,7 @@ def start_export(
 
 def job_owner(job: Job, capability: str) -> Any:
     """The user the job runs as: its owner, still active and still holding `capability`."""
-    owner = get_user_model().objects.filter(pk=job.owner_id, is_active=True).first()
+    owner = get_user_model().objects.filter(pk=job.owner_id or 0, is_active=True).first()
     if owner is None or not owner.has_capability(capability):
         raise JobFailed(NOT_ALLOWED)
     return owner

@@ -21,7 +21,7 @@ NOT_ALLOWED = gettext_noop("您的账号已停用或无权进行此操作。")
 
 
 def _importer(job: Job) -> Importer:
-    owner = get_user_model().objects.filter(pk=job.owner_id, is_active=True).first()
+    owner = get_user_model().objects.filter(pk=job.owner_id or 0, is_active=True).first()
     if owner is None:
         raise JobFailed(NOT_ALLOWED)
     importer_class = import_string(job.params["importer"])

@@ -107,13 +107,12 @@ def _confirm(request: HttpRequest, page: ImportPage, token: str) -> HttpResponse
         if uploads.TOKEN.match(token)
         else None
     )
-    usable = (
-        dry is not None
-        and dry.params.get("page") == page.kind
+    usable = dry is not None and (
+        dry.params.get("page") == page.kind
         and not Job.objects.filter(kind=COMMIT, token=token).exists()
         and uploads.unseal(page.kind, request.user.pk, token, jobs.job_secret(dry)) is not None
     )
-    if not usable:
+    if not usable or dry is None:
         messages.error(request, gettext(UPLOAD_EXPIRED))
         return redirect(page.page_url)
     job = jobs.job_enqueue(

@@ -1,0 +1,96 @@
+"""Fields and helpers the family forms share."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from fpa.core import protected
+from fpa.organizations.models import Association
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+SCOPE_ERROR = _("所选协会不存在或不在您的管辖范围内。")
+ACCOUNT_ERROR = _("所选账号不存在或不在您的管辖范围内。")
+HIDDEN_HELP = _("当前内容已隐藏；留空则不修改。")
+EARLIEST = datetime.date(1900, 1, 1)
+
+
+def _not_future(value: datetime.date | None, label: str) -> datetime.date | None:
+    if value and value > timezone.localdate():
+        raise ValidationError(gettext("%(label)s不能晚于今天。") % {"label": label})
+    if value and value < EARLIEST:
+        raise ValidationError(gettext("%(label)s不在合理范围内。") % {"label": label})
+    return value
+
+
+def _near(value: datetime.date | None, label: str) -> datetime.date | None:
+    """A working date: not before 2000, not more than ten years ahead."""
+    if value and not (
+        datetime.date(2000, 1, 1) <= value <= timezone.localdate() + datetime.timedelta(days=3660)
+    ):
+        raise ValidationError(gettext("%(label)s不在合理范围内。") % {"label": label})
+    return value
+
+
+# --- fields ---------------------------------------------------------------------------------------
+
+
+class ProtectedInput(forms.CharField):
+    """An ID card or phone number as typed (full-width digits, spaces, a lowercase x): cleaned to
+    the canonical form, or refused with the Chinese message of `fpa.core.protected.canonical`."""
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        self.kind = kind
+        kwargs.setdefault("max_length", 32)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        return protected.canonical(self.kind, value) if value else ""
+
+
+class AssociationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Association) -> str:
+        if obj.kind in (Association.Kind.VILLAGE, Association.Kind.MIGRANT) and obj.parent_id:
+            return f"{obj.parent.name} · {obj.name}"
+        return obj.name
+
+
+class AccountChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        home = obj.home_association.name if obj.home_association else "—"
+        name = obj.full_name or obj.username
+        if not obj.is_active:
+            return gettext("%(name)s（%(home)s，已停用）") % {"name": name, "home": home}
+        return gettext("%(name)s（%(home)s）") % {"name": name, "home": home}
+
+
+def association_field(queryset: Any, label: str, **kwargs: Any) -> AssociationChoiceField:
+    field = AssociationChoiceField(
+        label=label, queryset=queryset.select_related("parent"), **kwargs
+    )
+    field.error_messages["invalid_choice"] = SCOPE_ERROR
+    return field
+
+
+def account_field(queryset: Any, label: str, **kwargs: Any) -> AccountChoiceField:
+    field = AccountChoiceField(label=label, queryset=queryset, **kwargs)
+    field.error_messages["invalid_choice"] = ACCOUNT_ERROR
+    return field
+
+
+def _choices(choices: Any, blank: str = "—") -> list[tuple[str, str]]:
+    return [("", blank), *choices]
+
+
+GRADES = [("", "—"), ("1", _("一级")), ("2", _("二级")), ("3", _("三级")), ("4", _("四级"))]
+
+
+def _grade(value: str) -> int | None:
+    return int(value) if value else None

@@ -1,0 +1,260 @@
+"""The care log, needs, supports, holiday campaigns and care photos; a contact person's families."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_safe
+
+from fpa.core.errors import ServiceError
+from fpa.core.scope import scoped_view
+from fpa.families import forms, selectors, services
+from fpa.families.models import (
+    Campaign,
+    CareKind,
+    CarePhoto,
+    CareRecord,
+    Family,
+    Need,
+)
+from fpa.families.views.common import (
+    FAMILY,
+    LIST_LIMIT,
+    _current_contacts,
+    _form_page,
+    _in_scope,
+    _is_contact,
+    _owners,
+)
+from fpa.organizations import selectors as org_selectors
+
+# --- care log, needs, supports ----------------------------------------------------------------
+
+NEED_ALIASES = {
+    "description": "need_description",
+    "owner": "need_owner",
+    "due_date": "need_due_date",
+}
+
+
+@scoped_view(capability="account.self", **FAMILY)
+def care_add(request: HttpRequest, pk: Family) -> HttpResponse:
+    family, user = pk, request.user
+    form = forms.CareForm(request.POST or None, request.FILES or None, owners=_owners(user, family))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():  # the record and the need it raises, or neither
+                record = services.care_log(
+                    actor=user,
+                    family=family,
+                    kind=data["kind"],
+                    occurred_on=data["occurred_on"],
+                    services=data["services"],
+                    cares=data["cares"],
+                    notes=data["notes"],
+                )
+                if data["need_description"]:
+                    services.need_raise(
+                        actor=user,
+                        family=family,
+                        description=data["need_description"],
+                        owner=data["need_owner"],
+                        due_date=data["need_due_date"],
+                        raised_in=record,
+                    )
+                if data["photos"]:
+                    services.care_photos_add(actor=user, record=record, photos=data["photos"])
+        except ServiceError as exc:
+            exc.add_to(form, NEED_ALIASES)
+        else:
+            messages.success(request, gettext("帮扶记录已保存。"))
+            return redirect("families:detail", pk=family.pk)
+    return _form_page(
+        request, form, gettext("记录帮扶：%(name)s") % {"name": family.head_name}, family
+    )
+
+
+@scoped_view(capability="account.self", model=Need)
+def need_update(request: HttpRequest, pk: Need) -> HttpResponse:
+    need = pk
+    family = need.family
+    form = forms.NeedUpdateForm(
+        request.POST or None, initial={"status": need.status, "result": need.result}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.need_update(actor=request.user, need=need, **form.cleaned_data)
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(request, gettext("诉求状态已更新。"))
+            return redirect("families:detail", pk=family.pk)
+    note = gettext("诉求：%(description)s") % {"description": need.description}
+    return _form_page(
+        request, form, gettext("办理诉求：%(name)s") % {"name": family.head_name}, family, note=note
+    )
+
+
+@scoped_view(capability="family.edit", **FAMILY)
+def support_add(request: HttpRequest, pk: Family) -> HttpResponse:
+    family = pk
+    form = forms.SupportForm(request.POST or None, initial={"start_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            support = services.support_add(actor=request.user, family=family, **form.cleaned_data)
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(
+                request, gettext("已添加%(kind)s。") % {"kind": support.get_kind_display()}
+            )
+            return redirect("families:detail", pk=family.pk)
+    return _form_page(
+        request, form, gettext("添加保障：%(name)s") % {"name": family.head_name}, family
+    )
+
+
+# --- a contact person's work, and what is overdue ----------------------------------------------
+
+
+@scoped_view(capability="account.self")
+def mine(request: HttpRequest) -> HttpResponse:
+    due = selectors.my_due(user=request.user)
+    return render(request, "families/mine.html", {"due": due})
+
+
+# --- campaigns and rates ----------------------------------------------------------------------
+
+VISITS = (CareKind.Mode.HOME_VISIT, CareKind.Mode.MEETING)
+
+
+@scoped_view(capability="family.view")
+def campaigns(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    can_edit = user.has_capability("family.edit")
+    form = forms.CampaignForm(
+        request.POST or None, associations=org_selectors.association_choices(user=user)
+    )
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(gettext("您的角色无权进行此操作。"))
+        if form.is_valid():
+            try:
+                campaign = services.campaign_create(actor=user, **form.cleaned_data)
+            except ServiceError as exc:
+                exc.add_to(form)
+            else:
+                messages.success(
+                    request, gettext("已创建活动：%(name)s。") % {"name": campaign.name}
+                )
+                return redirect("families:campaign_detail", pk=campaign.pk)
+    items = (
+        Campaign.objects.visible_to(user)
+        .select_related("association")
+        .order_by("-start_date", "-pk")[:100]
+    )
+    return render(
+        request, "families/campaigns.html", {"form": form, "items": items, "can_edit": can_edit}
+    )
+
+
+@scoped_view(capability="family.view", model=Campaign)
+def campaign_detail(request: HttpRequest, pk: Campaign) -> HttpResponse:
+    campaign = pk
+    visited = Exists(
+        CareRecord.objects.filter(
+            family=OuterRef("pk"),
+            kind__mode__in=VISITS,
+            occurred_on__gte=campaign.start_date,
+            occurred_on__lte=campaign.end_date,
+        )
+    )
+    families = (
+        Family.objects.visible_to(request.user)
+        .active()
+        .filter(association__path__under=campaign.association.path)
+        .annotate(visited=visited)
+    )
+    counts = families.aggregate(total=Count("pk"), done=Count("pk", filter=Q(visited=True)))
+    todo = list(
+        families.filter(visited=False)
+        .select_related("association")
+        .prefetch_related(_current_contacts())
+        .order_by("association__path", "pk")[: LIST_LIMIT + 1]
+    )
+    total, done = counts["total"], counts["done"]
+    context = {
+        "campaign": campaign,
+        "total": total,
+        "done": done,
+        "share": round(100 * done / total, 1) if total else None,
+        "todo": todo[:LIST_LIMIT],
+        "cut": len(todo) > LIST_LIMIT,
+        "limit": LIST_LIMIT,
+    }
+    return render(request, "families/campaign_detail.html", context)
+
+
+# --- care photos ------------------------------------------------------------------------------
+# Served only here, to whoever may open the family (staff in scope, its current contacts): the
+# files are in MEDIA_ROOT under VAR_DIR, which no URL and no static-file server exposes.
+
+
+@scoped_view(capability="account.self", model=CareRecord)
+def care_photos_add(request: HttpRequest, pk: CareRecord) -> HttpResponse:
+    record, user = pk, request.user
+    family = record.family
+    if not (
+        (user.has_capability("family.edit") and _in_scope(user, family))
+        or _is_contact(user, family)
+    ):
+        raise PermissionDenied(gettext("只有管辖范围内的工作人员或该家庭的联系人可以上传照片。"))
+    already = record.photos.count()
+    form = forms.CarePhotoForm(request.POST or None, request.FILES or None, already=already)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.care_photos_add(
+                actor=user, record=record, photos=form.cleaned_data["photos"]
+            )
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(request, gettext("已上传 %(count)s 张照片。") % {"count": len(added)})
+            return redirect(reverse("families:detail", args=[family.pk]) + f"#care-{record.pk}")
+    note = gettext("%(date)s %(kind)s，已有 %(count)s 张照片。") % {
+        "date": f"{record.occurred_on:%Y-%m-%d}",
+        "kind": record.kind.name,
+        "count": already,
+    }
+    title = gettext("上传帮扶照片：%(name)s") % {"name": family.head_name}
+    return _form_page(request, form, title, family, note=note)
+
+
+@scoped_view(capability="account.self", model=CarePhoto)
+@require_safe
+def care_photo(request: HttpRequest, pk: CarePhoto) -> HttpResponse:
+    """The stored (re-encoded) photo, or its thumbnail with ?size=thumb."""
+    photo = pk
+    thumb = request.GET.get("size") == "thumb"
+    name = photo.thumb_name if thumb else photo.file_name
+    content_type = "image/jpeg" if thumb else photo.content_type
+    try:
+        handle = default_storage.open(name, "rb")
+    except FileNotFoundError as exc:
+        raise Http404(gettext("照片文件不存在。")) from exc
+    response = FileResponse(handle, content_type=content_type)
+    stem = f"care-photo-{photo.pk}" + ("-thumb" if thumb else "")
+    extension = "png" if content_type == "image/png" else "jpg"
+    response["Content-Disposition"] = f'inline; filename="{stem}.{extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,120 @@
+"""Helpers the family pages share: the chosen area, the accounts and owners a form may offer, the
+form page of one family."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from django.shortcuts import render
+from django.utils.translation import pgettext_lazy
+
+from fpa.accounts.models import User
+from fpa.accounts.roles import CAPABILITIES
+from fpa.core.scope import scope_path_of
+from fpa.families.models import (
+    Contact,
+    Family,
+    Person,
+)
+from fpa.organizations import selectors as org_selectors
+from fpa.organizations.models import Association
+
+FAMILY = {"model": Family}
+LIST_LIMIT = 500  # overdue, roster and campaign lists: bounded, with a note when cut
+AREA_KINDS = (
+    Association.Kind.COUNTY,
+    Association.Kind.TOWNSHIP,
+    Association.Kind.VILLAGE,
+    Association.Kind.MIGRANT,
+)
+# measure -> (label of the families that have it, label of those that do not)
+MEASURES = {
+    "with_contacts": (
+        pgettext_lazy("measure", "已落实联系人"),
+        pgettext_lazy("measure", "未落实联系人"),
+    ),
+    "with_doctor": (
+        pgettext_lazy("measure", "已签约家庭医生"),
+        pgettext_lazy("measure", "未签约家庭医生"),
+    ),
+    "with_green_channel": (
+        pgettext_lazy("measure", "已开通就医绿色通道"),
+        pgettext_lazy("measure", "未开通就医绿色通道"),
+    ),
+    "insured": (pgettext_lazy("measure", "已参加保险"), pgettext_lazy("measure", "未参加保险")),
+    "on_schedule": (
+        pgettext_lazy("measure", "按计划联系走访"),
+        pgettext_lazy("measure", "未按计划联系走访"),
+    ),
+    "open_needs": (
+        pgettext_lazy("measure", "有未办结诉求"),
+        pgettext_lazy("measure", "无未办结诉求"),
+    ),
+}
+PERSON_PLAIN = ("health_notes", "death_cause", "disability_type")
+PERSON_PROTECTED = ("id_number", "phone")
+ROLE_ORDER = {Person.Role.MOTHER: 0, Person.Role.FATHER: 1, Person.Role.CHILD: 2}
+EDIT_ROLES = [role for role, caps in CAPABILITIES.items() if "family.edit" in caps]
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _in_scope(user: Any, family: Family) -> bool:
+    path = scope_path_of(user)
+    return path is not None and family.association.path.startswith(path)
+
+
+def _is_contact(user: Any, family: Family) -> bool:
+    return Contact.objects.filter(family=family, user=user, end_date__isnull=True).exists()
+
+
+def _area(request: HttpRequest) -> tuple[Association | None, bool]:
+    """The association named by ?code= inside the scope (or the user's own), and whether a code
+    was given that is not in the scope."""
+    code = (request.GET.get("code") or "").strip()[:32]
+    if not code:
+        return request.user.home_association, False
+    found = org_selectors.association_choices(user=request.user).filter(code=code).first()
+    return found, found is None
+
+
+def _areas(user: Any) -> list[org_selectors.AreaOption]:
+    return org_selectors.area_options(user=user, kinds=AREA_KINDS)
+
+
+def _accounts(user: Any) -> QuerySet:
+    """Active accounts of the user's subtree: who may be made a contact or a successor."""
+    return (
+        User.objects.visible_to(user)
+        .filter(is_active=True)
+        .order_by("home_association__path", "pk")
+    )
+
+
+def _owners(user: Any, family: Family) -> QuerySet:
+    """Staff of the user's subtree whose own scope holds the family: who may own a need."""
+    parts = family.association.path.strip("/").split("/")
+    covering = ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+    return (
+        _accounts(user)
+        .filter(home_association__path__in=covering, roles__role__in=EDIT_ROLES)
+        .distinct()
+    )
+
+
+def _current_contacts() -> Prefetch:
+    return Prefetch(
+        "contacts",
+        queryset=Contact.objects.filter(end_date__isnull=True)
+        .select_related("role")
+        .order_by("role__sort", "pk"),
+        to_attr="current_contacts",
+    )
+
+
+def _form_page(request: HttpRequest, form: Any, title: str, family: Family, **extra: Any) -> Any:
+    context = {"form": form, "title": title, "family": family, **extra}
+    return render(request, "families/form.html", context)

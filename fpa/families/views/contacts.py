@@ -1,0 +1,140 @@
+"""Contact persons (联系人): assign, end, hand over, and the roster of who looks after whom."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+
+from fpa.accounts.models import User
+from fpa.core.errors import ServiceError
+from fpa.core.scope import scoped_view
+from fpa.families import forms, services
+from fpa.families.models import (
+    Contact,
+    Family,
+)
+from fpa.families.views.common import (
+    FAMILY,
+    LIST_LIMIT,
+    _accounts,
+    _area,
+    _areas,
+    _current_contacts,
+    _form_page,
+)
+
+# --- contacts ---------------------------------------------------------------------------------
+
+
+@scoped_view(capability="family.edit", **FAMILY)
+def contact_add(request: HttpRequest, pk: Family) -> HttpResponse:
+    family = pk
+    form = forms.ContactForm(request.POST or None, accounts=_accounts(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            contact = services.contact_assign(
+                actor=request.user,
+                family=family,
+                role=data["role"],
+                name=data["name"],
+                start_date=data["start_date"],
+                user=data["user"],
+                phone=data["phone"] or None,
+            )
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(
+                request,
+                gettext("已指定联系人 %(name)s（%(role)s）。")
+                % {"name": contact.name, "role": contact.role.name},
+            )
+            return redirect("families:detail", pk=family.pk)
+    return _form_page(
+        request, form, gettext("指定联系人：%(name)s") % {"name": family.head_name}, family
+    )
+
+
+@require_POST
+@scoped_view(capability="family.edit", model=Contact)
+def contact_end(request: HttpRequest, pk: Contact) -> HttpResponse:
+    contact = pk
+    form = forms.ContactEndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contact_end(
+                actor=request.user, contact=contact, end_date=form.cleaned_data["end_date"]
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, gettext("%(name)s 的联系工作已结束。") % {"name": contact.name}
+            )
+    else:
+        messages.error(request, gettext("请填写有效的结束日期。"))
+    return redirect("families:detail", pk=contact.family_id)
+
+
+@scoped_view(capability="family.edit")
+def reassign(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    leaving = (
+        User.objects.visible_to(user)
+        .filter(Exists(Contact.objects.filter(user=OuterRef("pk"), end_date__isnull=True)))
+        .order_by("home_association__path", "pk")
+    )
+    form = forms.ReassignForm(request.POST or None, leaving=leaving, successors=_accounts(user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            moved = services.contacts_reassign(
+                actor=user,
+                from_user=data["from_user"],
+                to_user=data["to_user"],
+                on=data["on"],
+                to_name=data["to_name"],
+            )
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            old = data["from_user"].full_name or data["from_user"].username
+            new = data["to_name"] or data["to_user"].full_name or data["to_user"].username
+            messages.success(
+                request,
+                gettext("已将 %(old)s 联系的 %(count)s 户家庭移交给 %(new)s。")
+                % {"old": old, "count": moved, "new": new},
+            )
+            return redirect("families:reassign")
+    return render(request, "families/reassign.html", {"form": form})
+
+
+@scoped_view(capability="family.view")
+def roster(request: HttpRequest) -> HttpResponse:
+    area, foreign = _area(request)
+    families: list[Family] = []
+    if area is not None:
+        families = list(
+            Family.objects.visible_to(request.user)
+            .active()
+            .filter(association__path__under=area.path)
+            .select_related("association")
+            .prefetch_related(_current_contacts())
+            .order_by("association__path", "head_pinyin", "pk")[: LIST_LIMIT + 1]
+        )
+    context = {
+        "area": area,
+        "areas": _areas(request.user),
+        "foreign": foreign,
+        "families": families[:LIST_LIMIT],
+        "cut": len(families) > LIST_LIMIT,
+        "limit": LIST_LIMIT,
+        "today": timezone.localdate(),
+    }
+    return render(request, "families/roster.html", context)

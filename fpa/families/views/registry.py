@@ -1,0 +1,335 @@
+"""The registry's pages: the list, registering a family, a family's page, its fields, status and
+people, and the audited reveal of a protected field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+
+from fpa.core.errors import ServiceError
+from fpa.core.reveal import reveal_response
+from fpa.core.scope import scoped_view
+from fpa.families import forms, selectors, services
+from fpa.families import photos as photo_rules
+from fpa.families.models import (
+    FIVE_CARES,
+    FOUR_SERVICES,
+    CareRecord,
+    Contact,
+    Family,
+    Need,
+    PaymentRate,
+    Person,
+)
+from fpa.families.views.common import (
+    FAMILY,
+    MEASURES,
+    PERSON_PLAIN,
+    PERSON_PROTECTED,
+    ROLE_ORDER,
+    _area,
+    _areas,
+    _form_page,
+    _in_scope,
+    _is_contact,
+)
+from fpa.organizations import selectors as org_selectors
+
+# --- the registry -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FamilyRow:
+    """One line of the family list, every value ready to print (the list's cost is per row)."""
+
+    url: str
+    head: str
+    area: str
+    active: bool
+    status: str
+    registered: str
+
+
+def _rows(families: list[Family]) -> list[FamilyRow]:
+    statuses = {value: str(label) for value, label in Family.Status.choices}
+    unnamed = gettext("（未填写）")
+    return [
+        FamilyRow(
+            url=reverse("families:detail", args=[family.pk]),
+            head=family.head_name or unnamed,
+            area=family.association.name,
+            active=family.status == Family.Status.ACTIVE,
+            status=statuses.get(family.status, family.status),
+            registered=family.registered_on.isoformat() if family.registered_on else "",
+        )
+        for family in families
+    ]
+
+
+@scoped_view(capability="family.view")
+def family_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = forms.FamilyFilterForm(request.GET or None)
+    query = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""
+    area, foreign = _area(request)
+    code_given = bool(request.GET.get("code"))
+    measure = request.GET.get("measure", "")
+    has = request.GET.get("has") != "0"
+    ids = None
+    if measure in MEASURES and area is not None:
+        ids = selectors.coverage_family_ids(user=user, root=area, measure=measure, has=has)
+    page = selectors.family_list(
+        user=user,
+        query=query,
+        status=form.status_value(),
+        association=area if code_given else None,
+        ids=[] if foreign else ids,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        fields=selectors.LIST_FIELDS,
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "rows": _rows(page.items),
+        "area": area if code_given else None,
+        "areas": _areas(user),
+        "foreign": foreign,
+        "measure_label": MEASURES[measure][0 if has else 1] if ids is not None else "",
+        "can_edit": user.has_capability("family.edit"),
+    }
+    template = "families/_family_rows.html" if request.htmx else "families/list.html"
+    return render(request, template, context)
+
+
+def _register_error(form: forms.RegisterForm, exc: ServiceError) -> None:
+    if exc.field in form.fields:
+        form.add_error(exc.field, exc.message)
+        return
+    if exc.code == "duplicate":
+        for prefix in ("mother", "father", "child"):
+            number = form.cleaned_data.get(f"{prefix}_id_number")
+            if number and services.duplicate_of(number) is not None:
+                form.add_error(f"{prefix}_id_number", exc.message)
+                return
+    if exc.field in forms.CHILD_ONLY:
+        form.add_error(f"child_{exc.field}", exc.message)
+        return
+    form.add_error(None, exc.message)
+
+
+@scoped_view(capability="family.edit")
+def register(request: HttpRequest) -> HttpResponse:
+    holders = org_selectors.association_choices(user=request.user, kinds=services.FAMILY_HOLDERS)
+    form = forms.RegisterForm(request.POST or None, associations=holders)
+    if request.method == "POST" and form.is_valid():
+        try:
+            family = services.family_register(
+                actor=request.user,
+                association=form.cleaned_data["association"],
+                people=form.people(),
+                **form.family_data(),
+            )
+        except ServiceError as exc:
+            _register_error(form, exc)
+        else:
+            messages.success(
+                request, gettext("已登记 %(name)s 家庭。") % {"name": family.head_name}
+            )
+            return redirect("families:detail", pk=family.pk)
+    return render(request, "families/register.html", {"form": form})
+
+
+@scoped_view(capability="account.self", **FAMILY)
+def detail(request: HttpRequest, pk: Family) -> HttpResponse:
+    family, user = pk, request.user
+    data = selectors.family_detail(user=user, family=family)
+    today = timezone.localdate()
+    for support in data["supports"]:
+        support.current = support.is_current_on(today)
+    contacts = data["contacts"]
+    is_contact = any(c.user_id == user.pk and c.end_date is None for c in contacts)
+    can_edit = user.has_capability("family.edit") and _in_scope(user, family)
+    context = {
+        "family": family,
+        **data,
+        "people": sorted(data["people"], key=lambda p: (ROLE_ORDER.get(p.role, 9), p.pk)),
+        "current_contacts": [c for c in contacts if c.end_date is None],
+        "past_contacts": [c for c in contacts if c.end_date is not None],
+        "open_needs": [n for n in data["needs"] if n.is_open],
+        "done_needs": [n for n in data["needs"] if not n.is_open],
+        "can_edit": can_edit,
+        "can_log": can_edit or is_contact,
+        "can_reveal": is_contact or user.has_capability("personal.reveal"),
+        "is_contact": is_contact,
+        "today": today,
+        "service_labels": dict(FOUR_SERVICES),
+        "care_labels": dict(FIVE_CARES),
+        "need_statuses": Need.Status.choices,
+        "photo_limit": photo_rules.MAX_PER_RECORD,
+    }
+    return render(request, "families/detail.html", context)
+
+
+@scoped_view(capability="family.edit", **FAMILY)
+def edit(request: HttpRequest, pk: Family) -> HttpResponse:
+    family = pk
+    form = forms.FamilyForm(request.POST or None, family=family)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.family_update(
+                actor=request.user,
+                family=family,
+                expected_version=form.cleaned_data["version"],
+                **form.changes(),
+            )
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(request, gettext("已保存。"))
+            return redirect("families:detail", pk=family.pk)
+    return _form_page(
+        request, form, gettext("修改家庭信息：%(name)s") % {"name": family.head_name}, family
+    )
+
+
+@scoped_view(capability="family.edit", **FAMILY)
+def status(request: HttpRequest, pk: Family) -> HttpResponse:
+    family = pk
+    form = forms.StatusForm(request.POST or None, initial={"effective_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.family_change_status(actor=request.user, family=family, **form.cleaned_data)
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(request, gettext("状态已变更，变更记录已保存。"))
+            return redirect("families:detail", pk=family.pk)
+    note = gettext("当前状态：%(status)s。迁出、注销或亡故时，现任联系人同时结束。") % {
+        "status": family.get_status_display()
+    }
+    return _form_page(
+        request, form, gettext("变更状态：%(name)s") % {"name": family.head_name}, family, note=note
+    )
+
+
+# --- people -----------------------------------------------------------------------------------
+
+
+@scoped_view(capability="family.edit", **FAMILY)
+def person_add(request: HttpRequest, pk: Family) -> HttpResponse:
+    family = pk
+    form = forms.PersonForm(request.POST or None, family=family)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_add(actor=request.user, family=family, **form.changes())
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(request, gettext("已添加 %(name)s。") % {"name": person.name})
+            return redirect("families:detail", pk=family.pk)
+    return _form_page(
+        request, form, gettext("添加家庭成员：%(name)s") % {"name": family.head_name}, family
+    )
+
+
+@scoped_view(capability="family.edit", model=Person)
+def person_edit(request: HttpRequest, pk: Person) -> HttpResponse:
+    person = pk
+    family = person.family
+    form = forms.PersonForm(request.POST or None, family=family, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(
+                actor=request.user,
+                person=person,
+                expected_version=form.cleaned_data["version"],
+                **form.changes(),
+            )
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(request, gettext("已保存。"))
+            return redirect("families:detail", pk=family.pk)
+    title = gettext("修改%(role)s信息：%(name)s") % {
+        "role": person.get_role_display(),
+        "name": person.name,
+    }
+    return _form_page(request, form, title, family)
+
+
+# --- reveal (audited) -------------------------------------------------------------------------
+
+
+def _reveal(
+    request: HttpRequest,
+    obj: Any,
+    field: str,
+    family: Family,
+    allowed: tuple[str, ...],
+    plain: tuple[str, ...],
+) -> HttpResponse:
+    """A family's contact person may see what they need to reach the family (`entitled`)."""
+    return reveal_response(
+        request,
+        obj,
+        field,
+        allowed=allowed,
+        scope_path=family.association.path,
+        plain=plain,
+        entitled=_is_contact(request.user, family),
+    )
+
+
+@require_POST
+@scoped_view(capability="account.self", model=Person)
+def person_reveal(request: HttpRequest, pk: Person, field: str) -> HttpResponse:
+    return _reveal(request, pk, field, pk.family, (*PERSON_PROTECTED, *PERSON_PLAIN), PERSON_PLAIN)
+
+
+@require_POST
+@scoped_view(capability="account.self", **FAMILY)
+def family_reveal(request: HttpRequest, pk: Family) -> HttpResponse:
+    return _reveal(request, pk, "notes", pk, ("notes",), ("notes",))
+
+
+@require_POST
+@scoped_view(capability="account.self", model=CareRecord)
+def care_reveal(request: HttpRequest, pk: CareRecord) -> HttpResponse:
+    return _reveal(request, pk, "notes", pk.family, ("notes",), ("notes",))
+
+
+@require_POST
+@scoped_view(capability="account.self", model=Contact)
+def contact_reveal(request: HttpRequest, pk: Contact, field: str) -> HttpResponse:
+    return _reveal(request, pk, field, pk.family, ("phone",), ())
+
+
+@scoped_view(capability="family.view")
+def rates(request: HttpRequest) -> HttpResponse:
+    can_set = request.user.has_capability("family.rates")
+    form = forms.RateForm(request.POST or None)
+    if request.method == "POST":
+        if not can_set:
+            raise PermissionDenied(gettext("您的角色无权进行此操作。"))
+        if form.is_valid():
+            try:
+                services.rate_set(actor=request.user, **form.cleaned_data)
+            except ServiceError as exc:
+                exc.add_to(form)
+            else:
+                messages.success(request, gettext("特别扶助金标准已保存。"))
+                return redirect("families:rates")
+    table = PaymentRate.objects.all()
+    return render(
+        request, "families/rates.html", {"form": form, "rates": table, "can_set": can_set}
+    )

@@ -1,0 +1,223 @@
+"""Using the fund: a grant from application through review and approval to payment and closing."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from fpa.core.audit import audit_create, audit_update, snapshot
+from fpa.core.errors import Conflict, NotAllowed, ServiceError, check_version, validate
+from fpa.core.scope import require, require_in_scope
+from fpa.fund.models import (
+    Account,
+    Feedback,
+    Grant,
+    JournalEntry,
+)
+from fpa.fund.services.ledger import (
+    Line,
+    _lock,
+    _next,
+    _post,
+    amount_of,
+    fund_of,
+    pool_of,
+    township_of,
+)
+from fpa.organizations.models import Association
+
+# --- using -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def grant_apply(
+    *,
+    actor: Any,
+    association: Association,
+    target: str,
+    category: Account,
+    amount: Any,
+    purpose: str,
+    family: Any = None,
+    person_name: str = "",
+    activity_name: str = "",
+) -> Grant:
+    """Apply for a grant for a family, a person or an activity of `association`."""
+    require(actor, "fund.apply")
+    require_in_scope(actor, association)
+    value = amount_of(amount)
+    if category.kind != Account.Kind.EXPENSE or not category.is_active:
+        raise ServiceError(gettext("请选择支出类别。"), field="category")
+    if target == Grant.Target.FAMILY:
+        if family is None:
+            raise ServiceError(gettext("请选择家庭。"), field="family")
+        require_in_scope(actor, family.association)
+        association = family.association
+    elif target == Grant.Target.PERSON and not person_name.strip():
+        raise ServiceError(gettext("请填写个人姓名。"), field="person_name")
+    elif target == Grant.Target.ACTIVITY and not activity_name.strip():
+        raise ServiceError(gettext("请填写活动名称。"), field="activity_name")
+    fund = _lock(fund_of(association))
+    year = timezone.localdate().year
+    grant = Grant(
+        fund=fund,
+        number=f"{fund.receipt_prefix}Z-{year}-{_next(fund, 'grant', year):05d}",
+        association=association,
+        township=township_of(association),
+        target=target,
+        family=family if target == Grant.Target.FAMILY else None,
+        person_name=person_name.strip() if target == Grant.Target.PERSON else "",
+        activity_name=activity_name.strip() if target == Grant.Target.ACTIVITY else "",
+        category=category,
+        amount=value,
+        purpose=purpose.strip(),
+        applicant=actor,
+    )
+    validate(grant)
+    grant.save()
+    audit_create(actor=actor, obj=grant, scope_path=association.path)
+    return grant
+
+
+def _locked_grant(grant: Grant, status: str, version: Any) -> Grant:
+    """Lock the row and check it is still in `status` at the version the user saw: a second
+    click, a second tab or a concurrent request finds it moved on and is refused."""
+    locked = Grant.objects.select_for_update().get(pk=grant.pk)
+    check_version(locked.version, version)
+    if locked.status != status:
+        raise Conflict(
+            gettext("该申请当前状态为「%(status)s」，不能重复办理。")
+            % {"status": locked.get_status_display()}
+        )
+    return locked
+
+
+def _own(actor: Any, grant: Grant, *others: Any) -> None:
+    if actor.pk in {grant.applicant_id, *others}:
+        raise NotAllowed(gettext("不能审核、审批或支付本人经手的申请（职责分离）。"))
+
+
+def _step(actor: Any, grant: Grant, before: dict[str, Any], **changes: Any) -> Grant:
+    for name, value in changes.items():
+        setattr(grant, name, value)
+    grant.version += 1
+    grant.save(update_fields=[*changes, "version", "updated_at"])
+    audit_update(actor=actor, obj=grant, before=before, scope_path=grant.association.path)
+    return grant
+
+
+@transaction.atomic
+def grant_review(
+    *, actor: Any, grant: Grant, approve: bool, note: str = "", version: Any = None
+) -> Grant:
+    """Township review 乡镇审核: passes the application up, or rejects it."""
+    require(actor, "fund.review")
+    require_in_scope(actor, grant.association)
+    grant = _locked_grant(grant, Grant.Status.SUBMITTED, version)
+    _own(actor, grant)
+    before = snapshot(grant, ["status", "reviewed_by", "decision_note", "version"])
+    status = Grant.Status.REVIEWED if approve else Grant.Status.REJECTED
+    return _step(
+        actor,
+        grant,
+        before,
+        status=status,
+        reviewed_by=actor,
+        reviewed_at=timezone.now(),
+        decision_note=note.strip()[:300],
+    )
+
+
+@transaction.atomic
+def grant_approve(
+    *, actor: Any, grant: Grant, approve: bool, note: str = "", version: Any = None
+) -> Grant:
+    """County approval 县级审批, by someone other than the applicant and the reviewer."""
+    require(actor, "fund.approve")
+    require_in_scope(actor, grant.fund.association)
+    grant = _locked_grant(grant, Grant.Status.REVIEWED, version)
+    _own(actor, grant, grant.reviewed_by_id)
+    before = snapshot(grant, ["status", "approved_by", "decision_note", "version"])
+    status = Grant.Status.APPROVED if approve else Grant.Status.REJECTED
+    return _step(
+        actor,
+        grant,
+        before,
+        status=status,
+        approved_by=actor,
+        approved_at=timezone.now(),
+        decision_note=note.strip()[:300],
+    )
+
+
+@transaction.atomic
+def grant_pay(
+    *,
+    actor: Any,
+    grant: Grant,
+    source_account: Account,
+    paid_on: datetime.date | None = None,
+    version: Any = None,
+) -> Grant:
+    """Finance pays an approved grant: posts the expense (restricted money for its purpose
+    first) and opens the public notice 公示."""
+    require(actor, "fund.pay")
+    require_in_scope(actor, grant.fund.association)
+    if source_account.kind != Account.Kind.ASSET:
+        raise ServiceError(gettext("请选择付款账户。"), field="source_account")
+    paid_on = paid_on or timezone.localdate()
+    if paid_on > timezone.localdate():
+        raise ServiceError(gettext("支付日期不能晚于今天。"), field="paid_on")
+    fund = _lock(grant.fund)
+    grant = _locked_grant(grant, Grant.Status.APPROVED, version)
+    _own(actor, grant, grant.reviewed_by_id, grant.approved_by_id)
+    category = grant.category
+    restricted = min(pool_of(fund, category), grant.amount)
+    lines = []
+    if restricted > 0:
+        lines.append(Line(category, debit=restricted, restriction=category))
+    if grant.amount - restricted > 0:
+        lines.append(Line(category, debit=grant.amount - restricted))
+    lines.append(Line(source_account, credit=grant.amount))
+    before = snapshot(grant, ["status", "paid_by", "paid_on", "notice_until", "version"])
+    entry = _post(
+        actor=actor,
+        fund=fund,
+        date=paid_on,
+        kind=JournalEntry.Kind.GRANT,
+        category=category,
+        lines=lines,
+        township_code=grant.township.code,
+        grant_number=grant.number,
+    )
+    notice_until = max(paid_on, timezone.localdate()) + datetime.timedelta(days=fund.notice_days)
+    return _step(
+        actor,
+        grant,
+        before,
+        status=Grant.Status.PAID,
+        paid_by=actor,
+        paid_on=paid_on,
+        entry=entry,
+        notice_until=notice_until,
+    )
+
+
+@transaction.atomic
+def grant_close(*, actor: Any, grant: Grant, version: Any = None) -> Grant:
+    """Close a paid grant once its notice period is over and every objection is answered."""
+    require(actor, "fund.approve")
+    require_in_scope(actor, grant.fund.association)
+    grant = _locked_grant(grant, Grant.Status.PAID, version)
+    if grant.notice_until and timezone.localdate() <= grant.notice_until:
+        raise ServiceError(
+            gettext("公示期至 %(date)s 结束，期满后方可办结。") % {"date": grant.notice_until}
+        )
+    if grant.feedback.filter(kind=Feedback.Kind.OBJECTION, replied_at__isnull=True).exists():
+        raise ServiceError(gettext("尚有异议未答复，答复后方可办结。"))
+    before = snapshot(grant, ["status", "version"])
+    return _step(actor, grant, before, status=Grant.Status.CLOSED, closed_at=timezone.now())

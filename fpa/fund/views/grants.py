@@ -1,0 +1,149 @@
+"""Staff pages of grants: list, new, a grant's page and each step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST, require_safe
+
+from fpa.core.errors import ServiceError
+from fpa.core.scope import scoped_view
+from fpa.families.models import Family
+from fpa.fund import forms, selectors, services
+from fpa.fund.models import Grant
+from fpa.fund.views.common import _back
+from fpa.organizations.models import Association
+
+# --- staff: using ------------------------------------------------------------------------------
+
+
+@scoped_view(capability="fund.view")
+@require_safe
+def grant_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    status = status if status in Grant.Status.values else ""
+    page = selectors.grant_list(
+        user=request.user,
+        status=status,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+    )
+    context = {"page": page, "status": status, "statuses": Grant.Status.choices}
+    return render(request, "fund/grants.html", context)
+
+
+@scoped_view(capability="fund.apply")
+def grant_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    families = (
+        Family.objects.visible_to(user)
+        .filter(status=Family.Status.ACTIVE)
+        .select_related("association")
+        .order_by("association__code", "pk")
+    )
+    areas = Association.objects.visible_to(user).order_by("path")
+    form = forms.GrantForm(request.POST or None, families=families, areas=areas)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        association = data.pop("association") or user.home_association
+        try:
+            grant = services.grant_apply(actor=user, association=association, **data)
+            messages.success(
+                request, gettext("申请已提交，编号 %(number)s。") % {"number": grant.number}
+            )
+            return redirect("fund:grant_detail", pk=grant.pk)
+        except ServiceError as exc:
+            exc.add_to(form)
+    return render(request, "fund/form.html", {"form": form, "title": gettext("资助申请")})
+
+
+@scoped_view(capability="fund.view", model=Grant)
+@require_safe
+def grant_detail(request: HttpRequest, pk: Grant) -> HttpResponse:
+    grant = pk
+    user = request.user
+    version = {"version": grant.version}
+    context = {
+        "grant": grant,
+        "feedback": grant.feedback.select_related("owner").order_by("-id")[:50],
+        "can_review": user.has_capability("fund.review") and grant.status == Grant.Status.SUBMITTED,
+        "can_approve": user.has_capability("fund.approve")
+        and grant.status == Grant.Status.REVIEWED,
+        "can_pay": user.has_capability("fund.pay") and grant.status == Grant.Status.APPROVED,
+        "can_close": user.has_capability("fund.approve") and grant.status == Grant.Status.PAID,
+        "decision_form": forms.DecisionForm(initial=version),
+        "pay_form": forms.PayForm(
+            initial={
+                **version,
+                "paid_on": timezone.localdate(),
+                "source_account": services.account(services.BANK),
+            }
+        ),
+        "close_form": forms.CloseForm(initial=version),
+    }
+    return render(request, "fund/grant_detail.html", context)
+
+
+def _decide(request: HttpRequest, grant: Grant, service: Any, done: str) -> HttpResponse:
+    form = forms.DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("请选择同意或不同意。"))
+        return _back(grant)
+    data = form.cleaned_data
+    try:
+        service(
+            actor=request.user,
+            grant=grant,
+            approve=data["decision"] == "approve",
+            note=data["note"],
+            version=data["version"],
+        )
+        messages.success(request, done)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return _back(grant)
+
+
+@scoped_view(capability="fund.view", model=Grant)
+@require_POST
+def grant_review(request: HttpRequest, pk: Grant) -> HttpResponse:
+    return _decide(request, pk, services.grant_review, gettext("已审核。"))
+
+
+@scoped_view(capability="fund.view", model=Grant)
+@require_POST
+def grant_approve(request: HttpRequest, pk: Grant) -> HttpResponse:
+    return _decide(request, pk, services.grant_approve, gettext("已审批。"))
+
+
+@scoped_view(capability="fund.view", model=Grant)
+@require_POST
+def grant_pay(request: HttpRequest, pk: Grant) -> HttpResponse:
+    form = forms.PayForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("请选择付款账户并填写支付日期。"))
+        return _back(pk)
+    try:
+        services.grant_pay(actor=request.user, grant=pk, **form.cleaned_data)
+        messages.success(request, gettext("已支付，公示已开始。"))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return _back(pk)
+
+
+@scoped_view(capability="fund.view", model=Grant)
+@require_POST
+def grant_close(request: HttpRequest, pk: Grant) -> HttpResponse:
+    form = forms.CloseForm(request.POST)
+    try:
+        version = form.cleaned_data["version"] if form.is_valid() else None
+        services.grant_close(actor=request.user, grant=pk, version=version)
+        messages.success(request, gettext("已办结。"))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return _back(pk)

@@ -1,0 +1,164 @@
+"""Staff pages: the fund's home, creating it and its rules, donations and receipts, the journal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST, require_safe
+
+from fpa.core.errors import ServiceError
+from fpa.core.scope import scoped_view
+from fpa.fund import forms, selectors, services
+from fpa.fund.models import Donation, JournalEntry
+from fpa.fund.views.common import _fund_or_404, _receipt_context
+
+# --- staff: home, fund -------------------------------------------------------------------------
+
+
+@scoped_view(capability="fund.view")
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    fund = selectors.fund_for_user(user=user)
+    context: dict[str, Any] = {"fund": fund, "fund_form": forms.FundForm()}
+    if fund is not None:
+        context["overview"] = selectors.overview(fund)
+        context["waiting"] = selectors.waiting_for(user=user)
+        context["overdue"] = selectors.overdue_feedback(fund, limit=20)
+    return render(request, "fund/home.html", context)
+
+
+@scoped_view(capability="fund.rules")
+@require_POST
+def fund_create(request: HttpRequest) -> HttpResponse:
+    form = forms.FundForm(request.POST)
+    if form.is_valid():
+        try:
+            services.fund_create(
+                actor=request.user, association=request.user.home_association, **form.cleaned_data
+            )
+            messages.success(request, gettext("基金已设立。"))
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, gettext("请检查基金名称、公示天数与票据编号前缀。"))
+    return redirect("fund:home")
+
+
+@scoped_view(capability="fund.rules")
+def rules_edit(request: HttpRequest) -> HttpResponse:
+    fund = _fund_or_404(request.user)
+    current = selectors.rules_current(fund)
+    initial = (
+        {"title": current.title, "body": current.body}
+        if current
+        else {"title": "生育关怀基金管理办法"}
+    )
+    form = forms.RulesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rules = services.rules_publish(actor=request.user, fund=fund, **form.cleaned_data)
+            messages.success(
+                request, gettext("管理办法第 %(number)s 版已发布。") % {"number": rules.number}
+            )
+            return redirect("fund:public_rules", code=fund.code)
+        except ServiceError as exc:
+            exc.add_to(form)
+    return render(
+        request, "fund/form.html", {"form": form, "title": gettext("修订管理办法"), "fund": fund}
+    )
+
+
+# --- staff: raising ----------------------------------------------------------------------------
+
+
+@scoped_view(capability="fund.view")
+@require_safe
+def donation_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:50]
+    page = selectors.donation_list(
+        user=request.user,
+        query=query,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+    )
+    return render(request, "fund/donations.html", {"page": page, "q": query})
+
+
+@scoped_view(capability="fund.record")
+def donation_new(request: HttpRequest) -> HttpResponse:
+    fund = _fund_or_404(request.user)
+    form = forms.DonationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            donation = services.donation_record(actor=request.user, fund=fund, **form.cleaned_data)
+            messages.success(
+                request,
+                gettext("已登记，票据号 %(number)s。") % {"number": donation.receipt_number},
+            )
+            return redirect("fund:receipt", pk=donation.pk)
+        except ServiceError as exc:
+            exc.add_to(form)
+    return render(
+        request, "fund/form.html", {"form": form, "title": gettext("登记捐赠"), "fund": fund}
+    )
+
+
+@scoped_view(capability="fund.view", model=Donation)
+@require_safe
+def receipt(request: HttpRequest, pk: Donation) -> HttpResponse:
+    donation = pk
+    return render(request, "fund/receipt.html", _receipt_context(request, donation))
+
+
+# --- staff: journal ----------------------------------------------------------------------------
+
+
+@scoped_view(capability="fund.view")
+@require_safe
+def entry_list(request: HttpRequest) -> HttpResponse:
+    page = selectors.entry_list(
+        user=request.user, after=request.GET.get("after"), before=request.GET.get("before")
+    )
+    can_record = request.user.has_capability("fund.record")
+    return render(request, "fund/entries.html", {"page": page, "can_record": can_record})
+
+
+@scoped_view(capability="fund.record")
+def income_new(request: HttpRequest) -> HttpResponse:
+    fund = _fund_or_404(request.user)
+    form = forms.IncomeForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.income_record(actor=request.user, fund=fund, **form.cleaned_data)
+            messages.success(
+                request, gettext("已记账，凭证号 %(number)s。") % {"number": entry.number}
+            )
+            return redirect("fund:entries")
+        except ServiceError as exc:
+            exc.add_to(form)
+    return render(
+        request, "fund/form.html", {"form": form, "title": gettext("登记其他收入"), "fund": fund}
+    )
+
+
+@scoped_view(capability="fund.view", model=JournalEntry)
+@require_POST
+def entry_reverse(request: HttpRequest, pk: JournalEntry) -> HttpResponse:
+    form = forms.ReverseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("请填写冲销原因。"))
+        return redirect("fund:entries")
+    try:
+        reversal = services.entry_reverse(actor=request.user, entry=pk, **form.cleaned_data)
+        messages.success(
+            request, gettext("已冲销，冲销凭证号 %(number)s。") % {"number": reversal.number}
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("fund:entries")

@@ -1,0 +1,51 @@
+"""Helpers the member pages share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import render
+
+from fpa.core.scope import scope_path_of
+from fpa.members import services
+from fpa.members.models import Member
+from fpa.organizations import selectors as org_selectors
+from fpa.organizations.models import Association
+
+MEMBER = {"model": Member}
+AREA_KINDS = (Association.Kind.COUNTY, Association.Kind.TOWNSHIP, *services.MEMBER_HOLDERS)
+
+
+def _area(request: HttpRequest) -> tuple[Association | None, bool]:
+    """The association named by ?code= inside the scope (or the user's own), and whether a code
+    was given that is not in the scope."""
+    code = (request.GET.get("code") or "").strip()[:32]
+    if not code:
+        return request.user.home_association, False
+    found = org_selectors.association_choices(user=request.user).filter(code=code).first()
+    return found, found is None
+
+
+def _holders(user: Any) -> QuerySet:
+    return org_selectors.association_choices(user=user, kinds=services.MEMBER_HOLDERS)
+
+
+def _in_scope(user: Any, association: Association) -> bool:
+    path = scope_path_of(user)
+    return path is not None and association.path.startswith(path)
+
+
+def _may_decide(user: Any, association: Association) -> bool:
+    home = user.home_association
+    return (
+        user.has_capability("member.approve")
+        and home is not None
+        and home.pk in (association.pk, association.parent_id)
+    )
+
+
+def _form_page(request: HttpRequest, form: Any, title: str, member: Member, **extra: Any) -> Any:
+    context = {"form": form, "title": title, "member": member, **extra}
+    return render(request, "members/form.html", context)

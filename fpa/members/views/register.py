@@ -1,0 +1,227 @@
+"""The register: list, application, pending approvals, one member's page and its actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+
+from fpa.core.errors import ServiceError
+from fpa.core.reveal import reveal_response
+from fpa.core.scope import scoped_view
+from fpa.members import forms, selectors, services
+from fpa.members.models import Member, MemberGroup
+from fpa.members.views.common import AREA_KINDS, MEMBER, _area, _form_page, _holders, _may_decide
+from fpa.organizations import selectors as org_selectors
+
+# --- the register -----------------------------------------------------------------------------
+
+
+@scoped_view(capability="member.view")
+def member_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = forms.MemberFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    area, foreign = _area(request)
+    code_given = bool(request.GET.get("code"))
+    status = data.get("status", "") if "status" in request.GET else Member.Status.ACTIVE
+    page = selectors.member_list(
+        user=user,
+        association=area if code_given else None,
+        status=status,
+        kind=data.get("kind", ""),
+        query=data.get("q", ""),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+    )
+    if foreign:
+        page.items, page.next_cursor, page.prev_cursor = [], None, None
+    context = {
+        "form": form,
+        "page": page,
+        "area": area if code_given else None,
+        "areas": org_selectors.area_options(user=user, kinds=AREA_KINDS),
+        "foreign": foreign,
+        "status": status,
+        "can_edit": user.has_capability("member.edit"),
+        "can_approve": user.has_capability("member.approve"),
+    }
+    template = "members/_rows.html" if request.htmx else "members/list.html"
+    return render(request, template, context)
+
+
+@scoped_view(capability="member.edit")
+def apply(request: HttpRequest) -> HttpResponse:
+    form = forms.ApplyForm(request.POST or None, associations=_holders(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.member_apply(actor=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(
+                request,
+                gettext("已登记 %(name)s 的入会申请，等待理事会审批。") % {"name": member.name},
+            )
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/form.html", {"form": form, "title": gettext("入会申请")})
+
+
+@scoped_view(capability="member.approve")
+def pending(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    rows = [
+        {"member": m, "may_decide": _may_decide(user, m.association)}
+        for m in selectors.pending_list(user=user)
+    ]
+    return render(request, "members/pending.html", {"rows": rows})
+
+
+@scoped_view(capability="member.view", **MEMBER)
+def detail(request: HttpRequest, pk: Member) -> HttpResponse:
+    member, user = pk, request.user
+    context = {
+        "member": member,
+        **selectors.member_detail(user=user, member=member),
+        "can_edit": user.has_capability("member.edit") and member.status in Member.LIVE,
+        "can_decide": member.status == Member.Status.PENDING
+        and _may_decide(user, member.association),
+        "can_reveal": user.has_capability("personal.reveal"),
+        "reject_form": forms.RejectForm(),
+    }
+    return render(request, "members/detail.html", context)
+
+
+@scoped_view(capability="member.edit", **MEMBER)
+def edit(request: HttpRequest, pk: Member) -> HttpResponse:
+    member = pk
+    form = forms.EditForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(
+                actor=request.user,
+                member=member,
+                expected_version=form.cleaned_data["version"],
+                **form.changes(),
+            )
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(request, gettext("已保存。"))
+            return redirect("members:detail", pk=member.pk)
+    return _form_page(
+        request, form, gettext("修改会员信息：%(name)s") % {"name": member.name}, member
+    )
+
+
+@require_POST
+@scoped_view(capability="member.approve", **MEMBER)
+def approve(request: HttpRequest, pk: Member) -> HttpResponse:
+    try:
+        member = services.member_approve(actor=request.user, member=pk)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, gettext("已批准入会，会员证号 %(card)s。") % {"card": member.card_number}
+        )
+    return redirect("members:detail", pk=pk.pk)
+
+
+@scoped_view(capability="member.approve", **MEMBER)
+def reject(request: HttpRequest, pk: Member) -> HttpResponse:
+    member = pk
+    form = forms.RejectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_reject(actor=request.user, member=member, **form.cleaned_data)
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(request, gettext("已记录不予批准及原因。"))
+            return redirect("members:detail", pk=member.pk)
+    return _form_page(request, form, gettext("不予批准：%(name)s") % {"name": member.name}, member)
+
+
+@scoped_view(capability="member.edit", **MEMBER)
+def status(request: HttpRequest, pk: Member) -> HttpResponse:
+    member = pk
+    form = forms.StatusForm(request.POST or None, initial={"effective_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_change_status(actor=request.user, member=member, **form.cleaned_data)
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(request, gettext("状态已变更，变更记录已保存。"))
+            return redirect("members:detail", pk=member.pk)
+    note = gettext("当前状态：%(status)s。转会请使用“转会”。") % {
+        "status": member.get_status_display()
+    }
+    return _form_page(
+        request, form, gettext("变更会员状态：%(name)s") % {"name": member.name}, member, note=note
+    )
+
+
+@scoped_view(capability="member.edit", **MEMBER)
+def transfer(request: HttpRequest, pk: Member) -> HttpResponse:
+    member = pk
+    form = forms.TransferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.transfer_request(
+                actor=request.user,
+                member=member,
+                to_association=form.cleaned_data["to_code"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ServiceError as exc:
+            exc.add_to(form, {"to_association": "to_code"})
+        else:
+            messages.success(
+                request,
+                gettext("已向%(association)s发出转会申请，等待对方接收。")
+                % {"association": item.to_association.name},
+            )
+            return redirect("members:transfer_detail", pk=item.pk)
+    note = gettext(
+        "对方协会接收前，会员仍属本协会；对方只能看到姓名、性别、出生年份、会员类型和转会原因。"
+    )
+    return _form_page(
+        request, form, gettext("转会：%(name)s") % {"name": member.name}, member, note=note
+    )
+
+
+@scoped_view(capability="member.edit", **MEMBER)
+def group(request: HttpRequest, pk: Member) -> HttpResponse:
+    member = pk
+    groups = MemberGroup.objects.visible_to(request.user).filter(
+        association=member.association, dissolved_on__isnull=True
+    )
+    form = forms.GroupAssignForm(
+        request.POST or None, groups=groups, initial={"group": member.group_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["group"]
+        try:
+            services.group_assign(actor=request.user, member=member, group=chosen)
+            if chosen is not None and form.cleaned_data["leader"]:
+                member.refresh_from_db()
+                services.group_set_leader(actor=request.user, group=chosen, leader=member)
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(request, gettext("已保存。"))
+            return redirect("members:detail", pk=member.pk)
+    return _form_page(request, form, gettext("会员小组：%(name)s") % {"name": member.name}, member)
+
+
+@require_POST
+@scoped_view(capability="member.view", **MEMBER)
+def reveal(request: HttpRequest, pk: Member, field: str) -> HttpResponse:
+    return reveal_response(
+        request, pk, field, allowed=("id_number", "phone"), scope_path=pk.association.path
+    )

@@ -1,0 +1,73 @@
+"""Transfers between associations, from both sides."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+
+from fpa.core.errors import ServiceError
+from fpa.core.scope import scoped_view
+from fpa.members import forms, selectors, services
+from fpa.members.models import Transfer
+from fpa.members.views.common import _in_scope
+
+# --- transfers --------------------------------------------------------------------------------
+
+
+@scoped_view(capability="member.view")
+def transfers(request: HttpRequest) -> HttpResponse:
+    lists = selectors.transfer_lists(user=request.user)
+    return render(request, "members/transfers.html", lists)
+
+
+@scoped_view(capability="member.view", model=Transfer)
+def transfer_detail(request: HttpRequest, pk: Transfer) -> HttpResponse:
+    item, user = pk, request.user
+    receiving = _in_scope(user, item.to_association)
+    sending = _in_scope(user, item.from_association)
+    open_ = item.status == Transfer.Status.REQUESTED
+    form = forms.DecisionForm(request.POST or None)
+    if request.method == "POST":
+        if not open_:
+            messages.error(request, gettext("该转会申请已处理。"))
+            return redirect("members:transfer_detail", pk=item.pk)
+        action = request.POST.get("decision")
+        if action == "cancel" and sending and user.has_capability("member.edit"):
+            try:
+                services.transfer_cancel(
+                    actor=user, transfer=item, reason=request.POST.get("reason") or "撤回"
+                )
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+            return redirect("members:transfer_detail", pk=item.pk)
+        if not (receiving and user.has_capability("member.approve")):
+            raise PermissionDenied(gettext("只有转入协会可以接收或拒绝。"))
+        if form.is_valid():
+            try:
+                if form.cleaned_data["decision"] == "accept":
+                    new = services.transfer_accept(actor=user, transfer=item)
+                    messages.success(
+                        request,
+                        gettext("已接收，新会员证号 %(card)s。") % {"card": new.card_number},
+                    )
+                    return redirect("members:detail", pk=new.pk)
+                services.transfer_refuse(
+                    actor=user, transfer=item, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, gettext("已拒绝接收。"))
+                return redirect("members:transfer_detail", pk=item.pk)
+            except ServiceError as exc:
+                exc.add_to(form)
+    context = {
+        "transfer": item,
+        "summary": selectors.transfer_summary(item),
+        "sending": sending,
+        "receiving": receiving,
+        "can_decide": open_ and receiving and user.has_capability("member.approve"),
+        "can_cancel": open_ and sending and user.has_capability("member.edit"),
+        "form": form,
+    }
+    return render(request, "members/transfer_detail.html", context)

@@ -1,0 +1,90 @@
+"""Filings (备案): list, missing, submit, review."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from fpa.core.errors import ServiceError
+from fpa.core.scope import scoped_view
+from fpa.organizations import forms, selectors, services
+from fpa.organizations.models import Association, Filing, StaffMember
+from fpa.organizations.views.common import ASSOCIATION
+
+# --- filings ----------------------------------------------------------------------------------
+
+
+@scoped_view(capability="org.view")
+def filing_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    status = status if status in Filing.Status.values else ""
+    to_review = request.GET.get("to_review") == "1"
+    page = selectors.filing_list(
+        user=request.user,
+        status=status,
+        to_review=to_review,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+    )
+    return render(
+        request,
+        "organizations/filing_list.html",
+        {"page": page, "status": status, "to_review": to_review, "statuses": Filing.Status.choices},
+    )
+
+
+@scoped_view(capability="org.view")
+def filing_missing(request: HttpRequest) -> HttpResponse:
+    page = selectors.filings_missing(
+        user=request.user, after=request.GET.get("after"), before=request.GET.get("before")
+    )
+    return render(request, "organizations/filing_missing.html", {"page": page})
+
+
+@scoped_view(capability="filing.submit", **ASSOCIATION)
+def filing_submit(request: HttpRequest, code: Association) -> HttpResponse:
+    association = code
+    people = selectors.staff_list(user=request.user, association=association, size=100).items
+    queryset = StaffMember.objects.visible_to(request.user).filter(pk__in=[p.pk for p in people])
+    form = forms.FilingForm(request.POST or None, people=queryset)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.filing_submit(
+                actor=request.user,
+                association=association,
+                person=form.cleaned_data["person"],
+                note=form.cleaned_data["note"],
+            )
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(request, "备案已报送上级协会。")
+            return redirect("organizations:detail", code=association.code)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "title": f"报送备案：{association.name}", "association": association},
+    )
+
+
+@scoped_view(capability="filing.review", model=Filing)
+def filing_review(request: HttpRequest, pk: Filing) -> HttpResponse:
+    filing = pk
+    form = forms.FilingReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "accept":
+                services.filing_accept(actor=request.user, filing=filing)
+            else:
+                services.filing_return(
+                    actor=request.user, filing=filing, reason=form.cleaned_data["return_reason"]
+                )
+        except ServiceError as exc:
+            exc.add_to(form)
+            if filing.status != Filing.Status.SUBMITTED:  # the page no longer shows the form
+                messages.error(request, exc.message)
+        else:
+            messages.success(request, "审核结果已保存。")
+            return redirect("organizations:filing_list")
+    return render(request, "organizations/filing_review.html", {"form": form, "filing": filing})

@@ -1,0 +1,82 @@
+"""The composition of councils and congresses, and their seats."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from fpa.core.errors import ServiceError
+from fpa.core.scope import scoped_view
+from fpa.organizations import forms, selectors, services
+from fpa.organizations.models import Association, BodySeat
+from fpa.organizations.views.common import ASSOCIATION
+
+# --- composition (measure 14) -----------------------------------------------------------------
+
+
+@scoped_view(capability="org.view")
+def composition(request: HttpRequest) -> HttpResponse:
+    home = request.user.home_association
+    code = (request.GET.get("code") or "")[:32]
+    association = home
+    if code:
+        association = selectors.association_choices(user=request.user).filter(code=code).first()
+    if association is None:
+        return render(request, "organizations/composition.html", {"association": None})
+    return render(
+        request,
+        "organizations/composition.html",
+        {
+            "association": association,
+            "own": selectors.composition(user=request.user, association=association),
+            "subtree": selectors.composition(
+                user=request.user, association=association, subtree=True
+            ),
+            "rows": selectors.composition_by_child(user=request.user, association=association),
+            "sources": BodySeat.Source.choices,
+        },
+    )
+
+
+@scoped_view(capability="org.view", **ASSOCIATION)
+def seats(request: HttpRequest, code: Association) -> HttpResponse:
+    association = code
+    form = forms.SeatForm(request.POST or None, initial={"term_year": timezone.localdate().year})
+    if request.method == "POST":
+        if not request.user.has_capability("body.edit"):
+            return HttpResponse("无权修改。", status=403)
+        if form.is_valid():
+            try:
+                services.seat_add(actor=request.user, association=association, **form.cleaned_data)
+            except ServiceError as exc:
+                exc.add_to(form)
+            else:
+                messages.success(request, "已添加。")
+                return redirect("organizations:seats", code=association.code)
+    return render(
+        request,
+        "organizations/seats.html",
+        {
+            "association": association,
+            "seats": selectors.seat_list(user=request.user, association=association)[:500],
+            "form": form,
+            "can_edit": request.user.has_capability("body.edit"),
+        },
+    )
+
+
+@require_POST
+@scoped_view(capability="body.edit", model=BodySeat)
+def seat_end(request: HttpRequest, pk: BodySeat) -> HttpResponse:
+    form = forms.SeatEndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.seat_end(actor=request.user, seat=pk, ended_on=form.cleaned_data["ended_on"])
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, "请填写有效的卸任日期。")
+    return redirect("organizations:seats", code=pk.association.code)

@@ -1,0 +1,223 @@
+"""Staff: list, Excel, one staff member, reveal, trainings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from fpa.core.errors import ServiceError
+from fpa.core.excel.pages import ExportKind, ExportPage, ImportPage, export_page, import_page
+from fpa.core.reveal import RevealForm, reveal_response
+from fpa.core.scope import scoped_view
+from fpa.organizations import excel, forms, selectors, services
+from fpa.organizations import jobs as org_jobs
+from fpa.organizations.models import Association, StaffMember
+from fpa.organizations.views.common import ASSOCIATION
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+@scoped_view(capability="org.view")
+def staff_list(request: HttpRequest) -> HttpResponse:
+    query = (request.GET.get("q") or "")[:50]
+    current_only = request.GET.get("all") != "1"
+    page = selectors.staff_list(
+        user=request.user,
+        query=query,
+        current_only=current_only,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+    )
+    return render(
+        request,
+        "organizations/staff_list.html",
+        {"page": page, "q": query, "current_only": current_only},
+    )
+
+
+STAFF_IMPORT = ImportPage(
+    kind="organizations.staff",
+    sheet=excel.STAFF_SHEET,
+    importer=excel.StaffImporter,
+    template="organizations/staff_import.html",
+    blank=excel.staff_template,
+    page_url="organizations:staff_import",
+    done_url="organizations:staff_list",
+    done_message=lambda r: (
+        f"导入完成：新增{r.created}人，修改{r.updated}人，{r.unchanged}人未变化。"
+    ),
+)
+
+
+@scoped_view(capability="staff.edit")
+def staff_import(request: HttpRequest) -> HttpResponse:
+    return import_page(request, STAFF_IMPORT)
+
+
+STAFF_EXPORT = ExportPage(
+    title=gettext_lazy("导出工作人员"),
+    intro=gettext_lazy(
+        "导出您管辖范围内的工作人员，格式与导入模板相同。身份证号码和联系电话默认打码。"
+    ),
+    full_intro=gettext_lazy(
+        "含完整的身份证号码和联系电话，可修改后重新导入。导出将记入审计日志，请妥善保管文件。"
+    ),
+    kinds=(
+        ExportKind(
+            key="1",
+            job_kind=org_jobs.STAFF_EXPORT,
+            sheet=excel.STAFF_SHEET,
+            label=gettext_lazy("导出（打码）"),
+            all_label=gettext_lazy("含已离任"),
+        ),
+    ),
+    import_capability="staff.edit",
+    imports=(("organizations:staff_import", gettext_lazy("从Excel导入或批量修改工作人员")),),
+)
+
+
+@scoped_view(capability="org.view")
+def staff_export(request: HttpRequest) -> HttpResponse:
+    """The page; ?download=1 the masked workbook; POST reveal=1 with a reason the full one."""
+    return export_page(request, STAFF_EXPORT)
+
+
+def _staff_data(form: forms.StaffForm) -> dict[str, Any]:
+    data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    data["id_number"] = data.get("id_number") or None
+    data["phone"] = data.get("phone") or None
+    return data
+
+
+@scoped_view(capability="staff.edit", **ASSOCIATION)
+def staff_create(request: HttpRequest, code: Association) -> HttpResponse:
+    association = code
+    form = forms.StaffForm(request.POST or None, initial={"term_start": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff = services.staff_create(
+                actor=request.user, association=association, **_staff_data(form)
+            )
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(request, f"已登记 {staff.name}。")
+            return redirect("organizations:staff_detail", pk=staff.pk)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "title": f"登记工作人员：{association.name}", "association": association},
+    )
+
+
+@scoped_view(capability="org.view", model=StaffMember)
+def staff_detail(request: HttpRequest, pk: StaffMember) -> HttpResponse:
+    return render(
+        request,
+        "organizations/staff_detail.html",
+        {
+            "staff": pk,
+            "trainings": pk.trainings.all()[:50],
+            "reveal_form": RevealForm(),
+            "can_edit": request.user.has_capability("staff.edit"),
+            "can_reveal": request.user.has_capability("personal.reveal"),
+        },
+    )
+
+
+@scoped_view(capability="staff.edit", model=StaffMember)
+def staff_edit(request: HttpRequest, pk: StaffMember) -> HttpResponse:
+    staff = pk
+    initial = {
+        "name": staff.name,
+        "sex": staff.sex,
+        "post": staff.post,
+        "employment": staff.employment,
+        "presides_daily_work": staff.presides_daily_work,
+        "term_start": staff.term_start,
+        "term_end": staff.term_end,
+        "version": staff.version,
+    }
+    form = forms.StaffForm(request.POST or None, initial=initial)
+    form.fields["id_number"].help_text = f"当前：{staff.id_number or '未填写'}；留空则不修改"
+    form.fields["phone"].help_text = f"当前：{staff.phone or '未填写'}；留空则不修改"
+    if request.method == "POST" and form.is_valid():
+        data = _staff_data(form)
+        for key in ("id_number", "phone"):
+            if data[key] is None:
+                data.pop(key)
+        try:
+            services.staff_update(
+                actor=request.user,
+                staff=staff,
+                expected_version=form.cleaned_data["version"],
+                **data,
+            )
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("organizations:staff_detail", pk=staff.pk)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "title": f"修改：{staff.name}", "association": staff.association},
+    )
+
+
+@scoped_view(capability="staff.edit", model=StaffMember)
+def staff_end(request: HttpRequest, pk: StaffMember) -> HttpResponse:
+    staff = pk
+    form = forms.EndTermForm(request.POST or None, initial={"left_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_end_term(
+                actor=request.user,
+                staff=staff,
+                left_on=form.cleaned_data["left_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(request, f"{staff.name} 已离任。")
+            return redirect("organizations:staff_detail", pk=staff.pk)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "title": f"离任：{staff.name}", "association": staff.association},
+    )
+
+
+@require_POST
+@scoped_view(capability="personal.reveal", model=StaffMember)
+def staff_reveal(request: HttpRequest, pk: StaffMember, field: str) -> HttpResponse:
+    """Show one protected value in full, with a reason; the read is audited."""
+    return reveal_response(
+        request, pk, field, allowed=("id_number", "phone"), scope_path=pk.association.path
+    )
+
+
+@scoped_view(capability="staff.edit", model=StaffMember)
+def training_add(request: HttpRequest, pk: StaffMember) -> HttpResponse:
+    staff = pk
+    form = forms.TrainingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.training_record(actor=request.user, staff=staff, **form.cleaned_data)
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(request, "培训记录已添加。")
+            return redirect("organizations:staff_detail", pk=staff.pk)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "title": f"培训记录：{staff.name}", "association": staff.association},
+    )

@@ -1,0 +1,158 @@
+"""The tree, lists, autocomplete, one association and its changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from fpa.core.errors import ServiceError
+from fpa.core.scope import scoped_view
+from fpa.organizations import forms, selectors, services
+from fpa.organizations.models import Association
+from fpa.organizations.views.common import ASSOCIATION
+
+# --- tree, list, detail -----------------------------------------------------------------------
+
+
+@scoped_view(capability="org.view")
+def tree(request: HttpRequest) -> HttpResponse:
+    home = request.user.home_association
+    if home is None:
+        return render(request, "organizations/tree.html", {"root": None, "children": []})
+    children = selectors.association_children(user=request.user, parent=home)
+    return render(request, "organizations/tree.html", {"root": home, "children": children})
+
+
+@scoped_view(capability="org.view", **ASSOCIATION)
+def children(request: HttpRequest, code: Association) -> HttpResponse:
+    nodes = selectors.association_children(user=request.user, parent=code)
+    return render(request, "organizations/_tree_children.html", {"children": nodes})
+
+
+@scoped_view(capability="org.view")
+def association_list(request: HttpRequest) -> HttpResponse:
+    form = forms.AssociationFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    page = selectors.association_list(
+        user=request.user,
+        query=data.get("q", ""),
+        kind=data.get("kind", ""),
+        include_closed=data.get("include_closed", False),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+    )
+    template = "organizations/_association_rows.html" if request.htmx else "organizations/list.html"
+    return render(request, template, {"form": form, "page": page})
+
+
+@scoped_view(capability="org.view")
+def autocomplete(request: HttpRequest) -> HttpResponse:
+    """Association search for pickers: code and name only, inside the scope, at most 20."""
+    page = selectors.association_list(user=request.user, query=request.GET.get("q", ""), size=20)
+    return JsonResponse(
+        {"results": [{"code": a.code, "name": a.name, "kind": a.kind} for a in page.items]}
+    )
+
+
+@scoped_view(capability="org.view", **ASSOCIATION)
+def detail(request: HttpRequest, code: Association) -> HttpResponse:
+    association = code
+    user = request.user
+    context: dict[str, Any] = {
+        "association": association,
+        "ancestors": selectors.association_ancestors(user=user, association=association),
+        "children": selectors.association_children(user=user, parent=association),
+        "staff": selectors.staff_list(user=user, association=association, size=100).items,
+        "filings": selectors.association_filings(user=user, association=association),
+        "composition": selectors.composition(user=user, association=association),
+        "history": association.changes.all()[:20],
+        "can_edit": user.has_capability("org.edit"),
+    }
+    return render(request, "organizations/detail.html", context)
+
+
+@scoped_view(capability="org.edit", **ASSOCIATION)
+def create_child(request: HttpRequest, code: Association) -> HttpResponse:
+    parent = code
+    form = forms.AssociationCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            child = services.association_create(
+                actor=request.user,
+                parent=parent,
+                kind=form.cleaned_data["kind"],
+                name=form.cleaned_data["name"],
+                address=form.cleaned_data["address"],
+                valid_from=form.cleaned_data["valid_from"],
+            )
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(request, f"已设立 {child.name}。")
+            return redirect("organizations:detail", code=child.code)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "title": f"在 {parent.name} 下设立协会", "association": parent},
+    )
+
+
+@scoped_view(capability="org.edit", **ASSOCIATION)
+def rename(request: HttpRequest, code: Association) -> HttpResponse:
+    association = code
+    form = forms.RenameForm(
+        request.POST or None,
+        initial={"version": association.version, "effective_date": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.association_rename(
+                actor=request.user,
+                association=association,
+                name=form.cleaned_data["name"],
+                effective_date=form.cleaned_data["effective_date"],
+                note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(request, "名称已变更，原名称保留在变更记录中。")
+            return redirect("organizations:detail", code=association.code)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "title": f"更名：{association.name}", "association": association},
+    )
+
+
+@scoped_view(capability="org.edit", **ASSOCIATION)
+def close(request: HttpRequest, code: Association) -> HttpResponse:
+    association = code
+    form = forms.CloseForm(
+        request.POST or None,
+        associations=selectors.association_choices(user=request.user).exclude(pk=association.pk),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.association_close(
+                actor=request.user,
+                association=association,
+                effective_date=form.cleaned_data["effective_date"],
+                merged_into=form.cleaned_data["merged_into"],
+                note=form.cleaned_data["note"],
+            )
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(request, "已停用，历史记录保留。")
+            return redirect("organizations:detail", code=association.code)
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "title": f"撤销或合并：{association.name}", "association": association},
+    )

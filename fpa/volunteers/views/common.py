@@ -1,0 +1,72 @@
+"""Helpers the volunteer pages share: the holders a form offers, the scoped list, one action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from fpa.accounts.models import User
+from fpa.accounts.roles import Role
+from fpa.core.errors import ServiceError
+from fpa.organizations import selectors as org_selectors
+from fpa.volunteers import services
+from fpa.volunteers.models import (
+    Volunteer,
+)
+
+VOLUNTEER = {"model": Volunteer}
+APPLY_LIMIT = 5  # applications per address per hour
+APPLY_WINDOW = 3600
+VERIFY_LIMIT = 30  # code checks per address per 10 minutes
+VERIFY_WINDOW = 600
+PROTECTED = ("id_number", "phone", "guardian_phone")
+
+
+def _holders(user: Any) -> QuerySet:
+    return org_selectors.association_choices(user=user, kinds=services.HOLDERS)
+
+
+def _volunteers(user: Any) -> QuerySet:
+    return (
+        Volunteer.objects.visible_to(user)
+        .active()
+        .select_related("association")
+        .order_by("association__path", "name", "pk")
+    )
+
+
+def _page(request: HttpRequest, form: Any, title: str, volunteer: Any = None, **extra: Any) -> Any:
+    context = {"form": form, "title": title, "volunteer": volunteer, **extra}
+    return render(request, "volunteers/form.html", context)
+
+
+def _action(
+    request: HttpRequest,
+    volunteer: Volunteer,
+    form: Any,
+    title: str,
+    call: Any,
+    done: str,
+    note: str = "",
+) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(request, done)
+            return redirect("volunteers:detail", pk=volunteer.pk)
+    return _page(request, form, title, volunteer, note=note)
+
+
+def _volunteer_accounts(user: Any) -> QuerySet:
+    return (
+        User.objects.visible_to(user)
+        .filter(is_active=True, roles__role=Role.VOLUNTEER, volunteer__isnull=True)
+        .order_by("username")
+    )

@@ -1,0 +1,171 @@
+"""Services, assignments, hours and their confirmation; teams."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+
+from fpa.core.errors import ServiceError
+from fpa.core.scope import scoped_view
+from fpa.volunteers import forms, selectors, services
+from fpa.volunteers.models import (
+    HoursRecord,
+    Service,
+    Team,
+)
+from fpa.volunteers.views.common import _holders, _page, _volunteers
+
+# --- services and hours ---------------------------------------------------------------------------
+
+
+@scoped_view(capability="volunteer.view")
+def service_list(request: HttpRequest) -> HttpResponse:
+    page = selectors.service_list(
+        user=request.user, after=request.GET.get("after"), before=request.GET.get("before")
+    )
+    context = {"page": page, "can_edit": request.user.has_capability("volunteer.edit")}
+    return render(request, "volunteers/services.html", context)
+
+
+@scoped_view(capability="volunteer.edit")
+def service_new(request: HttpRequest) -> HttpResponse:
+    form = forms.ServiceForm(request.POST or None, associations=_holders(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            service = services.service_create(actor=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            exc.add_to(form)
+        else:
+            messages.success(
+                request, gettext("已登记服务活动：%(title)s。") % {"title": service.title}
+            )
+            return redirect("volunteers:service", pk=service.pk)
+    return _page(request, form, gettext("登记志愿服务活动"), note=forms.TRAVEL_NOTE)
+
+
+@scoped_view(capability="volunteer.view", model=Service)
+def service_detail(request: HttpRequest, pk: Service) -> HttpResponse:
+    service, user = pk, request.user
+    data = selectors.service_detail(service=service)
+    context = {
+        "service": service,
+        **data,
+        "can_edit": user.has_capability("volunteer.edit"),
+        "assign_form": forms.AssignForm(volunteers=_volunteers(user)),
+        "hours_form": forms.HoursForm(volunteers=_volunteers(user)),
+        "travel_note": forms.TRAVEL_NOTE,
+        "past": service.date <= timezone.localdate(),
+    }
+    return render(request, "volunteers/service_detail.html", context)
+
+
+@require_POST
+@scoped_view(capability="volunteer.edit", model=Service)
+def assign(request: HttpRequest, pk: Service) -> HttpResponse:
+    service = pk
+    form = forms.AssignForm(request.POST, volunteers=_volunteers(request.user))
+    if form.is_valid():
+        try:
+            services.assignment_create(
+                actor=request.user, service=service, volunteer=form.cleaned_data["volunteer"]
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, gettext("已安排。"))
+    else:
+        messages.error(request, gettext("请选择在册服务的志愿者。"))
+    return redirect("volunteers:service", pk=service.pk)
+
+
+@require_POST
+@scoped_view(capability="volunteer.edit", model=Service)
+def hours_record(request: HttpRequest, pk: Service) -> HttpResponse:
+    service = pk
+    form = forms.HoursForm(request.POST, volunteers=_volunteers(request.user))
+    if form.is_valid():
+        try:
+            services.hours_record(actor=request.user, service=service, **form.cleaned_data)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, gettext("已登记并确认服务时长。"))
+    else:
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    return redirect("volunteers:service", pk=service.pk)
+
+
+@scoped_view(capability="volunteer.edit")
+def pending(request: HttpRequest) -> HttpResponse:
+    rows = list(selectors.pending_hours(user=request.user)[:501])
+    return render(request, "volunteers/pending.html", {"rows": rows[:500], "cut": len(rows) > 500})
+
+
+@require_POST
+@scoped_view(capability="volunteer.edit", model=HoursRecord)
+def hours_confirm(request: HttpRequest, pk: HoursRecord) -> HttpResponse:
+    form = forms.ConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            services.hours_confirm(
+                actor=request.user, record=pk, confirm=form.cleaned_data["decision"] == "confirm"
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, gettext("已处理。"))
+    return redirect("volunteers:pending")
+
+
+# --- teams ----------------------------------------------------------------------------------------
+
+
+@scoped_view(capability="volunteer.view")
+def teams(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    can_edit = user.has_capability("volunteer.edit")
+    form = forms.TeamForm(request.POST or None, associations=_holders(user))
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(gettext("您的角色无权进行此操作。"))
+        if form.is_valid():
+            try:
+                team = services.team_create(actor=user, **form.cleaned_data)
+            except ServiceError as exc:
+                exc.add_to(form)
+            else:
+                messages.success(request, gettext("已成立%(team)s。") % {"team": team})
+                return redirect("volunteers:team", pk=team.pk)
+    context = {"teams": selectors.team_list(user=user), "form": form, "can_edit": can_edit}
+    return render(request, "volunteers/teams.html", context)
+
+
+@scoped_view(capability="volunteer.view", model=Team)
+def team_detail(request: HttpRequest, pk: Team) -> HttpResponse:
+    team, user = pk, request.user
+    candidates = _volunteers(user).filter(association__path__under=team.association.path)
+    form = forms.MemberForm(request.POST or None, volunteers=candidates)
+    if request.method == "POST":
+        if not user.has_capability("volunteer.edit"):
+            raise PermissionDenied(gettext("您的角色无权进行此操作。"))
+        if form.is_valid():
+            try:
+                services.team_add_member(actor=user, team=team, **form.cleaned_data)
+            except ServiceError as exc:
+                exc.add_to(form)
+            else:
+                messages.success(request, gettext("已加入队伍。"))
+                return redirect("volunteers:team", pk=team.pk)
+    members = team.members.select_related("association").order_by("association__path", "pk")
+    context = {
+        "team": team,
+        "members": list(members),
+        "form": form,
+        "can_edit": user.has_capability("volunteer.edit"),
+    }
+    return render(request, "volunteers/team_detail.html", context)

@@ -1,0 +1,133 @@
+"""Matching volunteers to a family's needs, and pairings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+
+from fpa.core.errors import ServiceError
+from fpa.core.scope import scoped_view
+from fpa.families.models import Need
+from fpa.organizations.models import Association
+from fpa.volunteers import forms, selectors, services
+from fpa.volunteers.models import (
+    Pairing,
+    Service,
+    Volunteer,
+)
+
+# --- matching and pairing -------------------------------------------------------------------------
+
+
+def _target(request: HttpRequest) -> tuple[Any, Any, Association | None]:
+    """The need (?need=) or the service (?service=) to match, loaded inside the scope."""
+    source = request.POST if request.method == "POST" else request.GET
+    for name, queryset in (
+        ("need", Need.objects.visible_to(request.user).select_related("family__association")),
+        ("service", Service.objects.visible_to(request.user).select_related("association")),
+    ):
+        raw = (source.get(name) or "").strip()
+        if raw:
+            if not (raw.isascii() and raw.isdigit() and len(raw) < 19):
+                raise Http404
+            obj = queryset.filter(pk=int(raw)).first()
+            if obj is None:
+                raise Http404(gettext("记录不存在或不在您的管辖范围内。"))
+            place = obj.family.association if name == "need" else obj.association
+            return (obj if name == "need" else None, obj if name == "service" else None, place)
+    return None, None, None
+
+
+@scoped_view(capability="volunteer.edit")
+def match(request: HttpRequest) -> HttpResponse:
+    """Suggested volunteers for a family's need or an activity, with the reason of each rank."""
+    if not request.user.has_capability("family.view") and request.GET.get("need"):
+        raise PermissionDenied(gettext("您的角色无权查看家庭诉求。"))
+    need, service, place = _target(request)
+    if service is not None and not request.GET.get("skills"):
+        form = forms.MatchForm(initial={"skills": list(service.skills.all())})
+        wanted = list(service.skills.all())
+        when: list[str] = []
+    else:
+        form = forms.MatchForm(request.GET or None)
+        data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        wanted, when = list(data.get("skills") or []), list(data.get("when") or [])
+    rows = []
+    if place is not None:
+        rows = selectors.suggestions(user=request.user, place=place, skills=wanted, when=when)
+    context = {
+        "form": form,
+        "need": need,
+        "service": service,
+        "place": place,
+        "rows": rows,
+        "open_needs": [] if place is not None else _open_needs(request.user),
+    }
+    return render(request, "volunteers/match.html", context)
+
+
+def _open_needs(user: Any) -> list[Need]:
+    if not user.has_capability("family.view"):
+        return []
+    return list(
+        Need.objects.visible_to(user)
+        .filter(status__in=[Need.Status.OPEN, Need.Status.IN_PROGRESS])
+        .select_related("family__association")
+        .order_by("-id")[:50]
+    )
+
+
+@scoped_view(capability="volunteer.edit")
+def pair(request: HttpRequest) -> HttpResponse:
+    """POST: pair a volunteer with the family of a need (GET goes to the matching page)."""
+    if request.method != "POST":
+        return redirect("volunteers:match")
+    form = forms.PairForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("请求无效。"))
+        return redirect("volunteers:match")
+    data = form.cleaned_data
+    need = Need.objects.visible_to(request.user).select_related("family__association")
+    need = need.filter(pk=data["need"]).first()
+    volunteer = Volunteer.objects.visible_to(request.user).filter(pk=data["volunteer"]).first()
+    if need is None or volunteer is None:
+        raise Http404(gettext("记录不存在或不在您的管辖范围内。"))
+    try:
+        services.pairing_create(
+            actor=request.user,
+            volunteer=volunteer,
+            family=need.family,
+            start_date=timezone.localdate(),
+            note=data["note"] or f"诉求：{need.description[:100]}",
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"/volunteers/match/?need={need.pk}")
+    messages.success(request, gettext("已结对：%(name)s。") % {"name": volunteer.display_name})
+    return redirect("volunteers:detail", pk=volunteer.pk)
+
+
+@require_POST
+@scoped_view(capability="volunteer.edit", model=Pairing)
+def pairing_end(request: HttpRequest, pk: Pairing) -> HttpResponse:
+    pairing = pk
+    form = forms.EndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.pairing_end(
+                actor=request.user, pairing=pairing, end_date=form.cleaned_data["end_date"]
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, gettext("已结束结对。"))
+    else:
+        messages.error(request, gettext("请填写结束日期。"))
+    return redirect("volunteers:detail", pk=pairing.volunteer_id)

@@ -1,0 +1,52 @@
+"""Dependencies point down: `fpa.core` imports no app (the apps import core), and the demo data is
+found through the seeders' registry, not through a list in a command."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from fpa.core.demo import demo_seeders
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = {p.name for p in (ROOT / "fpa").iterdir() if (p / "apps.py").exists()} - {"core"}
+# Still to be moved behind a hook (issue 11): the backup manifest's ledger figures and keys, the
+# restore's ledger check and /readyz's signing-key check read fpa.transparency.
+KNOWN = {
+    ("fpa/core/backup.py", "fpa.transparency.models"),
+    ("fpa/core/backup.py", "fpa.transparency.merkle"),
+    ("fpa/core/backup.py", "fpa.transparency.keys"),
+    ("fpa/core/backup.py", "fpa.transparency.verify"),
+    ("fpa/core/health.py", "fpa.transparency.keys"),
+}
+
+
+def app_imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        names = []
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [f"{node.module}.{a.name}" for a in node.names]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        for name in names:
+            parts = name.split(".")
+            if len(parts) > 1 and parts[0] == "fpa" and parts[1] in APPS:
+                found.add(".".join(parts[:3]) if len(parts) > 2 else name)
+    return found
+
+
+def test_core_imports_no_app() -> None:
+    assert {"families", "transparency", "demo", "dashboard"} <= APPS  # the walk sees the apps
+    seen = set()
+    for path in sorted((ROOT / "fpa" / "core").rglob("*.py")):
+        for module in app_imports(path):
+            seen.add((str(path.relative_to(ROOT)), module))
+    assert seen - KNOWN == set(), "fpa.core must not import an app"
+    assert seen >= KNOWN, "an exception that no longer exists: remove it from KNOWN"
+
+
+def test_every_module_with_demo_data_registers_its_seeder_in_order() -> None:
+    labels = [label for label, _seed in demo_seeders()]
+    assert labels == ["organizations", "families", "fund", "members", "volunteers"]
+    assert all(callable(seed) for _label, seed in demo_seeders())
