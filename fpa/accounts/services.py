@@ -17,7 +17,7 @@ from fpa.accounts.roles import Role, role_conflict
 from fpa.core.audit import audit_create, audit_record, audit_update, snapshot
 from fpa.core.errors import NotAllowed, ServiceError, validate
 from fpa.core.models import AuditEvent
-from fpa.core.scope import scope_path_of
+from fpa.core.scope import in_scope
 
 
 def _scope_of(user: User) -> str:
@@ -32,8 +32,7 @@ def _require(actor: Any, capability: str) -> None:
 def _require_target_in_scope(actor: Any, association: Any) -> None:
     if actor is None:  # management commands run by the operator of the server
         return
-    path = scope_path_of(actor)
-    if association is None or path is None or not association.path.startswith(path):
+    if not in_scope(actor, association):
         raise NotAllowed("所选协会不在您的管辖范围内。")
 
 

@@ -31,7 +31,7 @@ from fpa.core import clock, excel
 from fpa.core.errors import ServiceError, ServiceErrors
 from fpa.core.excel.importer import MASKED_KEY
 from fpa.core.protected import Protected, blind_index
-from fpa.core.scope import scope_path_of
+from fpa.core.scope import path_is_under, scope_path_of
 from fpa.families import services
 from fpa.families.models import Family, Person
 from fpa.organizations.models import Association
@@ -428,7 +428,7 @@ class FamilyImporter(excel.Importer):
                 holder is not None
                 and holder.role == role
                 and path
-                and holder.association_path.startswith(path)
+                and path_is_under(holder.association_path, path)
             ):
                 wanted[row.key] = holder.family_id
         families = Family.objects.select_related("association").in_bulk(set(wanted.values()))

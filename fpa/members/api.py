@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from fpa.core.errors import ServiceError
+from fpa.core.scope import in_scope
 from fpa.members import selectors, services
 from fpa.members.models import Member, Transfer
 from fpa.organizations import selectors as org_selectors
@@ -205,8 +206,7 @@ class MemberFilters(Schema):
 def _transfer_out(request: HttpRequest, transfer: Transfer) -> dict[str, Any]:
     summary = selectors.transfer_summary(transfer)
     sending = selectors.sees_member_of(request.user, transfer)
-    path = request.user.home_association.path if request.user.home_association else "\0"
-    receiving = transfer.to_association.path.startswith(path)
+    receiving = in_scope(request.user, transfer.to_association)
     return {
         "id": transfer.pk,
         "status": transfer.status,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 from fpa.core.names import is_ascii_query, normalize_query
 from fpa.core.pagination import Page, keyset_page
+from fpa.core.scope import in_scope
 from fpa.members import tallies
 from fpa.members.models import (
     Confirmation,
@@ -185,8 +186,7 @@ def transfer_lists(*, user: Any, size: int = 200) -> dict[str, list[Transfer]]:
 def sees_member_of(user: Any, transfer: Transfer) -> bool:
     """Whether the user may read the member's record: the sending side always; the receiving side
     only after it accepted (and then it reads its own new record)."""
-    path = user.home_association.path if user.home_association else None
-    return bool(path) and transfer.from_association.path.startswith(path)
+    return in_scope(user, transfer.from_association)
 
 
 def transfer_summary(transfer: Transfer) -> dict[str, Any]:
@@ -229,7 +229,7 @@ def campaign_progress(*, user: Any, campaign: Reregistration) -> list[dict[str, 
     lapsed by this campaign) and confirmed. Two grouped queries."""
     root = campaign.association
     home = user.home_association
-    if home is not None and home.path.startswith(root.path) and home.path != root.path:
+    if home is not None and home.is_under(root) and home.pk != root.pk:
         root = home  # a township sees its own villages of a county campaign
     children = org_selectors.association_children(user=user, parent=root)
     members = Member.objects.visible_to(user).filter(association__path__under=root.path)

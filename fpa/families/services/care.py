@@ -18,7 +18,7 @@ from fpa.core.audit import (
     snapshot,
 )
 from fpa.core.errors import NotAllowed, ServiceError, validate
-from fpa.core.scope import require, require_in_scope, scope_path_of
+from fpa.core.scope import in_scope, require, require_in_scope, scope_path_of
 from fpa.families import photos as photo_rules
 from fpa.families.models import (
     FIVE_CARES,
@@ -44,7 +44,7 @@ def _may_log(actor: Any, family: Family) -> None:
     path = scope_path_of(actor)
     if path is None:
         raise NotAllowed(gettext("您的角色无权进行此操作。"))
-    if actor.has_capability("family.edit") and family.association.path.startswith(path):
+    if actor.has_capability("family.edit") and in_scope(actor, family.association):
         return
     if Contact.objects.filter(family=family, user=actor, end_date__isnull=True).exists():
         return

@@ -18,6 +18,7 @@ from fpa.core.errors import ServiceError
 from fpa.core.models import AuditEvent
 from fpa.core.names import pinyin_forms
 from fpa.core.protected import blind_index
+from fpa.core.scope import in_scope
 from fpa.families.models import (
     Family,
     Person,
@@ -66,9 +67,8 @@ def _check_duplicate(person: Person, actor: Any) -> None:
 
 def _duplicate_error(other: Person, actor: Any) -> ServiceError:
     where = other.family.association
-    home = actor.home_association
     # Name the other family only when the actor may see it; otherwise say only that it exists.
-    if home is not None and where.path.startswith(home.path):
+    if in_scope(actor, where):
         detail = gettext("已登记在%(area)s的家庭（%(name)s）中") % {
             "area": where.name,
             "name": other.family.head_name,

@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from fpa.accounts.models import User
 from fpa.accounts.roles import CAPABILITIES
-from fpa.core.scope import scope_path_of
+from fpa.core.scope import in_scope
 from fpa.families.models import (
     Contact,
     Family,
@@ -63,8 +63,7 @@ EDIT_ROLES = [role for role, caps in CAPABILITIES.items() if "family.edit" in ca
 
 
 def _in_scope(user: Any, family: Family) -> bool:
-    path = scope_path_of(user)
-    return path is not None and family.association.path.startswith(path)
+    return in_scope(user, family.association)
 
 
 def _is_contact(user: Any, family: Family) -> bool:

@@ -15,7 +15,7 @@ from fpa.core.errors import NotAllowed, ServiceError
 from fpa.core.models import AuditEvent
 from fpa.core.names import pinyin_forms
 from fpa.core.protected import blind_index
-from fpa.core.scope import require, scope_path_of
+from fpa.core.scope import in_scope, require
 from fpa.members import tallies
 from fpa.members.models import (
     CardSequence,
@@ -74,9 +74,8 @@ def _check_duplicate(member: Member, actor: Any) -> None:
     other = duplicate_of(member.id_number.reveal_unchecked(), exclude=member.pk)
     if other is None:
         return
-    path = scope_path_of(actor)
     # Name the other association only to someone who may see it.
-    if path and other.association.path.startswith(path):
+    if in_scope(actor, other.association):
         detail = gettext("已是%(association)s的会员（%(status)s）") % {
             "association": other.association.name,
             "status": other.get_status_display(),

@@ -59,7 +59,7 @@ def reregistration_confirm(
     """The member confirms their membership in the campaign (recorded by staff)."""
     require(actor, "member.edit")
     require_in_scope(actor, member.association)
-    if not member.association.path.startswith(campaign.association.path):
+    if not member.association.is_under(campaign.association):
         raise ServiceError(gettext("该会员不在此次重新登记的范围内。"), field="member")
     if campaign.closed_on:
         raise ServiceError(gettext("此次重新登记已结束。"), field="campaign")

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import render
 
-from fpa.core.scope import scope_path_of
+from fpa.core.scope import in_scope
 from fpa.members import services
 from fpa.members.models import Member
 from fpa.organizations import selectors as org_selectors
@@ -33,8 +33,7 @@ def _holders(user: Any) -> QuerySet:
 
 
 def _in_scope(user: Any, association: Association) -> bool:
-    path = scope_path_of(user)
-    return path is not None and association.path.startswith(path)
+    return in_scope(user, association)
 
 
 def _may_decide(user: Any, association: Association) -> bool:

@@ -360,7 +360,7 @@ def association_close(
     require_in_scope(actor, association)
     if merged_into is not None:
         require_in_scope(actor, merged_into)
-        if merged_into.pk == association.pk or merged_into.path.startswith(association.path):
+        if merged_into.is_under(association):  # itself or one of its own
             raise ServiceError("不能并入自身或其下级协会。", field="merged_into")
     if association.valid_to is not None:
         raise ServiceError("该协会已停用。")

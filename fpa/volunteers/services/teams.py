@@ -46,7 +46,7 @@ def team_add_member(*, actor: Any, team: Team, volunteer: Volunteer, leader: boo
     require(actor, "volunteer.edit")
     require_in_scope(actor, team.association)
     require_in_scope(actor, volunteer.association)
-    if not volunteer.association.path.startswith(team.association.path):
+    if not volunteer.association.is_under(team.association):
         raise ServiceError(gettext("只能吸收本队所在协会辖区内的志愿者。"), field="volunteer")
     if volunteer.status != Volunteer.Status.ACTIVE:
         raise ServiceError(gettext("只有在册服务的志愿者可以加入队伍。"), field="volunteer")
