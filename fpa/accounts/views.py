@@ -233,9 +233,8 @@ def user_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_form.html", {"form": form, "title": "新建账号"})
 
 
-@scoped_view(capability="accounts.manage", model=User, kwarg="pk")
-def user_edit(request: HttpRequest, pk: User) -> HttpResponse:
-    target = pk
+@scoped_view(capability="accounts.manage", model=User, kwarg="pk", as_="target")
+def user_edit(request: HttpRequest, target: User) -> HttpResponse:
     form = forms.UserEditForm(
         request.POST or None,
         initial={
@@ -295,9 +294,8 @@ def role_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/role_list.html", {"page": page})
 
 
-@scoped_view(capability="roles.manage", model=User, kwarg="pk")
-def role_edit(request: HttpRequest, pk: User) -> HttpResponse:
-    target = pk
+@scoped_view(capability="roles.manage", model=User, kwarg="pk", as_="target")
+def role_edit(request: HttpRequest, target: User) -> HttpResponse:
     form = forms.RoleForm(
         request.POST or None,
         associations=association_choices(user=request.user),

@@ -83,9 +83,8 @@ def care_add(request: HttpRequest, pk: Family) -> HttpResponse:
     )
 
 
-@scoped_view(capability="account.self", model=Need)
-def need_update(request: HttpRequest, pk: Need) -> HttpResponse:
-    need = pk
+@scoped_view(capability="account.self", model=Need, as_="need")
+def need_update(request: HttpRequest, need: Need) -> HttpResponse:
     family = need.family
     form = forms.NeedUpdateForm(
         request.POST or None, initial={"status": need.status, "result": need.result}
@@ -104,9 +103,8 @@ def need_update(request: HttpRequest, pk: Need) -> HttpResponse:
     )
 
 
-@scoped_view(capability="family.edit", **FAMILY)
-def support_add(request: HttpRequest, pk: Family) -> HttpResponse:
-    family = pk
+@scoped_view(capability="family.edit", **FAMILY, as_="family")
+def support_add(request: HttpRequest, family: Family) -> HttpResponse:
     form = forms.SupportForm(request.POST or None, initial={"start_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -167,9 +165,8 @@ def campaigns(request: HttpRequest) -> HttpResponse:
     )
 
 
-@scoped_view(capability="family.view", model=Campaign)
-def campaign_detail(request: HttpRequest, pk: Campaign) -> HttpResponse:
-    campaign = pk
+@scoped_view(capability="family.view", model=Campaign, as_="campaign")
+def campaign_detail(request: HttpRequest, campaign: Campaign) -> HttpResponse:
     visited = Exists(
         CareRecord.objects.filter(
             family=OuterRef("pk"),
@@ -239,11 +236,10 @@ def care_photos_add(request: HttpRequest, pk: CareRecord) -> HttpResponse:
     return _form_page(request, form, title, family, note=note)
 
 
-@scoped_view(capability="account.self", model=CarePhoto)
+@scoped_view(capability="account.self", model=CarePhoto, as_="photo")
 @require_safe
-def care_photo(request: HttpRequest, pk: CarePhoto) -> HttpResponse:
+def care_photo(request: HttpRequest, photo: CarePhoto) -> HttpResponse:
     """The stored (re-encoded) photo, or its thumbnail with ?size=thumb."""
-    photo = pk
     thumb = request.GET.get("size") == "thumb"
     name = photo.thumb_name if thumb else photo.file_name
     content_type = "image/jpeg" if thumb else photo.content_type

@@ -31,9 +31,8 @@ from fpa.families.views.common import (
 # --- contacts ---------------------------------------------------------------------------------
 
 
-@scoped_view(capability="family.edit", **FAMILY)
-def contact_add(request: HttpRequest, pk: Family) -> HttpResponse:
-    family = pk
+@scoped_view(capability="family.edit", **FAMILY, as_="family")
+def contact_add(request: HttpRequest, family: Family) -> HttpResponse:
     form = forms.ContactForm(request.POST or None, accounts=_accounts(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -62,9 +61,8 @@ def contact_add(request: HttpRequest, pk: Family) -> HttpResponse:
 
 
 @require_POST
-@scoped_view(capability="family.edit", model=Contact)
-def contact_end(request: HttpRequest, pk: Contact) -> HttpResponse:
-    contact = pk
+@scoped_view(capability="family.edit", model=Contact, as_="contact")
+def contact_end(request: HttpRequest, contact: Contact) -> HttpResponse:
     form = forms.ContactEndForm(request.POST)
     if form.is_valid():
         try:

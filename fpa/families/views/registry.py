@@ -180,9 +180,8 @@ def detail(request: HttpRequest, pk: Family) -> HttpResponse:
     return render(request, "families/detail.html", context)
 
 
-@scoped_view(capability="family.edit", **FAMILY)
-def edit(request: HttpRequest, pk: Family) -> HttpResponse:
-    family = pk
+@scoped_view(capability="family.edit", **FAMILY, as_="family")
+def edit(request: HttpRequest, family: Family) -> HttpResponse:
     form = forms.FamilyForm(request.POST or None, family=family)
     if request.method == "POST" and form.is_valid():
         try:
@@ -202,9 +201,8 @@ def edit(request: HttpRequest, pk: Family) -> HttpResponse:
     )
 
 
-@scoped_view(capability="family.edit", **FAMILY)
-def status(request: HttpRequest, pk: Family) -> HttpResponse:
-    family = pk
+@scoped_view(capability="family.edit", **FAMILY, as_="family")
+def status(request: HttpRequest, family: Family) -> HttpResponse:
     form = forms.StatusForm(request.POST or None, initial={"effective_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -225,9 +223,8 @@ def status(request: HttpRequest, pk: Family) -> HttpResponse:
 # --- people -----------------------------------------------------------------------------------
 
 
-@scoped_view(capability="family.edit", **FAMILY)
-def person_add(request: HttpRequest, pk: Family) -> HttpResponse:
-    family = pk
+@scoped_view(capability="family.edit", **FAMILY, as_="family")
+def person_add(request: HttpRequest, family: Family) -> HttpResponse:
     form = forms.PersonForm(request.POST or None, family=family)
     if request.method == "POST" and form.is_valid():
         try:
@@ -242,9 +239,8 @@ def person_add(request: HttpRequest, pk: Family) -> HttpResponse:
     )
 
 
-@scoped_view(capability="family.edit", model=Person)
-def person_edit(request: HttpRequest, pk: Person) -> HttpResponse:
-    person = pk
+@scoped_view(capability="family.edit", model=Person, as_="person")
+def person_edit(request: HttpRequest, person: Person) -> HttpResponse:
     family = person.family
     form = forms.PersonForm(request.POST or None, family=family, person=person)
     if request.method == "POST" and form.is_valid():

@@ -62,10 +62,9 @@ def grant_new(request: HttpRequest) -> HttpResponse:
     return render(request, "fund/form.html", {"form": form, "title": gettext("资助申请")})
 
 
-@scoped_view(capability="fund.view", model=Grant)
+@scoped_view(capability="fund.view", model=Grant, as_="grant")
 @require_safe
-def grant_detail(request: HttpRequest, pk: Grant) -> HttpResponse:
-    grant = pk
+def grant_detail(request: HttpRequest, grant: Grant) -> HttpResponse:
     user = request.user
     version = {"version": grant.version}
     context = {

@@ -109,10 +109,9 @@ def donation_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@scoped_view(capability="fund.view", model=Donation)
+@scoped_view(capability="fund.view", model=Donation, as_="donation")
 @require_safe
-def receipt(request: HttpRequest, pk: Donation) -> HttpResponse:
-    donation = pk
+def receipt(request: HttpRequest, donation: Donation) -> HttpResponse:
     return render(request, "fund/receipt.html", _receipt_context(request, donation))
 
 

@@ -95,9 +95,8 @@ def detail(request: HttpRequest, pk: Member) -> HttpResponse:
     return render(request, "members/detail.html", context)
 
 
-@scoped_view(capability="member.edit", **MEMBER)
-def edit(request: HttpRequest, pk: Member) -> HttpResponse:
-    member = pk
+@scoped_view(capability="member.edit", **MEMBER, as_="member")
+def edit(request: HttpRequest, member: Member) -> HttpResponse:
     form = forms.EditForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
         try:
@@ -131,9 +130,8 @@ def approve(request: HttpRequest, pk: Member) -> HttpResponse:
     return redirect("members:detail", pk=pk.pk)
 
 
-@scoped_view(capability="member.approve", **MEMBER)
-def reject(request: HttpRequest, pk: Member) -> HttpResponse:
-    member = pk
+@scoped_view(capability="member.approve", **MEMBER, as_="member")
+def reject(request: HttpRequest, member: Member) -> HttpResponse:
     form = forms.RejectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -146,9 +144,8 @@ def reject(request: HttpRequest, pk: Member) -> HttpResponse:
     return _form_page(request, form, gettext("不予批准：%(name)s") % {"name": member.name}, member)
 
 
-@scoped_view(capability="member.edit", **MEMBER)
-def status(request: HttpRequest, pk: Member) -> HttpResponse:
-    member = pk
+@scoped_view(capability="member.edit", **MEMBER, as_="member")
+def status(request: HttpRequest, member: Member) -> HttpResponse:
     form = forms.StatusForm(request.POST or None, initial={"effective_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -166,9 +163,8 @@ def status(request: HttpRequest, pk: Member) -> HttpResponse:
     )
 
 
-@scoped_view(capability="member.edit", **MEMBER)
-def transfer(request: HttpRequest, pk: Member) -> HttpResponse:
-    member = pk
+@scoped_view(capability="member.edit", **MEMBER, as_="member")
+def transfer(request: HttpRequest, member: Member) -> HttpResponse:
     form = forms.TransferForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -195,9 +191,8 @@ def transfer(request: HttpRequest, pk: Member) -> HttpResponse:
     )
 
 
-@scoped_view(capability="member.edit", **MEMBER)
-def group(request: HttpRequest, pk: Member) -> HttpResponse:
-    member = pk
+@scoped_view(capability="member.edit", **MEMBER, as_="member")
+def group(request: HttpRequest, member: Member) -> HttpResponse:
     groups = MemberGroup.objects.visible_to(request.user).filter(
         association=member.association, dissolved_on__isnull=True
     )

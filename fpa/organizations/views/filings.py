@@ -68,9 +68,8 @@ def filing_submit(request: HttpRequest, code: Association) -> HttpResponse:
     )
 
 
-@scoped_view(capability="filing.review", model=Filing)
-def filing_review(request: HttpRequest, pk: Filing) -> HttpResponse:
-    filing = pk
+@scoped_view(capability="filing.review", model=Filing, as_="filing")
+def filing_review(request: HttpRequest, filing: Filing) -> HttpResponse:
     form = forms.FilingReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

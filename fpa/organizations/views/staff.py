@@ -131,9 +131,8 @@ def staff_detail(request: HttpRequest, pk: StaffMember) -> HttpResponse:
     )
 
 
-@scoped_view(capability="staff.edit", model=StaffMember)
-def staff_edit(request: HttpRequest, pk: StaffMember) -> HttpResponse:
-    staff = pk
+@scoped_view(capability="staff.edit", model=StaffMember, as_="staff")
+def staff_edit(request: HttpRequest, staff: StaffMember) -> HttpResponse:
     initial = {
         "name": staff.name,
         "sex": staff.sex,
@@ -171,9 +170,8 @@ def staff_edit(request: HttpRequest, pk: StaffMember) -> HttpResponse:
     )
 
 
-@scoped_view(capability="staff.edit", model=StaffMember)
-def staff_end(request: HttpRequest, pk: StaffMember) -> HttpResponse:
-    staff = pk
+@scoped_view(capability="staff.edit", model=StaffMember, as_="staff")
+def staff_end(request: HttpRequest, staff: StaffMember) -> HttpResponse:
     form = forms.EndTermForm(request.POST or None, initial={"left_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -204,9 +202,8 @@ def staff_reveal(request: HttpRequest, pk: StaffMember, field: str) -> HttpRespo
     )
 
 
-@scoped_view(capability="staff.edit", model=StaffMember)
-def training_add(request: HttpRequest, pk: StaffMember) -> HttpResponse:
-    staff = pk
+@scoped_view(capability="staff.edit", model=StaffMember, as_="staff")
+def training_add(request: HttpRequest, staff: StaffMember) -> HttpResponse:
     form = forms.TrainingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -65,9 +65,8 @@ def service_detail(request: HttpRequest, pk: Service) -> HttpResponse:
 
 
 @require_POST
-@scoped_view(capability="volunteer.edit", model=Service)
-def assign(request: HttpRequest, pk: Service) -> HttpResponse:
-    service = pk
+@scoped_view(capability="volunteer.edit", model=Service, as_="service")
+def assign(request: HttpRequest, service: Service) -> HttpResponse:
     form = forms.AssignForm(request.POST, volunteers=_volunteers(request.user))
     if form.is_valid():
         try:
@@ -84,9 +83,8 @@ def assign(request: HttpRequest, pk: Service) -> HttpResponse:
 
 
 @require_POST
-@scoped_view(capability="volunteer.edit", model=Service)
-def hours_record(request: HttpRequest, pk: Service) -> HttpResponse:
-    service = pk
+@scoped_view(capability="volunteer.edit", model=Service, as_="service")
+def hours_record(request: HttpRequest, service: Service) -> HttpResponse:
     form = forms.HoursForm(request.POST, volunteers=_volunteers(request.user))
     if form.is_valid():
         try:

@@ -115,9 +115,8 @@ def pair(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@scoped_view(capability="volunteer.edit", model=Pairing)
-def pairing_end(request: HttpRequest, pk: Pairing) -> HttpResponse:
-    pairing = pk
+@scoped_view(capability="volunteer.edit", model=Pairing, as_="pairing")
+def pairing_end(request: HttpRequest, pairing: Pairing) -> HttpResponse:
     form = forms.EndForm(request.POST)
     if form.is_valid():
         try:

@@ -102,10 +102,9 @@ def detail(request: HttpRequest, pk: Volunteer) -> HttpResponse:
 
 
 @require_POST
-@scoped_view(capability="volunteer.view", **VOLUNTEER)
-def reveal(request: HttpRequest, pk: Volunteer, field: str) -> HttpResponse:
+@scoped_view(capability="volunteer.view", **VOLUNTEER, as_="volunteer")
+def reveal(request: HttpRequest, volunteer: Volunteer, field: str) -> HttpResponse:
     """The full ID number or phone, or the name of a child under 14: audited, with a reason."""
-    volunteer = pk
     plain: tuple[str, ...] = ()
     if field == "name" and volunteer.is_child:
         plain = ("name",)
@@ -119,9 +118,8 @@ def reveal(request: HttpRequest, pk: Volunteer, field: str) -> HttpResponse:
     )
 
 
-@scoped_view(capability="volunteer.edit", **VOLUNTEER)
-def edit(request: HttpRequest, pk: Volunteer) -> HttpResponse:
-    volunteer = pk
+@scoped_view(capability="volunteer.edit", **VOLUNTEER, as_="volunteer")
+def edit(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
     initial = {
         "association": volunteer.association_id,
         "name": volunteer.name,
@@ -177,9 +175,8 @@ def edit(request: HttpRequest, pk: Volunteer) -> HttpResponse:
     )
 
 
-@scoped_view(capability="volunteer.edit", **VOLUNTEER)
-def vet(request: HttpRequest, pk: Volunteer) -> HttpResponse:
-    volunteer = pk
+@scoped_view(capability="volunteer.edit", **VOLUNTEER, as_="volunteer")
+def vet(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
     form = forms.VetForm(request.POST or None)
     return _action(
         request,
@@ -191,9 +188,8 @@ def vet(request: HttpRequest, pk: Volunteer) -> HttpResponse:
     )
 
 
-@scoped_view(capability="volunteer.edit", **VOLUNTEER)
-def agreement(request: HttpRequest, pk: Volunteer) -> HttpResponse:
-    volunteer = pk
+@scoped_view(capability="volunteer.edit", **VOLUNTEER, as_="volunteer")
+def agreement(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
     today = timezone.localdate()
     initial = {
         "term_start": today,
@@ -214,9 +210,8 @@ def agreement(request: HttpRequest, pk: Volunteer) -> HttpResponse:
     )
 
 
-@scoped_view(capability="volunteer.edit", **VOLUNTEER)
-def status(request: HttpRequest, pk: Volunteer) -> HttpResponse:
-    volunteer = pk
+@scoped_view(capability="volunteer.edit", **VOLUNTEER, as_="volunteer")
+def status(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
     form = forms.StatusForm(request.POST or None, initial={"effective_date": timezone.localdate()})
     return _action(
         request,
@@ -228,9 +223,8 @@ def status(request: HttpRequest, pk: Volunteer) -> HttpResponse:
     )
 
 
-@scoped_view(capability="volunteer.edit", **VOLUNTEER)
-def training(request: HttpRequest, pk: Volunteer) -> HttpResponse:
-    volunteer = pk
+@scoped_view(capability="volunteer.edit", **VOLUNTEER, as_="volunteer")
+def training(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
     form = forms.TrainingForm(request.POST or None)
     return _action(
         request,
@@ -242,9 +236,8 @@ def training(request: HttpRequest, pk: Volunteer) -> HttpResponse:
     )
 
 
-@scoped_view(capability="volunteer.edit", **VOLUNTEER)
-def insurance(request: HttpRequest, pk: Volunteer) -> HttpResponse:
-    volunteer = pk
+@scoped_view(capability="volunteer.edit", **VOLUNTEER, as_="volunteer")
+def insurance(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
     form = forms.InsuranceForm(request.POST or None)
     return _action(
         request,
@@ -257,9 +250,8 @@ def insurance(request: HttpRequest, pk: Volunteer) -> HttpResponse:
 
 
 @require_POST
-@scoped_view(capability="volunteer.edit", **VOLUNTEER)
-def link(request: HttpRequest, pk: Volunteer) -> HttpResponse:
-    volunteer = pk
+@scoped_view(capability="volunteer.edit", **VOLUNTEER, as_="volunteer")
+def link(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
     form = forms.LinkForm(request.POST, accounts=_volunteer_accounts(request.user))
     if form.is_valid():
         try:
@@ -276,9 +268,8 @@ def link(request: HttpRequest, pk: Volunteer) -> HttpResponse:
 
 
 @require_POST
-@scoped_view(capability="volunteer.edit", **VOLUNTEER)
-def certificate_issue(request: HttpRequest, pk: Volunteer) -> HttpResponse:
-    volunteer = pk
+@scoped_view(capability="volunteer.edit", **VOLUNTEER, as_="volunteer")
+def certificate_issue(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
     try:
         certificate = services.certificate_issue(actor=request.user, volunteer=volunteer)
     except ServiceError as exc:
@@ -287,10 +278,9 @@ def certificate_issue(request: HttpRequest, pk: Volunteer) -> HttpResponse:
     return redirect("volunteers:certificate", pk=certificate.pk)
 
 
-@scoped_view(capability="account.self", model=Certificate)
-def certificate(request: HttpRequest, pk: Certificate) -> HttpResponse:
+@scoped_view(capability="account.self", model=Certificate, as_="cert")
+def certificate(request: HttpRequest, cert: Certificate) -> HttpResponse:
     """The printable certificate (print to PDF from the browser)."""
-    cert = pk
     context = {
         "cert": cert,
         "volunteer": cert.volunteer,
