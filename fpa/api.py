@@ -8,59 +8,14 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import APIKeyCookie, HttpBearer
 
+from fpa.accounts.api_auth import BearerToken, Session, usable
 from fpa.accounts.services import token_authenticate
 from fpa.core.errors import ServiceError
-
-
-def _usable(user: Any) -> bool:
-    if not user.is_active:
-        return False
-    if settings.FPA_REQUIRE_OTP and user.needs_otp:
-        return user.is_verified()
-    return True
-
-
-def _capable(user: Any, capability: str | None) -> Any:
-    """The same capability the web pages declare: a known user without it is refused (403)."""
-    if capability is not None and not user.has_capability(capability):
-        raise PermissionDenied("您的角色无权进行此操作。")
-    return user
-
-
-class BearerToken(HttpBearer):
-    def __init__(self, capability: str | None = None) -> None:
-        super().__init__()
-        self.capability = capability
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = token_authenticate(token)
-        if user is None:
-            return None
-        request.user = user  # a token is issued only after the second factor, when one is needed
-        return _capable(user, self.capability)
-
-
-class Session(APIKeyCookie):
-    """The browser session, with CSRF checks on unsafe methods."""
-
-    param_name = settings.SESSION_COOKIE_NAME
-
-    def __init__(self, capability: str | None = None) -> None:
-        super().__init__()
-        self.capability = capability
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and _usable(user):
-            return _capable(user, self.capability)
-        return None
 
 
 def signed_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -71,7 +26,7 @@ def signed_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header.lower().startswith("bearer ") else ""
         user = getattr(request, "user", None)
-        session_ok = user is not None and user.is_authenticated and _usable(user)
+        session_ok = user is not None and user.is_authenticated and usable(user)
         if not session_ok and (not token or token_authenticate(token) is None):
             return JsonResponse(
                 {

@@ -21,7 +21,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from fpa.api import BearerToken, Session
+from fpa.accounts.api_auth import BearerToken, Session
 from fpa.core.errors import ServiceError
 from fpa.core.pagination import keyset_page
 from fpa.families import eligibility, selectors, services

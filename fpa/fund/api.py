@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from fpa.api import BearerToken, Session
+from fpa.accounts.api_auth import BearerToken, Session
 from fpa.fund import selectors
 from fpa.fund.models import Grant
 

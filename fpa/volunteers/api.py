@@ -18,7 +18,7 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from fpa.api import BearerToken, Session
+from fpa.accounts.api_auth import BearerToken, Session
 from fpa.core.errors import ServiceError
 from fpa.families.models import Need
 from fpa.organizations import selectors as org_selectors
