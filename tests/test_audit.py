@@ -817,3 +817,23 @@ def test_anonymous_is_sent_to_login(client, trail):
     response = client.get("/audit/")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=/audit/"
+
+
+@scenario("fpa.accounts.services.otp_enrol_start", "fpa.accounts.services.otp_enrol")
+def test_otp_enrolment_is_audited_once_started_and_once_confirmed(county):
+    from django_otp.oath import TOTP
+
+    mark = last_id()
+    device = account_services.otp_enrol_start(user=county)
+    assert account_services.otp_enrol_start(user=county).pk == device.pk  # one pending device
+    started = only_event(mark, action=AuditEvent.Action.CREATE, object_type="otp.totpdevice")
+    assert started.actor_id == county.pk and started.changes == {"confirmed": [None, False]}
+    mark = last_id()
+    assert not account_services.otp_enrol(user=county, device=device, token="000000x")
+    assert last_id() == mark  # a wrong code changes nothing
+    device.throttle_reset()  # django-otp makes the next try wait after a failure
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    assert account_services.otp_enrol(user=county, device=device, token=str(totp.token()).zfill(6))
+    confirmed = only_event(mark, action=AuditEvent.Action.UPDATE, object_type="otp.totpdevice")
+    assert confirmed.changes == {"confirmed": [False, True], "replaced": [0, 0]}
+    assert_no_plaintext([started, confirmed], device.key)

@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fpa.accounts.models import ApiToken, User, UserRole
 from fpa.accounts.roles import Role, role_conflict
@@ -264,3 +265,44 @@ def address_lockout(
         changes={"failures": [None, failures], "minutes": [None, minutes]},
         reason=f"同一地址登录失败{failures}次，暂停该地址登录{minutes}分钟",
     )
+
+
+# --- second factor ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def otp_enrol_start(*, user: User) -> TOTPDevice:
+    """The user's pending authenticator (unconfirmed: it grants nothing until `otp_enrol`),
+    created once per enrolment and audited then."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+        audit_record(
+            actor=user,
+            action=AuditEvent.Action.CREATE,
+            object_type="otp.totpdevice",
+            object_repr=f"{user.username}: authenticator (pending)",
+            changes={"confirmed": [None, False]},
+            scope_path=_scope_of(user),
+        )
+    return device
+
+
+@transaction.atomic
+def otp_enrol(*, user: User, device: TOTPDevice, token: str) -> bool:
+    """Confirm the pending authenticator with one code from it: it replaces any earlier one.
+    False (nothing changed) when the code is wrong."""
+    if device.user_id != user.pk or device.confirmed or not device.verify_token(token):
+        return False
+    replaced = TOTPDevice.objects.filter(user=user, confirmed=True).delete()[0]
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_record(
+        actor=user,
+        action=AuditEvent.Action.UPDATE,
+        object_type="otp.totpdevice",
+        object_repr=f"{user.username}: authenticator",
+        changes={"confirmed": [False, True], "replaced": [replaced, 0]},
+        scope_path=_scope_of(user),
+    )
+    return True

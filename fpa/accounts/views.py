@@ -9,7 +9,6 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,10 +19,9 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from fpa.accounts import forms, lockout, services
+from fpa.accounts import forms, lockout, selectors, services
 from fpa.accounts.models import ApiToken, User
 from fpa.core.errors import ServiceError
-from fpa.core.pagination import keyset_page
 from fpa.core.scope import public_view, scoped_view
 from fpa.organizations.selectors import association_choices
 
@@ -93,7 +91,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 def _device(user: User) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return selectors.otp_device(user)
 
 
 @scoped_view(capability="account.self")
@@ -116,15 +114,10 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     user = request.user
     if _device(user) is not None and not user.is_verified():
         return redirect(_with_next("accounts:otp_verify", request))
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    device = services.otp_enrol_start(user=user)
     form = forms.OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            TOTPDevice.objects.filter(user=user, confirmed=True).delete()
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        if services.otp_enrol(user=user, device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
             messages.success(request, "动态验证码已启用。")
             return redirect(_next_url(request))
@@ -169,7 +162,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             _, new_token = services.token_issue(
                 user=request.user, name=token_form.cleaned_data["name"]
             )
-    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")[:20]
+    tokens = selectors.own_tokens(request.user)
     return render(
         request,
         "accounts/profile.html",
@@ -198,12 +191,9 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @scoped_view(capability="accounts.manage")
 def user_list(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()[:50]
-    queryset = User.objects.visible_to(request.user)
-    if query:
-        queryset = queryset.filter(Q(username__icontains=query) | Q(full_name__contains=query))
-    page = keyset_page(
-        queryset,
-        key="id",
+    page = selectors.user_list(
+        user=request.user,
+        query=query,
         after=request.GET.get("after"),
         before=request.GET.get("before"),
     )
@@ -284,12 +274,8 @@ def user_edit(request: HttpRequest, target: User) -> HttpResponse:
 
 @scoped_view(capability="roles.manage")
 def role_list(request: HttpRequest) -> HttpResponse:
-    queryset = User.objects.visible_to(request.user)
-    page = keyset_page(
-        queryset,
-        key="id",
-        after=request.GET.get("after"),
-        before=request.GET.get("before"),
+    page = selectors.user_list(
+        user=request.user, after=request.GET.get("after"), before=request.GET.get("before")
     )
     return render(request, "accounts/role_list.html", {"page": page})
 
