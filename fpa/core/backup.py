@@ -32,9 +32,11 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
@@ -158,19 +160,22 @@ def _table_names(cursor: Any, vendor: str) -> list[str]:
     return [row[0] for row in cursor.fetchall()]
 
 
-def _ledger_models() -> tuple[Any, Any, Any]:
-    from fpa.core.models import AuditEvent
-    from fpa.transparency.models import Checkpoint, LogLeaf
+def backup_parts() -> list[Any]:
+    """The apps' parts of a backup, in INSTALLED_APPS order: modules named on an AppConfig as
+    `backup_part` (today the ledger, fpa.transparency.backup), each with NAME, figures(cursor,
+    alias, counts, quote), keys_needed(), key_problems(manifest) and verify()."""
+    paths = [getattr(config, "backup_part", None) for config in apps.get_app_configs()]
+    return [import_module(path) for path in paths if path]
 
-    return LogLeaf, Checkpoint, AuditEvent
+
+def _part_names() -> tuple[str, ...]:
+    return tuple(part.NAME for part in backup_parts())
 
 
 def figures(cursor: Any, vendor: str, alias: str) -> dict[str, Any]:
     """What the manifest says about one database, read through ``cursor`` (a DB-API cursor on
     the snapshot, or Django's on a restored database): tables and row counts, applied migrations,
-    and, on the alias that holds them, the ledger and the audit trail."""
-    from fpa.transparency import merkle
-
+    and, on the alias that holds them, the audit trail and each app's part (the ledger)."""
     tables = _table_names(cursor, vendor)
     counts = {}
     for table in tables:
@@ -183,23 +188,12 @@ def figures(cursor: Any, vendor: str, alias: str) -> dict[str, Any]:
         for app, name in cursor.fetchall():
             migrations.setdefault(app, []).append(name)
         out["migrations"] = migrations
-    leaf, checkpoint, audit = _ledger_models()
-    if router.db_for_write(leaf) == alias and leaf._meta.db_table in counts:
-        table = _quote(leaf._meta.db_table)
-        cursor.execute(f'SELECT leaf_hash FROM {table} ORDER BY "index"')  # noqa: S608 - quoted
-        hashes = [bytes(row[0]) for row in cursor.fetchall()]
-        out["ledger"] = {
-            "tree_size": len(hashes),
-            "root_hash": merkle.root_from_leaf_hashes(hashes).hex(),
-        }
-        if checkpoint._meta.db_table in counts:
-            table = _quote(checkpoint._meta.db_table)
-            cursor.execute(
-                f"SELECT DISTINCT key_name, key_id FROM {table} ORDER BY key_name, key_id"  # noqa: S608
-            )
-            out["ledger"]["checkpoint_keys"] = [
-                {"name": name, "key_id": key_id} for name, key_id in cursor.fetchall()
-            ]
+    for part in backup_parts():
+        found = part.figures(cursor, alias, counts, _quote)
+        if found is not None:
+            out[part.NAME] = found
+    from fpa.core.models import AuditEvent as audit
+
     if router.db_for_write(audit) == alias and audit._meta.db_table in counts:
         out["audit_rows"] = counts[audit._meta.db_table]
     return out
@@ -207,21 +201,23 @@ def figures(cursor: Any, vendor: str, alias: str) -> dict[str, Any]:
 
 def _keys_needed() -> dict[str, Any]:
     from fpa.core.crypto import keyring
-    from fpa.transparency.keys import signing_key
 
     try:
         ring = keyring()
-        ledger = signing_key()
+        needed: dict[str, Any] = {
+            "field_keys": {
+                "active": ring.active,
+                "check_values": {
+                    kid: key_check_value(key) for kid, key in sorted(ring.keys.items())
+                },
+                "hash_key_check_value": key_check_value(ring.hash_key),
+            },
+        }
+        for part in backup_parts():
+            needed |= part.keys_needed()
     except ImproperlyConfigured as exc:
         raise BackupError(f"the keys are not loaded: {exc}") from exc
-    return {
-        "field_keys": {
-            "active": ring.active,
-            "check_values": {kid: key_check_value(key) for kid, key in sorted(ring.keys.items())},
-            "hash_key_check_value": key_check_value(ring.hash_key),
-        },
-        "ledger_signing_key": ledger.vkey,  # the public verifier key, never the private key
-    }
+    return needed
 
 
 # --- backup --------------------------------------------------------------------------------------
@@ -402,15 +398,15 @@ def check_schema(manifest: dict[str, Any]) -> None:
 
 def check_keys(manifest: dict[str, Any]) -> None:
     from fpa.core.crypto import keyring
-    from fpa.transparency.keys import trusted_public_keys
 
     needed = manifest["keys"]["field_keys"]
+    problems: list[str] = []
     try:
         ring = keyring()
-        trusted = {kid.hex() for kid in trusted_public_keys()}
+        for part in backup_parts():
+            problems += part.key_problems(manifest)
     except (ImproperlyConfigured, ValueError) as exc:
         raise BackupError(f"the keys are not loaded: {exc}") from exc
-    problems = []
     for kid, check in sorted(needed["check_values"].items()):
         if kid not in ring.keys:
             problems.append(f"field key {kid!r} is not loaded")
@@ -418,13 +414,6 @@ def check_keys(manifest: dict[str, Any]) -> None:
             problems.append(f"field key {kid!r} is loaded but is a different key")
     if key_check_value(ring.hash_key) != needed["hash_key_check_value"]:
         problems.append("the search-hash key (hash_key) is a different key")
-    for db in manifest["databases"].values():
-        for key in (db.get("ledger") or {}).get("checkpoint_keys", []):
-            if key["key_id"] not in trusted:
-                problems.append(
-                    f"ledger key {key['name']}+{key['key_id']} signed checkpoints but is neither "
-                    "the signing key nor in FPA_LEDGER_TRUSTED_KEYS"
-                )
     if problems:
         raise BackupError(
             "the keys this backup needs are not loaded (FPA_FIELD_KEYS / FPA_KEY_FILE, "
@@ -511,12 +500,14 @@ def _compare(
             f"{alias}: {found.get('audit_rows')} audit rows, the manifest says "
             f"{expected.get('audit_rows')}"
         )
-    if "ledger" in what:
-        want, got = expected.get("ledger") or {}, found.get("ledger") or {}
-        for key in ("tree_size", "root_hash"):
+    for name in what:
+        if name in ("tables", "audit_rows"):
+            continue
+        want, got = expected.get(name) or {}, found.get(name) or {}  # an app's part: the ledger
+        for key in sorted(want):
             if want.get(key) != got.get(key):
                 problems.append(
-                    f"{alias}: ledger {key} is {got.get(key)}, the manifest says {want.get(key)}"
+                    f"{alias}: {name} {key} is {got.get(key)}, the manifest says {want.get(key)}"
                 )
     return problems
 
@@ -550,8 +541,6 @@ def restore(directory: str | Path, *, say: Say = lambda _: None) -> dict[str, An
     (nothing changed) or mismatch."""
     from django.core.management import call_command
 
-    from fpa.transparency.verify import verify_log
-
     source = Path(directory).absolute()
     started = time.monotonic()
     manifest = read_manifest(source)
@@ -565,7 +554,9 @@ def restore(directory: str | Path, *, say: Say = lambda _: None) -> dict[str, An
     for alias, db in sorted(manifest["databases"].items()):
         load = _load_sqlite if db["vendor"] == "sqlite" else _load_postgresql
         load(alias, source / db["file"])
-        problems += _compare(alias, db, _figures_of(alias), ("tables", "audit_rows", "ledger"))
+        problems += _compare(
+            alias, db, _figures_of(alias), ("tables", "audit_rows", *_part_names())
+        )
         say(f"database {alias}: loaded, {len(db['tables'])} tables")
     if problems:
         raise BackupError(_mismatch(problems))
@@ -575,17 +566,20 @@ def restore(directory: str | Path, *, say: Say = lambda _: None) -> dict[str, An
     media = _restore_media(source)
     say(f"media: {media} files")
     for alias, db in sorted(manifest["databases"].items()):
-        problems += _compare(alias, db, _figures_of(alias), ("audit_rows", "ledger"))
+        problems += _compare(alias, db, _figures_of(alias), ("audit_rows", *_part_names()))
     if media != manifest.get("media_root_files", 0):
         problems.append(
             f"media: {media} files restored, the manifest says {manifest['media_root_files']}"
         )
-    report = verify_log()
-    if not report.ok:
-        problems += [f"verify_ledger: {finding}" for finding in report.findings[:10]]
+    passed = []
+    for part in backup_parts():
+        found, line = part.verify()
+        problems += found
+        passed.append(line)
     if problems:
         raise BackupError(_mismatch(problems))
-    say(f"verify_ledger: OK, {report.leaves} entries, {report.checkpoints} checkpoints")
+    for line in passed:
+        say(line)
     _audit("restore", source.name, f"restored from the backup of {manifest['created_at']}")
     return {"manifest": manifest, "seconds": round(time.monotonic() - started, 2), "media": media}
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
+from django.utils.module_loading import import_string
 
 from fpa.core.db_router import JOBS
 
@@ -39,24 +41,27 @@ def _field_keys() -> None:
     keyring().encrypt("readyz", context="readyz")
 
 
-def _ledger_key() -> None:
-    from fpa.transparency.keys import signing_key
-
-    signing_key().sign(b"readyz")
-
-
 CHECKS: dict[str, Callable[[], None]] = {
     "database": _database,
     "migrations": _migrations,
     "worker": _worker,
     "field_keys": _field_keys,
-    "ledger_key": _ledger_key,
 }
+
+
+def checks() -> dict[str, Callable[[], None]]:
+    """Core's checks, then each app's (`readiness_checks` on its AppConfig: name -> function
+    path; the ledger's signing key, fpa.transparency)."""
+    found = dict(CHECKS)
+    for config in apps.get_app_configs():
+        for name, path in getattr(config, "readiness_checks", {}).items():
+            found[name] = import_string(path)
+    return found
 
 
 def readiness() -> dict[str, str]:
     results: dict[str, str] = {}
-    for name, check in CHECKS.items():
+    for name, check in checks().items():
         try:
             check()
         except Exception:
