@@ -11,7 +11,7 @@ from django.db import DatabaseError, connection, transaction
 
 from fpa.core.errors import Conflict, NotAllowed, ServiceError
 from fpa.core.models import AuditEvent
-from fpa.fund import services
+from fpa.fund import selectors, services
 from fpa.fund.models import Balance, Donation, Feedback, Grant, JournalEntry, JournalLine
 from tests.conftest import DAZHUANG, SHANGQUAN
 from tests.fund_helpers import (
@@ -137,7 +137,7 @@ def test_restricted_money_is_spent_only_on_its_purpose(fund, finance, county, to
     other = services.grant_review(actor=township, grant=other, approve=True)
     other = services.grant_approve(actor=county, grant=other, approve=True)
     other = services.grant_pay(actor=finance, grant=other, source_account=acct("1002"))
-    assert services.pool_of(fund, acct("5104")) == money("400")
+    assert selectors.pool_of(fund, acct("5104")) == money("400")
     restricted = other.entry.lines.get(debit__gt=0)
     assert restricted.restriction.code == "5104"
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from fpa.core.idnumbers import synthesize
 from fpa.organizations.models import Association
-from fpa.volunteers import services
+from fpa.volunteers import selectors, services
 from fpa.volunteers.models import Skill, Volunteer
 
 _numbers = itertools.count(1)
@@ -39,7 +39,7 @@ def apply(
         "name": name or f"志愿者{n}",
         "id_number": id_for(age, n),
         "phone": f"1365555{n:04d}",
-        "consent_version": services.current_consent().version,
+        "consent_version": selectors.current_consent().version,
         "skills": list(Skill.objects.filter(code__in=skills)),
     }
     if age < 18:

@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from fpa.core.errors import ServiceError
 from fpa.core.pagination import Page, keyset_page
 from fpa.fund.models import (
     ZERO,
@@ -30,6 +31,7 @@ from fpa.fund.models import (
     RestrictedPool,
     RulesVersion,
 )
+from fpa.organizations.models import Association
 
 PUBLIC_GRANT_STATUSES = (Grant.Status.PAID, Grant.Status.CLOSED)
 NOTICE_LIMIT = 200
@@ -473,3 +475,39 @@ def feedback_warnings(*, user: Any, items: Iterable[Any]) -> dict[int, list[str]
         if lines:
             warnings[item.pk] = lines
     return warnings
+
+
+def fund_of(association: Association) -> Fund:
+    """The fund that covers an association: its own, or the nearest ancestor's."""
+    codes = [code for code in association.path.strip("/").split("/") if code]
+    funds = {
+        f.association.code: f
+        for f in Fund.objects.select_related("association").filter(association__code__in=codes)
+    }
+    for code in reversed(codes):
+        if code in funds:
+            return funds[code]
+    raise ServiceError(gettext("该协会及其上级尚未设立生育关怀基金。"))
+
+
+def township_of(association: Association) -> Association:
+    codes = [code for code in association.path.strip("/").split("/") if code]
+    township = Association.objects.filter(code__in=codes, kind=Association.Kind.TOWNSHIP).first()
+    return township or association
+
+
+def available(fund: Fund) -> Decimal:
+    """Money not tied to a purpose: all assets less every restricted pool."""
+    assets = sum(
+        Balance.objects.filter(fund=fund, account__kind=Account.Kind.ASSET).values_list(
+            "amount", flat=True
+        ),
+        ZERO,
+    )
+    pools = sum(RestrictedPool.objects.filter(fund=fund).values_list("amount", flat=True), ZERO)
+    return assets - pools
+
+
+def pool_of(fund: Fund, purpose: Account) -> Decimal:
+    row = RestrictedPool.objects.filter(fund=fund, purpose=purpose).first()
+    return row.amount if row else ZERO

@@ -333,7 +333,7 @@ def volunteer_detail(request: HttpRequest, volunteer_id: int) -> Volunteer:
         .prefetch_related("skills")
         .get(pk=volunteer_id)
     )
-    volunteer.confirmed_hours = services.confirmed_hours(volunteer)  # type: ignore[attr-defined]
+    volunteer.confirmed_hours = selectors.confirmed_hours(volunteer)  # type: ignore[attr-defined]
     volunteer.stars = rules.stars_for(volunteer.confirmed_hours)  # type: ignore[attr-defined]
     return volunteer
 

@@ -21,7 +21,7 @@ from fpa.core.demo import DemoCast
 from fpa.core.idnumbers import synthesize
 from fpa.families.models import Family, Need
 from fpa.organizations.models import Association
-from fpa.volunteers import services
+from fpa.volunteers import selectors, services
 from fpa.volunteers.models import Skill, Volunteer
 
 SEED = 2024
@@ -49,7 +49,7 @@ def _volunteer(
         "name": fake.name(),
         "id_number": synthesize("622923", birth, 600 + n),
         "phone": f"136{rng.randrange(0, 10**8):08d}",
-        "consent_version": services.current_consent().version,
+        "consent_version": selectors.current_consent().version,
         "skills": list(Skill.objects.filter(code__in=skills)),
         "occupation": ["教师", "医生", "护士", "退休干部", "社工", "律师", "学生"][n % 7],
         "on_weekdays": n % 2 == 0,

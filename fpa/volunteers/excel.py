@@ -25,7 +25,7 @@ from fpa.core import excel
 from fpa.core.excel.pages import ImportPage
 from fpa.core.protected import blind_index
 from fpa.organizations.models import Association
-from fpa.volunteers import services
+from fpa.volunteers import selectors, services
 from fpa.volunteers.models import HoursRecord, Service, Skill, Volunteer
 
 OUT_OF_SCOPE = gettext_noop("协会编码不存在或不在您的管辖范围内。")
@@ -198,7 +198,7 @@ class VolunteerImporter(excel.Importer):
         codes = data.pop("skills", ()) or ()
         return services.volunteer_apply(
             actor=self.actor,
-            consent_version=services.current_consent().version,
+            consent_version=selectors.current_consent().version,
             skills=list(Skill.objects.filter(code__in=codes)),
             **data,
         )

@@ -23,8 +23,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from fpa.core.errors import ServiceError
 from fpa.core.pagination import Page, keyset_page
 from fpa.organizations.models import Association
 from fpa.volunteers import rules
@@ -32,6 +34,7 @@ from fpa.volunteers.models import (
     Agreement,
     Assignment,
     Certificate,
+    ConsentText,
     HoursRecord,
     Pairing,
     Service,
@@ -380,3 +383,21 @@ def certificate_verify(code: str) -> Verified | None:
         issuer=certificate.issuer.name,
         issued_on=certificate.issued_on,
     )
+
+
+def current_consent() -> ConsentText:
+    consent = ConsentText.objects.order_by("-version").first()
+    if consent is None:
+        raise ServiceError(gettext("尚未设置报名同意书，暂不能报名。"))
+    return consent
+
+
+def insured_on(volunteer: Volunteer, day: datetime.date) -> bool:
+    return volunteer.insurances.filter(valid_from__lte=day, valid_to__gte=day).exists()
+
+
+def confirmed_hours(volunteer: Volunteer) -> Decimal:
+    total = volunteer.hours_records.filter(status=HoursRecord.Status.CONFIRMED).aggregate(
+        total=Sum("hours")
+    )["total"]
+    return total or Decimal("0")

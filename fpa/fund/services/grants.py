@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from fpa.core.audit import audit_create, audit_update, snapshot
 from fpa.core.errors import Conflict, NotAllowed, ServiceError, check_version, validate
 from fpa.core.scope import require, require_in_scope
+from fpa.fund import selectors
 from fpa.fund.models import (
     Account,
     Feedback,
@@ -24,9 +25,6 @@ from fpa.fund.services.ledger import (
     _next,
     _post,
     amount_of,
-    fund_of,
-    pool_of,
-    township_of,
 )
 from fpa.organizations.models import Association
 
@@ -61,13 +59,13 @@ def grant_apply(
         raise ServiceError(gettext("请填写个人姓名。"), field="person_name")
     elif target == Grant.Target.ACTIVITY and not activity_name.strip():
         raise ServiceError(gettext("请填写活动名称。"), field="activity_name")
-    fund = _lock(fund_of(association))
+    fund = _lock(selectors.fund_of(association))
     year = timezone.localdate().year
     grant = Grant(
         fund=fund,
         number=f"{fund.receipt_prefix}Z-{year}-{_next(fund, 'grant', year):05d}",
         association=association,
-        township=township_of(association),
+        township=selectors.township_of(association),
         target=target,
         family=family if target == Grant.Target.FAMILY else None,
         person_name=person_name.strip() if target == Grant.Target.PERSON else "",
@@ -176,7 +174,7 @@ def grant_pay(
     grant = _locked_grant(grant, Grant.Status.APPROVED, version)
     _own(actor, grant, grant.reviewed_by_id, grant.approved_by_id)
     category = grant.category
-    restricted = min(pool_of(fund, category), grant.amount)
+    restricted = min(selectors.pool_of(fund, category), grant.amount)
     lines = []
     if restricted > 0:
         lines.append(Line(category, debit=restricted, restriction=category))

@@ -21,7 +21,7 @@ from fpa.core.errors import Conflict, ServiceError, validate
 from fpa.core.models import AuditEvent
 from fpa.core.names import pinyin_forms
 from fpa.core.scope import require, require_in_scope
-from fpa.fund import leaf, ledger_hook
+from fpa.fund import leaf, ledger_hook, selectors
 from fpa.fund.models import (
     ZERO,
     Account,
@@ -60,25 +60,6 @@ def amount_of(raw: Any, field: str = "amount") -> Decimal:
 
 def account(code: str) -> Account:
     return Account.objects.get(code=code)
-
-
-def fund_of(association: Association) -> Fund:
-    """The fund that covers an association: its own, or the nearest ancestor's."""
-    codes = [code for code in association.path.strip("/").split("/") if code]
-    funds = {
-        f.association.code: f
-        for f in Fund.objects.select_related("association").filter(association__code__in=codes)
-    }
-    for code in reversed(codes):
-        if code in funds:
-            return funds[code]
-    raise ServiceError(gettext("该协会及其上级尚未设立生育关怀基金。"))
-
-
-def township_of(association: Association) -> Association:
-    codes = [code for code in association.path.strip("/").split("/") if code]
-    township = Association.objects.filter(code__in=codes, kind=Association.Kind.TOWNSHIP).first()
-    return township or association
 
 
 def _lock(fund: Fund) -> Fund:
@@ -229,25 +210,8 @@ def _check_not_negative(fund: Fund, assets: list[Account], purposes: list[Accoun
             raise ServiceError(
                 gettext("「%(purpose)s」限定用途资金不足。") % {"purpose": pool.purpose.name}
             )
-    if available(fund) < 0:
+    if selectors.available(fund) < 0:
         raise ServiceError(gettext("非限定资金不足：限定用途的捐赠只能用于其指定用途。"))
-
-
-def available(fund: Fund) -> Decimal:
-    """Money not tied to a purpose: all assets less every restricted pool."""
-    assets = sum(
-        Balance.objects.filter(fund=fund, account__kind=Account.Kind.ASSET).values_list(
-            "amount", flat=True
-        ),
-        ZERO,
-    )
-    pools = sum(RestrictedPool.objects.filter(fund=fund).values_list("amount", flat=True), ZERO)
-    return assets - pools
-
-
-def pool_of(fund: Fund, purpose: Account) -> Decimal:
-    row = RestrictedPool.objects.filter(fund=fund, purpose=purpose).first()
-    return row.amount if row else ZERO
 
 
 # --- the fund and its rules ----------------------------------------------------------------------

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -21,8 +19,6 @@ from fpa.core.scope import scope_path_of
 from fpa.organizations.models import Association
 from fpa.volunteers import rules
 from fpa.volunteers.models import (
-    ConsentText,
-    HoursRecord,
     Skill,
     StatusChange,
     Team,
@@ -53,13 +49,6 @@ TEAM_LEVELS = {
 
 def _path(volunteer: Volunteer) -> str:
     return volunteer.association.path
-
-
-def current_consent() -> ConsentText:
-    consent = ConsentText.objects.order_by("-version").first()
-    if consent is None:
-        raise ServiceError(gettext("尚未设置报名同意书，暂不能报名。"))
-    return consent
 
 
 def duplicate_of(id_number: str, *, exclude: int | None = None) -> Volunteer | None:
@@ -158,17 +147,6 @@ def _record_status(
     audit_update(
         actor=actor, obj=volunteer, before=before, scope_path=_path(volunteer), reason=reason
     )
-
-
-def insured_on(volunteer: Volunteer, day: datetime.date) -> bool:
-    return volunteer.insurances.filter(valid_from__lte=day, valid_to__gte=day).exists()
-
-
-def confirmed_hours(volunteer: Volunteer) -> Decimal:
-    total = volunteer.hours_records.filter(status=HoursRecord.Status.CONFIRMED).aggregate(
-        total=Sum("hours")
-    )["total"]
-    return total or Decimal("0")
 
 
 def actor_path(actor: Any) -> str:

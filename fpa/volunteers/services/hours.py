@@ -24,7 +24,8 @@ from fpa.volunteers.models import (
     Skill,
     Volunteer,
 )
-from fpa.volunteers.services.common import _path, confirmed_hours, insured_on
+from fpa.volunteers.selectors import confirmed_hours, insured_on
+from fpa.volunteers.services.common import _path
 
 # --- services and hours ---------------------------------------------------------------------------
 

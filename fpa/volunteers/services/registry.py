@@ -18,6 +18,7 @@ from fpa.core.errors import ServiceError, validate
 from fpa.core.models import AuditEvent
 from fpa.core.scope import require, require_in_scope
 from fpa.organizations.models import Association
+from fpa.volunteers import selectors
 from fpa.volunteers.models import (
     Agreement,
     Insurance,
@@ -37,7 +38,6 @@ from fpa.volunteers.services.common import (
     _path,
     _record_status,
     _save_new,
-    current_consent,
 )
 from fpa.volunteers.services.hours import _hours
 from fpa.volunteers.services.pairings import _pairing_close
@@ -70,7 +70,7 @@ def volunteer_apply(
         require_in_scope(actor, association)
     if association.kind not in HOLDERS or not association.is_current:
         raise ServiceError(gettext("请选择在用的县、乡镇或村（社区）计生协。"), field="association")
-    consent = current_consent()
+    consent = selectors.current_consent()
     if consent_version != consent.version:
         raise ServiceError(gettext("同意书已更新，请阅读最新版本后重新勾选同意。"), field="consent")
     today = timezone.localdate()

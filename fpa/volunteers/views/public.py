@@ -26,7 +26,7 @@ from fpa.volunteers.views.common import APPLY_LIMIT, APPLY_WINDOW, VERIFY_LIMIT,
 def apply(request: HttpRequest) -> HttpResponse:
     """报名: no sign-in. Rate-limited per address, with a honeypot field, and the consent text
     in its current version, which the application records."""
-    consent = services.current_consent()
+    consent = selectors.current_consent()
     public = Association.objects.current().filter(kind__in=services.HOLDERS).order_by("path")
     form = forms.ApplicationForm(
         request.POST or None, associations=public, initial={"consent_version": consent.version}

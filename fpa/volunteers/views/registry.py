@@ -65,7 +65,7 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
 @scoped_view(capability="volunteer.edit")
 def volunteer_new(request: HttpRequest) -> HttpResponse:
     """Staff enter a paper application (the applicant signed the current consent text)."""
-    consent = services.current_consent()
+    consent = selectors.current_consent()
     form = forms.ProfileForm(request.POST or None, associations=_holders(request.user))
     if request.method == "POST" and form.is_valid():
         try:
