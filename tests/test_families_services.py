@@ -1024,6 +1024,10 @@ def test_families_register_is_all_or_nothing_with_every_problem_by_position(town
     problems = [(position, error.field) for position, error in caught.value.errors]
     assert problems == [(1, "id_number"), (3, "people"), (4, "id_number")]
     assert "已登记在大庄村" in caught.value.errors[0][1].message
+    # Each duplicate names whose number it is (the role), so a page can put it on that field.
+    roles = {position: error.about for position, error in caught.value.errors}
+    assert roles[1] == items[1]["people"][0]["role"] and roles[4] == items[4]["people"][1]["role"]
+    assert roles[3] is None
     assert counts() == before
 
 

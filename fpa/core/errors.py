@@ -12,10 +12,20 @@ class ServiceError(Exception):
     code = "invalid"
     status = 400
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        about: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        # Which part of the call the error is about, when the field alone does not say (a
+        # family's registration: the person, by role, whose ID number is a duplicate).
+        self.about = about
         if code:
             self.code = code
 
@@ -31,7 +41,7 @@ class ServiceErrors(ServiceError):
 
     def __init__(self, errors: list[tuple[int, ServiceError]]) -> None:
         first = errors[0][1]
-        super().__init__(first.message, field=first.field, code=first.code)
+        super().__init__(first.message, field=first.field, code=first.code, about=first.about)
         self.errors = errors
 
 

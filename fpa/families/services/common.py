@@ -65,7 +65,7 @@ def _check_duplicate(person: Person, actor: Any) -> None:
         raise _duplicate_error(other, actor)
 
 
-def _duplicate_error(other: Person, actor: Any) -> ServiceError:
+def _duplicate_error(other: Person, actor: Any, about: str | None = None) -> ServiceError:
     where = other.family.association
     # Name the other family only when the actor may see it; otherwise say only that it exists.
     if in_scope(actor, where):
@@ -79,6 +79,7 @@ def _duplicate_error(other: Person, actor: Any) -> ServiceError:
         gettext("身份证号码重复：%(detail)s，不能重复登记。") % {"detail": detail},
         field="id_number",
         code="duplicate",
+        about=about,
     )
 
 

@@ -116,7 +116,7 @@ def families_register(*, actor: Any, families: list[dict[str, Any]]) -> list[int
     # An ID number is registered once in the deployment: checked for the whole call in one query.
     keys = crypto.keyring()
     first_at: dict[str, int] = {}
-    numbered: list[tuple[int, str]] = []
+    numbered: list[tuple[int, str, str]] = []  # position, digest, the person's role
     for position, _association, _family, persons in built:
         for person in persons:
             if not person.get("id_number"):
@@ -124,19 +124,20 @@ def families_register(*, actor: Any, families: list[dict[str, Any]]) -> list[int
             digest = keys.blind_index(person["id_number"].reveal_unchecked(), purpose="id_number")
             person["id_number_hash"] = digest
             if first_at.setdefault(digest, position) != position:
-                errors.append(
-                    (position, ServiceError(gettext(TWICE), field="id_number", code="duplicate"))
+                twice = ServiceError(
+                    gettext(TWICE), field="id_number", code="duplicate", about=person["role"]
                 )
-            numbered.append((position, digest))
+                errors.append((position, twice))
+            numbered.append((position, digest, person["role"]))
     registered = {
         person.id_number_hash: person
         for person in Person.objects.filter(
-            id_number_hash__in={digest for _, digest in numbered}
+            id_number_hash__in={digest for _, digest, _ in numbered}
         ).select_related("family__association")
     }
     errors += [
-        (position, _duplicate_error(registered[digest], actor))
-        for position, digest in numbered
+        (position, _duplicate_error(registered[digest], actor, about=role))
+        for position, digest, role in numbered
         if digest in registered
     ]
     if errors:

@@ -115,12 +115,9 @@ def _register_error(form: forms.RegisterForm, exc: ServiceError) -> None:
     if exc.field in form.fields:
         form.add_error(exc.field, exc.message)
         return
-    if exc.code == "duplicate":
-        for prefix in ("mother", "father", "child"):
-            number = form.cleaned_data.get(f"{prefix}_id_number")
-            if number and services.duplicate_of(number) is not None:
-                form.add_error(f"{prefix}_id_number", exc.message)
-                return
+    if exc.code == "duplicate" and f"{exc.about}_id_number" in form.fields:
+        form.add_error(f"{exc.about}_id_number", exc.message)  # the person whose number it is
+        return
     if exc.field in forms.CHILD_ONLY:
         form.add_error(f"child_{exc.field}", exc.message)
         return
