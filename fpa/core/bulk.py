@@ -1,4 +1,9 @@
-"""Writing many rows of a model at once, below the ORM: for bulk services (imports) only.
+"""Writing many rows of a model at once, below the ORM.
+
+Who uses it: the families registration (`families.services.families_register`, which the Excel
+import's commit and the single registration page both go through: one family is a batch of one),
+and the audit rows of such a batch (`core.audit.audit_created_rows`). `clean_values` is also how
+a family's and a person's values are checked before they are written.
 
 `Model.objects.bulk_create` costs about 20 µs a row in Python before the database sees anything
 (model instances, per-field preparation, SQL compilation), which made a 100,000-row import spend
