@@ -1140,3 +1140,34 @@ def test_every_service_writes_masked_audit_rows(township, county, volunteer):
         if event.object_type == "families.person":
             # Derived from the ID number: with the mask they would give the number back.
             assert not {"birth_date", "sex", "id_number_hash", "phone_hash"} & set(event.changes)
+
+
+def test_long_text_is_refused_with_its_length_never_cut(township):
+    """A reason or note longer than its column is a clear error on its field and nothing is
+    written (it used to be cut silently at the limit)."""
+    from fpa.core.errors import within
+
+    assert within("一" * 300, 300, field="reason") == "一" * 300
+    family = register(township)
+    before = (counts(), AuditEvent.objects.count())
+    with pytest.raises(ServiceError, match="最多300个字，现有301个字") as caught:
+        services.family_change_status(
+            actor=township,
+            family=family,
+            status="moved_out",
+            effective_date=today(),
+            reason="迁" * 301,
+        )
+    assert caught.value.field == "reason"
+    with pytest.raises(ServiceError, match="最多5000个字") as caught:
+        services.care_log(
+            actor=township,
+            family=family,
+            kind=care_kind(),
+            occurred_on=today(),
+            notes="记" * 5001,
+        )
+    assert caught.value.field == "notes"
+    assert (counts(), AuditEvent.objects.count()) == before
+    family.refresh_from_db()
+    assert family.status == "active"

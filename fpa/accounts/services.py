@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from fpa.accounts.models import ApiToken, User, UserRole
 from fpa.accounts.roles import Role, role_conflict
 from fpa.core.audit import audit_create, audit_record, audit_update, snapshot
-from fpa.core.errors import NotAllowed, ServiceError, validate
+from fpa.core.errors import NotAllowed, ServiceError, validate, within
 from fpa.core.models import AuditEvent
 from fpa.core.scope import in_scope
 
@@ -203,7 +203,7 @@ def token_issue(*, user: User, name: str = "", days: int | None = None) -> tuple
         user=user,
         prefix=plain[:12],
         digest=ApiToken.digest_of(plain),
-        name=(name or "")[:100],
+        name=within(name or "", 100, field="name"),
         expires_at=timezone.now() + lifetime,
     )
     audit_record(

@@ -84,3 +84,14 @@ def validate(instance: Any, exclude: list[str] | None = None, *, unique: bool = 
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise ServiceError(messages[0], field=field) from exc
+
+
+def within(value: str, limit: int, *, field: str) -> str:
+    """`value` when it is at most `limit` characters; otherwise a clear error on `field` (never a
+    silent cut: what the user wrote is kept or refused, not shortened)."""
+    if len(value) > limit:
+        raise ServiceError(
+            gettext("最多%(max)d个字，现有%(count)d个字。") % {"max": limit, "count": len(value)},
+            field=field,
+        )
+    return value

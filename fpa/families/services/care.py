@@ -17,7 +17,7 @@ from fpa.core.audit import (
     audit_update,
     snapshot,
 )
-from fpa.core.errors import NotAllowed, ServiceError, validate
+from fpa.core.errors import NotAllowed, ServiceError, validate, within
 from fpa.core.scope import in_scope, require, require_in_scope, scope_path_of
 from fpa.families import photos as photo_rules
 from fpa.families.models import (
@@ -82,7 +82,7 @@ def care_log(
         recorded_by=actor,
         services=services,
         cares=cares,
-        notes=(notes or "").strip()[:5000],
+        notes=within((notes or "").strip(), 5000, field="notes"),
     )
     record.save()
     audit_create(actor=actor, obj=record, scope_path=family.association.path)
@@ -114,7 +114,7 @@ def need_raise(
     need = Need(
         family=family,
         raised_in=raised_in,
-        description=description[:500],
+        description=within(description, 500, field="description"),
         owner=owner,
         due_date=due_date,
     )
@@ -134,7 +134,7 @@ def need_update(*, actor: Any, need: Need, status: str, result: str = "") -> Nee
         raise ServiceError(gettext("办结时请填写办理结果。"), field="result")
     before = snapshot(locked, ["status", "result", "closed_on"])
     locked.status = status
-    locked.result = result[:500]
+    locked.result = within(result, 500, field="result")
     locked.closed_on = timezone.localdate() if not locked.is_open else None
     locked.save(update_fields=["status", "result", "closed_on", "updated_at"])
     audit_update(actor=actor, obj=locked, before=before, scope_path=locked.family.association.path)

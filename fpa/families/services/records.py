@@ -19,7 +19,7 @@ from fpa.core.audit import (
     diff,
     snapshot,
 )
-from fpa.core.errors import ServiceError, check_version, validate
+from fpa.core.errors import ServiceError, check_version, validate, within
 from fpa.core.models import AuditEvent
 from fpa.core.scope import require, require_in_scope
 from fpa.families.models import (
@@ -169,7 +169,7 @@ def family_change_status(
         from_status=locked.status,
         to_status=status,
         effective_date=effective_date,
-        reason=reason[:300],
+        reason=within(reason, 300, field="reason"),
         recorded_by=actor,
     )
     before = snapshot(locked, ["status", "version"])

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from fpa.core.audit import audit_create, audit_update, snapshot
-from fpa.core.errors import Conflict, NotAllowed, ServiceError, check_version, validate
+from fpa.core.errors import Conflict, NotAllowed, ServiceError, check_version, validate, within
 from fpa.core.scope import require, require_in_scope
 from fpa.fund import selectors
 from fpa.fund.models import (
@@ -126,7 +126,7 @@ def grant_review(
         status=status,
         reviewed_by=actor,
         reviewed_at=timezone.now(),
-        decision_note=note.strip()[:300],
+        decision_note=within(note.strip(), 300, field="note"),
     )
 
 
@@ -148,7 +148,7 @@ def grant_approve(
         status=status,
         approved_by=actor,
         approved_at=timezone.now(),
-        decision_note=note.strip()[:300],
+        decision_note=within(note.strip(), 300, field="note"),
     )
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 
 from fpa.core.audit import audit_create, audit_record
 from fpa.core.counters import next_number
-from fpa.core.errors import Conflict, ServiceError, validate
+from fpa.core.errors import Conflict, ServiceError, validate, within
 from fpa.core.models import AuditEvent
 from fpa.core.names import pinyin_forms
 from fpa.core.scope import require, require_in_scope
@@ -120,7 +120,7 @@ def _post(
         receipt_number=receipt_number,
         grant_number=grant_number,
         reverses=reverses,
-        memo=memo[:200],
+        memo=within(memo, 200, field="memo"),
         leaf_index=ledger_hook.append(leaf_bytes),
         posted_by=actor,
     )
@@ -314,6 +314,7 @@ def entry_reverse(*, actor: Any, entry: JournalEntry, reason: str) -> JournalEnt
         Line(line.account, debit=line.credit, credit=line.debit, restriction=line.restriction)
         for line in entry.lines.select_related("account", "restriction").order_by("pk")
     ]
+    heading = f"冲销凭证 {entry.number}："
     reversal = _post(
         actor=actor,
         fund=fund,
@@ -321,7 +322,7 @@ def entry_reverse(*, actor: Any, entry: JournalEntry, reason: str) -> JournalEnt
         kind=JournalEntry.Kind.REVERSAL,
         category=entry.category,
         lines=lines,
-        memo=f"冲销凭证 {entry.number}：{reason.strip()}",
+        memo=f"{heading}{within(reason.strip(), 200 - len(heading), field='reason')}",
         township_code=entry.township_code,
         receipt_number=entry.receipt_number,
         grant_number=entry.grant_number,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext, gettext_noop
 from fpa.core import idnumbers
 from fpa.core.audit import audit_record, audit_update, snapshot
 from fpa.core.counters import next_number
-from fpa.core.errors import NotAllowed, ServiceError
+from fpa.core.errors import NotAllowed, ServiceError, within
 from fpa.core.models import AuditEvent
 from fpa.core.names import pinyin_forms
 from fpa.core.protected import blind_index
@@ -151,7 +151,7 @@ def _set_status(
         from_status=member.status,
         to_status=status,
         effective_date=on,
-        reason=reason[:300],
+        reason=within(reason, 300, field="reason"),
         recorded_by=actor,
     )
     member.status = status

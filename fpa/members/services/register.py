@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from fpa.core.audit import audit_update, diff, snapshot
-from fpa.core.errors import ServiceError, check_version, validate
+from fpa.core.errors import ServiceError, check_version, validate, within
 from fpa.core.scope import require, require_in_scope
 from fpa.members import tallies
 from fpa.members.models import (
@@ -114,7 +114,7 @@ def member_reject(*, actor: Any, member: Member, reason: str) -> Member:
         Member.Status.REJECTED,
         timezone.localdate(),
         reason,
-        rejection_reason=reason[:300],
+        rejection_reason=within(reason, 300, field="reason"),
     )
     return locked
 

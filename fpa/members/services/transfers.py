@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from fpa.core.audit import audit_create, audit_record, audit_update, snapshot
-from fpa.core.errors import ServiceError
+from fpa.core.errors import ServiceError, within
 from fpa.core.models import AuditEvent
 from fpa.core.scope import require, require_in_scope
 from fpa.members import tallies
@@ -53,7 +53,7 @@ def transfer_request(
         member=locked,
         from_association=locked.association,
         to_association=to_association,
-        reason=reason[:300],
+        reason=within(reason, 300, field="reason"),
         requested_by=actor,
         requested_on=timezone.localdate(),
     )
@@ -166,7 +166,7 @@ def _close_transfer(
     before = snapshot(transfer, ["status", "decided_on", "refusal_reason"])
     transfer.status = status
     transfer.decided_by, transfer.decided_on = actor, timezone.localdate()
-    transfer.refusal_reason = reason[:300]
+    transfer.refusal_reason = within(reason, 300, field="reason")
     transfer.save(
         update_fields=["status", "decided_by", "decided_on", "refusal_reason", "updated_at"]
     )

@@ -12,7 +12,7 @@ from fpa.core.audit import (
     audit_update,
     snapshot,
 )
-from fpa.core.errors import NotAllowed, ServiceError, validate
+from fpa.core.errors import NotAllowed, ServiceError, validate, within
 from fpa.core.scope import require, require_in_scope
 from fpa.organizations.models import (
     Association,
@@ -88,7 +88,7 @@ def filing_return(*, actor: Any, filing: Filing, reason: str) -> Filing:
     filing.status = Filing.Status.RETURNED
     filing.reviewed_by = actor
     filing.reviewed_at = timezone.now()
-    filing.return_reason = reason[:300]
+    filing.return_reason = within(reason, 300, field="reason")
     filing.save(
         update_fields=["status", "reviewed_by", "reviewed_at", "return_reason", "updated_at"]
     )

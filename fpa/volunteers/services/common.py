@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from fpa.core import idnumbers
 from fpa.core.audit import audit_update, changed_since, snapshot
-from fpa.core.errors import NotAllowed, ServiceError, check_version
+from fpa.core.errors import NotAllowed, ServiceError, check_version, within
 from fpa.core.protected import blind_index
 from fpa.core.scope import scope_path_of
 from fpa.organizations.models import Association
@@ -138,7 +138,7 @@ def _record_status(
         from_status=volunteer.status,
         to_status=to_status,
         effective_date=on,
-        reason=reason[:300],
+        reason=within(reason, 300, field="reason"),
         recorded_by=actor,
     )
     volunteer.status = to_status

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from fpa.core.audit import audit_create, audit_update, snapshot
-from fpa.core.errors import NotAllowed, ServiceError, validate
+from fpa.core.errors import NotAllowed, ServiceError, validate, within
 from fpa.core.scope import require, require_in_scope
 from fpa.organizations.models import Association
 from fpa.volunteers import rules
@@ -114,7 +114,7 @@ def _hours_row(
         service=service,
         volunteer=volunteer,
         hours=_hours(hours, field="hours"),
-        note=(note or "").strip()[:300],
+        note=within((note or "").strip(), 300, field="note"),
         submitted_by=actor,
     )
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from fpa.core.audit import audit_create, audit_update, snapshot
-from fpa.core.errors import ServiceError
+from fpa.core.errors import ServiceError, within
 from fpa.core.scope import require, require_in_scope
 from fpa.families import services as family_services
 from fpa.families.models import CareKind, ContactRole, Family
@@ -59,7 +59,7 @@ def pairing_create(
         family=family,
         contact=contact,
         start_date=start_date,
-        note=(note or "").strip()[:300],
+        note=within((note or "").strip(), 300, field="note"),
     )
     audit_create(actor=actor, obj=pairing, scope_path=_path(volunteer))
     day = max(start_date, timezone.localdate() - datetime.timedelta(days=365))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 
 from fpa.accounts.roles import Role
 from fpa.core.audit import audit_create, audit_record, audit_update, snapshot
-from fpa.core.errors import ServiceError, validate
+from fpa.core.errors import ServiceError, validate, within
 from fpa.core.models import AuditEvent
 from fpa.core.scope import require, require_in_scope
 from fpa.organizations.models import Association
@@ -178,7 +178,7 @@ def volunteer_vet(
     if len(notes) < 2:
         raise ServiceError(gettext("请填写考察意见。"), field="notes")
     before = snapshot(volunteer, ["vetting_notes", "interview_on", "vetted_on", "vetted_by"])
-    volunteer.vetting_notes = notes[:5000]
+    volunteer.vetting_notes = within(notes, 5000, field="notes")
     volunteer.interview_on = interview_on
     volunteer.vetted_on = vetted_on
     volunteer.vetted_by = actor
