@@ -391,7 +391,7 @@ def test_formulas_after_the_sheet_data_are_not_cells():
 
 
 def test_too_many_formulas(monkeypatch):
-    monkeypatch.setattr(safety, "MAX_MARKED_CELLS", 3)
+    monkeypatch.setattr(safety.sheet, "MAX_MARKED_CELLS", 3)  # where the scan reads it
     data = xlsx([[Formula(f"={n}+1", n + 1) for n in range(5)]])
     assert refused(data) == (
         "文件中的公式或错误值过多，无法逐一标出。请将数据“选择性粘贴为数值”后重新上传。"
