@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
+from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
 from fpa.families import forms, selectors, services
@@ -89,35 +90,31 @@ def need_update(request: HttpRequest, need: Need) -> HttpResponse:
     form = forms.NeedUpdateForm(
         request.POST or None, initial={"status": need.status, "result": need.result}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.need_update(actor=request.user, need=need, **form.cleaned_data)
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, gettext("诉求状态已更新。"))
-            return redirect("families:detail", pk=family.pk)
     note = gettext("诉求：%(description)s") % {"description": need.description}
-    return _form_page(
-        request, form, gettext("办理诉求：%(name)s") % {"name": family.head_name}, family, note=note
+    title = gettext("办理诉求：%(name)s") % {"name": family.head_name}
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.need_update(actor=request.user, need=need, **form.cleaned_data),
+        done=gettext("诉求状态已更新。"),
+        then=("families:detail", family.pk),
+        page=lambda: _form_page(request, form, title, family, note=note),
     )
 
 
 @scoped_view(capability="family.edit", **FAMILY, as_="family")
 def support_add(request: HttpRequest, family: Family) -> HttpResponse:
     form = forms.SupportForm(request.POST or None, initial={"start_date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            support = services.support_add(actor=request.user, family=family, **form.cleaned_data)
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(
-                request, gettext("已添加%(kind)s。") % {"kind": support.get_kind_display()}
-            )
-            return redirect("families:detail", pk=family.pk)
-    return _form_page(
-        request, form, gettext("添加保障：%(name)s") % {"name": family.head_name}, family
+    title = gettext("添加保障：%(name)s") % {"name": family.head_name}
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.support_add(
+            actor=request.user, family=family, **form.cleaned_data
+        ),
+        done=lambda support: gettext("已添加%(kind)s。") % {"kind": support.get_kind_display()},
+        then=("families:detail", family.pk),
+        page=lambda: _form_page(request, form, title, family),
     )
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from fpa.accounts.models import User
+from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
 from fpa.families import forms, services
@@ -34,29 +35,25 @@ from fpa.families.views.common import (
 @scoped_view(capability="family.edit", **FAMILY, as_="family")
 def contact_add(request: HttpRequest, family: Family) -> HttpResponse:
     form = forms.ContactForm(request.POST or None, accounts=_accounts(request.user))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            contact = services.contact_assign(
-                actor=request.user,
-                family=family,
-                role=data["role"],
-                name=data["name"],
-                start_date=data["start_date"],
-                user=data["user"],
-                phone=data["phone"] or None,
-            )
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(
-                request,
-                gettext("已指定联系人 %(name)s（%(role)s）。")
-                % {"name": contact.name, "role": contact.role.name},
-            )
-            return redirect("families:detail", pk=family.pk)
-    return _form_page(
-        request, form, gettext("指定联系人：%(name)s") % {"name": family.head_name}, family
+    title = gettext("指定联系人：%(name)s") % {"name": family.head_name}
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.contact_assign(
+            actor=request.user,
+            family=family,
+            role=form.cleaned_data["role"],
+            name=form.cleaned_data["name"],
+            start_date=form.cleaned_data["start_date"],
+            user=form.cleaned_data["user"],
+            phone=form.cleaned_data["phone"] or None,
+        ),
+        done=lambda contact: (
+            gettext("已指定联系人 %(name)s（%(role)s）。")
+            % {"name": contact.name, "role": contact.role.name}
+        ),
+        then=("families:detail", family.pk),
+        page=lambda: _form_page(request, form, title, family),
     )
 
 
@@ -89,28 +86,31 @@ def reassign(request: HttpRequest) -> HttpResponse:
         .order_by("home_association__path", "pk")
     )
     form = forms.ReassignForm(request.POST or None, leaving=leaving, successors=_accounts(user))
-    if request.method == "POST" and form.is_valid():
+
+    def done(moved: int) -> str:
         data = form.cleaned_data
-        try:
-            moved = services.contacts_reassign(
-                actor=user,
-                from_user=data["from_user"],
-                to_user=data["to_user"],
-                on=data["on"],
-                to_name=data["to_name"],
-            )
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            old = data["from_user"].full_name or data["from_user"].username
-            new = data["to_name"] or data["to_user"].full_name or data["to_user"].username
-            messages.success(
-                request,
-                gettext("已将 %(old)s 联系的 %(count)s 户家庭移交给 %(new)s。")
-                % {"old": old, "count": moved, "new": new},
-            )
-            return redirect("families:reassign")
-    return render(request, "families/reassign.html", {"form": form})
+        old = data["from_user"].full_name or data["from_user"].username
+        new = data["to_name"] or data["to_user"].full_name or data["to_user"].username
+        return gettext("已将 %(old)s 联系的 %(count)s 户家庭移交给 %(new)s。") % {
+            "old": old,
+            "count": moved,
+            "new": new,
+        }
+
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.contacts_reassign(
+            actor=user,
+            from_user=form.cleaned_data["from_user"],
+            to_user=form.cleaned_data["to_user"],
+            on=form.cleaned_data["on"],
+            to_name=form.cleaned_data["to_name"],
+        ),
+        done=done,
+        then="families:reassign",
+        page=lambda: render(request, "families/reassign.html", {"form": form}),
+    )
 
 
 @scoped_view(capability="family.view")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.reveal import reveal_response
 from fpa.core.scope import scoped_view
@@ -128,22 +129,20 @@ def _register_error(form: forms.RegisterForm, exc: ServiceError) -> None:
 def register(request: HttpRequest) -> HttpResponse:
     holders = org_selectors.association_choices(user=request.user, kinds=services.FAMILY_HOLDERS)
     form = forms.RegisterForm(request.POST or None, associations=holders)
-    if request.method == "POST" and form.is_valid():
-        try:
-            family = services.family_register(
-                actor=request.user,
-                association=form.cleaned_data["association"],
-                people=form.people(),
-                **form.family_data(),
-            )
-        except ServiceError as exc:
-            _register_error(form, exc)
-        else:
-            messages.success(
-                request, gettext("已登记 %(name)s 家庭。") % {"name": family.head_name}
-            )
-            return redirect("families:detail", pk=family.pk)
-    return render(request, "families/register.html", {"form": form})
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.family_register(
+            actor=request.user,
+            association=form.cleaned_data["association"],
+            people=form.people(),
+            **form.family_data(),
+        ),
+        done=lambda family: gettext("已登记 %(name)s 家庭。") % {"name": family.head_name},
+        then=lambda family: ("families:detail", family.pk),
+        page=lambda: render(request, "families/register.html", {"form": form}),
+        on_error=_register_error,
+    )
 
 
 @scoped_view(capability="account.self", **FAMILY)
@@ -180,40 +179,38 @@ def detail(request: HttpRequest, pk: Family) -> HttpResponse:
 @scoped_view(capability="family.edit", **FAMILY, as_="family")
 def edit(request: HttpRequest, family: Family) -> HttpResponse:
     form = forms.FamilyForm(request.POST or None, family=family)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.family_update(
-                actor=request.user,
-                family=family,
-                expected_version=form.cleaned_data["version"],
-                **form.changes(),
-            )
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, gettext("已保存。"))
-            return redirect("families:detail", pk=family.pk)
-    return _form_page(
-        request, form, gettext("修改家庭信息：%(name)s") % {"name": family.head_name}, family
+    title = gettext("修改家庭信息：%(name)s") % {"name": family.head_name}
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.family_update(
+            actor=request.user,
+            family=family,
+            expected_version=form.cleaned_data["version"],
+            **form.changes(),
+        ),
+        done=gettext("已保存。"),
+        then=("families:detail", family.pk),
+        page=lambda: _form_page(request, form, title, family),
     )
 
 
 @scoped_view(capability="family.edit", **FAMILY, as_="family")
 def status(request: HttpRequest, family: Family) -> HttpResponse:
     form = forms.StatusForm(request.POST or None, initial={"effective_date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.family_change_status(actor=request.user, family=family, **form.cleaned_data)
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, gettext("状态已变更，变更记录已保存。"))
-            return redirect("families:detail", pk=family.pk)
     note = gettext("当前状态：%(status)s。迁出、注销或亡故时，现任联系人同时结束。") % {
         "status": family.get_status_display()
     }
-    return _form_page(
-        request, form, gettext("变更状态：%(name)s") % {"name": family.head_name}, family, note=note
+    title = gettext("变更状态：%(name)s") % {"name": family.head_name}
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.family_change_status(
+            actor=request.user, family=family, **form.cleaned_data
+        ),
+        done=gettext("状态已变更，变更记录已保存。"),
+        then=("families:detail", family.pk),
+        page=lambda: _form_page(request, form, title, family, note=note),
     )
 
 
@@ -223,16 +220,14 @@ def status(request: HttpRequest, family: Family) -> HttpResponse:
 @scoped_view(capability="family.edit", **FAMILY, as_="family")
 def person_add(request: HttpRequest, family: Family) -> HttpResponse:
     form = forms.PersonForm(request.POST or None, family=family)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = services.person_add(actor=request.user, family=family, **form.changes())
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, gettext("已添加 %(name)s。") % {"name": person.name})
-            return redirect("families:detail", pk=family.pk)
-    return _form_page(
-        request, form, gettext("添加家庭成员：%(name)s") % {"name": family.head_name}, family
+    title = gettext("添加家庭成员：%(name)s") % {"name": family.head_name}
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.person_add(actor=request.user, family=family, **form.changes()),
+        done=lambda person: gettext("已添加 %(name)s。") % {"name": person.name},
+        then=("families:detail", family.pk),
+        page=lambda: _form_page(request, form, title, family),
     )
 
 
@@ -240,24 +235,23 @@ def person_add(request: HttpRequest, family: Family) -> HttpResponse:
 def person_edit(request: HttpRequest, person: Person) -> HttpResponse:
     family = person.family
     form = forms.PersonForm(request.POST or None, family=family, person=person)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_update(
-                actor=request.user,
-                person=person,
-                expected_version=form.cleaned_data["version"],
-                **form.changes(),
-            )
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, gettext("已保存。"))
-            return redirect("families:detail", pk=family.pk)
     title = gettext("修改%(role)s信息：%(name)s") % {
         "role": person.get_role_display(),
         "name": person.name,
     }
-    return _form_page(request, form, title, family)
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.person_update(
+            actor=request.user,
+            person=person,
+            expected_version=form.cleaned_data["version"],
+            **form.changes(),
+        ),
+        done=gettext("已保存。"),
+        then=("families:detail", family.pk),
+        page=lambda: _form_page(request, form, title, family),
+    )
 
 
 # --- reveal (audited) -------------------------------------------------------------------------

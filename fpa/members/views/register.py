@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.reveal import reveal_response
 from fpa.core.scope import scoped_view
@@ -56,18 +57,18 @@ def member_list(request: HttpRequest) -> HttpResponse:
 @scoped_view(capability="member.edit")
 def apply(request: HttpRequest) -> HttpResponse:
     form = forms.ApplyForm(request.POST or None, associations=_holders(request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            member = services.member_apply(actor=request.user, **form.cleaned_data)
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(
-                request,
-                gettext("已登记 %(name)s 的入会申请，等待理事会审批。") % {"name": member.name},
-            )
-            return redirect("members:detail", pk=member.pk)
-    return render(request, "members/form.html", {"form": form, "title": gettext("入会申请")})
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.member_apply(actor=request.user, **form.cleaned_data),
+        done=lambda member: (
+            gettext("已登记 %(name)s 的入会申请，等待理事会审批。") % {"name": member.name}
+        ),
+        then=lambda member: ("members:detail", member.pk),
+        page=lambda: render(
+            request, "members/form.html", {"form": form, "title": gettext("入会申请")}
+        ),
+    )
 
 
 @scoped_view(capability="member.approve")
@@ -98,21 +99,19 @@ def detail(request: HttpRequest, pk: Member) -> HttpResponse:
 @scoped_view(capability="member.edit", **MEMBER, as_="member")
 def edit(request: HttpRequest, member: Member) -> HttpResponse:
     form = forms.EditForm(request.POST or None, member=member)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_update(
-                actor=request.user,
-                member=member,
-                expected_version=form.cleaned_data["version"],
-                **form.changes(),
-            )
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, gettext("已保存。"))
-            return redirect("members:detail", pk=member.pk)
-    return _form_page(
-        request, form, gettext("修改会员信息：%(name)s") % {"name": member.name}, member
+    title = gettext("修改会员信息：%(name)s") % {"name": member.name}
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.member_update(
+            actor=request.user,
+            member=member,
+            expected_version=form.cleaned_data["version"],
+            **form.changes(),
+        ),
+        done=gettext("已保存。"),
+        then=("members:detail", member.pk),
+        page=lambda: _form_page(request, form, title, member),
     )
 
 
@@ -133,33 +132,35 @@ def approve(request: HttpRequest, pk: Member) -> HttpResponse:
 @scoped_view(capability="member.approve", **MEMBER, as_="member")
 def reject(request: HttpRequest, member: Member) -> HttpResponse:
     form = forms.RejectForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_reject(actor=request.user, member=member, **form.cleaned_data)
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, gettext("已记录不予批准及原因。"))
-            return redirect("members:detail", pk=member.pk)
-    return _form_page(request, form, gettext("不予批准：%(name)s") % {"name": member.name}, member)
+    title = gettext("不予批准：%(name)s") % {"name": member.name}
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.member_reject(
+            actor=request.user, member=member, **form.cleaned_data
+        ),
+        done=gettext("已记录不予批准及原因。"),
+        then=("members:detail", member.pk),
+        page=lambda: _form_page(request, form, title, member),
+    )
 
 
 @scoped_view(capability="member.edit", **MEMBER, as_="member")
 def status(request: HttpRequest, member: Member) -> HttpResponse:
     form = forms.StatusForm(request.POST or None, initial={"effective_date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_change_status(actor=request.user, member=member, **form.cleaned_data)
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, gettext("状态已变更，变更记录已保存。"))
-            return redirect("members:detail", pk=member.pk)
     note = gettext("当前状态：%(status)s。转会请使用“转会”。") % {
         "status": member.get_status_display()
     }
-    return _form_page(
-        request, form, gettext("变更会员状态：%(name)s") % {"name": member.name}, member, note=note
+    title = gettext("变更会员状态：%(name)s") % {"name": member.name}
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.member_change_status(
+            actor=request.user, member=member, **form.cleaned_data
+        ),
+        done=gettext("状态已变更，变更记录已保存。"),
+        then=("members:detail", member.pk),
+        page=lambda: _form_page(request, form, title, member, note=note),
     )
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from fpa.accounts.models import User
 from fpa.accounts.roles import Role
-from fpa.core.errors import ServiceError
+from fpa.core.actions import form_action
 from fpa.organizations import selectors as org_selectors
 from fpa.volunteers import services
 from fpa.volunteers.models import (
@@ -53,15 +52,15 @@ def _action(
     done: str,
     note: str = "",
 ) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, done)
-            return redirect("volunteers:detail", pk=volunteer.pk)
-    return _page(request, form, title, volunteer, note=note)
+    """One step of a volunteer's record on its own page (fpa.core.actions.form_action)."""
+    return form_action(
+        request,
+        form,
+        call=lambda form: call(form.cleaned_data),
+        done=done,
+        then=("volunteers:detail", volunteer.pk),
+        page=lambda: _page(request, form, title, volunteer, note=note),
+    )
 
 
 def _volunteer_accounts(user: Any) -> QuerySet:
