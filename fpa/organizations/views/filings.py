@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.utils.translation import gettext
 
+from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
 from fpa.organizations import forms, selectors, services
@@ -42,48 +44,55 @@ def filing_missing(request: HttpRequest) -> HttpResponse:
     return render(request, "organizations/filing_missing.html", {"page": page})
 
 
-@scoped_view(capability="filing.submit", **ASSOCIATION)
-def filing_submit(request: HttpRequest, code: Association) -> HttpResponse:
-    association = code
+@scoped_view(capability="filing.submit", **ASSOCIATION, as_="association")
+def filing_submit(request: HttpRequest, association: Association) -> HttpResponse:
     people = selectors.staff_list(user=request.user, association=association, size=100).items
     queryset = StaffMember.objects.visible_to(request.user).filter(pk__in=[p.pk for p in people])
     form = forms.FilingForm(request.POST or None, people=queryset)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.filing_submit(
-                actor=request.user,
-                association=association,
-                person=form.cleaned_data["person"],
-                note=form.cleaned_data["note"],
-            )
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, "备案已报送上级协会。")
-            return redirect("organizations:detail", code=association.code)
-    return render(
+    title = gettext("报送备案：%(name)s") % {"name": association.name}
+    return form_action(
         request,
-        "organizations/form.html",
-        {"form": form, "title": f"报送备案：{association.name}", "association": association},
+        form,
+        call=lambda form: services.filing_submit(
+            actor=request.user,
+            association=association,
+            person=form.cleaned_data["person"],
+            note=form.cleaned_data["note"],
+        ),
+        done=gettext("备案已报送上级协会。"),
+        then=("organizations:detail", association.code),
+        page=lambda: render(
+            request,
+            "organizations/form.html",
+            {"form": form, "title": title, "association": association},
+        ),
     )
 
 
 @scoped_view(capability="filing.review", model=Filing, as_="filing")
 def filing_review(request: HttpRequest, filing: Filing) -> HttpResponse:
     form = forms.FilingReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if form.cleaned_data["decision"] == "accept":
-                services.filing_accept(actor=request.user, filing=filing)
-            else:
-                services.filing_return(
-                    actor=request.user, filing=filing, reason=form.cleaned_data["return_reason"]
-                )
-        except ServiceError as exc:
-            exc.add_to(form)
-            if filing.status != Filing.Status.SUBMITTED:  # the page no longer shows the form
-                messages.error(request, exc.message)
-        else:
-            messages.success(request, "审核结果已保存。")
-            return redirect("organizations:filing_list")
-    return render(request, "organizations/filing_review.html", {"form": form, "filing": filing})
+
+    def decide(form: forms.FilingReviewForm) -> Filing:
+        if form.cleaned_data["decision"] == "accept":
+            return services.filing_accept(actor=request.user, filing=filing)
+        return services.filing_return(
+            actor=request.user, filing=filing, reason=form.cleaned_data["return_reason"]
+        )
+
+    def refused(form: forms.FilingReviewForm, exc: ServiceError) -> None:
+        exc.add_to(form)
+        if filing.status != Filing.Status.SUBMITTED:  # the page no longer shows the form
+            messages.error(request, exc.message)
+
+    return form_action(
+        request,
+        form,
+        call=decide,
+        done=gettext("审核结果已保存。"),
+        then="organizations:filing_list",
+        page=lambda: render(
+            request, "organizations/filing_review.html", {"form": form, "filing": filing}
+        ),
+        on_error=refused,
+    )

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
-from fpa.core.errors import ServiceError
+from fpa.core.actions import form_action
 from fpa.core.excel.pages import ExportKind, ExportPage, ImportPage, export_page, import_page
 from fpa.core.reveal import RevealForm, reveal_response
 from fpa.core.scope import scoped_view
@@ -95,24 +94,27 @@ def _staff_data(form: forms.StaffForm) -> dict[str, Any]:
     return data
 
 
-@scoped_view(capability="staff.edit", **ASSOCIATION)
-def staff_create(request: HttpRequest, code: Association) -> HttpResponse:
-    association = code
-    form = forms.StaffForm(request.POST or None, initial={"term_start": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            staff = services.staff_create(
-                actor=request.user, association=association, **_staff_data(form)
-            )
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, f"已登记 {staff.name}。")
-            return redirect("organizations:staff_detail", pk=staff.pk)
+def _form_page(request: HttpRequest, form: Any, title: str, association: Association) -> Any:
     return render(
         request,
         "organizations/form.html",
-        {"form": form, "title": f"登记工作人员：{association.name}", "association": association},
+        {"form": form, "title": title, "association": association},
+    )
+
+
+@scoped_view(capability="staff.edit", **ASSOCIATION, as_="association")
+def staff_create(request: HttpRequest, association: Association) -> HttpResponse:
+    form = forms.StaffForm(request.POST or None, initial={"term_start": timezone.localdate()})
+    title = gettext("登记工作人员：%(name)s") % {"name": association.name}
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.staff_create(
+            actor=request.user, association=association, **_staff_data(form)
+        ),
+        done=lambda staff: gettext("已登记 %(name)s。") % {"name": staff.name},
+        then=lambda staff: ("organizations:staff_detail", staff.pk),
+        page=lambda: _form_page(request, form, title, association),
     )
 
 
@@ -146,50 +148,46 @@ def staff_edit(request: HttpRequest, staff: StaffMember) -> HttpResponse:
     form = forms.StaffForm(request.POST or None, initial=initial)
     form.fields["id_number"].help_text = f"当前：{staff.id_number or '未填写'}；留空则不修改"
     form.fields["phone"].help_text = f"当前：{staff.phone or '未填写'}；留空则不修改"
-    if request.method == "POST" and form.is_valid():
+
+    def changes(form: forms.StaffForm) -> dict[str, Any]:
+        """An empty ID number or phone keeps the stored one."""
         data = _staff_data(form)
-        for key in ("id_number", "phone"):
-            if data[key] is None:
-                data.pop(key)
-        try:
-            services.staff_update(
-                actor=request.user,
-                staff=staff,
-                expected_version=form.cleaned_data["version"],
-                **data,
-            )
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, "已保存。")
-            return redirect("organizations:staff_detail", pk=staff.pk)
-    return render(
+        return {k: v for k, v in data.items() if not (k in ("id_number", "phone") and v is None)}
+
+    return form_action(
         request,
-        "organizations/form.html",
-        {"form": form, "title": f"修改：{staff.name}", "association": staff.association},
+        form,
+        call=lambda form: services.staff_update(
+            actor=request.user,
+            staff=staff,
+            expected_version=form.cleaned_data["version"],
+            **changes(form),
+        ),
+        done=gettext("已保存。"),
+        then=("organizations:staff_detail", staff.pk),
+        page=lambda: _form_page(
+            request, form, gettext("修改：%(name)s") % {"name": staff.name}, staff.association
+        ),
     )
 
 
 @scoped_view(capability="staff.edit", model=StaffMember, as_="staff")
 def staff_end(request: HttpRequest, staff: StaffMember) -> HttpResponse:
     form = forms.EndTermForm(request.POST or None, initial={"left_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.staff_end_term(
-                actor=request.user,
-                staff=staff,
-                left_on=form.cleaned_data["left_on"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, f"{staff.name} 已离任。")
-            return redirect("organizations:staff_detail", pk=staff.pk)
-    return render(
+    return form_action(
         request,
-        "organizations/form.html",
-        {"form": form, "title": f"离任：{staff.name}", "association": staff.association},
+        form,
+        call=lambda form: services.staff_end_term(
+            actor=request.user,
+            staff=staff,
+            left_on=form.cleaned_data["left_on"],
+            reason=form.cleaned_data["reason"],
+        ),
+        done=gettext("%(name)s 已离任。") % {"name": staff.name},
+        then=("organizations:staff_detail", staff.pk),
+        page=lambda: _form_page(
+            request, form, gettext("离任：%(name)s") % {"name": staff.name}, staff.association
+        ),
     )
 
 
@@ -205,16 +203,15 @@ def staff_reveal(request: HttpRequest, pk: StaffMember, field: str) -> HttpRespo
 @scoped_view(capability="staff.edit", model=StaffMember, as_="staff")
 def training_add(request: HttpRequest, staff: StaffMember) -> HttpResponse:
     form = forms.TrainingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.training_record(actor=request.user, staff=staff, **form.cleaned_data)
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, "培训记录已添加。")
-            return redirect("organizations:staff_detail", pk=staff.pk)
-    return render(
+    return form_action(
         request,
-        "organizations/form.html",
-        {"form": form, "title": f"培训记录：{staff.name}", "association": staff.association},
+        form,
+        call=lambda form: services.training_record(
+            actor=request.user, staff=staff, **form.cleaned_data
+        ),
+        done=gettext("培训记录已添加。"),
+        then=("organizations:staff_detail", staff.pk),
+        page=lambda: _form_page(
+            request, form, gettext("培训记录：%(name)s") % {"name": staff.name}, staff.association
+        ),
     )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from fpa.core.errors import ServiceError
+from fpa.core.actions import form_action
 from fpa.core.scope import scoped_view
 from fpa.organizations import forms, selectors, services
 from fpa.organizations.models import Association
@@ -75,84 +75,81 @@ def detail(request: HttpRequest, code: Association) -> HttpResponse:
     return render(request, "organizations/detail.html", context)
 
 
-@scoped_view(capability="org.edit", **ASSOCIATION)
-def create_child(request: HttpRequest, code: Association) -> HttpResponse:
-    parent = code
+@scoped_view(capability="org.edit", **ASSOCIATION, as_="parent")
+def create_child(request: HttpRequest, parent: Association) -> HttpResponse:
     form = forms.AssociationCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            child = services.association_create(
-                actor=request.user,
-                parent=parent,
-                kind=form.cleaned_data["kind"],
-                name=form.cleaned_data["name"],
-                address=form.cleaned_data["address"],
-                valid_from=form.cleaned_data["valid_from"],
-            )
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, f"已设立 {child.name}。")
-            return redirect("organizations:detail", code=child.code)
-    return render(
+    title = gettext("在 %(name)s 下设立协会") % {"name": parent.name}
+    return form_action(
         request,
-        "organizations/form.html",
-        {"form": form, "title": f"在 {parent.name} 下设立协会", "association": parent},
+        form,
+        call=lambda form: services.association_create(
+            actor=request.user,
+            parent=parent,
+            kind=form.cleaned_data["kind"],
+            name=form.cleaned_data["name"],
+            address=form.cleaned_data["address"],
+            valid_from=form.cleaned_data["valid_from"],
+        ),
+        done=lambda child: gettext("已设立 %(name)s。") % {"name": child.name},
+        then=lambda child: ("organizations:detail", child.code),
+        page=lambda: render(
+            request,
+            "organizations/form.html",
+            {"form": form, "title": title, "association": parent},
+        ),
     )
 
 
-@scoped_view(capability="org.edit", **ASSOCIATION)
-def rename(request: HttpRequest, code: Association) -> HttpResponse:
-    association = code
+@scoped_view(capability="org.edit", **ASSOCIATION, as_="association")
+def rename(request: HttpRequest, association: Association) -> HttpResponse:
     form = forms.RenameForm(
         request.POST or None,
         initial={"version": association.version, "effective_date": timezone.localdate()},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.association_rename(
-                actor=request.user,
-                association=association,
-                name=form.cleaned_data["name"],
-                effective_date=form.cleaned_data["effective_date"],
-                note=form.cleaned_data["note"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, "名称已变更，原名称保留在变更记录中。")
-            return redirect("organizations:detail", code=association.code)
-    return render(
+    title = gettext("更名：%(name)s") % {"name": association.name}
+    return form_action(
         request,
-        "organizations/form.html",
-        {"form": form, "title": f"更名：{association.name}", "association": association},
+        form,
+        call=lambda form: services.association_rename(
+            actor=request.user,
+            association=association,
+            name=form.cleaned_data["name"],
+            effective_date=form.cleaned_data["effective_date"],
+            note=form.cleaned_data["note"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        done=gettext("名称已变更，原名称保留在变更记录中。"),
+        then=("organizations:detail", association.code),
+        page=lambda: render(
+            request,
+            "organizations/form.html",
+            {"form": form, "title": title, "association": association},
+        ),
     )
 
 
-@scoped_view(capability="org.edit", **ASSOCIATION)
-def close(request: HttpRequest, code: Association) -> HttpResponse:
-    association = code
+@scoped_view(capability="org.edit", **ASSOCIATION, as_="association")
+def close(request: HttpRequest, association: Association) -> HttpResponse:
     form = forms.CloseForm(
         request.POST or None,
         associations=selectors.association_choices(user=request.user).exclude(pk=association.pk),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.association_close(
-                actor=request.user,
-                association=association,
-                effective_date=form.cleaned_data["effective_date"],
-                merged_into=form.cleaned_data["merged_into"],
-                note=form.cleaned_data["note"],
-            )
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, "已停用，历史记录保留。")
-            return redirect("organizations:detail", code=association.code)
-    return render(
+    title = gettext("撤销或合并：%(name)s") % {"name": association.name}
+    return form_action(
         request,
-        "organizations/form.html",
-        {"form": form, "title": f"撤销或合并：{association.name}", "association": association},
+        form,
+        call=lambda form: services.association_close(
+            actor=request.user,
+            association=association,
+            effective_date=form.cleaned_data["effective_date"],
+            merged_into=form.cleaned_data["merged_into"],
+            note=form.cleaned_data["note"],
+        ),
+        done=gettext("已停用，历史记录保留。"),
+        then=("organizations:detail", association.code),
+        page=lambda: render(
+            request,
+            "organizations/form.html",
+            {"form": form, "title": title, "association": association},
+        ),
     )
