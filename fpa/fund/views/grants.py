@@ -6,11 +6,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
+from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
 from fpa.families.models import Family
@@ -48,18 +49,22 @@ def grant_new(request: HttpRequest) -> HttpResponse:
     )
     areas = Association.objects.visible_to(user).order_by("path")
     form = forms.GrantForm(request.POST or None, families=families, areas=areas)
-    if request.method == "POST" and form.is_valid():
+
+    def apply(form: forms.GrantForm) -> Grant:
         data = dict(form.cleaned_data)
         association = data.pop("association") or user.home_association
-        try:
-            grant = services.grant_apply(actor=user, association=association, **data)
-            messages.success(
-                request, gettext("申请已提交，编号 %(number)s。") % {"number": grant.number}
-            )
-            return redirect("fund:grant_detail", pk=grant.pk)
-        except ServiceError as exc:
-            exc.add_to(form)
-    return render(request, "fund/form.html", {"form": form, "title": gettext("资助申请")})
+        return services.grant_apply(actor=user, association=association, **data)
+
+    return form_action(
+        request,
+        form,
+        call=apply,
+        done=lambda grant: gettext("申请已提交，编号 %(number)s。") % {"number": grant.number},
+        then=lambda grant: ("fund:grant_detail", grant.pk),
+        page=lambda: render(
+            request, "fund/form.html", {"form": form, "title": gettext("资助申请")}
+        ),
+    )
 
 
 @scoped_view(capability="fund.view", model=Grant, as_="grant")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
+from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
 from fpa.fund import forms, selectors, services
@@ -60,18 +61,20 @@ def rules_edit(request: HttpRequest) -> HttpResponse:
         else {"title": "生育关怀基金管理办法"}
     )
     form = forms.RulesForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            rules = services.rules_publish(actor=request.user, fund=fund, **form.cleaned_data)
-            messages.success(
-                request, gettext("管理办法第 %(number)s 版已发布。") % {"number": rules.number}
-            )
-            return redirect("fund:public_rules", code=fund.code)
-        except ServiceError as exc:
-            exc.add_to(form)
-    return render(
-        request, "fund/form.html", {"form": form, "title": gettext("修订管理办法"), "fund": fund}
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.rules_publish(
+            actor=request.user, fund=fund, **form.cleaned_data
+        ),
+        done=lambda rules: gettext("管理办法第 %(number)s 版已发布。") % {"number": rules.number},
+        then=("fund:public_rules", fund.code),
+        page=lambda: _form_page(request, form, gettext("修订管理办法"), fund),
     )
+
+
+def _form_page(request: HttpRequest, form: Any, title: str, fund: Any) -> HttpResponse:
+    return render(request, "fund/form.html", {"form": form, "title": title, "fund": fund})
 
 
 # --- staff: raising ----------------------------------------------------------------------------
@@ -94,18 +97,17 @@ def donation_list(request: HttpRequest) -> HttpResponse:
 def donation_new(request: HttpRequest) -> HttpResponse:
     fund = _fund_or_404(request.user)
     form = forms.DonationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            donation = services.donation_record(actor=request.user, fund=fund, **form.cleaned_data)
-            messages.success(
-                request,
-                gettext("已登记，票据号 %(number)s。") % {"number": donation.receipt_number},
-            )
-            return redirect("fund:receipt", pk=donation.pk)
-        except ServiceError as exc:
-            exc.add_to(form)
-    return render(
-        request, "fund/form.html", {"form": form, "title": gettext("登记捐赠"), "fund": fund}
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.donation_record(
+            actor=request.user, fund=fund, **form.cleaned_data
+        ),
+        done=lambda donation: (
+            gettext("已登记，票据号 %(number)s。") % {"number": donation.receipt_number}
+        ),
+        then=lambda donation: ("fund:receipt", donation.pk),
+        page=lambda: _form_page(request, form, gettext("登记捐赠"), fund),
     )
 
 
@@ -132,17 +134,15 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 def income_new(request: HttpRequest) -> HttpResponse:
     fund = _fund_or_404(request.user)
     form = forms.IncomeForm(request.POST or None, initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            entry = services.income_record(actor=request.user, fund=fund, **form.cleaned_data)
-            messages.success(
-                request, gettext("已记账，凭证号 %(number)s。") % {"number": entry.number}
-            )
-            return redirect("fund:entries")
-        except ServiceError as exc:
-            exc.add_to(form)
-    return render(
-        request, "fund/form.html", {"form": form, "title": gettext("登记其他收入"), "fund": fund}
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.income_record(
+            actor=request.user, fund=fund, **form.cleaned_data
+        ),
+        done=lambda entry: gettext("已记账，凭证号 %(number)s。") % {"number": entry.number},
+        then="fund:entries",
+        page=lambda: _form_page(request, form, gettext("登记其他收入"), fund),
     )
 
 
