@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fpa.accounts import forms, lockout, selectors, services
 from fpa.accounts.models import ApiToken, User
+from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import public_view, scoped_view
 from fpa.organizations.selectors import association_choices
@@ -205,22 +206,26 @@ def user_create(request: HttpRequest) -> HttpResponse:
     form = forms.UserCreateForm(
         request.POST or None, associations=association_choices(user=request.user)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_create(
-                actor=request.user,
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"],
-                full_name=form.cleaned_data["full_name"],
-                home_association=form.cleaned_data["home_association"],
-                phone=form.cleaned_data["phone"] or None,
-            )
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, f"账号 {user.username} 已创建，请由安全管理员分配角色。")
-            return redirect("accounts:user_list")
-    return render(request, "accounts/user_form.html", {"form": form, "title": "新建账号"})
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.user_create(
+            actor=request.user,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+            full_name=form.cleaned_data["full_name"],
+            home_association=form.cleaned_data["home_association"],
+            phone=form.cleaned_data["phone"] or None,
+        ),
+        done=lambda user: (
+            gettext("账号 %(username)s 已创建，请由安全管理员分配角色。")
+            % {"username": user.username}
+        ),
+        then="accounts:user_list",
+        page=lambda: render(
+            request, "accounts/user_form.html", {"form": form, "title": gettext("新建账号")}
+        ),
+    )
 
 
 @scoped_view(capability="accounts.manage", model=User, kwarg="pk", as_="target")
@@ -287,17 +292,16 @@ def role_edit(request: HttpRequest, target: User) -> HttpResponse:
         associations=association_choices(user=request.user),
         initial={"home_association": target.home_association, "roles": target.role_codes},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_set_roles(
-                actor=request.user,
-                user=target,
-                roles=form.cleaned_data["roles"],
-                home_association=form.cleaned_data["home_association"],
-            )
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, "角色与范围已保存。")
-            return redirect("accounts:role_list")
-    return render(request, "accounts/role_edit.html", {"form": form, "target": target})
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.user_set_roles(
+            actor=request.user,
+            user=target,
+            roles=form.cleaned_data["roles"],
+            home_association=form.cleaned_data["home_association"],
+        ),
+        done=gettext("角色与范围已保存。"),
+        then="accounts:role_list",
+        page=lambda: render(request, "accounts/role_edit.html", {"form": form, "target": target}),
+    )
