@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -167,28 +168,26 @@ def status(request: HttpRequest, member: Member) -> HttpResponse:
 @scoped_view(capability="member.edit", **MEMBER, as_="member")
 def transfer(request: HttpRequest, member: Member) -> HttpResponse:
     form = forms.TransferForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            item = services.transfer_request(
-                actor=request.user,
-                member=member,
-                to_association=form.cleaned_data["to_code"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ServiceError as exc:
-            exc.add_to(form, {"to_association": "to_code"})
-        else:
-            messages.success(
-                request,
-                gettext("已向%(association)s发出转会申请，等待对方接收。")
-                % {"association": item.to_association.name},
-            )
-            return redirect("members:transfer_detail", pk=item.pk)
     note = gettext(
         "对方协会接收前，会员仍属本协会；对方只能看到姓名、性别、出生年份、会员类型和转会原因。"
     )
-    return _form_page(
-        request, form, gettext("转会：%(name)s") % {"name": member.name}, member, note=note
+    title = gettext("转会：%(name)s") % {"name": member.name}
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.transfer_request(
+            actor=request.user,
+            member=member,
+            to_association=form.cleaned_data["to_code"],
+            reason=form.cleaned_data["reason"],
+        ),
+        done=lambda item: (
+            gettext("已向%(association)s发出转会申请，等待对方接收。")
+            % {"association": item.to_association.name}
+        ),
+        then=lambda item: ("members:transfer_detail", item.pk),
+        page=lambda: _form_page(request, form, title, member, note=note),
+        on_error=lambda form, exc: exc.add_to(form, {"to_association": "to_code"}),
     )
 
 
@@ -200,19 +199,24 @@ def group(request: HttpRequest, member: Member) -> HttpResponse:
     form = forms.GroupAssignForm(
         request.POST or None, groups=groups, initial={"group": member.group_id}
     )
-    if request.method == "POST" and form.is_valid():
+
+    @transaction.atomic  # the group and the leader, or neither
+    def assign(form: forms.GroupAssignForm) -> None:
         chosen = form.cleaned_data["group"]
-        try:
-            services.group_assign(actor=request.user, member=member, group=chosen)
-            if chosen is not None and form.cleaned_data["leader"]:
-                member.refresh_from_db()
-                services.group_set_leader(actor=request.user, group=chosen, leader=member)
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, gettext("已保存。"))
-            return redirect("members:detail", pk=member.pk)
-    return _form_page(request, form, gettext("会员小组：%(name)s") % {"name": member.name}, member)
+        services.group_assign(actor=request.user, member=member, group=chosen)
+        if chosen is not None and form.cleaned_data["leader"]:
+            member.refresh_from_db()
+            services.group_set_leader(actor=request.user, group=chosen, leader=member)
+
+    title = gettext("会员小组：%(name)s") % {"name": member.name}
+    return form_action(
+        request,
+        form,
+        call=assign,
+        done=gettext("已保存。"),
+        then=("members:detail", member.pk),
+        page=lambda: _form_page(request, form, title, member),
+    )
 
 
 @require_POST

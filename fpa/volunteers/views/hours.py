@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
 from fpa.volunteers import forms, selectors, services
@@ -35,17 +36,14 @@ def service_list(request: HttpRequest) -> HttpResponse:
 @scoped_view(capability="volunteer.edit")
 def service_new(request: HttpRequest) -> HttpResponse:
     form = forms.ServiceForm(request.POST or None, associations=_holders(request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            service = services.service_create(actor=request.user, **form.cleaned_data)
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(
-                request, gettext("已登记服务活动：%(title)s。") % {"title": service.title}
-            )
-            return redirect("volunteers:service", pk=service.pk)
-    return _page(request, form, gettext("登记志愿服务活动"), note=forms.TRAVEL_NOTE)
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.service_create(actor=request.user, **form.cleaned_data),
+        done=lambda service: gettext("已登记服务活动：%(title)s。") % {"title": service.title},
+        then=lambda service: ("volunteers:service", service.pk),
+        page=lambda: _page(request, form, gettext("登记志愿服务活动"), note=forms.TRAVEL_NOTE),
+    )
 
 
 @scoped_view(capability="volunteer.view", model=Service)

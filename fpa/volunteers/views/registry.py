@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.reveal import reveal_response
 from fpa.core.scope import scoped_view
@@ -67,20 +68,17 @@ def volunteer_new(request: HttpRequest) -> HttpResponse:
     """Staff enter a paper application (the applicant signed the current consent text)."""
     consent = selectors.current_consent()
     form = forms.ProfileForm(request.POST or None, associations=_holders(request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            volunteer = services.volunteer_apply(
-                actor=request.user, consent_version=consent.version, **form.cleaned_data
-            )
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(
-                request, gettext("已登记报名：%(name)s。") % {"name": volunteer.display_name}
-            )
-            return redirect("volunteers:detail", pk=volunteer.pk)
     note = gettext("请确认报名人已签署第%(version)s版报名同意书。") % {"version": consent.version}
-    return _page(request, form, gettext("录入志愿者报名"), note=note)
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.volunteer_apply(
+            actor=request.user, consent_version=consent.version, **form.cleaned_data
+        ),
+        done=lambda volunteer: gettext("已登记报名：%(name)s。") % {"name": volunteer.display_name},
+        then=lambda volunteer: ("volunteers:detail", volunteer.pk),
+        page=lambda: _page(request, form, gettext("录入志愿者报名"), note=note),
+    )
 
 
 @scoped_view(capability="volunteer.view", **VOLUNTEER)
