@@ -6,11 +6,13 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from fpa.accounts.models import User
+from fpa.accounts.roles import CAPABILITIES
 from fpa.core.names import is_ascii_query, normalize_query
 from fpa.core.pagination import Page, keyset_page
 from fpa.families import eligibility
@@ -423,3 +425,54 @@ def coverage_family_ids(*, user: Any, root: Association, measure: str, has: bool
 
 def status_history(*, user: Any, family: Family) -> QuerySet:
     return StatusChange.objects.visible_to(user).filter(family=family)
+
+
+# --- who may be chosen on the family pages ----------------------------------------------------
+
+EDIT_ROLES = [role for role, caps in CAPABILITIES.items() if "family.edit" in caps]
+
+
+def is_contact(user: Any, family: Family) -> bool:
+    """Whether the user currently looks after the family (a current contact person)."""
+    return Contact.objects.filter(family=family, user=user, end_date__isnull=True).exists()
+
+
+def assignable_accounts(user: Any) -> QuerySet:
+    """Active accounts of the user's subtree: who may be made a contact or a successor."""
+    return (
+        User.objects.visible_to(user)
+        .filter(is_active=True)
+        .order_by("home_association__path", "pk")
+    )
+
+
+def accounts_with_families(user: Any) -> QuerySet:
+    """Accounts of the user's subtree that look after at least one family now (who may hand
+    their families over)."""
+    return (
+        User.objects.visible_to(user)
+        .filter(Exists(Contact.objects.filter(user=OuterRef("pk"), end_date__isnull=True)))
+        .order_by("home_association__path", "pk")
+    )
+
+
+def need_owners(user: Any, family: Family) -> QuerySet:
+    """Staff of the user's subtree whose own scope holds the family: who may own a need."""
+    parts = family.association.path.strip("/").split("/")
+    covering = ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+    return (
+        assignable_accounts(user)
+        .filter(home_association__path__in=covering, roles__role__in=EDIT_ROLES)
+        .distinct()
+    )
+
+
+def current_contacts() -> Prefetch:
+    """Prefetch of each family's current contacts, in role order, as `family.current_contacts`."""
+    return Prefetch(
+        "contacts",
+        queryset=Contact.objects.filter(end_date__isnull=True)
+        .select_related("role")
+        .order_by("role__sort", "pk"),
+        to_attr="current_contacts",
+    )

@@ -26,14 +26,12 @@ from fpa.families.views.care import (
 )
 from fpa.families.views.common import (
     AREA_KINDS,
-    EDIT_ROLES,
     FAMILY,
     LIST_LIMIT,
     MEASURES,
     PERSON_PLAIN,
     PERSON_PROTECTED,
     ROLE_ORDER,
-    _accounts,
     _area,
     _form_page,
     _in_scope,
@@ -71,7 +69,6 @@ from fpa.families.views.reports import (
 
 __all__ = [
     "AREA_KINDS",
-    "EDIT_ROLES",
     "FAMILY",
     "FAMILY_IMPORT",
     "LIST_LIMIT",
@@ -82,7 +79,6 @@ __all__ = [
     "ROLE_ORDER",
     "VISITS",
     "FamilyRow",
-    "_accounts",
     "_area",
     "_form_page",
     "_in_scope",

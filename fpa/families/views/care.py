@@ -29,11 +29,8 @@ from fpa.families.models import (
 from fpa.families.views.common import (
     FAMILY,
     LIST_LIMIT,
-    _current_contacts,
     _form_page,
     _in_scope,
-    _is_contact,
-    _owners,
 )
 from fpa.organizations import selectors as org_selectors
 
@@ -49,7 +46,9 @@ NEED_ALIASES = {
 @scoped_view(capability="account.self", **FAMILY)
 def care_add(request: HttpRequest, pk: Family) -> HttpResponse:
     family, user = pk, request.user
-    form = forms.CareForm(request.POST or None, request.FILES or None, owners=_owners(user, family))
+    form = forms.CareForm(
+        request.POST or None, request.FILES or None, owners=selectors.need_owners(user, family)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -182,7 +181,7 @@ def campaign_detail(request: HttpRequest, campaign: Campaign) -> HttpResponse:
     todo = list(
         families.filter(visited=False)
         .select_related("association")
-        .prefetch_related(_current_contacts())
+        .prefetch_related(selectors.current_contacts())
         .order_by("association__path", "pk")[: LIST_LIMIT + 1]
     )
     total, done = counts["total"], counts["done"]
@@ -209,7 +208,7 @@ def care_photos_add(request: HttpRequest, pk: CareRecord) -> HttpResponse:
     family = record.family
     if not (
         (user.has_capability("family.edit") and _in_scope(user, family))
-        or _is_contact(user, family)
+        or selectors.is_contact(user, family)
     ):
         raise PermissionDenied(gettext("只有管辖范围内的工作人员或该家庭的联系人可以上传照片。"))
     already = record.photos.count()

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils.translation import pgettext_lazy
 
-from fpa.accounts.models import User
-from fpa.accounts.roles import CAPABILITIES
 from fpa.core.scope import in_scope
 from fpa.families.models import (
-    Contact,
     Family,
     Person,
 )
@@ -56,7 +52,6 @@ MEASURES = {
 PERSON_PLAIN = ("health_notes", "death_cause", "disability_type")
 PERSON_PROTECTED = ("id_number", "phone")
 ROLE_ORDER = {Person.Role.MOTHER: 0, Person.Role.FATHER: 1, Person.Role.CHILD: 2}
-EDIT_ROLES = [role for role, caps in CAPABILITIES.items() if "family.edit" in caps]
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -64,10 +59,6 @@ EDIT_ROLES = [role for role, caps in CAPABILITIES.items() if "family.edit" in ca
 
 def _in_scope(user: Any, family: Family) -> bool:
     return in_scope(user, family.association)
-
-
-def _is_contact(user: Any, family: Family) -> bool:
-    return Contact.objects.filter(family=family, user=user, end_date__isnull=True).exists()
 
 
 def _area(request: HttpRequest) -> tuple[Association | None, bool]:
@@ -82,36 +73,6 @@ def _area(request: HttpRequest) -> tuple[Association | None, bool]:
 
 def _areas(user: Any) -> list[org_selectors.AreaOption]:
     return org_selectors.area_options(user=user, kinds=AREA_KINDS)
-
-
-def _accounts(user: Any) -> QuerySet:
-    """Active accounts of the user's subtree: who may be made a contact or a successor."""
-    return (
-        User.objects.visible_to(user)
-        .filter(is_active=True)
-        .order_by("home_association__path", "pk")
-    )
-
-
-def _owners(user: Any, family: Family) -> QuerySet:
-    """Staff of the user's subtree whose own scope holds the family: who may own a need."""
-    parts = family.association.path.strip("/").split("/")
-    covering = ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
-    return (
-        _accounts(user)
-        .filter(home_association__path__in=covering, roles__role__in=EDIT_ROLES)
-        .distinct()
-    )
-
-
-def _current_contacts() -> Prefetch:
-    return Prefetch(
-        "contacts",
-        queryset=Contact.objects.filter(end_date__isnull=True)
-        .select_related("role")
-        .order_by("role__sort", "pk"),
-        to_attr="current_contacts",
-    )
 
 
 def _form_page(request: HttpRequest, form: Any, title: str, family: Family, **extra: Any) -> Any:

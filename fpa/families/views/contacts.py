@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from fpa.accounts.models import User
 from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
-from fpa.families import forms, services
+from fpa.families import forms, selectors, services
 from fpa.families.models import (
     Contact,
     Family,
@@ -22,10 +20,8 @@ from fpa.families.models import (
 from fpa.families.views.common import (
     FAMILY,
     LIST_LIMIT,
-    _accounts,
     _area,
     _areas,
-    _current_contacts,
     _form_page,
 )
 
@@ -34,7 +30,9 @@ from fpa.families.views.common import (
 
 @scoped_view(capability="family.edit", **FAMILY, as_="family")
 def contact_add(request: HttpRequest, family: Family) -> HttpResponse:
-    form = forms.ContactForm(request.POST or None, accounts=_accounts(request.user))
+    form = forms.ContactForm(
+        request.POST or None, accounts=selectors.assignable_accounts(request.user)
+    )
     title = gettext("指定联系人：%(name)s") % {"name": family.head_name}
     return form_action(
         request,
@@ -80,12 +78,10 @@ def contact_end(request: HttpRequest, contact: Contact) -> HttpResponse:
 @scoped_view(capability="family.edit")
 def reassign(request: HttpRequest) -> HttpResponse:
     user = request.user
-    leaving = (
-        User.objects.visible_to(user)
-        .filter(Exists(Contact.objects.filter(user=OuterRef("pk"), end_date__isnull=True)))
-        .order_by("home_association__path", "pk")
+    leaving = selectors.accounts_with_families(user)
+    form = forms.ReassignForm(
+        request.POST or None, leaving=leaving, successors=selectors.assignable_accounts(user)
     )
-    form = forms.ReassignForm(request.POST or None, leaving=leaving, successors=_accounts(user))
 
     def done(moved: int) -> str:
         data = form.cleaned_data
@@ -123,7 +119,7 @@ def roster(request: HttpRequest) -> HttpResponse:
             .active()
             .filter(association__path__under=area.path)
             .select_related("association")
-            .prefetch_related(_current_contacts())
+            .prefetch_related(selectors.current_contacts())
             .order_by("association__path", "head_pinyin", "pk")[: LIST_LIMIT + 1]
         )
     context = {

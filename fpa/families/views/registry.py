@@ -41,7 +41,6 @@ from fpa.families.views.common import (
     _areas,
     _form_page,
     _in_scope,
-    _is_contact,
 )
 from fpa.organizations import selectors as org_selectors
 
@@ -273,7 +272,7 @@ def _reveal(
         allowed=allowed,
         scope_path=family.association.path,
         plain=plain,
-        entitled=_is_contact(request.user, family),
+        entitled=selectors.is_contact(request.user, family),
     )
 
 

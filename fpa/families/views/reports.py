@@ -25,7 +25,6 @@ from fpa.families.views.common import (
     MEASURES,
     _area,
     _areas,
-    _current_contacts,
 )
 from fpa.organizations.models import Association
 
@@ -40,7 +39,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
             .active()
             .filter(association__path__under=area.path)
             .select_related("association__parent")
-            .prefetch_related(_current_contacts())
+            .prefetch_related(selectors.current_contacts())
             .order_by("association__path", "pk")[: LIST_LIMIT + 1]
         )
     due = [d for d in selectors.schedule(families=families[:LIST_LIMIT]) if d.overdue]
