@@ -476,3 +476,18 @@ def current_contacts() -> Prefetch:
         .order_by("role__sort", "pk"),
         to_attr="current_contacts",
     )
+
+
+def area_families(
+    *, user: Any, area: Association, limit: int, order: tuple[str, ...]
+) -> list[Family]:
+    """The active families of `area` the user sees, with their current contacts and their
+    association's parent, in `order`: at most `limit + 1`, so the page can say it was cut."""
+    return list(
+        Family.objects.visible_to(user)
+        .active()
+        .filter(association__path__under=area.path)
+        .select_related("association__parent")
+        .prefetch_related(current_contacts())
+        .order_by(*order)[: limit + 1]
+    )

@@ -114,13 +114,11 @@ def roster(request: HttpRequest) -> HttpResponse:
     area, foreign = _area(request)
     families: list[Family] = []
     if area is not None:
-        families = list(
-            Family.objects.visible_to(request.user)
-            .active()
-            .filter(association__path__under=area.path)
-            .select_related("association")
-            .prefetch_related(selectors.current_contacts())
-            .order_by("association__path", "head_pinyin", "pk")[: LIST_LIMIT + 1]
+        families = selectors.area_families(
+            user=request.user,
+            area=area,
+            limit=LIST_LIMIT,
+            order=("association__path", "head_pinyin", "pk"),
         )
     context = {
         "area": area,

@@ -34,13 +34,8 @@ def overdue(request: HttpRequest) -> HttpResponse:
     area, foreign = _area(request)
     families: list[Family] = []
     if area is not None:
-        families = list(
-            Family.objects.visible_to(request.user)
-            .active()
-            .filter(association__path__under=area.path)
-            .select_related("association__parent")
-            .prefetch_related(selectors.current_contacts())
-            .order_by("association__path", "pk")[: LIST_LIMIT + 1]
+        families = selectors.area_families(
+            user=request.user, area=area, limit=LIST_LIMIT, order=("association__path", "pk")
         )
     due = [d for d in selectors.schedule(families=families[:LIST_LIMIT]) if d.overdue]
     for item in due:  # grouped by township (a village's parent), in path order
