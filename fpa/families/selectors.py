@@ -17,6 +17,7 @@ from fpa.core.names import is_ascii_query, normalize_query
 from fpa.core.pagination import Page, keyset_page
 from fpa.families import eligibility
 from fpa.families.models import (
+    Campaign,
     CareKind,
     CareRecord,
     Contact,
@@ -491,3 +492,53 @@ def area_families(
         .prefetch_related(current_contacts())
         .order_by(*order)[: limit + 1]
     )
+
+
+def campaigns(*, user: Any, size: int = 100) -> list[Campaign]:
+    """The holiday campaigns the user sees, newest first."""
+    return list(
+        Campaign.objects.visible_to(user)
+        .select_related("association")
+        .order_by("-start_date", "-pk")[:size]
+    )
+
+
+@dataclass
+class CampaignProgress:
+    total: int
+    done: int
+    todo: list[Family]  # at most `limit + 1` families not visited yet
+
+
+def campaign_progress(
+    *, user: Any, campaign: Campaign, visits: tuple[str, ...], limit: int
+) -> CampaignProgress:
+    """How many of the campaign's active families (those the user sees) had a visit of the kinds
+    `visits` within its dates, and the first families not visited yet with their contacts."""
+    visited = Exists(
+        CareRecord.objects.filter(
+            family=OuterRef("pk"),
+            kind__mode__in=visits,
+            occurred_on__gte=campaign.start_date,
+            occurred_on__lte=campaign.end_date,
+        )
+    )
+    families = (
+        Family.objects.visible_to(user)
+        .active()
+        .filter(association__path__under=campaign.association.path)
+        .annotate(visited=visited)
+    )
+    counts = families.aggregate(total=Count("pk"), done=Count("pk", filter=Q(visited=True)))
+    todo = list(
+        families.filter(visited=False)
+        .select_related("association")
+        .prefetch_related(current_contacts())
+        .order_by("association__path", "pk")[: limit + 1]
+    )
+    return CampaignProgress(total=counts["total"], done=counts["done"], todo=todo)
+
+
+def payment_rates() -> list[PaymentRate]:
+    """Every dated rate of the special assistance (not scoped: the county's published standard)."""
+    return list(PaymentRate.objects.all())

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -151,11 +150,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
                     request, gettext("已创建活动：%(name)s。") % {"name": campaign.name}
                 )
                 return redirect("families:campaign_detail", pk=campaign.pk)
-    items = (
-        Campaign.objects.visible_to(user)
-        .select_related("association")
-        .order_by("-start_date", "-pk")[:100]
-    )
+    items = selectors.campaigns(user=user)
     return render(
         request, "families/campaigns.html", {"form": form, "items": items, "can_edit": can_edit}
     )
@@ -163,28 +158,10 @@ def campaigns(request: HttpRequest) -> HttpResponse:
 
 @scoped_view(capability="family.view", model=Campaign, as_="campaign")
 def campaign_detail(request: HttpRequest, campaign: Campaign) -> HttpResponse:
-    visited = Exists(
-        CareRecord.objects.filter(
-            family=OuterRef("pk"),
-            kind__mode__in=VISITS,
-            occurred_on__gte=campaign.start_date,
-            occurred_on__lte=campaign.end_date,
-        )
+    progress = selectors.campaign_progress(
+        user=request.user, campaign=campaign, visits=VISITS, limit=LIST_LIMIT
     )
-    families = (
-        Family.objects.visible_to(request.user)
-        .active()
-        .filter(association__path__under=campaign.association.path)
-        .annotate(visited=visited)
-    )
-    counts = families.aggregate(total=Count("pk"), done=Count("pk", filter=Q(visited=True)))
-    todo = list(
-        families.filter(visited=False)
-        .select_related("association")
-        .prefetch_related(selectors.current_contacts())
-        .order_by("association__path", "pk")[: LIST_LIMIT + 1]
-    )
-    total, done = counts["total"], counts["done"]
+    total, done, todo = progress.total, progress.done, progress.todo
     context = {
         "campaign": campaign,
         "total": total,

@@ -28,7 +28,6 @@ from fpa.families.models import (
     Contact,
     Family,
     Need,
-    PaymentRate,
     Person,
 )
 from fpa.families.views.common import (
@@ -315,7 +314,7 @@ def rates(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, gettext("特别扶助金标准已保存。"))
                 return redirect("families:rates")
-    table = PaymentRate.objects.all()
+    table = selectors.payment_rates()
     return render(
         request, "families/rates.html", {"form": form, "rates": table, "can_set": can_set}
     )
