@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fpa.core.errors import ServiceError
 from fpa.core.pagination import Page, keyset_page
+from fpa.families.models import Need
 from fpa.organizations.models import Association
 from fpa.volunteers import rules
 from fpa.volunteers.models import (
@@ -401,3 +402,63 @@ def confirmed_hours(volunteer: Volunteer) -> Decimal:
         total=Sum("hours")
     )["total"]
     return total or Decimal("0")
+
+
+# --- what the pages offer ------------------------------------------------------------------------
+
+
+def active_volunteers(user: Any) -> QuerySet:
+    """Active volunteers of the user's subtree, by place and name (the choices of a form)."""
+    return (
+        Volunteer.objects.visible_to(user)
+        .active()
+        .select_related("association")
+        .order_by("association__path", "name", "pk")
+    )
+
+
+def volunteer_in_scope(user: Any, pk: int) -> Volunteer | None:
+    return Volunteer.objects.visible_to(user).filter(pk=pk).first()
+
+
+def linkable_accounts(user: Any) -> QuerySet:
+    """Active volunteer accounts of the user's subtree not yet linked to a volunteer's record."""
+    from fpa.accounts.models import User
+    from fpa.accounts.roles import Role
+
+    return (
+        User.objects.visible_to(user)
+        .filter(is_active=True, roles__role=Role.VOLUNTEER, volunteer__isnull=True)
+        .order_by("username")
+    )
+
+
+def need_in_scope(user: Any, pk: int) -> Need | None:
+    """A family's need the user sees, with its family's association."""
+    return Need.objects.visible_to(user).select_related("family__association").filter(pk=pk).first()
+
+
+def service_in_scope(user: Any, pk: int) -> Service | None:
+    return Service.objects.visible_to(user).select_related("association").filter(pk=pk).first()
+
+
+def open_needs(user: Any, *, size: int = 50) -> list[Need]:
+    """Needs still open or in progress that the user sees, newest first (what to match)."""
+    return list(
+        Need.objects.visible_to(user)
+        .filter(status__in=[Need.Status.OPEN, Need.Status.IN_PROGRESS])
+        .select_related("family__association")
+        .order_by("-id")[:size]
+    )
+
+
+def public_holders(kinds: tuple[str, ...]) -> QuerySet:
+    """Current associations of these kinds, for the public application (no scope: anyone may
+    apply to any of them)."""
+    return Association.objects.current().filter(kind__in=kinds).order_by("path")
+
+
+def assignments_due(pks: list[int]) -> QuerySet:
+    """The volunteer's own assignments (already read through `portal`) whose hours may be
+    submitted, with their services."""
+    return Assignment.objects.filter(pk__in=pks).select_related("service")

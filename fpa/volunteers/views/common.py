@@ -8,11 +8,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from fpa.accounts.models import User
-from fpa.accounts.roles import Role
 from fpa.core.actions import form_action
 from fpa.organizations import selectors as org_selectors
-from fpa.volunteers import services
+from fpa.volunteers import selectors, services
 from fpa.volunteers.models import (
     Volunteer,
 )
@@ -30,12 +28,7 @@ def _holders(user: Any) -> QuerySet:
 
 
 def _volunteers(user: Any) -> QuerySet:
-    return (
-        Volunteer.objects.visible_to(user)
-        .active()
-        .select_related("association")
-        .order_by("association__path", "name", "pk")
-    )
+    return selectors.active_volunteers(user)
 
 
 def _page(request: HttpRequest, form: Any, title: str, volunteer: Any = None, **extra: Any) -> Any:
@@ -64,8 +57,4 @@ def _action(
 
 
 def _volunteer_accounts(user: Any) -> QuerySet:
-    return (
-        User.objects.visible_to(user)
-        .filter(is_active=True, roles__role=Role.VOLUNTEER, volunteer__isnull=True)
-        .order_by("username")
-    )
+    return selectors.linkable_accounts(user)

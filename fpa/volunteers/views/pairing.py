@@ -19,8 +19,6 @@ from fpa.organizations.models import Association
 from fpa.volunteers import forms, selectors, services
 from fpa.volunteers.models import (
     Pairing,
-    Service,
-    Volunteer,
 )
 
 # --- matching and pairing -------------------------------------------------------------------------
@@ -29,15 +27,15 @@ from fpa.volunteers.models import (
 def _target(request: HttpRequest) -> tuple[Any, Any, Association | None]:
     """The need (?need=) or the service (?service=) to match, loaded inside the scope."""
     source = request.POST if request.method == "POST" else request.GET
-    for name, queryset in (
-        ("need", Need.objects.visible_to(request.user).select_related("family__association")),
-        ("service", Service.objects.visible_to(request.user).select_related("association")),
+    for name, load in (
+        ("need", selectors.need_in_scope),
+        ("service", selectors.service_in_scope),
     ):
         raw = (source.get(name) or "").strip()
         if raw:
             if not (raw.isascii() and raw.isdigit() and len(raw) < 19):
                 raise Http404
-            obj = queryset.filter(pk=int(raw)).first()
+            obj = load(request.user, int(raw))
             if obj is None:
                 raise Http404(gettext("记录不存在或不在您的管辖范围内。"))
             place = obj.family.association if name == "need" else obj.association
@@ -76,12 +74,7 @@ def match(request: HttpRequest) -> HttpResponse:
 def _open_needs(user: Any) -> list[Need]:
     if not user.has_capability("family.view"):
         return []
-    return list(
-        Need.objects.visible_to(user)
-        .filter(status__in=[Need.Status.OPEN, Need.Status.IN_PROGRESS])
-        .select_related("family__association")
-        .order_by("-id")[:50]
-    )
+    return selectors.open_needs(user)
 
 
 @scoped_view(capability="volunteer.edit")
@@ -94,9 +87,8 @@ def pair(request: HttpRequest) -> HttpResponse:
         messages.error(request, gettext("请求无效。"))
         return redirect("volunteers:match")
     data = form.cleaned_data
-    need = Need.objects.visible_to(request.user).select_related("family__association")
-    need = need.filter(pk=data["need"]).first()
-    volunteer = Volunteer.objects.visible_to(request.user).filter(pk=data["volunteer"]).first()
+    need = selectors.need_in_scope(request.user, data["need"])
+    volunteer = selectors.volunteer_in_scope(request.user, data["volunteer"])
     if need is None or volunteer is None:
         raise Http404(gettext("记录不存在或不在您的管辖范围内。"))
     try:

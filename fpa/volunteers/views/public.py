@@ -12,11 +12,7 @@ from django.utils.translation import gettext
 from fpa.core import ratelimit
 from fpa.core.errors import ServiceError
 from fpa.core.scope import public_view, scoped_view
-from fpa.organizations.models import Association
 from fpa.volunteers import forms, rules, selectors, services
-from fpa.volunteers.models import (
-    Assignment,
-)
 from fpa.volunteers.views.common import APPLY_LIMIT, APPLY_WINDOW, VERIFY_LIMIT, VERIFY_WINDOW
 
 # --- public ---------------------------------------------------------------------------------------
@@ -27,7 +23,7 @@ def apply(request: HttpRequest) -> HttpResponse:
     """报名: no sign-in. Rate-limited per address, with a honeypot field, and the consent text
     in its current version, which the application records."""
     consent = selectors.current_consent()
-    public = Association.objects.current().filter(kind__in=services.HOLDERS).order_by("path")
+    public = selectors.public_holders(services.HOLDERS)
     form = forms.ApplicationForm(
         request.POST or None, associations=public, initial={"consent_version": consent.version}
     )
@@ -82,9 +78,9 @@ def portal(request: HttpRequest) -> HttpResponse:
     volunteer = data["volunteer"]
     form = None
     if volunteer is not None:
-        open_tasks = Assignment.objects.filter(
-            pk__in=[a.pk for a in data["open_tasks"] if a.service.date <= data["today"]]
-        ).select_related("service")
+        open_tasks = selectors.assignments_due(
+            [a.pk for a in data["open_tasks"] if a.service.date <= data["today"]]
+        )
         form = forms.SubmitHoursForm(request.POST or None, assignments=open_tasks)
         if request.method == "POST" and form.is_valid():
             try:
