@@ -511,3 +511,17 @@ def available(fund: Fund) -> Decimal:
 def pool_of(fund: Fund, purpose: Account) -> Decimal:
     row = RestrictedPool.objects.filter(fund=fund, purpose=purpose).first()
     return row.amount if row else ZERO
+
+
+def grant_choices(user: Any) -> tuple[QuerySet, QuerySet]:
+    """What a grant application may name: the active families and the associations the user
+    sees."""
+    from fpa.families.models import Family
+
+    families = (
+        Family.objects.visible_to(user)
+        .filter(status=Family.Status.ACTIVE)
+        .select_related("association")
+        .order_by("association__code", "pk")
+    )
+    return families, Association.objects.visible_to(user).order_by("path")

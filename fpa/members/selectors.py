@@ -263,3 +263,10 @@ def campaign_progress(*, user: Any, campaign: Reregistration) -> list[dict[str, 
     for row in out:
         row["share"] = round(100 * row["confirmed"] / row["active"], 1) if row["active"] else None
     return out
+
+
+def open_groups(*, user: Any, association: Association) -> QuerySet:
+    """The association's member groups that are not dissolved (the user sees them)."""
+    return MemberGroup.objects.visible_to(user).filter(
+        association=association, dissolved_on__isnull=True
+    )

@@ -275,3 +275,9 @@ def seat_list(*, user: Any, association: Association) -> QuerySet:
         .filter(association=association)
         .order_by("body", "ended_on", "name")
     )
+
+
+def filing_candidates(*, user: Any, association: Association) -> QuerySet:
+    """The current staff of the association who may be filed as the one who runs it."""
+    people = staff_list(user=user, association=association, size=100).items
+    return StaffMember.objects.visible_to(user).filter(pk__in=[p.pk for p in people])

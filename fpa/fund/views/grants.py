@@ -14,11 +14,9 @@ from django.views.decorators.http import require_POST, require_safe
 from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
-from fpa.families.models import Family
 from fpa.fund import forms, selectors, services
 from fpa.fund.models import Grant
 from fpa.fund.views.common import _back
-from fpa.organizations.models import Association
 
 # --- staff: using ------------------------------------------------------------------------------
 
@@ -41,13 +39,7 @@ def grant_list(request: HttpRequest) -> HttpResponse:
 @scoped_view(capability="fund.apply")
 def grant_new(request: HttpRequest) -> HttpResponse:
     user = request.user
-    families = (
-        Family.objects.visible_to(user)
-        .filter(status=Family.Status.ACTIVE)
-        .select_related("association")
-        .order_by("association__code", "pk")
-    )
-    areas = Association.objects.visible_to(user).order_by("path")
+    families, areas = selectors.grant_choices(user)
     form = forms.GrantForm(request.POST or None, families=families, areas=areas)
 
     def apply(form: forms.GrantForm) -> Grant:

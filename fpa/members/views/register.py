@@ -15,7 +15,7 @@ from fpa.core.errors import ServiceError
 from fpa.core.reveal import reveal_response
 from fpa.core.scope import scoped_view
 from fpa.members import forms, selectors, services
-from fpa.members.models import Member, MemberGroup
+from fpa.members.models import Member
 from fpa.members.views.common import AREA_KINDS, MEMBER, _area, _form_page, _holders, _may_decide
 from fpa.organizations import selectors as org_selectors
 
@@ -193,9 +193,7 @@ def transfer(request: HttpRequest, member: Member) -> HttpResponse:
 
 @scoped_view(capability="member.edit", **MEMBER, as_="member")
 def group(request: HttpRequest, member: Member) -> HttpResponse:
-    groups = MemberGroup.objects.visible_to(request.user).filter(
-        association=member.association, dissolved_on__isnull=True
-    )
+    groups = selectors.open_groups(user=request.user, association=member.association)
     form = forms.GroupAssignForm(
         request.POST or None, groups=groups, initial={"group": member.group_id}
     )

@@ -11,7 +11,7 @@ from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
 from fpa.organizations import forms, selectors, services
-from fpa.organizations.models import Association, Filing, StaffMember
+from fpa.organizations.models import Association, Filing
 from fpa.organizations.views.common import ASSOCIATION
 
 # --- filings ----------------------------------------------------------------------------------
@@ -46,9 +46,8 @@ def filing_missing(request: HttpRequest) -> HttpResponse:
 
 @scoped_view(capability="filing.submit", **ASSOCIATION, as_="association")
 def filing_submit(request: HttpRequest, association: Association) -> HttpResponse:
-    people = selectors.staff_list(user=request.user, association=association, size=100).items
-    queryset = StaffMember.objects.visible_to(request.user).filter(pk__in=[p.pk for p in people])
-    form = forms.FilingForm(request.POST or None, people=queryset)
+    people = selectors.filing_candidates(user=request.user, association=association)
+    form = forms.FilingForm(request.POST or None, people=people)
     title = gettext("报送备案：%(name)s") % {"name": association.name}
     return form_action(
         request,
