@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -25,7 +24,7 @@ from fpa.accounts.api_auth import BearerToken, Session
 from fpa.core.errors import ServiceError
 from fpa.core.pagination import keyset_page
 from fpa.families import eligibility, selectors, services
-from fpa.families.models import CareKind, CareRecord, Contact, Family, Need
+from fpa.families.models import CareRecord, Contact, Family, Need
 from fpa.organizations import selectors as org_selectors
 
 MAX_ID = 2**63 - 1
@@ -35,7 +34,7 @@ def _family_reader(user: Any) -> Any:
     """Staff with `family.view`, or a current contact person of some family."""
     if user.has_capability("family.view"):
         return user
-    if Contact.objects.filter(user=user, end_date__isnull=True).exists():
+    if selectors.looks_after_any(user):
         return user
     raise PermissionDenied("您的角色无权进行此操作。")
 
@@ -63,7 +62,7 @@ def _family(request: HttpRequest, family_id: int) -> Family:
     """The family, inside the caller's scope; outside it is a 404, like a missing id."""
     if not 0 < family_id <= MAX_ID:
         raise Http404
-    return Family.objects.visible_to(request.user).select_related("association").get(pk=family_id)
+    return selectors.family_get(user=request.user, pk=family_id)
 
 
 # --- schemas --------------------------------------------------------------------------------------
@@ -392,11 +391,7 @@ def family_detail(request: HttpRequest, family_id: int) -> dict:
 @router.get("/families/{family_id}/care", response=CarePage)
 def care_list(request: HttpRequest, family_id: int, filters: Query[PageFilters]) -> dict:
     family = _family(request, family_id)
-    queryset = (
-        CareRecord.objects.visible_to(request.user)
-        .filter(family=family)
-        .select_related("kind", "contact", "recorded_by")
-    )
+    queryset = selectors.care_records(user=request.user, family=family)
     return _page(
         keyset_page(
             queryset,
@@ -412,7 +407,7 @@ def care_list(request: HttpRequest, family_id: int, filters: Query[PageFilters])
 @router.post("/families/{family_id}/care", response={201: CareOut})
 def care_create(request: HttpRequest, family_id: int, payload: CareIn) -> Status[CareRecord]:
     family = _family(request, family_id)
-    kind = CareKind.objects.filter(code=payload.kind).first()
+    kind = selectors.care_kind(payload.kind)
     if kind is None:
         raise ServiceError("帮扶记录类别不正确。", field="kind")
     record = services.care_log(
@@ -424,16 +419,14 @@ def care_create(request: HttpRequest, family_id: int, payload: CareIn) -> Status
         cares=payload.cares,
         notes=payload.notes,
     )
-    record = CareRecord.objects.select_related("kind", "contact", "recorded_by").get(pk=record.pk)
+    record = selectors.care_record_out(record.pk)
     return Status(201, record)
 
 
 @router.get("/families/{family_id}/needs", response=NeedPage)
 def need_list(request: HttpRequest, family_id: int, filters: Query[NeedFilters]) -> dict:
     family = _family(request, family_id)
-    queryset = Need.objects.visible_to(request.user).filter(family=family).select_related("owner")
-    if filters.status:
-        queryset = queryset.filter(status=filters.status)
+    queryset = selectors.needs_of(user=request.user, family=family, status=filters.status or "")
     return _page(
         keyset_page(
             queryset,
@@ -450,11 +443,11 @@ def need_list(request: HttpRequest, family_id: int, filters: Query[NeedFilters])
 def need_update(request: HttpRequest, need_id: int, payload: NeedUpdateIn) -> Need:
     if not 0 < need_id <= MAX_ID:
         raise Http404
-    need = Need.objects.visible_to(request.user).get(pk=need_id)
+    need = selectors.need_get(user=request.user, pk=need_id)
     services.need_update(
         actor=request.user, need=need, status=payload.status, result=payload.result
     )
-    return Need.objects.select_related("owner").get(pk=need.pk)
+    return selectors.need_get(user=request.user, pk=need.pk)
 
 
 @router.get("/families/{family_id}/contacts", response=list[ContactOut])
@@ -462,12 +455,7 @@ def contact_list(
     request: HttpRequest, family_id: int, filters: Query[ContactFilters]
 ) -> list[Contact]:
     family = _family(request, family_id)
-    queryset = (
-        Contact.objects.visible_to(request.user)
-        .filter(family=family)
-        .select_related("role", "user")
-        .order_by(F("end_date").asc(nulls_first=True), "-start_date", "id")
+    queryset = selectors.contacts_of(
+        user=request.user, family=family, current_only=filters.current_only
     )
-    if filters.current_only:
-        queryset = queryset.filter(end_date__isnull=True)
     return list(queryset[:200])

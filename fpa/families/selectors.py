@@ -542,3 +542,52 @@ def campaign_progress(
 def payment_rates() -> list[PaymentRate]:
     """Every dated rate of the special assistance (not scoped: the county's published standard)."""
     return list(PaymentRate.objects.all())
+
+
+# --- the API's reads --------------------------------------------------------------------------
+
+
+def looks_after_any(user: Any) -> bool:
+    """Whether the user is a current contact person of some family."""
+    return Contact.objects.filter(user=user, end_date__isnull=True).exists()
+
+
+def family_get(*, user: Any, pk: int) -> Family:
+    """The family inside the user's scope (Family.DoesNotExist otherwise, like a missing id)."""
+    return Family.objects.visible_to(user).select_related("association").get(pk=pk)
+
+
+def care_records(*, user: Any, family: Family) -> QuerySet:
+    return (
+        CareRecord.objects.visible_to(user)
+        .filter(family=family)
+        .select_related("kind", "contact", "recorded_by")
+    )
+
+
+def care_kind(code: str) -> CareKind | None:
+    return CareKind.objects.filter(code=code).first()
+
+
+def care_record_out(pk: int) -> CareRecord:
+    """A record just written, with what its output shows."""
+    return CareRecord.objects.select_related("kind", "contact", "recorded_by").get(pk=pk)
+
+
+def needs_of(*, user: Any, family: Family, status: str = "") -> QuerySet:
+    queryset = Need.objects.visible_to(user).filter(family=family).select_related("owner")
+    return queryset.filter(status=status) if status else queryset
+
+
+def need_get(*, user: Any, pk: int) -> Need:
+    return Need.objects.visible_to(user).select_related("owner").get(pk=pk)
+
+
+def contacts_of(*, user: Any, family: Family, current_only: bool = False) -> QuerySet:
+    queryset = (
+        Contact.objects.visible_to(user)
+        .filter(family=family)
+        .select_related("role", "user")
+        .order_by(F("end_date").asc(nulls_first=True), "-start_date", "id")
+    )
+    return queryset.filter(end_date__isnull=True) if current_only else queryset
