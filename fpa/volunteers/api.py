@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest
@@ -20,10 +20,9 @@ from ninja import Field, Query, Router, Schema, Status
 
 from fpa.accounts.api_auth import BearerToken, Session
 from fpa.core.errors import ServiceError
-from fpa.families.models import Need
 from fpa.organizations import selectors as org_selectors
 from fpa.volunteers import rules, selectors, services
-from fpa.volunteers.models import Assignment, HoursRecord, Service, Skill, Volunteer
+from fpa.volunteers.models import HoursRecord, Service, Volunteer
 
 MAX_ID = 2**63 - 1
 STAFF = [BearerToken("volunteer.view"), Session("volunteer.view")]
@@ -31,6 +30,16 @@ PORTAL = [BearerToken("volunteer.portal"), Session("volunteer.portal")]
 
 router = Router(tags=["volunteers"], auth=STAFF)
 portal_router = Router(tags=["volunteers"], auth=PORTAL)
+
+
+T = TypeVar("T")
+
+
+def _found(obj: T | None) -> T:
+    """What a selector found, or a 404 (an id outside the scope reads as a missing one)."""
+    if obj is None:
+        raise Http404
+    return obj
 
 
 def _check_id(value: int) -> None:
@@ -276,8 +285,8 @@ def service_list(request: HttpRequest, filters: Query[PageFilters]) -> dict:
 @router.post("/volunteers/services/{service_id}/hours", response={201: HoursOut})
 def hours_record(request: HttpRequest, service_id: int, payload: HoursIn) -> Status[HoursRecord]:
     _check_id(service_id)
-    service = Service.objects.visible_to(request.user).get(pk=service_id)
-    volunteer = Volunteer.objects.visible_to(request.user).get(pk=payload.volunteer_id)
+    service = _found(selectors.service_in_scope(request.user, service_id))
+    volunteer = _found(selectors.volunteer_in_scope(request.user, payload.volunteer_id))
     record = services.hours_record(
         actor=request.user,
         service=service,
@@ -294,20 +303,12 @@ def suggestions(request: HttpRequest, filters: Query[MatchFilters]) -> list[dict
     if (filters.need is None) == (filters.service is None):
         raise ServiceError("请指定一个诉求（need）或一项服务活动（service）。", field="need")
     if filters.need is not None:
-        need = (
-            Need.objects.visible_to(request.user)
-            .select_related("family__association")
-            .get(pk=filters.need)
-        )
+        need = _found(selectors.need_in_scope(request.user, filters.need))
         place = need.family.association
     else:
-        service = (
-            Service.objects.visible_to(request.user)
-            .select_related("association")
-            .get(pk=filters.service)
-        )
+        service = _found(selectors.service_in_scope(request.user, filters.service))
         place = service.association
-    skills = list(Skill.objects.filter(code__in=filters.skills))
+    skills = selectors.skills_by_code(filters.skills)
     rows = selectors.suggestions(user=request.user, place=place, skills=skills, when=filters.when)
     return [
         {
@@ -327,13 +328,7 @@ def suggestions(request: HttpRequest, filters: Query[MatchFilters]) -> list[dict
 @router.get("/volunteers/{volunteer_id}", response=VolunteerOut)
 def volunteer_detail(request: HttpRequest, volunteer_id: int) -> Volunteer:
     _check_id(volunteer_id)
-    volunteer = (
-        Volunteer.objects.visible_to(request.user)
-        .select_related("association")
-        .prefetch_related("skills")
-        .get(pk=volunteer_id)
-    )
-    volunteer.confirmed_hours = selectors.confirmed_hours(volunteer)  # type: ignore[attr-defined]
+    volunteer = _found(selectors.volunteer_for_output(user=request.user, pk=volunteer_id))
     volunteer.stars = rules.stars_for(volunteer.confirmed_hours)  # type: ignore[attr-defined]
     return volunteer
 
@@ -379,11 +374,7 @@ def portal(request: HttpRequest) -> dict:
 
 @portal_router.post("/volunteers/me/hours", response={201: HoursOut})
 def hours_submit(request: HttpRequest, payload: SubmitIn) -> Status[HoursRecord]:
-    assignment = (
-        Assignment.objects.filter(volunteer__user=request.user)
-        .select_related("service", "volunteer__association")
-        .get(pk=payload.assignment_id)
-    )
+    assignment = _found(selectors.own_assignment(user=request.user, pk=payload.assignment_id))
     record = services.hours_submit(
         actor=request.user, assignment=assignment, hours=payload.hours, note=payload.note
     )

@@ -462,3 +462,31 @@ def assignments_due(pks: list[int]) -> QuerySet:
     """The volunteer's own assignments (already read through `portal`) whose hours may be
     submitted, with their services."""
     return Assignment.objects.filter(pk__in=pks).select_related("service")
+
+
+def skills_by_code(codes: list[str]) -> list[Skill]:
+    return list(Skill.objects.filter(code__in=codes))
+
+
+def volunteer_for_output(*, user: Any, pk: int) -> Volunteer | None:
+    """A volunteer the user sees, with association and skills, and their confirmed hours."""
+    volunteer = (
+        Volunteer.objects.visible_to(user)
+        .select_related("association")
+        .prefetch_related("skills")
+        .filter(pk=pk)
+        .first()
+    )
+    if volunteer is not None:
+        volunteer.confirmed_hours = confirmed_hours(volunteer)  # type: ignore[attr-defined]
+    return volunteer
+
+
+def own_assignment(*, user: Any, pk: int) -> Assignment | None:
+    """One of the signed-in volunteer's own assignments."""
+    return (
+        Assignment.objects.filter(volunteer__user=user)
+        .select_related("service", "volunteer__association")
+        .filter(pk=pk)
+        .first()
+    )
