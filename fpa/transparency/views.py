@@ -21,8 +21,9 @@ from django.views.decorators.http import require_GET
 
 from fpa.core.errors import ServiceError
 from fpa.core.scope import public_view
+from fpa.transparency import selectors
 from fpa.transparency.keys import parse_verifier_key, signing_key
-from fpa.transparency.models import Checkpoint, LogLeaf
+from fpa.transparency.models import Checkpoint
 from fpa.transparency.services import (
     SigningRefused,
     b64,
@@ -163,10 +164,9 @@ def checkpoints(request: HttpRequest) -> dict[str, Any]:
             gettext("每页条数必须在 1 到 %(max)s 之间。") % {"max": MAX_CHECKPOINT_PAGE},
             field="limit",
         )
-    rows = Checkpoint.objects.order_by("-id")
-    if before is not None:
-        rows = rows.filter(id__lt=number(before, "before"))
-    page = list(rows[: limit + 1])
+    page = selectors.checkpoints_before(
+        before=None if before is None else number(before, "before"), limit=limit
+    )
     more = len(page) > limit
     page = page[:limit]
     url = reverse("transparency:checkpoints")
@@ -209,12 +209,8 @@ def leaves(request: HttpRequest) -> dict[str, Any]:
             field="start",
             code="out_of_range",
         )
-    rows = (
-        LogLeaf.objects.filter(index__gte=start, index__lt=start + limit)
-        .order_by("index")
-        .values_list("index", "data", "leaf_hash")
-    )
-    items = [{"index": i, "data": b64(bytes(d)), "leaf_hash": b64(bytes(h))} for i, d, h in rows]
+    rows = selectors.leaves(start=start, limit=limit)
+    items = [{"index": i, "data": b64(d), "leaf_hash": b64(h)} for i, d, h in rows]
     end = start + len(items)
     url = reverse("transparency:leaves")
     return {
@@ -242,11 +238,11 @@ def leaf(request: HttpRequest, index: str) -> dict[str, Any]:
             code="out_of_range",
         )
     proof = inclusion_proof(position, size)  # checks size <= the tree
-    row = LogLeaf.objects.values_list("data", "leaf_hash", "appended_at").get(index=position)
+    row = selectors.leaf(position)
     return {
         "index": position,
-        "data": b64(bytes(row[0])),
-        "leaf_hash": b64(bytes(row[1])),
+        "data": b64(row[0]),
+        "leaf_hash": b64(row[1]),
         "appended_at": row[2].isoformat().replace("+00:00", "Z"),
         "tree_size": size,
         "root_hash": b64(bytes(signed.root_hash)) if signed else b64(root_at(size)),
