@@ -45,9 +45,9 @@ def token_delete(request: HttpRequest) -> Status[None]:
     """Revoke the bearer token used for this request."""
     header = request.headers.get("Authorization", "")
     plain = header.split(" ", 1)[1].strip() if header.lower().startswith("bearer ") else ""
-    from fpa.accounts.models import ApiToken
+    from fpa.accounts.selectors import own_token
 
-    token = ApiToken.objects.filter(digest=ApiToken.digest_of(plain), user=request.user).first()
+    token = own_token(user=request.user, plain=plain)
     if token is None:
         raise ServiceError("只能撤销当前请求所用的令牌。", code="no_token")
     token_revoke(user=request.user, token=token)

@@ -30,3 +30,8 @@ def user_list(
     if query:
         queryset = queryset.filter(Q(username__icontains=query) | Q(full_name__contains=query))
     return keyset_page(queryset, key="id", after=after, before=before)
+
+
+def own_token(*, user: Any, plain: str) -> ApiToken | None:
+    """The user's own API token given in plain (the one the request came with)."""
+    return ApiToken.objects.filter(digest=ApiToken.digest_of(plain), user=user).first()

@@ -31,21 +31,13 @@ def _member(request: HttpRequest, member_id: int) -> Member:
     """The member, inside the caller's scope; outside it is a 404, like a missing id."""
     if not 0 < member_id <= MAX_ID:
         raise Http404
-    return (
-        Member.objects.visible_to(request.user)
-        .select_related("association", "group")
-        .get(pk=member_id)
-    )
+    return selectors.member_get(user=request.user, pk=member_id)
 
 
 def _transfer(request: HttpRequest, transfer_id: int) -> Transfer:
     if not 0 < transfer_id <= MAX_ID:
         raise Http404
-    return (
-        Transfer.objects.visible_to(request.user)
-        .select_related("member", "from_association", "to_association")
-        .get(pk=transfer_id)
-    )
+    return selectors.transfer_get(user=request.user, pk=transfer_id)
 
 
 def _association(request: HttpRequest, code: str) -> Association:
@@ -327,7 +319,7 @@ def member_status(request: HttpRequest, member_id: int, payload: StatusIn) -> Me
 @router.post("/{member_id}/transfer", response={201: TransferOut})
 def member_transfer(request: HttpRequest, member_id: int, payload: TransferIn) -> Status[dict]:
     member = _member(request, member_id)
-    target = Association.objects.current().filter(code=payload.to_association.strip()).first()
+    target = selectors.current_association(payload.to_association.strip())
     if target is None:
         raise ServiceError("没有这个编码的在用协会。", field="to_association")
     item = services.transfer_request(

@@ -270,3 +270,31 @@ def open_groups(*, user: Any, association: Association) -> QuerySet:
     return MemberGroup.objects.visible_to(user).filter(
         association=association, dissolved_on__isnull=True
     )
+
+
+def member_get(*, user: Any, pk: int) -> Member:
+    """The member inside the user's scope (Member.DoesNotExist otherwise, like a missing id)."""
+    return Member.objects.visible_to(user).select_related("association", "group").get(pk=pk)
+
+
+def member_by_card(*, user: Any, card_number: str) -> Member | None:
+    return (
+        Member.objects.visible_to(user)
+        .select_related("association")
+        .filter(card_number=card_number)
+        .first()
+    )
+
+
+def transfer_get(*, user: Any, pk: int) -> Transfer:
+    """A transfer the user's subtree sends or receives (Transfer.DoesNotExist otherwise)."""
+    return (
+        Transfer.objects.visible_to(user)
+        .select_related("member", "from_association", "to_association")
+        .get(pk=pk)
+    )
+
+
+def current_association(code: str) -> Association | None:
+    """A current association by code, anywhere (a transfer may go to any county)."""
+    return Association.objects.current().filter(code=code).first()

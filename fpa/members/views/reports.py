@@ -97,12 +97,7 @@ def campaign_detail(request: HttpRequest, pk: Reregistration) -> HttpResponse:
                 )
             else:
                 card = (request.POST.get("card_number") or "").strip()[:40]
-                member = (
-                    Member.objects.visible_to(user)
-                    .select_related("association")
-                    .filter(card_number=card)
-                    .first()
-                )
+                member = selectors.member_by_card(user=user, card_number=card)
                 if member is None:
                     raise ServiceError(gettext("会员证号不存在或不在您的管辖范围内。"))
                 services.reregistration_confirm(actor=user, campaign=campaign, member=member)
