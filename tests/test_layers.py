@@ -51,3 +51,21 @@ def test_every_module_with_demo_data_registers_its_seeder_in_order() -> None:
     labels = [label for label, _seed in demo_seeders()]
     assert labels == ["organizations", "families", "fund", "members", "volunteers"]
     assert all(callable(seed) for _label, seed in demo_seeders())
+
+
+def test_views_and_apis_read_through_selectors() -> None:
+    """No page or API module reads a model itself (`Model.objects…`): reads are the
+    selectors', which start from the user's scope."""
+    modules = [
+        *ROOT.glob("fpa/*/views.py"),
+        *ROOT.glob("fpa/*/views/*.py"),
+        *ROOT.glob("fpa/*/api.py"),
+        ROOT / "fpa" / "api.py",
+    ]
+    assert len(modules) > 20
+    found = []
+    for path in modules:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr == "objects":
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert found == [], found
