@@ -190,23 +190,22 @@ def care_photos_add(request: HttpRequest, pk: CareRecord) -> HttpResponse:
         raise PermissionDenied(gettext("只有管辖范围内的工作人员或该家庭的联系人可以上传照片。"))
     already = record.photos.count()
     form = forms.CarePhotoForm(request.POST or None, request.FILES or None, already=already)
-    if request.method == "POST" and form.is_valid():
-        try:
-            added = services.care_photos_add(
-                actor=user, record=record, photos=form.cleaned_data["photos"]
-            )
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, gettext("已上传 %(count)s 张照片。") % {"count": len(added)})
-            return redirect(reverse("families:detail", args=[family.pk]) + f"#care-{record.pk}")
     note = gettext("%(date)s %(kind)s，已有 %(count)s 张照片。") % {
         "date": f"{record.occurred_on:%Y-%m-%d}",
         "kind": record.kind.name,
         "count": already,
     }
     title = gettext("上传帮扶照片：%(name)s") % {"name": family.head_name}
-    return _form_page(request, form, title, family, note=note)
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.care_photos_add(
+            actor=user, record=record, photos=form.cleaned_data["photos"]
+        ),
+        done=lambda added: gettext("已上传 %(count)s 张照片。") % {"count": len(added)},
+        then=reverse("families:detail", args=[family.pk]) + f"#care-{record.pk}",  # the record
+        page=lambda: _form_page(request, form, title, family, note=note),
+    )
 
 
 @scoped_view(capability="account.self", model=CarePhoto, as_="photo")
