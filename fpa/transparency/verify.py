@@ -56,7 +56,8 @@ class Report:
 
 def stored_leaves() -> Iterator[tuple[int, bytes, bytes]]:
     rows = LogLeaf.objects.order_by("index").values_list("index", "data", "leaf_hash")
-    yield from rows.iterator(chunk_size=CHUNK)
+    for index, data, digest in rows.iterator(chunk_size=CHUNK):
+        yield index, bytes(data), bytes(digest)
 
 
 def check_leaves(report: Report) -> list[bytes]:

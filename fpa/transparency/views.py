@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -57,7 +58,7 @@ def number(value: str | None, name: str, *, default: int | None = None) -> int:
     return int(value)
 
 
-def error_response(error: ServiceError) -> JsonResponse:
+def error_response(error: ServiceError) -> HttpResponse:
     payload = {"code": error.code, "message": error.message, "fields": {}}
     if error.field:
         payload["fields"] = {error.field: [error.message]}
@@ -70,10 +71,10 @@ def _cors(response: HttpResponse, *, max_age: int = 0) -> HttpResponse:
     return response
 
 
-def api(max_age: int = 0) -> Callable[[Callable[..., Any]], Callable[..., HttpResponse]]:
+def api(max_age: int = 0) -> Callable[[Callable[..., Any]], Callable[..., HttpResponseBase]]:
     """A public GET endpoint returning a dict as JSON; ServiceError becomes a JSON error."""
 
-    def decorate(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
+    def decorate(view: Callable[..., Any]) -> Callable[..., HttpResponseBase]:
         @public_view
         @require_GET
         @wraps(view)
@@ -133,7 +134,7 @@ def signed_or_refused(**kwargs: Any) -> Checkpoint:
 
 
 @api()
-def checkpoint(request: HttpRequest) -> dict[str, Any]:
+def checkpoint(request: HttpRequest) -> dict[str, Any] | JsonResponse:
     signed = latest_checkpoint()
     review = review_json()
     if signed is None:
@@ -281,7 +282,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @public_view
 @require_GET
-def verifier_download(request: HttpRequest) -> HttpResponse:
+def verifier_download(request: HttpRequest) -> HttpResponseBase:
     path = settings.BASE_DIR / "tools" / "verify_ledger.py"
     if not path.exists():
         raise Http404
