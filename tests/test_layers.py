@@ -10,7 +10,6 @@ from fpa.core.demo import demo_seeders
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = {p.name for p in (ROOT / "fpa").iterdir() if (p / "apps.py").exists()} - {"core"}
-KNOWN: set[tuple[str, str]] = set()  # exceptions to the rule: none left
 
 
 def app_imports(path: Path) -> set[str]:
@@ -34,8 +33,7 @@ def test_core_imports_no_app() -> None:
     for path in sorted((ROOT / "fpa" / "core").rglob("*.py")):
         for module in app_imports(path):
             seen.add((str(path.relative_to(ROOT)), module))
-    assert seen - KNOWN == set(), "fpa.core must not import an app"
-    assert seen >= KNOWN, "an exception that no longer exists: remove it from KNOWN"
+    assert seen == set(), "fpa.core must not import an app"
 
 
 def test_the_apps_hooks_are_found_by_core() -> None:

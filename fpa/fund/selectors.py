@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 
 from fpa.core.errors import ServiceError
 from fpa.core.pagination import Page, keyset_page
+from fpa.families.models import Family
 from fpa.fund.models import (
     ZERO,
     Account,
@@ -516,8 +517,6 @@ def pool_of(fund: Fund, purpose: Account) -> Decimal:
 def grant_choices(user: Any) -> tuple[QuerySet, QuerySet]:
     """What a grant application may name: the active families and the associations the user
     sees."""
-    from fpa.families.models import Family
-
     families = (
         Family.objects.visible_to(user)
         .filter(status=Family.Status.ACTIVE)

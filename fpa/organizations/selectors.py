@@ -77,6 +77,17 @@ def association_ancestors(*, user: Any, association: Association) -> list[Associ
     return [by_code[c] for c in codes if c in by_code]
 
 
+# Levels whose name is enough in an area filter; anything below reads "乡镇 · 村".
+NAMED_ALONE = frozenset(
+    {
+        Association.Kind.PROVINCE,
+        Association.Kind.PREFECTURE,
+        Association.Kind.COUNTY,
+        Association.Kind.TOWNSHIP,
+    }
+)
+
+
 @dataclass(frozen=True)
 class AreaOption:
     """One entry of an area filter: a village or other unit below a township reads
@@ -89,15 +100,13 @@ class AreaOption:
 def area_options(*, user: Any, kinds: tuple[str, ...]) -> list[AreaOption]:
     """The `<option>`s of an area filter (includes/area_options.html): current associations of
     these kinds inside the scope, in tree order. One query, no model instances."""
-    upper = {Association.Kind.PROVINCE, Association.Kind.PREFECTURE, Association.Kind.COUNTY}
-    upper.add(Association.Kind.TOWNSHIP)
     rows = (
         association_choices(user=user, kinds=kinds)
         .values_list("code", "name", "kind", "parent__name")
         .iterator()
     )
     return [
-        AreaOption(code, f"{parent} · {name}" if parent and kind not in upper else name)
+        AreaOption(code, f"{parent} · {name}" if parent and kind not in NAMED_ALONE else name)
         for code, name, kind, parent in rows
     ]
 

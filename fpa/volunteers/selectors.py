@@ -26,6 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from fpa.accounts.models import User
+from fpa.accounts.roles import Role
 from fpa.core.errors import ServiceError
 from fpa.core.pagination import Page, keyset_page
 from fpa.families.models import Need
@@ -423,9 +425,6 @@ def volunteer_in_scope(user: Any, pk: int) -> Volunteer | None:
 
 def linkable_accounts(user: Any) -> QuerySet:
     """Active volunteer accounts of the user's subtree not yet linked to a volunteer's record."""
-    from fpa.accounts.models import User
-    from fpa.accounts.roles import Role
-
     return (
         User.objects.visible_to(user)
         .filter(is_active=True, roles__role=Role.VOLUNTEER, volunteer__isnull=True)

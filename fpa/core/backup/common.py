@@ -152,6 +152,8 @@ def figures(cursor: Any, vendor: str, alias: str) -> dict[str, Any]:
     """What the manifest says about one database, read through ``cursor`` (a DB-API cursor on
     the snapshot, or Django's on a restored database): tables and row counts, applied migrations,
     and, on the alias that holds them, the audit trail and each app's part (the ledger)."""
+    from fpa.core.models import AuditEvent  # models load after setup
+
     tables = _table_names(cursor, vendor)
     counts = {}
     for table in tables:
@@ -168,10 +170,8 @@ def figures(cursor: Any, vendor: str, alias: str) -> dict[str, Any]:
         found = part.figures(cursor, alias, counts, _quote)
         if found is not None:
             out[part.NAME] = found
-    from fpa.core.models import AuditEvent as audit
-
-    if router.db_for_write(audit) == alias and audit._meta.db_table in counts:
-        out["audit_rows"] = counts[audit._meta.db_table]
+    if router.db_for_write(AuditEvent) == alias and AuditEvent._meta.db_table in counts:
+        out["audit_rows"] = counts[AuditEvent._meta.db_table]
     return out
 
 

@@ -34,7 +34,6 @@ from fpa.families.views.common import (
     ROLE_ORDER,
     _area,
     _form_page,
-    _in_scope,
 )
 from fpa.families.views.contacts import (
     contact_add,
@@ -81,7 +80,6 @@ __all__ = [
     "FamilyRow",
     "_area",
     "_form_page",
-    "_in_scope",
     "_rows",
     "campaign_detail",
     "campaigns",

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
-from fpa.core.scope import scoped_view
+from fpa.core.scope import in_scope, scoped_view
 from fpa.families import forms, selectors, services
 from fpa.families.models import (
     Campaign,
@@ -29,7 +29,6 @@ from fpa.families.views.common import (
     FAMILY,
     LIST_LIMIT,
     _form_page,
-    _in_scope,
 )
 from fpa.organizations import selectors as org_selectors
 
@@ -184,7 +183,7 @@ def care_photos_add(request: HttpRequest, pk: CareRecord) -> HttpResponse:
     record, user = pk, request.user
     family = record.family
     if not (
-        (user.has_capability("family.edit") and _in_scope(user, family))
+        (user.has_capability("family.edit") and in_scope(user, family.association))
         or selectors.is_contact(user, family)
     ):
         raise PermissionDenied(gettext("只有管辖范围内的工作人员或该家庭的联系人可以上传照片。"))

@@ -9,7 +9,6 @@ from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils.translation import pgettext_lazy
 
-from fpa.core.scope import in_scope
 from fpa.families.models import (
     Family,
     Person,
@@ -55,10 +54,6 @@ ROLE_ORDER = {Person.Role.MOTHER: 0, Person.Role.FATHER: 1, Person.Role.CHILD: 2
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _in_scope(user: Any, family: Family) -> bool:
-    return in_scope(user, family.association)
 
 
 def _area(request: HttpRequest) -> tuple[Association | None, bool]:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.reveal import reveal_response
-from fpa.core.scope import scoped_view
+from fpa.core.scope import in_scope, scoped_view
 from fpa.families import forms, selectors, services
 from fpa.families import photos as photo_rules
 from fpa.families.models import (
@@ -39,7 +39,6 @@ from fpa.families.views.common import (
     _area,
     _areas,
     _form_page,
-    _in_scope,
 )
 from fpa.organizations import selectors as org_selectors
 
@@ -152,7 +151,7 @@ def detail(request: HttpRequest, pk: Family) -> HttpResponse:
         support.current = support.is_current_on(today)
     contacts = data["contacts"]
     is_contact = any(c.user_id == user.pk and c.end_date is None for c in contacts)
-    can_edit = user.has_capability("family.edit") and _in_scope(user, family)
+    can_edit = user.has_capability("family.edit") and in_scope(user, family.association)
     context = {
         "family": family,
         **data,

@@ -15,7 +15,6 @@ from fpa.members.views.common import (
     _area,
     _form_page,
     _holders,
-    _in_scope,
     _may_decide,
 )
 from fpa.members.views.register import (
@@ -55,7 +54,6 @@ __all__ = [
     "_area",
     "_form_page",
     "_holders",
-    "_in_scope",
     "_may_decide",
     "apply",
     "approve",

@@ -8,7 +8,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import render
 
-from fpa.core.scope import in_scope
 from fpa.members import services
 from fpa.members.models import Member
 from fpa.organizations import selectors as org_selectors
@@ -30,10 +29,6 @@ def _area(request: HttpRequest) -> tuple[Association | None, bool]:
 
 def _holders(user: Any) -> QuerySet:
     return org_selectors.association_choices(user=user, kinds=services.MEMBER_HOLDERS)
-
-
-def _in_scope(user: Any, association: Association) -> bool:
-    return in_scope(user, association)
 
 
 def _may_decide(user: Any, association: Association) -> bool:

@@ -14,13 +14,13 @@ from django.utils.translation import gettext, gettext_lazy
 from fpa.core import jobs
 from fpa.core.errors import ServiceError
 from fpa.core.excel.pages import ExportKind, ExportPage, ImportPage, export_page, import_page
-from fpa.core.scope import scoped_view
+from fpa.core.scope import in_scope, scoped_view
 from fpa.members import composition as member_composition
 from fpa.members import excel as member_excel
 from fpa.members import forms, selectors, services
 from fpa.members import jobs as member_jobs
 from fpa.members.models import Member, Reregistration
-from fpa.members.views.common import AREA_KINDS, _area, _holders, _in_scope
+from fpa.members.views.common import AREA_KINDS, _area, _holders
 from fpa.organizations import selectors as org_selectors
 from fpa.organizations.models import Association
 
@@ -111,7 +111,7 @@ def campaign_detail(request: HttpRequest, pk: Reregistration) -> HttpResponse:
         "campaign": campaign,
         "rows": selectors.campaign_progress(user=user, campaign=campaign),
         "can_edit": user.has_capability("member.edit") and not campaign.closed_on,
-        "can_close": _in_scope(user, campaign.association)
+        "can_close": in_scope(user, campaign.association)
         and not campaign.closed_on
         and timezone.localdate() > campaign.end_date,
     }

@@ -9,10 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 
 from fpa.core.errors import ServiceError
-from fpa.core.scope import scoped_view
+from fpa.core.scope import in_scope, scoped_view
 from fpa.members import forms, selectors, services
 from fpa.members.models import Transfer
-from fpa.members.views.common import _in_scope
 
 # --- transfers --------------------------------------------------------------------------------
 
@@ -26,8 +25,8 @@ def transfers(request: HttpRequest) -> HttpResponse:
 @scoped_view(capability="member.view", model=Transfer)
 def transfer_detail(request: HttpRequest, pk: Transfer) -> HttpResponse:
     item, user = pk, request.user
-    receiving = _in_scope(user, item.to_association)
-    sending = _in_scope(user, item.from_association)
+    receiving = in_scope(user, item.to_association)
+    sending = in_scope(user, item.from_association)
     open_ = item.status == Transfer.Status.REQUESTED
     form = forms.DecisionForm(request.POST or None)
     if request.method == "POST":

@@ -2,6 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
 from fpa.organizations.models import Association
 
 ASSOCIATION = {"model": Association, "kwarg": "code", "field": "code"}
+
+
+def _form_page(
+    request: HttpRequest, form: Any, title: str, association: Association
+) -> HttpResponse:
+    """The form page of the network's actions (organizations/form.html)."""
+    return render(
+        request,
+        "organizations/form.html",
+        {"form": form, "title": title, "association": association},
+    )

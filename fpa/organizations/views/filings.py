@@ -12,7 +12,7 @@ from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
 from fpa.organizations import forms, selectors, services
 from fpa.organizations.models import Association, Filing
-from fpa.organizations.views.common import ASSOCIATION
+from fpa.organizations.views.common import ASSOCIATION, _form_page
 
 # --- filings ----------------------------------------------------------------------------------
 
@@ -60,11 +60,7 @@ def filing_submit(request: HttpRequest, association: Association) -> HttpRespons
         ),
         done=gettext("备案已报送上级协会。"),
         then=("organizations:detail", association.code),
-        page=lambda: render(
-            request,
-            "organizations/form.html",
-            {"form": form, "title": title, "association": association},
-        ),
+        page=lambda: _form_page(request, form, title, association),
     )
 
 

@@ -17,7 +17,7 @@ from fpa.core.scope import scoped_view
 from fpa.organizations import excel, forms, selectors, services
 from fpa.organizations import jobs as org_jobs
 from fpa.organizations.models import Association, StaffMember
-from fpa.organizations.views.common import ASSOCIATION
+from fpa.organizations.views.common import ASSOCIATION, _form_page
 
 # --- staff ------------------------------------------------------------------------------------
 
@@ -92,14 +92,6 @@ def _staff_data(form: forms.StaffForm) -> dict[str, Any]:
     data["id_number"] = data.get("id_number") or None
     data["phone"] = data.get("phone") or None
     return data
-
-
-def _form_page(request: HttpRequest, form: Any, title: str, association: Association) -> Any:
-    return render(
-        request,
-        "organizations/form.html",
-        {"form": form, "title": title, "association": association},
-    )
 
 
 @scoped_view(capability="staff.edit", **ASSOCIATION, as_="association")

@@ -13,7 +13,7 @@ from fpa.core.actions import form_action
 from fpa.core.scope import scoped_view
 from fpa.organizations import forms, selectors, services
 from fpa.organizations.models import Association
-from fpa.organizations.views.common import ASSOCIATION
+from fpa.organizations.views.common import ASSOCIATION, _form_page
 
 # --- tree, list, detail -----------------------------------------------------------------------
 
@@ -92,11 +92,7 @@ def create_child(request: HttpRequest, parent: Association) -> HttpResponse:
         ),
         done=lambda child: gettext("已设立 %(name)s。") % {"name": child.name},
         then=lambda child: ("organizations:detail", child.code),
-        page=lambda: render(
-            request,
-            "organizations/form.html",
-            {"form": form, "title": title, "association": parent},
-        ),
+        page=lambda: _form_page(request, form, title, parent),
     )
 
 
@@ -120,11 +116,7 @@ def rename(request: HttpRequest, association: Association) -> HttpResponse:
         ),
         done=gettext("名称已变更，原名称保留在变更记录中。"),
         then=("organizations:detail", association.code),
-        page=lambda: render(
-            request,
-            "organizations/form.html",
-            {"form": form, "title": title, "association": association},
-        ),
+        page=lambda: _form_page(request, form, title, association),
     )
 
 
@@ -147,9 +139,5 @@ def close(request: HttpRequest, association: Association) -> HttpResponse:
         ),
         done=gettext("已停用，历史记录保留。"),
         then=("organizations:detail", association.code),
-        page=lambda: render(
-            request,
-            "organizations/form.html",
-            {"form": form, "title": title, "association": association},
-        ),
+        page=lambda: _form_page(request, form, title, association),
     )

@@ -12,7 +12,6 @@ from fpa.volunteers.views.common import (
     VOLUNTEER,
     _holders,
     _page,
-    _volunteers,
 )
 from fpa.volunteers.views.excel import (
     VOLUNTEER_EXPORT,
@@ -68,7 +67,6 @@ __all__ = [
     "VOLUNTEER_EXPORT",
     "_holders",
     "_page",
-    "_volunteers",
     "agreement",
     "apply",
     "assign",

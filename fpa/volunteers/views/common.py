@@ -10,7 +10,7 @@ from django.shortcuts import render
 
 from fpa.core.actions import form_action
 from fpa.organizations import selectors as org_selectors
-from fpa.volunteers import selectors, services
+from fpa.volunteers import services
 from fpa.volunteers.models import (
     Volunteer,
 )
@@ -25,10 +25,6 @@ PROTECTED = ("id_number", "phone", "guardian_phone")
 
 def _holders(user: Any) -> QuerySet:
     return org_selectors.association_choices(user=user, kinds=services.HOLDERS)
-
-
-def _volunteers(user: Any) -> QuerySet:
-    return selectors.active_volunteers(user)
 
 
 def _page(request: HttpRequest, form: Any, title: str, volunteer: Any = None, **extra: Any) -> Any:
@@ -54,7 +50,3 @@ def _action(
         then=("volunteers:detail", volunteer.pk),
         page=lambda: _page(request, form, title, volunteer, note=note),
     )
-
-
-def _volunteer_accounts(user: Any) -> QuerySet:
-    return selectors.linkable_accounts(user)

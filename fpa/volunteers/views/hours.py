@@ -19,7 +19,7 @@ from fpa.volunteers.models import (
     Service,
     Team,
 )
-from fpa.volunteers.views.common import _holders, _page, _volunteers
+from fpa.volunteers.views.common import _holders, _page
 
 # --- services and hours ---------------------------------------------------------------------------
 
@@ -54,8 +54,8 @@ def service_detail(request: HttpRequest, pk: Service) -> HttpResponse:
         "service": service,
         **data,
         "can_edit": user.has_capability("volunteer.edit"),
-        "assign_form": forms.AssignForm(volunteers=_volunteers(user)),
-        "hours_form": forms.HoursForm(volunteers=_volunteers(user)),
+        "assign_form": forms.AssignForm(volunteers=selectors.active_volunteers(user)),
+        "hours_form": forms.HoursForm(volunteers=selectors.active_volunteers(user)),
         "travel_note": forms.TRAVEL_NOTE,
         "past": service.date <= timezone.localdate(),
     }
@@ -65,7 +65,7 @@ def service_detail(request: HttpRequest, pk: Service) -> HttpResponse:
 @require_POST
 @scoped_view(capability="volunteer.edit", model=Service, as_="service")
 def assign(request: HttpRequest, service: Service) -> HttpResponse:
-    form = forms.AssignForm(request.POST, volunteers=_volunteers(request.user))
+    form = forms.AssignForm(request.POST, volunteers=selectors.active_volunteers(request.user))
     if form.is_valid():
         try:
             services.assignment_create(
@@ -83,7 +83,7 @@ def assign(request: HttpRequest, service: Service) -> HttpResponse:
 @require_POST
 @scoped_view(capability="volunteer.edit", model=Service, as_="service")
 def hours_record(request: HttpRequest, service: Service) -> HttpResponse:
-    form = forms.HoursForm(request.POST, volunteers=_volunteers(request.user))
+    form = forms.HoursForm(request.POST, volunteers=selectors.active_volunteers(request.user))
     if form.is_valid():
         try:
             services.hours_record(actor=request.user, service=service, **form.cleaned_data)
@@ -144,7 +144,9 @@ def teams(request: HttpRequest) -> HttpResponse:
 @scoped_view(capability="volunteer.view", model=Team)
 def team_detail(request: HttpRequest, pk: Team) -> HttpResponse:
     team, user = pk, request.user
-    candidates = _volunteers(user).filter(association__path__under=team.association.path)
+    candidates = selectors.active_volunteers(user).filter(
+        association__path__under=team.association.path
+    )
     form = forms.MemberForm(request.POST or None, volunteers=candidates)
     if request.method == "POST":
         if not user.has_capability("volunteer.edit"):

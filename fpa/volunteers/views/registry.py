@@ -26,7 +26,6 @@ from fpa.volunteers.views.common import (
     _action,
     _holders,
     _page,
-    _volunteer_accounts,
 )
 
 # --- the registry ---------------------------------------------------------------------------------
@@ -94,7 +93,7 @@ def detail(request: HttpRequest, pk: Volunteer) -> HttpResponse:
         "can_reveal": user.has_capability("personal.reveal"),
         "star_label": rules.star_label(data["stars"]),
         "insured_today": any(i.covers(today) for i in data["insurances"]),
-        "link_form": forms.LinkForm(accounts=_volunteer_accounts(user)),
+        "link_form": forms.LinkForm(accounts=selectors.linkable_accounts(user)),
     }
     return render(request, "volunteers/detail.html", context)
 
@@ -250,7 +249,7 @@ def insurance(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
 @require_POST
 @scoped_view(capability="volunteer.edit", **VOLUNTEER, as_="volunteer")
 def link(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
-    form = forms.LinkForm(request.POST, accounts=_volunteer_accounts(request.user))
+    form = forms.LinkForm(request.POST, accounts=selectors.linkable_accounts(request.user))
     if form.is_valid():
         try:
             services.volunteer_link_account(
