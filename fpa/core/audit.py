@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import models
 
+from fpa.core.actors import Actor, Viewer, signed_in
 from fpa.core.context import current_ip
 from fpa.core.models import AuditEvent
 from fpa.core.protected import BlindIndexField, Protected, ProtectedField
@@ -24,14 +25,16 @@ class MaskedValue(str):
     the full value, so a change that the mask hides (139****1234 to 139****1234) is still recorded
     as a change."""
 
+    _protected: Protected
+
     def __new__(cls, value: Protected) -> MaskedValue:
         masked = super().__new__(cls, value.masked)
-        masked._protected = value  # type: ignore[attr-defined]
+        masked._protected = value
         return masked
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, MaskedValue):
-            return self._protected == other._protected  # type: ignore[attr-defined]
+            return bool(self._protected == other._protected)
         return str.__eq__(self, other)
 
     def __ne__(self, other: object) -> bool:
@@ -121,14 +124,15 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
-def _actor_fields(actor: Any, username: str = "") -> dict[str, Any]:
+def _actor_fields(actor: Viewer | None, username: str = "") -> dict[str, Any]:
     """Who acts, as every audit row records it. `actor` may be None (anonymous, failed login)."""
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    home = getattr(actor, "home_association", None) if authenticated else None
+    if not signed_in(actor):
+        actor = None
+    home = actor.home_association if actor is not None else None
     return {
-        "actor": actor if authenticated else None,
-        "actor_username": (actor.username if authenticated else username)[:150],
-        "actor_roles": ",".join(actor.role_codes) if authenticated else "",
+        "actor": actor,
+        "actor_username": (actor.username if actor is not None else username)[:150],
+        "actor_roles": ",".join(actor.role_codes) if actor is not None else "",
         "actor_association": home.code if home else "",
         "ip": current_ip(),
     }
@@ -159,7 +163,7 @@ def _event(
 
 def audit_record(
     *,
-    actor: Any,
+    actor: Viewer | None,
     action: str,
     obj: models.Model | None = None,
     changes: dict[str, Any] | None = None,
@@ -186,7 +190,7 @@ def audit_record(
 
 def audit_created_rows(
     *,
-    actor: Any,
+    actor: Viewer | None,
     groups: Iterable[
         tuple[type[models.Model], Iterable[tuple[dict[str, Any], str, str]], Iterable[str]]
     ],
@@ -222,7 +226,7 @@ def audit_created_rows(
     return bulk.insert(AuditEvent, events)
 
 
-def audit_create(*, actor: Any, obj: models.Model, scope_path: str, reason: str = "") -> None:
+def audit_create(*, actor: Actor, obj: models.Model, scope_path: str, reason: str = "") -> None:
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
@@ -234,7 +238,7 @@ def audit_create(*, actor: Any, obj: models.Model, scope_path: str, reason: str 
 
 
 def audit_update(
-    *, actor: Any, obj: models.Model, before: dict[str, Any], scope_path: str, reason: str = ""
+    *, actor: Actor, obj: models.Model, before: dict[str, Any], scope_path: str, reason: str = ""
 ) -> dict[str, list[Any]]:
     """Record what changed since `before`; returns the changes (empty: nothing is written)."""
     changes = diff(before, snapshot(obj, before.keys()))

@@ -74,7 +74,7 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     return list(range(start, start + count))
 
 
-def _converter(field: models.Field) -> Callable[[Any], Any] | None:
+def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     """How a Python value of `field` becomes what the driver takes; None when it is taken as is."""
     if isinstance(field, ProtectedField):
         keys, context = crypto.keyring(), field.crypto_context
@@ -98,13 +98,13 @@ def _converter(field: models.Field) -> Callable[[Any], Any] | None:
 
 
 @functools.cache
-def _plan(model: type[models.Model]) -> tuple[list[models.Field], list[Any]]:
+def _plan(model: type[models.Model]) -> tuple[list[models.Field[Any, Any]], list[Any]]:
     fields = [f for f in model._meta.concrete_fields if not isinstance(f, BlindIndexField)]
     blind = [f for f in model._meta.concrete_fields if isinstance(f, BlindIndexField)]
     return fields + blind, [_converter(f) for f in fields] + [None] * len(blind)
 
 
-def _default(field: models.Field, now: Any) -> Any:
+def _default(field: models.Field[Any, Any], now: Any) -> Any:
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return now
     return field.get_default()
@@ -206,7 +206,7 @@ def clean_values(
 @functools.cache
 def _clean_plan(
     model: type[models.Model], exclude: frozenset[str]
-) -> tuple[tuple[models.Field, str, bool], ...]:
+) -> tuple[tuple[models.Field[Any, Any], str, bool], ...]:
     """(field, name, required when missing) for the fields `clean_values` checks, in order."""
     return tuple(
         (field, field.name, not (field.blank or field.has_default()))

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from fpa.core import jobs
+from fpa.core.actors import actor_of
 from fpa.core.errors import NotAllowed
 from fpa.core.models import Job
 from fpa.core.pagination import keyset_page
@@ -55,7 +56,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if job.status in jobs.FINISHED:
         view = jobs.result_view_for(job.kind)
         response = view(request, job) if view is not None else None
-        if response is not None:
+        if isinstance(response, HttpResponse):
             return response
     return render(request, "core/job_detail.html", _context(request, job))
 
@@ -73,7 +74,7 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     try:
-        jobs.job_cancel(actor=request.user, job=job)
+        jobs.job_cancel(actor=actor_of(request), job=job)
     except NotAllowed as exc:
         messages.error(request, exc.message)
     return redirect(jobs.job_url(job))

@@ -45,6 +45,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django_tasks import task
 
+from fpa.core.actors import Actor, Viewer, signed_in
 from fpa.core.audit import audit_record
 from fpa.core.db_router import JOBS
 from fpa.core.errors import NotAllowed
@@ -281,7 +282,7 @@ def purge_job_files(now: datetime.datetime | None = None) -> int:
 def job_enqueue(
     *,
     kind: str,
-    actor: Any,
+    actor: Actor | None,
     title: str,
     params: dict[str, Any] | None = None,
     token: str = "",
@@ -291,15 +292,15 @@ def job_enqueue(
     command (no owner; only county staff see it). `secret` is sealed with the field keys."""
     if work_function(kind) is None:
         raise NotAllowed(gettext(UNKNOWN_KIND))
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    authenticated = signed_in(actor)
     sealed = ""
     if secret:
         from fpa.core.crypto import keyring
 
         sealed = keyring().encrypt(secret, context=f"job|{kind}|{token}")
     job = Job.objects.create(
-        owner_id=actor.pk if authenticated else None,
-        owner_username=actor.username if authenticated else "",
+        owner_id=actor.pk if actor is not None and authenticated else None,
+        owner_username=actor.username if actor is not None and authenticated else "",
         scope_path=(scope_path_of(actor) or "") if authenticated else "",
         kind=kind,
         title=title[:200],
@@ -323,7 +324,7 @@ def job_secret(job: Job) -> str:
     return keyring().decrypt(job.secret, context=f"job|{job.kind}|{job.token}")
 
 
-def job_cancel(*, actor: Any, job: Job) -> Job:
+def job_cancel(*, actor: Actor, job: Job) -> Job:
     """Ask a job to stop. A queued job ends at once; a running one at its next check."""
     if job.owner_id != getattr(actor, "pk", None) and not actor.has_capability("job.manage"):
         raise NotAllowed(gettext("只有发起人可以取消该任务。"))
@@ -365,7 +366,7 @@ def reap_stale_jobs(now: datetime.datetime | None = None) -> int:
 # --- selectors ----------------------------------------------------------------------------------
 
 
-def jobs_visible_to(user: Any) -> models.QuerySet[Job]:
+def jobs_visible_to(user: Viewer) -> models.QuerySet[Job]:
     """The user's own jobs; with `job.manage` (county admins), every job of the subtree."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Job.objects.none()
@@ -376,7 +377,7 @@ def jobs_visible_to(user: Any) -> models.QuerySet[Job]:
     return Job.objects.filter(own)
 
 
-def job_get(*, user: Any, pk: Any) -> Job | None:
+def job_get(*, user: Viewer, pk: Any) -> Job | None:
     """One job the user may see, or None (unknown, forged or out of scope: the same answer)."""
     try:
         number = int(pk)

@@ -24,7 +24,7 @@ class Page:
 
 
 def keyset_page(
-    queryset: QuerySet,
+    queryset: QuerySet[Any],
     *,
     key: str,
     after: str | None = None,
@@ -64,7 +64,7 @@ def keyset_page(
     )
 
 
-def _clean(queryset: QuerySet, key: str, cursor: str | None) -> str | None:
+def _clean(queryset: QuerySet[Any], key: str, cursor: str | None) -> str | None:
     if not cursor or len(cursor) > 255:
         return None
     field = queryset.model._meta.pk if key == "pk" else queryset.model._meta.get_field(key)

@@ -10,13 +10,23 @@ from __future__ import annotations
 
 import datetime
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from fpa.core import crypto, idnumbers, phones
 from fpa.core.masking import MASKERS
+
+if (
+    TYPE_CHECKING
+):  # django-stubs types fields by (set, get) value; at runtime they are plain classes
+    _CharField = models.CharField[Any, Any]
+    _TextField = models.TextField[Any, Any]
+else:
+    _CharField = models.CharField
+    _TextField = models.TextField
+
 
 KINDS = ("id_number", "phone")
 
@@ -77,7 +87,7 @@ def blind_index(kind: str, raw: str) -> str:
     return crypto.keyring().blind_index(canonical(kind, raw), purpose=kind)
 
 
-class ProtectedField(models.TextField):
+class ProtectedField(_TextField):
     """Encrypted personal value; pair it with a `BlindIndexField(source=...)` for exact search."""
 
     def __init__(self, *args: Any, kind: str = "id_number", **kwargs: Any) -> None:
@@ -130,7 +140,7 @@ class ProtectedField(models.TextField):
         return super().get_lookup(lookup_name)
 
 
-class BlindIndexField(models.CharField):
+class BlindIndexField(_CharField):
     """Keyed hash of a ProtectedField's value, filled on save, for exact search and duplicates."""
 
     def __init__(self, *args: Any, source: str = "", **kwargs: Any) -> None:

@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from fpa.core.actors import actor_of
 from fpa.core.errors import ServiceError
 from fpa.core.services import protected_reveal
 
@@ -47,7 +48,7 @@ def reveal_response(
         return HttpResponse(gettext("请填写查看原因。"), status=400)
     try:
         value = protected_reveal(
-            actor=request.user,
+            actor=actor_of(request),
             obj=obj,
             field=field,
             reason=form.cleaned_data["reason"],

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -31,6 +31,7 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
+from fpa.core.actors import HasPath, Viewer, signed_in
 from fpa.core.errors import NotAllowed
 
 
@@ -50,41 +51,45 @@ def path_is_under(path: str, root: str) -> bool:
     return bool(root) and path.startswith(root)
 
 
-def scope_path_of(user: Any) -> str | None:
+def scope_path_of(user: Viewer | None) -> str | None:
     """The materialised path of the user's home association, or None (sees nothing)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not signed_in(user) or not user.is_active:
         return None
     home = user.home_association
     return home.path if home is not None else None
 
 
-class ScopedQuerySet(models.QuerySet):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class ScopedQuerySet(models.QuerySet[_M]):
     """Querysets of models that carry their association: `visible_to(user)` is the only way in.
 
     The model names the path of its association's materialised path in `scope_field`
     (e.g. "association__path"), and the filter is one indexed prefix condition.
     """
 
-    def visible_to(self, user: Any) -> ScopedQuerySet:
+    def visible_to(self, user: Viewer) -> ScopedQuerySet[_M]:
         path = scope_path_of(user)
         if path is None:
             return self.none()
-        return self.filter(**{f"{self.model.scope_field}__under": path})  # type: ignore[attr-defined]
+        field: str = getattr(self.model, "scope_field")  # noqa: B009 (declared by each model)
+        return self.filter(**{f"{field}__under": path})
 
 
-def require(actor: Any, capability: str) -> None:
+def require(actor: Viewer | None, capability: str) -> None:
     """Services check the capability again, whoever called them (view, API, import, command)."""
-    if not getattr(actor, "is_authenticated", False) or not actor.has_capability(capability):
+    if not signed_in(actor) or not actor.has_capability(capability):
         raise NotAllowed("您的角色无权进行此操作。")
 
 
-def in_scope(user: Any, association: Any) -> bool:
+def in_scope(user: Viewer | None, association: HasPath | None) -> bool:
     """Whether `association` (anything with a materialised `path`) lies in the user's subtree."""
     path = scope_path_of(user)
     return path is not None and association is not None and path_is_under(association.path, path)
 
 
-def require_in_scope(actor: Any, association: Any) -> None:
+def require_in_scope(actor: Viewer | None, association: HasPath | None) -> None:
     """Writes are refused outside the actor's subtree, whatever the caller passed in."""
     if not in_scope(actor, association):
         raise NotAllowed("该协会不在您的管辖范围内。")
@@ -126,7 +131,7 @@ def scoped_view(
     return decorate
 
 
-def load_in_scope(model: type[models.Model], user: Any, **lookup: Any) -> Any:
+def load_in_scope(model: type[models.Model], user: Viewer, **lookup: Any) -> Any:
     try:
         return model.objects.visible_to(user).get(**lookup)  # type: ignore[attr-defined]
     except (ObjectDoesNotExist, ValueError, TypeError) as exc:

@@ -4,18 +4,18 @@ audit administrator (三员分立) sees the whole trail, including account event
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from fpa.core.actors import Viewer, signed_in
 from fpa.core.models import AuditEvent
 from fpa.core.pagination import Page, keyset_page
 from fpa.core.scope import scope_path_of
 
 
-def audit_visible(user: Any) -> QuerySet:
-    if not user.has_capability("audit.view"):
+def audit_visible(user: Viewer) -> QuerySet[AuditEvent]:
+    if not signed_in(user) or not user.has_capability("audit.view"):
         return AuditEvent.objects.none()
     if user.has_capability("audit.view_all"):  # the audit administrator
         return AuditEvent.objects.all()
@@ -27,7 +27,7 @@ def audit_visible(user: Any) -> QuerySet:
 
 def audit_search(
     *,
-    user: Any,
+    user: Viewer,
     query: str = "",
     action: str = "",
     date_from: datetime.date | None = None,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
 
 from django.db import models, transaction
 
+from fpa.core.actors import Actor
 from fpa.core.audit import audit_record
 from fpa.core.errors import NotAllowed, ServiceError
 from fpa.core.models import AuditEvent
@@ -16,7 +16,7 @@ from fpa.core.protected import Protected
 @transaction.atomic
 def protected_reveal(
     *,
-    actor: Any,
+    actor: Actor,
     obj: models.Model,
     field: str,
     reason: str,

@@ -23,11 +23,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext
+
+if (
+    TYPE_CHECKING
+):  # django-stubs types fields by (set, get) value; at runtime they are plain classes
+    _CharField = models.CharField[Any, Any]
+    _TextField = models.TextField[Any, Any]
+else:
+    _CharField = models.CharField
+    _TextField = models.TextField
+
 
 BIDI = frozenset(
     [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]
@@ -127,7 +137,7 @@ class _Deconstructs:
         return name, self.base_path, args, kwargs
 
 
-class NameField(_Deconstructs, models.CharField):
+class NameField(_Deconstructs, _CharField):
     """The name of a person or an organisation (see `clean_name`)."""
 
     base_path = "django.db.models.CharField"
@@ -136,7 +146,7 @@ class NameField(_Deconstructs, models.CharField):
         return _run(clean_name, super().to_python(value))
 
 
-class LineField(_Deconstructs, models.CharField):
+class LineField(_Deconstructs, _CharField):
     """One line of free text: an address, a reason, a short note (see `clean_text`)."""
 
     base_path = "django.db.models.CharField"
@@ -145,7 +155,7 @@ class LineField(_Deconstructs, models.CharField):
         return _run(clean_text, super().to_python(value))
 
 
-class MultilineField(_Deconstructs, models.TextField):
+class MultilineField(_Deconstructs, _TextField):
     """Free text that may run over several lines: notes, comments, replies (see `clean_text`)."""
 
     base_path = "django.db.models.TextField"

@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
+from fpa.core.actors import Actor
 from fpa.core.excel.columns import Sheet
 from fpa.core.excel.writer import check_reveal, export_file
 from fpa.core.jobs import JobFailed, Progress, WorkFunction, job_enqueue
@@ -37,7 +38,7 @@ OUT_OF_SCOPE = gettext_noop("所选协会不存在或不在您的管辖范围内
 def start_export(
     *,
     kind: str,
-    actor: Any,
+    actor: Actor,
     title: str,
     params: dict[str, Any] | None = None,
     reveal: bool = False,
@@ -77,9 +78,9 @@ def in_chinese(func: WorkFunction) -> WorkFunction:
 def export_to_job(
     progress: Progress,
     sheet: Sheet,
-    queryset: QuerySet,
+    queryset: QuerySet[Any],
     *,
-    actor: Any,
+    actor: Actor,
     filename: str | None = None,
 ) -> dict[str, Any]:
     """Write the export (exactly `export_response`'s workbook, masking and audit) with the rows

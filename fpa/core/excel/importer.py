@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext, gettext_noop
 
+from fpa.core.actors import Actor
 from fpa.core.errors import NotAllowed, ServiceError
 from fpa.core.excel.columns import KEEP, Column, Sheet
 from fpa.core.excel.reader import CellError, Issue, RawRow, read_table
@@ -211,7 +212,7 @@ class Importer(abc.ABC):
     preview_limit: ClassVar[int] = 200
     issue_limit: ClassVar[int] = 1000
 
-    def __init__(self, *, actor: Any, limits: Limits | None = None) -> None:
+    def __init__(self, *, actor: Actor, limits: Limits | None = None) -> None:
         self.actor = actor
         self.limits = limits or Limits.from_settings()
 
@@ -333,7 +334,7 @@ class Importer(abc.ABC):
         return report
 
     def _total(self, inspection: Any) -> int:
-        return max(0, inspection.max_row - 1)  # row 1 holds the headers
+        return max(0, int(inspection.max_row) - 1)  # row 1 holds the headers
 
     def _parse(self, raw: RawRow, present: Iterable[Column]) -> Row:
         row = Row(number=raw.number, sheet=self.sheet)

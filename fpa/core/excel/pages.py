@@ -24,6 +24,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext, gettext_noop
 
 from fpa.core import jobs
+from fpa.core.actors import Actor, actor_of
 from fpa.core.errors import ServiceError
 from fpa.core.excel import exports, uploads
 from fpa.core.excel.columns import Sheet
@@ -66,7 +67,7 @@ def import_page(request: HttpRequest, page: ImportPage) -> HttpResponse:
         if request.GET.get("download") == "template":
             return page.blank()
         return render(request, page.template, context)
-    importer = page.importer(actor=request.user)
+    importer = page.importer(actor=actor_of(request))
     token = request.POST.get("token", "")
     if token:
         return _confirm(request, page, token)
@@ -83,7 +84,7 @@ def import_page(request: HttpRequest, page: ImportPage) -> HttpResponse:
     token, key = uploads.seal(page.kind, request.user.pk, data)
     job = jobs.job_enqueue(
         kind=DRY_RUN,
-        actor=request.user,
+        actor=actor_of(request),
         title=gettext("检查导入文件：%(title)s") % {"title": page.sheet.title},
         params=_params(page, name=upload.name or "", write=False),
         token=token,
@@ -117,7 +118,7 @@ def _confirm(request: HttpRequest, page: ImportPage, token: str) -> HttpResponse
         return redirect(page.page_url)
     job = jobs.job_enqueue(
         kind=COMMIT,
-        actor=request.user,
+        actor=actor_of(request),
         title=gettext("导入：%(title)s") % {"title": page.sheet.title},
         params={**_params(page, name=dry.params.get("name", ""), write=True), "dry_run": dry.pk},
         token=token,
@@ -216,7 +217,7 @@ def export_page(request: HttpRequest, page: ExportPage) -> HttpResponse:
     return render(request, "core/export.html", context)
 
 
-def _start(user: Any, kind: ExportKind, source: Any, *, reveal: bool) -> Job:
+def _start(user: Actor, kind: ExportKind, source: Any, *, reveal: bool) -> Job:
     reason = source.get("reason") or ""
     if len(reason) > REASON_MAX:
         raise ServiceError(

@@ -23,6 +23,7 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from fpa.core.actors import Actor
 from fpa.core.audit import audit_record
 from fpa.core.errors import NotAllowed, ServiceError
 from fpa.core.excel.columns import DATE, NUMBER, TEXT, Choice, Column, Sheet, mask
@@ -204,8 +205,8 @@ def default_filename(sheet: Sheet, suffix: str = "") -> str:
 def template_response(
     sheet: Sheet,
     *,
-    queryset: QuerySet | None = None,
-    actor: Any = None,
+    queryset: QuerySet[Any] | None = None,
+    actor: Actor | None = None,
     reveal: bool = False,
     reason: str = "",
     filename: str | None = None,
@@ -216,6 +217,8 @@ def template_response(
     export under another name, masked unless `reveal` (see `export_response`).
     """
     if queryset is not None:
+        if actor is None:
+            raise NotAllowed(gettext("您没有导出完整个人信息的权限。"))
         return export_response(
             sheet,
             queryset,
@@ -233,11 +236,11 @@ def template_response(
     return _response(handle, filename or f"{sheet.title}导入模板.xlsx")
 
 
-def check_reveal(actor: Any, reveal: bool, reason: str) -> str:
+def check_reveal(actor: Actor | None, reveal: bool, reason: str) -> str:
     """Refuse a full export without `personal.reveal` or without a reason; the reason, trimmed."""
     reason = (reason or "").strip()
     if reveal:
-        if not actor.has_capability("personal.reveal"):
+        if actor is None or not actor.has_capability("personal.reveal"):
             raise NotAllowed(gettext("您没有导出完整个人信息的权限。"))
         if len(reason) < 2:
             raise ServiceError(gettext("请填写导出完整信息的原因。"), field="reason")
@@ -246,9 +249,9 @@ def check_reveal(actor: Any, reveal: bool, reason: str) -> str:
 
 def export_response(
     sheet: Sheet,
-    queryset: QuerySet,
+    queryset: QuerySet[Any],
     *,
-    actor: Any,
+    actor: Actor,
     reveal: bool = False,
     reason: str = "",
     filename: str | None = None,
@@ -268,9 +271,9 @@ def export_response(
 
 def export_file(
     sheet: Sheet,
-    queryset: QuerySet,
+    queryset: QuerySet[Any],
     *,
-    actor: Any,
+    actor: Actor,
     reveal: bool = False,
     reason: str = "",
     filename: str | None = None,

@@ -13,7 +13,7 @@ def bs(field: Any) -> str:
     css = "form-select" if field.widget_type == "select" else "form-control"
     if field.errors:
         css += " is-invalid"
-    return field.as_widget(attrs={"class": css})
+    return str(field.as_widget(attrs={"class": css}))
 
 
 @register.filter
