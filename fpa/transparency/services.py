@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from fpa.core.actors import Actor
 from fpa.core.audit import audit_record
 from fpa.core.errors import ServiceError
 from fpa.core.models import AuditEvent
@@ -327,7 +328,7 @@ def _raise_alarm(problem: Problem, size: int) -> LedgerAlarm:
     return alarm
 
 
-def _resolve(alarms: list[LedgerAlarm], *, actor: Any, operator: str, reason: str) -> None:
+def _resolve(alarms: list[LedgerAlarm], *, actor: Actor | None, operator: str, reason: str) -> None:
     now = timezone.now()
     for alarm in alarms:
         LedgerAlarm.objects.filter(pk=alarm.pk).update(
@@ -351,7 +352,7 @@ def _require_reason(reason: str) -> str:
 
 
 @transaction.atomic
-def resolve_alarms(*, actor: Any, operator: str = "", reason: str) -> int:
+def resolve_alarms(*, actor: Actor | None, operator: str = "", reason: str) -> int:
     """An operator closes every open alarm after looking, with a stated reason (audited)."""
     reason = _require_reason(reason)
     alarms = open_alarms()
@@ -359,8 +360,8 @@ def resolve_alarms(*, actor: Any, operator: str = "", reason: str) -> int:
     return len(alarms)
 
 
-def _who(actor: Any) -> str:
-    return getattr(actor, "username", "") or "operator"
+def _who(actor: Actor | None) -> str:
+    return (actor.username if actor is not None else "") or "operator"
 
 
 def _sign(size: int, root: bytes) -> Checkpoint:
@@ -386,7 +387,7 @@ def _sign(size: int, root: bytes) -> Checkpoint:
 
 
 @transaction.atomic
-def _sign_or_alarm(*, actor: Any, operator: str, reason: str) -> Checkpoint | LedgerAlarm:
+def _sign_or_alarm(*, actor: Actor | None, operator: str, reason: str) -> Checkpoint | LedgerAlarm:
     _lock_log()
     size = tree_size()
     root = root_at(size)
@@ -416,7 +417,9 @@ def _sign_or_alarm(*, actor: Any, operator: str, reason: str) -> Checkpoint | Le
     return checkpoint
 
 
-def sign_checkpoint(*, actor: Any = None, operator: str = "", reason: str = "") -> Checkpoint:
+def sign_checkpoint(
+    *, actor: Actor | None = None, operator: str = "", reason: str = ""
+) -> Checkpoint:
     """Sign the current tree head (a C2SP tlog-checkpoint signed note) and store it.
 
     Without a reason (the daily timer, an anonymous request): only when the tree extends what

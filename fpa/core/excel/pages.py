@@ -192,7 +192,7 @@ class ExportPage:
 
 def export_page(request: HttpRequest, page: ExportPage) -> HttpResponse:
     """The page; a download or a full export starts its job and redirects to the job page."""
-    user: Any = request.user
+    user = actor_of(request)
     source = request.POST if request.method == "POST" else request.GET
     can_reveal = user.has_capability("personal.reveal")
     kind = page.kind(source.get("download", ""))
