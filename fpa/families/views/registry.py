@@ -10,13 +10,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
+from fpa.core.links import link_to
 from fpa.core.reveal import reveal_response
 from fpa.core.scope import in_scope, scoped_view
 from fpa.families import forms, selectors, services
@@ -62,7 +62,7 @@ def _rows(families: list[Family]) -> list[FamilyRow]:
     unnamed = gettext("（未填写）")
     return [
         FamilyRow(
-            url=reverse("families:detail", args=[family.pk]),
+            url=link_to("families:detail", family.pk),
             head=family.head_name or unnamed,
             area=family.association.name,
             active=family.status == Family.Status.ACTIVE,
