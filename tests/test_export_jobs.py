@@ -18,7 +18,7 @@ import time
 from django.core.management import call_command
 from django.utils import timezone
 
-from fpa.core import jobs
+from fpa.core import job_files, jobs
 from fpa.core.models import AuditEvent, Job
 from fpa.organizations.models import Association
 from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, content
@@ -129,7 +129,7 @@ def test_result_files_go_after_the_retention_period(township, client_for, settin
     assert (job_files_dir / fresh.result_file).is_file()
     old.refresh_from_db()
     assert old.result_file == ""
-    assert jobs.purge_job_files() == 0
+    assert job_files.purge_job_files() == 0
 
 
 def test_the_monthly_report_workbook_is_a_job_and_the_page_stays(township, township2, client_for):

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from fpa.core import jobs
+from fpa.core import job_files, jobs
 from fpa.core.actors import actor_of
 from fpa.core.errors import NotAllowed
 from fpa.core.models import Job
@@ -33,7 +33,7 @@ def _context(request: HttpRequest, job: Job) -> dict[str, object]:
         # Only the owner downloads (a county admin sees the job of the subtree, not its file).
         "can_download": job.status == Job.Status.DONE
         and job.owner_id == request.user.pk
-        and jobs.result_path(job) is not None,
+        and job_files.result_path(job) is not None,
     }
 
 
@@ -83,7 +83,7 @@ def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @scoped_view(capability="account.self")
 def job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = _job(request, pk)
-    path = jobs.result_path(job) if job.status == Job.Status.DONE else None
+    path = job_files.result_path(job) if job.status == Job.Status.DONE else None
     if path is None or job.owner_id != request.user.pk:
         raise Http404
     return FileResponse(path.open("rb"), as_attachment=True, filename=job.result_name or path.name)

@@ -7,12 +7,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from fpa.core import jobs
+from fpa.core import job_files
 
 
 class Command(BaseCommand):
     help = "Remove expired result files of background jobs (exports, report workbooks)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        removed = jobs.purge_job_files()
+        removed = job_files.purge_job_files()
         self.stdout.write(f"{removed} expired job files removed")
