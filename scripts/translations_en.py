@@ -20,6 +20,8 @@ def load() -> dict[str, str]:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line and not line.startswith("#") and "|" in line:
                 key, value = line.split("|", 1)
+                if english.get(key, value) != value:
+                    raise SystemExit(f"{path.name}: {key!r} is translated twice, differently")
                 english[key] = value
     return english
 

@@ -225,6 +225,21 @@ def _overdue(
     return overdue
 
 
+def needs_due(
+    *, user: Any, within_days: int = 3, today: datetime.date | None = None
+) -> QuerySet[Need]:
+    """Open needs this user is responsible for whose deadline is past or within `within_days`,
+    the earliest deadline first."""
+    today = today or timezone.localdate()
+    return (
+        Need.objects.visible_to(user)
+        .filter(owner=user, status__in=[Need.Status.OPEN, Need.Status.IN_PROGRESS])
+        .filter(due_date__lte=today + datetime.timedelta(days=within_days))
+        .select_related("family")
+        .order_by("due_date", "id")
+    )
+
+
 def my_due(*, user: Any, today: datetime.date | None = None) -> list[Due]:
     """A contact person's families, the most overdue first."""
     families = list(

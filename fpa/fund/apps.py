@@ -12,3 +12,4 @@ class FundConfig(AppConfig):
         ledger_hook.register_source()
 
     demo_seeder = "fpa.fund.demo.seed"
+    todo_kinds = "fpa.fund.todos.KINDS"  # found by fpa.core.todo

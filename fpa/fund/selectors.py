@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -337,14 +337,51 @@ def donation_list(
 
 
 def grant_list(
-    *, user: Any, status: str = "", after: str | None = None, before: str | None = None
+    *,
+    user: Any,
+    status: str = "",
+    mine: bool = False,
+    after: str | None = None,
+    before: str | None = None,
 ) -> Page:
-    rows = Grant.objects.visible_to(user).select_related(
-        "category", "township", "association", "entry"
-    )
+    """Grants in scope; `mine`: only those waiting for this user's step (`grants_at_my_step`)."""
+    rows = grants_at_my_step(user=user) if mine else Grant.objects.visible_to(user)
+    rows = rows.select_related("category", "township", "association", "entry")
     if status:
         rows = rows.filter(status=status)
     return keyset_page(rows, key="id", after=after, before=before, descending=True)
+
+
+# The step each status waits for, and who has handled the grant before it (separation of duties:
+# the applicant, the reviewer and the approver may not take a later step of the same grant).
+STEPS = (
+    ("fund.review", Grant.Status.SUBMITTED, ("applicant",)),
+    ("fund.approve", Grant.Status.REVIEWED, ("applicant", "reviewed_by")),
+    ("fund.pay", Grant.Status.APPROVED, ("applicant", "reviewed_by", "approved_by")),
+)
+
+
+def grants_at_my_step(*, user: Any) -> QuerySet[Grant]:
+    """The grants in scope whose next step this user may take: the status matches a capability
+    the user holds, and the user has not handled the grant before (they could not act on it)."""
+    condition = Q(pk__in=[])
+    for capability, status, handled_by in STEPS:
+        if user.has_capability(capability):
+            step = Q(status=status)
+            for role in handled_by:
+                step &= ~Q(**{role: user}) | Q(**{f"{role}__isnull": True})
+            condition |= step
+    return Grant.objects.visible_to(user).filter(condition)
+
+
+def grants_returned_to(*, user: Any, days: int = 30, size: int = 5) -> list[Grant]:
+    """The user's own applications refused in the last `days`, newest first, with the reason."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    return list(
+        Grant.objects.visible_to(user)
+        .filter(applicant=user, status=Grant.Status.REJECTED, updated_at__gte=since)
+        .order_by("-updated_at", "-id")[:size]
+    )
 
 
 def entry_list(*, user: Any, after: str | None = None, before: str | None = None) -> Page:
@@ -354,6 +391,13 @@ def entry_list(*, user: Any, after: str | None = None, before: str | None = None
         .prefetch_related("lines__account", "lines__restriction")
     )
     return keyset_page(rows, key="id", after=after, before=before, descending=True)
+
+
+HELD = Q(status=Feedback.Status.HELD)
+# Waiting for a reply: held or published (a refused or taken-down text is not answered).
+UNANSWERED = Q(
+    replied_at__isnull=True, status__in=[Feedback.Status.HELD, Feedback.Status.PUBLISHED]
+)
 
 
 def feedback_list(
@@ -366,24 +410,29 @@ def feedback_list(
 ) -> Page:
     rows = Feedback.objects.visible_to(user).select_related("grant", "owner", "reviewed_by")
     if open_only:
-        rows = rows.filter(replied_at__isnull=True)
+        rows = rows.filter(UNANSWERED)
     if held_only:
-        rows = rows.filter(status=Feedback.Status.HELD)
+        rows = rows.filter(HELD)
     return keyset_page(rows, key="id", after=after, before=before, descending=True)
 
 
 def waiting_for(*, user: Any) -> dict[str, int]:
-    """How many grants wait for this user's step (bounded counts over indexed filters)."""
-    grants = Grant.objects.visible_to(user)
-    counts = {}
-    for capability, status in (
-        ("fund.review", Grant.Status.SUBMITTED),
-        ("fund.approve", Grant.Status.REVIEWED),
-        ("fund.pay", Grant.Status.APPROVED),
-    ):
-        if user.has_capability(capability):
-            counts[status] = grants.filter(status=status).count()
+    """How many grants wait for this user's step, per status (those the user has handled before
+    are not counted: they cannot take the next step of those). One grouped query."""
+    counts = {status: 0 for capability, status, _ in STEPS if user.has_capability(capability)}
+    rows = grants_at_my_step(user=user).values_list("status").annotate(n=Count("id"))
+    for status, n in rows.order_by():
+        counts[status] = n
     return counts
+
+
+def feedback_waiting(*, user: Any) -> dict[str, int]:
+    """Public feedback in scope waiting for staff: held for review before publication, and
+    without a reply yet (the feedback page's two filters, counted). One query."""
+    totals = Feedback.objects.visible_to(user).aggregate(
+        held=Count("id", filter=HELD), unanswered=Count("id", filter=UNANSWERED)
+    )
+    return {"held": totals["held"] or 0, "unanswered": totals["unanswered"] or 0}
 
 
 def feedback_by_receipt(fund: Fund, receipts: Iterable[str]) -> list[Any]:

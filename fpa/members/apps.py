@@ -6,3 +6,4 @@ class MembersConfig(AppConfig):
     label = "members"
     verbose_name = "会员"
     demo_seeder = "fpa.members.demo.seed"
+    todo_kinds = "fpa.members.todos.KINDS"  # found by fpa.core.todo

@@ -160,11 +160,13 @@ def _add(bucket: dict[str, int], kind: str, sex: str, n: int) -> None:
 def pending_list(*, user: Any, size: int = 200) -> list[Member]:
     """Applications waiting for a decision, in the scope, oldest first (bounded)."""
     return list(
-        Member.objects.visible_to(user)
-        .filter(status=Member.Status.PENDING)
-        .select_related("association")
-        .order_by("applied_on", "id")[:size]
+        applications(user=user).select_related("association").order_by("applied_on", "id")[:size]
     )
+
+
+def applications(*, user: Any) -> QuerySet[Member]:
+    """Membership applications in the scope waiting for the council's decision."""
+    return Member.objects.visible_to(user).filter(status=Member.Status.PENDING)
 
 
 def transfer_lists(*, user: Any, size: int = 200) -> dict[str, list[Transfer]]:

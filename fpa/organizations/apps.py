@@ -6,3 +6,4 @@ class OrganizationsConfig(AppConfig):
     label = "organizations"
     verbose_name = "协会网络"
     demo_seeder = "fpa.organizations.demo.seed"
+    todo_kinds = "fpa.organizations.todos.KINDS"  # found by fpa.core.todo

@@ -159,13 +159,36 @@ def filing_list(
     size: int = 50,
 ) -> Page:
     """Filings in scope; `to_review` narrows to those this user's association must review."""
-    queryset = Filing.objects.visible_to(user).select_related("association", "person")
-    home = user.home_association
-    if to_review and home is not None:
-        queryset = queryset.filter(association__parent=home, status=Filing.Status.SUBMITTED)
-    elif status:
+    if to_review:
+        queryset = filings_to_review(user=user).select_related("association", "person")
+    else:
+        queryset = Filing.objects.visible_to(user).select_related("association", "person")
+    if status:
         queryset = queryset.filter(status=status)
     return keyset_page(queryset, key="id", after=after, before=before, size=size)
+
+
+def filings_to_review(*, user: Any) -> QuerySet[Filing]:
+    """Filings submitted by the associations directly under the user's own, waiting for it."""
+    home = user.home_association
+    if home is None:
+        return Filing.objects.none()
+    return Filing.objects.visible_to(user).filter(
+        association__parent=home, status=Filing.Status.SUBMITTED
+    )
+
+
+def filings_returned_to(*, user: Any, size: int = 5) -> list[Filing]:
+    """Filings this user submitted that were returned and not yet filed again (no later filing
+    of the same association), newest first, with the reason."""
+    later = Filing.objects.filter(association=OuterRef("association"), pk__gt=OuterRef("pk"))
+    return list(
+        Filing.objects.visible_to(user)
+        .filter(submitted_by=user, status=Filing.Status.RETURNED)
+        .exclude(Exists(later))
+        .select_related("association", "person")
+        .order_by("-reviewed_at", "-id")[:size]
+    )
 
 
 def association_filings(*, user: Any, association: Association) -> list[Filing]:

@@ -6,3 +6,4 @@ class VolunteersConfig(AppConfig):
     label = "volunteers"
     verbose_name = "志愿者"
     demo_seeder = "fpa.volunteers.demo.seed"
+    todo_kinds = "fpa.volunteers.todos.KINDS"  # found by fpa.core.todo

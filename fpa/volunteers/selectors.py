@@ -131,6 +131,11 @@ def volunteer_detail(*, volunteer: Volunteer) -> dict[str, Any]:
     }
 
 
+def applications(*, user: Any) -> QuerySet[Volunteer]:
+    """Applications in the scope waiting to be vetted (考察)."""
+    return Volunteer.objects.visible_to(user).filter(status=Volunteer.Status.APPLIED)
+
+
 def renewals_due(*, user: Any, today: datetime.date | None = None) -> QuerySet:
     """Active volunteers whose latest agreement ends within RENEWAL_DAYS (or has ended)."""
     today = today or timezone.localdate()

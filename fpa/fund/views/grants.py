@@ -26,13 +26,15 @@ from fpa.fund.views.common import _back
 def grant_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in Grant.Status.values else ""
+    mine = request.GET.get("mine") == "1"
     page = selectors.grant_list(
         user=request.user,
         status=status,
+        mine=mine,
         after=request.GET.get("after"),
         before=request.GET.get("before"),
     )
-    context = {"page": page, "status": status, "statuses": Grant.Status.choices}
+    context = {"page": page, "status": status, "mine": mine, "statuses": Grant.Status.choices}
     return render(request, "fund/grants.html", context)
 
 

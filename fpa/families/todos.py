@@ -1,0 +1,70 @@
+"""The special families' to-do kinds (fpa.core.todo): my families overdue for contact, the
+families of my area overdue for a visit, needs near or past their deadline."""
+
+from __future__ import annotations
+
+from django.utils import formats
+from django.utils.translation import gettext, gettext_noop
+
+from fpa.core.actors import Actor
+from fpa.core.links import link_to
+from fpa.core.todo import Notice, TodoKind
+from fpa.families import selectors
+
+
+def _mine_overdue(user: Actor) -> int:
+    return sum(1 for due in selectors.my_due(user=user) if due.overdue)
+
+
+def _area_overdue(user: Actor) -> int:
+    """The families of the user's area behind their contact schedule: the number that the
+    coverage page's "按时联系" column and its click-through show."""
+    home = user.home_association
+    if home is None:
+        return 0
+    return len(
+        selectors.coverage_family_ids(user=user, root=home, measure="on_schedule", has=False)
+    )
+
+
+def _needs(user: Actor) -> list[Notice]:
+    return [
+        Notice(
+            title=need.description[:40],
+            reason=gettext("办结期限：%(date)s") % {"date": formats.date_format(need.due_date)},
+            url=link_to("families:detail", need.family_id),
+        )
+        for need in selectors.needs_due(user=user)[:5]
+    ]
+
+
+KINDS = (
+    TodoKind(
+        key="families.mine_overdue",
+        label=gettext_noop("联系超期的我的联系家庭"),
+        capability="account.self",
+        count=_mine_overdue,
+        url="families:mine",
+        order=10,
+        urgent=True,
+    ),
+    TodoKind(
+        key="families.needs_due",
+        label=gettext_noop("临近或超过办结期限的诉求"),
+        capability="account.self",
+        count=lambda user: selectors.needs_due(user=user).count(),
+        url="families:mine",
+        order=11,
+        urgent=True,
+        notices=_needs,
+    ),
+    TodoKind(
+        key="families.area_overdue",
+        label=gettext_noop("未按计划联系走访的家庭"),
+        capability="family.edit",
+        count=_area_overdue,
+        url="families:list",
+        query="?measure=on_schedule&has=0",
+        order=12,
+    ),
+)

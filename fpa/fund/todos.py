@@ -1,0 +1,75 @@
+"""The care fund's to-do kinds (fpa.core.todo): grants at this user's step (never one the user
+has handled before: separation of duties), refused applications, feedback to review and answer."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext, gettext_noop
+
+from fpa.core.actors import Actor
+from fpa.core.links import link_to
+from fpa.core.todo import Notice, TodoKind
+from fpa.fund import selectors
+from fpa.fund.models import Grant
+
+
+def _at_step(status: str) -> TodoKind:
+    capability, label = {
+        Grant.Status.SUBMITTED: ("fund.review", gettext_noop("待审核的资助申请")),
+        Grant.Status.REVIEWED: ("fund.approve", gettext_noop("待审批的资助申请")),
+        Grant.Status.APPROVED: ("fund.pay", gettext_noop("待支付的资助")),
+    }[status]
+    return TodoKind(
+        key=f"fund.grants_{status}",
+        label=label,
+        capability=capability,
+        count=lambda user: selectors.waiting_for(user=user).get(status, 0),
+        url="fund:grants",
+        query=f"?mine=1&status={status}",
+        order=20,
+    )
+
+
+def _refused(user: Actor) -> list[Notice]:
+    return [
+        Notice(
+            title=gettext("资助申请 %(number)s 未通过") % {"number": grant.number},
+            reason=grant.decision_note,
+            url=link_to("fund:grant_detail", grant.pk),
+        )
+        for grant in selectors.grants_returned_to(user=user)
+    ]
+
+
+KINDS = (
+    _at_step(Grant.Status.SUBMITTED),
+    _at_step(Grant.Status.REVIEWED),
+    _at_step(Grant.Status.APPROVED),
+    TodoKind(
+        key="fund.grants_refused",
+        label=gettext_noop("未通过的资助申请"),
+        capability="fund.apply",
+        count=lambda user: 0,  # shown as notices, each with its reason
+        url="fund:grants",
+        query="?status=rejected",
+        order=21,
+        notices=_refused,
+    ),
+    TodoKind(
+        key="fund.feedback_held",
+        label=gettext_noop("待审核的公众留言"),
+        capability="fund.reply",
+        count=lambda user: selectors.feedback_waiting(user=user)["held"],
+        url="fund:feedback",
+        query="?held=1",
+        order=25,
+    ),
+    TodoKind(
+        key="fund.feedback_unanswered",
+        label=gettext_noop("待答复的公众留言"),
+        capability="fund.reply",
+        count=lambda user: selectors.feedback_waiting(user=user)["unanswered"],
+        url="fund:feedback",
+        query="?open=1",
+        order=26,
+    ),
+)

@@ -1,0 +1,155 @@
+"""The to-do centre (待办) on the home page: one registry (fpa.core.todo) where each module declares
+its kinds; each count is what its link shows; nothing the user cannot act on (separation of
+duties, scope, role); returned filings and refused grants show their reason to the submitter."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from fpa.core.todo import TodoKind, todo_kinds, todos_for
+from fpa.fund import services as fund_services
+from fpa.members.models import Member
+from fpa.organizations import services as org_services
+from fpa.organizations.models import Association
+from fpa.volunteers.models import Volunteer
+from tests.conftest import DAZHUANG, LIUJIAXIA, make_user, staff_in
+from tests.fund_helpers import county_fund, family_in, give, grant_for
+from tests.members_helpers import apply as member_apply
+from tests.volunteers_helpers import apply as volunteer_apply
+
+pytestmark = pytest.mark.django_db
+
+
+def todos(client: Client) -> dict[str, tuple[str, int]]:
+    """key -> (link, count) of the to-do items on the home page."""
+    html = client.get("/").content.decode()
+    found = re.findall(r'data-todo="([^"]+)"><a href="([^"]+)">[^<]+</a><span[^>]*>(\d+)<', html)
+    return {key: (url.replace("&amp;", "&"), int(n)) for key, url, n in found}
+
+
+def rows(client: Client, url: str, marker: str) -> int:
+    return client.get(url).content.decode().count(marker)
+
+
+def test_every_app_declares_its_kinds_once_with_a_known_capability() -> None:
+    from fpa.accounts.roles import ALL_CAPABILITIES
+
+    kinds = todo_kinds()
+    keys = {kind.key for kind in kinds}
+    assert {
+        "families.mine_overdue",
+        "families.needs_due",
+        "families.area_overdue",
+        "fund.grants_submitted",
+        "fund.grants_reviewed",
+        "fund.grants_approved",
+        "fund.grants_refused",
+        "fund.feedback_held",
+        "fund.feedback_unanswered",
+        "organizations.filings_to_review",
+        "organizations.filings_returned",
+        "members.applications",
+        "volunteers.applications",
+        "volunteers.hours",
+        "volunteers.renewals",
+    } <= keys
+    assert all(isinstance(kind, TodoKind) for kind in kinds)
+    assert {kind.capability for kind in kinds} <= ALL_CAPABILITIES
+    assert [kind.order for kind in kinds] == sorted(kind.order for kind in kinds)
+
+
+def test_grants_wait_for_the_next_step_but_never_for_who_handled_them(
+    client_for: Any, village: Any, township: Any, county: Any, finance: Any
+) -> None:
+    fund = county_fund(county)
+    give(finance, fund)
+    family = family_in(village, DAZHUANG)
+    theirs = grant_for(village, family)  # submitted by the village: the township reviews it
+    own = grant_for(township, family, amount="300.00")  # the township's own application
+    link, count = todos(client_for(township))["fund.grants_submitted"]
+    assert count == 1  # not its own
+    listed = client_for(township).get(link).content.decode()
+    assert theirs.number in listed and own.number not in listed  # the link shows that one
+    # The county may review as well (fund.review); it has not handled either grant.
+    assert todos(client_for(county))["fund.grants_submitted"][1] == 2
+    fund_services.grant_review(actor=county, grant=own, approve=True)
+    as_county = todos(client_for(county))
+    assert as_county["fund.grants_submitted"][1] == 1
+    assert "fund.grants_reviewed" not in as_county  # it reviewed that one: another must approve
+    assert "fund.grants_submitted" not in todos(client_for(finance))  # not finance's step
+
+
+def test_a_refused_grant_and_a_returned_filing_show_their_reason_to_the_submitter(
+    client_for: Any, village: Any, township: Any, county: Any, finance: Any
+) -> None:
+    fund = county_fund(county)
+    give(finance, fund)
+    grant = grant_for(village, family_in(village, DAZHUANG))
+    fund_services.grant_review(actor=township, grant=grant, approve=False, note="不符合资助条件")
+    person = staff_in(village, DAZHUANG)
+    filing = org_services.filing_submit(
+        actor=village, association=Association.objects.get(code=DAZHUANG), person=person
+    )
+    org_services.filing_return(actor=township, filing=filing, reason="缺少任职文件")
+    html = client_for(village).get("/").content.decode()
+    assert "不符合资助条件" in html and grant.number in html
+    assert "缺少任职文件" in html
+    # Another township's staff, and the reviewer, do not see them as their own.
+    other = client_for(make_user("colleague", LIUJIAXIA, "township_staff")).get("/")
+    assert "缺少任职文件" not in other.content.decode()
+    # Filed again: the returned one is no longer a to-do.
+    org_services.filing_submit(
+        actor=village, association=Association.objects.get(code=DAZHUANG), person=person
+    )
+    assert "缺少任职文件" not in client_for(village).get("/").content.decode()
+
+
+def test_applications_are_counted_where_they_can_be_decided(
+    client_for: Any, township: Any, township2: Any, village: Any
+) -> None:
+    member_apply(village, DAZHUANG)
+    member_apply(village, DAZHUANG)
+    volunteer_apply(DAZHUANG)
+    as_township = todos(client_for(township))
+    assert as_township["members.applications"][1] == Member.objects.filter(status="pending").count()
+    assert as_township["volunteers.applications"] == ("/volunteers/?status=applied", 1)
+    assert Volunteer.objects.filter(status="applied").count() == 1
+    as_other = todos(client_for(township2))  # another township: nothing of theirs
+    assert "members.applications" not in as_other and "volunteers.applications" not in as_other
+
+
+def test_nothing_for_roles_that_cannot_act(client_for: Any, auditor: Any, village: Any) -> None:
+    member_apply(village, DAZHUANG)
+    assert todos_for(auditor) == []
+    html = client_for(auditor).get("/").content.decode()
+    assert "没有等待您处理的事项" in html
+
+
+def test_anonymous_is_sent_to_sign_in(client: Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_home_page_queries_are_bounded(
+    client_for: Any, township: Any, village: Any, django_assert_max_num_queries: Any
+) -> None:
+    for _ in range(5):
+        member_apply(village, DAZHUANG)
+    client = client_for(township)
+    with django_assert_max_num_queries(30):
+        client.get("/")
+
+
+def test_the_county_home_page_carries_the_headline_figures(
+    client_for: Any, county: Any, township: Any, village: Any, finance: Any
+) -> None:
+    fund = county_fund(county)
+    give(finance, fund, amount="1234.00")
+    family_in(village, DAZHUANG)
+    html = client_for(county).get("/").content.decode()
+    assert "主要数据" in html and "1234.00" in html
+    assert "主要数据" not in client_for(township).get("/").content.decode()
