@@ -20,6 +20,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext, gettext_noop
 
@@ -32,6 +33,7 @@ from fpa.core.excel.importer import Importer, ImportReport, report_from_json
 from fpa.core.excel.reader import Issue
 from fpa.core.excel.safety import UnsafeFile, read_upload
 from fpa.core.models import Job
+from fpa.core.typing_aids import Text
 
 REASON_MAX = 200  # the reason box's maxlength; a longer one is refused, never cut
 UPLOAD_EXPIRED = gettext_noop("上传的文件已过期或无效，请重新上传。")
@@ -48,10 +50,10 @@ class ImportPage:
     sheet: Sheet
     importer: type[Importer]
     template: str
-    blank: Callable[[], HttpResponse]  # the template workbook
+    blank: Callable[[], HttpResponseBase]  # the template workbook
     page_url: str  # where to start again when the upload expired
     done_url: str  # where to go after a commit
-    done_message: Callable[[ImportReport], str]
+    done_message: Callable[[ImportReport], Text]
 
     def __post_init__(self) -> None:
         PAGES[self.kind] = self
@@ -61,7 +63,7 @@ class ImportPage:
         return f"{self.importer.__module__}.{self.importer.__qualname__}"
 
 
-def import_page(request: HttpRequest, page: ImportPage) -> HttpResponse:
+def import_page(request: HttpRequest, page: ImportPage) -> HttpResponseBase:
     context: dict[str, Any] = {"sheet": page.sheet}
     if request.method != "POST":
         if request.GET.get("download") == "template":
@@ -172,19 +174,19 @@ class ExportKind:
     key: str
     job_kind: str  # the export job registered in the module's jobs.py
     sheet: Sheet
-    label: str  # the masked download button
-    all_label: str = ""  # when set, a checkbox with this label asks for ended records (?all=1)
+    label: Text  # the masked download button
+    all_label: Text = ""  # when set, a checkbox with this label asks for ended records (?all=1)
     full: bool = True  # also offered in full to holders of personal.reveal
 
 
 @dataclass(frozen=True)
 class ExportPage:
-    title: str
-    intro: str  # what is exported and how it is masked
-    full_intro: str  # what the full workbook holds
+    title: Text
+    intro: Text  # what is exported and how it is masked
+    full_intro: Text  # what the full workbook holds
     kinds: tuple[ExportKind, ...]
     import_capability: str
-    imports: tuple[tuple[str, str], ...] = ()  # (URL name, label) of the module's import pages
+    imports: tuple[tuple[str, Text], ...] = ()  # (URL name, label) of the module's import pages
 
     def kind(self, key: str) -> ExportKind | None:
         return next((kind for kind in self.kinds if kind.key == key), None)
