@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django_otp import match_token
 from ninja import Router, Schema, Status
 
+from fpa.accounts.requests import signed_in_user
 from fpa.accounts.selectors import own_token
 from fpa.accounts.services import token_issue, token_revoke
 from fpa.core.errors import NotAllowed, ServiceError
@@ -46,8 +47,8 @@ def token_delete(request: HttpRequest) -> Status[None]:
     """Revoke the bearer token used for this request."""
     header = request.headers.get("Authorization", "")
     plain = header.split(" ", 1)[1].strip() if header.lower().startswith("bearer ") else ""
-    token = own_token(user=request.user, plain=plain)
+    token = own_token(user=signed_in_user(request), plain=plain)
     if token is None:
         raise ServiceError("只能撤销当前请求所用的令牌。", code="no_token")
-    token_revoke(user=request.user, token=token)
+    token_revoke(user=signed_in_user(request), token=token)
     return Status(204, None)

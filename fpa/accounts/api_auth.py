@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
+from fpa.accounts.requests import otp_verified
 from fpa.accounts.services import token_authenticate
 
 
@@ -18,7 +19,7 @@ def usable(user: Any) -> bool:
     if not user.is_active:
         return False
     if settings.FPA_REQUIRE_OTP and user.needs_otp:
-        return user.is_verified()
+        return otp_verified(user)
     return True
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from fpa.accounts.roles import Role
+from fpa.organizations.models import Association
 
 
 class LoginForm(forms.Form):
@@ -53,15 +54,15 @@ class UserCreateForm(forms.Form):
     )
     full_name = forms.CharField(label="姓名", max_length=50)
     phone = forms.CharField(label="手机号", max_length=32, required=False)
-    home_association = forms.ModelChoiceField(label="所属协会", queryset=None)
+    home_association = forms.ModelChoiceField(label="所属协会", queryset=Association.objects.none())
     password = forms.CharField(label="初始密码", widget=forms.PasswordInput, max_length=200)
 
     def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["home_association"].queryset = associations
-        self.fields["home_association"].error_messages["invalid_choice"] = (
-            "所选协会不存在或不在您的管辖范围内。"
-        )
+        field = self.fields["home_association"]
+        assert isinstance(field, forms.ModelChoiceField)  # declared above
+        field.queryset = associations
+        field.error_messages["invalid_choice"] = "所选协会不存在或不在您的管辖范围内。"
 
 
 class UserEditForm(forms.Form):
@@ -75,14 +76,16 @@ class PasswordResetForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    home_association = forms.ModelChoiceField(label="所属协会（管辖范围）", queryset=None)
+    home_association = forms.ModelChoiceField(
+        label="所属协会（管辖范围）", queryset=Association.objects.none()
+    )
     roles = forms.MultipleChoiceField(
         label="角色", choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
 
     def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["home_association"].queryset = associations
-        self.fields["home_association"].error_messages["invalid_choice"] = (
-            "所选协会不存在或不在您的管辖范围内。"
-        )
+        field = self.fields["home_association"]
+        assert isinstance(field, forms.ModelChoiceField)  # declared above
+        field.queryset = associations
+        field.error_messages["invalid_choice"] = "所选协会不存在或不在您的管辖范围内。"

@@ -11,6 +11,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from fpa.accounts.requests import otp_verified
+
 LOGIN_AT = "fpa_login_at"
 # When the session's expiry was last pushed forward (time.time()). The session row is written
 # when this is older than FPA_SESSION_REFRESH_SECONDS, not on every request.
@@ -82,7 +84,7 @@ class OTPEnforcementMiddleware:
         user = request.user
         if not (settings.FPA_REQUIRE_OTP and user.is_authenticated and user.needs_otp):
             return None
-        if user.is_verified():
+        if otp_verified(user):
             return None
         match = request.resolver_match
         if match is None or match.view_name in self.allowed or match.namespace == "api":

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -42,7 +42,7 @@ class User(AbstractUser):
         related_name="users",
     )
 
-    objects = FpaUserManager()
+    objects: ClassVar[FpaUserManager] = FpaUserManager()
 
     class Meta:
         verbose_name = "账号"
@@ -69,7 +69,7 @@ class User(AbstractUser):
 
     @property
     def role_labels(self) -> list[str]:
-        return [Role(code).label for code in self.role_codes]
+        return [str(Role(code).label) for code in self.role_codes]
 
 
 class UserRole(models.Model):

@@ -22,15 +22,16 @@ from fpa.core.scope import in_scope
 
 
 def _scope_of(user: User) -> str:
-    return user.home_association.path if user.home_association_id else ""
+    home = user.home_association
+    return home.path if home is not None else ""
 
 
-def _require(actor: Any, capability: str) -> None:
+def _require(actor: User | None, capability: str) -> None:
     if actor is not None and not actor.has_capability(capability):
         raise NotAllowed("您的角色无权进行此操作。")
 
 
-def _require_target_in_scope(actor: Any, association: Any) -> None:
+def _require_target_in_scope(actor: User | None, association: Any) -> None:
     if actor is None:  # management commands run by the operator of the server
         return
     if not in_scope(actor, association):
@@ -56,7 +57,7 @@ def _password_message(error: ValidationError) -> str:
 @transaction.atomic
 def user_create(
     *,
-    actor: Any,
+    actor: User | None,
     username: str,
     password: str,
     full_name: str = "",
@@ -88,7 +89,7 @@ def user_create(
     return user
 
 
-def _set_roles(actor: Any, user: User, roles: set[str]) -> None:
+def _set_roles(actor: User | None, user: User, roles: set[str]) -> None:
     unknown = roles - set(Role.values)
     if unknown:
         raise ServiceError(f"未知角色：{', '.join(sorted(unknown))}", field="roles")
@@ -119,7 +120,7 @@ def _set_roles(actor: Any, user: User, roles: set[str]) -> None:
 
 @transaction.atomic
 def user_set_roles(
-    *, actor: Any, user: User, roles: list[str], home_association: Any = None
+    *, actor: User, user: User, roles: list[str], home_association: Any = None
 ) -> User:
     """Security administrator: the roles and home association (scope) of an account."""
     _require(actor, "roles.manage")
@@ -139,7 +140,7 @@ def user_set_roles(
 
 @transaction.atomic
 def user_update(
-    *, actor: Any, user: User, full_name: str, phone: str | None, is_active: bool
+    *, actor: User, user: User, full_name: str, phone: str | None, is_active: bool
 ) -> User:
     _require(actor, "accounts.manage")
     _require_target_in_scope(actor, user.home_association)
@@ -158,7 +159,7 @@ def user_update(
 
 
 @transaction.atomic
-def user_reset_password(*, actor: Any, user: User, password: str) -> User:
+def user_reset_password(*, actor: User, user: User, password: str) -> User:
     _require(actor, "accounts.manage")
     _require_target_in_scope(actor, user.home_association)
     _check_password(password, user)
@@ -252,7 +253,7 @@ def token_authenticate(plain: str) -> User | None:
 
 @transaction.atomic
 def address_lockout(
-    *, actor: Any, ip: str, failures: int, minutes: int, username: str = ""
+    *, actor: User | None, ip: str, failures: int, minutes: int, username: str = ""
 ) -> AuditEvent:
     """Record that sign-in from `ip` is paused (fpa.accounts.lockout). The actor is None: the
     failures are anonymous; `username` is the one tried last, for the trail only."""

@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fpa.accounts import forms, lockout, selectors, services
 from fpa.accounts.models import ApiToken, User
+from fpa.accounts.requests import otp_verified, signed_in_user
 from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import public_view, scoped_view
@@ -97,11 +98,11 @@ def _device(user: User) -> TOTPDevice | None:
 
 @scoped_view(capability="account.self")
 def otp_verify(request: HttpRequest) -> HttpResponse:
-    if _device(request.user) is None:
+    if _device(signed_in_user(request)) is None:
         return redirect(_with_next("accounts:otp_setup", request))
     form = forms.OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = match_token(request.user, form.cleaned_data["token"])
+        device = match_token(signed_in_user(request), form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
             return redirect(_next_url(request))
@@ -112,8 +113,8 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 @scoped_view(capability="account.self")
 def otp_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the code, then confirm with one code from it."""
-    user = request.user
-    if _device(user) is not None and not user.is_verified():
+    user = signed_in_user(request)
+    if _device(user) is not None and not otp_verified(user):
         return redirect(_with_next("accounts:otp_verify", request))
     device = services.otp_enrol_start(user=user)
     form = forms.OTPForm(request.POST or None)
@@ -145,7 +146,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         if password_form.is_valid():
             try:
                 services.password_change(
-                    user=request.user,
+                    user=signed_in_user(request),
                     old_password=password_form.cleaned_data["old_password"],
                     new_password=password_form.cleaned_data["new_password"],
                 )
@@ -154,16 +155,16 @@ def profile(request: HttpRequest) -> HttpResponse:
             else:
                 from django.contrib.auth import update_session_auth_hash
 
-                update_session_auth_hash(request, request.user)
+                update_session_auth_hash(request, signed_in_user(request))
                 messages.success(request, "密码已修改。")
                 return redirect("accounts:profile")
     elif request.method == "POST" and "tk-name" in request.POST:
         token_form = forms.TokenForm(request.POST, prefix="tk")
         if token_form.is_valid():
             _, new_token = services.token_issue(
-                user=request.user, name=token_form.cleaned_data["name"]
+                user=signed_in_user(request), name=token_form.cleaned_data["name"]
             )
-    tokens = selectors.own_tokens(request.user)
+    tokens = selectors.own_tokens(signed_in_user(request))
     return render(
         request,
         "accounts/profile.html",
@@ -172,7 +173,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "token_form": token_form,
             "tokens": tokens,
             "new_token": new_token,
-            "has_device": _device(request.user) is not None,
+            "has_device": _device(signed_in_user(request)) is not None,
         },
     )
 
@@ -180,8 +181,8 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_POST
 @scoped_view(capability="account.self")
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, user=request.user, pk=pk)
-    services.token_revoke(user=request.user, token=token)
+    token = get_object_or_404(ApiToken, user=signed_in_user(request), pk=pk)
+    services.token_revoke(user=signed_in_user(request), token=token)
     messages.success(request, "令牌已撤销。")
     return redirect("accounts:profile")
 
@@ -193,7 +194,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def user_list(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()[:50]
     page = selectors.user_list(
-        user=request.user,
+        user=signed_in_user(request),
         query=query,
         after=request.GET.get("after"),
         before=request.GET.get("before"),
@@ -204,13 +205,13 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @scoped_view(capability="accounts.manage")
 def user_create(request: HttpRequest) -> HttpResponse:
     form = forms.UserCreateForm(
-        request.POST or None, associations=association_choices(user=request.user)
+        request.POST or None, associations=association_choices(user=signed_in_user(request))
     )
     return form_action(
         request,
         form,
         call=lambda form: services.user_create(
-            actor=request.user,
+            actor=signed_in_user(request),
             username=form.cleaned_data["username"],
             password=form.cleaned_data["password"],
             full_name=form.cleaned_data["full_name"],
@@ -243,7 +244,9 @@ def user_edit(request: HttpRequest, target: User) -> HttpResponse:
         if reset_form.is_valid():
             try:
                 services.user_reset_password(
-                    actor=request.user, user=target, password=reset_form.cleaned_data["password"]
+                    actor=signed_in_user(request),
+                    user=target,
+                    password=reset_form.cleaned_data["password"],
                 )
             except ServiceError as exc:
                 reset_form.add_error("password", exc.message)
@@ -256,7 +259,7 @@ def user_edit(request: HttpRequest, target: User) -> HttpResponse:
     elif request.method == "POST" and form.is_valid():
         try:
             services.user_update(
-                actor=request.user,
+                actor=signed_in_user(request),
                 user=target,
                 full_name=form.cleaned_data["full_name"],
                 phone=form.cleaned_data["phone"] or (target.phone if target.phone else None),
@@ -280,7 +283,9 @@ def user_edit(request: HttpRequest, target: User) -> HttpResponse:
 @scoped_view(capability="roles.manage")
 def role_list(request: HttpRequest) -> HttpResponse:
     page = selectors.user_list(
-        user=request.user, after=request.GET.get("after"), before=request.GET.get("before")
+        user=signed_in_user(request),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
     )
     return render(request, "accounts/role_list.html", {"page": page})
 
@@ -289,14 +294,14 @@ def role_list(request: HttpRequest) -> HttpResponse:
 def role_edit(request: HttpRequest, target: User) -> HttpResponse:
     form = forms.RoleForm(
         request.POST or None,
-        associations=association_choices(user=request.user),
+        associations=association_choices(user=signed_in_user(request)),
         initial={"home_association": target.home_association, "roles": target.role_codes},
     )
     return form_action(
         request,
         form,
         call=lambda form: services.user_set_roles(
-            actor=request.user,
+            actor=signed_in_user(request),
             user=target,
             roles=form.cleaned_data["roles"],
             home_association=form.cleaned_data["home_association"],

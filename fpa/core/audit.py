@@ -226,7 +226,9 @@ def audit_created_rows(
     return bulk.insert(AuditEvent, events)
 
 
-def audit_create(*, actor: Actor, obj: models.Model, scope_path: str, reason: str = "") -> None:
+def audit_create(
+    *, actor: Actor | None, obj: models.Model, scope_path: str, reason: str = ""
+) -> None:
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
@@ -238,7 +240,12 @@ def audit_create(*, actor: Actor, obj: models.Model, scope_path: str, reason: st
 
 
 def audit_update(
-    *, actor: Actor, obj: models.Model, before: dict[str, Any], scope_path: str, reason: str = ""
+    *,
+    actor: Actor | None,
+    obj: models.Model,
+    before: dict[str, Any],
+    scope_path: str,
+    reason: str = "",
 ) -> dict[str, list[Any]]:
     """Record what changed since `before`; returns the changes (empty: nothing is written)."""
     changes = diff(before, snapshot(obj, before.keys()))

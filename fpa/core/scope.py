@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -69,7 +69,7 @@ class ScopedQuerySet(models.QuerySet[_M]):
     (e.g. "association__path"), and the filter is one indexed prefix condition.
     """
 
-    def visible_to(self, user: Viewer) -> ScopedQuerySet[_M]:
+    def visible_to(self, user: Viewer) -> Self:
         path = scope_path_of(user)
         if path is None:
             return self.none()

@@ -5,6 +5,7 @@ import datetime
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from fpa.accounts.requests import signed_in_user
 from fpa.organizations import selectors
 
 router = Router(tags=["organizations"])
@@ -51,7 +52,7 @@ class ListFilters(Schema):
 @router.get("/associations", response=AssociationPage)
 def association_list(request: HttpRequest, filters: Query[ListFilters]) -> dict:
     page = selectors.association_list(
-        user=request.user,
+        user=signed_in_user(request),
         query=filters.q,
         kind=filters.kind,
         include_closed=filters.include_closed,
@@ -64,7 +65,7 @@ def association_list(request: HttpRequest, filters: Query[ListFilters]) -> dict:
 
 @router.get("/associations/{code}", response=AssociationOut)
 def association_detail(request: HttpRequest, code: str) -> object:
-    return selectors.association_get(user=request.user, code=code[:32])
+    return selectors.association_get(user=signed_in_user(request), code=code[:32])
 
 
 class StaffOut(Schema):
@@ -110,12 +111,12 @@ class StaffFilters(Schema):
 @router.get("/staff", response=StaffPage)
 def staff_list(request: HttpRequest, filters: Query[StaffFilters]) -> dict:
     association = (
-        selectors.association_get(user=request.user, code=filters.association[:32])
+        selectors.association_get(user=signed_in_user(request), code=filters.association[:32])
         if filters.association
         else None
     )
     page = selectors.staff_list(
-        user=request.user,
+        user=signed_in_user(request),
         association=association,
         query=filters.q,
         current_only=filters.current_only,
@@ -158,7 +159,7 @@ class FilingFilters(Schema):
 @router.get("/filings", response=FilingPage)
 def filing_list(request: HttpRequest, filters: Query[FilingFilters]) -> dict:
     page = selectors.filing_list(
-        user=request.user,
+        user=signed_in_user(request),
         status=filters.status,
         after=filters.after,
         before=filters.before,

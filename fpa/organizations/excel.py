@@ -9,16 +9,20 @@ one through `staff_create`. Both services check the scope again and write the au
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.http import FileResponse
 from django.utils import timezone
 
+from fpa.accounts.requests import as_user
 from fpa.core import excel
 from fpa.core.protected import blind_index
 from fpa.organizations import services
 from fpa.organizations.models import Association, StaffMember
+
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
 
 OUT_OF_SCOPE = "协会编码不存在或不在您的管辖范围内。"
 CLOSED = "该协会已停用，不能导入工作人员。"
@@ -151,11 +155,11 @@ class StaffImporter(excel.Importer):
     def create(self, values: dict[str, Any]) -> StaffMember:
         data = dict(values)
         association = data.pop("association")
-        return services.staff_create(actor=self.actor, association=association, **data)
+        return services.staff_create(actor=as_user(self.actor), association=association, **data)
 
     def update(self, obj: StaffMember, changes: dict[str, Any]) -> StaffMember:
         changes.pop("association", None)  # part of the key: never changed by an import
-        return services.staff_update(actor=self.actor, staff=obj, **changes)
+        return services.staff_update(actor=as_user(self.actor), staff=obj, **changes)
 
     def label(self, row: excel.Row) -> str:
         association = row.values.get("association")
@@ -163,7 +167,7 @@ class StaffImporter(excel.Importer):
         return f"{row.values.get('name', '')}（{name}）" if name else row.values.get("name", "")
 
 
-def staff_for_export(*, user: Any, current_only: bool = True) -> QuerySet:
+def staff_for_export(*, user: User, current_only: bool = True) -> QuerySet:
     """The staff the user may see, in tree order; only those in post unless `current_only`."""
     queryset = StaffMember.objects.visible_to(user).select_related("association")
     if current_only:
@@ -175,7 +179,7 @@ def staff_for_export(*, user: Any, current_only: bool = True) -> QuerySet:
 
 
 def staff_export(
-    *, user: Any, current_only: bool = True, reveal: bool = False, reason: str = ""
+    *, user: User, current_only: bool = True, reveal: bool = False, reason: str = ""
 ) -> FileResponse:
     return excel.export_response(
         STAFF_SHEET,

@@ -61,7 +61,9 @@ class CloseForm(forms.Form):
 
     def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["merged_into"].queryset = associations
+        field = self.fields["merged_into"]
+        assert isinstance(field, forms.ModelChoiceField)  # declared above
+        field.queryset = associations
         self.fields["merged_into"].error_messages["invalid_choice"] = SCOPE_ERROR
 
     def clean_effective_date(self) -> datetime.date | None:
@@ -119,7 +121,9 @@ class FilingForm(forms.Form):
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people
+        field = self.fields["person"]
+        assert isinstance(field, forms.ModelChoiceField)  # declared above
+        field.queryset = people
         self.fields["person"].error_messages["invalid_choice"] = "请选择本协会在任的工作人员。"
 
 

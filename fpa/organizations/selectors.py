@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -12,8 +12,11 @@ from fpa.core.names import is_ascii_query, normalize_query
 from fpa.core.pagination import Page, keyset_page
 from fpa.organizations.models import Association, BodySeat, Filing, StaffMember
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
 
-def association_search(queryset: QuerySet, query: str) -> QuerySet:
+
+def association_search(queryset: QuerySet[Association], query: str) -> QuerySet[Association]:
     """Names by Chinese substring, by full pinyin prefix or by initials (ljxz → 刘家峡镇)."""
     query = normalize_query(query)
     if not query:
@@ -28,7 +31,7 @@ def association_search(queryset: QuerySet, query: str) -> QuerySet:
 
 def association_list(
     *,
-    user: Any,
+    user: User,
     query: str = "",
     kind: str = "",
     include_closed: bool = False,
@@ -41,17 +44,17 @@ def association_list(
         queryset = queryset.current()
     if kind:
         queryset = queryset.filter(kind=kind)
-    queryset = association_search(queryset, query)
-    return keyset_page(queryset, key="path", after=after, before=before, size=size)
+    found = association_search(queryset, query)
+    return keyset_page(found, key="path", after=after, before=before, size=size)
 
 
-def association_get(*, user: Any, code: str) -> Association:
+def association_get(*, user: User, code: str) -> Association:
     """One association by code, inside the user's scope (raises DoesNotExist otherwise)."""
     return Association.objects.visible_to(user).select_related("parent", "successor").get(code=code)
 
 
 def association_children(
-    *, user: Any, parent: Association, include_closed: bool = False
+    *, user: User, parent: Association, include_closed: bool = False
 ) -> list[Association]:
     """The children of a node, with how many children each has (one grouped query)."""
     queryset = Association.objects.visible_to(user).filter(parent=parent)
@@ -65,7 +68,7 @@ def association_children(
     )
 
 
-def association_ancestors(*, user: Any, association: Association) -> list[Association]:
+def association_ancestors(*, user: User, association: Association) -> list[Association]:
     """The breadcrumb from the user's home association down to `association`."""
     codes = association.ancestor_codes()
     by_code = {
@@ -97,7 +100,7 @@ class AreaOption:
     label: str
 
 
-def area_options(*, user: Any, kinds: tuple[str, ...]) -> list[AreaOption]:
+def area_options(*, user: User, kinds: tuple[str, ...]) -> list[AreaOption]:
     """The `<option>`s of an area filter (includes/area_options.html): current associations of
     these kinds inside the scope, in tree order. One query, no model instances."""
     rows = (
@@ -111,7 +114,9 @@ def area_options(*, user: Any, kinds: tuple[str, ...]) -> list[AreaOption]:
     ]
 
 
-def association_choices(*, user: Any, kinds: tuple[str, ...] | None = None) -> QuerySet:
+def association_choices(
+    *, user: User, kinds: tuple[str, ...] | None = None
+) -> QuerySet[Association]:
     """For form fields and autocomplete: only current associations inside the scope."""
     queryset = Association.objects.visible_to(user).current()
     if kinds:
@@ -121,7 +126,7 @@ def association_choices(*, user: Any, kinds: tuple[str, ...] | None = None) -> Q
 
 def staff_list(
     *,
-    user: Any,
+    user: User,
     association: Association | None = None,
     query: str = "",
     current_only: bool = True,
@@ -151,7 +156,7 @@ def staff_list(
 
 def filing_list(
     *,
-    user: Any,
+    user: User,
     status: str = "",
     to_review: bool = False,
     after: str | None = None,
@@ -168,7 +173,7 @@ def filing_list(
     return keyset_page(queryset, key="id", after=after, before=before, size=size)
 
 
-def filings_to_review(*, user: Any) -> QuerySet[Filing]:
+def filings_to_review(*, user: User) -> QuerySet[Filing]:
     """Filings submitted by the associations directly under the user's own, waiting for it."""
     home = user.home_association
     if home is None:
@@ -178,7 +183,7 @@ def filings_to_review(*, user: Any) -> QuerySet[Filing]:
     )
 
 
-def filings_returned_to(*, user: Any, size: int = 5) -> list[Filing]:
+def filings_returned_to(*, user: User, size: int = 5) -> list[Filing]:
     """Filings this user submitted that were returned and not yet filed again (no later filing
     of the same association), newest first, with the reason."""
     later = Filing.objects.filter(association=OuterRef("association"), pk__gt=OuterRef("pk"))
@@ -191,7 +196,7 @@ def filings_returned_to(*, user: Any, size: int = 5) -> list[Filing]:
     )
 
 
-def association_filings(*, user: Any, association: Association) -> list[Filing]:
+def association_filings(*, user: User, association: Association) -> list[Filing]:
     return list(
         Filing.objects.visible_to(user)
         .filter(association=association)
@@ -200,7 +205,7 @@ def association_filings(*, user: Any, association: Association) -> list[Filing]:
 
 
 def filings_missing(
-    *, user: Any, after: str | None = None, before: str | None = None, size: int = 50
+    *, user: User, after: str | None = None, before: str | None = None, size: int = 50
 ) -> Page:
     """Associations with no accepted filing whose person is still in post (missing or stale)."""
     today = timezone.localdate()
@@ -243,7 +248,7 @@ class BodyComposition:
 
 
 def composition(
-    *, user: Any, association: Association, subtree: bool = False
+    *, user: User, association: Association, subtree: bool = False
 ) -> list[BodyComposition]:
     """Current seats by body and source for one association (or its whole subtree), one query."""
     queryset = BodySeat.objects.visible_to(user).filter(ended_on__isnull=True)
@@ -257,7 +262,7 @@ def composition(
     return [
         BodyComposition(
             body=body.value,
-            label=body.label,
+            label=str(body.label),
             total=sum(counts.get(body.value, {}).values()),
             by_source=counts.get(body.value, {}),
         )
@@ -265,7 +270,7 @@ def composition(
     ]
 
 
-def composition_by_child(*, user: Any, association: Association) -> list[dict[str, Any]]:
+def composition_by_child(*, user: User, association: Association) -> list[dict[str, Any]]:
     """Per child association: seats and grassroots share per body, in one grouped query."""
     children = association_children(user=user, parent=association)
     rows = (
@@ -286,7 +291,7 @@ def composition_by_child(*, user: Any, association: Association) -> list[dict[st
         bodies = {
             body.value: BodyComposition(
                 body=body.value,
-                label=body.label,
+                label=str(body.label),
                 total=sum(table[child.path].get(body.value, {}).values()),
                 by_source=table[child.path].get(body.value, {}),
             )
@@ -301,7 +306,7 @@ def _child_path(root: str, path: str) -> str:
     return root + rest.split("/", 1)[0] + "/"
 
 
-def seat_list(*, user: Any, association: Association) -> QuerySet:
+def seat_list(*, user: User, association: Association) -> QuerySet[BodySeat]:
     return (
         BodySeat.objects.visible_to(user)
         .filter(association=association)
@@ -309,7 +314,7 @@ def seat_list(*, user: Any, association: Association) -> QuerySet:
     )
 
 
-def filing_candidates(*, user: Any, association: Association) -> QuerySet:
+def filing_candidates(*, user: User, association: Association) -> QuerySet[StaffMember]:
     """The current staff of the association who may be filed as the one who runs it."""
     people = staff_list(user=user, association=association, size=100).items
     return StaffMember.objects.visible_to(user).filter(pk__in=[p.pk for p in people])

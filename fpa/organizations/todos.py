@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
+from fpa.accounts.requests import as_user
 from fpa.core.actors import Actor
 from fpa.core.todo import Notice, TodoKind
 from fpa.organizations import selectors
@@ -18,7 +19,7 @@ def _returned(user: Actor) -> list[Notice]:
             reason=filing.return_reason,
             url=reverse("organizations:detail", args=[filing.association.code]),
         )
-        for filing in selectors.filings_returned_to(user=user)
+        for filing in selectors.filings_returned_to(user=as_user(user))
     ]
 
 
@@ -27,7 +28,7 @@ KINDS = (
         key="organizations.filings_to_review",
         label=gettext_noop("待审核的备案"),
         capability="filing.review",
-        count=lambda user: selectors.filings_to_review(user=user).count(),
+        count=lambda user: selectors.filings_to_review(user=as_user(user)).count(),
         url="organizations:filing_list",
         query="?to_review=1",
         order=40,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,12 +20,15 @@ from fpa.organizations.models import (
     StaffMember,
 )
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
 # --- filing (备案) ----------------------------------------------------------------------------
 
 
 @transaction.atomic
 def filing_submit(
-    *, actor: Any, association: Association, person: StaffMember, note: str = ""
+    *, actor: User, association: Association, person: StaffMember, note: str = ""
 ) -> Filing:
     """A lower association files the person who presides over its daily work with its parent."""
     require(actor, "filing.submit")
@@ -45,7 +48,7 @@ def filing_submit(
     return filing
 
 
-def _require_reviewer(actor: Any, filing: Filing) -> None:
+def _require_reviewer(actor: User, filing: Filing) -> None:
     require(actor, "filing.review")
     home = actor.home_association
     if home is None or filing.association.parent_id != home.pk:
@@ -55,7 +58,7 @@ def _require_reviewer(actor: Any, filing: Filing) -> None:
 
 
 @transaction.atomic
-def filing_accept(*, actor: Any, filing: Filing) -> Filing:
+def filing_accept(*, actor: User, filing: Filing) -> Filing:
     filing = Filing.objects.select_for_update().select_related("association").get(pk=filing.pk)
     _require_reviewer(actor, filing)
     if filing.status != Filing.Status.SUBMITTED:
@@ -76,7 +79,7 @@ def filing_accept(*, actor: Any, filing: Filing) -> Filing:
 
 
 @transaction.atomic
-def filing_return(*, actor: Any, filing: Filing, reason: str) -> Filing:
+def filing_return(*, actor: User, filing: Filing, reason: str) -> Filing:
     filing = Filing.objects.select_for_update().select_related("association").get(pk=filing.pk)
     _require_reviewer(actor, filing)
     if filing.status != Filing.Status.SUBMITTED:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,13 +20,16 @@ from fpa.organizations.models import (
     BodySeat,
 )
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
 # --- council and congress seats ---------------------------------------------------------------
 
 
 @transaction.atomic
 def seat_add(
     *,
-    actor: Any,
+    actor: User,
     association: Association,
     body: str,
     name: str,
@@ -54,7 +57,7 @@ def seat_add(
 
 
 @transaction.atomic
-def seat_end(*, actor: Any, seat: BodySeat, ended_on: datetime.date) -> BodySeat:
+def seat_end(*, actor: User, seat: BodySeat, ended_on: datetime.date) -> BodySeat:
     require(actor, "body.edit")
     require_in_scope(actor, seat.association)
     if seat.ended_on:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +24,9 @@ from fpa.organizations.models import (
     StaffMember,
     Training,
 )
+
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
 
 # --- staff ------------------------------------------------------------------------------------
 
@@ -51,7 +54,7 @@ def _apply_identity(staff: StaffMember) -> None:
 
 
 @transaction.atomic
-def staff_create(*, actor: Any, association: Association, **data: Any) -> StaffMember:
+def staff_create(*, actor: User, association: Association, **data: Any) -> StaffMember:
     require(actor, "staff.edit")
     require_in_scope(actor, association)
     if not association.is_current:
@@ -89,7 +92,7 @@ def _hash_of(staff: StaffMember) -> str:
 
 @transaction.atomic
 def staff_update(
-    *, actor: Any, staff: StaffMember, expected_version: int | None = None, **data: Any
+    *, actor: User, staff: StaffMember, expected_version: int | None = None, **data: Any
 ) -> StaffMember:
     require(actor, "staff.edit")
     require_in_scope(actor, staff.association)
@@ -115,7 +118,7 @@ def staff_update(
 
 @transaction.atomic
 def staff_end_term(
-    *, actor: Any, staff: StaffMember, left_on: datetime.date, reason: str = ""
+    *, actor: User, staff: StaffMember, left_on: datetime.date, reason: str = ""
 ) -> StaffMember:
     require(actor, "staff.edit")
     require_in_scope(actor, staff.association)
@@ -137,7 +140,7 @@ def staff_end_term(
 @transaction.atomic
 def training_record(
     *,
-    actor: Any,
+    actor: User,
     staff: StaffMember,
     course: str,
     start_date: datetime.date,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +25,9 @@ from fpa.organizations.models import (
     Association,
     AssociationChange,
 )
+
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
 
 BATCH = 5000
 LEVEL_KIND = {
@@ -61,7 +64,7 @@ def divisions_load(
     *,
     rows: list[DivisionRow],
     valid_from: datetime.date,
-    actor: Any = None,
+    actor: User | None = None,
     close_missing: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> LoadResult:
@@ -163,7 +166,7 @@ def _update_known(
     parent: tuple[int, str] | None,
     path: str,
     effective: datetime.date,
-    actor: Any,
+    actor: User | None,
     result: LoadResult,
 ) -> None:
     changed = False
@@ -190,7 +193,7 @@ def _rename(
     name: str,
     division_name: str,
     effective: datetime.date,
-    actor: Any,
+    actor: User | None,
     note: str = "",
 ) -> None:
     AssociationChange.objects.create(
@@ -218,7 +221,7 @@ def _move(
     parent: tuple[int, str] | None,
     path: str,
     effective: datetime.date,
-    actor: Any,
+    actor: User | None,
 ) -> None:
     """Re-hang a subtree: every descendant's path is rewritten in one statement per level."""
     old = association.path
@@ -247,7 +250,7 @@ def _close_unlisted(
     roots: set[str],
     listed: set[str],
     effective: datetime.date,
-    actor: Any,
+    actor: User | None,
     existing: dict[str, Association],
 ) -> int:
     closed = 0
@@ -267,7 +270,7 @@ def _close_unlisted(
 @transaction.atomic
 def association_create(
     *,
-    actor: Any,
+    actor: User,
     parent: Association,
     kind: str,
     name: str,
@@ -289,7 +292,7 @@ def association_create(
     name = (name or "").strip()
     if not name:
         raise ServiceError("请填写协会名称。", field="name")
-    prefix = parent.code + "-" + NON_TERRITORIAL_PREFIX[kind]
+    prefix = parent.code + "-" + NON_TERRITORIAL_PREFIX[Association.Kind(kind)]
     taken = Association.objects.filter(code__startswith=prefix).count()
     code = f"{prefix}{taken + 1:03d}"
     full, initials = pinyin_forms(name)
@@ -321,7 +324,7 @@ def association_create(
 @transaction.atomic
 def association_rename(
     *,
-    actor: Any,
+    actor: User,
     association: Association,
     name: str,
     effective_date: datetime.date,
@@ -349,7 +352,7 @@ def association_rename(
 @transaction.atomic
 def association_close(
     *,
-    actor: Any,
+    actor: User,
     association: Association,
     effective_date: datetime.date,
     merged_into: Association | None = None,

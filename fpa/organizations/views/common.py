@@ -7,9 +7,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from fpa.core.typing_aids import ObjectLookup
 from fpa.organizations.models import Association
 
-ASSOCIATION = {"model": Association, "kwarg": "code", "field": "code"}
+ASSOCIATION: ObjectLookup = {"model": Association, "kwarg": "code", "field": "code"}
 
 
 def _form_page(

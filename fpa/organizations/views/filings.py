@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 
+from fpa.accounts.requests import signed_in_user
 from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
@@ -23,7 +24,7 @@ def filing_list(request: HttpRequest) -> HttpResponse:
     status = status if status in Filing.Status.values else ""
     to_review = request.GET.get("to_review") == "1"
     page = selectors.filing_list(
-        user=request.user,
+        user=signed_in_user(request),
         status=status,
         to_review=to_review,
         after=request.GET.get("after"),
@@ -39,21 +40,23 @@ def filing_list(request: HttpRequest) -> HttpResponse:
 @scoped_view(capability="org.view")
 def filing_missing(request: HttpRequest) -> HttpResponse:
     page = selectors.filings_missing(
-        user=request.user, after=request.GET.get("after"), before=request.GET.get("before")
+        user=signed_in_user(request),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
     )
     return render(request, "organizations/filing_missing.html", {"page": page})
 
 
 @scoped_view(capability="filing.submit", **ASSOCIATION, as_="association")
 def filing_submit(request: HttpRequest, association: Association) -> HttpResponse:
-    people = selectors.filing_candidates(user=request.user, association=association)
+    people = selectors.filing_candidates(user=signed_in_user(request), association=association)
     form = forms.FilingForm(request.POST or None, people=people)
     title = gettext("报送备案：%(name)s") % {"name": association.name}
     return form_action(
         request,
         form,
         call=lambda form: services.filing_submit(
-            actor=request.user,
+            actor=signed_in_user(request),
             association=association,
             person=form.cleaned_data["person"],
             note=form.cleaned_data["note"],
@@ -70,9 +73,9 @@ def filing_review(request: HttpRequest, filing: Filing) -> HttpResponse:
 
     def decide(form: forms.FilingReviewForm) -> Filing:
         if form.cleaned_data["decision"] == "accept":
-            return services.filing_accept(actor=request.user, filing=filing)
+            return services.filing_accept(actor=signed_in_user(request), filing=filing)
         return services.filing_return(
-            actor=request.user, filing=filing, reason=form.cleaned_data["return_reason"]
+            actor=signed_in_user(request), filing=filing, reason=form.cleaned_data["return_reason"]
         )
 
     def refused(form: forms.FilingReviewForm, exc: ServiceError) -> None:

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from fpa.accounts.requests import signed_in_user
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
 from fpa.organizations import forms, selectors, services
@@ -19,11 +20,13 @@ from fpa.organizations.views.common import ASSOCIATION
 
 @scoped_view(capability="org.view")
 def composition(request: HttpRequest) -> HttpResponse:
-    home = request.user.home_association
+    home = signed_in_user(request).home_association
     code = (request.GET.get("code") or "")[:32]
     association = home
     if code:
-        association = selectors.association_choices(user=request.user).filter(code=code).first()
+        association = (
+            selectors.association_choices(user=signed_in_user(request)).filter(code=code).first()
+        )
     if association is None:
         return render(request, "organizations/composition.html", {"association": None})
     return render(
@@ -31,11 +34,13 @@ def composition(request: HttpRequest) -> HttpResponse:
         "organizations/composition.html",
         {
             "association": association,
-            "own": selectors.composition(user=request.user, association=association),
+            "own": selectors.composition(user=signed_in_user(request), association=association),
             "subtree": selectors.composition(
-                user=request.user, association=association, subtree=True
+                user=signed_in_user(request), association=association, subtree=True
             ),
-            "rows": selectors.composition_by_child(user=request.user, association=association),
+            "rows": selectors.composition_by_child(
+                user=signed_in_user(request), association=association
+            ),
             "sources": BodySeat.Source.choices,
         },
     )
@@ -46,11 +51,13 @@ def seats(request: HttpRequest, code: Association) -> HttpResponse:
     association = code
     form = forms.SeatForm(request.POST or None, initial={"term_year": timezone.localdate().year})
     if request.method == "POST":
-        if not request.user.has_capability("body.edit"):
+        if not signed_in_user(request).has_capability("body.edit"):
             return HttpResponse("无权修改。", status=403)
         if form.is_valid():
             try:
-                services.seat_add(actor=request.user, association=association, **form.cleaned_data)
+                services.seat_add(
+                    actor=signed_in_user(request), association=association, **form.cleaned_data
+                )
             except ServiceError as exc:
                 exc.add_to(form)
             else:
@@ -61,9 +68,11 @@ def seats(request: HttpRequest, code: Association) -> HttpResponse:
         "organizations/seats.html",
         {
             "association": association,
-            "seats": selectors.seat_list(user=request.user, association=association)[:500],
+            "seats": selectors.seat_list(user=signed_in_user(request), association=association)[
+                :500
+            ],
             "form": form,
-            "can_edit": request.user.has_capability("body.edit"),
+            "can_edit": signed_in_user(request).has_capability("body.edit"),
         },
     )
 
@@ -74,7 +83,9 @@ def seat_end(request: HttpRequest, pk: BodySeat) -> HttpResponse:
     form = forms.SeatEndForm(request.POST)
     if form.is_valid():
         try:
-            services.seat_end(actor=request.user, seat=pk, ended_on=form.cleaned_data["ended_on"])
+            services.seat_end(
+                actor=signed_in_user(request), seat=pk, ended_on=form.cleaned_data["ended_on"]
+            )
         except ServiceError as exc:
             messages.error(request, exc.message)
     else:

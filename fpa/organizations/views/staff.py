@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
+from fpa.accounts.requests import signed_in_user
 from fpa.core.actions import form_action
 from fpa.core.excel.pages import ExportKind, ExportPage, ImportPage, export_page, import_page
 from fpa.core.reveal import RevealForm, reveal_response
@@ -27,7 +29,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "")[:50]
     current_only = request.GET.get("all") != "1"
     page = selectors.staff_list(
-        user=request.user,
+        user=signed_in_user(request),
         query=query,
         current_only=current_only,
         after=request.GET.get("after"),
@@ -55,7 +57,7 @@ STAFF_IMPORT = ImportPage(
 
 
 @scoped_view(capability="staff.edit")
-def staff_import(request: HttpRequest) -> HttpResponse:
+def staff_import(request: HttpRequest) -> HttpResponseBase:
     return import_page(request, STAFF_IMPORT)
 
 
@@ -102,7 +104,7 @@ def staff_create(request: HttpRequest, association: Association) -> HttpResponse
         request,
         form,
         call=lambda form: services.staff_create(
-            actor=request.user, association=association, **_staff_data(form)
+            actor=signed_in_user(request), association=association, **_staff_data(form)
         ),
         done=lambda staff: gettext("已登记 %(name)s。") % {"name": staff.name},
         then=lambda staff: ("organizations:staff_detail", staff.pk),
@@ -119,8 +121,8 @@ def staff_detail(request: HttpRequest, pk: StaffMember) -> HttpResponse:
             "staff": pk,
             "trainings": pk.trainings.all()[:50],
             "reveal_form": RevealForm(),
-            "can_edit": request.user.has_capability("staff.edit"),
-            "can_reveal": request.user.has_capability("personal.reveal"),
+            "can_edit": signed_in_user(request).has_capability("staff.edit"),
+            "can_reveal": signed_in_user(request).has_capability("personal.reveal"),
         },
     )
 
@@ -150,7 +152,7 @@ def staff_edit(request: HttpRequest, staff: StaffMember) -> HttpResponse:
         request,
         form,
         call=lambda form: services.staff_update(
-            actor=request.user,
+            actor=signed_in_user(request),
             staff=staff,
             expected_version=form.cleaned_data["version"],
             **changes(form),
@@ -170,7 +172,7 @@ def staff_end(request: HttpRequest, staff: StaffMember) -> HttpResponse:
         request,
         form,
         call=lambda form: services.staff_end_term(
-            actor=request.user,
+            actor=signed_in_user(request),
             staff=staff,
             left_on=form.cleaned_data["left_on"],
             reason=form.cleaned_data["reason"],
@@ -199,7 +201,7 @@ def training_add(request: HttpRequest, staff: StaffMember) -> HttpResponse:
         request,
         form,
         call=lambda form: services.training_record(
-            actor=request.user, staff=staff, **form.cleaned_data
+            actor=signed_in_user(request), staff=staff, **form.cleaned_data
         ),
         done=gettext("培训记录已添加。"),
         then=("organizations:staff_detail", staff.pk),

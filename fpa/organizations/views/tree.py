@@ -9,8 +9,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from fpa.accounts.requests import signed_in_user
 from fpa.core.actions import form_action
 from fpa.core.scope import scoped_view
+from fpa.core.typing_aids import HtmxHttpRequest
 from fpa.organizations import forms, selectors, services
 from fpa.organizations.models import Association
 from fpa.organizations.views.common import ASSOCIATION, _form_page
@@ -20,25 +22,25 @@ from fpa.organizations.views.common import ASSOCIATION, _form_page
 
 @scoped_view(capability="org.view")
 def tree(request: HttpRequest) -> HttpResponse:
-    home = request.user.home_association
+    home = signed_in_user(request).home_association
     if home is None:
         return render(request, "organizations/tree.html", {"root": None, "children": []})
-    children = selectors.association_children(user=request.user, parent=home)
+    children = selectors.association_children(user=signed_in_user(request), parent=home)
     return render(request, "organizations/tree.html", {"root": home, "children": children})
 
 
 @scoped_view(capability="org.view", **ASSOCIATION)
 def children(request: HttpRequest, code: Association) -> HttpResponse:
-    nodes = selectors.association_children(user=request.user, parent=code)
+    nodes = selectors.association_children(user=signed_in_user(request), parent=code)
     return render(request, "organizations/_tree_children.html", {"children": nodes})
 
 
 @scoped_view(capability="org.view")
-def association_list(request: HttpRequest) -> HttpResponse:
+def association_list(request: HtmxHttpRequest) -> HttpResponse:
     form = forms.AssociationFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     page = selectors.association_list(
-        user=request.user,
+        user=signed_in_user(request),
         query=data.get("q", ""),
         kind=data.get("kind", ""),
         include_closed=data.get("include_closed", False),
@@ -52,7 +54,9 @@ def association_list(request: HttpRequest) -> HttpResponse:
 @scoped_view(capability="org.view")
 def autocomplete(request: HttpRequest) -> HttpResponse:
     """Association search for pickers: code and name only, inside the scope, at most 20."""
-    page = selectors.association_list(user=request.user, query=request.GET.get("q", ""), size=20)
+    page = selectors.association_list(
+        user=signed_in_user(request), query=request.GET.get("q", ""), size=20
+    )
     return JsonResponse(
         {"results": [{"code": a.code, "name": a.name, "kind": a.kind} for a in page.items]}
     )
@@ -61,7 +65,7 @@ def autocomplete(request: HttpRequest) -> HttpResponse:
 @scoped_view(capability="org.view", **ASSOCIATION)
 def detail(request: HttpRequest, code: Association) -> HttpResponse:
     association = code
-    user = request.user
+    user = signed_in_user(request)
     context: dict[str, Any] = {
         "association": association,
         "ancestors": selectors.association_ancestors(user=user, association=association),
@@ -83,7 +87,7 @@ def create_child(request: HttpRequest, parent: Association) -> HttpResponse:
         request,
         form,
         call=lambda form: services.association_create(
-            actor=request.user,
+            actor=signed_in_user(request),
             parent=parent,
             kind=form.cleaned_data["kind"],
             name=form.cleaned_data["name"],
@@ -107,7 +111,7 @@ def rename(request: HttpRequest, association: Association) -> HttpResponse:
         request,
         form,
         call=lambda form: services.association_rename(
-            actor=request.user,
+            actor=signed_in_user(request),
             association=association,
             name=form.cleaned_data["name"],
             effective_date=form.cleaned_data["effective_date"],
@@ -124,14 +128,16 @@ def rename(request: HttpRequest, association: Association) -> HttpResponse:
 def close(request: HttpRequest, association: Association) -> HttpResponse:
     form = forms.CloseForm(
         request.POST or None,
-        associations=selectors.association_choices(user=request.user).exclude(pk=association.pk),
+        associations=selectors.association_choices(user=signed_in_user(request)).exclude(
+            pk=association.pk
+        ),
     )
     title = gettext("撤销或合并：%(name)s") % {"name": association.name}
     return form_action(
         request,
         form,
         call=lambda form: services.association_close(
-            actor=request.user,
+            actor=signed_in_user(request),
             association=association,
             effective_date=form.cleaned_data["effective_date"],
             merged_into=form.cleaned_data["merged_into"],
