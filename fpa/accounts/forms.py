@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from fpa.accounts.roles import Role
+from fpa.core.forms import limit_choices
 from fpa.organizations.models import Association
 
 
@@ -59,9 +60,8 @@ class UserCreateForm(forms.Form):
 
     def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        limit_choices(self, "home_association", associations)
         field = self.fields["home_association"]
-        assert isinstance(field, forms.ModelChoiceField)  # declared above
-        field.queryset = associations
         field.error_messages["invalid_choice"] = "所选协会不存在或不在您的管辖范围内。"
 
 
@@ -85,7 +85,6 @@ class RoleForm(forms.Form):
 
     def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        limit_choices(self, "home_association", associations)
         field = self.fields["home_association"]
-        assert isinstance(field, forms.ModelChoiceField)  # declared above
-        field.queryset = associations
         field.error_messages["invalid_choice"] = "所选协会不存在或不在您的管辖范围内。"

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from fpa.accounts.requests import signed_in_user
 from fpa.core.errors import ServiceError
 from fpa.core.scope import in_scope
 from fpa.members import selectors, services
@@ -31,17 +32,17 @@ def _member(request: HttpRequest, member_id: int) -> Member:
     """The member, inside the caller's scope; outside it is a 404, like a missing id."""
     if not 0 < member_id <= MAX_ID:
         raise Http404
-    return selectors.member_get(user=request.user, pk=member_id)
+    return selectors.member_get(user=signed_in_user(request), pk=member_id)
 
 
 def _transfer(request: HttpRequest, transfer_id: int) -> Transfer:
     if not 0 < transfer_id <= MAX_ID:
         raise Http404
-    return selectors.transfer_get(user=request.user, pk=transfer_id)
+    return selectors.transfer_get(user=signed_in_user(request), pk=transfer_id)
 
 
 def _association(request: HttpRequest, code: str) -> Association:
-    return org_selectors.association_get(user=request.user, code=code.strip()[:32])
+    return org_selectors.association_get(user=signed_in_user(request), code=code.strip()[:32])
 
 
 # --- schemas --------------------------------------------------------------------------------------
@@ -97,7 +98,7 @@ class MemberOut(Schema):
 
     @staticmethod
     def resolve_group(obj: Member) -> str | None:
-        return obj.group.name if obj.group_id else None
+        return obj.group.name if obj.group is not None else None
 
 
 class MemberPage(Schema):
@@ -197,8 +198,8 @@ class MemberFilters(Schema):
 
 def _transfer_out(request: HttpRequest, transfer: Transfer) -> dict[str, Any]:
     summary = selectors.transfer_summary(transfer)
-    sending = selectors.sees_member_of(request.user, transfer)
-    receiving = in_scope(request.user, transfer.to_association)
+    sending = selectors.sees_member_of(signed_in_user(request), transfer)
+    receiving = in_scope(signed_in_user(request), transfer.to_association)
     return {
         "id": transfer.pk,
         "status": transfer.status,
@@ -228,7 +229,7 @@ def _figures(code: str | None, name: str, figures: dict[str, int]) -> dict[str, 
 def member_list(request: HttpRequest, filters: Query[MemberFilters]) -> dict:
     association = _association(request, filters.association) if filters.association else None
     page = selectors.member_list(
-        user=request.user,
+        user=signed_in_user(request),
         association=association,
         status=filters.status,
         kind=filters.kind,
@@ -244,17 +245,21 @@ def member_list(request: HttpRequest, filters: Query[MemberFilters]) -> dict:
 def member_apply(request: HttpRequest, payload: MemberIn) -> Status[Member]:
     data = payload.dict()
     association = _association(request, data.pop("association"))
-    member = services.member_apply(actor=request.user, association=association, **data)
+    member = services.member_apply(actor=signed_in_user(request), association=association, **data)
     return Status(201, member)
 
 
 @router.get("/counts", response=CountsOut)
 def counts(request: HttpRequest, association: str = Query("", max_length=32)) -> dict:
-    root = _association(request, association) if association else request.user.home_association
+    root = (
+        _association(request, association)
+        if association
+        else signed_in_user(request).home_association
+    )
     if root is None:
         raise Http404
-    total = selectors.counts(user=request.user, association=root)
-    children = selectors.counts_by_child(user=request.user, association=root)
+    total = selectors.counts(user=signed_in_user(request), association=root)
+    children = selectors.counts_by_child(user=signed_in_user(request), association=root)
     return {
         "association": _figures(root.code, root.name, total.figures),
         "volunteers": total.volunteers,
@@ -267,7 +272,7 @@ def counts(request: HttpRequest, association: str = Query("", max_length=32)) ->
 
 @router.get("/transfers", response=TransferLists)
 def transfer_list(request: HttpRequest) -> dict:
-    lists = selectors.transfer_lists(user=request.user)
+    lists = selectors.transfer_lists(user=signed_in_user(request))
     return {
         "incoming": [_transfer_out(request, t) for t in lists["incoming"]],
         "outgoing": [_transfer_out(request, t) for t in lists["outgoing"]],
@@ -281,13 +286,17 @@ def transfer_detail(request: HttpRequest, transfer_id: int) -> dict:
 
 @router.post("/transfers/{transfer_id}/accept", response=MemberOut)
 def transfer_accept(request: HttpRequest, transfer_id: int) -> Member:
-    return services.transfer_accept(actor=request.user, transfer=_transfer(request, transfer_id))
+    return services.transfer_accept(
+        actor=signed_in_user(request), transfer=_transfer(request, transfer_id)
+    )
 
 
 @router.post("/transfers/{transfer_id}/refuse", response=TransferOut)
 def transfer_refuse(request: HttpRequest, transfer_id: int, payload: ReasonIn) -> dict:
     item = services.transfer_refuse(
-        actor=request.user, transfer=_transfer(request, transfer_id), reason=payload.reason
+        actor=signed_in_user(request),
+        transfer=_transfer(request, transfer_id),
+        reason=payload.reason,
     )
     return _transfer_out(request, item)
 
@@ -299,20 +308,22 @@ def member_detail(request: HttpRequest, member_id: int) -> Member:
 
 @router.post("/{member_id}/approve", response=MemberOut)
 def member_approve(request: HttpRequest, member_id: int) -> Member:
-    return services.member_approve(actor=request.user, member=_member(request, member_id))
+    return services.member_approve(
+        actor=signed_in_user(request), member=_member(request, member_id)
+    )
 
 
 @router.post("/{member_id}/reject", response=MemberOut)
 def member_reject(request: HttpRequest, member_id: int, payload: ReasonIn) -> Member:
     return services.member_reject(
-        actor=request.user, member=_member(request, member_id), reason=payload.reason
+        actor=signed_in_user(request), member=_member(request, member_id), reason=payload.reason
     )
 
 
 @router.post("/{member_id}/status", response=MemberOut)
 def member_status(request: HttpRequest, member_id: int, payload: StatusIn) -> Member:
     return services.member_change_status(
-        actor=request.user, member=_member(request, member_id), **payload.dict()
+        actor=signed_in_user(request), member=_member(request, member_id), **payload.dict()
     )
 
 
@@ -323,6 +334,6 @@ def member_transfer(request: HttpRequest, member_id: int, payload: TransferIn) -
     if target is None:
         raise ServiceError("没有这个编码的在用协会。", field="to_association")
     item = services.transfer_request(
-        actor=request.user, member=member, to_association=target, reason=payload.reason
+        actor=signed_in_user(request), member=member, to_association=target, reason=payload.reason
     )
     return Status(201, _transfer_out(request, item))

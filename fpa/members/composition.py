@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext
 
 from fpa.organizations import selectors as org_selectors
 from fpa.organizations.models import Association, BodySeat
+
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
 
 BODIES = (BodySeat.Body.CONGRESS, BodySeat.Body.COUNCIL)
 SOURCES = (
@@ -100,7 +103,7 @@ def parse_year(text: str, *, today: datetime.date) -> int:
     return year
 
 
-def _cells(user: Any, root: Association, year: int) -> dict[str, dict[str, Cell]]:
+def _cells(user: User, root: Association, year: int) -> dict[str, dict[str, Cell]]:
     """bucket path -> body -> Cell for the seats held at the end of `year`."""
     rows = (
         BodySeat.objects.visible_to(user)
@@ -133,7 +136,7 @@ def _sum(cells: list[dict[str, Cell]]) -> dict[str, Cell]:
     return total
 
 
-def composition_report(*, user: Any, root: Association, year: int) -> Report:
+def composition_report(*, user: User, root: Association, year: int) -> Report:
     """Seats by body and source at the end of `year` and of the year before, for `root`'s own
     bodies and each child's subtree, with the total of the whole subtree."""
     this, last = _cells(user, root, year), _cells(user, root, year - 1)

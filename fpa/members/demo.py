@@ -79,6 +79,7 @@ def seed_members(*, county: Any, townships: dict[str, Any], village: Any) -> dic
     services.group_set_leader(actor=village, group=group, leader=people[0])
     yanguoxia = Association.objects.get(code=YANGUOXIA)
     their_village = yanguoxia.children.filter(kind="village").order_by("code").first()
+    assert their_village is not None  # the real divisions have villages
     theirs = [make(township2, township2, their_village.code) for _ in range(6)]
     services.transfer_request(
         actor=township2,

@@ -11,13 +11,14 @@ written on export and never changed by an import.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils.translation import gettext_noop
 
+from fpa.accounts.requests import as_user
 from fpa.core import excel
 from fpa.core.excel import writer
 from fpa.core.protected import blind_index
@@ -26,6 +27,9 @@ from fpa.members import services
 from fpa.members.composition import BODIES, SOURCES, Line, Report
 from fpa.members.models import Member
 from fpa.organizations.models import Association, BodySeat
+
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
 
 OUT_OF_SCOPE = gettext_noop("协会编码不存在或不在您的管辖范围内。")
 NOT_HOLDER = gettext_noop("该协会不能登记会员（须为在用的县、乡镇、村（社区）或单位协会）。")
@@ -168,7 +172,7 @@ class MemberImporter(excel.Importer):
             status = values.get("status") or Member.Status.PENDING
             if status not in (Member.Status.PENDING, Member.Status.ACTIVE):
                 row.fail("status", NEW_STATUS)
-            elif status == Member.Status.ACTIVE and not _may_decide(self.actor, values):
+            elif status == Member.Status.ACTIVE and not _may_decide(as_user(self.actor), values):
                 row.fail("status", NO_RIGHT)
             return
         values["applied_on"] = member.applied_on  # the application's date is history
@@ -186,17 +190,17 @@ class MemberImporter(excel.Importer):
         data = dict(values)
         status = data.pop("status", None) or Member.Status.PENDING
         data.pop("card_number", None)
-        member = services.member_apply(actor=self.actor, **data)
+        member = services.member_apply(actor=as_user(self.actor), **data)
         if status == Member.Status.ACTIVE:
             member = services.member_approve(
-                actor=self.actor, member=member, approved_on=member.applied_on
+                actor=as_user(self.actor), member=member, approved_on=member.applied_on
             )
         return member
 
     def update(self, obj: Member, changes: dict[str, Any]) -> Member:
         for fixed in ("association", "status", "card_number", "applied_on"):
             changes.pop(fixed, None)
-        return services.member_update(actor=self.actor, member=obj, **changes)
+        return services.member_update(actor=as_user(self.actor), member=obj, **changes)
 
     def label(self, row: excel.Row) -> str:
         association = row.values.get("association")
@@ -204,7 +208,7 @@ class MemberImporter(excel.Importer):
         return f"{row.values.get('name', '')}（{name}）" if name else row.values.get("name", "")
 
 
-def _may_decide(actor: Any, values: dict[str, Any]) -> bool:
+def _may_decide(actor: User, values: dict[str, Any]) -> bool:
     association = values.get("association")
     home = actor.home_association
     return (
@@ -215,7 +219,7 @@ def _may_decide(actor: Any, values: dict[str, Any]) -> bool:
     )
 
 
-def members_for_export(*, user: Any, include_all: bool = False) -> QuerySet:
+def members_for_export(*, user: User, include_all: bool = False) -> QuerySet:
     """Individual members of the user's scope in tree order; active only unless `include_all`."""
     path = scope_path_of(user)
     queryset = Member.objects.visible_to(user).exclude(kind=Member.Kind.GROUP)
@@ -226,7 +230,7 @@ def members_for_export(*, user: Any, include_all: bool = False) -> QuerySet:
 
 
 def members_export(
-    *, user: Any, include_all: bool = False, reveal: bool = False, reason: str = ""
+    *, user: User, include_all: bool = False, reveal: bool = False, reason: str = ""
 ) -> FileResponse:
     return excel.export_response(
         MEMBER_SHEET,
@@ -244,6 +248,14 @@ def members_template() -> FileResponse:
 # --- the composition workbook ---------------------------------------------------------------
 
 
+def _count_now(source: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda row: row["now"].get(source)
+
+
+def _count_change(source: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda row: row["now"].get(source) - row["before"].get(source)
+
+
 def _composition_sheet(year: int) -> excel.Sheet:
     columns = [
         excel.Column("协会", "name", export=lambda r: r["name"], width=24),
@@ -254,7 +266,7 @@ def _composition_sheet(year: int) -> excel.Sheet:
             excel.Column(
                 f"{label}{year}",
                 f"{value}_now",
-                export=lambda r, v=value: r["now"].get(v),
+                export=_count_now(value),
                 kind=excel.NUMBER,
                 width=10,
             )
@@ -263,7 +275,7 @@ def _composition_sheet(year: int) -> excel.Sheet:
             excel.Column(
                 f"{label}比上年增减",
                 f"{value}_change",
-                export=lambda r, v=value: r["now"].get(v) - r["before"].get(v),
+                export=_count_change(value),
                 kind=excel.NUMBER,
                 width=10,
             )

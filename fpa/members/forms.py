@@ -13,6 +13,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fpa.core import protected
+from fpa.core.forms import limit_choices
+from fpa.core.typing_aids import Text
 from fpa.members.models import Member, MemberGroup
 from fpa.organizations.models import Association
 
@@ -35,12 +37,12 @@ class ProtectedInput(forms.CharField):
 
 class AssociationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Association) -> str:
-        if obj.kind != Association.Kind.TOWNSHIP and obj.parent_id and obj.depth > 3:
+        if obj.kind != Association.Kind.TOWNSHIP and obj.parent is not None and obj.depth > 3:
             return f"{obj.parent.name} · {obj.name}"
         return obj.name
 
 
-def _day(value: datetime.date | None, label: str) -> datetime.date | None:
+def _day(value: datetime.date | None, label: Text) -> datetime.date | None:
     if value and not EARLIEST <= value <= timezone.localdate():
         raise ValidationError(gettext("%(label)s应在1980年至今天之间。") % {"label": label})
     return value
@@ -77,7 +79,7 @@ class ApplyForm(forms.Form):
 
     def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["association"].queryset = associations.select_related("parent")
+        limit_choices(self, "association", associations.select_related("parent"))
         if not self.is_bound:
             self.initial.setdefault("applied_on", timezone.localdate())
 
@@ -102,7 +104,8 @@ class EditForm(forms.Form):
         initial.update(
             political_status=member.political_status, serves=member.serves, version=member.version
         )
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
 
     def changes(self) -> dict[str, Any]:
         data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
@@ -153,7 +156,8 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(label=_("拒绝原因"), max_length=300, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == "refuse" and len((data.get("reason") or "").strip()) < 2:
             self.add_error("reason", _("请填写拒绝接收的原因。"))
         return data
@@ -167,7 +171,7 @@ class GroupForm(forms.Form):
 
     def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["association"].queryset = associations.select_related("parent")
+        limit_choices(self, "association", associations.select_related("parent"))
 
 
 class GroupAssignForm(forms.Form):
@@ -181,7 +185,7 @@ class GroupAssignForm(forms.Form):
 
     def __init__(self, *args: Any, groups: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = groups
+        limit_choices(self, "group", groups)
 
 
 class CampaignForm(forms.Form):
@@ -194,10 +198,11 @@ class CampaignForm(forms.Form):
 
     def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["association"].queryset = associations.select_related("parent")
+        limit_choices(self, "association", associations.select_related("parent"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name in ("start_date", "end_date"):
             value = data.get(name)
             if value and not datetime.date(2000, 1, 1) <= value <= datetime.date(2100, 1, 1):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext
@@ -25,8 +25,11 @@ from fpa.organizations import selectors as org_selectors
 from fpa.organizations.models import Association
 from fpa.volunteers.models import Volunteer
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
 
-def member_search(queryset: QuerySet, query: str) -> QuerySet:
+
+def member_search(queryset: QuerySet[Member], query: str) -> QuerySet[Member]:
     """Names by Chinese substring, by pinyin prefix or initials, or a card number prefix."""
     query = normalize_query(query)[:50]
     if not query:
@@ -41,7 +44,7 @@ def member_search(queryset: QuerySet, query: str) -> QuerySet:
 
 def member_list(
     *,
-    user: Any,
+    user: User,
     association: Association | None = None,
     status: str = Member.Status.ACTIVE,
     kind: str = "",
@@ -58,11 +61,11 @@ def member_list(
         queryset = queryset.filter(status=status)
     if kind:
         queryset = queryset.filter(kind=kind)
-    queryset = member_search(queryset, query)
-    return keyset_page(queryset, key="id", after=after, before=before, size=size, descending=True)
+    found = member_search(queryset, query)
+    return keyset_page(found, key="id", after=after, before=before, size=size, descending=True)
 
 
-def member_detail(*, user: Any, member: Member) -> dict[str, Any]:
+def member_detail(*, user: User, member: Member) -> dict[str, Any]:
     return {
         "changes": list(
             StatusChange.objects.visible_to(user)
@@ -83,7 +86,7 @@ def member_detail(*, user: Any, member: Member) -> dict[str, Any]:
     }
 
 
-def volunteer_count(*, user: Any, association: Association) -> int:
+def volunteer_count(*, user: User, association: Association) -> int:
     """Active volunteers (status 在册服务) registered in the subtree."""
     return (
         Volunteer.objects.visible_to(user)
@@ -100,7 +103,7 @@ class Counts:
     volunteers: int = 0
 
 
-def counts(*, user: Any, association: Association) -> Counts:
+def counts(*, user: User, association: Association) -> Counts:
     """Active members of a subtree: total, by sex, by type (migrants included), from tallies."""
     rows = MemberTally.objects.visible_to(user).filter(association__path__under=association.path)
     return Counts(
@@ -111,7 +114,7 @@ def counts(*, user: Any, association: Association) -> Counts:
     )
 
 
-def counts_by_child(*, user: Any, association: Association) -> list[Counts]:
+def counts_by_child(*, user: User, association: Association) -> list[Counts]:
     """The same figures for each child of `association` (rolled up over its subtree) and a row
     for members held by `association` itself; one grouped query over the tallies."""
     children = org_selectors.association_children(user=user, parent=association)
@@ -157,19 +160,19 @@ def _add(bucket: dict[str, int], kind: str, sex: str, n: int) -> None:
         bucket["female"] += n
 
 
-def pending_list(*, user: Any, size: int = 200) -> list[Member]:
+def pending_list(*, user: User, size: int = 200) -> list[Member]:
     """Applications waiting for a decision, in the scope, oldest first (bounded)."""
     return list(
         applications(user=user).select_related("association").order_by("applied_on", "id")[:size]
     )
 
 
-def applications(*, user: Any) -> QuerySet[Member]:
+def applications(*, user: User) -> QuerySet[Member]:
     """Membership applications in the scope waiting for the council's decision."""
     return Member.objects.visible_to(user).filter(status=Member.Status.PENDING)
 
 
-def transfer_lists(*, user: Any, size: int = 200) -> dict[str, list[Transfer]]:
+def transfer_lists(*, user: User, size: int = 200) -> dict[str, list[Transfer]]:
     """Requests waiting on the user's side: incoming (to accept or refuse) and outgoing."""
     path = user.home_association.path if user.home_association else None
     if path is None:
@@ -185,7 +188,7 @@ def transfer_lists(*, user: Any, size: int = 200) -> dict[str, list[Transfer]]:
     }
 
 
-def sees_member_of(user: Any, transfer: Transfer) -> bool:
+def sees_member_of(user: User, transfer: Transfer) -> bool:
     """Whether the user may read the member's record: the sending side always; the receiving side
     only after it accepted (and then it reads its own new record)."""
     return in_scope(user, transfer.from_association)
@@ -207,7 +210,7 @@ def transfer_summary(transfer: Transfer) -> dict[str, Any]:
     }
 
 
-def group_list(*, user: Any, association: Association | None = None) -> list[MemberGroup]:
+def group_list(*, user: User, association: Association | None = None) -> list[MemberGroup]:
     queryset = (
         MemberGroup.objects.visible_to(user)
         .select_related("association", "leader")
@@ -218,7 +221,7 @@ def group_list(*, user: Any, association: Association | None = None) -> list[Mem
     return list(queryset.order_by("association__path", "name")[:500])
 
 
-def campaign_list(*, user: Any) -> list[Reregistration]:
+def campaign_list(*, user: User) -> list[Reregistration]:
     return list(
         Reregistration.objects.visible_to(user)
         .select_related("association")
@@ -226,7 +229,7 @@ def campaign_list(*, user: Any) -> list[Reregistration]:
     )
 
 
-def campaign_progress(*, user: Any, campaign: Reregistration) -> list[dict[str, Any]]:
+def campaign_progress(*, user: User, campaign: Reregistration) -> list[dict[str, Any]]:
     """Per child association of the user's view of the campaign: members to confirm (active or
     lapsed by this campaign) and confirmed. Two grouped queries."""
     root = campaign.association
@@ -246,8 +249,10 @@ def campaign_progress(*, user: Any, campaign: Reregistration) -> list[dict[str, 
         .values("member__association__path")
         .annotate(n=Count("id"))
     )
-    table = {c.path: {"association": c, "active": 0, "confirmed": 0} for c in children}
-    own = {"association": root, "active": 0, "confirmed": 0}
+    table: dict[str, dict[str, Any]] = {
+        c.path: {"association": c, "active": 0, "confirmed": 0} for c in children
+    }
+    own: dict[str, Any] = {"association": root, "active": 0, "confirmed": 0}
 
     def bucket(path: str) -> dict[str, Any]:
         if path == root.path:
@@ -257,29 +262,31 @@ def campaign_progress(*, user: Any, campaign: Reregistration) -> list[dict[str, 
 
     for row in active:
         bucket(row["association__path"])["active"] += row["n"]
-    for row in done:
-        bucket(row["member__association__path"])["confirmed"] += row["n"]
-    out = [row for row in table.values() if row["association"] is not None]
+    for confirmed in done:
+        bucket(confirmed["member__association__path"])["confirmed"] += confirmed["n"]
+    out = [entry for entry in table.values() if entry["association"] is not None]
     if own["active"] or own["confirmed"]:
         out.insert(0, own)
-    for row in out:
-        row["share"] = round(100 * row["confirmed"] / row["active"], 1) if row["active"] else None
+    for entry in out:
+        entry["share"] = (
+            round(100 * entry["confirmed"] / entry["active"], 1) if entry["active"] else None
+        )
     return out
 
 
-def open_groups(*, user: Any, association: Association) -> QuerySet:
+def open_groups(*, user: User, association: Association) -> QuerySet[MemberGroup]:
     """The association's member groups that are not dissolved (the user sees them)."""
     return MemberGroup.objects.visible_to(user).filter(
         association=association, dissolved_on__isnull=True
     )
 
 
-def member_get(*, user: Any, pk: int) -> Member:
+def member_get(*, user: User, pk: int) -> Member:
     """The member inside the user's scope (Member.DoesNotExist otherwise, like a missing id)."""
     return Member.objects.visible_to(user).select_related("association", "group").get(pk=pk)
 
 
-def member_by_card(*, user: Any, card_number: str) -> Member | None:
+def member_by_card(*, user: User, card_number: str) -> Member | None:
     return (
         Member.objects.visible_to(user)
         .select_related("association")
@@ -288,13 +295,14 @@ def member_by_card(*, user: Any, card_number: str) -> Member | None:
     )
 
 
-def transfer_get(*, user: Any, pk: int) -> Transfer:
+def transfer_get(*, user: User, pk: int) -> Transfer:
     """A transfer the user's subtree sends or receives (Transfer.DoesNotExist otherwise)."""
-    return (
+    transfer: Transfer = (
         Transfer.objects.visible_to(user)
         .select_related("member", "from_association", "to_association")
         .get(pk=pk)
     )
+    return transfer
 
 
 def current_association(code: str) -> Association | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_noop
 
+from fpa.accounts.requests import as_user
 from fpa.core.todo import TodoKind
 from fpa.members import selectors
 
@@ -12,7 +13,7 @@ KINDS = (
         key="members.applications",
         label=gettext_noop("待审批的入会申请"),
         capability="member.approve",
-        count=lambda user: selectors.applications(user=user).count(),
+        count=lambda user: selectors.applications(user=as_user(user)).count(),
         url="members:pending",
         order=50,
     ),

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from fpa.core import protected
+from fpa.core.forms import limit_choices
 from fpa.organizations.models import Association, BodySeat, StaffMember
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -61,9 +62,7 @@ class CloseForm(forms.Form):
 
     def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["merged_into"]
-        assert isinstance(field, forms.ModelChoiceField)  # declared above
-        field.queryset = associations
+        limit_choices(self, "merged_into", associations)
         self.fields["merged_into"].error_messages["invalid_choice"] = SCOPE_ERROR
 
     def clean_effective_date(self) -> datetime.date | None:
@@ -121,9 +120,7 @@ class FilingForm(forms.Form):
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["person"]
-        assert isinstance(field, forms.ModelChoiceField)  # declared above
-        field.queryset = people
+        limit_choices(self, "person", people)
         self.fields["person"].error_messages["invalid_choice"] = "请选择本协会在任的工作人员。"
 
 

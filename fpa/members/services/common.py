@@ -4,7 +4,7 @@ the lock and the status change with its counters."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext, gettext_noop
 
@@ -23,6 +23,9 @@ from fpa.members.models import (
     StatusChange,
 )
 from fpa.organizations.models import Association
+
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
 
 MEMBER_HOLDERS = (
     Association.Kind.COUNTY,
@@ -68,7 +71,7 @@ def duplicate_of(id_number: str, *, exclude: int | None = None) -> Member | None
     return found.select_related("association").first()
 
 
-def _check_duplicate(member: Member, actor: Any) -> None:
+def _check_duplicate(member: Member, actor: User) -> None:
     if not member.id_number:
         return
     other = duplicate_of(member.id_number.reveal_unchecked(), exclude=member.pk)
@@ -106,7 +109,7 @@ def _apply_identity(member: Member) -> None:
         member.birth_date, member.sex = None, ""
 
 
-def _audit_create(actor: Any, member: Member) -> None:
+def _audit_create(actor: User, member: Member) -> None:
     values = snapshot(member)
     audit_record(
         actor=actor,
@@ -123,7 +126,7 @@ def _clean(value: Any, key: str) -> Any:
     return value
 
 
-def _may_decide(actor: Any, association: Association) -> None:
+def _may_decide(actor: User, association: Association) -> None:
     """Council decisions are recorded by staff of the association itself or of its parent."""
     require(actor, "member.approve")
     home = actor.home_association
@@ -142,7 +145,7 @@ def _lock(member: Member) -> Member:
 
 
 def _set_status(
-    actor: Any, member: Member, status: str, on: datetime.date, reason: str, **extra: Any
+    actor: User, member: Member, status: str, on: datetime.date, reason: str, **extra: Any
 ) -> None:
     before_key = tallies.key_of(member)
     before = snapshot(member, ["status", "version", *extra])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext
@@ -17,11 +17,14 @@ from fpa.members.models import (
 from fpa.members.services.common import _lock, _path, _require_holder
 from fpa.organizations.models import Association
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
 # --- member groups --------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def group_create(*, actor: Any, association: Association, name: str) -> MemberGroup:
+def group_create(*, actor: User, association: Association, name: str) -> MemberGroup:
     require(actor, "member.edit")
     require_in_scope(actor, association)
     _require_holder(association)
@@ -35,7 +38,7 @@ def group_create(*, actor: Any, association: Association, name: str) -> MemberGr
 
 
 @transaction.atomic
-def group_assign(*, actor: Any, member: Member, group: MemberGroup | None) -> Member:
+def group_assign(*, actor: User, member: Member, group: MemberGroup | None) -> Member:
     """Put a member in a group of their own association (or take them out: group=None)."""
     require(actor, "member.edit")
     locked = _lock(member)
@@ -53,7 +56,7 @@ def group_assign(*, actor: Any, member: Member, group: MemberGroup | None) -> Me
 
 
 @transaction.atomic
-def group_set_leader(*, actor: Any, group: MemberGroup, leader: Member | None) -> MemberGroup:
+def group_set_leader(*, actor: User, group: MemberGroup, leader: Member | None) -> MemberGroup:
     require(actor, "member.edit")
     require_in_scope(actor, group.association)
     if leader is not None and (leader.group_id != group.pk or leader.status != "active"):

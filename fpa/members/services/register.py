@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -32,11 +32,14 @@ from fpa.members.services.common import (
 )
 from fpa.organizations.models import Association
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
 
 @transaction.atomic
 def member_apply(
     *,
-    actor: Any,
+    actor: User,
     association: Association,
     kind: str,
     name: str,
@@ -76,7 +79,7 @@ def member_apply(
 
 @transaction.atomic
 def member_approve(
-    *, actor: Any, member: Member, approved_on: datetime.date | None = None
+    *, actor: User, member: Member, approved_on: datetime.date | None = None
 ) -> Member:
     """理事会审批: the application is approved and a member card number is issued."""
     locked = _lock(member)
@@ -100,7 +103,7 @@ def member_approve(
 
 
 @transaction.atomic
-def member_reject(*, actor: Any, member: Member, reason: str) -> Member:
+def member_reject(*, actor: User, member: Member, reason: str) -> Member:
     locked = _lock(member)
     _may_decide(actor, locked.association)
     if locked.status != Member.Status.PENDING:
@@ -121,7 +124,7 @@ def member_reject(*, actor: Any, member: Member, reason: str) -> Member:
 
 @transaction.atomic
 def member_update(
-    *, actor: Any, member: Member, expected_version: int | None = None, **data: Any
+    *, actor: User, member: Member, expected_version: int | None = None, **data: Any
 ) -> Member:
     require(actor, "member.edit")
     locked = _lock(member)
@@ -148,7 +151,7 @@ def member_update(
 
 @transaction.atomic
 def member_change_status(
-    *, actor: Any, member: Member, status: str, effective_date: datetime.date, reason: str
+    *, actor: User, member: Member, status: str, effective_date: datetime.date, reason: str
 ) -> Member:
     """Lapsed, withdrawn, deceased, or back to active: always with a reason, a date and who."""
     require(actor, "member.edit")

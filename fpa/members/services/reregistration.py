@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,13 +21,16 @@ from fpa.members.models import (
 from fpa.members.services.common import _lock, _set_status
 from fpa.organizations.models import Association
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
 # --- re-registration ------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def reregistration_start(
     *,
-    actor: Any,
+    actor: User,
     association: Association,
     name: str,
     start_date: datetime.date,
@@ -54,7 +57,7 @@ def reregistration_start(
 
 @transaction.atomic
 def reregistration_confirm(
-    *, actor: Any, campaign: Reregistration, member: Member, on: datetime.date | None = None
+    *, actor: User, campaign: Reregistration, member: Member, on: datetime.date | None = None
 ) -> Confirmation:
     """The member confirms their membership in the campaign (recorded by staff)."""
     require(actor, "member.edit")
@@ -78,7 +81,7 @@ def reregistration_confirm(
 
 
 @transaction.atomic
-def reregistration_close(*, actor: Any, campaign: Reregistration) -> int:
+def reregistration_close(*, actor: User, campaign: Reregistration) -> int:
     """After the end date: every active member of the subtree (in the actor's scope) who did not
     confirm lapses, with the campaign as the reason. Returns how many lapsed."""
     require(actor, "member.edit")

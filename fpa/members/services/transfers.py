@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -27,12 +27,15 @@ from fpa.members.services.common import (
 )
 from fpa.organizations.models import Association
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
 # --- transfers ------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def transfer_request(
-    *, actor: Any, member: Member, to_association: Association, reason: str
+    *, actor: User, member: Member, to_association: Association, reason: str
 ) -> Transfer:
     """The sending association asks the receiving one (anywhere in the deployment) to take the
     member; nothing changes for the member until the receiving side accepts."""
@@ -67,7 +70,7 @@ def transfer_request(
     return transfer
 
 
-def _audit_incoming(actor: Any, transfer: Transfer, what: str) -> None:
+def _audit_incoming(actor: User, transfer: Transfer, what: str) -> None:
     """The receiving subtree's auditors see the request too (without the member's personal data)."""
     audit_record(
         actor=actor,
@@ -90,7 +93,7 @@ def _lock_transfer(transfer: Transfer) -> Transfer:
 
 
 @transaction.atomic
-def transfer_accept(*, actor: Any, transfer: Transfer) -> Member:
+def transfer_accept(*, actor: User, transfer: Transfer) -> Member:
     """The receiving association takes the member: a new membership there with its own card
     number, the old one closed as transferred (both kept, linked)."""
     require(actor, "member.approve")
@@ -136,7 +139,7 @@ def transfer_accept(*, actor: Any, transfer: Transfer) -> Member:
 
 
 @transaction.atomic
-def transfer_refuse(*, actor: Any, transfer: Transfer, reason: str) -> Transfer:
+def transfer_refuse(*, actor: User, transfer: Transfer, reason: str) -> Transfer:
     require(actor, "member.approve")
     locked = _lock_transfer(transfer)
     require_in_scope(actor, locked.to_association)
@@ -146,7 +149,7 @@ def transfer_refuse(*, actor: Any, transfer: Transfer, reason: str) -> Transfer:
 
 
 @transaction.atomic
-def transfer_cancel(*, actor: Any, transfer: Transfer, reason: str = "撤回") -> Transfer:
+def transfer_cancel(*, actor: User, transfer: Transfer, reason: str = "撤回") -> Transfer:
     require(actor, "member.edit")
     locked = _lock_transfer(transfer)
     require_in_scope(actor, locked.from_association)
@@ -156,7 +159,7 @@ def transfer_cancel(*, actor: Any, transfer: Transfer, reason: str = "撤回") -
 
 
 def _close_transfer(
-    actor: Any, transfer: Transfer, status: str, reason: str, missing: str
+    actor: User, transfer: Transfer, status: str, reason: str, missing: str
 ) -> Transfer:
     if transfer.status != Transfer.Status.REQUESTED:
         raise ServiceError(gettext("该转会申请已处理。"), field="status")

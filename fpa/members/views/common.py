@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import render
 
+from fpa.accounts.requests import signed_in_user
+from fpa.core.typing_aids import ObjectLookup
 from fpa.members import services
 from fpa.members.models import Member
 from fpa.organizations import selectors as org_selectors
 from fpa.organizations.models import Association
 
-MEMBER = {"model": Member}
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
+MEMBER: ObjectLookup = {"model": Member}
 AREA_KINDS = (Association.Kind.COUNTY, Association.Kind.TOWNSHIP, *services.MEMBER_HOLDERS)
 
 
@@ -22,16 +27,18 @@ def _area(request: HttpRequest) -> tuple[Association | None, bool]:
     was given that is not in the scope."""
     code = (request.GET.get("code") or "").strip()[:32]
     if not code:
-        return request.user.home_association, False
-    found = org_selectors.association_choices(user=request.user).filter(code=code).first()
+        return signed_in_user(request).home_association, False
+    found = (
+        org_selectors.association_choices(user=signed_in_user(request)).filter(code=code).first()
+    )
     return found, found is None
 
 
-def _holders(user: Any) -> QuerySet:
+def _holders(user: User) -> QuerySet:
     return org_selectors.association_choices(user=user, kinds=services.MEMBER_HOLDERS)
 
 
-def _may_decide(user: Any, association: Association) -> bool:
+def _may_decide(user: User, association: Association) -> bool:
     home = user.home_association
     return (
         user.has_capability("member.approve")

@@ -10,10 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from fpa.accounts.requests import signed_in_user
 from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.reveal import reveal_response
 from fpa.core.scope import scoped_view
+from fpa.core.typing_aids import HtmxHttpRequest
 from fpa.members import forms, selectors, services
 from fpa.members.models import Member
 from fpa.members.views.common import AREA_KINDS, MEMBER, _area, _form_page, _holders, _may_decide
@@ -23,8 +25,8 @@ from fpa.organizations import selectors as org_selectors
 
 
 @scoped_view(capability="member.view")
-def member_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+def member_list(request: HtmxHttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
     form = forms.MemberFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     area, foreign = _area(request)
@@ -57,11 +59,11 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 @scoped_view(capability="member.edit")
 def apply(request: HttpRequest) -> HttpResponse:
-    form = forms.ApplyForm(request.POST or None, associations=_holders(request.user))
+    form = forms.ApplyForm(request.POST or None, associations=_holders(signed_in_user(request)))
     return form_action(
         request,
         form,
-        call=lambda form: services.member_apply(actor=request.user, **form.cleaned_data),
+        call=lambda form: services.member_apply(actor=signed_in_user(request), **form.cleaned_data),
         done=lambda member: (
             gettext("已登记 %(name)s 的入会申请，等待理事会审批。") % {"name": member.name}
         ),
@@ -74,7 +76,7 @@ def apply(request: HttpRequest) -> HttpResponse:
 
 @scoped_view(capability="member.approve")
 def pending(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     rows = [
         {"member": m, "may_decide": _may_decide(user, m.association)}
         for m in selectors.pending_list(user=user)
@@ -84,7 +86,7 @@ def pending(request: HttpRequest) -> HttpResponse:
 
 @scoped_view(capability="member.view", **MEMBER)
 def detail(request: HttpRequest, pk: Member) -> HttpResponse:
-    member, user = pk, request.user
+    member, user = pk, signed_in_user(request)
     context = {
         "member": member,
         **selectors.member_detail(user=user, member=member),
@@ -105,7 +107,7 @@ def edit(request: HttpRequest, member: Member) -> HttpResponse:
         request,
         form,
         call=lambda form: services.member_update(
-            actor=request.user,
+            actor=signed_in_user(request),
             member=member,
             expected_version=form.cleaned_data["version"],
             **form.changes(),
@@ -120,7 +122,7 @@ def edit(request: HttpRequest, member: Member) -> HttpResponse:
 @scoped_view(capability="member.approve", **MEMBER)
 def approve(request: HttpRequest, pk: Member) -> HttpResponse:
     try:
-        member = services.member_approve(actor=request.user, member=pk)
+        member = services.member_approve(actor=signed_in_user(request), member=pk)
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -138,7 +140,7 @@ def reject(request: HttpRequest, member: Member) -> HttpResponse:
         request,
         form,
         call=lambda form: services.member_reject(
-            actor=request.user, member=member, **form.cleaned_data
+            actor=signed_in_user(request), member=member, **form.cleaned_data
         ),
         done=gettext("已记录不予批准及原因。"),
         then=("members:detail", member.pk),
@@ -157,7 +159,7 @@ def status(request: HttpRequest, member: Member) -> HttpResponse:
         request,
         form,
         call=lambda form: services.member_change_status(
-            actor=request.user, member=member, **form.cleaned_data
+            actor=signed_in_user(request), member=member, **form.cleaned_data
         ),
         done=gettext("状态已变更，变更记录已保存。"),
         then=("members:detail", member.pk),
@@ -176,7 +178,7 @@ def transfer(request: HttpRequest, member: Member) -> HttpResponse:
         request,
         form,
         call=lambda form: services.transfer_request(
-            actor=request.user,
+            actor=signed_in_user(request),
             member=member,
             to_association=form.cleaned_data["to_code"],
             reason=form.cleaned_data["reason"],
@@ -193,7 +195,7 @@ def transfer(request: HttpRequest, member: Member) -> HttpResponse:
 
 @scoped_view(capability="member.edit", **MEMBER, as_="member")
 def group(request: HttpRequest, member: Member) -> HttpResponse:
-    groups = selectors.open_groups(user=request.user, association=member.association)
+    groups = selectors.open_groups(user=signed_in_user(request), association=member.association)
     form = forms.GroupAssignForm(
         request.POST or None, groups=groups, initial={"group": member.group_id}
     )
@@ -201,10 +203,10 @@ def group(request: HttpRequest, member: Member) -> HttpResponse:
     @transaction.atomic  # the group and the leader, or neither
     def assign(form: forms.GroupAssignForm) -> None:
         chosen = form.cleaned_data["group"]
-        services.group_assign(actor=request.user, member=member, group=chosen)
+        services.group_assign(actor=signed_in_user(request), member=member, group=chosen)
         if chosen is not None and form.cleaned_data["leader"]:
             member.refresh_from_db()
-            services.group_set_leader(actor=request.user, group=chosen, leader=member)
+            services.group_set_leader(actor=signed_in_user(request), group=chosen, leader=member)
 
     title = gettext("会员小组：%(name)s") % {"name": member.name}
     return form_action(

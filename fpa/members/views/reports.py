@@ -7,10 +7,12 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
+from fpa.accounts.requests import signed_in_user
 from fpa.core import jobs
 from fpa.core.errors import ServiceError
 from fpa.core.excel.pages import ExportKind, ExportPage, ImportPage, export_page, import_page
@@ -29,7 +31,7 @@ from fpa.organizations.models import Association
 
 @scoped_view(capability="member.view")
 def counts(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     area, foreign = _area(request)
     context: dict[str, Any] = {"area": area, "foreign": foreign}
     if area is not None:
@@ -41,7 +43,7 @@ def counts(request: HttpRequest) -> HttpResponse:
 
 @scoped_view(capability="member.view")
 def groups(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     can_edit = user.has_capability("member.edit")
     form = forms.GroupForm(request.POST or None, associations=_holders(user)) if can_edit else None
     if request.method == "POST":
@@ -63,7 +65,7 @@ def groups(request: HttpRequest) -> HttpResponse:
 
 @scoped_view(capability="member.view")
 def campaigns(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     can_edit = user.has_capability("member.edit")
     associations = org_selectors.association_choices(user=user, kinds=AREA_KINDS)
     form = forms.CampaignForm(request.POST or None, associations=associations) if can_edit else None
@@ -84,7 +86,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
 
 @scoped_view(capability="member.view", model=Reregistration)
 def campaign_detail(request: HttpRequest, pk: Reregistration) -> HttpResponse:
-    campaign, user = pk, request.user
+    campaign, user = pk, signed_in_user(request)
     if request.method == "POST":
         if not user.has_capability("member.edit"):
             raise PermissionDenied(gettext("您的角色无权进行此操作。"))
@@ -124,7 +126,7 @@ def campaign_detail(request: HttpRequest, pk: Reregistration) -> HttpResponse:
 @scoped_view(capability="org.view")
 def composition(request: HttpRequest) -> HttpResponse:
     """代表与理事构成（逐年）: ?code= an association in scope, ?year=; ?download=xlsx."""
-    user = request.user
+    user = signed_in_user(request)
     area, foreign = _area(request)
     today = timezone.localdate()
     error, report = "", None
@@ -176,7 +178,7 @@ MEMBER_IMPORT = ImportPage(
 
 
 @scoped_view(capability="member.edit")
-def import_members(request: HttpRequest) -> HttpResponse:
+def import_members(request: HttpRequest) -> HttpResponseBase:
     return import_page(request, MEMBER_IMPORT)
 
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 
+from fpa.accounts.requests import signed_in_user
 from fpa.core.errors import ServiceError
 from fpa.core.scope import in_scope, scoped_view
 from fpa.members import forms, selectors, services
@@ -18,13 +19,13 @@ from fpa.members.models import Transfer
 
 @scoped_view(capability="member.view")
 def transfers(request: HttpRequest) -> HttpResponse:
-    lists = selectors.transfer_lists(user=request.user)
+    lists = selectors.transfer_lists(user=signed_in_user(request))
     return render(request, "members/transfers.html", lists)
 
 
 @scoped_view(capability="member.view", model=Transfer)
 def transfer_detail(request: HttpRequest, pk: Transfer) -> HttpResponse:
-    item, user = pk, request.user
+    item, user = pk, signed_in_user(request)
     receiving = in_scope(user, item.to_association)
     sending = in_scope(user, item.from_association)
     open_ = item.status == Transfer.Status.REQUESTED
