@@ -831,3 +831,22 @@ def test_expired_session_on_the_api_gets_json_401_not_a_redirect(client_for, tow
     response = client.get("/api/v1/associations")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "unauthenticated"
+
+
+def test_the_account_page_saves_details_and_resets_the_password(client_for, sysadmin, township):
+    client = client_for(sysadmin)
+    url = f"/accounts/users/{township.pk}/"
+    response = client.post(url, {"full_name": "刘家峡专干", "phone": "", "is_active": "on"})
+    assert response.status_code == 302 and response["Location"] == "/accounts/users/"
+    township.refresh_from_db()
+    assert township.full_name == "刘家峡专干" and township.is_active
+    # A weak new password is refused on its own form, and nothing changes.
+    weak = client.post(url, {"reset-password": "short1"})
+    assert weak.status_code == 200
+    assert weak.content.decode().count('class="invalid-feedback d-block"') == 1
+    township.refresh_from_db()
+    assert township.check_password(PASSWORD)
+    done = client.post(url, {"reset-password": "New-Passw0rd!x"})
+    assert done.status_code == 302
+    township.refresh_from_db()
+    assert township.check_password("New-Passw0rd!x")

@@ -8,7 +8,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +23,6 @@ from fpa.accounts import forms, lockout, selectors, services
 from fpa.accounts.models import ApiToken, User
 from fpa.accounts.requests import otp_verified, signed_in_user
 from fpa.core.actions import form_action
-from fpa.core.errors import ServiceError
 from fpa.core.scope import public_view, scoped_view
 from fpa.organizations.selectors import association_choices
 
@@ -106,7 +105,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         if device is not None:
             otp_login(request, device)
             return redirect(_next_url(request))
-        form.add_error("token", "验证码不正确或已过期。")
+        form.add_error("token", gettext("验证码不正确或已过期。"))
     return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
 
 
@@ -121,9 +120,9 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if services.otp_enrol(user=user, device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
-            messages.success(request, "动态验证码已启用。")
+            messages.success(request, gettext("动态验证码已启用。"))
             return redirect(_next_url(request))
-        form.add_error("token", "验证码不正确，请确认手机时间准确后重试。")
+        form.add_error("token", gettext("验证码不正确，请确认手机时间准确后重试。"))
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
     buffer = io.BytesIO()
     image.save(buffer)
@@ -138,44 +137,47 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 
 @scoped_view(capability="account.self")
 def profile(request: HttpRequest) -> HttpResponse:
+    """The user's own account: the password (form_action), the API tokens (a new token is shown
+    once, on this page, not after a redirect) and the authenticator."""
+    user = signed_in_user(request)
     password_form = forms.PasswordChangeForm(prefix="pw")
     token_form = forms.TokenForm(prefix="tk")
     new_token = None
-    if request.method == "POST" and "pw-old_password" in request.POST:
-        password_form = forms.PasswordChangeForm(request.POST, prefix="pw")
-        if password_form.is_valid():
-            try:
-                services.password_change(
-                    user=signed_in_user(request),
-                    old_password=password_form.cleaned_data["old_password"],
-                    new_password=password_form.cleaned_data["new_password"],
-                )
-            except ServiceError as exc:
-                exc.add_to(password_form)
-            else:
-                from django.contrib.auth import update_session_auth_hash
 
-                update_session_auth_hash(request, signed_in_user(request))
-                messages.success(request, "密码已修改。")
-                return redirect("accounts:profile")
-    elif request.method == "POST" and "tk-name" in request.POST:
-        token_form = forms.TokenForm(request.POST, prefix="tk")
-        if token_form.is_valid():
-            _, new_token = services.token_issue(
-                user=signed_in_user(request), name=token_form.cleaned_data["name"]
-            )
-    tokens = selectors.own_tokens(signed_in_user(request))
-    return render(
-        request,
-        "accounts/profile.html",
-        {
+    def page() -> HttpResponse:
+        context = {
             "password_form": password_form,
             "token_form": token_form,
-            "tokens": tokens,
+            "tokens": selectors.own_tokens(user),
             "new_token": new_token,
-            "has_device": _device(signed_in_user(request)) is not None,
-        },
+            "has_device": _device(user) is not None,
+        }
+        return render(request, "accounts/profile.html", context)
+
+    if request.method == "POST" and "pw-old_password" in request.POST:
+        password_form = forms.PasswordChangeForm(request.POST, prefix="pw")
+        return form_action(
+            request,
+            password_form,
+            call=lambda form: _change_password(request, user, form),
+            done=gettext("密码已修改。"),
+            then="accounts:profile",
+            page=page,
+        )
+    if request.method == "POST" and "tk-name" in request.POST:
+        token_form = forms.TokenForm(request.POST, prefix="tk")
+        if token_form.is_valid():
+            _, new_token = services.token_issue(user=user, name=token_form.cleaned_data["name"])
+    return page()
+
+
+def _change_password(request: HttpRequest, user: User, form: forms.PasswordChangeForm) -> None:
+    services.password_change(
+        user=user,
+        old_password=form.cleaned_data["old_password"],
+        new_password=form.cleaned_data["new_password"],
     )
+    update_session_auth_hash(request, user)  # this session stays signed in, the others end
 
 
 @require_POST
@@ -183,7 +185,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, user=signed_in_user(request), pk=pk)
     services.token_revoke(user=signed_in_user(request), token=token)
-    messages.success(request, "令牌已撤销。")
+    messages.success(request, gettext("令牌已撤销。"))
     return redirect("accounts:profile")
 
 
@@ -231,50 +233,52 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 @scoped_view(capability="accounts.manage", model=User, kwarg="pk", as_="target")
 def user_edit(request: HttpRequest, target: User) -> HttpResponse:
-    form = forms.UserEditForm(
-        request.POST or None,
-        initial={
-            "full_name": target.full_name,
-            "is_active": target.is_active,
-        },
-    )
-    reset_form = forms.PasswordResetForm(prefix="reset")
+    """One page, two forms: the account's details, and a new password (posted with
+    "reset-password"); each goes through form_action on its own."""
+    initial = {"full_name": target.full_name, "is_active": target.is_active}
+    actor = signed_in_user(request)
     if request.method == "POST" and "reset-password" in request.POST:
         reset_form = forms.PasswordResetForm(request.POST, prefix="reset")
-        if reset_form.is_valid():
-            try:
-                services.user_reset_password(
-                    actor=signed_in_user(request),
-                    user=target,
-                    password=reset_form.cleaned_data["password"],
-                )
-            except ServiceError as exc:
-                reset_form.add_error("password", exc.message)
-            else:
-                messages.success(request, "密码已重置。")
-                return redirect("accounts:user_list")
-        form = forms.UserEditForm(
-            initial={"full_name": target.full_name, "is_active": target.is_active}
+        return form_action(
+            request,
+            reset_form,
+            call=lambda form: services.user_reset_password(
+                actor=actor, user=target, password=form.cleaned_data["password"]
+            ),
+            done=gettext("密码已重置。"),
+            then="accounts:user_list",
+            page=lambda: _user_edit_page(
+                request, target, forms.UserEditForm(initial=initial), reset_form
+            ),
+            on_error=lambda form, exc: form.add_error("password", exc.message),
         )
-    elif request.method == "POST" and form.is_valid():
-        try:
-            services.user_update(
-                actor=signed_in_user(request),
-                user=target,
-                full_name=form.cleaned_data["full_name"],
-                phone=form.cleaned_data["phone"] or (target.phone if target.phone else None),
-                is_active=form.cleaned_data["is_active"],
-            )
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, "账号已保存。")
-            return redirect("accounts:user_list")
-    return render(
+    form = forms.UserEditForm(request.POST or None, initial=initial)
+    return form_action(
         request,
-        "accounts/user_edit.html",
-        {"form": form, "reset_form": reset_form, "target": target},
+        form,
+        call=lambda form: services.user_update(
+            actor=actor,
+            user=target,
+            full_name=form.cleaned_data["full_name"],
+            phone=form.cleaned_data["phone"] or (target.phone if target.phone else None),
+            is_active=form.cleaned_data["is_active"],
+        ),
+        done=gettext("账号已保存。"),
+        then="accounts:user_list",
+        page=lambda: _user_edit_page(
+            request, target, form, forms.PasswordResetForm(prefix="reset")
+        ),
     )
+
+
+def _user_edit_page(
+    request: HttpRequest,
+    target: User,
+    form: forms.UserEditForm,
+    reset_form: forms.PasswordResetForm,
+) -> HttpResponse:
+    context = {"form": form, "reset_form": reset_form, "target": target}
+    return render(request, "accounts/user_edit.html", context)
 
 
 # --- security administrator: roles and scope --------------------------------------------------
