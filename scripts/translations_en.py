@@ -37,6 +37,8 @@ def main() -> None:
     english = load()
     text = PO.read_text(encoding="utf-8")
     head, _, body = text.partition("\n\n")
+    if re.search(r'^msgid ""\n"', body, re.M):
+        raise SystemExit("django.po has wrapped messages: run makemessages with --no-wrap")
     head = head.replace("#, fuzzy\n", "", 1)
     missing: list[str] = []
     blocks = []

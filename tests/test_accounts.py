@@ -122,7 +122,7 @@ def test_signed_in_visit_to_login_page_with_foreign_next_goes_home(client_for, t
 
 
 def test_anonymous_is_sent_to_login(client, yongjing):
-    for url in ("/", "/org/", "/accounts/profile/", "/accounts/users/", "/accounts/roles/"):
+    for url in ("/org/", "/accounts/profile/", "/accounts/users/", "/accounts/roles/"):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(LOGIN), url

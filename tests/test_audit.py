@@ -158,6 +158,7 @@ def test_divisions_load_records_a_summary(yongjing, county):
     "fpa.organizations.services.association_create",
     "fpa.organizations.services.association_rename",
     "fpa.organizations.services.association_close",
+    "fpa.organizations.services.association_set_contact",
 )
 def test_association_create_rename_close(township):
     liujiaxia = assoc(LIUJIAXIA)
@@ -195,6 +196,17 @@ def test_association_create_rename_close(township):
         "name": [old_name, "大庄社区计生协"],
     }
     assert event.reason == "民政批复"
+
+    mark = last_id()
+    org_services.association_set_contact(
+        actor=township, association=village, address="大庄村委会", public_phone="0930-1234567"
+    )
+    event = only_event(mark, action=AuditEvent.Action.UPDATE, object_id=str(village.pk))
+    assert event.changes == {
+        "address": ["", "大庄村委会"],
+        "public_phone": ["", "0930-1234567"],
+        "version": [village.version + 1, village.version + 2],
+    }
 
     other = Association.objects.filter(parent=liujiaxia, kind="village").exclude(pk=village.pk)[0]
     mark = last_id()

@@ -82,6 +82,8 @@ PUBLIC = {
     "core:favicon",
     "accounts:login",
     "accounts:logout",
+    # `/`: the front door for a visitor, the workbench (a scoped view) once signed in.
+    "dashboard:home",
     "fund:public_root",
     "fund:public_home",
     "fund:public_data",

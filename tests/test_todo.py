@@ -129,9 +129,10 @@ def test_nothing_for_roles_that_cannot_act(client_for: Any, auditor: Any, villag
     assert "没有等待您处理的事项" in html
 
 
-def test_anonymous_is_sent_to_sign_in(client: Client) -> None:
-    response = client.get("/")
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+def test_anonymous_sees_no_to_do(client: Client, township: Any, village: Any) -> None:
+    member_apply(village, DAZHUANG)
+    html = client.get("/").content.decode()
+    assert "data-todo" not in html and "待审批的入会申请" not in html
 
 
 def test_the_home_page_queries_are_bounded(

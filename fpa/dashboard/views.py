@@ -3,15 +3,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from fpa.accounts.models import User
 from fpa.accounts.requests import signed_in_user
-from fpa.core.scope import scoped_view
+from fpa.core import ratelimit
+from fpa.core.scope import public_view, scoped_view
 from fpa.core.todo import todos_for
 from fpa.families.selectors import coverage, my_due
-from fpa.fund.selectors import available, fund_for_user
+from fpa.fund.selectors import available, fund_for_user, fund_public, public_donation
 from fpa.organizations.models import Association
+from fpa.organizations.selectors import public_contacts
 
 # Whose home page carries the headline figures (until the overview dashboard exists): the staff
 # of a county or a higher level, who steer rather than visit.
@@ -31,8 +35,42 @@ def _headline(user: User) -> dict[str, Any] | None:
     }
 
 
+# Receipt look-ups per address per hour (a typo is retried; a crawler is not served).
+RECEIPT_LIMIT = 30
+RECEIPT_WINDOW = 3600
+
+
+@public_view
+def home(request: HttpRequest) -> HttpResponseBase:
+    """`/`: the public front door for a visitor, the workbench (工作台) once signed in."""
+    if request.user.is_authenticated:
+        return workbench(request)
+    return welcome(request)
+
+
+@require_safe
+def welcome(request: HttpRequest) -> HttpResponse:
+    """What a citizen can do without an account, and whom to call; no personal data."""
+    fund = fund_public()
+    receipt = (request.GET.get("receipt") or "").strip()[:24]
+    limited = bool(receipt) and ratelimit.exceeded(
+        "receipt-lookup", limit=RECEIPT_LIMIT, window=RECEIPT_WINDOW
+    )
+    found = receipt and fund is not None and not limited and public_donation(fund, receipt)
+    if found and fund is not None:
+        return redirect("fund:public_receipt", code=fund.code, number=receipt)
+    context = {
+        "fund": fund,
+        "receipt": receipt,
+        "receipt_missing": bool(receipt) and not limited,
+        "limited": limited,
+        "contacts": public_contacts(),
+    }
+    return render(request, "dashboard/welcome.html", context, status=429 if limited else 200)
+
+
 @scoped_view(capability="account.self")
-def home(request: HttpRequest) -> HttpResponse:
+def workbench(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)  # scoped_view lets no one else through
     todos = todos_for(user)
     context = {

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from fpa.core import protected
 from fpa.core.forms import limit_choices
@@ -51,6 +52,14 @@ class RenameForm(forms.Form):
 
     def clean_effective_date(self) -> datetime.date | None:
         return _reasonable_date(self.cleaned_data.get("effective_date"), "生效日期")
+
+
+class ContactForm(forms.Form):
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    public_phone = forms.CharField(
+        label=_("办公电话"), max_length=32, required=False, help_text=_("公开显示在平台首页。")
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class CloseForm(forms.Form):

@@ -81,6 +81,7 @@ class Association(TimeStampedModel):
         related_name="predecessors",
     )
     address = LineField("地址", max_length=200, blank=True)
+    public_phone = models.CharField("办公电话", max_length=32, blank=True)
     version = models.PositiveIntegerField("版本", default=1)
 
     objects = AssociationQuerySet.as_manager()

@@ -173,6 +173,18 @@ def filing_list(
     return keyset_page(queryset, key="id", after=after, before=before, size=size)
 
 
+def public_contacts() -> list[Association]:
+    """The current county- and township-level associations with their public address and office
+    phone, in tree order, for the public front door (no person's data)."""
+    kinds = (Association.Kind.COUNTY, Association.Kind.TOWNSHIP)
+    return list(
+        Association.objects.current()
+        .filter(kind__in=kinds)
+        .only("code", "name", "kind", "address", "public_phone", "path")
+        .order_by("path")[:200]
+    )
+
+
 def filings_to_review(*, user: User) -> QuerySet[Filing]:
     """Filings submitted by the associations directly under the user's own, waiting for it."""
     home = user.home_association

@@ -12,6 +12,7 @@ urlpatterns = [
     path("a/<str:code>/children/", views.children, name="children"),
     path("a/<str:code>/new/", views.create_child, name="create_child"),
     path("a/<str:code>/rename/", views.rename, name="rename"),
+    path("a/<str:code>/contact/", views.contact, name="contact"),
     path("a/<str:code>/close/", views.close, name="close"),
     path("a/<str:code>/staff/new/", views.staff_create, name="staff_create"),
     path("a/<str:code>/filing/", views.filing_submit, name="filing_submit"),

@@ -29,6 +29,7 @@ from fpa.organizations.services.tree import (
     association_close,
     association_create,
     association_rename,
+    association_set_contact,
     divisions_load,
 )
 
@@ -42,6 +43,7 @@ __all__ = [
     "association_close",
     "association_create",
     "association_rename",
+    "association_set_contact",
     "divisions_load",
     "filing_accept",
     "filing_return",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fpa.core.audit import (
     audit_create,
@@ -346,6 +348,38 @@ def association_rename(
         division = name.removesuffix("计生协")
     _rename(locked, name, division, effective_date, actor, note)
     audit_update(actor=actor, obj=locked, before=before, scope_path=locked.path, reason=note)
+    return locked
+
+
+PUBLIC_PHONE = re.compile(r"^[0-9][0-9 \-]{5,30}$")
+
+
+@transaction.atomic
+def association_set_contact(
+    *,
+    actor: User,
+    association: Association,
+    address: str,
+    public_phone: str,
+    expected_version: int | None = None,
+) -> Association:
+    """The association's public address and office phone (shown on the public front door)."""
+    require(actor, "org.edit")
+    require_in_scope(actor, association)
+    locked = Association.objects.select_for_update().get(pk=association.pk)
+    check_version(locked.version, expected_version, [gettext("联系方式")])
+    phone = " ".join((public_phone or "").split())
+    if phone and not PUBLIC_PHONE.match(phone):
+        raise ServiceError(
+            gettext("办公电话只能包含数字、空格和“-”，如 0930-8812345。"), field="public_phone"
+        )
+    before = snapshot(locked, ["address", "public_phone", "version"])
+    locked.address = address
+    locked.public_phone = phone
+    locked.version += 1
+    validate(locked)
+    locked.save(update_fields=["address", "public_phone", "version", "updated_at"])
+    audit_update(actor=actor, obj=locked, before=before, scope_path=locked.path)
     return locked
 
 

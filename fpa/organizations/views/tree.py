@@ -101,6 +101,31 @@ def create_child(request: HttpRequest, parent: Association) -> HttpResponse:
 
 
 @scoped_view(capability="org.edit", **ASSOCIATION, as_="association")
+def contact(request: HttpRequest, association: Association) -> HttpResponse:
+    initial = {
+        "address": association.address,
+        "public_phone": association.public_phone,
+        "version": association.version,
+    }
+    form = forms.ContactForm(request.POST or None, initial=initial)
+    title = gettext("联系方式：%(name)s") % {"name": association.name}
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.association_set_contact(
+            actor=signed_in_user(request),
+            association=association,
+            address=form.cleaned_data["address"],
+            public_phone=form.cleaned_data["public_phone"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        done=gettext("联系方式已保存。"),
+        then=("organizations:detail", association.code),
+        page=lambda: _form_page(request, form, title, association),
+    )
+
+
+@scoped_view(capability="org.edit", **ASSOCIATION, as_="association")
 def rename(request: HttpRequest, association: Association) -> HttpResponse:
     form = forms.RenameForm(
         request.POST or None,
