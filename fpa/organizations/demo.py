@@ -47,9 +47,22 @@ def seed_network(*, county: Any, townships: dict[str, Any], village: Any) -> dic
     for association in associations:
         presiding[association.pk] = _staff_for(association, county, rng, fake)
     _extra_associations(county, townships, rng, fake, presiding)
+    _contacts(county, [root, *Association.objects.filter(parent=root, kind="township")], rng)
     filings = _filings(county, townships, presiding, rng)
     seats = _seats(county, associations, rng, fake)
     return {"associations": len(associations), "filings": filings, "seats": seats}
+
+
+def _contacts(actor: Any, associations: list[Association], rng: random.Random) -> None:
+    """Invented office addresses and phones (0930 is the area code of 临夏州) for the front door."""
+    for association in associations:
+        place = association.division_name or association.name.removesuffix("计生协")
+        services.association_set_contact(
+            actor=actor,
+            association=association,
+            address=f"{place}人民政府院内（演示地址）",
+            public_phone=f"0930-88{rng.randrange(10000, 99999)}",
+        )
 
 
 def _staff_for(association: Any, actor: Any, rng: random.Random, fake: Faker) -> StaffMember:
