@@ -10,14 +10,19 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db import models
 from django.http import HttpRequest
 from django.utils.functional import Promise
 from django_htmx.middleware import HtmxDetails
 
-Text = str | Promise
+if TYPE_CHECKING:  # django-stubs names the lazy string type; at runtime it is a Promise
+    from django.utils.functional import _StrPromise
+
+    Text = str | _StrPromise
+else:
+    Text = str | Promise
 
 
 class HtmxHttpRequest(HttpRequest):

@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from fpa.accounts.api_auth import BearerToken, Session
+from fpa.accounts.requests import signed_in_user
 from fpa.core.errors import ServiceError
 from fpa.organizations import selectors as org_selectors
 from fpa.volunteers import rules, selectors, services
@@ -259,12 +260,12 @@ class MatchFilters(Schema):
 @router.get("/volunteers", response=VolunteerPage)
 def volunteer_list(request: HttpRequest, filters: Query[VolunteerFilters]) -> dict:
     association = (
-        org_selectors.association_get(user=request.user, code=filters.association)
+        org_selectors.association_get(user=signed_in_user(request), code=filters.association)
         if filters.association
         else None
     )
     page = selectors.volunteer_list(
-        user=request.user,
+        user=signed_in_user(request),
         status=filters.status,
         association=association,
         query=filters.q,
@@ -278,17 +279,19 @@ def volunteer_list(request: HttpRequest, filters: Query[VolunteerFilters]) -> di
 
 @router.get("/volunteers/services", response=ServicePage)
 def service_list(request: HttpRequest, filters: Query[PageFilters]) -> dict:
-    page = selectors.service_list(user=request.user, after=filters.after, before=filters.before)
+    page = selectors.service_list(
+        user=signed_in_user(request), after=filters.after, before=filters.before
+    )
     return {"items": page.items, "next": page.next_cursor, "previous": page.prev_cursor}
 
 
 @router.post("/volunteers/services/{service_id}/hours", response={201: HoursOut})
 def hours_record(request: HttpRequest, service_id: int, payload: HoursIn) -> Status[HoursRecord]:
     _check_id(service_id)
-    service = _found(selectors.service_in_scope(request.user, service_id))
-    volunteer = _found(selectors.volunteer_in_scope(request.user, payload.volunteer_id))
+    service = _found(selectors.service_in_scope(signed_in_user(request), service_id))
+    volunteer = _found(selectors.volunteer_in_scope(signed_in_user(request), payload.volunteer_id))
     record = services.hours_record(
-        actor=request.user,
+        actor=signed_in_user(request),
         service=service,
         volunteer=volunteer,
         hours=payload.hours,
@@ -303,13 +306,15 @@ def suggestions(request: HttpRequest, filters: Query[MatchFilters]) -> list[dict
     if (filters.need is None) == (filters.service is None):
         raise ServiceError("请指定一个诉求（need）或一项服务活动（service）。", field="need")
     if filters.need is not None:
-        need = _found(selectors.need_in_scope(request.user, filters.need))
+        need = _found(selectors.need_in_scope(signed_in_user(request), filters.need))
         place = need.family.association
     else:
-        service = _found(selectors.service_in_scope(request.user, filters.service))
+        service = _found(selectors.service_in_scope(signed_in_user(request), filters.service or 0))
         place = service.association
     skills = selectors.skills_by_code(filters.skills)
-    rows = selectors.suggestions(user=request.user, place=place, skills=skills, when=filters.when)
+    rows = selectors.suggestions(
+        user=signed_in_user(request), place=place, skills=skills, when=filters.when
+    )
     return [
         {
             "volunteer_id": r.volunteer.pk,
@@ -328,8 +333,10 @@ def suggestions(request: HttpRequest, filters: Query[MatchFilters]) -> list[dict
 @router.get("/volunteers/{volunteer_id}", response=VolunteerOut)
 def volunteer_detail(request: HttpRequest, volunteer_id: int) -> Volunteer:
     _check_id(volunteer_id)
-    volunteer = _found(selectors.volunteer_for_output(user=request.user, pk=volunteer_id))
-    volunteer.stars = rules.stars_for(volunteer.confirmed_hours)  # type: ignore[attr-defined]
+    volunteer = _found(
+        selectors.volunteer_for_output(user=signed_in_user(request), pk=volunteer_id)
+    )
+    volunteer.stars = rules.stars_for(volunteer.confirmed_hours)
     return volunteer
 
 
@@ -338,7 +345,7 @@ def volunteer_detail(request: HttpRequest, volunteer_id: int) -> Volunteer:
 
 @portal_router.get("/volunteers/me", response=PortalOut)
 def portal(request: HttpRequest) -> dict:
-    data = selectors.portal(user=request.user)
+    data = selectors.portal(user=signed_in_user(request))
     volunteer = data["volunteer"]
     if volunteer is None:
         raise Http404
@@ -374,8 +381,10 @@ def portal(request: HttpRequest) -> dict:
 
 @portal_router.post("/volunteers/me/hours", response={201: HoursOut})
 def hours_submit(request: HttpRequest, payload: SubmitIn) -> Status[HoursRecord]:
-    assignment = _found(selectors.own_assignment(user=request.user, pk=payload.assignment_id))
+    assignment = _found(
+        selectors.own_assignment(user=signed_in_user(request), pk=payload.assignment_id)
+    )
     record = services.hours_submit(
-        actor=request.user, assignment=assignment, hours=payload.hours, note=payload.note
+        actor=signed_in_user(request), assignment=assignment, hours=payload.hours, note=payload.note
     )
     return Status(201, record)

@@ -14,19 +14,23 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Hashable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.urls import reverse_lazy
 from django.utils.translation import gettext, gettext_noop
 
+from fpa.accounts.requests import as_user
 from fpa.core import excel
 from fpa.core.excel.pages import ImportPage
 from fpa.core.protected import blind_index
 from fpa.organizations.models import Association
 from fpa.volunteers import selectors, services
 from fpa.volunteers.models import HoursRecord, Service, Skill, Volunteer
+
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
 
 OUT_OF_SCOPE = gettext_noop("协会编码不存在或不在您的管辖范围内。")
 NOT_HOLDER = gettext_noop("志愿者须登记在县、乡镇或村（社区）计生协。")
@@ -197,7 +201,7 @@ class VolunteerImporter(excel.Importer):
         data = dict(values)
         codes = data.pop("skills", ()) or ()
         return services.volunteer_apply(
-            actor=self.actor,
+            actor=as_user(self.actor),
             consent_version=selectors.current_consent().version,
             skills=list(Skill.objects.filter(code__in=codes)),
             **data,
@@ -209,7 +213,9 @@ class VolunteerImporter(excel.Importer):
         skills = None
         if "skills" in changes:
             skills = list(Skill.objects.filter(code__in=changes.pop("skills") or ()))
-        return services.volunteer_update(actor=self.actor, volunteer=obj, skills=skills, **changes)
+        return services.volunteer_update(
+            actor=as_user(self.actor), volunteer=obj, skills=skills, **changes
+        )
 
     def label(self, row: excel.Row) -> str:
         association = row.values.get("association")
@@ -346,7 +352,7 @@ class HoursImporter(excel.Importer):
 
     def create(self, values: dict[str, Any]) -> HoursRecord:
         return services.hours_record(
-            actor=self.actor,
+            actor=as_user(self.actor),
             service=values["service"],
             volunteer=values["volunteer"],
             hours=values["hours"],
@@ -362,7 +368,7 @@ class HoursImporter(excel.Importer):
         return f"{getattr(volunteer, 'display_name', '')} · {getattr(service, 'title', '')}"
 
 
-def volunteers_for_export(*, user: Any) -> QuerySet:
+def volunteers_for_export(*, user: User) -> QuerySet:
     return (
         Volunteer.objects.visible_to(user)
         .prefetch_related("skills")
@@ -370,13 +376,13 @@ def volunteers_for_export(*, user: Any) -> QuerySet:
     )
 
 
-def volunteers_export(*, user: Any, reveal: bool = False, reason: str = "") -> FileResponse:
+def volunteers_export(*, user: User, reveal: bool = False, reason: str = "") -> FileResponse:
     return excel.export_response(
         VOLUNTEER_SHEET, volunteers_for_export(user=user), actor=user, reveal=reveal, reason=reason
     )
 
 
-def hours_export(*, user: Any) -> FileResponse:
+def hours_export(*, user: User) -> FileResponse:
     queryset = HoursRecord.objects.visible_to(user).order_by("service__date", "id")
     return excel.export_response(HOURS_SHEET, queryset, actor=user)
 

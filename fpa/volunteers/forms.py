@@ -11,8 +11,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fpa.accounts.models import User
 from fpa.core import idnumbers, phones
-from fpa.volunteers.models import HoursRecord, Skill, Team, Volunteer
+from fpa.core.forms import limit_choices
+from fpa.volunteers.models import Assignment, HoursRecord, Skill, Team, Volunteer
 
 TRAVEL_NOTE = _("只计实际服务时间，不含往返路途时间。")
 AVAILABILITY_CHOICES = [("weekdays", _("工作日")), ("weekends", _("周末")), ("evenings", _("晚间"))]
@@ -180,11 +182,11 @@ class InsuranceForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("志愿者账号"), queryset=None)  # type: ignore[arg-type]
+    user = forms.ModelChoiceField(label=_("志愿者账号"), queryset=User.objects.none())
 
     def __init__(self, *args: Any, accounts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = accounts  # type: ignore[attr-defined]
+        limit_choices(self, "user", accounts)
 
 
 class ServiceForm(forms.Form):
@@ -209,11 +211,11 @@ class ServiceForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    volunteer = forms.ModelChoiceField(label=_("志愿者"), queryset=None)  # type: ignore[arg-type]
+    volunteer = forms.ModelChoiceField(label=_("志愿者"), queryset=Volunteer.objects.none())
 
     def __init__(self, *args: Any, volunteers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["volunteer"].queryset = volunteers  # type: ignore[attr-defined]
+        limit_choices(self, "volunteer", volunteers)
 
 
 class HoursForm(AssignForm):
@@ -222,13 +224,13 @@ class HoursForm(AssignForm):
 
 
 class SubmitHoursForm(forms.Form):
-    assignment = forms.ModelChoiceField(label=_("服务任务"), queryset=None)  # type: ignore[arg-type]
+    assignment = forms.ModelChoiceField(label=_("服务任务"), queryset=Assignment.objects.none())
     hours = HoursField(label=_("服务时长（小时）"), help_text=TRAVEL_NOTE)
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
 
     def __init__(self, *args: Any, assignments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignment"].queryset = assignments  # type: ignore[attr-defined]
+        limit_choices(self, "assignment", assignments)
 
 
 class ConfirmForm(forms.Form):

@@ -57,6 +57,10 @@ class VolunteerQuerySet(ScopedQuerySet):
 
 
 class Volunteer(TimeStampedModel):
+    # Set by the selectors that load a list (confirmed hours and the star level they earn).
+    confirmed_hours: Decimal
+    stars: int
+
     class Status(models.TextChoices):
         APPLIED = "applied", _("已报名待考察")
         VETTED = "vetted", _("考察通过待签约")

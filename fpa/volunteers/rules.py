@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fpa.core.masking import mask_name
+from fpa.core.typing_aids import Text
 
 ADULT_AGE = 18  # under 18: a guardian's consent
 SENSITIVE_AGE = 14  # under 14: sensitive personal information (PIPL art. 28)
@@ -69,10 +71,10 @@ def match_reason(
     skills_wanted: int,
     available: bool,
     load: int,
-    labels: dict[int, str] | None = None,
+    labels: Mapping[int, Text] | None = None,
 ) -> str:
     """Why a volunteer ranks where it does, in the words staff read."""
-    parts = [(labels or PLACE_LABELS).get(place, gettext("本辖区"))]
+    parts = [str((labels or PLACE_LABELS).get(place, gettext("本辖区")))]
     if skills_wanted:
         if skills_matched:
             parts.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -58,7 +59,7 @@ AVAILABILITY = {
 
 def volunteer_list(
     *,
-    user: Any,
+    user: User,
     status: str = "",
     association: Association | None = None,
     query: str = "",
@@ -131,12 +132,12 @@ def volunteer_detail(*, volunteer: Volunteer) -> dict[str, Any]:
     }
 
 
-def applications(*, user: Any) -> QuerySet[Volunteer]:
+def applications(*, user: User) -> QuerySet[Volunteer]:
     """Applications in the scope waiting to be vetted (考察)."""
     return Volunteer.objects.visible_to(user).filter(status=Volunteer.Status.APPLIED)
 
 
-def renewals_due(*, user: Any, today: datetime.date | None = None) -> QuerySet:
+def renewals_due(*, user: User, today: datetime.date | None = None) -> QuerySet[Volunteer]:
     """Active volunteers whose latest agreement ends within RENEWAL_DAYS (or has ended)."""
     today = today or timezone.localdate()
     latest = (
@@ -154,7 +155,7 @@ def renewals_due(*, user: Any, today: datetime.date | None = None) -> QuerySet:
     )
 
 
-def pending_hours(*, user: Any) -> QuerySet:
+def pending_hours(*, user: User) -> QuerySet[HoursRecord]:
     """Hours submitted by volunteers for services that the user's associations organised."""
     from fpa.core.scope import scope_path_of
 
@@ -170,7 +171,7 @@ def pending_hours(*, user: Any) -> QuerySet:
     )
 
 
-def service_list(*, user: Any, after: str | None = None, before: str | None = None) -> Page:
+def service_list(*, user: User, after: str | None = None, before: str | None = None) -> Page:
     queryset = Service.objects.visible_to(user).select_related("association")
     return keyset_page(queryset, key="id", after=after, before=before, descending=True)
 
@@ -185,7 +186,7 @@ def service_detail(*, service: Service) -> dict[str, Any]:
     }
 
 
-def team_list(*, user: Any) -> QuerySet:
+def team_list(*, user: User) -> QuerySet[Team]:
     return (
         Team.objects.visible_to(user)
         .select_related("association", "leader")
@@ -231,10 +232,10 @@ def _township_path(place: Association) -> str:
 
 def suggestions(
     *,
-    user: Any,
+    user: User,
     place: Association,
     skills: list[Skill],
-    when: list[str],
+    when: Sequence[str],
     limit: int = SUGGESTION_LIMIT,
 ) -> list[Suggestion]:
     """Active volunteers for a need or an activity at `place`, best first: same village, then
@@ -256,7 +257,7 @@ def suggestions(
         .order_by()
         .values("volunteer_id")
         .annotate(n=Count("*"))
-        .values("n")
+        .values("n")  # type: ignore[misc]  # stubs miss annotations on a through model
     )
     pairings = (
         Pairing.objects.filter(volunteer_id=OuterRef("pk"), end_date__isnull=True)
@@ -344,7 +345,7 @@ def suggestions(
 # --- portal and public ----------------------------------------------------------------------------
 
 
-def portal(*, user: Any) -> dict[str, Any]:
+def portal(*, user: User) -> dict[str, Any]:
     """What a volunteer sees of themselves: tasks, pairings, hours and certificates."""
     volunteer = Volunteer.objects.filter(user=user).select_related("association").first()
     if volunteer is None:
@@ -414,7 +415,7 @@ def confirmed_hours(volunteer: Volunteer) -> Decimal:
 # --- what the pages offer ------------------------------------------------------------------------
 
 
-def active_volunteers(user: Any) -> QuerySet:
+def active_volunteers(user: User) -> QuerySet[Volunteer]:
     """Active volunteers of the user's subtree, by place and name (the choices of a form)."""
     return (
         Volunteer.objects.visible_to(user)
@@ -424,11 +425,11 @@ def active_volunteers(user: Any) -> QuerySet:
     )
 
 
-def volunteer_in_scope(user: Any, pk: int) -> Volunteer | None:
+def volunteer_in_scope(user: User, pk: int) -> Volunteer | None:
     return Volunteer.objects.visible_to(user).filter(pk=pk).first()
 
 
-def linkable_accounts(user: Any) -> QuerySet:
+def linkable_accounts(user: User) -> QuerySet[User]:
     """Active volunteer accounts of the user's subtree not yet linked to a volunteer's record."""
     return (
         User.objects.visible_to(user)
@@ -437,16 +438,16 @@ def linkable_accounts(user: Any) -> QuerySet:
     )
 
 
-def need_in_scope(user: Any, pk: int) -> Need | None:
+def need_in_scope(user: User, pk: int) -> Need | None:
     """A family's need the user sees, with its family's association."""
     return Need.objects.visible_to(user).select_related("family__association").filter(pk=pk).first()
 
 
-def service_in_scope(user: Any, pk: int) -> Service | None:
+def service_in_scope(user: User, pk: int) -> Service | None:
     return Service.objects.visible_to(user).select_related("association").filter(pk=pk).first()
 
 
-def open_needs(user: Any, *, size: int = 50) -> list[Need]:
+def open_needs(user: User, *, size: int = 50) -> list[Need]:
     """Needs still open or in progress that the user sees, newest first (what to match)."""
     return list(
         Need.objects.visible_to(user)
@@ -456,13 +457,13 @@ def open_needs(user: Any, *, size: int = 50) -> list[Need]:
     )
 
 
-def public_holders(kinds: tuple[str, ...]) -> QuerySet:
+def public_holders(kinds: tuple[str, ...]) -> QuerySet[Association]:
     """Current associations of these kinds, for the public application (no scope: anyone may
     apply to any of them)."""
     return Association.objects.current().filter(kind__in=kinds).order_by("path")
 
 
-def assignments_due(pks: list[int]) -> QuerySet:
+def assignments_due(pks: list[int]) -> QuerySet[Assignment]:
     """The volunteer's own assignments (already read through `portal`) whose hours may be
     submitted, with their services."""
     return Assignment.objects.filter(pk__in=pks).select_related("service")
@@ -472,7 +473,7 @@ def skills_by_code(codes: list[str]) -> list[Skill]:
     return list(Skill.objects.filter(code__in=codes))
 
 
-def volunteer_for_output(*, user: Any, pk: int) -> Volunteer | None:
+def volunteer_for_output(*, user: User, pk: int) -> Volunteer | None:
     """A volunteer the user sees, with association and skills, and their confirmed hours."""
     volunteer = (
         Volunteer.objects.visible_to(user)
@@ -482,11 +483,11 @@ def volunteer_for_output(*, user: Any, pk: int) -> Volunteer | None:
         .first()
     )
     if volunteer is not None:
-        volunteer.confirmed_hours = confirmed_hours(volunteer)  # type: ignore[attr-defined]
+        volunteer.confirmed_hours = confirmed_hours(volunteer)
     return volunteer
 
 
-def own_assignment(*, user: Any, pk: int) -> Assignment | None:
+def own_assignment(*, user: User, pk: int) -> Assignment | None:
     """One of the signed-in volunteer's own assignments."""
     return (
         Assignment.objects.filter(volunteer__user=user)

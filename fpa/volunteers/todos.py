@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_noop
 
+from fpa.accounts.requests import as_user
 from fpa.core.todo import TodoKind
 from fpa.volunteers import selectors
 
@@ -13,7 +14,7 @@ KINDS = (
         key="volunteers.applications",
         label=gettext_noop("待考察的志愿者报名"),
         capability="volunteer.edit",
-        count=lambda user: selectors.applications(user=user).count(),
+        count=lambda user: selectors.applications(user=as_user(user)).count(),
         url="volunteers:list",
         query="?status=applied",
         order=60,
@@ -22,7 +23,7 @@ KINDS = (
         key="volunteers.hours",
         label=gettext_noop("待确认的服务时长"),
         capability="volunteer.edit",
-        count=lambda user: selectors.pending_hours(user=user).count(),
+        count=lambda user: selectors.pending_hours(user=as_user(user)).count(),
         url="volunteers:pending",
         order=61,
     ),
@@ -30,7 +31,7 @@ KINDS = (
         key="volunteers.renewals",
         label=gettext_noop("待续签的服务协议"),
         capability="volunteer.edit",
-        count=lambda user: selectors.renewals_due(user=user).count(),
+        count=lambda user: selectors.renewals_due(user=as_user(user)).count(),
         url="volunteers:renewals",
         order=62,
     ),

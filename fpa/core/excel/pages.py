@@ -51,8 +51,8 @@ class ImportPage:
     importer: type[Importer]
     template: str
     blank: Callable[[], HttpResponseBase]  # the template workbook
-    page_url: str  # where to start again when the upload expired
-    done_url: str  # where to go after a commit
+    page_url: Text  # where to start again when the upload expired
+    done_url: Text  # where to go after a commit
     done_message: Callable[[ImportReport], Text]
 
     def __post_init__(self) -> None:
@@ -117,7 +117,7 @@ def _confirm(request: HttpRequest, page: ImportPage, token: str) -> HttpResponse
     )
     if not usable or dry is None:
         messages.error(request, gettext(UPLOAD_EXPIRED))
-        return redirect(page.page_url)
+        return redirect(str(page.page_url))
     job = jobs.job_enqueue(
         kind=COMMIT,
         actor=actor_of(request),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,13 +25,17 @@ from fpa.volunteers.models import (
     Volunteer,
 )
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
 HOLDERS = (Association.Kind.VILLAGE, Association.Kind.TOWNSHIP, Association.Kind.COUNTY)
-PROFILE_FIELDS = ("name", "phone", "address", "occupation", "on_weekdays", "on_weekends")
+PROFILE_FIELDS: tuple[str, ...] = ("name", "phone", "address", "occupation", "on_weekdays")
+PROFILE_FIELDS += ("on_weekends",)
 PROFILE_FIELDS += ("in_evenings", "guardian_name", "guardian_relation", "guardian_phone")
 PROFILE_FIELDS += ("guardian_consent_on",)
 # What each status may become through volunteer_change_status (vetting and agreements have their
 # own services).
-TRANSITIONS = {
+TRANSITIONS: dict[str, set[str]] = {
     Volunteer.Status.ACTIVE: {Volunteer.Status.SUSPENDED, Volunteer.Status.LEFT},
     Volunteer.Status.SUSPENDED: {Volunteer.Status.ACTIVE, Volunteer.Status.LEFT},
     Volunteer.Status.APPLIED: {Volunteer.Status.LEFT},
@@ -39,7 +43,7 @@ TRANSITIONS = {
 }
 PAIRING_ROLE = "member_or_volunteer"
 PAIRING_CARE_KIND = "volunteer_service"
-TEAM_LEVELS = {
+TEAM_LEVELS: dict[str, tuple[str, ...]] = {
     Team.Level.CORPS: (Association.Kind.COUNTY,),
     Team.Level.BRIGADE: (Association.Kind.TOWNSHIP,),
     Team.Level.SQUADRON: (Association.Kind.TOWNSHIP, Association.Kind.VILLAGE),
@@ -125,7 +129,7 @@ def _lock(volunteer: Volunteer) -> Volunteer:
 
 
 def _record_status(
-    actor: Any, volunteer: Volunteer, to_status: str, on: datetime.date, reason: str
+    actor: User, volunteer: Volunteer, to_status: str, on: datetime.date, reason: str
 ) -> None:
     reason = (reason or "").strip()
     if len(reason) < 2:
@@ -149,7 +153,7 @@ def _record_status(
     )
 
 
-def actor_path(actor: Any) -> str:
+def actor_path(actor: User) -> str:
     path = scope_path_of(actor)
     if path is None:
         raise NotAllowed(gettext("您的角色无权进行此操作。"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +27,9 @@ from fpa.volunteers.models import (
 from fpa.volunteers.selectors import confirmed_hours, insured_on
 from fpa.volunteers.services.common import _path
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
 # --- services and hours ---------------------------------------------------------------------------
 
 
@@ -47,7 +50,7 @@ def _hours(value: Any, *, limit: Decimal = rules.MAX_HOURS_PER_RECORD, field: st
 @transaction.atomic
 def service_create(
     *,
-    actor: Any,
+    actor: User,
     association: Association,
     title: str,
     date: datetime.date,
@@ -88,7 +91,7 @@ def _check_insured(service: Service, volunteer: Volunteer) -> None:
 
 
 @transaction.atomic
-def assignment_create(*, actor: Any, service: Service, volunteer: Volunteer) -> Assignment:
+def assignment_create(*, actor: User, service: Service, volunteer: Volunteer) -> Assignment:
     """Assign a volunteer to a service (a task). Risky service needs valid insurance that day."""
     require(actor, "volunteer.edit")
     require_in_scope(actor, service.association)
@@ -104,7 +107,7 @@ def assignment_create(*, actor: Any, service: Service, volunteer: Volunteer) -> 
 
 
 def _hours_row(
-    actor: Any, service: Service, volunteer: Volunteer, hours: Any, note: str
+    actor: User, service: Service, volunteer: Volunteer, hours: Any, note: str
 ) -> HoursRecord:
     if service.date > timezone.localdate():
         raise ServiceError(gettext("服务尚未开展，不能登记时长。"), field="service")
@@ -121,7 +124,7 @@ def _hours_row(
 
 @transaction.atomic
 def hours_record(
-    *, actor: Any, service: Service, volunteer: Volunteer, hours: Any, note: str = ""
+    *, actor: User, service: Service, volunteer: Volunteer, hours: Any, note: str = ""
 ) -> HoursRecord:
     """The organising association records hours: confirmed at once."""
     require(actor, "volunteer.edit")
@@ -140,7 +143,7 @@ def hours_record(
 
 
 @transaction.atomic
-def hours_submit(*, actor: Any, assignment: Assignment, hours: Any, note: str = "") -> HoursRecord:
+def hours_submit(*, actor: User, assignment: Assignment, hours: Any, note: str = "") -> HoursRecord:
     """A volunteer submits their own hours for a task; the organiser confirms them."""
     require(actor, "volunteer.portal")
     volunteer = assignment.volunteer
@@ -153,7 +156,7 @@ def hours_submit(*, actor: Any, assignment: Assignment, hours: Any, note: str = 
 
 
 @transaction.atomic
-def hours_confirm(*, actor: Any, record: HoursRecord, confirm: bool) -> HoursRecord:
+def hours_confirm(*, actor: User, record: HoursRecord, confirm: bool) -> HoursRecord:
     require(actor, "volunteer.edit")
     record = HoursRecord.objects.select_for_update().get(pk=record.pk)
     require_in_scope(actor, record.service.association)
@@ -171,7 +174,7 @@ def hours_confirm(*, actor: Any, record: HoursRecord, confirm: bool) -> HoursRec
 
 
 @transaction.atomic
-def certificate_issue(*, actor: Any, volunteer: Volunteer) -> Certificate:
+def certificate_issue(*, actor: User, volunteer: Volunteer) -> Certificate:
     """A certificate of the confirmed hours to date, issued by the actor's association."""
     require(actor, "volunteer.edit")
     require_in_scope(actor, volunteer.association)

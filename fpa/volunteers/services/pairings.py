@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,13 +20,16 @@ from fpa.volunteers.models import (
 )
 from fpa.volunteers.services.common import PAIRING_CARE_KIND, PAIRING_ROLE, _path
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
 # --- pairings -------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def pairing_create(
     *,
-    actor: Any,
+    actor: User,
     volunteer: Volunteer,
     family: Family,
     start_date: datetime.date,
@@ -75,7 +78,7 @@ def pairing_create(
     return pairing
 
 
-def _pairing_close(actor: Any, pairing: Pairing, end_date: datetime.date) -> None:
+def _pairing_close(actor: User, pairing: Pairing, end_date: datetime.date) -> None:
     if end_date < pairing.start_date:
         raise ServiceError(gettext("结束日期不能早于结对日期。"), field="end_date")
     before = snapshot(pairing, ["end_date"])
@@ -88,7 +91,7 @@ def _pairing_close(actor: Any, pairing: Pairing, end_date: datetime.date) -> Non
 
 
 @transaction.atomic
-def pairing_end(*, actor: Any, pairing: Pairing, end_date: datetime.date) -> Pairing:
+def pairing_end(*, actor: User, pairing: Pairing, end_date: datetime.date) -> Pairing:
     require(actor, "volunteer.edit")
     require_in_scope(actor, pairing.volunteer.association)
     if pairing.end_date:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -42,11 +42,14 @@ from fpa.volunteers.services.common import (
 from fpa.volunteers.services.hours import _hours
 from fpa.volunteers.services.pairings import _pairing_close
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
 
 @transaction.atomic
 def volunteer_apply(
     *,
-    actor: Any = None,
+    actor: User | None = None,
     association: Association,
     name: str,
     id_number: str,
@@ -74,9 +77,10 @@ def volunteer_apply(
     if consent_version != consent.version:
         raise ServiceError(gettext("同意书已更新，请阅读最新版本后重新勾选同意。"), field="consent")
     today = timezone.localdate()
-    volunteer = Volunteer(
+    volunteer = Volunteer(  # type: ignore[misc]  # None for a missing number: see below
         association=association,
         name=_clean_text(name, 50),
+        # None, not "": validation then says the field is required (the columns are NOT NULL).
         id_number=id_number or None,
         phone=phone or None,
         address=_clean_text(address, 200),
@@ -106,7 +110,7 @@ def volunteer_apply(
 @transaction.atomic
 def volunteer_update(
     *,
-    actor: Any,
+    actor: User,
     volunteer: Volunteer,
     version: int | None = None,
     skills: Iterable[Skill] | None = None,
@@ -155,7 +159,7 @@ def volunteer_update(
 @transaction.atomic
 def volunteer_vet(
     *,
-    actor: Any,
+    actor: User,
     volunteer: Volunteer,
     passed: bool,
     notes: str,
@@ -192,7 +196,7 @@ def volunteer_vet(
 @transaction.atomic
 def agreement_sign(
     *,
-    actor: Any,
+    actor: User,
     volunteer: Volunteer,
     term_start: datetime.date,
     term_end: datetime.date,
@@ -233,7 +237,7 @@ def agreement_sign(
 
 @transaction.atomic
 def volunteer_change_status(
-    *, actor: Any, volunteer: Volunteer, to_status: str, reason: str, effective_date: datetime.date
+    *, actor: User, volunteer: Volunteer, to_status: str, reason: str, effective_date: datetime.date
 ) -> Volunteer:
     """Suspend, resume or let a volunteer leave, with the reason, the date and who."""
     require(actor, "volunteer.edit")
@@ -260,7 +264,7 @@ def volunteer_change_status(
 @transaction.atomic
 def training_add(
     *,
-    actor: Any,
+    actor: User,
     volunteer: Volunteer,
     course: str,
     hours: Decimal,
@@ -288,7 +292,7 @@ def training_add(
 @transaction.atomic
 def insurance_add(
     *,
-    actor: Any,
+    actor: User,
     volunteer: Volunteer,
     insurer: str,
     policy_number: str,
@@ -313,7 +317,7 @@ def insurance_add(
 
 
 @transaction.atomic
-def volunteer_link_account(*, actor: Any, volunteer: Volunteer, user: Any) -> Volunteer:
+def volunteer_link_account(*, actor: User, volunteer: Volunteer, user: User) -> Volunteer:
     """Link a volunteer's platform account (role 志愿者) so they can use the volunteer portal."""
     require(actor, "volunteer.edit")
     require_in_scope(actor, volunteer.association)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext
@@ -18,11 +18,14 @@ from fpa.volunteers.models import (
 )
 from fpa.volunteers.services.common import TEAM_LEVELS
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
 # --- teams ----------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def team_create(*, actor: Any, association: Association, level: str, name: str) -> Team:
+def team_create(*, actor: User, association: Association, level: str, name: str) -> Team:
     require(actor, "volunteer.edit")
     require_in_scope(actor, association)
     if level not in TEAM_LEVELS:
@@ -42,7 +45,7 @@ def team_create(*, actor: Any, association: Association, level: str, name: str) 
 
 
 @transaction.atomic
-def team_add_member(*, actor: Any, team: Team, volunteer: Volunteer, leader: bool = False) -> Team:
+def team_add_member(*, actor: User, team: Team, volunteer: Volunteer, leader: bool = False) -> Team:
     require(actor, "volunteer.edit")
     require_in_scope(actor, team.association)
     require_in_scope(actor, volunteer.association)

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from fpa.core.actions import form_action
+from fpa.core.typing_aids import ObjectLookup
 from fpa.organizations import selectors as org_selectors
 from fpa.volunteers import services
 from fpa.volunteers.models import (
     Volunteer,
 )
 
-VOLUNTEER = {"model": Volunteer}
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
+VOLUNTEER: ObjectLookup = {"model": Volunteer}
 APPLY_LIMIT = 5  # applications per address per hour
 APPLY_WINDOW = 3600
 VERIFY_LIMIT = 30  # code checks per address per 10 minutes
@@ -23,7 +27,7 @@ VERIFY_WINDOW = 600
 PROTECTED = ("id_number", "phone", "guardian_phone")
 
 
-def _holders(user: Any) -> QuerySet:
+def _holders(user: User) -> QuerySet:
     return org_selectors.association_choices(user=user, kinds=services.HOLDERS)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy
 
 from fpa.core.excel.pages import ExportKind, ExportPage, export_page, import_page
@@ -14,12 +15,12 @@ from fpa.volunteers import jobs as volunteer_jobs
 
 
 @scoped_view(capability="volunteer.edit")
-def import_volunteers(request: HttpRequest) -> HttpResponse:
+def import_volunteers(request: HttpRequest) -> HttpResponseBase:
     return import_page(request, volunteer_excel.VOLUNTEER_IMPORT)
 
 
 @scoped_view(capability="volunteer.edit")
-def import_hours(request: HttpRequest) -> HttpResponse:
+def import_hours(request: HttpRequest) -> HttpResponseBase:
     return import_page(request, volunteer_excel.HOURS_IMPORT)
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from fpa.accounts.requests import signed_in_user
 from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
@@ -27,19 +28,23 @@ from fpa.volunteers.views.common import _holders, _page
 @scoped_view(capability="volunteer.view")
 def service_list(request: HttpRequest) -> HttpResponse:
     page = selectors.service_list(
-        user=request.user, after=request.GET.get("after"), before=request.GET.get("before")
+        user=signed_in_user(request),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
     )
-    context = {"page": page, "can_edit": request.user.has_capability("volunteer.edit")}
+    context = {"page": page, "can_edit": signed_in_user(request).has_capability("volunteer.edit")}
     return render(request, "volunteers/services.html", context)
 
 
 @scoped_view(capability="volunteer.edit")
 def service_new(request: HttpRequest) -> HttpResponse:
-    form = forms.ServiceForm(request.POST or None, associations=_holders(request.user))
+    form = forms.ServiceForm(request.POST or None, associations=_holders(signed_in_user(request)))
     return form_action(
         request,
         form,
-        call=lambda form: services.service_create(actor=request.user, **form.cleaned_data),
+        call=lambda form: services.service_create(
+            actor=signed_in_user(request), **form.cleaned_data
+        ),
         done=lambda service: gettext("已登记服务活动：%(title)s。") % {"title": service.title},
         then=lambda service: ("volunteers:service", service.pk),
         page=lambda: _page(request, form, gettext("登记志愿服务活动"), note=forms.TRAVEL_NOTE),
@@ -48,7 +53,7 @@ def service_new(request: HttpRequest) -> HttpResponse:
 
 @scoped_view(capability="volunteer.view", model=Service)
 def service_detail(request: HttpRequest, pk: Service) -> HttpResponse:
-    service, user = pk, request.user
+    service, user = pk, signed_in_user(request)
     data = selectors.service_detail(service=service)
     context = {
         "service": service,
@@ -65,11 +70,15 @@ def service_detail(request: HttpRequest, pk: Service) -> HttpResponse:
 @require_POST
 @scoped_view(capability="volunteer.edit", model=Service, as_="service")
 def assign(request: HttpRequest, service: Service) -> HttpResponse:
-    form = forms.AssignForm(request.POST, volunteers=selectors.active_volunteers(request.user))
+    form = forms.AssignForm(
+        request.POST, volunteers=selectors.active_volunteers(signed_in_user(request))
+    )
     if form.is_valid():
         try:
             services.assignment_create(
-                actor=request.user, service=service, volunteer=form.cleaned_data["volunteer"]
+                actor=signed_in_user(request),
+                service=service,
+                volunteer=form.cleaned_data["volunteer"],
             )
         except ServiceError as exc:
             messages.error(request, exc.message)
@@ -83,22 +92,28 @@ def assign(request: HttpRequest, service: Service) -> HttpResponse:
 @require_POST
 @scoped_view(capability="volunteer.edit", model=Service, as_="service")
 def hours_record(request: HttpRequest, service: Service) -> HttpResponse:
-    form = forms.HoursForm(request.POST, volunteers=selectors.active_volunteers(request.user))
+    form = forms.HoursForm(
+        request.POST, volunteers=selectors.active_volunteers(signed_in_user(request))
+    )
     if form.is_valid():
         try:
-            services.hours_record(actor=request.user, service=service, **form.cleaned_data)
+            services.hours_record(
+                actor=signed_in_user(request), service=service, **form.cleaned_data
+            )
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, gettext("已登记并确认服务时长。"))
     else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(
+            request, "；".join(str(e) for errors in form.errors.values() for e in errors)
+        )
     return redirect("volunteers:service", pk=service.pk)
 
 
 @scoped_view(capability="volunteer.edit")
 def pending(request: HttpRequest) -> HttpResponse:
-    rows = list(selectors.pending_hours(user=request.user)[:501])
+    rows = list(selectors.pending_hours(user=signed_in_user(request))[:501])
     return render(request, "volunteers/pending.html", {"rows": rows[:500], "cut": len(rows) > 500})
 
 
@@ -109,7 +124,9 @@ def hours_confirm(request: HttpRequest, pk: HoursRecord) -> HttpResponse:
     if form.is_valid():
         try:
             services.hours_confirm(
-                actor=request.user, record=pk, confirm=form.cleaned_data["decision"] == "confirm"
+                actor=signed_in_user(request),
+                record=pk,
+                confirm=form.cleaned_data["decision"] == "confirm",
             )
         except ServiceError as exc:
             messages.error(request, exc.message)
@@ -123,7 +140,7 @@ def hours_confirm(request: HttpRequest, pk: HoursRecord) -> HttpResponse:
 
 @scoped_view(capability="volunteer.view")
 def teams(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     can_edit = user.has_capability("volunteer.edit")
     form = forms.TeamForm(request.POST or None, associations=_holders(user))
     if request.method == "POST":
@@ -143,7 +160,7 @@ def teams(request: HttpRequest) -> HttpResponse:
 
 @scoped_view(capability="volunteer.view", model=Team)
 def team_detail(request: HttpRequest, pk: Team) -> HttpResponse:
-    team, user = pk, request.user
+    team, user = pk, signed_in_user(request)
     candidates = selectors.active_volunteers(user).filter(
         association__path__under=team.association.path
     )

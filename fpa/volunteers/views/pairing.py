@@ -12,41 +12,50 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from fpa.accounts.requests import signed_in_user
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
 from fpa.families.models import Need
 from fpa.organizations.models import Association
 from fpa.volunteers import forms, selectors, services
-from fpa.volunteers.models import (
-    Pairing,
-)
+from fpa.volunteers.models import Pairing, Service
 
 # --- matching and pairing -------------------------------------------------------------------------
 
 
-def _target(request: HttpRequest) -> tuple[Any, Any, Association | None]:
+def _target(request: HttpRequest) -> tuple[Need | None, Service | None, Association | None]:
     """The need (?need=) or the service (?service=) to match, loaded inside the scope."""
     source = request.POST if request.method == "POST" else request.GET
-    for name, load in (
-        ("need", selectors.need_in_scope),
-        ("service", selectors.service_in_scope),
-    ):
-        raw = (source.get(name) or "").strip()
-        if raw:
-            if not (raw.isascii() and raw.isdigit() and len(raw) < 19):
-                raise Http404
-            obj = load(request.user, int(raw))
-            if obj is None:
-                raise Http404(gettext("记录不存在或不在您的管辖范围内。"))
-            place = obj.family.association if name == "need" else obj.association
-            return (obj if name == "need" else None, obj if name == "service" else None, place)
+    user = signed_in_user(request)
+    need_id = _key(source.get("need"))
+    if need_id is not None:
+        need = selectors.need_in_scope(user, need_id)
+        if need is None:
+            raise Http404(gettext("记录不存在或不在您的管辖范围内。"))
+        return need, None, need.family.association
+    service_id = _key(source.get("service"))
+    if service_id is not None:
+        service = selectors.service_in_scope(user, service_id)
+        if service is None:
+            raise Http404(gettext("记录不存在或不在您的管辖范围内。"))
+        return None, service, service.association
     return None, None, None
+
+
+def _key(value: str | None) -> int | None:
+    """A record id from the query string; a value that cannot be one is a 404."""
+    raw = (value or "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 19):
+        raise Http404
+    return int(raw)
 
 
 @scoped_view(capability="volunteer.edit")
 def match(request: HttpRequest) -> HttpResponse:
     """Suggested volunteers for a family's need or an activity, with the reason of each rank."""
-    if not request.user.has_capability("family.view") and request.GET.get("need"):
+    if not signed_in_user(request).has_capability("family.view") and request.GET.get("need"):
         raise PermissionDenied(gettext("您的角色无权查看家庭诉求。"))
     need, service, place = _target(request)
     if service is not None and not request.GET.get("skills"):
@@ -59,14 +68,16 @@ def match(request: HttpRequest) -> HttpResponse:
         wanted, when = list(data.get("skills") or []), list(data.get("when") or [])
     rows = []
     if place is not None:
-        rows = selectors.suggestions(user=request.user, place=place, skills=wanted, when=when)
+        rows = selectors.suggestions(
+            user=signed_in_user(request), place=place, skills=wanted, when=when
+        )
     context = {
         "form": form,
         "need": need,
         "service": service,
         "place": place,
         "rows": rows,
-        "open_needs": [] if place is not None else _open_needs(request.user),
+        "open_needs": [] if place is not None else _open_needs(signed_in_user(request)),
     }
     return render(request, "volunteers/match.html", context)
 
@@ -87,13 +98,13 @@ def pair(request: HttpRequest) -> HttpResponse:
         messages.error(request, gettext("请求无效。"))
         return redirect("volunteers:match")
     data = form.cleaned_data
-    need = selectors.need_in_scope(request.user, data["need"])
-    volunteer = selectors.volunteer_in_scope(request.user, data["volunteer"])
+    need = selectors.need_in_scope(signed_in_user(request), data["need"])
+    volunteer = selectors.volunteer_in_scope(signed_in_user(request), data["volunteer"])
     if need is None or volunteer is None:
         raise Http404(gettext("记录不存在或不在您的管辖范围内。"))
     try:
         services.pairing_create(
-            actor=request.user,
+            actor=signed_in_user(request),
             volunteer=volunteer,
             family=need.family,
             start_date=timezone.localdate(),
@@ -113,7 +124,9 @@ def pairing_end(request: HttpRequest, pairing: Pairing) -> HttpResponse:
     if form.is_valid():
         try:
             services.pairing_end(
-                actor=request.user, pairing=pairing, end_date=form.cleaned_data["end_date"]
+                actor=signed_in_user(request),
+                pairing=pairing,
+                end_date=form.cleaned_data["end_date"],
             )
         except ServiceError as exc:
             messages.error(request, exc.message)

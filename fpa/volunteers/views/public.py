@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 
+from fpa.accounts.requests import signed_in_user
 from fpa.core import ratelimit
 from fpa.core.errors import ServiceError
 from fpa.core.scope import public_view, scoped_view
@@ -74,7 +75,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 @scoped_view(capability="volunteer.portal")
 def portal(request: HttpRequest) -> HttpResponse:
-    data = selectors.portal(user=request.user)
+    data = selectors.portal(user=signed_in_user(request))
     volunteer = data["volunteer"]
     form = None
     if volunteer is not None:
@@ -85,7 +86,7 @@ def portal(request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             try:
                 services.hours_submit(
-                    actor=request.user,
+                    actor=signed_in_user(request),
                     assignment=form.cleaned_data["assignment"],
                     hours=form.cleaned_data["hours"],
                     note=form.cleaned_data["note"],

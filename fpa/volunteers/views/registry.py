@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from fpa.accounts.requests import signed_in_user
 from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.reveal import reveal_response
@@ -33,7 +34,7 @@ from fpa.volunteers.views.common import (
 
 @scoped_view(capability="volunteer.view")
 def volunteer_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     form = forms.FilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     code = (request.GET.get("code") or "").strip()[:32]
@@ -66,13 +67,13 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
 def volunteer_new(request: HttpRequest) -> HttpResponse:
     """Staff enter a paper application (the applicant signed the current consent text)."""
     consent = selectors.current_consent()
-    form = forms.ProfileForm(request.POST or None, associations=_holders(request.user))
+    form = forms.ProfileForm(request.POST or None, associations=_holders(signed_in_user(request)))
     note = gettext("请确认报名人已签署第%(version)s版报名同意书。") % {"version": consent.version}
     return form_action(
         request,
         form,
         call=lambda form: services.volunteer_apply(
-            actor=request.user, consent_version=consent.version, **form.cleaned_data
+            actor=signed_in_user(request), consent_version=consent.version, **form.cleaned_data
         ),
         done=lambda volunteer: gettext("已登记报名：%(name)s。") % {"name": volunteer.display_name},
         then=lambda volunteer: ("volunteers:detail", volunteer.pk),
@@ -82,7 +83,7 @@ def volunteer_new(request: HttpRequest) -> HttpResponse:
 
 @scoped_view(capability="volunteer.view", **VOLUNTEER)
 def detail(request: HttpRequest, pk: Volunteer) -> HttpResponse:
-    volunteer, user = pk, request.user
+    volunteer, user = pk, signed_in_user(request)
     data = selectors.volunteer_detail(volunteer=volunteer)
     today = timezone.localdate()
     context = {
@@ -131,7 +132,7 @@ def edit(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
         "guardian_consent_on": volunteer.guardian_consent_on,
     }
     form = forms.ProfileForm(
-        request.POST or None, associations=_holders(request.user), initial=initial
+        request.POST or None, associations=_holders(signed_in_user(request)), initial=initial
     )
     # The ID number and the association are not changed here (a different person is a new
     # application); an empty phone keeps the stored one.
@@ -152,7 +153,7 @@ def edit(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
         skills = data.pop("skills")
         try:
             services.volunteer_update(
-                actor=request.user,
+                actor=signed_in_user(request),
                 volunteer=volunteer,
                 version=int(request.POST.get("version") or 0) or None,
                 skills=skills,
@@ -180,7 +181,7 @@ def vet(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
         volunteer,
         form,
         gettext("考察：%(name)s") % {"name": volunteer.display_name},
-        lambda d: services.volunteer_vet(actor=request.user, volunteer=volunteer, **d),
+        lambda d: services.volunteer_vet(actor=signed_in_user(request), volunteer=volunteer, **d),
         gettext("已录入考察结果。"),
     )
 
@@ -201,7 +202,7 @@ def agreement(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
         volunteer,
         form,
         gettext("签订志愿服务协议：%(name)s") % {"name": volunteer.display_name},
-        lambda d: services.agreement_sign(actor=request.user, volunteer=volunteer, **d),
+        lambda d: services.agreement_sign(actor=signed_in_user(request), volunteer=volunteer, **d),
         gettext("已登记协议。"),
         note=gettext("首次签订协议后志愿者转为“在册服务”；到期前60天列入续签提醒。"),
     )
@@ -215,7 +216,9 @@ def status(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
         volunteer,
         form,
         gettext("变更状态：%(name)s") % {"name": volunteer.display_name},
-        lambda d: services.volunteer_change_status(actor=request.user, volunteer=volunteer, **d),
+        lambda d: services.volunteer_change_status(
+            actor=signed_in_user(request), volunteer=volunteer, **d
+        ),
         gettext("已变更状态。"),
     )
 
@@ -228,7 +231,7 @@ def training(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
         volunteer,
         form,
         gettext("登记培训：%(name)s") % {"name": volunteer.display_name},
-        lambda d: services.training_add(actor=request.user, volunteer=volunteer, **d),
+        lambda d: services.training_add(actor=signed_in_user(request), volunteer=volunteer, **d),
         gettext("已登记培训。"),
     )
 
@@ -241,7 +244,7 @@ def insurance(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
         volunteer,
         form,
         gettext("登记意外保险：%(name)s") % {"name": volunteer.display_name},
-        lambda d: services.insurance_add(actor=request.user, volunteer=volunteer, **d),
+        lambda d: services.insurance_add(actor=signed_in_user(request), volunteer=volunteer, **d),
         gettext("已登记保险。"),
     )
 
@@ -249,11 +252,13 @@ def insurance(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
 @require_POST
 @scoped_view(capability="volunteer.edit", **VOLUNTEER, as_="volunteer")
 def link(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
-    form = forms.LinkForm(request.POST, accounts=selectors.linkable_accounts(request.user))
+    form = forms.LinkForm(
+        request.POST, accounts=selectors.linkable_accounts(signed_in_user(request))
+    )
     if form.is_valid():
         try:
             services.volunteer_link_account(
-                actor=request.user, volunteer=volunteer, user=form.cleaned_data["user"]
+                actor=signed_in_user(request), volunteer=volunteer, user=form.cleaned_data["user"]
             )
         except ServiceError as exc:
             messages.error(request, exc.message)
@@ -268,7 +273,7 @@ def link(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
 @scoped_view(capability="volunteer.edit", **VOLUNTEER, as_="volunteer")
 def certificate_issue(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
     try:
-        certificate = services.certificate_issue(actor=request.user, volunteer=volunteer)
+        certificate = services.certificate_issue(actor=signed_in_user(request), volunteer=volunteer)
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("volunteers:detail", pk=volunteer.pk)
@@ -289,7 +294,7 @@ def certificate(request: HttpRequest, cert: Certificate) -> HttpResponse:
 
 @scoped_view(capability="volunteer.view")
 def renewals(request: HttpRequest) -> HttpResponse:
-    rows = list(selectors.renewals_due(user=request.user)[:501])
+    rows = list(selectors.renewals_due(user=signed_in_user(request))[:501])
     context = {
         "rows": rows[:500],
         "cut": len(rows) > 500,
