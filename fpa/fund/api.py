@@ -13,8 +13,9 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from fpa.accounts.api_auth import BearerToken, Session
+from fpa.accounts.requests import signed_in_user
 from fpa.fund import selectors
-from fpa.fund.models import Grant
+from fpa.fund.models import Donation, Grant
 
 router = Router(tags=["fund"], auth=[BearerToken("fund.view"), Session("fund.view")])
 
@@ -52,7 +53,7 @@ class GrantOut(Schema):
 
     @staticmethod
     def resolve_leaf_index(obj: Grant) -> int | None:
-        return obj.entry.leaf_index if obj.entry_id else None
+        return obj.entry.leaf_index if obj.entry is not None else None
 
 
 class GrantPage(Schema):
@@ -74,13 +75,13 @@ class DonationOut(Schema):
     leaf_index: int | None
 
     @staticmethod
-    def resolve_restricted_purpose(obj: object) -> str | None:
-        purpose = obj.restricted_purpose  # type: ignore[attr-defined]
+    def resolve_restricted_purpose(obj: Donation) -> str | None:
+        purpose = obj.restricted_purpose
         return purpose.code if purpose else None
 
     @staticmethod
-    def resolve_leaf_index(obj: object) -> int | None:
-        return obj.entry.leaf_index  # type: ignore[attr-defined]
+    def resolve_leaf_index(obj: Donation) -> int | None:
+        return obj.entry.leaf_index
 
 
 class DonationPage(Schema):
@@ -105,7 +106,7 @@ class DonationFilters(Schema):
 def grant_list(request: HttpRequest, filters: Query[GrantFilters]) -> dict:
     status = filters.status if filters.status in Grant.Status.values else ""
     page = selectors.grant_list(
-        user=request.user, status=status, after=filters.after, before=filters.before
+        user=signed_in_user(request), status=status, after=filters.after, before=filters.before
     )
     return {"items": page.items, "next": page.next_cursor, "previous": page.prev_cursor}
 
@@ -113,6 +114,9 @@ def grant_list(request: HttpRequest, filters: Query[GrantFilters]) -> dict:
 @router.get("/fund/donations", response=DonationPage)
 def donation_list(request: HttpRequest, filters: Query[DonationFilters]) -> dict:
     page = selectors.donation_list(
-        user=request.user, query=filters.q[:50], after=filters.after, before=filters.before
+        user=signed_in_user(request),
+        query=filters.q[:50],
+        after=filters.after,
+        before=filters.before,
     )
     return {"items": page.items, "next": page.next_cursor, "previous": page.prev_cursor}

@@ -16,10 +16,11 @@ from typing import Any
 from django.utils import timezone
 from faker import Faker
 
+from fpa.accounts.models import User
 from fpa.core.demo import DemoCast
 from fpa.families.models import Family
 from fpa.fund import services
-from fpa.fund.models import Account, Feedback, Grant
+from fpa.fund.models import Account, Feedback, Fund, Grant
 from fpa.organizations.models import Association
 
 SEED = 2023
@@ -88,7 +89,15 @@ def seed_fund(*, county: Any, finance: Any, township: Any, village: Any) -> dict
     return {"fund donations": donations, "fund grants": grants, "fund feedback": feedback}
 
 
-def _donations(fund, finance, fake, rng, start, today, accounts) -> int:  # type: ignore[no-untyped-def]
+def _donations(
+    fund: Fund,
+    finance: User,
+    fake: Faker,
+    rng: random.Random,
+    start: datetime.date,
+    today: datetime.date,
+    accounts: dict[str, Account],
+) -> int:
     count = 0
     for i in range(36):
         day = start + datetime.timedelta(days=rng.randrange((today - start).days + 1))
@@ -111,7 +120,16 @@ def _donations(fund, finance, fake, rng, start, today, accounts) -> int:  # type
     return count
 
 
-def _grants(fund, county, finance, township, village, rng, today, accounts) -> int:  # type: ignore[no-untyped-def]
+def _grants(
+    fund: Fund,
+    county: User,
+    finance: User,
+    township: User,
+    village: User,
+    rng: random.Random,
+    today: datetime.date,
+    accounts: dict[str, Account],
+) -> int:
     families = list(
         Family.objects.filter(association__path__startswith="/62/6229/622923/622923100/").order_by(
             "pk"
@@ -151,6 +169,7 @@ def _grants(fund, county, finance, township, village, rng, today, accounts) -> i
             )
             grant.refresh_from_db()
             services.grant_close(actor=county, grant=grant, version=grant.version)
+    assert village.home_association is not None  # the demo village's staff account
     activity = services.grant_apply(
         actor=village,
         association=village.home_association,
@@ -166,7 +185,7 @@ def _grants(fund, county, finance, township, village, rng, today, accounts) -> i
     return made + 1
 
 
-def _feedback(fund, county, rng) -> int:  # type: ignore[no-untyped-def]
+def _feedback(fund: Fund, county: User, rng: random.Random) -> int:
     """Comments as the public sees them: reviewed and published, except the last, still held
     for review (the county's queue shows it); the objection is held too. No text names a
     beneficiary or an address."""

@@ -11,8 +11,11 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from fpa.core.forms import limit_choices
+from fpa.families.models import Family
 from fpa.fund.models import Account, Donation, Grant
 from fpa.fund.money import AmountError, parse_amount
+from fpa.organizations.models import Association
 
 FUND_NAME = "生育关怀基金"  # the default name stored as data: Chinese in every language
 
@@ -89,11 +92,16 @@ class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("冲销原因"), max_length=200)
 
 
+class FamilyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Family) -> str:
+        return f"{obj.association.name} · {obj.head_name or obj.pk}"
+
+
 class GrantForm(forms.Form):
     target = forms.ChoiceField(label=_("资助对象"), choices=Grant.Target.choices)
-    family = forms.ModelChoiceField(label=_("家庭"), required=False, queryset=None)
+    family = FamilyChoiceField(label=_("家庭"), required=False, queryset=Family.objects.none())
     association = forms.ModelChoiceField(
-        label=_("所属协会（个人、活动）"), required=False, queryset=None
+        label=_("所属协会（个人、活动）"), required=False, queryset=Association.objects.none()
     )
     person_name = forms.CharField(label=_("个人姓名（不公开）"), max_length=50, required=False)
     activity_name = forms.CharField(label=_("活动名称（不公开）"), max_length=100, required=False)
@@ -105,11 +113,8 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args: Any, families: Any, areas: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["family"].queryset = families
-        self.fields["family"].label_from_instance = lambda f: (
-            f"{f.association.name} · {f.head_name or f.pk}"
-        )
-        self.fields["association"].queryset = areas
+        limit_choices(self, "family", families)
+        limit_choices(self, "association", areas)
 
 
 class DecisionForm(forms.Form):

@@ -12,9 +12,13 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 VERSION = "fpa-fund-entry/1"
 TWO_PLACES = Decimal("0.01")
+
+if TYPE_CHECKING:
+    from fpa.fund.models import JournalEntry
 
 
 @dataclass(frozen=True)
@@ -68,27 +72,27 @@ def encode(
     )
 
 
-def entry_leaf(entry: object) -> bytes:
+def entry_leaf(entry: JournalEntry) -> bytes:
     """The leaf of a stored entry (its lines in id order), as verify_ledger recomputes it."""
     lines = [
         LeafLine(
             account=line.account.code,
             debit=line.debit,
             credit=line.credit,
-            restriction=line.restriction.code if line.restriction_id else None,
+            restriction=line.restriction.code if line.restriction is not None else None,
         )
-        for line in sorted(entry.lines.all(), key=lambda line: line.pk)  # type: ignore[attr-defined]
+        for line in sorted(entry.lines.all(), key=lambda line: line.pk)
     ]
-    reverses = entry.reverses  # type: ignore[attr-defined]
+    reverses = entry.reverses
     return encode(
-        fund=entry.fund.association.code,  # type: ignore[attr-defined]
-        number=entry.number,  # type: ignore[attr-defined]
-        date=entry.date.isoformat(),  # type: ignore[attr-defined]
-        kind=entry.kind,  # type: ignore[attr-defined]
-        category=entry.category.code,  # type: ignore[attr-defined]
-        township=entry.township_code,  # type: ignore[attr-defined]
-        receipt=entry.receipt_number,  # type: ignore[attr-defined]
-        grant=entry.grant_number,  # type: ignore[attr-defined]
+        fund=entry.fund.association.code,
+        number=entry.number,
+        date=entry.date.isoformat(),
+        kind=entry.kind,
+        category=entry.category.code,
+        township=entry.township_code,
+        receipt=entry.receipt_number,
+        grant=entry.grant_number,
         reverses=reverses.number if reverses is not None else None,
         lines=lines,
     )

@@ -35,7 +35,8 @@ def rows() -> Iterator[tuple[int, bytes]]:
         .order_by("leaf_index")
     )
     for entry in entries.iterator(chunk_size=2000):
-        yield int(entry.leaf_index), entry_leaf(entry)
+        assert entry.leaf_index is not None  # filtered above
+        yield entry.leaf_index, entry_leaf(entry)
 
 
 def register_source() -> Any:

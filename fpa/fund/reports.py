@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import FileResponse
 
@@ -12,6 +12,9 @@ from fpa.core.audit import audit_record
 from fpa.core.excel.columns import NUMBER, Column, Sheet
 from fpa.core.excel.writer import XLSX, write_workbook
 from fpa.core.models import AuditEvent
+
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
 
 STATEMENT = Sheet(
     title="基金收支表",
@@ -43,7 +46,7 @@ def statement_rows(statement: Any) -> list[SimpleNamespace]:
 
 
 def statement_file(
-    *, actor: Any, fund: Any, statement: Any, year: int, month: int | None
+    *, actor: User, fund: Any, statement: Any, year: int, month: int | None
 ) -> tuple[Any, str]:
     """The statement workbook in a temporary file (rewound), its file name; audited as an
     export by `actor`."""
@@ -66,7 +69,7 @@ def statement_file(
 
 
 def statement_response(
-    *, actor: Any, fund: Any, statement: Any, year: int, month: int | None
+    *, actor: User, fund: Any, statement: Any, year: int, month: int | None
 ) -> FileResponse:
     handle, name = statement_file(
         actor=actor, fund=fund, statement=statement, year=year, month=month

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -34,6 +34,9 @@ from fpa.fund.models import (
 )
 from fpa.organizations.models import Association
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
 PUBLIC_GRANT_STATUSES = (Grant.Status.PAID, Grant.Status.CLOSED)
 NOTICE_LIMIT = 200
 
@@ -49,11 +52,11 @@ def fund_public(code: str | None = None) -> Fund | None:
     return funds.order_by("association__depth", "pk").first()
 
 
-def fund_list(*, user: Any) -> list[Fund]:
+def fund_list(*, user: User) -> list[Fund]:
     return list(Fund.objects.visible_to(user).select_related("association").order_by("pk"))
 
 
-def fund_for_user(*, user: Any) -> Fund | None:
+def fund_for_user(*, user: User) -> Fund | None:
     """The fund a staff member works with: the one over their home association."""
     home = user.home_association
     if home is None:
@@ -97,7 +100,9 @@ class Overview:
             (gettext("支出"), self.expense_series),
         ):
             for s in series:
-                out.append((label, s["name"], _cents(sum(Decimal(str(v)) for v in s["data"]))))
+                out.append(
+                    (label, s["name"], _cents(sum((Decimal(str(v)) for v in s["data"]), ZERO)))
+                )
         return out
 
 
@@ -245,7 +250,7 @@ def public_donation(fund: Fund, receipt: str) -> Donation | None:
     )
 
 
-def _public_grants(fund: Fund) -> QuerySet:
+def _public_grants(fund: Fund) -> QuerySet[Grant]:
     return (
         Grant.objects.filter(fund=fund, status__in=PUBLIC_GRANT_STATUSES)
         .select_related("category", "township", "entry")
@@ -328,7 +333,7 @@ def rules_history(fund: Fund) -> list[RulesVersion]:
 
 
 def donation_list(
-    *, user: Any, query: str = "", after: str | None = None, before: str | None = None
+    *, user: User, query: str = "", after: str | None = None, before: str | None = None
 ) -> Page:
     rows = Donation.objects.visible_to(user).select_related("restricted_purpose", "entry", "fund")
     if query:
@@ -338,7 +343,7 @@ def donation_list(
 
 def grant_list(
     *,
-    user: Any,
+    user: User,
     status: str = "",
     mine: bool = False,
     after: str | None = None,
@@ -361,7 +366,7 @@ STEPS = (
 )
 
 
-def grants_at_my_step(*, user: Any) -> QuerySet[Grant]:
+def grants_at_my_step(*, user: User) -> QuerySet[Grant]:
     """The grants in scope whose next step this user may take: the status matches a capability
     the user holds, and the user has not handled the grant before (they could not act on it)."""
     condition = Q(pk__in=[])
@@ -374,7 +379,7 @@ def grants_at_my_step(*, user: Any) -> QuerySet[Grant]:
     return Grant.objects.visible_to(user).filter(condition)
 
 
-def grants_returned_to(*, user: Any, days: int = 30, size: int = 5) -> list[Grant]:
+def grants_returned_to(*, user: User, days: int = 30, size: int = 5) -> list[Grant]:
     """The user's own applications refused in the last `days`, newest first, with the reason."""
     since = timezone.now() - datetime.timedelta(days=days)
     return list(
@@ -384,7 +389,7 @@ def grants_returned_to(*, user: Any, days: int = 30, size: int = 5) -> list[Gran
     )
 
 
-def entry_list(*, user: Any, after: str | None = None, before: str | None = None) -> Page:
+def entry_list(*, user: User, after: str | None = None, before: str | None = None) -> Page:
     rows = (
         JournalEntry.objects.visible_to(user)
         .select_related("category", "reverses", "fund")
@@ -402,7 +407,7 @@ UNANSWERED = Q(
 
 def feedback_list(
     *,
-    user: Any,
+    user: User,
     open_only: bool = False,
     held_only: bool = False,
     after: str | None = None,
@@ -416,17 +421,19 @@ def feedback_list(
     return keyset_page(rows, key="id", after=after, before=before, descending=True)
 
 
-def waiting_for(*, user: Any) -> dict[str, int]:
+def waiting_for(*, user: User) -> dict[str, int]:
     """How many grants wait for this user's step, per status (those the user has handled before
     are not counted: they cannot take the next step of those). One grouped query."""
-    counts = {status: 0 for capability, status, _ in STEPS if user.has_capability(capability)}
+    counts: dict[str, int] = {
+        status: 0 for capability, status, _ in STEPS if user.has_capability(capability)
+    }
     rows = grants_at_my_step(user=user).values_list("status").annotate(n=Count("id"))
     for status, n in rows.order_by():
         counts[status] = n
     return counts
 
 
-def feedback_waiting(*, user: Any) -> dict[str, int]:
+def feedback_waiting(*, user: User) -> dict[str, int]:
     """Public feedback in scope waiting for staff: held for review before publication, and
     without a reply yet (the feedback page's two filters, counted). One query."""
     totals = Feedback.objects.visible_to(user).aggregate(
@@ -466,7 +473,7 @@ def _name_candidates(text: str) -> set[str]:
     return found
 
 
-def feedback_warnings(*, user: Any, items: Iterable[Any]) -> dict[int, list[str]]:
+def feedback_warnings(*, user: User, items: Iterable[Any]) -> dict[int, list[str]]:
     """For the reviewer: which held texts contain the name or the address of a person in the
     registries (special families' people, members, volunteers) that `user` may see. Reads only
     through each registry's `visible_to(user)`, answers only with the words already in the text
@@ -563,7 +570,7 @@ def pool_of(fund: Fund, purpose: Account) -> Decimal:
     return row.amount if row else ZERO
 
 
-def grant_choices(user: Any) -> tuple[QuerySet, QuerySet]:
+def grant_choices(user: User) -> tuple[QuerySet[Family], QuerySet[Association]]:
     """What a grant application may name: the active families and the associations the user
     sees."""
     families = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext, gettext_noop
 
+from fpa.accounts.requests import as_user
 from fpa.core.actors import Actor
 from fpa.core.links import link_to
 from fpa.core.todo import Notice, TodoKind
@@ -12,7 +13,7 @@ from fpa.fund import selectors
 from fpa.fund.models import Grant
 
 
-def _at_step(status: str) -> TodoKind:
+def _at_step(status: Grant.Status) -> TodoKind:
     capability, label = {
         Grant.Status.SUBMITTED: ("fund.review", gettext_noop("待审核的资助申请")),
         Grant.Status.REVIEWED: ("fund.approve", gettext_noop("待审批的资助申请")),
@@ -22,7 +23,7 @@ def _at_step(status: str) -> TodoKind:
         key=f"fund.grants_{status}",
         label=label,
         capability=capability,
-        count=lambda user: selectors.waiting_for(user=user).get(status, 0),
+        count=lambda user: selectors.waiting_for(user=as_user(user)).get(status, 0),
         url="fund:grants",
         query=f"?mine=1&status={status}",
         order=20,
@@ -36,7 +37,7 @@ def _refused(user: Actor) -> list[Notice]:
             reason=grant.decision_note,
             url=link_to("fund:grant_detail", grant.pk),
         )
-        for grant in selectors.grants_returned_to(user=user)
+        for grant in selectors.grants_returned_to(user=as_user(user))
     ]
 
 
@@ -58,7 +59,7 @@ KINDS = (
         key="fund.feedback_held",
         label=gettext_noop("待审核的公众留言"),
         capability="fund.reply",
-        count=lambda user: selectors.feedback_waiting(user=user)["held"],
+        count=lambda user: selectors.feedback_waiting(user=as_user(user))["held"],
         url="fund:feedback",
         query="?held=1",
         order=25,
@@ -67,7 +68,7 @@ KINDS = (
         key="fund.feedback_unanswered",
         label=gettext_noop("待答复的公众留言"),
         capability="fund.reply",
-        count=lambda user: selectors.feedback_waiting(user=user)["unanswered"],
+        count=lambda user: selectors.feedback_waiting(user=as_user(user))["unanswered"],
         url="fund:feedback",
         query="?open=1",
         order=26,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +20,9 @@ from fpa.fund.models import (
     Fund,
     Grant,
 )
+
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
 
 # --- social supervision ------------------------------------------------------------------------
 
@@ -80,7 +83,7 @@ def feedback_submit(
 
 
 @transaction.atomic
-def feedback_reply(*, actor: Any, feedback: Feedback, reply: str) -> Feedback:
+def feedback_reply(*, actor: User, feedback: Feedback, reply: str) -> Feedback:
     """Answer a comment or objection; the answer is published beside it."""
     require(actor, "fund.reply")
     require_in_scope(actor, feedback.association)
@@ -107,7 +110,7 @@ REVIEW_STEPS = {
 }
 
 
-def _review(*, actor: Any, feedback: Feedback, step: str, reason: str) -> Feedback:
+def _review(*, actor: User, feedback: Feedback, step: str, reason: str) -> Feedback:
     require(actor, "fund.reply")
     require_in_scope(actor, feedback.association)
     starts, status, needs_reason = REVIEW_STEPS[step]
@@ -140,20 +143,20 @@ def _review(*, actor: Any, feedback: Feedback, step: str, reason: str) -> Feedba
 
 
 @transaction.atomic
-def feedback_publish(*, actor: Any, feedback: Feedback, reason: str = "") -> Feedback:
+def feedback_publish(*, actor: User, feedback: Feedback, reason: str = "") -> Feedback:
     """Publish a held comment or objection on the public pages (after its text was checked)."""
     return _review(actor=actor, feedback=feedback, step="publish", reason=reason)
 
 
 @transaction.atomic
-def feedback_refuse(*, actor: Any, feedback: Feedback, reason: str) -> Feedback:
+def feedback_refuse(*, actor: User, feedback: Feedback, reason: str) -> Feedback:
     """Do not publish a held comment; the writer sees 未通过 and the reason. It still needs its
     reply (an objection is answered whether or not it is published)."""
     return _review(actor=actor, feedback=feedback, step="refuse", reason=reason)
 
 
 @transaction.atomic
-def feedback_take_down(*, actor: Any, feedback: Feedback, reason: str) -> Feedback:
+def feedback_take_down(*, actor: User, feedback: Feedback, reason: str) -> Feedback:
     """Take a published comment off the public pages (it names someone, or is abuse); it stays
     on file, still needs its reply, and the reason is audited and shown to the writer."""
     return _review(actor=actor, feedback=feedback, step="take_down", reason=reason)

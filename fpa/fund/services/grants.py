@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,13 +28,16 @@ from fpa.fund.services.ledger import (
 )
 from fpa.organizations.models import Association
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
 # --- using -------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def grant_apply(
     *,
-    actor: Any,
+    actor: User,
     association: Association,
     target: str,
     category: Account,
@@ -94,12 +97,12 @@ def _locked_grant(grant: Grant, status: str, version: Any) -> Grant:
     return locked
 
 
-def _own(actor: Any, grant: Grant, *others: Any) -> None:
+def _own(actor: User, grant: Grant, *others: Any) -> None:
     if actor.pk in {grant.applicant_id, *others}:
         raise NotAllowed(gettext("不能审核、审批或支付本人经手的申请（职责分离）。"))
 
 
-def _step(actor: Any, grant: Grant, before: dict[str, Any], **changes: Any) -> Grant:
+def _step(actor: User, grant: Grant, before: dict[str, Any], **changes: Any) -> Grant:
     for name, value in changes.items():
         setattr(grant, name, value)
     grant.version += 1
@@ -110,7 +113,7 @@ def _step(actor: Any, grant: Grant, before: dict[str, Any], **changes: Any) -> G
 
 @transaction.atomic
 def grant_review(
-    *, actor: Any, grant: Grant, approve: bool, note: str = "", version: Any = None
+    *, actor: User, grant: Grant, approve: bool, note: str = "", version: Any = None
 ) -> Grant:
     """Township review 乡镇审核: passes the application up, or rejects it."""
     require(actor, "fund.review")
@@ -132,7 +135,7 @@ def grant_review(
 
 @transaction.atomic
 def grant_approve(
-    *, actor: Any, grant: Grant, approve: bool, note: str = "", version: Any = None
+    *, actor: User, grant: Grant, approve: bool, note: str = "", version: Any = None
 ) -> Grant:
     """County approval 县级审批, by someone other than the applicant and the reviewer."""
     require(actor, "fund.approve")
@@ -155,7 +158,7 @@ def grant_approve(
 @transaction.atomic
 def grant_pay(
     *,
-    actor: Any,
+    actor: User,
     grant: Grant,
     source_account: Account,
     paid_on: datetime.date | None = None,
@@ -206,7 +209,7 @@ def grant_pay(
 
 
 @transaction.atomic
-def grant_close(*, actor: Any, grant: Grant, version: Any = None) -> Grant:
+def grant_close(*, actor: User, grant: Grant, version: Any = None) -> Grant:
     """Close a paid grant once its notice period is over and every objection is answered."""
     require(actor, "fund.approve")
     require_in_scope(actor, grant.fund.association)

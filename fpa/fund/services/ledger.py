@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
@@ -36,6 +36,9 @@ from fpa.fund.models import (
 )
 from fpa.fund.money import AmountError, parse_amount
 from fpa.organizations.models import Association
+
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
 
 CASH, BANK, GOODS = "1001", "1002", "1301"
 
@@ -73,7 +76,7 @@ def _next(fund: Fund, kind: str, year: int) -> int:
 
 def _post(
     *,
-    actor: Any,
+    actor: User,
     fund: Fund,
     date: datetime.date,
     kind: str,
@@ -248,7 +251,7 @@ def default_receipt_prefix(association: Association) -> str:
 @transaction.atomic
 def fund_create(
     *,
-    actor: Any,
+    actor: User,
     association: Association,
     name: str,
     notice_days: int = 7,
@@ -278,7 +281,7 @@ def fund_create(
 
 
 @transaction.atomic
-def rules_publish(*, actor: Any, fund: Fund, title: str, body: str) -> RulesVersion:
+def rules_publish(*, actor: User, fund: Fund, title: str, body: str) -> RulesVersion:
     """A new version of the management rules; older versions stay readable."""
     require(actor, "fund.rules")
     require_in_scope(actor, fund.association)
@@ -298,7 +301,7 @@ def rules_publish(*, actor: Any, fund: Fund, title: str, body: str) -> RulesVers
 
 
 @transaction.atomic
-def entry_reverse(*, actor: Any, entry: JournalEntry, reason: str) -> JournalEntry:
+def entry_reverse(*, actor: User, entry: JournalEntry, reason: str) -> JournalEntry:
     """Correct a posted entry by posting its mirror image; the original stays as it was."""
     require(actor, "fund.record")
     require_in_scope(actor, entry.fund.association)

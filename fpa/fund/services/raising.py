@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +30,9 @@ from fpa.fund.services.ledger import (
     amount_of,
 )
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
 INCOME_BY_DONOR = {"individual": "4102", "enterprise": "4103"}
 IN_KIND_INCOME = "4104"
 
@@ -40,7 +43,7 @@ IN_KIND_INCOME = "4104"
 @transaction.atomic
 def donation_record(
     *,
-    actor: Any,
+    actor: User,
     fund: Fund,
     donor_name: str,
     donor_kind: str,
@@ -107,7 +110,7 @@ def donation_record(
 @transaction.atomic
 def income_record(
     *,
-    actor: Any,
+    actor: User,
     fund: Fund,
     category: Account,
     amount: Any,

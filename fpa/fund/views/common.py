@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -15,11 +15,14 @@ from fpa.fund import forms, ledger_hook, selectors
 from fpa.fund.models import Donation, Fund, Grant
 from fpa.fund.money import chinese_amount
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
 FEEDBACK_LIMIT = 5  # per IP address and hour
 FEEDBACK_WINDOW = 3600
 
 
-def _fund_or_404(user: Any) -> Fund:
+def _fund_or_404(user: User) -> Fund:
     fund = selectors.fund_for_user(user=user)
     if fund is None:
         raise Http404(gettext("尚未设立生育关怀基金。"))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
+from fpa.accounts.requests import signed_in_user
 from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
@@ -28,7 +29,7 @@ def grant_list(request: HttpRequest) -> HttpResponse:
     status = status if status in Grant.Status.values else ""
     mine = request.GET.get("mine") == "1"
     page = selectors.grant_list(
-        user=request.user,
+        user=signed_in_user(request),
         status=status,
         mine=mine,
         after=request.GET.get("after"),
@@ -40,13 +41,15 @@ def grant_list(request: HttpRequest) -> HttpResponse:
 
 @scoped_view(capability="fund.apply")
 def grant_new(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     families, areas = selectors.grant_choices(user)
     form = forms.GrantForm(request.POST or None, families=families, areas=areas)
 
     def apply(form: forms.GrantForm) -> Grant:
         data = dict(form.cleaned_data)
         association = data.pop("association") or user.home_association
+        if association is None:
+            raise ServiceError(gettext("请选择所属协会。"), field="association")
         return services.grant_apply(actor=user, association=association, **data)
 
     return form_action(
@@ -64,7 +67,7 @@ def grant_new(request: HttpRequest) -> HttpResponse:
 @scoped_view(capability="fund.view", model=Grant, as_="grant")
 @require_safe
 def grant_detail(request: HttpRequest, grant: Grant) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     version = {"version": grant.version}
     context = {
         "grant": grant,
@@ -95,7 +98,7 @@ def _decide(request: HttpRequest, grant: Grant, service: Any, done: str) -> Http
     data = form.cleaned_data
     try:
         service(
-            actor=request.user,
+            actor=signed_in_user(request),
             grant=grant,
             approve=data["decision"] == "approve",
             note=data["note"],
@@ -127,7 +130,7 @@ def grant_pay(request: HttpRequest, pk: Grant) -> HttpResponse:
         messages.error(request, gettext("请选择付款账户并填写支付日期。"))
         return _back(pk)
     try:
-        services.grant_pay(actor=request.user, grant=pk, **form.cleaned_data)
+        services.grant_pay(actor=signed_in_user(request), grant=pk, **form.cleaned_data)
         messages.success(request, gettext("已支付，公示已开始。"))
     except ServiceError as exc:
         messages.error(request, exc.message)
@@ -140,7 +143,7 @@ def grant_close(request: HttpRequest, pk: Grant) -> HttpResponse:
     form = forms.CloseForm(request.POST)
     try:
         version = form.cleaned_data["version"] if form.is_valid() else None
-        services.grant_close(actor=request.user, grant=pk, version=version)
+        services.grant_close(actor=signed_in_user(request), grant=pk, version=version)
         messages.success(request, gettext("已办结。"))
     except ServiceError as exc:
         messages.error(request, exc.message)

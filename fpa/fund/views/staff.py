@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
+from fpa.accounts.requests import signed_in_user
 from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
@@ -24,7 +25,7 @@ from fpa.fund.views.common import _fund_or_404, _receipt_context
 @scoped_view(capability="fund.view")
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     fund = selectors.fund_for_user(user=user)
     context: dict[str, Any] = {"fund": fund, "fund_form": forms.FundForm()}
     if fund is not None:
@@ -39,10 +40,11 @@ def home(request: HttpRequest) -> HttpResponse:
 def fund_create(request: HttpRequest) -> HttpResponse:
     form = forms.FundForm(request.POST)
     if form.is_valid():
+        user = signed_in_user(request)
         try:
-            services.fund_create(
-                actor=request.user, association=request.user.home_association, **form.cleaned_data
-            )
+            if user.home_association is None:
+                raise ServiceError(gettext("您的账号没有所属协会，不能设立基金。"))
+            services.fund_create(actor=user, association=user.home_association, **form.cleaned_data)
             messages.success(request, gettext("基金已设立。"))
         except ServiceError as exc:
             messages.error(request, exc.message)
@@ -53,7 +55,7 @@ def fund_create(request: HttpRequest) -> HttpResponse:
 
 @scoped_view(capability="fund.rules")
 def rules_edit(request: HttpRequest) -> HttpResponse:
-    fund = _fund_or_404(request.user)
+    fund = _fund_or_404(signed_in_user(request))
     current = selectors.rules_current(fund)
     initial = (
         {"title": current.title, "body": current.body}
@@ -65,7 +67,7 @@ def rules_edit(request: HttpRequest) -> HttpResponse:
         request,
         form,
         call=lambda form: services.rules_publish(
-            actor=request.user, fund=fund, **form.cleaned_data
+            actor=signed_in_user(request), fund=fund, **form.cleaned_data
         ),
         done=lambda rules: gettext("管理办法第 %(number)s 版已发布。") % {"number": rules.number},
         then=("fund:public_rules", fund.code),
@@ -85,7 +87,7 @@ def _form_page(request: HttpRequest, form: Any, title: str, fund: Any) -> HttpRe
 def donation_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:50]
     page = selectors.donation_list(
-        user=request.user,
+        user=signed_in_user(request),
         query=query,
         after=request.GET.get("after"),
         before=request.GET.get("before"),
@@ -95,13 +97,13 @@ def donation_list(request: HttpRequest) -> HttpResponse:
 
 @scoped_view(capability="fund.record")
 def donation_new(request: HttpRequest) -> HttpResponse:
-    fund = _fund_or_404(request.user)
+    fund = _fund_or_404(signed_in_user(request))
     form = forms.DonationForm(request.POST or None)
     return form_action(
         request,
         form,
         call=lambda form: services.donation_record(
-            actor=request.user, fund=fund, **form.cleaned_data
+            actor=signed_in_user(request), fund=fund, **form.cleaned_data
         ),
         done=lambda donation: (
             gettext("已登记，票据号 %(number)s。") % {"number": donation.receipt_number}
@@ -124,21 +126,23 @@ def receipt(request: HttpRequest, donation: Donation) -> HttpResponse:
 @require_safe
 def entry_list(request: HttpRequest) -> HttpResponse:
     page = selectors.entry_list(
-        user=request.user, after=request.GET.get("after"), before=request.GET.get("before")
+        user=signed_in_user(request),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
     )
-    can_record = request.user.has_capability("fund.record")
+    can_record = signed_in_user(request).has_capability("fund.record")
     return render(request, "fund/entries.html", {"page": page, "can_record": can_record})
 
 
 @scoped_view(capability="fund.record")
 def income_new(request: HttpRequest) -> HttpResponse:
-    fund = _fund_or_404(request.user)
+    fund = _fund_or_404(signed_in_user(request))
     form = forms.IncomeForm(request.POST or None, initial={"date": timezone.localdate()})
     return form_action(
         request,
         form,
         call=lambda form: services.income_record(
-            actor=request.user, fund=fund, **form.cleaned_data
+            actor=signed_in_user(request), fund=fund, **form.cleaned_data
         ),
         done=lambda entry: gettext("已记账，凭证号 %(number)s。") % {"number": entry.number},
         then="fund:entries",
@@ -154,7 +158,9 @@ def entry_reverse(request: HttpRequest, pk: JournalEntry) -> HttpResponse:
         messages.error(request, gettext("请填写冲销原因。"))
         return redirect("fund:entries")
     try:
-        reversal = services.entry_reverse(actor=request.user, entry=pk, **form.cleaned_data)
+        reversal = services.entry_reverse(
+            actor=signed_in_user(request), entry=pk, **form.cleaned_data
+        )
         messages.success(
             request, gettext("已冲销，冲销凭证号 %(number)s。") % {"number": reversal.number}
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,9 +12,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
+from fpa.accounts.requests import signed_in_user
 from fpa.core import jobs
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
+from fpa.core.typing_aids import Text
 from fpa.fund import forms, selectors, services
 from fpa.fund import jobs as fund_jobs
 from fpa.fund.models import Feedback
@@ -27,7 +31,7 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
     open_only = request.GET.get("open") == "1"
     held_only = request.GET.get("held") == "1"
     page = selectors.feedback_list(
-        user=request.user,
+        user=signed_in_user(request),
         open_only=open_only,
         held_only=held_only,
         after=request.GET.get("after"),
@@ -38,7 +42,7 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "open_only": open_only,
         "held_only": held_only,
-        "warnings": selectors.feedback_warnings(user=request.user, items=held),
+        "warnings": selectors.feedback_warnings(user=signed_in_user(request), items=held),
         "today": timezone.localdate(),
         "form": forms.ReplyForm(),
     }
@@ -51,7 +55,7 @@ def feedback_reply(request: HttpRequest, pk: Feedback) -> HttpResponse:
     form = forms.ReplyForm(request.POST)
     if form.is_valid():
         try:
-            services.feedback_reply(actor=request.user, feedback=pk, **form.cleaned_data)
+            services.feedback_reply(actor=signed_in_user(request), feedback=pk, **form.cleaned_data)
             messages.success(request, gettext("已答复，答复将在公开页显示。"))
         except ServiceError as exc:
             messages.error(request, exc.message)
@@ -60,7 +64,7 @@ def feedback_reply(request: HttpRequest, pk: Feedback) -> HttpResponse:
     return redirect("fund:feedback")
 
 
-REVIEW_ACTIONS = {
+REVIEW_ACTIONS: dict[str, tuple[Callable[..., Feedback], Text]] = {
     "publish": (services.feedback_publish, _("已公开。")),
     "refuse": (services.feedback_refuse, _("已设为未通过，提交人可看到原因。")),
     "take_down": (services.feedback_take_down, _("已从公开页撤下，提交人可看到原因。")),
@@ -76,7 +80,9 @@ def feedback_review(request: HttpRequest, pk: Feedback) -> HttpResponse:
         return redirect("fund:feedback")
     service, done = action
     try:
-        service(actor=request.user, feedback=pk, reason=request.POST.get("reason", "")[:300])
+        service(
+            actor=signed_in_user(request), feedback=pk, reason=request.POST.get("reason", "")[:300]
+        )
         messages.success(request, str(done))
     except ServiceError as exc:
         messages.error(request, exc.message)
@@ -86,7 +92,7 @@ def feedback_review(request: HttpRequest, pk: Feedback) -> HttpResponse:
 @scoped_view(capability="fund.view")
 @require_safe
 def report(request: HttpRequest) -> HttpResponse:
-    fund = _fund_or_404(request.user)
+    fund = _fund_or_404(signed_in_user(request))
     start, end, year, month = _period(request)
     if request.GET.get("download") == "xlsx":  # the workbook is built by a background job
         period = (
@@ -96,7 +102,7 @@ def report(request: HttpRequest) -> HttpResponse:
         )
         job = jobs.job_enqueue(
             kind=fund_jobs.STATEMENT,
-            actor=request.user,
+            actor=signed_in_user(request),
             title=gettext("收支表：%(fund)s %(period)s") % {"fund": fund.name, "period": period},
             params={"fund": fund.pk, "year": year, "month": month},
         )
