@@ -846,3 +846,19 @@ def test_sibling_township_cannot_reach_any_page_of_the_other(client_for, county,
     for url in urls:
         assert client.get(url).status_code == 404, url
     assert assoc(YANGUOXIA).code in text(client.get(f"/org/a/{YANGUOXIA}/"))
+
+
+def test_the_filing_list_filters_by_the_status_in_the_link(client_for, county, township, village):
+    from fpa.organizations import services as org_services
+    from fpa.organizations.models import Association
+
+    person = staff_in(village, DAZHUANG)
+    org_services.filing_submit(
+        actor=village, association=Association.objects.get(code=DAZHUANG), person=person
+    )
+    client = client_for(township)
+    for word in ("pending", "submitted"):
+        html = client.get("/org/filings/", {"status": word}).content.decode()
+        assert person.name in html, word
+    assert person.name not in client.get("/org/filings/", {"status": "filed"}).content.decode()
+    assert person.name not in client.get("/org/filings/", {"status": "accepted"}).content.decode()

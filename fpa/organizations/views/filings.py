@@ -18,9 +18,14 @@ from fpa.organizations.views.common import ASSOCIATION, _form_page
 # --- filings ----------------------------------------------------------------------------------
 
 
+# Words people type in a shared link for the same filter (?status=pending is ?status=submitted).
+STATUS_WORDS = {"pending": Filing.Status.SUBMITTED, "filed": Filing.Status.ACCEPTED}
+
+
 @scoped_view(capability="org.view")
 def filing_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
+    status = STATUS_WORDS.get(status, status)
     status = status if status in Filing.Status.values else ""
     to_review = request.GET.get("to_review") == "1"
     page = selectors.filing_list(
