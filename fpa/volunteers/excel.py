@@ -329,8 +329,9 @@ class HoursImporter(excel.Importer):
         return (row.values["service"].pk, row.values["volunteer"].pk)
 
     def existing(self, rows: list[excel.Row]) -> dict[Hashable, Any]:
-        services_ = {row.key[0] for row in rows}  # type: ignore[index]
-        volunteers = {row.key[1] for row in rows}  # type: ignore[index]
+        # the parts of each row's key, read from the values `key` made it of
+        services_ = {row.values["service"].pk for row in rows}
+        volunteers = {row.values["volunteer"].pk for row in rows}
         return {
             (h.service_id, h.volunteer_id): h
             for h in HoursRecord.objects.filter(

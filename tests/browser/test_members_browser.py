@@ -61,8 +61,22 @@ def test_apply_approve_card_then_transfer_accepted_by_another_township(new_page,
     township, _ = new_page()
     login(township, app_server, "demo-township", next_path="/members/pending/")
     row = township.locator("tr", has_text=NAME)
+    # Approving cannot be taken back: the page asks first, and a "no" sends nothing.
+    asked: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    township.once("dialog", lambda dialog: answer(dialog, False))
+    row.get_by_role("button", name="批准").click()
+    township.wait_for_timeout(300)
+    assert township.url == app_server.url("/members/pending/")
+    assert "编发会员证号" in asked[0]
+    township.once("dialog", lambda dialog: answer(dialog, True))
     with township.expect_navigation():
         row.get_by_role("button", name="批准").click()
+    assert len(asked) == 2
     assert township.url == app_server.url(member_path)
     card = township.locator("#card-number").inner_text()
     assert re.fullmatch(rf"{DAZHUANG}-\d{{5}}", card), card

@@ -144,7 +144,13 @@ def reject(request: HttpRequest, member: Member) -> HttpResponse:
         ),
         done=gettext("已记录不予批准及原因。"),
         then=("members:detail", member.pk),
-        page=lambda: _form_page(request, form, title, member),
+        page=lambda: _form_page(
+            request,
+            form,
+            title,
+            member,
+            confirm=gettext("不予批准后申请终止，申请人可以重新申请。确定吗？"),
+        ),
     )
 
 

@@ -14,11 +14,12 @@ ASSOCIATION: ObjectLookup = {"model": Association, "kwarg": "code", "field": "co
 
 
 def _form_page(
-    request: HttpRequest, form: Any, title: str, association: Association
+    request: HttpRequest, form: Any, title: str, association: Association, confirm: str = ""
 ) -> HttpResponse:
-    """The form page of the network's actions (organizations/form.html)."""
+    """The form page of the network's actions (organizations/form.html); `confirm` asks before a
+    decision that cannot be taken back."""
     return render(
         request,
         "organizations/form.html",
-        {"form": form, "title": title, "association": association},
+        {"form": form, "title": title, "association": association, "confirm": confirm},
     )

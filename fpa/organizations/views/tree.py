@@ -170,5 +170,11 @@ def close(request: HttpRequest, association: Association) -> HttpResponse:
         ),
         done=gettext("已停用，历史记录保留。"),
         then=("organizations:detail", association.code),
-        page=lambda: _form_page(request, form, title, association),
+        page=lambda: _form_page(
+            request,
+            form,
+            title,
+            association,
+            confirm=gettext("撤销或合并后，该协会停止使用，不能恢复。确定吗？"),
+        ),
     )

@@ -6,6 +6,9 @@
      data-fpa-once         a button disabled once clicked (after htmx has sent its request)
      data-fpa-width="N"    an element whose width is N percent (progress bars; a style=""
                            attribute would be refused by the policy)
+     data-fpa-confirm="…"  on a form or its submit button: a decision that cannot be taken
+                           back; the text says what will happen, and the form is sent only
+                           when the user confirms
    Content swapped in by htmx is handled too (htmx.onLoad). */
 (function () {
   "use strict";
@@ -35,6 +38,18 @@
       once.disabled = true;
     }
   });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target instanceof HTMLFormElement ? event.target : null;
+    if (!form) { return; }
+    var button = event.submitter instanceof Element ? event.submitter : null;
+    var source = button && button.hasAttribute("data-fpa-confirm") ? button : form;
+    var text = source.getAttribute("data-fpa-confirm");
+    if (text && !window.confirm(text)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
 
   document.addEventListener("change", function (event) {
     var target = event.target instanceof Element ? event.target : null;
