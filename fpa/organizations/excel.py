@@ -135,7 +135,7 @@ class StaffImporter(excel.Importer):
         )
 
     def existing(self, rows: list[excel.Row]) -> dict[Hashable, Any]:
-        hashes = {row.key[1] for row in rows}  # type: ignore[index]
+        hashes = {blind_index("id_number", row.values["id_number"]) for row in rows}  # key part
         found: dict[Hashable, Any] = {}
         staff = (
             StaffMember.objects.visible_to(self.actor)
