@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -121,6 +122,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # `fpa_cache`, made by `createcachetable`, which every `migrate` runs: fpa.core.apps); Redis when
 # REDIS_URL is set (redis://host:6379/0).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -21,6 +21,8 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from fpa.accounts.api_auth import BearerToken, Session
+from fpa.accounts.models import User
+from fpa.accounts.requests import signed_in_user
 from fpa.core.errors import ServiceError
 from fpa.core.pagination import keyset_page
 from fpa.families import eligibility, selectors, services
@@ -30,7 +32,7 @@ from fpa.organizations import selectors as org_selectors
 MAX_ID = 2**63 - 1
 
 
-def _family_reader(user: Any) -> Any:
+def _family_reader(user: User) -> User:
     """Staff with `family.view`, or a current contact person of some family."""
     if user.has_capability("family.view"):
         return user
@@ -62,7 +64,7 @@ def _family(request: HttpRequest, family_id: int) -> Family:
     """The family, inside the caller's scope; outside it is a 404, like a missing id."""
     if not 0 < family_id <= MAX_ID:
         raise Http404
-    return selectors.family_get(user=request.user, pk=family_id)
+    return selectors.family_get(user=signed_in_user(request), pk=family_id)
 
 
 # --- schemas --------------------------------------------------------------------------------------
@@ -162,7 +164,7 @@ class ContactOut(Schema):
 
     @staticmethod
     def resolve_username(obj: Contact) -> str | None:
-        return obj.user.username if obj.user_id else None
+        return obj.user.username if obj.user is not None else None
 
     @staticmethod
     def resolve_current(obj: Contact) -> bool:
@@ -249,7 +251,7 @@ class CareOut(Schema):
 
     @staticmethod
     def resolve_contact_name(obj: CareRecord) -> str | None:
-        return obj.contact.name if obj.contact_id else None
+        return obj.contact.name if obj.contact is not None else None
 
     @staticmethod
     def resolve_recorded_by(obj: CareRecord) -> str:
@@ -290,7 +292,7 @@ class NeedOut(Schema):
 
     @staticmethod
     def resolve_owner(obj: Need) -> str | None:
-        return (obj.owner.full_name or obj.owner.username) if obj.owner_id else None
+        return (obj.owner.full_name or obj.owner.username) if obj.owner is not None else None
 
     @staticmethod
     def resolve_raised_on(obj: Need) -> datetime.date:
@@ -346,12 +348,12 @@ def _page(page: Any) -> dict:
 @router.get("/families", response=FamilyPage)
 def family_list(request: HttpRequest, filters: Query[FamilyFilters]) -> dict:
     association = (
-        org_selectors.association_get(user=request.user, code=filters.association[:32])
+        org_selectors.association_get(user=signed_in_user(request), code=filters.association[:32])
         if filters.association
         else None
     )
     page = selectors.family_list(
-        user=request.user,
+        user=signed_in_user(request),
         query=filters.q,
         status=filters.status,
         association=association,
@@ -366,7 +368,7 @@ def family_list(request: HttpRequest, filters: Query[FamilyFilters]) -> dict:
 @router.get("/families/{family_id}", response=FamilyOut)
 def family_detail(request: HttpRequest, family_id: int) -> dict:
     family = _family(request, family_id)
-    detail = selectors.family_detail(user=request.user, family=family)
+    detail = selectors.family_detail(user=signed_in_user(request), family=family)
     return {
         "id": family.pk,
         "association_code": family.association.code,
@@ -391,7 +393,7 @@ def family_detail(request: HttpRequest, family_id: int) -> dict:
 @router.get("/families/{family_id}/care", response=CarePage)
 def care_list(request: HttpRequest, family_id: int, filters: Query[PageFilters]) -> dict:
     family = _family(request, family_id)
-    queryset = selectors.care_records(user=request.user, family=family)
+    queryset = selectors.care_records(user=signed_in_user(request), family=family)
     return _page(
         keyset_page(
             queryset,
@@ -411,7 +413,7 @@ def care_create(request: HttpRequest, family_id: int, payload: CareIn) -> Status
     if kind is None:
         raise ServiceError("帮扶记录类别不正确。", field="kind")
     record = services.care_log(
-        actor=request.user,
+        actor=signed_in_user(request),
         family=family,
         kind=kind,
         occurred_on=payload.occurred_on,
@@ -426,7 +428,9 @@ def care_create(request: HttpRequest, family_id: int, payload: CareIn) -> Status
 @router.get("/families/{family_id}/needs", response=NeedPage)
 def need_list(request: HttpRequest, family_id: int, filters: Query[NeedFilters]) -> dict:
     family = _family(request, family_id)
-    queryset = selectors.needs_of(user=request.user, family=family, status=filters.status or "")
+    queryset = selectors.needs_of(
+        user=signed_in_user(request), family=family, status=filters.status or ""
+    )
     return _page(
         keyset_page(
             queryset,
@@ -443,11 +447,11 @@ def need_list(request: HttpRequest, family_id: int, filters: Query[NeedFilters])
 def need_update(request: HttpRequest, need_id: int, payload: NeedUpdateIn) -> Need:
     if not 0 < need_id <= MAX_ID:
         raise Http404
-    need = selectors.need_get(user=request.user, pk=need_id)
+    need = selectors.need_get(user=signed_in_user(request), pk=need_id)
     services.need_update(
-        actor=request.user, need=need, status=payload.status, result=payload.result
+        actor=signed_in_user(request), need=need, status=payload.status, result=payload.result
     )
-    return selectors.need_get(user=request.user, pk=need.pk)
+    return selectors.need_get(user=signed_in_user(request), pk=need.pk)
 
 
 @router.get("/families/{family_id}/contacts", response=list[ContactOut])
@@ -456,6 +460,6 @@ def contact_list(
 ) -> list[Contact]:
     family = _family(request, family_id)
     queryset = selectors.contacts_of(
-        user=request.user, family=family, current_only=filters.current_only
+        user=signed_in_user(request), family=family, current_only=filters.current_only
     )
     return list(queryset[:200])

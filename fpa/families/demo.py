@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import io
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from faker import Faker
@@ -24,6 +24,9 @@ from fpa.core.idnumbers import synthesize
 from fpa.families import services
 from fpa.families.models import FIVE_CARES, FOUR_SERVICES, CareKind, ContactRole, Family, Support
 from fpa.organizations.models import Association
+
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
 
 SEED = 2023
 REGION = "622923"
@@ -70,7 +73,7 @@ def _phone(rng: random.Random) -> str:
 
 
 def seed_families(
-    *, county: Any, townships: dict[str, Any], village: Any, volunteer: Any
+    *, county: User, townships: dict[str, User], village: User, volunteer: User
 ) -> dict[str, int]:
     """Families, their contacts, supports, care records, needs and one campaign. `townships` maps
     township codes to the township staff accounts; `village` is 大庄村's staff account and
@@ -130,7 +133,7 @@ def seed_families(
                 start_date=start,
             )
             contacts += 1
-        if where.parent_id and where.parent.code == LIUJIAXIA and index % 2 == 0:
+        if where.parent is not None and where.parent.code == LIUJIAXIA and index % 2 == 0:
             services.contact_assign(
                 actor=liujiaxia_staff,
                 family=family,
@@ -211,7 +214,7 @@ def seed_families(
 
 def _family(
     where: Association,
-    actor: Any,
+    actor: User,
     kind: str,
     rng: random.Random,
     fake: Faker,
@@ -267,7 +270,7 @@ def _family(
     )
 
 
-def _supports(family: Family, actor: Any, rng: random.Random, today: datetime.date) -> int:
+def _supports(family: Family, actor: User, rng: random.Random, today: datetime.date) -> int:
     made = 0
     start = min(today, family.registered_on + datetime.timedelta(days=rng.randrange(5, 60)))
     offers = [

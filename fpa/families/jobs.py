@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -14,6 +14,9 @@ from fpa.families import reports as family_reports
 from fpa.families.models import CareRecord, Family, Need, StatusChange
 from fpa.organizations import selectors as org_selectors
 from fpa.organizations.models import Association
+
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
 
 EXPORT = "families.export"
 MONTHLY_REPORT = "families.monthly_report"
@@ -32,7 +35,7 @@ def export_families(job: Job, progress: Progress) -> dict[str, Any]:
 
 
 def monthly_report_for(
-    *, user: Any, area: Association, month: family_reports.Month
+    *, user: User, area: Association, month: family_reports.Month
 ) -> family_reports.MonthlyReport:
     """The monthly report of `area` as `user` sees it (the page and the workbook job)."""
     return family_reports.monthly_report(

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Self, TypeVar
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fpa.core.actors import Viewer, signed_in
 from fpa.core.models import TimeStampedModel
 from fpa.core.protected import BlindIndexField, ProtectedField
 from fpa.core.scope import ScopedQuerySet, scope_path_of
 from fpa.core.text import LineField, MultilineField, NameField
 
+_M = TypeVar("_M", bound=models.Model)
 
-class FamilyScopedQuerySet(ScopedQuerySet):
+
+class FamilyScopedQuerySet(ScopedQuerySet[_M]):
     """Family data is sensitive (PIPL art. 28): staff holding `family.view` see their subtree; a
     contact person sees the families they currently look after, whatever their home association.
 
@@ -30,24 +33,25 @@ class FamilyScopedQuerySet(ScopedQuerySet):
     family_ref = "family"
     WIDE_SCOPE_DEPTH = 1  # path depth of a province: /62/
 
-    def visible_to(self, user: Any) -> FamilyScopedQuerySet:
+    def visible_to(self, user: Viewer) -> Self:
         path = scope_path_of(user)
-        if path is None:
+        if path is None or not signed_in(user):  # a path already means a signed-in account
             return self.none()
-        own = Contact.objects.filter(user=user, end_date__isnull=True)
+        own = Contact.objects.filter(user=user.pk, end_date__isnull=True)
         if not user.has_capability("family.view"):
             return self.filter(**{f"{self.family_ref}__in": own.values("family_id")})
         if path.count("/") - 1 <= self.WIDE_SCOPE_DEPTH:
             looks_after = models.Exists(own.filter(family=models.OuterRef(self.family_ref)))
-            return self.filter(models.Q(**{f"{self.model.scope_field}__under": path}) | looks_after)
+            field: str = getattr(self.model, "scope_field")  # noqa: B009 (declared by each model)
+            return self.filter(models.Q(**{f"{field}__under": path}) | looks_after)
         subtree = Family.objects.filter(association__path__under=path).values("pk")
         return self.filter(**{f"{self.family_ref}__in": subtree.union(own.values("family_id"))})
 
 
-class FamilyQuerySet(FamilyScopedQuerySet):
+class FamilyQuerySet(FamilyScopedQuerySet["Family"]):
     family_ref = "pk"
 
-    def active(self) -> FamilyQuerySet:
+    def active(self) -> Self:
         return self.filter(status=Family.Status.ACTIVE)
 
 
@@ -429,8 +433,8 @@ class Need(TimeStampedModel):
         return self.status in (self.Status.OPEN, self.Status.IN_PROGRESS)
 
 
-class CampaignQuerySet(ScopedQuerySet):
-    def visible_to(self, user: Any) -> CampaignQuerySet:
+class CampaignQuerySet(ScopedQuerySet["Campaign"]):
+    def visible_to(self, user: Viewer) -> Self:
         """Campaigns in the user's subtree, and those of the associations above it: a county-wide
         Spring Festival campaign is every township's work too (each sees its own families)."""
         path = scope_path_of(user)

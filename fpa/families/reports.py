@@ -354,6 +354,7 @@ def write_report(target: Any, report: MonthlyReport) -> None:
         col += span
     sheet.freeze_panes(sub + 1, 2)
     line = sub
+    assert report.total is not None  # built with the rows
     for row in [*report.rows, report.total]:
         line += 1
         is_total = row is report.total

@@ -37,7 +37,7 @@ LIST_FIELDS = ("id", "head_name", "status", "registered_on", "association__name"
 
 def family_list(
     *,
-    user: Any,
+    user: User,
     query: str = "",
     status: str = Family.Status.ACTIVE,
     association: Association | None = None,
@@ -80,7 +80,7 @@ class Timeline:
     entries: list[tuple[datetime.date, str, Any]] = field(default_factory=list)
 
 
-def family_detail(*, user: Any, family: Family) -> dict[str, Any]:
+def family_detail(*, user: User, family: Family) -> dict[str, Any]:
     """Everything a family's page shows, in a fixed number of queries."""
     people = list(family.people.all().order_by("role", "id"))
     contacts = list(
@@ -137,6 +137,7 @@ class Due:
     last_meeting: datetime.date | None
     home_visits_this_year: int
     overdue: list[str]
+    township: Association | None = None  # set by the overdue page, which groups by township
 
 
 def _rules_for(roles: list[ContactRole]) -> tuple[int | None, int | None, int | None]:
@@ -163,8 +164,8 @@ def schedule(*, families: list[Family], today: datetime.date | None = None) -> l
     today = today or timezone.localdate()
     ids = [f.pk for f in families]
     year_start = datetime.date(today.year, 1, 1)
-    stats = {
-        row["family_id"]: row
+    stats: dict[int, dict[str, Any]] = {
+        row["family_id"]: dict(row)
         for row in CareRecord.objects.filter(family_id__in=ids)
         .values("family_id")
         .annotate(
@@ -226,7 +227,7 @@ def _overdue(
 
 
 def needs_due(
-    *, user: Any, within_days: int = 3, today: datetime.date | None = None
+    *, user: User, within_days: int = 3, today: datetime.date | None = None
 ) -> QuerySet[Need]:
     """Open needs this user is responsible for whose deadline is past or within `within_days`,
     the earliest deadline first."""
@@ -240,7 +241,7 @@ def needs_due(
     )
 
 
-def my_due(*, user: Any, today: datetime.date | None = None) -> list[Due]:
+def my_due(*, user: User, today: datetime.date | None = None) -> list[Due]:
     """A contact person's families, the most overdue first."""
     families = list(
         Family.objects.active()
@@ -305,7 +306,7 @@ COVERAGE_MEASURES = (
     "on_schedule",
     "open_needs",
 )
-SCHEDULE_FIELDS = ("registered_on", "calls_rule", "meets_rule", "visits_rule")
+SCHEDULE_FIELDS: tuple[str, ...] = ("registered_on", "calls_rule", "meets_rule", "visits_rule")
 SCHEDULE_FIELDS += ("last_call", "last_meeting", "visits_done")
 
 
@@ -382,17 +383,17 @@ def _on_schedule(row: dict[str, Any], today: datetime.date) -> bool:
     )
 
 
-def _active_under(user: Any, root: Association) -> QuerySet:
+def _active_under(user: User, root: Association) -> QuerySet[Family]:
     """The active families of `root`'s subtree that the user may see."""
     return Family.objects.visible_to(user).active().filter(association__path__under=root.path)
 
 
-def _coverage_rows(user: Any, root: Association, today: datetime.date) -> QuerySet:
+def _coverage_rows(user: User, root: Association, today: datetime.date) -> QuerySet[Family]:
     annotations = {**_coverage_annotations(today), **_schedule_annotations(today)}
     return _active_under(user, root).annotate(**annotations)
 
 
-def coverage(*, user: Any, root: Association) -> tuple[Coverage, list[Coverage]]:
+def coverage(*, user: User, root: Association) -> tuple[Coverage, list[Coverage]]:
     """The three full coverages, the insured and visited-on-schedule shares and open needs, for
     `root` and each child, in one query over the subtree's active families."""
     today = timezone.localdate()
@@ -417,7 +418,7 @@ def coverage(*, user: Any, root: Association) -> tuple[Coverage, list[Coverage]]
     return total, list(by_child.values())
 
 
-def coverage_family_ids(*, user: Any, root: Association, measure: str, has: bool) -> list[int]:
+def coverage_family_ids(*, user: User, root: Association, measure: str, has: bool) -> list[int]:
     """The families behind a coverage number (click-through), e.g. those without a doctor."""
     if measure not in COVERAGE_MEASURES:
         return []
@@ -439,7 +440,7 @@ def coverage_family_ids(*, user: Any, root: Association, measure: str, has: bool
     )
 
 
-def status_history(*, user: Any, family: Family) -> QuerySet:
+def status_history(*, user: User, family: Family) -> QuerySet[StatusChange]:
     return StatusChange.objects.visible_to(user).filter(family=family)
 
 
@@ -448,12 +449,12 @@ def status_history(*, user: Any, family: Family) -> QuerySet:
 EDIT_ROLES = [role for role, caps in CAPABILITIES.items() if "family.edit" in caps]
 
 
-def is_contact(user: Any, family: Family) -> bool:
+def is_contact(user: User, family: Family) -> bool:
     """Whether the user currently looks after the family (a current contact person)."""
     return Contact.objects.filter(family=family, user=user, end_date__isnull=True).exists()
 
 
-def assignable_accounts(user: Any) -> QuerySet:
+def assignable_accounts(user: User) -> QuerySet[User]:
     """Active accounts of the user's subtree: who may be made a contact or a successor."""
     return (
         User.objects.visible_to(user)
@@ -462,7 +463,7 @@ def assignable_accounts(user: Any) -> QuerySet:
     )
 
 
-def accounts_with_families(user: Any) -> QuerySet:
+def accounts_with_families(user: User) -> QuerySet[User]:
     """Accounts of the user's subtree that look after at least one family now (who may hand
     their families over)."""
     return (
@@ -472,7 +473,7 @@ def accounts_with_families(user: Any) -> QuerySet:
     )
 
 
-def need_owners(user: Any, family: Family) -> QuerySet:
+def need_owners(user: User, family: Family) -> QuerySet[User]:
     """Staff of the user's subtree whose own scope holds the family: who may own a need."""
     parts = family.association.path.strip("/").split("/")
     covering = ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
@@ -483,7 +484,7 @@ def need_owners(user: Any, family: Family) -> QuerySet:
     )
 
 
-def current_contacts() -> Prefetch:
+def current_contacts() -> Prefetch[str]:
     """Prefetch of each family's current contacts, in role order, as `family.current_contacts`."""
     return Prefetch(
         "contacts",
@@ -495,7 +496,7 @@ def current_contacts() -> Prefetch:
 
 
 def area_families(
-    *, user: Any, area: Association, limit: int, order: tuple[str, ...]
+    *, user: User, area: Association, limit: int, order: tuple[str, ...]
 ) -> list[Family]:
     """The active families of `area` the user sees, with their current contacts and their
     association's parent, in `order`: at most `limit + 1`, so the page can say it was cut."""
@@ -509,7 +510,7 @@ def area_families(
     )
 
 
-def campaigns(*, user: Any, size: int = 100) -> list[Campaign]:
+def campaigns(*, user: User, size: int = 100) -> list[Campaign]:
     """The holiday campaigns the user sees, newest first."""
     return list(
         Campaign.objects.visible_to(user)
@@ -526,7 +527,7 @@ class CampaignProgress:
 
 
 def campaign_progress(
-    *, user: Any, campaign: Campaign, visits: tuple[str, ...], limit: int
+    *, user: User, campaign: Campaign, visits: tuple[str, ...], limit: int
 ) -> CampaignProgress:
     """How many of the campaign's active families (those the user sees) had a visit of the kinds
     `visits` within its dates, and the first families not visited yet with their contacts."""
@@ -545,7 +546,7 @@ def campaign_progress(
         .annotate(visited=visited)
     )
     counts = families.aggregate(total=Count("pk"), done=Count("pk", filter=Q(visited=True)))
-    todo = list(
+    todo: list[Family] = list(
         families.filter(visited=False)
         .select_related("association")
         .prefetch_related(current_contacts())
@@ -562,17 +563,17 @@ def payment_rates() -> list[PaymentRate]:
 # --- the API's reads --------------------------------------------------------------------------
 
 
-def looks_after_any(user: Any) -> bool:
+def looks_after_any(user: User) -> bool:
     """Whether the user is a current contact person of some family."""
     return Contact.objects.filter(user=user, end_date__isnull=True).exists()
 
 
-def family_get(*, user: Any, pk: int) -> Family:
+def family_get(*, user: User, pk: int) -> Family:
     """The family inside the user's scope (Family.DoesNotExist otherwise, like a missing id)."""
     return Family.objects.visible_to(user).select_related("association").get(pk=pk)
 
 
-def care_records(*, user: Any, family: Family) -> QuerySet:
+def care_records(*, user: User, family: Family) -> QuerySet[CareRecord]:
     return (
         CareRecord.objects.visible_to(user)
         .filter(family=family)
@@ -589,16 +590,16 @@ def care_record_out(pk: int) -> CareRecord:
     return CareRecord.objects.select_related("kind", "contact", "recorded_by").get(pk=pk)
 
 
-def needs_of(*, user: Any, family: Family, status: str = "") -> QuerySet:
+def needs_of(*, user: User, family: Family, status: str = "") -> QuerySet[Need]:
     queryset = Need.objects.visible_to(user).filter(family=family).select_related("owner")
     return queryset.filter(status=status) if status else queryset
 
 
-def need_get(*, user: Any, pk: int) -> Need:
+def need_get(*, user: User, pk: int) -> Need:
     return Need.objects.visible_to(user).select_related("owner").get(pk=pk)
 
 
-def contacts_of(*, user: Any, family: Family, current_only: bool = False) -> QuerySet:
+def contacts_of(*, user: User, family: Family, current_only: bool = False) -> QuerySet[Contact]:
     queryset = (
         Contact.objects.visible_to(user)
         .filter(family=family)

@@ -3,9 +3,12 @@ families of my area overdue for a visit, needs near or past their deadline."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.utils import formats
 from django.utils.translation import gettext, gettext_noop
 
+from fpa.accounts.requests import as_user
 from fpa.core.actors import Actor
 from fpa.core.links import link_to
 from fpa.core.todo import Notice, TodoKind
@@ -13,28 +16,33 @@ from fpa.families import selectors
 
 
 def _mine_overdue(user: Actor) -> int:
-    return sum(1 for due in selectors.my_due(user=user) if due.overdue)
+    return sum(1 for due in selectors.my_due(user=as_user(user)) if due.overdue)
 
 
 def _area_overdue(user: Actor) -> int:
     """The families of the user's area behind their contact schedule: the number that the
     coverage page's "按时联系" column and its click-through show."""
-    home = user.home_association
+    account = as_user(user)
+    home = account.home_association
     if home is None:
         return 0
     return len(
-        selectors.coverage_family_ids(user=user, root=home, measure="on_schedule", has=False)
+        selectors.coverage_family_ids(user=account, root=home, measure="on_schedule", has=False)
     )
+
+
+def _day(value: datetime.date | None) -> str:
+    return formats.date_format(value) if value is not None else ""
 
 
 def _needs(user: Actor) -> list[Notice]:
     return [
         Notice(
             title=need.description[:40],
-            reason=gettext("办结期限：%(date)s") % {"date": formats.date_format(need.due_date)},
+            reason=gettext("办结期限：%(date)s") % {"date": _day(need.due_date)},
             url=link_to("families:detail", need.family_id),
         )
-        for need in selectors.needs_due(user=user)[:5]
+        for need in selectors.needs_due(user=as_user(user))[:5]
     ]
 
 
@@ -52,7 +60,7 @@ KINDS = (
         key="families.needs_due",
         label=gettext_noop("临近或超过办结期限的诉求"),
         capability="account.self",
-        count=lambda user: selectors.needs_due(user=user).count(),
+        count=lambda user: selectors.needs_due(user=as_user(user)).count(),
         url="families:mine",
         order=11,
         urgent=True,

@@ -226,7 +226,7 @@ def _figures(code: str | None, name: str, figures: dict[str, int]) -> dict[str, 
 
 
 @router.get("", response=MemberPage)
-def member_list(request: HttpRequest, filters: Query[MemberFilters]) -> dict:
+def member_list(request: HttpRequest, filters: Query[MemberFilters]) -> dict[str, Any]:
     association = _association(request, filters.association) if filters.association else None
     page = selectors.member_list(
         user=signed_in_user(request),
@@ -250,7 +250,7 @@ def member_apply(request: HttpRequest, payload: MemberIn) -> Status[Member]:
 
 
 @router.get("/counts", response=CountsOut)
-def counts(request: HttpRequest, association: str = Query("", max_length=32)) -> dict:
+def counts(request: HttpRequest, association: str = Query("", max_length=32)) -> dict[str, Any]:
     root = (
         _association(request, association)
         if association
@@ -271,7 +271,7 @@ def counts(request: HttpRequest, association: str = Query("", max_length=32)) ->
 
 
 @router.get("/transfers", response=TransferLists)
-def transfer_list(request: HttpRequest) -> dict:
+def transfer_list(request: HttpRequest) -> dict[str, Any]:
     lists = selectors.transfer_lists(user=signed_in_user(request))
     return {
         "incoming": [_transfer_out(request, t) for t in lists["incoming"]],
@@ -280,7 +280,7 @@ def transfer_list(request: HttpRequest) -> dict:
 
 
 @router.get("/transfers/{transfer_id}", response=TransferOut)
-def transfer_detail(request: HttpRequest, transfer_id: int) -> dict:
+def transfer_detail(request: HttpRequest, transfer_id: int) -> dict[str, Any]:
     return _transfer_out(request, _transfer(request, transfer_id))
 
 
@@ -292,7 +292,7 @@ def transfer_accept(request: HttpRequest, transfer_id: int) -> Member:
 
 
 @router.post("/transfers/{transfer_id}/refuse", response=TransferOut)
-def transfer_refuse(request: HttpRequest, transfer_id: int, payload: ReasonIn) -> dict:
+def transfer_refuse(request: HttpRequest, transfer_id: int, payload: ReasonIn) -> dict[str, Any]:
     item = services.transfer_refuse(
         actor=signed_in_user(request),
         transfer=_transfer(request, transfer_id),
@@ -328,7 +328,9 @@ def member_status(request: HttpRequest, member_id: int, payload: StatusIn) -> Me
 
 
 @router.post("/{member_id}/transfer", response={201: TransferOut})
-def member_transfer(request: HttpRequest, member_id: int, payload: TransferIn) -> Status[dict]:
+def member_transfer(
+    request: HttpRequest, member_id: int, payload: TransferIn
+) -> Status[dict[str, Any]]:
     member = _member(request, member_id)
     target = selectors.current_association(payload.to_association.strip())
     if target is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from faker import Faker
@@ -24,6 +24,9 @@ from fpa.members.models import Member
 from fpa.organizations import services as org_services
 from fpa.organizations.models import Association, BodySeat
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
 SEED = 2023
 LIUJIAXIA = "622923100"
 YANGUOXIA = "622923101"
@@ -31,13 +34,15 @@ DAZHUANG = "622923100201"
 KINDS = ["individual", "individual", "resident", "resident", "migrant"]
 
 
-def seed_members(*, county: Any, townships: dict[str, Any], village: Any) -> dict[str, int]:
+def seed_members(*, county: User, townships: dict[str, User], village: User) -> dict[str, int]:
     rng, fake = random.Random(SEED), Faker("zh_CN")  # noqa: S311 - demo data, not secrets
     fake.seed_instance(SEED)
     today = timezone.localdate()
     counter = iter(range(1, 10_000))
 
-    def make(actor: Any, approver: Any, code: str, *, approve: bool = True, **extra: Any) -> Member:
+    def make(
+        actor: User, approver: User, code: str, *, approve: bool = True, **extra: Any
+    ) -> Member:
         n = next(counter)
         sex = rng.choice("MF")
         birth = datetime.date(rng.randrange(1950, 2003), rng.randrange(1, 13), rng.randrange(1, 29))
@@ -102,7 +107,7 @@ def seed_members(*, county: Any, townships: dict[str, Any], village: Any) -> dic
     }
 
 
-def _council_change(county: Any, association: Association, fake: Faker) -> int:
+def _council_change(county: User, association: Association, fake: Faker) -> int:
     officials = BodySeat.objects.filter(
         association=association, body="council", source="official", ended_on__isnull=True
     ).order_by("id")[:3]

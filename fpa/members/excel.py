@@ -12,7 +12,7 @@ written on export and never changed by an import.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import FileResponse
@@ -219,7 +219,7 @@ def _may_decide(actor: User, values: dict[str, Any]) -> bool:
     )
 
 
-def members_for_export(*, user: User, include_all: bool = False) -> QuerySet:
+def members_for_export(*, user: User, include_all: bool = False) -> QuerySet[Member]:
     """Individual members of the user's scope in tree order; active only unless `include_all`."""
     path = scope_path_of(user)
     queryset = Member.objects.visible_to(user).exclude(kind=Member.Kind.GROUP)
@@ -328,7 +328,7 @@ def _row(line: Line, body: str, label: str) -> dict[str, Any]:
     }
 
 
-def composition_file(report: Report) -> tuple[Any, str]:
+def composition_file(report: Report) -> tuple[IO[bytes], str]:
     """The composition workbook in a temporary file (rewound) and its file name."""
     sheet = _composition_sheet(report.year)
     handle = writer._temporary()

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -77,7 +78,7 @@ class ApplyForm(forms.Form):
     serves = forms.CharField(label=_("服务对象"), max_length=100, required=False)
     applied_on = forms.DateField(label=_("申请日期"), widget=DATE)
 
-    def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, associations: QuerySet[Association], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         limit_choices(self, "association", associations.select_related("parent"))
         if not self.is_bound:
@@ -169,7 +170,7 @@ class GroupForm(forms.Form):
     )
     name = forms.CharField(label=_("小组名称"), max_length=100)
 
-    def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, associations: QuerySet[Association], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         limit_choices(self, "association", associations.select_related("parent"))
 
@@ -183,7 +184,7 @@ class GroupAssignForm(forms.Form):
     )
     leader = forms.BooleanField(label=_("担任组长"), required=False)
 
-    def __init__(self, *args: Any, groups: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, groups: QuerySet[MemberGroup], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         limit_choices(self, "group", groups)
 
@@ -196,7 +197,7 @@ class CampaignForm(forms.Form):
     start_date = forms.DateField(label=_("开始日期"), widget=DATE)
     end_date = forms.DateField(label=_("截止日期"), widget=DATE)
 
-    def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, associations: QuerySet[Association], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         limit_choices(self, "association", associations.select_related("parent"))
 

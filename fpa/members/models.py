@@ -9,12 +9,13 @@ never the member table (see `fpa/members/tallies.py`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Self
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fpa.core.actors import Viewer
 from fpa.core.models import TimeStampedModel
 from fpa.core.protected import BlindIndexField, ProtectedField
 from fpa.core.scope import ScopedQuerySet, scope_path_of
@@ -230,11 +231,11 @@ class StatusChange(models.Model):
         return f"{self.member} {self.from_status}→{self.to_status}"
 
 
-class TransferQuerySet(ScopedQuerySet):
+class TransferQuerySet(ScopedQuerySet["Transfer"]):
     """A transfer is seen by both ends: the sending association's subtree and the receiving one's.
     What the receiving side may read of the member before it accepts is the selectors' concern."""
 
-    def visible_to(self, user: Any) -> TransferQuerySet:
+    def visible_to(self, user: Viewer) -> Self:
         path = scope_path_of(user)
         if path is None:
             return self.none()
@@ -317,11 +318,11 @@ class Transfer(TimeStampedModel):
         return f"{self.member.name} {self.from_association}→{self.to_association}"
 
 
-class CampaignQuerySet(ScopedQuerySet):
+class ReregistrationQuerySet(ScopedQuerySet["Reregistration"]):
     """A campaign is seen by its association's subtree and, below it, by every association it
     covers (a village officer confirms members of a township-wide campaign)."""
 
-    def visible_to(self, user: Any) -> CampaignQuerySet:
+    def visible_to(self, user: Viewer) -> Self:
         path = scope_path_of(user)
         if path is None:
             return self.none()
@@ -350,7 +351,7 @@ class Reregistration(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = CampaignQuerySet.as_manager()
+    objects = ReregistrationQuerySet.as_manager()
     scope_field = "association__path"
 
     class Meta:

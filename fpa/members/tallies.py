@@ -14,10 +14,8 @@ PostgreSQL): concurrent changes to the same association serialise on the row and
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 
 from fpa.members.models import Member, MemberTally
 
@@ -90,7 +88,7 @@ def recount() -> int:
     return len(want)
 
 
-def summary(tallies: Any) -> dict[str, int]:
+def summary(tallies: QuerySet[MemberTally]) -> dict[str, int]:
     """Totals from a queryset of tallies (already filtered to a subtree and scope)."""
     out = {"total": 0, "male": 0, "female": 0, **{kind: 0 for kind in Member.Kind.values}}
     for row in tallies.values("kind", "sex").annotate(n=Sum("count")):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse
@@ -12,10 +12,13 @@ from fpa.core.scope import scope_path_of
 from fpa.families.excel.columns import FAMILY_SHEET, MASKED_SHEET
 from fpa.families.models import Family, Person
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
 # --- export ---------------------------------------------------------------------------------------
 
 
-def families_for_export(*, user: Any, include_all: bool = False) -> QuerySet:
+def families_for_export(*, user: User, include_all: bool = False) -> QuerySet:
     """The families of the user's subtree (in register only, unless `include_all`), with their
     people, in tree order. The query count does not depend on the number of families."""
     path = scope_path_of(user)
@@ -33,7 +36,7 @@ def families_for_export(*, user: Any, include_all: bool = False) -> QuerySet:
 
 
 def families_export(
-    *, user: Any, include_all: bool = False, reveal: bool = False, reason: str = ""
+    *, user: User, include_all: bool = False, reveal: bool = False, reason: str = ""
 ) -> FileResponse:
     """Masked (the kind hidden) unless `reveal`, which needs personal.reveal and a reason."""
     return excel.export_response(

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 from django.utils.translation import gettext
 
+from fpa.accounts.requests import as_user
 from fpa.core import excel
 from fpa.core.errors import ServiceError, ServiceErrors
 from fpa.core.excel.importer import MASKED_KEY
@@ -38,6 +39,9 @@ from fpa.families.excel.columns import (
 from fpa.families.models import Family, Person
 from fpa.organizations.models import Association
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
 # --- import ---------------------------------------------------------------------------------------
 
 
@@ -48,7 +52,8 @@ def _key_field(row: excel.Row) -> str | None:
     return None
 
 
-def _given(value: Any) -> bool:
+def _given(value: Any) -> TypeGuard[str]:
+    """A parsed ID number in the cell (not empty, not the "keep" marker)."""
     return value is not None and value is not excel.KEEP and value != ""
 
 
@@ -120,7 +125,9 @@ class FamilyImporter(excel.Importer):
                     row.fail(f"{role}_id_number", gettext(SAME_PERSON) % {"first": first})
 
     def key(self, row: excel.Row) -> Hashable:
-        return self._hash(row.values[_key_field(row)])
+        field = _key_field(row)
+        assert field is not None  # prepare() refuses a row without a parent's ID number
+        return self._hash(row.values[field])
 
     def existing(self, rows: list[excel.Row]) -> dict[Hashable, Any]:
         numbers = {
@@ -140,8 +147,10 @@ class FamilyImporter(excel.Importer):
         path = scope_path_of(self.actor) or ""
         wanted: dict[Hashable, int] = {}
         for row in rows:
-            holder = self._registered.get(row.key)  # type: ignore[arg-type]
-            role = _key_field(row).removesuffix("_id_number")
+            field = _key_field(row)
+            assert field is not None  # prepare() refuses a row without a parent's ID number
+            holder = self._registered.get(self._hash(row.values[field]))  # the row's key
+            role = field.removesuffix("_id_number")
             if (
                 holder is not None
                 and holder.role == role
@@ -154,7 +163,7 @@ class FamilyImporter(excel.Importer):
         for person in Person.objects.filter(family_id__in=set(families)).order_by("id"):
             people[person.family_id].append(person)
         for family in families.values():
-            family.sheet_people = people[family.pk]
+            setattr(family, "sheet_people", people[family.pk])  # noqa: B010 (as the export prefetches)
         return {key: families[family_id] for key, family_id in wanted.items()}
 
     def current(self, obj: Family, field_name: str) -> Any:
@@ -180,7 +189,9 @@ class FamilyImporter(excel.Importer):
                     values[name] = excel.KEEP  # empty: unchanged
         if values.get("kind") is HIDDEN:
             if target is None:
-                labels = "、".join(self.sheet.column("kind").parse.labels)
+                parse = self.sheet.column("kind").parse
+                assert isinstance(parse, excel.Choice)  # the sheet's kind column: a KindChoice
+                labels = "、".join(parse.labels)
                 row.fail("kind", gettext(KIND_NEEDED) % {"labels": labels})
                 return
             values["kind"] = excel.KEEP
@@ -210,7 +221,7 @@ class FamilyImporter(excel.Importer):
                 continue
             if target is not None and other.family_id == target.pk and other.role == role:
                 continue
-            row.fail(f"{role}_id_number", duplicate_message(self.actor, number))
+            row.fail(f"{role}_id_number", duplicate_message(as_user(self.actor), number))
         if not value("child_name"):
             if target is not None and person_of(target, Person.Role.CHILD) is not None:
                 row.fail("child_name", KEEP_MEMBER["child"])
@@ -224,7 +235,7 @@ class FamilyImporter(excel.Importer):
 
     def create(self, values: dict[str, Any]) -> Family:
         try:
-            return services.family_register(actor=self.actor, **_registration(values))
+            return services.family_register(actor=as_user(self.actor), **_registration(values))
         except ServiceError as exc:
             raise _on_column(exc, values) from exc
 
@@ -233,7 +244,7 @@ class FamilyImporter(excel.Importer):
         values = [excel.values_of(row) for row in rows]
         try:
             services.families_register(
-                actor=self.actor, families=[_registration(v) for v in values]
+                actor=as_user(self.actor), families=[_registration(v) for v in values]
             )
         except ServiceErrors as exc:
             for position, error in exc.errors:
@@ -247,7 +258,7 @@ class FamilyImporter(excel.Importer):
         family_changes = {k: changes.pop(k) for k in FAMILY_FIELDS if k in changes}
         if family_changes:
             try:
-                services.family_update(actor=self.actor, family=obj, **family_changes)
+                services.family_update(actor=as_user(self.actor), family=obj, **family_changes)
             except ServiceError as exc:
                 raise _on_column(exc, family_changes) from exc
         for role in (Person.Role.MOTHER, Person.Role.FATHER, Person.Role.CHILD):
@@ -261,9 +272,9 @@ class FamilyImporter(excel.Importer):
             person = person_of(obj, role)
             try:
                 if person is None:
-                    services.person_add(actor=self.actor, family=obj, role=role, **data)
+                    services.person_add(actor=as_user(self.actor), family=obj, role=role, **data)
                 else:
-                    services.person_update(actor=self.actor, person=person, **data)
+                    services.person_update(actor=as_user(self.actor), person=person, **data)
             except ServiceError as exc:
                 raise _on_column(exc, {}, role=role) from exc
         return obj
@@ -300,9 +311,10 @@ def _registration(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def duplicate_message(actor: Any, number: str) -> str:
+def duplicate_message(actor: User, number: str) -> str:
     """The registration service's own message for an ID number registered elsewhere."""
-    probe = Person(id_number=Protected(number, "id_number"))
+    probe = Person()
+    probe.id_number = Protected(number, "id_number")
     try:
         services._check_duplicate(probe, actor)
     except ServiceError as exc:

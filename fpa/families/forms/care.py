@@ -7,11 +7,13 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from fpa.accounts.models import User
 from fpa.families import photos as photo_rules
 from fpa.families.forms.fields import DATE, _near, account_field, association_field
 from fpa.families.models import (
@@ -22,6 +24,7 @@ from fpa.families.models import (
     Need,
     Support,
 )
+from fpa.organizations.models import Association
 
 # --- care, needs, supports ------------------------------------------------------------------------
 
@@ -91,10 +94,12 @@ class CareForm(forms.Form):
         required=False,
         widget=forms.Textarea({"rows": 2}),
     )
-    need_owner = forms.ModelChoiceField(label=_("诉求责任人"), queryset=None, required=False)
+    need_owner = forms.ModelChoiceField(
+        label=_("诉求责任人"), queryset=User.objects.none(), required=False
+    )
     need_due_date = forms.DateField(label=_("诉求办结期限"), widget=DATE, required=False)
 
-    def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owners: QuerySet[User], **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"occurred_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.fields["need_owner"] = account_field(
@@ -106,7 +111,8 @@ class CareForm(forms.Form):
         return _near(self.cleaned_data.get("need_due_date"), _("办结期限"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (data.get("need_owner") or data.get("need_due_date")) and not data.get(
             "need_description"
         ):
@@ -146,12 +152,14 @@ class SupportForm(forms.Form):
 
 
 class CampaignForm(forms.Form):
-    association = forms.ModelChoiceField(label=_("范围（协会）"), queryset=None)
+    association = forms.ModelChoiceField(
+        label=_("范围（协会）"), queryset=Association.objects.none()
+    )
     name = forms.CharField(label=_("名称"), max_length=100, help_text=_("如：2025年春节走访慰问"))
     start_date = forms.DateField(label=_("开始日期"), widget=DATE)
     end_date = forms.DateField(label=_("结束日期"), widget=DATE)
 
-    def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, associations: QuerySet[Association], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["association"] = association_field(associations, _("范围（协会）"))
         self.order_fields(["association", "name", "start_date", "end_date"])
@@ -182,7 +190,9 @@ class CarePhotoForm(forms.Form):
 
     def __init__(self, *args: Any, already: int = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["photos"].already = already
+        photos = self.fields["photos"]
+        assert isinstance(photos, PhotosField)  # declared above
+        photos.already = already
         left = max(0, photo_rules.MAX_PER_RECORD - already)
         self.fields["photos"].help_text = gettext("还可上传%(count)s张，") % {"count": left} + str(
             PHOTO_HELP

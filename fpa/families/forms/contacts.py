@@ -6,9 +6,11 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fpa.accounts.models import User
 from fpa.families.forms.fields import DATE, ProtectedInput, _near, account_field
 from fpa.families.models import (
     ContactRole,
@@ -19,14 +21,14 @@ from fpa.families.models import (
 
 class ContactForm(forms.Form):
     role = forms.ModelChoiceField(label=_("联系人类别"), queryset=ContactRole.objects.all())
-    user = forms.ModelChoiceField(label=_("平台账号"), queryset=None, required=False)
+    user = forms.ModelChoiceField(label=_("平台账号"), queryset=User.objects.none(), required=False)
     name = forms.CharField(
         label=_("姓名"), max_length=50, required=False, help_text=_("选择了平台账号时可不填")
     )
     phone = ProtectedInput(label=_("联系电话"), kind="phone", required=False)
     start_date = forms.DateField(label=_("开始日期"), widget=DATE)
 
-    def __init__(self, *args: Any, accounts: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, accounts: QuerySet[User], **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"start_date": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.fields["user"] = account_field(
@@ -39,7 +41,8 @@ class ContactForm(forms.Form):
         return _near(self.cleaned_data.get("start_date"), _("开始日期"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("user") and not data.get("name"):
             self.add_error("name", _("请选择平台账号或填写联系人姓名。"))
         return data
@@ -50,8 +53,10 @@ class ContactEndForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    from_user = forms.ModelChoiceField(label=_("离任的联系人"), queryset=None)
-    to_user = forms.ModelChoiceField(label=_("接替人账号"), queryset=None, required=False)
+    from_user = forms.ModelChoiceField(label=_("离任的联系人"), queryset=User.objects.none())
+    to_user = forms.ModelChoiceField(
+        label=_("接替人账号"), queryset=User.objects.none(), required=False
+    )
     to_name = forms.CharField(
         label=_("接替人姓名"),
         max_length=50,
@@ -60,7 +65,9 @@ class ReassignForm(forms.Form):
     )
     on = forms.DateField(label=_("交接日期"), widget=DATE)
 
-    def __init__(self, *args: Any, leaving: Any, successors: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, leaving: QuerySet[User], successors: QuerySet[User], **kwargs: Any
+    ) -> None:
         kwargs.setdefault("initial", {"on": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.fields["from_user"] = account_field(leaving, _("离任的联系人（账号）"))
@@ -73,7 +80,8 @@ class ReassignForm(forms.Form):
         return _near(self.cleaned_data.get("on"), _("交接日期"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         chosen = data.get("to_user") or data.get("to_name") or "to_user" in self.errors
         if "from_user" in data and not chosen:
             self.add_error("to_user", _("请选择接替人账号或填写接替人姓名。"))

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fpa.core import protected
+from fpa.core.typing_aids import Text
 from fpa.organizations.models import Association
+
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SCOPE_ERROR = _("所选协会不存在或不在您的管辖范围内。")
@@ -21,7 +26,7 @@ HIDDEN_HELP = _("当前内容已隐藏；留空则不修改。")
 EARLIEST = datetime.date(1900, 1, 1)
 
 
-def _not_future(value: datetime.date | None, label: str) -> datetime.date | None:
+def _not_future(value: datetime.date | None, label: Text) -> datetime.date | None:
     if value and value > timezone.localdate():
         raise ValidationError(gettext("%(label)s不能晚于今天。") % {"label": label})
     if value and value < EARLIEST:
@@ -29,7 +34,7 @@ def _not_future(value: datetime.date | None, label: str) -> datetime.date | None
     return value
 
 
-def _near(value: datetime.date | None, label: str) -> datetime.date | None:
+def _near(value: datetime.date | None, label: Text) -> datetime.date | None:
     """A working date: not before 2000, not more than ten years ahead."""
     if value and not (
         datetime.date(2000, 1, 1) <= value <= timezone.localdate() + datetime.timedelta(days=3660)
@@ -57,13 +62,14 @@ class ProtectedInput(forms.CharField):
 
 class AssociationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Association) -> str:
-        if obj.kind in (Association.Kind.VILLAGE, Association.Kind.MIGRANT) and obj.parent_id:
+        below = obj.kind in (Association.Kind.VILLAGE, Association.Kind.MIGRANT)
+        if below and obj.parent is not None:
             return f"{obj.parent.name} · {obj.name}"
         return obj.name
 
 
 class AccountChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: User) -> str:
         home = obj.home_association.name if obj.home_association else "—"
         name = obj.full_name or obj.username
         if not obj.is_active:
@@ -71,7 +77,9 @@ class AccountChoiceField(forms.ModelChoiceField):
         return gettext("%(name)s（%(home)s）") % {"name": name, "home": home}
 
 
-def association_field(queryset: Any, label: str, **kwargs: Any) -> AssociationChoiceField:
+def association_field(
+    queryset: QuerySet[Association], label: Text, **kwargs: Any
+) -> AssociationChoiceField:
     field = AssociationChoiceField(
         label=label, queryset=queryset.select_related("parent"), **kwargs
     )
@@ -79,13 +87,13 @@ def association_field(queryset: Any, label: str, **kwargs: Any) -> AssociationCh
     return field
 
 
-def account_field(queryset: Any, label: str, **kwargs: Any) -> AccountChoiceField:
+def account_field(queryset: QuerySet[User], label: Text, **kwargs: Any) -> AccountChoiceField:
     field = AccountChoiceField(label=label, queryset=queryset, **kwargs)
     field.error_messages["invalid_choice"] = ACCOUNT_ERROR
     return field
 
 
-def _choices(choices: Any, blank: str = "—") -> list[tuple[str, str]]:
+def _choices(choices: Any, blank: Text = "—") -> list[tuple[str, Text]]:
     return [("", blank), *choices]
 
 

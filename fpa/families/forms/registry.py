@@ -6,10 +6,12 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from fpa.core.typing_aids import Text
 from fpa.families.forms.fields import (
     DATE,
     GRADES,
@@ -24,6 +26,7 @@ from fpa.families.models import (
     Family,
     Person,
 )
+from fpa.organizations.models import Association
 
 # --- list filter ----------------------------------------------------------------------------------
 
@@ -72,7 +75,7 @@ PARENT_LABELS = {
 }
 
 
-def _parent_fields(prefix: str, label: str, required: bool) -> dict[str, forms.Field]:
+def _parent_fields(prefix: str, label: Text, required: bool) -> dict[str, forms.Field]:
     labels = PARENT_LABELS[prefix]
     return {
         f"{prefix}_name": forms.CharField(label=labels["name"], max_length=50, required=required),
@@ -117,7 +120,9 @@ def _child_fields(prefix: str = "child_") -> dict[str, forms.Field]:
 class RegisterForm(forms.Form):
     """One page: the family, the mother, the father (optional) and the child."""
 
-    association = forms.ModelChoiceField(label=_("所属村（社区）"), queryset=None)
+    association = forms.ModelChoiceField(
+        label=_("所属村（社区）"), queryset=Association.objects.none()
+    )
     kind = forms.ChoiceField(
         label=_("家庭类别"), choices=_choices(Family.Kind.choices, _("请选择"))
     )
@@ -129,7 +134,7 @@ class RegisterForm(forms.Form):
         label=_("备注（敏感）"), required=False, max_length=2000, widget=forms.Textarea({"rows": 2})
     )
 
-    def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, associations: QuerySet[Association], **kwargs: Any) -> None:
         kwargs.setdefault(
             "initial", {"registered_on": timezone.localdate(), "one_child_only": True}
         )
@@ -152,7 +157,7 @@ class RegisterForm(forms.Form):
             "伤残家庭必填；一至三级可享受特别扶助金"
         )
 
-    def sections(self) -> list[tuple[str, list[Any]]]:
+    def sections(self) -> list[tuple[Text, list[Any]]]:
         names = list(self.fields)
         groups = [
             (_("家庭"), [n for n in names if not n.startswith(("mother_", "father_", "child_"))]),
@@ -169,7 +174,8 @@ class RegisterForm(forms.Form):
         return _not_future(self.cleaned_data.get("child_death_date"), _("子女死亡日期"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         father = [data.get(f"father_{k}") for k in ("id_number", "phone", "marital_status")]
         if any(father) and not data.get("father_name"):
             self.add_error("father_name", _("填写了父亲的信息，请填写父亲姓名。"))
@@ -241,7 +247,8 @@ class FamilyForm(forms.Form):
             "later_child": family.later_child,
             "version": family.version,
         }
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         if family.notes:
             self.fields["notes"].help_text = HIDDEN_HELP
         else:
@@ -288,7 +295,7 @@ class PersonForm(forms.Form):
     def __init__(
         self, *args: Any, family: Family, person: Person | None = None, **kwargs: Any
     ) -> None:
-        initial = {"version": family.version}
+        initial: dict[str, Any] = {"version": family.version}
         if person is not None:
             initial.update(
                 {
@@ -306,7 +313,8 @@ class PersonForm(forms.Form):
             )
             grade = person.disability_grade
             initial["disability_grade"] = str(grade) if grade else ""
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         self.person = person
         if person is None or person.role == Person.Role.CHILD:
             self.fields.update(_child_fields(prefix=""))
@@ -331,7 +339,8 @@ class PersonForm(forms.Form):
         return _not_future(self.cleaned_data.get("death_date"), _("子女死亡日期"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.person is None and data.get("role") != Person.Role.CHILD:
             for key in CHILD_ONLY:
                 if data.get(key):

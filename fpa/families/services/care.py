@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -33,13 +33,16 @@ from fpa.families.models import (
 )
 from fpa.organizations.models import Association
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
 # --- care log and needs ---------------------------------------------------------------------------
 
 SERVICE_CODES = {code for code, _ in FOUR_SERVICES}
 CARE_CODES = {code for code, _ in FIVE_CARES}
 
 
-def _may_log(actor: Any, family: Family) -> None:
+def _may_log(actor: User, family: Family) -> None:
     """Staff in scope, or a contact person of this family, may record care."""
     path = scope_path_of(actor)
     if path is None:
@@ -54,7 +57,7 @@ def _may_log(actor: Any, family: Family) -> None:
 @transaction.atomic
 def care_log(
     *,
-    actor: Any,
+    actor: User,
     family: Family,
     kind: CareKind,
     occurred_on: datetime.date,
@@ -92,10 +95,10 @@ def care_log(
 @transaction.atomic
 def need_raise(
     *,
-    actor: Any,
+    actor: User,
     family: Family,
     description: str,
-    owner: Any = None,
+    owner: User | None = None,
     due_date: datetime.date | None = None,
     raised_in: CareRecord | None = None,
 ) -> Need:
@@ -124,7 +127,7 @@ def need_raise(
 
 
 @transaction.atomic
-def need_update(*, actor: Any, need: Need, status: str, result: str = "") -> Need:
+def need_update(*, actor: User, need: Need, status: str, result: str = "") -> Need:
     locked = Need.objects.select_for_update().select_related("family__association").get(pk=need.pk)
     _may_log(actor, locked.family)
     if status not in Need.Status.values:
@@ -144,7 +147,7 @@ def need_update(*, actor: Any, need: Need, status: str, result: str = "") -> Nee
 @transaction.atomic
 def campaign_create(
     *,
-    actor: Any,
+    actor: User,
     association: Association,
     name: str,
     start_date: datetime.date,
@@ -171,7 +174,7 @@ def _photo_error(exc: photo_rules.PhotoError) -> ServiceError:
 
 
 @transaction.atomic
-def care_photo_add(*, actor: Any, record: CareRecord, photo: Any) -> CarePhoto:
+def care_photo_add(*, actor: User, record: CareRecord, photo: Any) -> CarePhoto:
     """Attach one photo to a care record: staff in scope or a contact person of the family, at
     most five a record. `photo` is an upload (decoded, checked and re-encoded here) or a
     `photos.CleanPhoto` already made so. Only the re-encoded bytes are stored, under a random
@@ -218,7 +221,7 @@ def care_photo_add(*, actor: Any, record: CareRecord, photo: Any) -> CarePhoto:
     return item
 
 
-def care_photos_add(*, actor: Any, record: CareRecord, photos: list[Any]) -> list[CarePhoto]:
+def care_photos_add(*, actor: User, record: CareRecord, photos: list[Any]) -> list[CarePhoto]:
     """Several photos for one record, all or none (the files of a refused batch are removed)."""
     added: list[CarePhoto] = []
     try:

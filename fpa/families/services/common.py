@@ -4,7 +4,7 @@ the head of the family, the audit row of a new person."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -24,6 +24,9 @@ from fpa.families.models import (
     Person,
 )
 from fpa.organizations.models import Association
+
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
 
 FAMILY_FIELDS = ("kind", "address", "one_child_only", "later_child", "notes", "registered_on")
 PERSON_FIELDS = (
@@ -57,7 +60,7 @@ def duplicate_of(id_number: str, *, exclude_person: int | None = None) -> Person
     return found.first()
 
 
-def _check_duplicate(person: Person, actor: Any) -> None:
+def _check_duplicate(person: Person, actor: User) -> None:
     if not person.id_number:
         return
     other = duplicate_of(person.id_number.reveal_unchecked(), exclude_person=person.pk)
@@ -65,7 +68,7 @@ def _check_duplicate(person: Person, actor: Any) -> None:
         raise _duplicate_error(other, actor)
 
 
-def _duplicate_error(other: Person, actor: Any, about: str | None = None) -> ServiceError:
+def _duplicate_error(other: Person, actor: User, about: str | None = None) -> ServiceError:
     where = other.family.association
     # Name the other family only when the actor may see it; otherwise say only that it exists.
     if in_scope(actor, where):
@@ -161,7 +164,7 @@ TWICE = gettext_noop("同一身份证号码不能登记两次。")
 PERSON_AUDIT_EXCLUDE = frozenset({"birth_date", "sex", "id_number_hash", "phone_hash"})
 
 
-def _audit_person_create(actor: Any, person: Person, scope_path: str) -> None:
+def _audit_person_create(actor: User, person: Person, scope_path: str) -> None:
     values = snapshot(person)
     audit_record(
         actor=actor,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext
@@ -23,18 +23,21 @@ from fpa.families.models import (
     Family,
 )
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
 # --- contacts -------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def contact_assign(
     *,
-    actor: Any,
+    actor: User,
     family: Family,
     role: ContactRole,
     name: str,
     start_date: datetime.date,
-    user: Any = None,
+    user: User | None = None,
     phone: str | None = None,
 ) -> Contact:
     require(actor, "family.edit")
@@ -58,7 +61,7 @@ def contact_assign(
 
 
 @transaction.atomic
-def contact_end(*, actor: Any, contact: Contact, end_date: datetime.date) -> Contact:
+def contact_end(*, actor: User, contact: Contact, end_date: datetime.date) -> Contact:
     require(actor, "family.edit")
     require_in_scope(actor, contact.family.association)
     if contact.end_date:
@@ -76,7 +79,12 @@ def contact_end(*, actor: Any, contact: Contact, end_date: datetime.date) -> Con
 
 @transaction.atomic
 def contacts_reassign(
-    *, actor: Any, from_user: Any, to_user: Any, on: datetime.date, to_name: str = ""
+    *,
+    actor: User,
+    from_user: User,
+    to_user: User | None,
+    on: datetime.date,
+    to_name: str = "",
 ) -> int:
     """A contact person leaves: every family they look after in the actor's scope moves to the
     successor in one action. Returns how many families moved."""
@@ -118,6 +126,7 @@ def contacts_reassign(
             for c in current
         ]
     )
+    assert actor.home_association is not None  # scope_path_of(actor) gave a path above
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F
@@ -42,8 +42,11 @@ from fpa.families.services.common import (
     _refresh_head,
 )
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
 
-def _person_add(actor: Any, family: Family, data: dict[str, Any]) -> Person:
+
+def _person_add(actor: User, family: Family, data: dict[str, Any]) -> Person:
     person = _person_built(family, data)
     _check_duplicate(person, actor)
     person.save()
@@ -52,7 +55,7 @@ def _person_add(actor: Any, family: Family, data: dict[str, Any]) -> Person:
 
 
 @transaction.atomic
-def person_add(*, actor: Any, family: Family, **data: Any) -> Person:
+def person_add(*, actor: User, family: Family, **data: Any) -> Person:
     require(actor, "family.edit")
     require_in_scope(actor, family.association)
     if (
@@ -67,7 +70,7 @@ def person_add(*, actor: Any, family: Family, **data: Any) -> Person:
 
 @transaction.atomic
 def person_update(
-    *, actor: Any, person: Person, expected_version: int | None = None, **data: Any
+    *, actor: User, person: Person, expected_version: int | None = None, **data: Any
 ) -> Person:
     """Change a person; the family's version guards against two people editing at once."""
     family = Family.objects.select_for_update().get(pk=person.family_id)
@@ -109,7 +112,7 @@ def _changed_since(family: Family, version: int) -> list[str]:
     return names
 
 
-def _bump(actor: Any, family: Family, changes: dict[str, Any]) -> None:
+def _bump(actor: User, family: Family, changes: dict[str, Any]) -> None:
     """A change to a family's parts raises the family's version and says so in the trail."""
     Family.objects.filter(pk=family.pk).update(version=family.version + 1)
     audit_record(
@@ -124,7 +127,7 @@ def _bump(actor: Any, family: Family, changes: dict[str, Any]) -> None:
 
 @transaction.atomic
 def family_update(
-    *, actor: Any, family: Family, expected_version: int | None = None, **data: Any
+    *, actor: User, family: Family, expected_version: int | None = None, **data: Any
 ) -> Family:
     require(actor, "family.edit")
     require_in_scope(actor, family.association)
@@ -149,7 +152,7 @@ def family_update(
 
 @transaction.atomic
 def family_change_status(
-    *, actor: Any, family: Family, status: str, effective_date: datetime.date, reason: str
+    *, actor: User, family: Family, status: str, effective_date: datetime.date, reason: str
 ) -> Family:
     """Moved out, cancelled, deceased (or back to active), always with a reason, date and who."""
     require(actor, "family.edit")
@@ -184,7 +187,7 @@ def family_change_status(
     return locked
 
 
-def _end_contacts(actor: Any, family: Family, on: datetime.date) -> None:
+def _end_contacts(actor: User, family: Family, on: datetime.date) -> None:
     """A family leaving the register ends its current contacts (none before it began), audited."""
     current = Contact.objects.filter(family=family, end_date__isnull=True)
     ended = list(current.order_by("pk").values_list("pk", flat=True))
@@ -208,7 +211,7 @@ def _end_contacts(actor: Any, family: Family, on: datetime.date) -> None:
 
 @transaction.atomic
 def rate_set(
-    *, actor: Any, kind: str, monthly_amount: Decimal, valid_from: datetime.date, note: str = ""
+    *, actor: User, kind: str, monthly_amount: Decimal, valid_from: datetime.date, note: str = ""
 ) -> PaymentRate:
     """County admins keep the dated rate table (local rates can be above the national ones)."""
     require(actor, "family.rates")
@@ -237,7 +240,7 @@ def rate_set(
 
 
 @transaction.atomic
-def support_add(*, actor: Any, family: Family, **data: Any) -> Support:
+def support_add(*, actor: User, family: Family, **data: Any) -> Support:
     require(actor, "family.edit")
     require_in_scope(actor, family.association)
     support = Support(family=family, **data)

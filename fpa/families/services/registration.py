@@ -5,7 +5,7 @@ written."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -32,12 +32,15 @@ from fpa.families.services.common import (
 )
 from fpa.organizations.models import Association
 
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
 
 class _Batch:
     """What one call of `families_register` works out once: the day, the labels of the audit
     rows, and the associations already checked (in scope, holding families)."""
 
-    def __init__(self, actor: Any) -> None:
+    def __init__(self, actor: User) -> None:
         self.actor = actor
         self.today = timezone.localdate()
         self.checked: set[int] = set()
@@ -77,7 +80,7 @@ def _prepared(
     for role in (Person.Role.MOTHER, Person.Role.FATHER):
         if roles.count(role) > 1:
             raise ServiceError(gettext("父亲、母亲各只能登记一位。"), field="people")
-    family = {
+    family: dict[str, Any] = {
         "kind": kind,
         "address": (address or "").strip(),
         "one_child_only": one_child_only,
@@ -98,7 +101,7 @@ def _prepared(
 
 
 @transaction.atomic
-def families_register(*, actor: Any, families: list[dict[str, Any]]) -> list[int]:
+def families_register(*, actor: User, families: list[dict[str, Any]]) -> list[int]:
     """Register many families with their people (each item: the arguments of `family_register`)
     and return their ids. The same checks and the same audit rows as one by one, in a number of
     queries that does not depend on the number of families, written below the ORM
@@ -184,7 +187,7 @@ def families_register(*, actor: Any, families: list[dict[str, Any]]) -> list[int
     return family_ids
 
 
-def family_register(*, actor: Any, **item: Any) -> Family:
+def family_register(*, actor: User, **item: Any) -> Family:
     """Register a family with its people (at least one parent). A parent's ID number already
     registered anywhere is refused as a duplicate."""
     try:

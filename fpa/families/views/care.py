@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
+from fpa.accounts.requests import signed_in_user
 from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import in_scope, scoped_view
@@ -43,7 +44,7 @@ NEED_ALIASES = {
 
 @scoped_view(capability="account.self", **FAMILY)
 def care_add(request: HttpRequest, pk: Family) -> HttpResponse:
-    family, user = pk, request.user
+    family, user = pk, signed_in_user(request)
     form = forms.CareForm(
         request.POST or None, request.FILES or None, owners=selectors.need_owners(user, family)
     )
@@ -92,7 +93,9 @@ def need_update(request: HttpRequest, need: Need) -> HttpResponse:
     return form_action(
         request,
         form,
-        call=lambda form: services.need_update(actor=request.user, need=need, **form.cleaned_data),
+        call=lambda form: services.need_update(
+            actor=signed_in_user(request), need=need, **form.cleaned_data
+        ),
         done=gettext("诉求状态已更新。"),
         then=("families:detail", family.pk),
         page=lambda: _form_page(request, form, title, family, note=note),
@@ -107,7 +110,7 @@ def support_add(request: HttpRequest, family: Family) -> HttpResponse:
         request,
         form,
         call=lambda form: services.support_add(
-            actor=request.user, family=family, **form.cleaned_data
+            actor=signed_in_user(request), family=family, **form.cleaned_data
         ),
         done=lambda support: gettext("已添加%(kind)s。") % {"kind": support.get_kind_display()},
         then=("families:detail", family.pk),
@@ -120,7 +123,7 @@ def support_add(request: HttpRequest, family: Family) -> HttpResponse:
 
 @scoped_view(capability="account.self")
 def mine(request: HttpRequest) -> HttpResponse:
-    due = selectors.my_due(user=request.user)
+    due = selectors.my_due(user=signed_in_user(request))
     return render(request, "families/mine.html", {"due": due})
 
 
@@ -131,7 +134,7 @@ VISITS = (CareKind.Mode.HOME_VISIT, CareKind.Mode.MEETING)
 
 @scoped_view(capability="family.view")
 def campaigns(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     can_edit = user.has_capability("family.edit")
     form = forms.CampaignForm(
         request.POST or None, associations=org_selectors.association_choices(user=user)
@@ -158,7 +161,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
 @scoped_view(capability="family.view", model=Campaign, as_="campaign")
 def campaign_detail(request: HttpRequest, campaign: Campaign) -> HttpResponse:
     progress = selectors.campaign_progress(
-        user=request.user, campaign=campaign, visits=VISITS, limit=LIST_LIMIT
+        user=signed_in_user(request), campaign=campaign, visits=VISITS, limit=LIST_LIMIT
     )
     total, done, todo = progress.total, progress.done, progress.todo
     context = {
@@ -180,7 +183,7 @@ def campaign_detail(request: HttpRequest, campaign: Campaign) -> HttpResponse:
 
 @scoped_view(capability="account.self", model=CareRecord)
 def care_photos_add(request: HttpRequest, pk: CareRecord) -> HttpResponse:
-    record, user = pk, request.user
+    record, user = pk, signed_in_user(request)
     family = record.family
     if not (
         (user.has_capability("family.edit") and in_scope(user, family.association))
@@ -209,7 +212,7 @@ def care_photos_add(request: HttpRequest, pk: CareRecord) -> HttpResponse:
 
 @scoped_view(capability="account.self", model=CarePhoto, as_="photo")
 @require_safe
-def care_photo(request: HttpRequest, photo: CarePhoto) -> HttpResponse:
+def care_photo(request: HttpRequest, photo: CarePhoto) -> FileResponse:
     """The stored (re-encoded) photo, or its thumbnail with ?size=thumb."""
     thumb = request.GET.get("size") == "thumb"
     name = photo.thumb_name if thumb else photo.file_name

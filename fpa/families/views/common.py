@@ -3,12 +3,15 @@ form page of one family."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest
+from django import forms
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import pgettext_lazy
 
+from fpa.accounts.requests import signed_in_user
+from fpa.core.typing_aids import ObjectLookup
 from fpa.families.models import (
     Family,
     Person,
@@ -16,7 +19,10 @@ from fpa.families.models import (
 from fpa.organizations import selectors as org_selectors
 from fpa.organizations.models import Association
 
-FAMILY = {"model": Family}
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+
+FAMILY: ObjectLookup = {"model": Family}
 LIST_LIMIT = 500  # overdue, roster and campaign lists: bounded, with a note when cut
 AREA_KINDS = (
     Association.Kind.COUNTY,
@@ -61,15 +67,19 @@ def _area(request: HttpRequest) -> tuple[Association | None, bool]:
     was given that is not in the scope."""
     code = (request.GET.get("code") or "").strip()[:32]
     if not code:
-        return request.user.home_association, False
-    found = org_selectors.association_choices(user=request.user).filter(code=code).first()
+        return signed_in_user(request).home_association, False
+    found = (
+        org_selectors.association_choices(user=signed_in_user(request)).filter(code=code).first()
+    )
     return found, found is None
 
 
-def _areas(user: Any) -> list[org_selectors.AreaOption]:
+def _areas(user: User) -> list[org_selectors.AreaOption]:
     return org_selectors.area_options(user=user, kinds=AREA_KINDS)
 
 
-def _form_page(request: HttpRequest, form: Any, title: str, family: Family, **extra: Any) -> Any:
+def _form_page(
+    request: HttpRequest, form: forms.Form, title: str, family: Family, **extra: Any
+) -> HttpResponse:
     context = {"form": form, "title": title, "family": family, **extra}
     return render(request, "families/form.html", context)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from fpa.accounts.requests import signed_in_user
 from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
@@ -31,14 +32,14 @@ from fpa.families.views.common import (
 @scoped_view(capability="family.edit", **FAMILY, as_="family")
 def contact_add(request: HttpRequest, family: Family) -> HttpResponse:
     form = forms.ContactForm(
-        request.POST or None, accounts=selectors.assignable_accounts(request.user)
+        request.POST or None, accounts=selectors.assignable_accounts(signed_in_user(request))
     )
     title = gettext("指定联系人：%(name)s") % {"name": family.head_name}
     return form_action(
         request,
         form,
         call=lambda form: services.contact_assign(
-            actor=request.user,
+            actor=signed_in_user(request),
             family=family,
             role=form.cleaned_data["role"],
             name=form.cleaned_data["name"],
@@ -62,7 +63,9 @@ def contact_end(request: HttpRequest, contact: Contact) -> HttpResponse:
     if form.is_valid():
         try:
             services.contact_end(
-                actor=request.user, contact=contact, end_date=form.cleaned_data["end_date"]
+                actor=signed_in_user(request),
+                contact=contact,
+                end_date=form.cleaned_data["end_date"],
             )
         except ServiceError as exc:
             messages.error(request, exc.message)
@@ -77,7 +80,7 @@ def contact_end(request: HttpRequest, contact: Contact) -> HttpResponse:
 
 @scoped_view(capability="family.edit")
 def reassign(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     leaving = selectors.accounts_with_families(user)
     form = forms.ReassignForm(
         request.POST or None, leaving=leaving, successors=selectors.assignable_accounts(user)
@@ -115,14 +118,14 @@ def roster(request: HttpRequest) -> HttpResponse:
     families: list[Family] = []
     if area is not None:
         families = selectors.area_families(
-            user=request.user,
+            user=signed_in_user(request),
             area=area,
             limit=LIST_LIMIT,
             order=("association__path", "head_pinyin", "pk"),
         )
     context = {
         "area": area,
-        "areas": _areas(request.user),
+        "areas": _areas(signed_in_user(request)),
         "foreign": foreign,
         "families": families[:LIST_LIMIT],
         "cut": len(families) > LIST_LIMIT,

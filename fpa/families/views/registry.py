@@ -4,21 +4,23 @@ people, and the audited reveal of a protected field."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from fpa.accounts.requests import signed_in_user
 from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.links import link_to
 from fpa.core.reveal import reveal_response
 from fpa.core.scope import in_scope, scoped_view
+from fpa.core.typing_aids import HtmxHttpRequest
 from fpa.families import forms, selectors, services
 from fpa.families import photos as photo_rules
 from fpa.families.models import (
@@ -74,8 +76,8 @@ def _rows(families: list[Family]) -> list[FamilyRow]:
 
 
 @scoped_view(capability="family.view")
-def family_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+def family_list(request: HtmxHttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
     form = forms.FamilyFilterForm(request.GET or None)
     query = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""
     area, foreign = _area(request)
@@ -124,13 +126,15 @@ def _register_error(form: forms.RegisterForm, exc: ServiceError) -> None:
 
 @scoped_view(capability="family.edit")
 def register(request: HttpRequest) -> HttpResponse:
-    holders = org_selectors.association_choices(user=request.user, kinds=services.FAMILY_HOLDERS)
+    holders = org_selectors.association_choices(
+        user=signed_in_user(request), kinds=services.FAMILY_HOLDERS
+    )
     form = forms.RegisterForm(request.POST or None, associations=holders)
     return form_action(
         request,
         form,
         call=lambda form: services.family_register(
-            actor=request.user,
+            actor=signed_in_user(request),
             association=form.cleaned_data["association"],
             people=form.people(),
             **form.family_data(),
@@ -144,7 +148,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @scoped_view(capability="account.self", **FAMILY)
 def detail(request: HttpRequest, pk: Family) -> HttpResponse:
-    family, user = pk, request.user
+    family, user = pk, signed_in_user(request)
     data = selectors.family_detail(user=user, family=family)
     today = timezone.localdate()
     for support in data["supports"]:
@@ -181,7 +185,7 @@ def edit(request: HttpRequest, family: Family) -> HttpResponse:
         request,
         form,
         call=lambda form: services.family_update(
-            actor=request.user,
+            actor=signed_in_user(request),
             family=family,
             expected_version=form.cleaned_data["version"],
             **form.changes(),
@@ -203,7 +207,7 @@ def status(request: HttpRequest, family: Family) -> HttpResponse:
         request,
         form,
         call=lambda form: services.family_change_status(
-            actor=request.user, family=family, **form.cleaned_data
+            actor=signed_in_user(request), family=family, **form.cleaned_data
         ),
         done=gettext("状态已变更，变更记录已保存。"),
         then=("families:detail", family.pk),
@@ -221,7 +225,9 @@ def person_add(request: HttpRequest, family: Family) -> HttpResponse:
     return form_action(
         request,
         form,
-        call=lambda form: services.person_add(actor=request.user, family=family, **form.changes()),
+        call=lambda form: services.person_add(
+            actor=signed_in_user(request), family=family, **form.changes()
+        ),
         done=lambda person: gettext("已添加 %(name)s。") % {"name": person.name},
         then=("families:detail", family.pk),
         page=lambda: _form_page(request, form, title, family),
@@ -240,7 +246,7 @@ def person_edit(request: HttpRequest, person: Person) -> HttpResponse:
         request,
         form,
         call=lambda form: services.person_update(
-            actor=request.user,
+            actor=signed_in_user(request),
             person=person,
             expected_version=form.cleaned_data["version"],
             **form.changes(),
@@ -256,7 +262,7 @@ def person_edit(request: HttpRequest, person: Person) -> HttpResponse:
 
 def _reveal(
     request: HttpRequest,
-    obj: Any,
+    obj: models.Model,
     field: str,
     family: Family,
     allowed: tuple[str, ...],
@@ -270,7 +276,7 @@ def _reveal(
         allowed=allowed,
         scope_path=family.association.path,
         plain=plain,
-        entitled=selectors.is_contact(request.user, family),
+        entitled=selectors.is_contact(signed_in_user(request), family),
     )
 
 
@@ -300,14 +306,14 @@ def contact_reveal(request: HttpRequest, pk: Contact, field: str) -> HttpRespons
 
 @scoped_view(capability="family.view")
 def rates(request: HttpRequest) -> HttpResponse:
-    can_set = request.user.has_capability("family.rates")
+    can_set = signed_in_user(request).has_capability("family.rates")
     form = forms.RateForm(request.POST or None)
     if request.method == "POST":
         if not can_set:
             raise PermissionDenied(gettext("您的角色无权进行此操作。"))
         if form.is_valid():
             try:
-                services.rate_set(actor=request.user, **form.cleaned_data)
+                services.rate_set(actor=signed_in_user(request), **form.cleaned_data)
             except ServiceError as exc:
                 exc.add_to(form)
             else:

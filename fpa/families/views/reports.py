@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
+from fpa.accounts.requests import signed_in_user
 from fpa.core import jobs
 from fpa.core.excel.pages import ExportKind, ExportPage, ImportPage, export_page, import_page
 from fpa.core.scope import scoped_view
@@ -35,7 +37,10 @@ def overdue(request: HttpRequest) -> HttpResponse:
     families: list[Family] = []
     if area is not None:
         families = selectors.area_families(
-            user=request.user, area=area, limit=LIST_LIMIT, order=("association__path", "pk")
+            user=signed_in_user(request),
+            area=area,
+            limit=LIST_LIMIT,
+            order=("association__path", "pk"),
         )
     due = [d for d in selectors.schedule(families=families[:LIST_LIMIT]) if d.overdue]
     for item in due:  # grouped by township (a village's parent), in path order
@@ -44,7 +49,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
         item.township = where.parent if below and where.parent else where
     context = {
         "area": area,
-        "areas": _areas(request.user),
+        "areas": _areas(signed_in_user(request)),
         "foreign": foreign,
         "due": due,
         "checked": min(len(families), LIST_LIMIT),
@@ -81,9 +86,9 @@ def coverage(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "families/coverage.html",
-            {"area": None, "foreign": foreign, "areas": _areas(request.user)},
+            {"area": None, "foreign": foreign, "areas": _areas(signed_in_user(request))},
         )
-    total, children = selectors.coverage(user=request.user, root=area)
+    total, children = selectors.coverage(user=signed_in_user(request), root=area)
     rows = [r for r in children if r.families] or [total]
     chart = {
         "labels": [r.association.name.removesuffix("计生协") for r in rows],
@@ -97,7 +102,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
     }
     context = {
         "area": area,
-        "areas": _areas(request.user),
+        "areas": _areas(signed_in_user(request)),
         "total": _coverage_row(total),
         "rows": [_coverage_row(r) for r in children],
         "chart": chart,
@@ -124,7 +129,7 @@ FAMILY_IMPORT = ImportPage(
 
 
 @scoped_view(capability="family.edit")
-def import_families(request: HttpRequest) -> HttpResponse:
+def import_families(request: HttpRequest) -> HttpResponseBase:
     return import_page(request, FAMILY_IMPORT)
 
 
@@ -193,7 +198,7 @@ def _report_values(row: family_reports.ReportRow) -> list[int]:
 def monthly_report(request: HttpRequest) -> HttpResponse:
     """计生特殊家庭月报: ?month=2026-10 (default this month), ?code= an association in scope
     (default the user's own); ?download=xlsx for the workbook. A bad month is a message."""
-    user = request.user
+    user = signed_in_user(request)
     area, foreign = _area(request)
     today = timezone.localdate()
     month_text = (request.GET.get("month") or "")[:40]
@@ -215,7 +220,7 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
             return redirect(jobs.job_url(job))
         report = family_jobs.monthly_report_for(user=user, area=area, month=month)
     table = []
-    if report is not None:
+    if report is not None and area is not None:
         for row in report.rows:
             child = row.association
             link = (

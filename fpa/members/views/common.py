@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from fpa.accounts.requests import signed_in_user
@@ -34,7 +35,7 @@ def _area(request: HttpRequest) -> tuple[Association | None, bool]:
     return found, found is None
 
 
-def _holders(user: User) -> QuerySet:
+def _holders(user: User) -> QuerySet[Association]:
     return org_selectors.association_choices(user=user, kinds=services.MEMBER_HOLDERS)
 
 
@@ -47,6 +48,8 @@ def _may_decide(user: User, association: Association) -> bool:
     )
 
 
-def _form_page(request: HttpRequest, form: Any, title: str, member: Member, **extra: Any) -> Any:
+def _form_page(
+    request: HttpRequest, form: forms.Form, title: str, member: Member, **extra: Any
+) -> HttpResponse:
     context = {"form": form, "title": title, "member": member, **extra}
     return render(request, "members/form.html", context)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fpa.members import tallies
 
@@ -12,7 +12,7 @@ from fpa.members import tallies
 class Command(BaseCommand):
     help = "Check the per-association member counters against the member table (--fix rebuilds)."
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--fix", action="store_true", help="rebuild the counters")
 
     def handle(self, *args: Any, fix: bool, **options: Any) -> None:
