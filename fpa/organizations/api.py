@@ -7,6 +7,7 @@ from ninja import Query, Router, Schema
 
 from fpa.accounts.requests import signed_in_user
 from fpa.organizations import selectors
+from fpa.organizations.models import Association, Filing, StaffMember
 
 router = Router(tags=["organizations"])
 
@@ -22,12 +23,12 @@ class AssociationOut(Schema):
     valid_to: datetime.date | None
 
     @staticmethod
-    def resolve_kind_label(obj: object) -> str:
-        return obj.get_kind_display()  # type: ignore[attr-defined]
+    def resolve_kind_label(obj: Association) -> str:
+        return obj.get_kind_display()
 
     @staticmethod
-    def resolve_parent_code(obj: object) -> str | None:
-        parent = obj.parent  # type: ignore[attr-defined]
+    def resolve_parent_code(obj: Association) -> str | None:
+        parent = obj.parent
         return parent.code if parent else None
 
 
@@ -82,16 +83,16 @@ class StaffOut(Schema):
     left_on: datetime.date | None
 
     @staticmethod
-    def resolve_association_code(obj: object) -> str:
-        return obj.association.code  # type: ignore[attr-defined]
+    def resolve_association_code(obj: StaffMember) -> str:
+        return obj.association.code
 
     @staticmethod
-    def resolve_post_label(obj: object) -> str:
-        return obj.get_post_display()  # type: ignore[attr-defined]
+    def resolve_post_label(obj: StaffMember) -> str:
+        return obj.get_post_display()
 
     @staticmethod
-    def resolve_phone(obj: object) -> str | None:
-        phone = obj.phone  # type: ignore[attr-defined]
+    def resolve_phone(obj: StaffMember) -> str | None:
+        phone = obj.phone
         return phone.masked if phone else None
 
 
@@ -137,12 +138,12 @@ class FilingOut(Schema):
     return_reason: str
 
     @staticmethod
-    def resolve_association_code(obj: object) -> str:
-        return obj.association.code  # type: ignore[attr-defined]
+    def resolve_association_code(obj: Filing) -> str:
+        return obj.association.code
 
     @staticmethod
-    def resolve_person_name(obj: object) -> str:
-        return obj.person.name  # type: ignore[attr-defined]
+    def resolve_person_name(obj: Filing) -> str:
+        return obj.person.name
 
 
 class FilingPage(PageOut):
