@@ -11,12 +11,11 @@ from fpa.core.jobs import JobFailed, Progress, register
 from fpa.core.models import Job
 from fpa.families import excel as family_excel
 from fpa.families import reports as family_reports
-from fpa.families.models import CareRecord, Family, Need, StatusChange
+from fpa.families import selectors
 from fpa.organizations import selectors as org_selectors
-from fpa.organizations.models import Association
 
 if TYPE_CHECKING:
-    from fpa.accounts.models import User
+    pass
 
 EXPORT = "families.export"
 MONTHLY_REPORT = "families.monthly_report"
@@ -34,21 +33,6 @@ def export_families(job: Job, progress: Progress) -> dict[str, Any]:
     )
 
 
-def monthly_report_for(
-    *, user: User, area: Association, month: family_reports.Month
-) -> family_reports.MonthlyReport:
-    """The monthly report of `area` as `user` sees it (the page and the workbook job)."""
-    return family_reports.monthly_report(
-        root=area,
-        children=Association.objects.visible_to(user).filter(parent=area).order_by("code"),
-        month=month,
-        families=Family.objects.visible_to(user),
-        status_changes=StatusChange.objects.visible_to(user),
-        care_records=CareRecord.objects.visible_to(user),
-        needs=Need.objects.visible_to(user),
-    )
-
-
 @register(MONTHLY_REPORT)
 @exports.in_chinese
 def monthly_report_workbook(job: Job, progress: Progress) -> dict[str, Any]:
@@ -58,7 +42,7 @@ def monthly_report_workbook(job: Job, progress: Progress) -> dict[str, Any]:
     if area is None:
         raise JobFailed(exports.OUT_OF_SCOPE)
     month = family_reports.parse_month(job.params["month"], today=timezone.localdate())
-    report = monthly_report_for(user=user, area=area, month=month)
+    report = selectors.monthly_report_for(user=user, area=area, month=month)
     progress.stage(exports.STAGE_WRITING, total=len(report.rows))
     handle, name = family_reports.report_file(report)
     exports.keep_file(progress, handle, name)

@@ -218,7 +218,7 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
                 params={"code": area.code, "month": month.param},
             )
             return redirect(jobs.job_url(job))
-        report = family_jobs.monthly_report_for(user=user, area=area, month=month)
+        report = selectors.monthly_report_for(user=user, area=area, month=month)
     table = []
     if report is not None and area is not None:
         for row in report.rows:

@@ -1,0 +1,141 @@
+"""The registry's lists and pages: the family list, a family's page, payment decision, the API's
+single reads."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from fpa.accounts.models import User
+from fpa.core.names import is_ascii_query, normalize_query
+from fpa.core.pagination import Page, keyset_page
+from fpa.families import eligibility
+from fpa.families.models import (
+    Contact,
+    Family,
+    PaymentRate,
+    Person,
+    StatusChange,
+)
+from fpa.organizations.models import Association
+
+# The columns of the family list page.
+LIST_FIELDS = ("id", "head_name", "status", "registered_on", "association__name")
+
+
+def family_list(
+    *,
+    user: User,
+    query: str = "",
+    status: str = Family.Status.ACTIVE,
+    association: Association | None = None,
+    mine: bool = False,
+    ids: list[int] | None = None,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = 50,
+    fields: tuple[str, ...] | None = None,
+) -> Page:
+    """A page of the families the user sees; `fields` loads only those columns (LIST_FIELDS: what
+    the list page shows), every column otherwise."""
+    queryset = Family.objects.visible_to(user).select_related("association")
+    if fields:
+        queryset = queryset.only(*fields)
+    if mine:
+        queryset = queryset.filter(
+            Exists(Contact.objects.filter(family=OuterRef("pk"), user=user, end_date__isnull=True))
+        )
+    if status:
+        queryset = queryset.filter(status=status)
+    if association is not None:
+        queryset = queryset.filter(association__path__under=association.path)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids[:5000])
+    query = normalize_query(query)
+    if query:
+        if is_ascii_query(query):
+            key = query.replace(" ", "").lower()
+            queryset = queryset.filter(
+                Q(head_initials__startswith=key) | Q(head_pinyin__startswith=key)
+            )
+        else:
+            queryset = queryset.filter(head_name__contains=query)
+    return keyset_page(queryset, key="id", after=after, before=before, size=size)
+
+
+@dataclass
+class Timeline:
+    entries: list[tuple[datetime.date, str, Any]] = field(default_factory=list)
+
+
+def family_detail(*, user: User, family: Family) -> dict[str, Any]:
+    """Everything a family's page shows, in a fixed number of queries."""
+    people = list(family.people.all().order_by("role", "id"))
+    contacts = list(
+        family.contacts.select_related("role", "user").order_by(
+            F("end_date").asc(nulls_first=True), "-start_date", "id"
+        )
+    )
+    supports = list(family.supports.all().order_by("kind", "-start_date"))
+    care = list(
+        family.care_records.select_related("kind", "recorded_by").prefetch_related("photos")[:100]
+    )
+    needs = list(family.needs.select_related("owner").order_by("status", "-created_at")[:100])
+    changes = list(family.status_changes.select_related("recorded_by")[:50])
+    timeline: list[tuple[Any, str, Any]] = [(family.registered_on, "registered", family)]
+    timeline += [(c.occurred_on, "care", c) for c in care]
+    timeline += [(timezone.localdate(n.created_at), "need", n) for n in needs]
+    timeline += [(s.effective_date, "status", s) for s in changes]
+    timeline += [(c.start_date, "contact", c) for c in contacts]
+    timeline += [(s.start_date, "support", s) for s in supports]
+    timeline.sort(key=lambda entry: (entry[0], entry[1]), reverse=True)
+    return {
+        "people": people,
+        "contacts": contacts,
+        "supports": supports,
+        "care": care,
+        "needs": needs,
+        "timeline": timeline[:200],
+        "decision": payment_decision(family=family, people=people),
+    }
+
+
+def payment_decision(*, family: Family, people: list[Person]) -> eligibility.Decision:
+    mother = next((p for p in people if p.role == Person.Role.MOTHER), None)
+    child = next((p for p in people if p.role == Person.Role.CHILD), None)
+    facts = eligibility.Facts(
+        kind=family.kind,
+        mother_birth=mother.birth_date if mother else None,
+        one_child_only=family.one_child_only,
+        later_child=family.later_child,
+        child_died=bool(child and child.death_date),
+        disability_grade=child.disability_grade if child else None,
+    )
+    rates = [(r.kind, r.monthly_amount, r.valid_from) for r in PaymentRate.objects.all()]
+    return eligibility.decide(facts, today=timezone.localdate(), rates=rates)
+
+
+def status_history(*, user: User, family: Family) -> QuerySet[StatusChange]:
+    return StatusChange.objects.visible_to(user).filter(family=family)
+
+
+def payment_rates() -> list[PaymentRate]:
+    """Every dated rate of the special assistance (not scoped: the county's published standard)."""
+    return list(PaymentRate.objects.all())
+
+
+# --- the API's reads --------------------------------------------------------------------------
+
+
+def looks_after_any(user: User) -> bool:
+    """Whether the user is a current contact person of some family."""
+    return Contact.objects.filter(user=user, end_date__isnull=True).exists()
+
+
+def family_get(*, user: User, pk: int) -> Family:
+    """The family inside the user's scope (Family.DoesNotExist otherwise, like a missing id)."""
+    return Family.objects.visible_to(user).select_related("association").get(pk=pk)
