@@ -55,6 +55,7 @@ def address_locked(ip: str | None) -> bool:
 def _mark(request: HttpRequest) -> None:
     """Flag the request as refused by the address lock. `axes_locked_out` makes the sign-in view
     and axes' middleware answer with `fpa.accounts.views.lockout_response`, which reads ours."""
+    # Ad-hoc flags on the request (axes' own convention); HttpRequest declares neither attribute.
     request.fpa_address_locked = True  # type: ignore[attr-defined]
     request.axes_locked_out = True  # type: ignore[attr-defined]
 
