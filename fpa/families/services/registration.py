@@ -5,6 +5,7 @@ written."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -100,89 +101,113 @@ def _prepared(
     return family, persons
 
 
+@dataclass
+class _Planned:
+    """One family of a batch, checked and ready to write: its position in the call, where it is
+    registered, the family's column values and its people's."""
+
+    position: int
+    association: Association
+    family: dict[str, Any]
+    persons: list[dict[str, Any]]
+
+
+Problems = list[tuple[int, ServiceError]]
+
+
 @transaction.atomic
 def families_register(*, actor: User, families: list[dict[str, Any]]) -> list[int]:
     """Register many families with their people (each item: the arguments of `family_register`)
     and return their ids. The same checks and the same audit rows as one by one, in a number of
     queries that does not depend on the number of families, written below the ORM
     (`fpa.core.bulk`): the import path. All or nothing: every problem is raised together as
-    ServiceErrors, by position."""
+    ServiceErrors, by position. Three steps: plan (each family checked), duplicates (the ID
+    numbers of the whole call, against each other and the registry), write."""
     require(actor, "family.edit")
     batch = _Batch(actor)
-    errors: list[tuple[int, ServiceError]] = []
-    built: list[tuple[int, Association, dict[str, Any], list[dict[str, Any]]]] = []
+    planned, errors = _plan(batch, families)
+    errors += _duplicates(actor, planned)
+    if errors:
+        raise ServiceErrors(sorted(errors, key=lambda error: error[0]))
+    return _write(actor, batch, planned)
+
+
+def _plan(batch: _Batch, families: list[dict[str, Any]]) -> tuple[list[_Planned], Problems]:
+    planned: list[_Planned] = []
+    errors: Problems = []
     for position, item in enumerate(families):
         try:
-            built.append((position, item["association"], *_prepared(batch, **item)))
+            family, persons = _prepared(batch, **item)
         except ServiceError as exc:
             errors.append((position, exc))
-    # An ID number is registered once in the deployment: checked for the whole call in one query.
+        else:
+            planned.append(_Planned(position, item["association"], family, persons))
+    return planned, errors
+
+
+def _duplicates(actor: User, planned: list[_Planned]) -> Problems:
+    """An ID number is registered once in the deployment: checked for the whole call in one
+    query. Sets each numbered person's `id_number_hash` on the way."""
     keys = crypto.keyring()
+    errors: Problems = []
     first_at: dict[str, int] = {}
     numbered: list[tuple[int, str, str]] = []  # position, digest, the person's role
-    for position, _association, _family, persons in built:
-        for person in persons:
+    for plan in planned:
+        for person in plan.persons:
             if not person.get("id_number"):
                 continue
             digest = keys.blind_index(person["id_number"].reveal_unchecked(), purpose="id_number")
             person["id_number_hash"] = digest
-            if first_at.setdefault(digest, position) != position:
+            if first_at.setdefault(digest, plan.position) != plan.position:
                 twice = ServiceError(
                     gettext(TWICE), field="id_number", code="duplicate", about=person["role"]
                 )
-                errors.append((position, twice))
-            numbered.append((position, digest, person["role"]))
+                errors.append((plan.position, twice))
+            numbered.append((plan.position, digest, person["role"]))
     registered = {
         person.id_number_hash: person
         for person in Person.objects.filter(
             id_number_hash__in={digest for _, digest, _ in numbered}
         ).select_related("family__association")
     }
-    errors += [
+    return errors + [
         (position, _duplicate_error(registered[digest], actor, about=role))
         for position, digest, role in numbered
         if digest in registered
     ]
-    if errors:
-        raise ServiceErrors(sorted(errors, key=lambda error: error[0]))
-    family_ids = bulk.reserve_ids(Family, len(built))
-    people = [p for _, _, _, persons in built for p in persons]
+
+
+def _write(actor: User, batch: _Batch, planned: list[_Planned]) -> list[int]:
+    """Reserve the ids, insert the families and people below the ORM, write their audit rows."""
+    family_ids = bulk.reserve_ids(Family, len(planned))
+    people = [p for plan in planned for p in plan.persons]
     person_ids = iter(bulk.reserve_ids(Person, len(people)))
-    for (_, _, family, persons), family_id in zip(built, family_ids, strict=True):
-        family["id"] = family_id
-        for person in persons:
+    for plan, family_id in zip(planned, family_ids, strict=True):
+        plan.family["id"] = family_id
+        for person in plan.persons:
             person["id"], person["family_id"] = next(person_ids), family_id
-    bulk.insert(Family, [family for _, _, family, _ in built])
+    bulk.insert(Family, [plan.family for plan in planned])
     bulk.insert(Person, people)
+    families = [
+        (
+            plan.family,
+            plan.association.path,
+            Family.describe(plan.family["head_name"], batch.kinds[plan.family["kind"]]),
+        )
+        for plan in planned
+    ]
+    persons = [
+        (
+            person,
+            plan.association.path,
+            Person.describe(person["name"], batch.roles[person["role"]]),
+        )
+        for plan in planned
+        for person in plan.persons
+    ]
     audit_created_rows(
         actor=actor,
-        groups=[
-            (
-                Family,
-                [
-                    (
-                        family,
-                        where.path,
-                        Family.describe(family["head_name"], batch.kinds[family["kind"]]),
-                    )
-                    for _, where, family, _ in built
-                ],
-                (),
-            ),
-            (
-                Person,
-                [
-                    (
-                        person,
-                        where.path,
-                        Person.describe(person["name"], batch.roles[person["role"]]),
-                    )
-                    for _, where, _, persons in built
-                    for person in persons
-                ],
-                PERSON_AUDIT_EXCLUDE,
-            ),
-        ],
+        groups=[(Family, families, ()), (Person, persons, PERSON_AUDIT_EXCLUDE)],
     )
     return family_ids
 
