@@ -1,4 +1,5 @@
-"""The form view idiom, once: "form → service → message → redirect".
+"""The form view idioms, once: "form → service → message → redirect" (`form_action`, a form page)
+and its inline variant on a list or a record's page (`post_action`, errors as messages).
 
     return form_action(
         request,
@@ -69,3 +70,36 @@ def _redirect(target: str | tuple[Any, ...]) -> HttpResponse:
     if isinstance(target, tuple):
         return redirect(target[0], *target[1:])
     return redirect(target)
+
+
+def post_action(
+    request: HttpRequest,
+    form: Form,
+    *,
+    call: Callable[[Form], T],
+    done: str | Callable[[T], str] = "",
+    then: str | tuple[Any, ...],
+    invalid: str | Callable[[Form], str] = "",
+) -> HttpResponse:
+    """The inline form of a list or a record's page (a POST-only view): run `call(form)` for a
+    valid form; the outcome is a message (`done` on success, the service's refusal, or `invalid`
+    for a form that does not validate), and the browser always goes back to `then`."""
+    if form.is_valid():
+        try:
+            result = call(form)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            message = done(result) if callable(done) else done
+            if message:
+                messages.success(request, message)
+    else:
+        message = invalid(form) if callable(invalid) else invalid
+        if message:
+            messages.error(request, message)
+    return _redirect(then)
+
+
+def form_errors(form: forms.BaseForm) -> str:
+    """Every error of a form in one line, for a message."""
+    return "；".join(str(e) for errors in form.errors.values() for e in errors)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
@@ -13,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
+from fpa.accounts.models import User
 from fpa.accounts.requests import signed_in_user
 from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
@@ -48,38 +51,42 @@ def care_add(request: HttpRequest, pk: Family) -> HttpResponse:
     form = forms.CareForm(
         request.POST or None, request.FILES or None, owners=selectors.need_owners(user, family)
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():  # the record and the need it raises, or neither
-                record = services.care_log(
-                    actor=user,
-                    family=family,
-                    kind=data["kind"],
-                    occurred_on=data["occurred_on"],
-                    services=data["services"],
-                    cares=data["cares"],
-                    notes=data["notes"],
-                )
-                if data["need_description"]:
-                    services.need_raise(
-                        actor=user,
-                        family=family,
-                        description=data["need_description"],
-                        owner=data["need_owner"],
-                        due_date=data["need_due_date"],
-                        raised_in=record,
-                    )
-                if data["photos"]:
-                    services.care_photos_add(actor=user, record=record, photos=data["photos"])
-        except ServiceError as exc:
-            exc.add_to(form, NEED_ALIASES)
-        else:
-            messages.success(request, gettext("帮扶记录已保存。"))
-            return redirect("families:detail", pk=family.pk)
-    return _form_page(
-        request, form, gettext("记录帮扶：%(name)s") % {"name": family.head_name}, family
+    return form_action(
+        request,
+        form,
+        call=lambda form: _log_care(user, family, form.cleaned_data),
+        done=gettext("帮扶记录已保存。"),
+        then=("families:detail", family.pk),
+        page=lambda: _form_page(
+            request, form, gettext("记录帮扶：%(name)s") % {"name": family.head_name}, family
+        ),
+        on_error=lambda form, exc: exc.add_to(form, NEED_ALIASES),
     )
+
+
+@transaction.atomic  # the record, the need it raises and its photos, or none of them
+def _log_care(user: User, family: Family, data: dict[str, Any]) -> CareRecord:
+    record = services.care_log(
+        actor=user,
+        family=family,
+        kind=data["kind"],
+        occurred_on=data["occurred_on"],
+        services=data["services"],
+        cares=data["cares"],
+        notes=data["notes"],
+    )
+    if data["need_description"]:
+        services.need_raise(
+            actor=user,
+            family=family,
+            description=data["need_description"],
+            owner=data["need_owner"],
+            due_date=data["need_due_date"],
+            raised_in=record,
+        )
+    if data["photos"]:
+        services.care_photos_add(actor=user, record=record, photos=data["photos"])
+    return record
 
 
 @scoped_view(capability="account.self", model=Need, as_="need")

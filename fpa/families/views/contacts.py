@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from fpa.accounts.requests import signed_in_user
-from fpa.core.actions import form_action
-from fpa.core.errors import ServiceError
+from fpa.core.actions import form_action, post_action
 from fpa.core.scope import scoped_view
 from fpa.families import forms, selectors, services
 from fpa.families.models import (
@@ -60,22 +58,16 @@ def contact_add(request: HttpRequest, family: Family) -> HttpResponse:
 @scoped_view(capability="family.edit", model=Contact, as_="contact")
 def contact_end(request: HttpRequest, contact: Contact) -> HttpResponse:
     form = forms.ContactEndForm(request.POST)
-    if form.is_valid():
-        try:
-            services.contact_end(
-                actor=signed_in_user(request),
-                contact=contact,
-                end_date=form.cleaned_data["end_date"],
-            )
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request, gettext("%(name)s 的联系工作已结束。") % {"name": contact.name}
-            )
-    else:
-        messages.error(request, gettext("请填写有效的结束日期。"))
-    return redirect("families:detail", pk=contact.family_id)
+    return post_action(
+        request,
+        form,
+        call=lambda form: services.contact_end(
+            actor=signed_in_user(request), contact=contact, end_date=form.cleaned_data["end_date"]
+        ),
+        done=gettext("%(name)s 的联系工作已结束。") % {"name": contact.name},
+        then=("families:detail", contact.family_id),
+        invalid=gettext("请填写有效的结束日期。"),
+    )
 
 
 @scoped_view(capability="family.edit")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from fpa.accounts.requests import signed_in_user
 from fpa.core import jobs
+from fpa.core.actions import post_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
 from fpa.core.typing_aids import Text
@@ -53,15 +54,16 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def feedback_reply(request: HttpRequest, pk: Feedback) -> HttpResponse:
     form = forms.ReplyForm(request.POST)
-    if form.is_valid():
-        try:
-            services.feedback_reply(actor=signed_in_user(request), feedback=pk, **form.cleaned_data)
-            messages.success(request, gettext("已答复，答复将在公开页显示。"))
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(request, gettext("请填写答复内容（不超过 1000 字）。"))
-    return redirect("fund:feedback")
+    return post_action(
+        request,
+        form,
+        call=lambda form: services.feedback_reply(
+            actor=signed_in_user(request), feedback=pk, **form.cleaned_data
+        ),
+        done=gettext("已答复，答复将在公开页显示。"),
+        then="fund:feedback",
+        invalid=gettext("请填写答复内容（不超过 1000 字）。"),
+    )
 
 
 REVIEW_ACTIONS: dict[str, tuple[Callable[..., Feedback], Text]] = {

@@ -6,9 +6,11 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from fpa.accounts.requests import signed_in_user
+from fpa.core.actions import post_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
 from fpa.organizations import forms, selectors, services
@@ -81,13 +83,12 @@ def seats(request: HttpRequest, code: Association) -> HttpResponse:
 @scoped_view(capability="body.edit", model=BodySeat)
 def seat_end(request: HttpRequest, pk: BodySeat) -> HttpResponse:
     form = forms.SeatEndForm(request.POST)
-    if form.is_valid():
-        try:
-            services.seat_end(
-                actor=signed_in_user(request), seat=pk, ended_on=form.cleaned_data["ended_on"]
-            )
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(request, "请填写有效的卸任日期。")
-    return redirect("organizations:seats", code=pk.association.code)
+    return post_action(
+        request,
+        form,
+        call=lambda form: services.seat_end(
+            actor=signed_in_user(request), seat=pk, ended_on=form.cleaned_data["ended_on"]
+        ),
+        then=("organizations:seats", pk.association.code),
+        invalid=gettext("请填写有效的卸任日期。"),
+    )

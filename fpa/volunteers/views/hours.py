@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from fpa.accounts.requests import signed_in_user
-from fpa.core.actions import form_action
+from fpa.core.actions import form_action, form_errors, post_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
 from fpa.volunteers import forms, selectors, services
@@ -73,20 +73,16 @@ def assign(request: HttpRequest, service: Service) -> HttpResponse:
     form = forms.AssignForm(
         request.POST, volunteers=selectors.active_volunteers(signed_in_user(request))
     )
-    if form.is_valid():
-        try:
-            services.assignment_create(
-                actor=signed_in_user(request),
-                service=service,
-                volunteer=form.cleaned_data["volunteer"],
-            )
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, gettext("已安排。"))
-    else:
-        messages.error(request, gettext("请选择在册服务的志愿者。"))
-    return redirect("volunteers:service", pk=service.pk)
+    return post_action(
+        request,
+        form,
+        call=lambda form: services.assignment_create(
+            actor=signed_in_user(request), service=service, volunteer=form.cleaned_data["volunteer"]
+        ),
+        done=gettext("已安排。"),
+        then=("volunteers:service", service.pk),
+        invalid=gettext("请选择在册服务的志愿者。"),
+    )
 
 
 @require_POST
@@ -95,20 +91,16 @@ def hours_record(request: HttpRequest, service: Service) -> HttpResponse:
     form = forms.HoursForm(
         request.POST, volunteers=selectors.active_volunteers(signed_in_user(request))
     )
-    if form.is_valid():
-        try:
-            services.hours_record(
-                actor=signed_in_user(request), service=service, **form.cleaned_data
-            )
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, gettext("已登记并确认服务时长。"))
-    else:
-        messages.error(
-            request, "；".join(str(e) for errors in form.errors.values() for e in errors)
-        )
-    return redirect("volunteers:service", pk=service.pk)
+    return post_action(
+        request,
+        form,
+        call=lambda form: services.hours_record(
+            actor=signed_in_user(request), service=service, **form.cleaned_data
+        ),
+        done=gettext("已登记并确认服务时长。"),
+        then=("volunteers:service", service.pk),
+        invalid=form_errors,
+    )
 
 
 @scoped_view(capability="volunteer.edit")
@@ -121,18 +113,17 @@ def pending(request: HttpRequest) -> HttpResponse:
 @scoped_view(capability="volunteer.edit", model=HoursRecord)
 def hours_confirm(request: HttpRequest, pk: HoursRecord) -> HttpResponse:
     form = forms.ConfirmForm(request.POST)
-    if form.is_valid():
-        try:
-            services.hours_confirm(
-                actor=signed_in_user(request),
-                record=pk,
-                confirm=form.cleaned_data["decision"] == "confirm",
-            )
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, gettext("已处理。"))
-    return redirect("volunteers:pending")
+    return post_action(
+        request,
+        form,
+        call=lambda form: services.hours_confirm(
+            actor=signed_in_user(request),
+            record=pk,
+            confirm=form.cleaned_data["decision"] == "confirm",
+        ),
+        done=gettext("已处理。"),
+        then="volunteers:pending",
+    )
 
 
 # --- teams ----------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from fpa.accounts.requests import signed_in_user
+from fpa.core.actions import post_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
 from fpa.families.models import Need
@@ -121,17 +122,13 @@ def pair(request: HttpRequest) -> HttpResponse:
 @scoped_view(capability="volunteer.edit", model=Pairing, as_="pairing")
 def pairing_end(request: HttpRequest, pairing: Pairing) -> HttpResponse:
     form = forms.EndForm(request.POST)
-    if form.is_valid():
-        try:
-            services.pairing_end(
-                actor=signed_in_user(request),
-                pairing=pairing,
-                end_date=form.cleaned_data["end_date"],
-            )
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, gettext("已结束结对。"))
-    else:
-        messages.error(request, gettext("请填写结束日期。"))
-    return redirect("volunteers:detail", pk=pairing.volunteer_id)
+    return post_action(
+        request,
+        form,
+        call=lambda form: services.pairing_end(
+            actor=signed_in_user(request), pairing=pairing, end_date=form.cleaned_data["end_date"]
+        ),
+        done=gettext("已结束结对。"),
+        then=("volunteers:detail", pairing.volunteer_id),
+        invalid=gettext("请填写结束日期。"),
+    )

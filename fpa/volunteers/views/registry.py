@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from fpa.accounts.requests import signed_in_user
-from fpa.core.actions import form_action
+from fpa.core.actions import form_action, post_action
 from fpa.core.errors import ServiceError
 from fpa.core.reveal import reveal_response
 from fpa.core.scope import scoped_view
@@ -143,7 +143,10 @@ def edit(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
     form.fields["phone"].help_text = gettext("现为 %(phone)s；不修改请留空。") % {
         "phone": volunteer.phone
     }
-    if request.method == "POST" and form.is_valid():
+    user = signed_in_user(request)
+    version = int(request.POST.get("version") or 0) or None
+
+    def save(form: forms.ProfileForm) -> Volunteer:
         data = dict(form.cleaned_data)
         for name in ("id_number", "association"):
             data.pop(name)
@@ -151,25 +154,23 @@ def edit(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
             if not data[name]:
                 data.pop(name)
         skills = data.pop("skills")
-        try:
-            services.volunteer_update(
-                actor=signed_in_user(request),
-                volunteer=volunteer,
-                version=int(request.POST.get("version") or 0) or None,
-                skills=skills,
-                **data,
-            )
-        except ServiceError as exc:
-            exc.add_to(form)
-        else:
-            messages.success(request, gettext("已保存。"))
-            return redirect("volunteers:detail", pk=volunteer.pk)
-    return _page(
+        return services.volunteer_update(
+            actor=user, volunteer=volunteer, version=version, skills=skills, **data
+        )
+
+    return form_action(
         request,
         form,
-        gettext("修改志愿者信息：%(name)s") % {"name": volunteer.display_name},
-        volunteer,
-        version=volunteer.version,
+        call=save,
+        done=gettext("已保存。"),
+        then=("volunteers:detail", volunteer.pk),
+        page=lambda: _page(
+            request,
+            form,
+            gettext("修改志愿者信息：%(name)s") % {"name": volunteer.display_name},
+            volunteer,
+            version=volunteer.version,
+        ),
     )
 
 
@@ -255,18 +256,16 @@ def link(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
     form = forms.LinkForm(
         request.POST, accounts=selectors.linkable_accounts(signed_in_user(request))
     )
-    if form.is_valid():
-        try:
-            services.volunteer_link_account(
-                actor=signed_in_user(request), volunteer=volunteer, user=form.cleaned_data["user"]
-            )
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, gettext("已关联账号。"))
-    else:
-        messages.error(request, gettext("请选择要关联的志愿者账号。"))
-    return redirect("volunteers:detail", pk=volunteer.pk)
+    return post_action(
+        request,
+        form,
+        call=lambda form: services.volunteer_link_account(
+            actor=signed_in_user(request), volunteer=volunteer, user=form.cleaned_data["user"]
+        ),
+        done=gettext("已关联账号。"),
+        then=("volunteers:detail", volunteer.pk),
+        invalid=gettext("请选择要关联的志愿者账号。"),
+    )
 
 
 @require_POST
