@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -18,7 +17,6 @@ from django.views.decorators.http import require_safe
 from fpa.accounts.models import User
 from fpa.accounts.requests import signed_in_user
 from fpa.core.actions import form_action
-from fpa.core.errors import ServiceError
 from fpa.core.scope import in_scope, scoped_view
 from fpa.families import forms, selectors, services
 from fpa.families.models import (
@@ -146,22 +144,19 @@ def campaigns(request: HttpRequest) -> HttpResponse:
     form = forms.CampaignForm(
         request.POST or None, associations=org_selectors.association_choices(user=user)
     )
-    if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied(gettext("您的角色无权进行此操作。"))
-        if form.is_valid():
-            try:
-                campaign = services.campaign_create(actor=user, **form.cleaned_data)
-            except ServiceError as exc:
-                exc.add_to(form)
-            else:
-                messages.success(
-                    request, gettext("已创建活动：%(name)s。") % {"name": campaign.name}
-                )
-                return redirect("families:campaign_detail", pk=campaign.pk)
-    items = selectors.campaigns(user=user)
-    return render(
-        request, "families/campaigns.html", {"form": form, "items": items, "can_edit": can_edit}
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied(gettext("您的角色无权进行此操作。"))
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.campaign_create(actor=user, **form.cleaned_data),
+        done=lambda campaign: gettext("已创建活动：%(name)s。") % {"name": campaign.name},
+        then=lambda campaign: ("families:campaign_detail", campaign.pk),
+        page=lambda: render(
+            request,
+            "families/campaigns.html",
+            {"form": form, "items": selectors.campaigns(user=user), "can_edit": can_edit},
+        ),
     )
 
 

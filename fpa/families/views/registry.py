@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
@@ -308,18 +307,17 @@ def contact_reveal(request: HttpRequest, pk: Contact, field: str) -> HttpRespons
 def rates(request: HttpRequest) -> HttpResponse:
     can_set = signed_in_user(request).has_capability("family.rates")
     form = forms.RateForm(request.POST or None)
-    if request.method == "POST":
-        if not can_set:
-            raise PermissionDenied(gettext("您的角色无权进行此操作。"))
-        if form.is_valid():
-            try:
-                services.rate_set(actor=signed_in_user(request), **form.cleaned_data)
-            except ServiceError as exc:
-                exc.add_to(form)
-            else:
-                messages.success(request, gettext("特别扶助金标准已保存。"))
-                return redirect("families:rates")
-    table = selectors.payment_rates()
-    return render(
-        request, "families/rates.html", {"form": form, "rates": table, "can_set": can_set}
+    if request.method == "POST" and not can_set:
+        raise PermissionDenied(gettext("您的角色无权进行此操作。"))
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.rate_set(actor=signed_in_user(request), **form.cleaned_data),
+        done=gettext("特别扶助金标准已保存。"),
+        then="families:rates",
+        page=lambda: render(
+            request,
+            "families/rates.html",
+            {"form": form, "rates": selectors.payment_rates(), "can_set": can_set},
+        ),
     )

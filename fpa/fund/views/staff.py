@@ -12,11 +12,11 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from fpa.accounts.requests import signed_in_user
-from fpa.core.actions import form_action
+from fpa.core.actions import form_action, post_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
 from fpa.fund import forms, selectors, services
-from fpa.fund.models import Donation, JournalEntry
+from fpa.fund.models import Donation, Fund, JournalEntry
 from fpa.fund.views.common import _fund_or_404, _receipt_context
 
 # --- staff: home, fund -------------------------------------------------------------------------
@@ -38,19 +38,23 @@ def home(request: HttpRequest) -> HttpResponse:
 @scoped_view(capability="fund.rules")
 @require_POST
 def fund_create(request: HttpRequest) -> HttpResponse:
-    form = forms.FundForm(request.POST)
-    if form.is_valid():
-        user = signed_in_user(request)
-        try:
-            if user.home_association is None:
-                raise ServiceError(gettext("您的账号没有所属协会，不能设立基金。"))
-            services.fund_create(actor=user, association=user.home_association, **form.cleaned_data)
-            messages.success(request, gettext("基金已设立。"))
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(request, gettext("请检查基金名称、公示天数与票据编号前缀。"))
-    return redirect("fund:home")
+    user = signed_in_user(request)
+
+    def create(form: forms.FundForm) -> Fund:
+        if user.home_association is None:
+            raise ServiceError(gettext("您的账号没有所属协会，不能设立基金。"))
+        return services.fund_create(
+            actor=user, association=user.home_association, **form.cleaned_data
+        )
+
+    return post_action(
+        request,
+        forms.FundForm(request.POST),
+        call=create,
+        done=gettext("基金已设立。"),
+        then="fund:home",
+        invalid=gettext("请检查基金名称、公示天数与票据编号前缀。"),
+    )
 
 
 @scoped_view(capability="fund.rules")

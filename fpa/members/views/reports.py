@@ -14,6 +14,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from fpa.accounts.requests import signed_in_user
 from fpa.core import jobs
+from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.excel.pages import ExportKind, ExportPage, ImportPage, export_page, import_page
 from fpa.core.scope import in_scope, scoped_view
@@ -46,21 +47,23 @@ def groups(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     can_edit = user.has_capability("member.edit")
     form = forms.GroupForm(request.POST or None, associations=_holders(user)) if can_edit else None
-    if request.method == "POST":
-        if form is None:
+
+    def page() -> HttpResponse:
+        context = {"groups": selectors.group_list(user=user), "form": form}
+        return render(request, "members/groups.html", context)
+
+    if form is None:
+        if request.method == "POST":
             raise PermissionDenied(gettext("您的角色无权进行此操作。"))
-        if form.is_valid():
-            try:
-                created = services.group_create(actor=user, **form.cleaned_data)
-            except ServiceError as exc:
-                exc.add_to(form)
-            else:
-                messages.success(
-                    request, gettext("已建立会员小组「%(name)s」。") % {"name": created.name}
-                )
-                return redirect("members:groups")
-    context = {"groups": selectors.group_list(user=user), "form": form}
-    return render(request, "members/groups.html", context)
+        return page()
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.group_create(actor=user, **form.cleaned_data),
+        done=lambda created: gettext("已建立会员小组「%(name)s」。") % {"name": created.name},
+        then="members:groups",
+        page=page,
+    )
 
 
 @scoped_view(capability="member.view")
@@ -69,19 +72,23 @@ def campaigns(request: HttpRequest) -> HttpResponse:
     can_edit = user.has_capability("member.edit")
     associations = org_selectors.association_choices(user=user, kinds=AREA_KINDS)
     form = forms.CampaignForm(request.POST or None, associations=associations) if can_edit else None
-    if request.method == "POST":
-        if form is None:
+
+    def page() -> HttpResponse:
+        context = {"campaigns": selectors.campaign_list(user=user), "form": form}
+        return render(request, "members/campaigns.html", context)
+
+    if form is None:
+        if request.method == "POST":
             raise PermissionDenied(gettext("您的角色无权进行此操作。"))
-        if form.is_valid():
-            try:
-                campaign = services.reregistration_start(actor=user, **form.cleaned_data)
-            except ServiceError as exc:
-                exc.add_to(form)
-            else:
-                messages.success(request, gettext("已发起「%(name)s」。") % {"name": campaign.name})
-                return redirect("members:campaign_detail", pk=campaign.pk)
-    context = {"campaigns": selectors.campaign_list(user=user), "form": form}
-    return render(request, "members/campaigns.html", context)
+        return page()
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.reregistration_start(actor=user, **form.cleaned_data),
+        done=lambda campaign: gettext("已发起「%(name)s」。") % {"name": campaign.name},
+        then=lambda campaign: ("members:campaign_detail", campaign.pk),
+        page=page,
+    )
 
 
 @scoped_view(capability="member.view", model=Reregistration)
