@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from fpa.accounts.requests import signed_in_user
-from fpa.core.actions import post_action
-from fpa.core.errors import ServiceError
+from fpa.core.actions import form_action, post_action
 from fpa.core.scope import scoped_view
 from fpa.organizations import forms, selectors, services
 from fpa.organizations.models import Association, BodySeat
@@ -52,30 +50,28 @@ def composition(request: HttpRequest) -> HttpResponse:
 def seats(request: HttpRequest, code: Association) -> HttpResponse:
     association = code
     form = forms.SeatForm(request.POST or None, initial={"term_year": timezone.localdate().year})
-    if request.method == "POST":
-        if not signed_in_user(request).has_capability("body.edit"):
-            return HttpResponse("无权修改。", status=403)
-        if form.is_valid():
-            try:
-                services.seat_add(
-                    actor=signed_in_user(request), association=association, **form.cleaned_data
-                )
-            except ServiceError as exc:
-                exc.add_to(form)
-            else:
-                messages.success(request, "已添加。")
-                return redirect("organizations:seats", code=association.code)
-    return render(
+    user = signed_in_user(request)
+    can_edit = user.has_capability("body.edit")
+    if request.method == "POST" and not can_edit:
+        return HttpResponse(gettext("无权修改。"), status=403)
+    return form_action(
         request,
-        "organizations/seats.html",
-        {
-            "association": association,
-            "seats": selectors.seat_list(user=signed_in_user(request), association=association)[
-                :500
-            ],
-            "form": form,
-            "can_edit": signed_in_user(request).has_capability("body.edit"),
-        },
+        form,
+        call=lambda form: services.seat_add(
+            actor=user, association=association, **form.cleaned_data
+        ),
+        done=gettext("已添加。"),
+        then=("organizations:seats", association.code),
+        page=lambda: render(
+            request,
+            "organizations/seats.html",
+            {
+                "association": association,
+                "seats": selectors.seat_list(user=user, association=association)[:500],
+                "form": form,
+                "can_edit": can_edit,
+            },
+        ),
     )
 
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from fpa.accounts.requests import signed_in_user
 from fpa.core.actions import form_action, form_errors, post_action
-from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
 from fpa.volunteers import forms, selectors, services
 from fpa.volunteers.models import (
@@ -134,19 +132,20 @@ def teams(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     can_edit = user.has_capability("volunteer.edit")
     form = forms.TeamForm(request.POST or None, associations=_holders(user))
-    if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied(gettext("您的角色无权进行此操作。"))
-        if form.is_valid():
-            try:
-                team = services.team_create(actor=user, **form.cleaned_data)
-            except ServiceError as exc:
-                exc.add_to(form)
-            else:
-                messages.success(request, gettext("已成立%(team)s。") % {"team": team})
-                return redirect("volunteers:team", pk=team.pk)
-    context = {"teams": selectors.team_list(user=user), "form": form, "can_edit": can_edit}
-    return render(request, "volunteers/teams.html", context)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied(gettext("您的角色无权进行此操作。"))
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.team_create(actor=user, **form.cleaned_data),
+        done=lambda team: gettext("已成立%(team)s。") % {"team": team},
+        then=lambda team: ("volunteers:team", team.pk),
+        page=lambda: render(
+            request,
+            "volunteers/teams.html",
+            {"teams": selectors.team_list(user=user), "form": form, "can_edit": can_edit},
+        ),
+    )
 
 
 @scoped_view(capability="volunteer.view", model=Team)
@@ -156,22 +155,20 @@ def team_detail(request: HttpRequest, pk: Team) -> HttpResponse:
         association__path__under=team.association.path
     )
     form = forms.MemberForm(request.POST or None, volunteers=candidates)
-    if request.method == "POST":
-        if not user.has_capability("volunteer.edit"):
-            raise PermissionDenied(gettext("您的角色无权进行此操作。"))
-        if form.is_valid():
-            try:
-                services.team_add_member(actor=user, team=team, **form.cleaned_data)
-            except ServiceError as exc:
-                exc.add_to(form)
-            else:
-                messages.success(request, gettext("已加入队伍。"))
-                return redirect("volunteers:team", pk=team.pk)
-    members = team.members.select_related("association").order_by("association__path", "pk")
-    context = {
-        "team": team,
-        "members": list(members),
-        "form": form,
-        "can_edit": user.has_capability("volunteer.edit"),
-    }
-    return render(request, "volunteers/team_detail.html", context)
+    can_edit = user.has_capability("volunteer.edit")
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied(gettext("您的角色无权进行此操作。"))
+
+    def page() -> HttpResponse:
+        members = team.members.select_related("association").order_by("association__path", "pk")
+        context = {"team": team, "members": list(members), "form": form, "can_edit": can_edit}
+        return render(request, "volunteers/team_detail.html", context)
+
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.team_add_member(actor=user, team=team, **form.cleaned_data),
+        done=gettext("已加入队伍。"),
+        then=("volunteers:team", team.pk),
+        page=page,
+    )
