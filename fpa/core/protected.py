@@ -10,23 +10,15 @@ from __future__ import annotations
 
 import datetime
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from fpa.core import crypto, idnumbers, phones
 from fpa.core.masking import MASKERS
-
-if (
-    TYPE_CHECKING
-):  # django-stubs types fields by (set, get) value; at runtime they are plain classes
-    _CharField = models.CharField[Any, Any]
-    _TextField = models.TextField[Any, Any]
-else:
-    _CharField = models.CharField
-    _TextField = models.TextField
-
+from fpa.core.typing_aids import CharFieldBase as _CharField
+from fpa.core.typing_aids import TextFieldBase as _TextField
 
 KINDS = ("id_number", "phone")
 

@@ -23,21 +23,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils.translation import gettext
 
-if (
-    TYPE_CHECKING
-):  # django-stubs types fields by (set, get) value; at runtime they are plain classes
-    _CharField = models.CharField[Any, Any]
-    _TextField = models.TextField[Any, Any]
-else:
-    _CharField = models.CharField
-    _TextField = models.TextField
-
+from fpa.core.typing_aids import CharFieldBase as _CharField
+from fpa.core.typing_aids import TextFieldBase as _TextField
 
 BIDI = frozenset(
     [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]

@@ -24,7 +24,7 @@ from django.utils.translation import gettext, gettext_noop
 from fpa.accounts.requests import as_user
 from fpa.core import excel
 from fpa.core.excel.pages import ImportPage
-from fpa.core.protected import blind_index
+from fpa.core.protected import Protected, blind_index
 from fpa.organizations.models import Association
 from fpa.volunteers import selectors, services
 from fpa.volunteers.models import HoursRecord, Service, Skill, Volunteer
@@ -222,7 +222,7 @@ class VolunteerImporter(excel.Importer):
         return f"{row.values.get('name', '')}（{getattr(association, 'name', '')}）"
 
 
-def _masked_id(record: HoursRecord) -> Any:
+def _masked_id(record: HoursRecord) -> Protected | None:
     return record.volunteer.id_number
 
 
@@ -369,7 +369,7 @@ class HoursImporter(excel.Importer):
         return f"{getattr(volunteer, 'display_name', '')} · {getattr(service, 'title', '')}"
 
 
-def volunteers_for_export(*, user: User) -> QuerySet:
+def volunteers_for_export(*, user: User) -> QuerySet[Volunteer]:
     return (
         Volunteer.objects.visible_to(user)
         .prefetch_related("skills")

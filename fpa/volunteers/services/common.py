@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -102,7 +102,7 @@ def _check_identity(volunteer: Volunteer, today: datetime.date) -> None:
         )
 
 
-def _clean_text(value: Any, limit: int) -> str:
+def _clean_text(value: str | None, limit: int) -> str:
     return str(value or "").strip()[:limit]
 
 

@@ -29,6 +29,7 @@ from fpa.volunteers.services.common import _path
 
 if TYPE_CHECKING:
     from fpa.accounts.models import User
+    from fpa.families.models import Need
 
 # --- services and hours ---------------------------------------------------------------------------
 
@@ -58,7 +59,7 @@ def service_create(
     risky: bool = False,
     description: str = "",
     skills: Iterable[Skill] = (),
-    need: Any = None,
+    need: Need | None = None,
 ) -> Service:
     require(actor, "volunteer.edit")
     require_in_scope(actor, association)

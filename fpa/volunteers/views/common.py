@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -18,6 +20,7 @@ from fpa.volunteers.models import (
 
 if TYPE_CHECKING:
     from fpa.accounts.models import User
+    from fpa.organizations.models import Association
 
 VOLUNTEER: ObjectLookup = {"model": Volunteer}
 APPLY_LIMIT = 5  # applications per address per hour
@@ -27,11 +30,17 @@ VERIFY_WINDOW = 600
 PROTECTED = ("id_number", "phone", "guardian_phone")
 
 
-def _holders(user: User) -> QuerySet:
+def _holders(user: User) -> QuerySet[Association]:
     return org_selectors.association_choices(user=user, kinds=services.HOLDERS)
 
 
-def _page(request: HttpRequest, form: Any, title: str, volunteer: Any = None, **extra: Any) -> Any:
+def _page(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    title: str,
+    volunteer: Volunteer | None = None,
+    **extra: Any,
+) -> HttpResponse:
     context = {"form": form, "title": title, "volunteer": volunteer, **extra}
     return render(request, "volunteers/form.html", context)
 
@@ -39,9 +48,9 @@ def _page(request: HttpRequest, form: Any, title: str, volunteer: Any = None, **
 def _action(
     request: HttpRequest,
     volunteer: Volunteer,
-    form: Any,
+    form: forms.BaseForm,
     title: str,
-    call: Any,
+    call: Callable[[dict[str, Any]], object],
     done: str,
     note: str = "",
 ) -> HttpResponse:

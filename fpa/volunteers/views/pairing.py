@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -20,6 +20,9 @@ from fpa.families.models import Need
 from fpa.organizations.models import Association
 from fpa.volunteers import forms, selectors, services
 from fpa.volunteers.models import Pairing, Service
+
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
 
 # --- matching and pairing -------------------------------------------------------------------------
 
@@ -83,7 +86,7 @@ def match(request: HttpRequest) -> HttpResponse:
     return render(request, "volunteers/match.html", context)
 
 
-def _open_needs(user: Any) -> list[Need]:
+def _open_needs(user: User) -> list[Need]:
     if not user.has_capability("family.view"):
         return []
     return selectors.open_needs(user)
