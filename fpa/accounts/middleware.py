@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from fpa.accounts.requests import otp_verified
 
@@ -41,7 +42,7 @@ class SessionLifetimeMiddleware:
                 if request.path.startswith("/api/"):
                     # The API then answers 401 JSON unless a bearer token authenticates.
                     return self.get_response(request)
-                messages.info(request, "登录已超过有效期，请重新登录。")
+                messages.info(request, gettext("登录已超过有效期，请重新登录。"))
                 return redirect(reverse("accounts:login"))
         response = self.get_response(request)
         _refresh_expiry(request)

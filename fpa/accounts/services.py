@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fpa.accounts.models import ApiToken, User, UserRole
@@ -28,14 +29,14 @@ def _scope_of(user: User) -> str:
 
 def _require(actor: User | None, capability: str) -> None:
     if actor is not None and not actor.has_capability(capability):
-        raise NotAllowed("您的角色无权进行此操作。")
+        raise NotAllowed(gettext("您的角色无权进行此操作。"))
 
 
 def _require_target_in_scope(actor: User | None, association: Any) -> None:
     if actor is None:  # management commands run by the operator of the server
         return
     if not in_scope(actor, association):
-        raise NotAllowed("所选协会不在您的管辖范围内。")
+        raise NotAllowed(gettext("所选协会不在您的管辖范围内。"))
 
 
 def _check_password(password: str, user: User) -> None:
@@ -50,7 +51,9 @@ def _password_message(error: ValidationError) -> str:
     # Django 5.2's zh_Hans catalog has no entry for the reworded minimum-length message, which
     # would reach users in English.
     if error.code == "password_too_short":
-        return f"密码长度太短，至少需要{(error.params or {}).get('min_length', '')}个字符。"
+        return gettext("密码长度太短，至少需要%(count)s个字符。") % {
+            "count": (error.params or {}).get("min_length", "")
+        }
     return "；".join(error.messages)
 
 
@@ -70,7 +73,7 @@ def user_create(
     _require_target_in_scope(actor, home_association)
     username = (username or "").strip()
     if not username or User.objects.filter(username__iexact=username).exists():
-        raise ServiceError("该账号名已被使用或为空。", field="username")
+        raise ServiceError(gettext("该账号名已被使用或为空。"), field="username")
     user = User(
         username=username,
         full_name=(full_name or "").strip(),
@@ -92,7 +95,9 @@ def user_create(
 def _set_roles(actor: User | None, user: User, roles: set[str]) -> None:
     unknown = roles - set(Role.values)
     if unknown:
-        raise ServiceError(f"未知角色：{', '.join(sorted(unknown))}", field="roles")
+        raise ServiceError(
+            gettext("未知角色：%(roles)s") % {"roles": ", ".join(sorted(unknown))}, field="roles"
+        )
     conflict = role_conflict(roles)
     if conflict:
         raise ServiceError(conflict, field="roles")
@@ -100,7 +105,7 @@ def _set_roles(actor: User | None, user: User, roles: set[str]) -> None:
         roles - {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
         and not user.home_association_id
     ):
-        raise ServiceError("业务角色须先指定所属协会。", field="home_association")
+        raise ServiceError(gettext("业务角色须先指定所属协会。"), field="home_association")
     before = set(user.role_codes)
     UserRole.objects.filter(user=user).exclude(role__in=roles).delete()
     UserRole.objects.bulk_create(
@@ -125,7 +130,7 @@ def user_set_roles(
     """Security administrator: the roles and home association (scope) of an account."""
     _require(actor, "roles.manage")
     if actor is not None and actor.pk == user.pk:
-        raise NotAllowed("不能修改自己的角色与范围。")
+        raise NotAllowed(gettext("不能修改自己的角色与范围。"))
     if home_association is not None and home_association.pk != user.home_association_id:
         _require_target_in_scope(actor, home_association)
         before = snapshot(user, ["home_association"])
@@ -145,7 +150,7 @@ def user_update(
     _require(actor, "accounts.manage")
     _require_target_in_scope(actor, user.home_association)
     if actor is not None and actor.pk == user.pk and not is_active:
-        raise NotAllowed("不能停用自己的账号。")
+        raise NotAllowed(gettext("不能停用自己的账号。"))
     before = snapshot(user, ["full_name", "phone", "is_active"])
     user.full_name = (full_name or "").strip()
     user.phone = phone or None
@@ -179,7 +184,7 @@ def user_reset_password(*, actor: User, user: User, password: str) -> User:
 @transaction.atomic
 def password_change(*, user: User, old_password: str, new_password: str) -> User:
     if not user.check_password(old_password):
-        raise ServiceError("原密码不正确。", field="old_password")
+        raise ServiceError(gettext("原密码不正确。"), field="old_password")
     _check_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
@@ -197,7 +202,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
 def token_issue(*, user: User, name: str = "", days: int | None = None) -> tuple[ApiToken, str]:
     """A new API token; the plain token is returned once and never stored."""
     if not user.is_active:
-        raise NotAllowed("账号已停用。")
+        raise NotAllowed(gettext("账号已停用。"))
     plain = ApiToken.generate()
     lifetime = datetime.timedelta(days=days or settings.FPA_API_TOKEN_DAYS)
     token = ApiToken.objects.create(
@@ -220,7 +225,7 @@ def token_issue(*, user: User, name: str = "", days: int | None = None) -> tuple
 @transaction.atomic
 def token_revoke(*, user: User, token: ApiToken) -> ApiToken:
     if token.user_id != user.pk:
-        raise NotAllowed("只能撤销自己的令牌。")
+        raise NotAllowed(gettext("只能撤销自己的令牌。"))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

@@ -103,7 +103,7 @@ class DonationFilters(Schema):
 
 
 @router.get("/fund/grants", response=GrantPage)
-def grant_list(request: HttpRequest, filters: Query[GrantFilters]) -> dict:
+def grant_list(request: HttpRequest, filters: Query[GrantFilters]) -> dict[str, object]:
     status = filters.status if filters.status in Grant.Status.values else ""
     page = selectors.grant_list(
         user=signed_in_user(request), status=status, after=filters.after, before=filters.before
@@ -112,7 +112,7 @@ def grant_list(request: HttpRequest, filters: Query[GrantFilters]) -> dict:
 
 
 @router.get("/fund/donations", response=DonationPage)
-def donation_list(request: HttpRequest, filters: Query[DonationFilters]) -> dict:
+def donation_list(request: HttpRequest, filters: Query[DonationFilters]) -> dict[str, object]:
     page = selectors.donation_list(
         user=signed_in_user(request),
         query=filters.q[:50],

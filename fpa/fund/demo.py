@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import random
-from typing import Any
 
 from django.utils import timezone
 from faker import Faker
@@ -49,7 +48,7 @@ COMMENTS = [
 ]
 
 
-def seed_fund(*, county: Any, finance: Any, township: Any, village: Any) -> dict[str, int]:
+def seed_fund(*, county: User, finance: User, township: User, village: User) -> dict[str, int]:
     rng = random.Random(SEED)  # noqa: S311 - synthetic demo data, not secrets
     fake = Faker("zh_CN")
     fake.seed_instance(SEED)

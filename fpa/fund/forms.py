@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
@@ -39,14 +41,14 @@ class AmountField(forms.CharField):
         )
         super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> Any:
+    def clean(self, value: Any) -> Decimal:
         try:
             return parse_amount(value)
         except AmountError as exc:
             raise forms.ValidationError(str(exc)) from exc
 
 
-def accounts(kind: str) -> Any:
+def accounts(kind: str) -> QuerySet[Account]:
     return Account.objects.filter(kind=kind, is_active=True)
 
 
@@ -111,7 +113,13 @@ class GrantForm(forms.Form):
         label=_("申请理由（不公开）"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, families: Any, areas: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        families: QuerySet[Family],
+        areas: QuerySet[Association],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         limit_choices(self, "family", families)
         limit_choices(self, "association", areas)

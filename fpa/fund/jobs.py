@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_noop
 
@@ -12,6 +12,9 @@ from fpa.core.jobs import JobFailed, Progress, register
 from fpa.core.models import Job
 from fpa.fund import reports as fund_reports
 from fpa.fund import selectors
+
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
 
 STATEMENT = "fund.statement"
 NO_FUND = gettext_noop("尚未设立生育关怀基金。")
@@ -28,7 +31,7 @@ def period(year: int, month: int | None) -> tuple[datetime.date, datetime.date]:
 @register(STATEMENT)
 @exports.in_chinese
 def statement_workbook(job: Job, progress: Progress) -> dict[str, Any]:
-    user = exports.job_owner(job, "fund.view")
+    user: User = exports.job_owner(job, "fund.view")
     progress.stage(exports.STAGE_BUILDING)
     fund = selectors.fund_for_user(user=user)
     if fund is None or fund.pk != job.params["fund"]:

@@ -5,9 +5,12 @@ journal and name the index of an edited, removed or reordered entry."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.apps import apps
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 
 def available() -> bool:
@@ -39,15 +42,15 @@ def rows() -> Iterator[tuple[int, bytes]]:
         yield entry.leaf_index, entry_leaf(entry)
 
 
-def register_source() -> Any:
+def register_source() -> None:
     if not available():
-        return None
+        return
     from fpa.transparency.sources import register
 
-    return register("fund", rows)
+    register("fund", rows)
 
 
-def proof_url(request: Any, index: int | None) -> str | None:
+def proof_url(request: HttpRequest, index: int | None) -> str | None:
     """Where anyone checks the entry's inclusion proof, when the public log is installed."""
     if index is None or not available():
         return None

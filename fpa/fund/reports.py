@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 from django.http import FileResponse
 
@@ -15,6 +15,8 @@ from fpa.core.models import AuditEvent
 
 if TYPE_CHECKING:
     from fpa.accounts.models import User
+    from fpa.fund.models import Fund
+    from fpa.fund.selectors.statements import Statement
 
 STATEMENT = Sheet(
     title="基金收支表",
@@ -29,7 +31,7 @@ STATEMENT = Sheet(
 )
 
 
-def statement_rows(statement: Any) -> list[SimpleNamespace]:
+def statement_rows(statement: Statement) -> list[SimpleNamespace]:
     rows = [SimpleNamespace(section="期初资产", code="", name="", amount=statement.opening)]
     for section, lines, total in (
         ("收入", statement.income, statement.income_total),
@@ -46,8 +48,8 @@ def statement_rows(statement: Any) -> list[SimpleNamespace]:
 
 
 def statement_file(
-    *, actor: User, fund: Any, statement: Any, year: int, month: int | None
-) -> tuple[Any, str]:
+    *, actor: User, fund: Fund, statement: Statement, year: int, month: int | None
+) -> tuple[IO[bytes], str]:
     """The statement workbook in a temporary file (rewound), its file name; audited as an
     export by `actor`."""
     period = f"{year}年{month}月" if month else f"{year}年度"
@@ -69,7 +71,7 @@ def statement_file(
 
 
 def statement_response(
-    *, actor: User, fund: Any, statement: Any, year: int, month: int | None
+    *, actor: User, fund: Fund, statement: Statement, year: int, month: int | None
 ) -> FileResponse:
     handle, name = statement_file(
         actor=actor, fund=fund, statement=statement, year=year, month=month

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -34,7 +34,9 @@ def public_feedback(
     return keyset_page(rows, key="id", after=after, before=before, descending=True, size=20)
 
 
-def overdue_feedback(fund: Fund, today: datetime.date | None = None, limit: int = 100) -> list[Any]:
+def overdue_feedback(
+    fund: Fund, today: datetime.date | None = None, limit: int = 100
+) -> list[Feedback]:
     today = today or timezone.localdate()
     return list(
         Feedback.objects.filter(fund=fund, replied_at__isnull=True, reply_due__lt=today)
@@ -44,14 +46,20 @@ def overdue_feedback(fund: Fund, today: datetime.date | None = None, limit: int 
     )
 
 
-def rating_summary(fund: Fund, grant: Grant | None = None) -> dict[str, Any]:
+class RatingSummary(TypedDict):
+    average: float | None
+    count: int
+
+
+def rating_summary(fund: Fund, grant: Grant | None = None) -> RatingSummary:
     from django.db.models import Avg, Count
 
     rows = Feedback.objects.filter(
         fund=fund, kind=Feedback.Kind.COMMENT, status=Feedback.Status.PUBLISHED
     )
     rows = rows.filter(grant=grant) if grant is not None else rows.filter(grant__isnull=True)
-    return rows.aggregate(average=Avg("rating"), count=Count("id"))
+    totals = rows.aggregate(average=Avg("rating"), count=Count("id"))
+    return {"average": totals["average"], "count": totals["count"]}
 
 
 HELD = Q(status=Feedback.Status.HELD)
@@ -86,7 +94,7 @@ def feedback_waiting(*, user: User) -> dict[str, int]:
     return {"held": totals["held"] or 0, "unanswered": totals["unanswered"] or 0}
 
 
-def feedback_by_receipt(fund: Fund, receipts: Iterable[str]) -> list[Any]:
+def feedback_by_receipt(fund: Fund, receipts: Iterable[str]) -> list[Feedback]:
     """The writer's own submissions, found by the receipt codes they hold (from the link they
     were given, or the session that submitted them): status and reason, never anyone else's."""
     codes = [c for c in receipts if isinstance(c, str) and 0 < len(c) <= 32][:20]
@@ -117,7 +125,7 @@ def _name_candidates(text: str) -> set[str]:
     return found
 
 
-def feedback_warnings(*, user: User, items: Iterable[Any]) -> dict[int, list[str]]:
+def feedback_warnings(*, user: User, items: Iterable[Feedback]) -> dict[int, list[str]]:
     """For the reviewer: which held texts contain the name or the address of a person in the
     registries (special families' people, members, volunteers) that `user` may see. Reads only
     through each registry's `visible_to(user)`, answers only with the words already in the text

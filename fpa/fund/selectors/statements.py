@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TypedDict
 
 from django.db.models import Sum
 from django.utils import timezone
@@ -24,6 +25,13 @@ from fpa.fund.models import (
 # --- balances and statements ---------------------------------------------------------------------
 
 
+class Series(TypedDict):
+    """One category's line of the monthly chart: its name and a value for each month."""
+
+    name: str
+    data: list[float]
+
+
 @dataclass
 class Overview:
     assets: list[tuple[str, Decimal]]
@@ -33,8 +41,8 @@ class Overview:
     income_year: Decimal
     expense_year: Decimal
     months: list[str] = field(default_factory=list)
-    income_series: list[dict[str, Any]] = field(default_factory=list)
-    expense_series: list[dict[str, Any]] = field(default_factory=list)
+    income_series: list[Series] = field(default_factory=list)
+    expense_series: list[Series] = field(default_factory=list)
 
     @property
     def month_rows(self) -> list[tuple[str, Decimal, Decimal]]:
@@ -107,7 +115,11 @@ def overview(fund: Fund, today: datetime.date | None = None) -> Overview:
     )
 
 
-def _series(grid: Any, kind: str, months: list[datetime.date]) -> list[dict[str, Any]]:
+def _series(
+    grid: Mapping[tuple[str, str], Mapping[datetime.date, Decimal]],
+    kind: str,
+    months: list[datetime.date],
+) -> list[Series]:
     return [
         {"name": name, "data": [float(_cents(values.get(m, ZERO))) for m in months]}
         for (k, name), values in sorted(grid.items())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # --- social supervision ------------------------------------------------------------------------
 
 
-def _owner_for(fund: Fund, grant: Grant | None) -> Any:
+def _owner_for(fund: Fund, grant: Grant | None) -> User | None:
     if grant is not None and grant.approved_by_id:
         return grant.approved_by
     from fpa.accounts.models import User

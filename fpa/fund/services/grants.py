@@ -30,6 +30,7 @@ from fpa.organizations.models import Association
 
 if TYPE_CHECKING:
     from fpa.accounts.models import User
+    from fpa.families.models import Family
 
 # --- using -------------------------------------------------------------------------------------
 
@@ -41,9 +42,9 @@ def grant_apply(
     association: Association,
     target: str,
     category: Account,
-    amount: Any,
+    amount: object,
     purpose: str,
-    family: Any = None,
+    family: Family | None = None,
     person_name: str = "",
     activity_name: str = "",
 ) -> Grant:
@@ -84,7 +85,7 @@ def grant_apply(
     return grant
 
 
-def _locked_grant(grant: Grant, status: str, version: Any) -> Grant:
+def _locked_grant(grant: Grant, status: str, version: int | None) -> Grant:
     """Lock the row and check it is still in `status` at the version the user saw: a second
     click, a second tab or a concurrent request finds it moved on and is refused."""
     locked = Grant.objects.select_for_update().get(pk=grant.pk)
@@ -97,12 +98,12 @@ def _locked_grant(grant: Grant, status: str, version: Any) -> Grant:
     return locked
 
 
-def _own(actor: User, grant: Grant, *others: Any) -> None:
+def _own(actor: User, grant: Grant, *others: int | None) -> None:
     if actor.pk in {grant.applicant_id, *others}:
         raise NotAllowed(gettext("不能审核、审批或支付本人经手的申请（职责分离）。"))
 
 
-def _step(actor: User, grant: Grant, before: dict[str, Any], **changes: Any) -> Grant:
+def _step(actor: User, grant: Grant, before: dict[str, Any], **changes: object) -> Grant:
     for name, value in changes.items():
         setattr(grant, name, value)
     grant.version += 1
@@ -113,7 +114,7 @@ def _step(actor: User, grant: Grant, before: dict[str, Any], **changes: Any) -> 
 
 @transaction.atomic
 def grant_review(
-    *, actor: User, grant: Grant, approve: bool, note: str = "", version: Any = None
+    *, actor: User, grant: Grant, approve: bool, note: str = "", version: int | None = None
 ) -> Grant:
     """Township review 乡镇审核: passes the application up, or rejects it."""
     require(actor, "fund.review")
@@ -135,7 +136,7 @@ def grant_review(
 
 @transaction.atomic
 def grant_approve(
-    *, actor: User, grant: Grant, approve: bool, note: str = "", version: Any = None
+    *, actor: User, grant: Grant, approve: bool, note: str = "", version: int | None = None
 ) -> Grant:
     """County approval 县级审批, by someone other than the applicant and the reviewer."""
     require(actor, "fund.approve")
@@ -162,7 +163,7 @@ def grant_pay(
     grant: Grant,
     source_account: Account,
     paid_on: datetime.date | None = None,
-    version: Any = None,
+    version: int | None = None,
 ) -> Grant:
     """Finance pays an approved grant: posts the expense (restricted money for its purpose
     first) and opens the public notice 公示."""
@@ -209,7 +210,7 @@ def grant_pay(
 
 
 @transaction.atomic
-def grant_close(*, actor: User, grant: Grant, version: Any = None) -> Grant:
+def grant_close(*, actor: User, grant: Grant, version: int | None = None) -> Grant:
     """Close a paid grant once its notice period is over and every objection is answered."""
     require(actor, "fund.approve")
     require_in_scope(actor, grant.fund.association)

@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
@@ -54,7 +54,7 @@ class Line:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def amount_of(raw: Any, field: str = "amount") -> Decimal:
+def amount_of(raw: object, field: str = "amount") -> Decimal:
     try:
         return parse_amount(raw)
     except AmountError as exc:

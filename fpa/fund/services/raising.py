@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -49,7 +49,7 @@ def donation_record(
     donor_kind: str,
     form: str,
     channel: str,
-    amount: Any,
+    amount: object,
     received_on: datetime.date,
     in_kind_description: str = "",
     restricted_purpose: Account | None = None,
@@ -113,7 +113,7 @@ def income_record(
     actor: User,
     fund: Fund,
     category: Account,
-    amount: Any,
+    amount: object,
     asset_account: Account,
     date: datetime.date,
     memo: str = "",

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
+import re
 
 from django import template
+from django.template import Context
 
 from fpa.accounts.roles import capabilities_of
 
@@ -10,7 +11,7 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def fund_caps(context: Any) -> frozenset[str]:
+def fund_caps(context: Context) -> frozenset[str]:
     """The signed-in user's capabilities, computed once per page."""
     user = context.get("user")
     if user is None or not user.is_authenticated:
@@ -18,7 +19,7 @@ def fund_caps(context: Any) -> frozenset[str]:
     return capabilities_of(set(user.role_codes))
 
 
-_DIGITS = __import__("re").compile("[0-9\uff10-\uff19Xx]{5,}")
+_DIGITS = re.compile("[0-9\uff10-\uff19Xx]{5,}")
 
 
 @register.filter

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -33,7 +33,7 @@ def _back(grant: Grant) -> HttpResponse:
     return redirect("fund:grant_detail", pk=grant.pk)
 
 
-def _receipt_context(request: HttpRequest, donation: Donation) -> dict[str, Any]:
+def _receipt_context(request: HttpRequest, donation: Donation) -> dict[str, object]:
     entry = donation.entry
     code = donation.fund.association.code
     verify = reverse(

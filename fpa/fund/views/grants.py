@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +18,9 @@ from fpa.core.scope import scoped_view
 from fpa.fund import forms, selectors, services
 from fpa.fund.models import Grant
 from fpa.fund.views.common import _back
+
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
 
 # --- staff: using ------------------------------------------------------------------------------
 
@@ -90,7 +93,21 @@ def grant_detail(request: HttpRequest, grant: Grant) -> HttpResponse:
     return render(request, "fund/grant_detail.html", context)
 
 
-def _decide(request: HttpRequest, grant: Grant, service: Any, done: str) -> HttpResponse:
+class _Decision(Protocol):
+    """A review or approval step (`services.grant_review`, `services.grant_approve`)."""
+
+    def __call__(
+        self,
+        *,
+        actor: User,
+        grant: Grant,
+        approve: bool,
+        note: str = "",
+        version: int | None = None,
+    ) -> Grant: ...
+
+
+def _decide(request: HttpRequest, grant: Grant, service: _Decision, done: str) -> HttpResponse:
     form = forms.DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, gettext("请选择同意或不同意。"))

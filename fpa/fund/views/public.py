@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -17,7 +15,7 @@ from fpa.core import ratelimit
 from fpa.core.errors import ServiceError
 from fpa.core.scope import public_view
 from fpa.fund import forms, ledger_hook, selectors, services
-from fpa.fund.models import Feedback, Fund
+from fpa.fund.models import Feedback, Fund, Grant
 from fpa.fund.views.common import FEEDBACK_LIMIT, FEEDBACK_WINDOW, _period
 
 # --- public ------------------------------------------------------------------------------------
@@ -136,7 +134,14 @@ def _throttled(request: HttpRequest) -> bool:
     return ratelimit.exceeded("fund-feedback", limit=limit, window=FEEDBACK_WINDOW)
 
 
-def _submit(request: HttpRequest, fund: Fund, form: Any, **fields: Any) -> bool:
+def _submit(
+    request: HttpRequest,
+    fund: Fund,
+    form: forms.FeedbackForm | forms.ObjectionForm,
+    *,
+    kind: str,
+    grant: Grant | None = None,
+) -> bool:
     """Validate and store a public submission. True when the page should redirect."""
     if not form.is_valid():
         return False
@@ -152,7 +157,8 @@ def _submit(request: HttpRequest, fund: Fund, form: Any, **fields: Any) -> bool:
             text=data["text"],
             contact_phone=data.get("contact_phone") or None,
             rating=data.get("rating"),
-            **fields,
+            kind=kind,
+            grant=grant,
         )
     except ServiceError as exc:
         exc.add_to(form)
@@ -175,7 +181,7 @@ RECEIPTS_KEY = "fund_feedback_receipts"
 RECEIPTS_KEPT = 10
 
 
-def _mine(request: HttpRequest, fund: Fund) -> list[Any]:
+def _mine(request: HttpRequest, fund: Fund) -> list[Feedback]:
     """The submissions of this browser (their receipt codes are kept in its session)."""
     return selectors.feedback_by_receipt(fund, request.session.get(RECEIPTS_KEY, []))
 

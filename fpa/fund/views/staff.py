@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,7 +26,7 @@ from fpa.fund.views.common import _fund_or_404, _receipt_context
 def home(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     fund = selectors.fund_for_user(user=user)
-    context: dict[str, Any] = {"fund": fund, "fund_form": forms.FundForm()}
+    context: dict[str, object] = {"fund": fund, "fund_form": forms.FundForm()}
     if fund is not None:
         context["overview"] = selectors.overview(fund)
         context["waiting"] = selectors.waiting_for(user=user)
@@ -79,7 +78,7 @@ def rules_edit(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _form_page(request: HttpRequest, form: Any, title: str, fund: Any) -> HttpResponse:
+def _form_page(request: HttpRequest, form: Form, title: str, fund: Fund) -> HttpResponse:
     return render(request, "fund/form.html", {"form": form, "title": title, "fund": fund})
 
 

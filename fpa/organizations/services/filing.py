@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fpa.core.audit import (
     audit_create,
@@ -34,11 +35,11 @@ def filing_submit(
     require(actor, "filing.submit")
     require_in_scope(actor, association)
     if association.parent_id is None:
-        raise ServiceError("该协会没有上级协会，无需备案。")
+        raise ServiceError(gettext("该协会没有上级协会，无需备案。"))
     if person.association_id != association.pk or not person.is_current_on():
-        raise ServiceError("备案人须为本协会在任的工作人员。", field="person")
+        raise ServiceError(gettext("备案人须为本协会在任的工作人员。"), field="person")
     if Filing.objects.filter(association=association, status=Filing.Status.SUBMITTED).exists():
-        raise ServiceError("已有待审核的备案，请等待上级审核后再报送。")
+        raise ServiceError(gettext("已有待审核的备案，请等待上级审核后再报送。"))
     filing = Filing(
         association=association, person=person, note=(note or "").strip(), submitted_by=actor
     )
@@ -52,9 +53,9 @@ def _require_reviewer(actor: User, filing: Filing) -> None:
     require(actor, "filing.review")
     home = actor.home_association
     if home is None or filing.association.parent_id != home.pk:
-        raise NotAllowed("只有上一级协会可以审核此备案。")
+        raise NotAllowed(gettext("只有上一级协会可以审核此备案。"))
     if filing.submitted_by_id == actor.pk:
-        raise NotAllowed("不能审核自己报送的备案。")
+        raise NotAllowed(gettext("不能审核自己报送的备案。"))
 
 
 @transaction.atomic
@@ -62,7 +63,7 @@ def filing_accept(*, actor: User, filing: Filing) -> Filing:
     filing = Filing.objects.select_for_update().select_related("association").get(pk=filing.pk)
     _require_reviewer(actor, filing)
     if filing.status != Filing.Status.SUBMITTED:
-        raise ServiceError("该备案已审核，不能重复审核。", code="conflict")
+        raise ServiceError(gettext("该备案已审核，不能重复审核。"), code="conflict")
     previous = Filing.objects.filter(association=filing.association, status=Filing.Status.ACCEPTED)
     for old in previous:
         before = snapshot(old, ["status"])
@@ -83,10 +84,10 @@ def filing_return(*, actor: User, filing: Filing, reason: str) -> Filing:
     filing = Filing.objects.select_for_update().select_related("association").get(pk=filing.pk)
     _require_reviewer(actor, filing)
     if filing.status != Filing.Status.SUBMITTED:
-        raise ServiceError("该备案已审核，不能重复审核。", code="conflict")
+        raise ServiceError(gettext("该备案已审核，不能重复审核。"), code="conflict")
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise ServiceError("退回备案须写明原因。", field="return_reason")
+        raise ServiceError(gettext("退回备案须写明原因。"), field="return_reason")
     before = snapshot(filing, ["status", "reviewed_by", "reviewed_at", "return_reason"])
     filing.status = Filing.Status.RETURNED
     filing.reviewed_by = actor

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fpa.core.audit import (
     audit_create,
@@ -50,7 +51,9 @@ def seat_add(
     validate(seat)
     this_year = timezone.localdate().year
     if not 1980 <= seat.term_year <= this_year + 1:
-        raise ServiceError(f"届次年份应在1980至{this_year + 1}之间。", field="term_year")
+        raise ServiceError(
+            gettext("届次年份应在1980至%(last)s之间。") % {"last": this_year + 1}, field="term_year"
+        )
     seat.save()
     audit_create(actor=actor, obj=seat, scope_path=association.path)
     return seat
@@ -61,7 +64,7 @@ def seat_end(*, actor: User, seat: BodySeat, ended_on: datetime.date) -> BodySea
     require(actor, "body.edit")
     require_in_scope(actor, seat.association)
     if seat.ended_on:
-        raise ServiceError("该席位已卸任。")
+        raise ServiceError(gettext("该席位已卸任。"))
     before = snapshot(seat, ["ended_on"])
     seat.ended_on = ended_on
     seat.save(update_fields=["ended_on", "updated_at"])

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fpa.core.audit import (
     audit_create,
@@ -58,7 +59,7 @@ def staff_create(*, actor: User, association: Association, **data: Any) -> Staff
     require(actor, "staff.edit")
     require_in_scope(actor, association)
     if not association.is_current:
-        raise ServiceError("该协会已停用，不能新增工作人员。", field="association")
+        raise ServiceError(gettext("该协会已停用，不能新增工作人员。"), field="association")
     staff = StaffMember(
         association=association, **{k: data.get(k) for k in STAFF_FIELDS if k in data}
     )
@@ -73,7 +74,7 @@ def _check_staff(staff: StaffMember) -> None:
     validate(staff, exclude=["user", "id_number_hash", "phone_hash"])
     _apply_identity(staff)
     if staff.term_end and staff.term_end < staff.term_start:
-        raise ServiceError("任期结束日期不能早于开始日期。", field="term_end")
+        raise ServiceError(gettext("任期结束日期不能早于开始日期。"), field="term_end")
     if staff.id_number:
         duplicate = StaffMember.objects.filter(
             association=staff.association,
@@ -82,7 +83,7 @@ def _check_staff(staff: StaffMember) -> None:
             left_on__isnull=True,
         ).exclude(pk=staff.pk)
         if duplicate.exists():
-            raise ServiceError("此人已在本协会担任该职务。", field="id_number")
+            raise ServiceError(gettext("此人已在本协会担任该职务。"), field="id_number")
 
 
 def _hash_of(staff: StaffMember) -> str:
@@ -123,9 +124,9 @@ def staff_end_term(
     require(actor, "staff.edit")
     require_in_scope(actor, staff.association)
     if staff.left_on:
-        raise ServiceError("此人已离任。")
+        raise ServiceError(gettext("此人已离任。"))
     if left_on < staff.term_start:
-        raise ServiceError("离任日期不能早于任期开始日期。", field="left_on")
+        raise ServiceError(gettext("离任日期不能早于任期开始日期。"), field="left_on")
     before = snapshot(staff, ["left_on", "presides_daily_work"])
     staff.left_on = left_on
     staff.presides_daily_work = False
@@ -160,9 +161,9 @@ def training_record(
     )
     validate(training)
     if training.hours <= 0 or training.hours > 2000:
-        raise ServiceError("学时应在0到2000之间。", field="hours")
+        raise ServiceError(gettext("学时应在0到2000之间。"), field="hours")
     if training.start_date > timezone.localdate():
-        raise ServiceError("培训日期不能晚于今天。", field="start_date")
+        raise ServiceError(gettext("培训日期不能晚于今天。"), field="start_date")
     training.save()
     audit_create(actor=actor, obj=training, scope_path=staff.association.path)
     return training

@@ -98,7 +98,10 @@ def divisions_load(
                 _flush(pending, paths)
                 parent = paths.get(row.parent_code)
                 if parent is None:
-                    raise ServiceError(f"编码“{row.code}”的上级“{row.parent_code}”不存在。")
+                    raise ServiceError(
+                        gettext("编码“%(code)s”的上级“%(parent)s”不存在。")
+                        % {"code": row.code, "parent": row.parent_code}
+                    )
             path = (parent[1] if parent else "/") + row.code + "/"
             current = existing.get(row.code)
             if current is None:
@@ -285,15 +288,16 @@ def association_create(
     require_in_scope(actor, parent)
     allowed = Association.ALLOWED_PARENTS.get(kind)
     if allowed is None:
-        raise ServiceError("行政区划协会由区划文件导入，不能手工新增。", field="kind")
+        raise ServiceError(gettext("行政区划协会由区划文件导入，不能手工新增。"), field="kind")
     if parent.kind not in allowed or not parent.is_current:
         raise ServiceError(
-            f"{Association.Kind(kind).label}不能设在{parent.get_kind_display()}之下。",
+            gettext("%(kind)s不能设在%(parent)s之下。")
+            % {"kind": Association.Kind(kind).label, "parent": parent.get_kind_display()},
             field="parent",
         )
     name = (name or "").strip()
     if not name:
-        raise ServiceError("请填写协会名称。", field="name")
+        raise ServiceError(gettext("请填写协会名称。"), field="name")
     prefix = parent.code + "-" + NON_TERRITORIAL_PREFIX[Association.Kind(kind)]
     taken = Association.objects.filter(code__startswith=prefix).count()
     code = f"{prefix}{taken + 1:03d}"
@@ -339,9 +343,9 @@ def association_rename(
     check_version(locked.version, expected_version, ["名称"])
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise ServiceError("名称不能为空，且不超过100个字符。", field="name")
+        raise ServiceError(gettext("名称不能为空，且不超过100个字符。"), field="name")
     if name == locked.name:
-        raise ServiceError("新名称与原名称相同。", field="name")
+        raise ServiceError(gettext("新名称与原名称相同。"), field="name")
     before = snapshot(locked, ["name", "division_name"])
     division = locked.division_name
     if locked.is_territorial and name.endswith("计生协"):
@@ -398,11 +402,11 @@ def association_close(
     if merged_into is not None:
         require_in_scope(actor, merged_into)
         if merged_into.is_under(association):  # itself or one of its own
-            raise ServiceError("不能并入自身或其下级协会。", field="merged_into")
+            raise ServiceError(gettext("不能并入自身或其下级协会。"), field="merged_into")
     if association.valid_to is not None:
-        raise ServiceError("该协会已停用。")
+        raise ServiceError(gettext("该协会已停用。"))
     if Association.objects.current().filter(parent=association).exists():
-        raise ServiceError("该协会还有在用的下级协会，请先调整或撤销下级。")
+        raise ServiceError(gettext("该协会还有在用的下级协会，请先调整或撤销下级。"))
     before = snapshot(association, ["valid_to", "successor"])
     association.valid_to = effective_date
     association.successor = merged_into

@@ -51,7 +51,8 @@ STAFF_IMPORT = ImportPage(
     page_url="organizations:staff_import",
     done_url="organizations:staff_list",
     done_message=lambda r: (
-        f"导入完成：新增{r.created}人，修改{r.updated}人，{r.unchanged}人未变化。"
+        gettext("导入完成：新增%(created)s人，修改%(updated)s人，%(unchanged)s人未变化。")
+        % {"created": r.created, "updated": r.updated, "unchanged": r.unchanged}
     ),
 )
 
@@ -140,8 +141,9 @@ def staff_edit(request: HttpRequest, staff: StaffMember) -> HttpResponse:
         "version": staff.version,
     }
     form = forms.StaffForm(request.POST or None, initial=initial)
-    form.fields["id_number"].help_text = f"当前：{staff.id_number or '未填写'}；留空则不修改"
-    form.fields["phone"].help_text = f"当前：{staff.phone or '未填写'}；留空则不修改"
+    for name in ("id_number", "phone"):
+        current = getattr(staff, name) or gettext("未填写")
+        form.fields[name].help_text = gettext("当前：%(value)s；留空则不修改") % {"value": current}
 
     def changes(form: forms.StaffForm) -> dict[str, Any]:
         """An empty ID number or phone keeps the stored one."""
