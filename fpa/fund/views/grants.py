@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from fpa.accounts.requests import signed_in_user
-from fpa.core.actions import form_action
+from fpa.core.actions import form_action, post_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
 from fpa.fund import forms, selectors, services
@@ -108,23 +108,20 @@ class _Decision(Protocol):
 
 
 def _decide(request: HttpRequest, grant: Grant, service: _Decision, done: str) -> HttpResponse:
-    form = forms.DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, gettext("请选择同意或不同意。"))
-        return _back(grant)
-    data = form.cleaned_data
-    try:
-        service(
+    return post_action(
+        request,
+        forms.DecisionForm(request.POST),
+        call=lambda form: service(
             actor=signed_in_user(request),
             grant=grant,
-            approve=data["decision"] == "approve",
-            note=data["note"],
-            version=data["version"],
-        )
-        messages.success(request, done)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return _back(grant)
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["note"],
+            version=form.cleaned_data["version"],
+        ),
+        done=done,
+        then=("fund:grant_detail", grant.pk),
+        invalid=gettext("请选择同意或不同意。"),
+    )
 
 
 @scoped_view(capability="fund.view", model=Grant)
@@ -142,16 +139,16 @@ def grant_approve(request: HttpRequest, pk: Grant) -> HttpResponse:
 @scoped_view(capability="fund.view", model=Grant)
 @require_POST
 def grant_pay(request: HttpRequest, pk: Grant) -> HttpResponse:
-    form = forms.PayForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, gettext("请选择付款账户并填写支付日期。"))
-        return _back(pk)
-    try:
-        services.grant_pay(actor=signed_in_user(request), grant=pk, **form.cleaned_data)
-        messages.success(request, gettext("已支付，公示已开始。"))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return _back(pk)
+    return post_action(
+        request,
+        forms.PayForm(request.POST),
+        call=lambda form: services.grant_pay(
+            actor=signed_in_user(request), grant=pk, **form.cleaned_data
+        ),
+        done=gettext("已支付，公示已开始。"),
+        then=("fund:grant_detail", pk.pk),
+        invalid=gettext("请选择付款账户并填写支付日期。"),
+    )
 
 
 @scoped_view(capability="fund.view", model=Grant)
