@@ -114,3 +114,19 @@ def test_township_staff_cannot_take_the_payment_step(
     assert "无权" in messages_of(client, response)
     grant.refresh_from_db()
     assert grant.status == Grant.Status.APPROVED
+
+
+def test_grant_pages_say_whom_a_grant_is_for_masked(
+    client_for: Any, grant: Grant, township: Any
+) -> None:
+    from fpa.core.masking import mask_name
+    from tests.fund_helpers import BENEFICIARY
+
+    client = client_for(township)
+    listed = client.get(reverse("fund:grants")).content.decode()
+    detail = client.get(reverse("fund:grant_detail", args=[grant.pk])).content.decode()
+    masked = mask_name(BENEFICIARY)
+    assert masked != BENEFICIARY and masked in listed
+    assert f"{masked} · {grant.family.association.name}" in detail
+    assert BENEFICIARY not in listed  # (the detail's internal purpose text may name the family)
+    assert "家庭 #" not in detail

@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from fpa.core.masking import mask_name
 from fpa.fund import services
 from fpa.fund.models import Account, Donation, Feedback, Fund, Grant, JournalEntry, RulesVersion
 from fpa.fund.money import chinese_amount
@@ -62,6 +63,7 @@ def data_values() -> list[str]:
     values.update(Account.objects.values_list("name", flat=True))
     values.update(Fund.objects.values_list("name", flat=True))
     values.update(Person.objects.values_list("name", flat=True))
+    values.update(mask_name(n) for n in Person.objects.values_list("name", flat=True))  # lists
     for donation in Donation.objects.all():
         values.update([donation.donor_name, donation.in_kind_description])
         values.add(chinese_amount(donation.amount))

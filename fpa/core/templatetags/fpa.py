@@ -8,6 +8,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from fpa.core.links import link
+from fpa.core.masking import mask_name
 
 register = template.Library()
 
@@ -46,3 +47,10 @@ def options(choices: Iterable[Any], selected: Any = "") -> SafeString:
         mark = " selected" if value == chosen else ""
         parts.append(f'<option value="{escape(value)}"{mark}>{escape(label)}</option>')
     return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
+
+
+@register.filter
+def masked_name(value: str | None) -> str:
+    """A person's name as a list may show it beside a decision: 马秀英 -> 马** (the family's page,
+    in scope, has the full name)."""
+    return mask_name(value or "")

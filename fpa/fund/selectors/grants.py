@@ -44,7 +44,7 @@ def grant_list(
 ) -> Page:
     """Grants in scope; `mine`: only those waiting for this user's step (`grants_at_my_step`)."""
     rows = grants_at_my_step(user=user) if mine else Grant.objects.visible_to(user)
-    rows = rows.select_related("category", "township", "association", "entry")
+    rows = rows.select_related("category", "township", "association", "entry", "family")
     if status:
         rows = rows.filter(status=status)
     return keyset_page(rows, key="id", after=after, before=before, descending=True)
