@@ -154,3 +154,48 @@ def test_the_county_home_page_carries_the_headline_figures(
     html = client_for(county).get("/").content.decode()
     assert "主要数据" in html and "1234.00" in html
     assert "主要数据" not in client_for(township).get("/").content.decode()
+
+
+def test_a_shared_figure_is_read_once_per_page() -> None:
+    from fpa.core.todo import one_reading, shared
+
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert shared("k", compute) == 1 and shared("k", compute) == 2  # outside: each time
+    with one_reading():
+        assert shared("k", compute) == 3
+        with one_reading():  # a nested block joins the outer one
+            assert shared("k", compute) == 3
+        assert shared("other", compute) == 4
+    assert shared("k", compute) == 5
+
+
+def test_the_areas_overdue_count_is_its_click_through(
+    client_for: Any, township: Any, village: Any
+) -> None:
+    import datetime
+
+    from fpa.families import services as family_services
+    from fpa.families.models import ContactRole, Family
+    from fpa.families.selectors import coverage_family_ids
+    from tests.fund_helpers import family_in
+
+    family = family_in(village, DAZHUANG)
+    Family.objects.filter(pk=family.pk).update(registered_on=datetime.date(2024, 1, 1))
+    family.refresh_from_db()
+    family_services.contact_assign(  # a cadre's rule: a call at least every week, never made
+        actor=township,
+        family=family,
+        role=ContactRole.objects.get(code="village_cadre"),
+        name="联系干部",
+        start_date=datetime.date(2024, 1, 1),
+    )
+    link, count = todos(client_for(township))["families.area_overdue"]
+    home = Association.objects.get(code=LIUJIAXIA)
+    ids = coverage_family_ids(user=township, root=home, measure="on_schedule", has=False)
+    assert count == len(ids) >= 1
+    assert link == "/families/?measure=on_schedule&has=0"

@@ -9,13 +9,19 @@ on, e.g. a grant they submitted themselves), and where they are handled. A kind 
 
 `todos_for(user)` asks each kind the user has the capability for, and returns those with work, in
 the order of the kinds' `order`; the home page shows them, each with its count and its link.
+Several kinds often read one figure (the grants at each step come from one grouped query):
+`shared(key, compute)` computes it once per `one_reading()` block, which `todos_for` opens and a
+page may open around it to share the figure with what else it shows.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.utils.module_loading import import_string
@@ -62,6 +68,35 @@ class Todo:
     notices: tuple[Notice, ...] = field(default=())
 
 
+T = TypeVar("T")
+_READING: ContextVar[dict[str, Any] | None] = ContextVar("fpa_todo_reading", default=None)
+
+
+@contextmanager
+def one_reading() -> Iterator[None]:
+    """Figures read through `shared` inside this block are computed once (nested blocks join the
+    outer one)."""
+    if _READING.get() is not None:
+        yield
+        return
+    token = _READING.set({})
+    try:
+        yield
+    finally:
+        _READING.reset(token)
+
+
+def shared(key: str, compute: Callable[[], T]) -> T:
+    """`compute()`, once per `one_reading()` block for `key` (computed each time outside one)."""
+    reading = _READING.get()
+    if reading is None:
+        return compute()
+    if key not in reading:
+        reading[key] = compute()
+    value: T = reading[key]
+    return value
+
+
 @functools.cache
 def todo_kinds() -> tuple[TodoKind, ...]:
     """Every installed app's declared kinds, in `order` (then app order)."""
@@ -80,6 +115,11 @@ def todo_kinds() -> tuple[TodoKind, ...]:
 def todos_for(user: Actor) -> list[Todo]:
     """The kinds with work for `user`: only those whose capability the user holds, only when the
     count (or a notice) is not zero. One or two bounded count queries per kind."""
+    with one_reading():
+        return _todos(user)
+
+
+def _todos(user: Actor) -> list[Todo]:
     found = []
     for kind in todo_kinds():
         if not user.has_capability(kind.capability):

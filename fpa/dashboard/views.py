@@ -11,8 +11,8 @@ from fpa.accounts.models import User
 from fpa.accounts.requests import signed_in_user
 from fpa.core import ratelimit
 from fpa.core.scope import public_view, scoped_view
-from fpa.core.todo import todos_for
-from fpa.families.selectors import coverage, my_due
+from fpa.core.todo import one_reading, todos_for
+from fpa.families.todos import area_coverage, my_families
 from fpa.fund.selectors import available, fund_for_user, fund_public, public_donation
 from fpa.organizations.models import Association
 from fpa.organizations.selectors import public_contacts
@@ -26,7 +26,7 @@ def _headline(user: User) -> dict[str, Any] | None:
     home = user.home_association
     if home is None or home.kind not in HEADLINE_KINDS or not user.has_capability("family.view"):
         return None
-    total, _children = coverage(user=user, root=home)
+    total = area_coverage(user)
     fund = fund_for_user(user=user) if user.has_capability("fund.view") else None
     return {
         "coverage": total,
@@ -56,8 +56,7 @@ def welcome(request: HttpRequest) -> HttpResponse:
     limited = bool(receipt) and ratelimit.exceeded(
         "receipt-lookup", limit=RECEIPT_LIMIT, window=RECEIPT_WINDOW
     )
-    found = receipt and fund is not None and not limited and public_donation(fund, receipt)
-    if found and fund is not None:
+    if receipt and fund is not None and not limited and public_donation(fund, receipt):
         return redirect("fund:public_receipt", code=fund.code, number=receipt)
     context = {
         "fund": fund,
@@ -72,12 +71,13 @@ def welcome(request: HttpRequest) -> HttpResponse:
 @scoped_view(capability="account.self")
 def workbench(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)  # scoped_view lets no one else through
-    todos = todos_for(user)
-    context = {
-        "home": user.home_association,
-        "my_due": my_due(user=user),
-        "todos": [t for t in todos if t.count],
-        "notices": [notice for t in todos for notice in t.notices],
-        "headline": _headline(user),
-    }
+    with one_reading():  # the to-do counts and the page read the same figures once
+        todos = todos_for(user)
+        context = {
+            "home": user.home_association,
+            "my_due": my_families(user),
+            "todos": [t for t in todos if t.count],
+            "notices": [notice for t in todos for notice in t.notices],
+            "headline": _headline(user),
+        }
     return render(request, "dashboard/home.html", context)

@@ -8,27 +8,40 @@ import datetime
 from django.utils import formats
 from django.utils.translation import gettext, gettext_noop
 
+from fpa.accounts.models import User
 from fpa.accounts.requests import as_user
 from fpa.core.actors import Actor
 from fpa.core.links import link_to
-from fpa.core.todo import Notice, TodoKind
+from fpa.core.todo import Notice, TodoKind, shared
 from fpa.families import selectors
 
 
+def my_families(user: User) -> list[selectors.Due]:
+    """The user's own families with what is due, read once per page (the to-do count below and
+    the home page's "我的联系家庭" share it)."""
+    return shared("families.my_due", lambda: selectors.my_due(user=user))
+
+
 def _mine_overdue(user: Actor) -> int:
-    return sum(1 for due in selectors.my_due(user=as_user(user)) if due.overdue)
+    return sum(1 for due in my_families(as_user(user)) if due.overdue)
+
+
+def area_coverage(user: User) -> selectors.Coverage | None:
+    """The coverage figures of the user's own association (one grouped query), read once per
+    page: the overdue count below and the county home page's headline figures share it."""
+    home = user.home_association
+    if home is None:
+        return None
+    return shared(
+        f"families.coverage:{home.pk}", lambda: selectors.coverage(user=user, root=home)[0]
+    )
 
 
 def _area_overdue(user: Actor) -> int:
     """The families of the user's area behind their contact schedule: the number that the
-    coverage page's "按时联系" column and its click-through show."""
-    account = as_user(user)
-    home = account.home_association
-    if home is None:
-        return 0
-    return len(
-        selectors.coverage_family_ids(user=account, root=home, measure="on_schedule", has=False)
-    )
+    coverage page's "按计划联系走访" column and its click-through show."""
+    total = area_coverage(as_user(user))
+    return total.families - total.on_schedule if total is not None else 0
 
 
 def _day(value: datetime.date | None) -> str:

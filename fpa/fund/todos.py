@@ -8,7 +8,7 @@ from django.utils.translation import gettext, gettext_noop
 from fpa.accounts.requests import as_user
 from fpa.core.actors import Actor
 from fpa.core.links import link_to
-from fpa.core.todo import Notice, TodoKind
+from fpa.core.todo import Notice, TodoKind, shared
 from fpa.fund import selectors
 from fpa.fund.models import Grant
 
@@ -23,11 +23,19 @@ def _at_step(status: Grant.Status) -> TodoKind:
         key=f"fund.grants_{status}",
         label=label,
         capability=capability,
-        count=lambda user: selectors.waiting_for(user=as_user(user)).get(status, 0),
+        count=lambda user: _waiting(user).get(status, 0),
         url="fund:grants",
         query=f"?mine=1&status={status}",
         order=20,
     )
+
+
+def _waiting(user: Actor) -> dict[str, int]:
+    return shared("fund.waiting_for", lambda: selectors.waiting_for(user=as_user(user)))
+
+
+def _feedback(user: Actor) -> dict[str, int]:
+    return shared("fund.feedback_waiting", lambda: selectors.feedback_waiting(user=as_user(user)))
 
 
 def _refused(user: Actor) -> list[Notice]:
@@ -59,7 +67,7 @@ KINDS = (
         key="fund.feedback_held",
         label=gettext_noop("待审核的公众留言"),
         capability="fund.reply",
-        count=lambda user: selectors.feedback_waiting(user=as_user(user))["held"],
+        count=lambda user: _feedback(user)["held"],
         url="fund:feedback",
         query="?held=1",
         order=25,
@@ -68,7 +76,7 @@ KINDS = (
         key="fund.feedback_unanswered",
         label=gettext_noop("待答复的公众留言"),
         capability="fund.reply",
-        count=lambda user: selectors.feedback_waiting(user=as_user(user))["unanswered"],
+        count=lambda user: _feedback(user)["unanswered"],
         url="fund:feedback",
         query="?open=1",
         order=26,

@@ -135,7 +135,7 @@ class StaffImporter(excel.Importer):
         )
 
     def existing(self, rows: list[excel.Row]) -> dict[Hashable, Any]:
-        hashes = {blind_index("id_number", row.values["id_number"]) for row in rows}  # key part
+        hashes = {key[1] for row in rows if isinstance(key := row.key, tuple)}
         found: dict[Hashable, Any] = {}
         staff = (
             StaffMember.objects.visible_to(self.actor)
