@@ -332,6 +332,9 @@ def build(rng: random.Random) -> dict:
         )
         new = services.grant_review(actor=township, grant=new, approve=True)
         new = services.grant_approve(actor=county, grant=new, approve=True)
+        # Notice first (the default order): the notice ended yesterday, so finance may pay today.
+        Grant.objects.filter(pk=new.pk).update(notice_until=today - datetime.timedelta(days=1))
+        new.refresh_from_db()
         t = time.perf_counter()
         services.grant_pay(actor=finance, grant=new, source_account=accounts["1002"])
         paying.append(time.perf_counter() - t)

@@ -44,6 +44,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -187,27 +188,28 @@ COLUMNS = (
 )
 
 
-def drop_secondary(cursor) -> tuple[list[str], list[str]]:  # type: ignore[no-untyped-def]
-    """Drop the member table's constraints (but the primary key) and indexes; return the SQL
-    that recreates them."""
+def drop_secondary(cursor, table: str = "members_member") -> tuple[list[str], list[str]]:  # type: ignore[no-untyped-def]
+    """Drop a table's constraints (but the primary key) and indexes before a bulk load; return
+    the SQL that recreates them."""
     cursor.execute(
         "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = 'members_member'::regclass AND contype <> 'p'"
+        "WHERE conrelid = %s::regclass AND contype <> 'p'",
+        [table],
     )
     constraints = cursor.fetchall()
     cursor.execute(
-        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'members_member' "
-        "AND indexname NOT IN (SELECT conname FROM pg_constraint "
-        "WHERE conrelid = 'members_member'::regclass)"
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
+        "AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+        [table, table],
     )
     indexes = cursor.fetchall()
     for name, _ in constraints:
-        cursor.execute(f'ALTER TABLE members_member DROP CONSTRAINT "{name}"')
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _ in indexes:
         cursor.execute(f'DROP INDEX "{name}"')
     return (
         [definition for _, definition in indexes],
-        [f'ALTER TABLE members_member ADD CONSTRAINT "{n}" {d}' for n, d in constraints],
+        [f'ALTER TABLE {table} ADD CONSTRAINT "{n}" {d}' for n, d in constraints],
     )
 
 
@@ -297,8 +299,13 @@ def generate(args: argparse.Namespace) -> None:
 # --- run ------------------------------------------------------------------------------------
 
 
-def worker(args: argparse.Namespace) -> None:
+def worker(args: argparse.Namespace, pages: Any = None, tables: str = '"members_') -> None:
+    """Time `pages` ((name, user, url) triples, or a function of no argument returning them,
+    called once Django is set up) in this process; print the samples as JSON."""
     setup(args.database_url)
+    if callable(pages):
+        pages = pages()
+    pages = pages or PAGES
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -308,7 +315,7 @@ def worker(args: argparse.Namespace) -> None:
     from fpa.accounts.models import User
 
     clients = {}
-    for username in {user for _, user, _ in PAGES}:
+    for username in {user for _, user, _ in pages}:
         client = Client()
         client.force_login(User.objects.get(username=username))
         session = client.session
@@ -323,7 +330,7 @@ def worker(args: argparse.Namespace) -> None:
         return response.content
 
     out: dict[str, dict] = {}
-    for name, user, url in PAGES:
+    for name, user, url in pages:
         for _ in range(args.warmup):
             get(user, url)
         timer = QueryTimer()
@@ -338,17 +345,24 @@ def worker(args: argparse.Namespace) -> None:
                     "plan": explain(connection, q["sql"], q["params"]),
                 }
                 for q in timer.queries
-                if q["sql"].startswith("SELECT") and '"members_' in q["sql"]
+                if q["sql"].startswith("SELECT") and tables in q["sql"]
             ]
     for _ in range(args.n):
-        for name, user, url in PAGES:
+        for name, user, url in pages:
             started = time.perf_counter()
             get(user, url)
             out[name]["samples_ms"].append(round((time.perf_counter() - started) * 1000, 3))
     print(json.dumps(out, ensure_ascii=False))
 
 
-def run(args: argparse.Namespace) -> None:
+def run(
+    args: argparse.Namespace,
+    script: str = __file__,
+    out_name: str = "members-bench.json",
+    names: list[str] | None = None,
+) -> None:
+    """Run `script worker` in fresh processes, alternating the scales chunk by chunk; write
+    bench/results/`out_name` and print the table of the pages `names` (default: PAGES)."""
     results: dict[str, dict[str, dict]] = {scale: {} for scale in SCALES}
     per_chunk = max(1, args.n // args.chunks)
     for chunk in range(args.chunks):
@@ -356,7 +370,7 @@ def run(args: argparse.Namespace) -> None:
             url = args.database_url.replace("{scale}", scale)
             cmd = [
                 sys.executable,
-                __file__,
+                script,
                 "worker",
                 "--database-url",
                 url,
@@ -378,8 +392,8 @@ def run(args: argparse.Namespace) -> None:
                     into["plans"] = page["plans"]
         print(f"chunk {chunk + 1}/{args.chunks}", flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "members-bench.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
-    print(table(results))
+    (RESULTS / out_name).write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    print(table(results, names))
     if args.explain:
         for name, page in results["national"].items():
             for plan in page.get("plans", []):
@@ -391,13 +405,13 @@ def _p95(samples: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
 
 
-def table(results: dict[str, dict[str, dict]]) -> str:
+def table(results: dict[str, dict[str, dict]], names: list[str] | None = None) -> str:
     lines = [
         "| page | queries (Y / N) | Yongjing median ms | national median ms | national p95 ms"
         " | ratio |",
         "|---|---|---|---|---|---|",
     ]
-    for name, _, _ in PAGES:
+    for name in names or [name for name, _, _ in PAGES]:
         y, n = results["yongjing"][name], results["national"][name]
         ym, nm = statistics.median(y["samples_ms"]), statistics.median(n["samples_ms"])
         lines.append(

@@ -12,6 +12,15 @@ urlpatterns = [
     path("ledger/", include("fpa.transparency.urls")),
     path("members/", include("fpa.members.urls")),
     path("volunteers/", include("fpa.volunteers.urls")),
+    path("childcare/", include("fpa.childcare.urls")),
+    path("activities/", include("fpa.activities.urls")),
+    path("healthy-families/", include("fpa.healthyfamilies.urls")),
+    path("insurance/", include("fpa.insurance.urls")),
+    path("migrants/", include("fpa.migrants.urls")),
+    path("left-behind/", include("fpa.leftbehind.urls")),
+    path("rights/", include("fpa.rights.urls")),
+    path("reports/", include("fpa.reports.urls")),
+    path("notifications/", include("fpa.notifications.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -118,3 +118,12 @@ api.add_router(
 # The volunteer's own portal first: /volunteers/me is not a volunteer id of the registry.
 api.add_router("/", "fpa.volunteers.api.portal_router")
 api.add_router("/", "fpa.volunteers.api.router")
+# Activities, sites, campaigns, the pool and their figures: "activity.view", as the pages.
+api.add_router("/", "fpa.activities.api.router")
+api.add_router("/", "fpa.insurance.api.router")
+api.add_router("/", "fpa.migrants.api.router")
+api.add_router("/", "fpa.leftbehind.api.router")
+api.add_router("/", "fpa.rights.api.router")
+api.add_router("/", "fpa.reports.api.router")
+api.add_router("/", "fpa.notifications.api.router")
+api.add_router("/", "fpa.dashboard.api.router")  # the overview (驾驶舱); auth on the router

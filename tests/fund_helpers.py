@@ -6,6 +6,8 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from fpa.core.idnumbers import synthesize
 from fpa.families import services as family_services
 from fpa.families.models import Family
@@ -13,7 +15,7 @@ from fpa.fund import services
 from fpa.fund.models import Account, Fund, Grant
 from fpa.organizations.models import Association
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 BENEFICIARY = "受助母亲甲"
 BENEFICIARY_ID = synthesize("622923", datetime.date(1968, 5, 4), 24)
 BENEFICIARY_PHONE = "13988886666"
@@ -71,10 +73,36 @@ def grant_for(applicant: Any, family: Family, amount: str = "800.00", code: str 
     )
 
 
-def paid_grant(village: Any, township: Any, county: Any, finance: Any, family: Family) -> Grant:
-    grant = grant_for(village, family)
+def pay_first(county: Any, fund: Fund) -> Fund:
+    """The county chooses the pay-first order (先支付后公示) for its fund."""
+    return services.fund_settings_update(
+        actor=county,
+        fund=fund,
+        notice_days=fund.notice_days,
+        reply_days=fund.reply_days,
+        grant_order=Fund.GrantOrder.PAY_FIRST,
+    )
+
+
+def notice_over(grant: Grant) -> Grant:
+    """Set-up shortcut for tests about what comes after the notice (as the demo does): a grant
+    noticed first whose notice period ended yesterday, so finance may pay it today. The notice
+    itself is tested with the clock moving (time-machine) in tests/test_fund_notice.py."""
+    if grant.status == Grant.Status.NOTICE:
+        Grant.objects.filter(pk=grant.pk).update(notice_until=TODAY - datetime.timedelta(days=1))
+        grant.refresh_from_db()
+    return grant
+
+
+def approved_grant(village: Any, township: Any, county: Any, family: Family, **extra: Any) -> Grant:
+    grant = grant_for(village, family, **extra)
     grant = services.grant_review(actor=township, grant=grant, approve=True)
-    grant = services.grant_approve(actor=county, grant=grant, approve=True)
+    return services.grant_approve(actor=county, grant=grant, approve=True)
+
+
+def paid_grant(village: Any, township: Any, county: Any, finance: Any, family: Family) -> Grant:
+    """A grant paid today: in the fund's order (noticed first by default: its notice is over)."""
+    grant = notice_over(approved_grant(village, township, county, family))
     return services.grant_pay(actor=finance, grant=grant, source_account=acct("1002"))
 
 

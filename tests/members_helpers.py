@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.utils import timezone
+
 from fpa.core.idnumbers import synthesize
 from fpa.members import services
 from fpa.members.models import Member
@@ -26,7 +28,7 @@ def apply(actor: Any, code: str, **overrides: Any) -> Member:
         "id_number": new_id_number(overrides.pop("sex", "F")),
         "phone": "13912345678",
         "address": "刘家峡镇某村1号",
-        "applied_on": datetime.date.today(),
+        "applied_on": timezone.localdate(),
     }
     data.update(overrides)
     return services.member_apply(

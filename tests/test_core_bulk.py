@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -65,7 +66,7 @@ def test_rows_read_back_through_the_orm_with_defaults_timestamps_and_encryption(
         True,
         False,
     )
-    assert stored.registered_on == datetime.date.today() and stored.created_at is not None
+    assert stored.registered_on == timezone.localdate() and stored.created_at is not None
     assert rows[0]["status"] == "active" and rows[0]["created_at"] == stored.created_at
     assert Family.objects.get(pk=second_id).address == "三社"
     mother = Person.objects.get(pk=person_id)

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import python_calamine
 import xlsxwriter
+from django.template.loader import render_to_string
 
 from fpa.core import excel
 from fpa.core.errors import NotAllowed
@@ -449,6 +450,25 @@ def test_preview_lists_creations_and_field_level_changes_masked():
     ]
     assert job.calls == []  # a dry run writes nothing
     assert store["P1",].phone == Protected("13812345678", "phone")
+
+    # The preview as a table: one column per field, the changed cells of an update marked with
+    # their old value, the fields it leaves alone empty; and the same after a job's JSON round trip.
+    for shown in (report, excel.report_from_json(excel.report_to_json(report))):
+        headers, rows = shown.preview_table
+        assert headers == ["编号", "姓名", "身份证号码", "电话", "类别", "日期", "人数"]
+        update_cells = {h: c for h, c in zip(headers, rows[0].cells, strict=True)}
+        assert update_cells["电话"] == excel.PreviewCell("139****5678", "138****5678", True)
+        assert update_cells["类别"] == excel.PreviewCell("乙类", "甲类", True)
+        assert update_cells["姓名"] == excel.PreviewCell()  # unchanged: left empty
+        assert [c.value for c in rows[1].cells] == [v for _h, v in create.values]
+        assert not any(c.changed for c in rows[1].cells)
+    html = render_to_string("includes/import_report.html", {"report": report})
+    assert html.count("<th>") == 3 + 7  # 行号, 操作, 记录 and one per field
+    assert (
+        '<td class="table-warning"><del class="text-muted">138****5678</del> → <ins>139****5678</ins></td>'
+        in html
+    )
+    assert ID_A not in html and ID_B not in html
 
 
 @pytest.mark.django_db

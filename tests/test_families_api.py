@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from fpa.families import services
 from fpa.families.models import CareRecord, Family, Need
@@ -365,7 +366,7 @@ def test_care_log_read_and_write(families, township):
         ({"services": ["visit", "dancing"]}, "services"),
         ({"cares": ["nothing"]}, "cares"),
         (
-            {"occurred_on": (datetime.date.today() + datetime.timedelta(days=2)).isoformat()},
+            {"occurred_on": (timezone.localdate() + datetime.timedelta(days=2)).isoformat()},
             "occurred_on",
         ),
         ({"occurred_on": "2000-01-01"}, "occurred_on"),

@@ -11,7 +11,6 @@ import re
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -33,25 +32,14 @@ from fpa.families.models import (
 )
 from fpa.organizations.models import Association
 from tests.conftest import DAZHUANG, LIUJIAXIA, follow_job, login, open_job_page
+from tests.english import (  # noqa: F401 (the autouse fixture)
+    chinese_left,
+    data_words,
+    default_language_afterwards,
+    english,
+)
 from tests.test_excel_engine import xlsx
 from tests.test_families_views import assign, days_ago, log, register, support, today
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
-TAG = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.S)
-
-
-@pytest.fixture(autouse=True)
-def _default_language_afterwards() -> Any:
-    """LocaleMiddleware leaves the last request's language active in the thread: tests that run
-    after these ones in the same worker call services directly and expect Chinese."""
-    yield
-    translation.deactivate()
-
-
-def english(user: Any) -> Client:
-    client = login(Client(), user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def data_values() -> list[str]:
@@ -76,18 +64,12 @@ def data_values() -> list[str]:
     from fpa.accounts.models import User
 
     values.update(v for v in User.objects.values_list("full_name", flat=True) if v)
-    return sorted((v for v in values if v and CJK.search(v)), key=len, reverse=True)
+    return data_words(values)
 
 
 def leftover(html: str) -> list[str]:
-    """The Chinese left in the visible text and attributes of a page once the data is removed."""
-    text = TAG.sub(" ", html)
-    attributes = " ".join(re.findall(r'(?:placeholder|aria-label|title|alt)="([^"]*)"', html))
-    text = f"{text} {attributes}"
-    for value in data_values():
-        text = text.replace(value, " ")
-    text = text.replace("简体中文", " ")  # the language switch names itself
-    return sorted({m.strip() for m in re.findall(r"\S*[\u4e00-\u9fff]+\S*", text)})
+    """The Chinese left on a page once the data is removed (tests.english)."""
+    return chinese_left(html, data_values())
 
 
 def page(client: Client, url: str, *expected: str, method: str = "get", **data: Any) -> str:

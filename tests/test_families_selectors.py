@@ -22,6 +22,7 @@ from fpa.families.models import (
     StatusChange,
     Support,
 )
+from tests import insurance_helpers as insurance
 from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, make_user
 from tests.test_api import fullwidth
 from tests.test_families_services import (
@@ -349,7 +350,7 @@ def test_my_due_lists_a_contacts_families_most_overdue_first(township, volunteer
 
 
 @pytest.fixture
-def small_tree(township, township2) -> dict[str, Family]:
+def small_tree(county, township, township2) -> dict[str, Family]:
     """Four active families under 刘家峡镇 (three in villages, one at the township), one moved
     out, one in 盐锅峡镇."""
     families = {
@@ -375,16 +376,21 @@ def small_tree(township, township2) -> dict[str, Family]:
     assign(township, full, name="联系人")
     support(full, Support.Kind.DOCTOR, days_ago(100), today())
     support(full, Support.Kind.GREEN_CHANNEL, days_ago(100))
-    support(full, Support.Kind.INSURANCE, days_ago(100), today() + datetime.timedelta(days=200))
+    # Insured: a person of the family enrolled in a policy year in force today (计生保险).
+    this_year = insurance.policy_year(county)
+    insurance.enrol(township, this_year, insurance.parent(full))
     services.need_raise(actor=township, family=full, description="申请临时救助")
     expired = families["expired"]
     support(expired, Support.Kind.DOCTOR, days_ago(500), days_ago(1))  # an expired contract
-    support(expired, Support.Kind.INSURANCE, today() + datetime.timedelta(days=1))  # not yet
+    next_year = insurance.policy_year(county, this_year.product, year=today().year + 1)
+    insurance.enrol(township, next_year, insurance.parent(expired))  # not yet in force
     ended = assign(township, expired, name="已调离")
     services.contact_end(actor=township, contact=ended, end_date=today())
     hongliu = families["hongliu"]
     assign(township, hongliu, name="联系人")
     support(hongliu, Support.Kind.DOCTOR, days_ago(10))
+    # A support record of kind insurance is still kept and shown, but no longer counted.
+    support(hongliu, Support.Kind.INSURANCE, days_ago(10))
     need = services.need_raise(actor=township, family=hongliu, description="已经办好")
     services.need_update(actor=township, need=need, status="resolved", result="已办结")
     gone = families["gone"]

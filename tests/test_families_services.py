@@ -39,6 +39,8 @@ from fpa.families.models import (
     Support,
 )
 from fpa.organizations.models import Association
+from tests import test_families_contact_roster as roster_tests
+from tests import test_families_payment_roster as payment_tests
 from tests import test_families_photos as photo_tests
 from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, make_user
 
@@ -1064,6 +1066,9 @@ AUDITED = {
     "campaign_create": test_campaign_create,
     "care_photo_add": photo_tests.test_a_stored_photo_has_no_exif_a_random_name_and_an_audit_row,
     "care_photos_add": photo_tests.test_photos_added_to_an_existing_record,
+    "roster_contact_phones": roster_tests.test_contacts_in_full_heads_masked_one_audit_row,
+    "payment_roster_reveal": payment_tests.test_full_names_after_a_reason_audited,
+    "payment_roster_exported": payment_tests.test_the_full_workbook_needs_a_reason_and_is_audited,
 }
 NOT_WRITES = {"duplicate_of"}
 

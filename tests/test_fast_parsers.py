@@ -55,7 +55,7 @@ def old_id_normalize(raw):
 def old_id_parse(raw, *, today=None):
     IdNumberError, gettext = idnumbers.IdNumberError, str
     number = old_id_normalize(raw)
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     if not number:
         raise IdNumberError(gettext("请填写身份证号码。"))
     if len(number) == 15 and number.isdigit():
@@ -323,7 +323,7 @@ def id_samples(today: datetime.date) -> list[str]:
 
 
 def test_id_parse_is_unchanged_on_hand_picked_and_synthetic_numbers():
-    today = datetime.date.today()
+    today = timezone.localdate()
     samples = id_samples(today)
     for raw in samples:
         same(idnumbers.parse, old_id_parse, raw)
@@ -386,7 +386,7 @@ def test_today_bounds_hold_in_every_time_zone(instant, zone):
         earliest, latest = clock.today_bounds()
         local = timezone.localdate()
         assert earliest <= local <= latest
-        assert earliest <= datetime.date.today() <= latest
+        assert earliest <= timezone.localdate() <= latest
         assert (latest - earliest).days == 2
 
 

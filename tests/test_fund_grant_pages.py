@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from fpa.fund import services
 from fpa.fund.models import Grant, JournalEntry
 from tests.conftest import DAZHUANG
-from tests.fund_helpers import acct, county_fund, family_in, give, grant_for
+from tests.fund_helpers import acct, county_fund, family_in, give, grant_for, notice_over
 
 pytestmark = pytest.mark.django_db
 
@@ -58,22 +59,22 @@ def test_review_and_approval_on_the_page(
         reverse("fund:grant_approve", args=[grant.pk]),
         {"decision": "approve", "version": grant.version},
     )
-    assert "已审批" in messages_of(county_client, approved)
+    assert "已批准，公示已开始" in messages_of(county_client, approved)
     grant.refresh_from_db()
-    assert grant.status == Grant.Status.APPROVED
+    assert grant.status == Grant.Status.NOTICE
 
 
 def test_payment_on_the_page(
     client_for: Any, grant: Grant, township: Any, county: Any, finance: Any
 ) -> None:
     grant = services.grant_review(actor=township, grant=grant, approve=True)
-    grant = services.grant_approve(actor=county, grant=grant, approve=True)
+    grant = notice_over(services.grant_approve(actor=county, grant=grant, approve=True))
     client = client_for(finance)
     url = reverse("fund:grant_pay", args=[grant.pk])
     entries = JournalEntry.objects.count()
     incomplete = client.post(url, {"version": grant.version})
     assert "请选择付款账户并填写支付日期" in messages_of(client, incomplete)
-    future = datetime.date.today() + datetime.timedelta(days=3)
+    future = timezone.localdate() + datetime.timedelta(days=3)
     refused = client.post(
         url,
         {
@@ -88,11 +89,11 @@ def test_payment_on_the_page(
         url,
         {
             "source_account": acct("1002").pk,
-            "paid_on": datetime.date.today().isoformat(),
+            "paid_on": timezone.localdate().isoformat(),
             "version": grant.version,
         },
     )
-    assert "已支付" in messages_of(client, paid)
+    assert "已支付。公示期已满，可以办结" in messages_of(client, paid)
     grant.refresh_from_db()
     assert grant.status == Grant.Status.PAID and JournalEntry.objects.count() == entries + 1
 
@@ -107,13 +108,13 @@ def test_township_staff_cannot_take_the_payment_step(
         reverse("fund:grant_pay", args=[grant.pk]),
         {
             "source_account": acct("1002").pk,
-            "paid_on": datetime.date.today().isoformat(),
+            "paid_on": timezone.localdate().isoformat(),
             "version": grant.version,
         },
     )
     assert "无权" in messages_of(client, response)
     grant.refresh_from_db()
-    assert grant.status == Grant.Status.APPROVED
+    assert grant.status == Grant.Status.NOTICE
 
 
 def test_grant_pages_say_whom_a_grant_is_for_masked(

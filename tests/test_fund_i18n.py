@@ -8,11 +8,9 @@ privacy guarantees in English, a grant of another township is a 404 in English, 
 from __future__ import annotations
 
 import datetime
-import re
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -23,6 +21,12 @@ from fpa.fund import services
 from fpa.fund.models import Account, Donation, Feedback, Fund, Grant, JournalEntry, RulesVersion
 from fpa.fund.money import chinese_amount
 from tests.conftest import DAZHUANG, SHANGQUAN, follow_job, login
+from tests.english import (  # noqa: F401 (the autouse fixture)
+    chinese_left,
+    data_words,
+    default_language_afterwards,
+    english,
+)
 from tests.fund_helpers import (
     BENEFICIARY,
     BENEFICIARY_ID,
@@ -34,8 +38,8 @@ from tests.fund_helpers import (
     give,
     grant_for,
     paid_grant,
+    pay_first,
 )
-from tests.test_families_i18n import CJK, TAG
 from tests.test_fund_views import COMMENTER_PHONE, DONOR_PHONE, ID_PATTERN, PHONE_PATTERN
 
 
@@ -44,12 +48,6 @@ def _clean(db: Any) -> Any:
     cache.clear()
     yield
     translation.deactivate()
-
-
-def english(user: Any = None) -> Client:
-    client = Client() if user is None else login(Client(), user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def data_values() -> list[str]:
@@ -76,17 +74,12 @@ def data_values() -> list[str]:
     values.update(JournalEntry.objects.values_list("memo", flat=True))
     values.update(v for v in User.objects.values_list("full_name", flat=True) if v)
     values.update(["计生特殊家庭", "永靖县计划生育协会"])  # the footer names the association
-    return sorted((v for v in values if v and CJK.search(v)), key=len, reverse=True)
+    return data_words(values)
 
 
 def leftover(html: str) -> list[str]:
-    text = TAG.sub(" ", html)
-    attributes = " ".join(re.findall(r'(?:placeholder|aria-label|title|alt)="([^"]*)"', html))
-    text = f"{text} {attributes}"
-    for value in data_values():
-        text = text.replace(value, " ")
-    text = text.replace("简体中文", " ")  # the language switch names itself
-    return sorted({m.strip() for m in re.findall(r"\S*[\u4e00-\u9fff]+\S*", text)})
+    """The Chinese left on a page once the data is removed (tests.english)."""
+    return chinese_left(html, data_values())
 
 
 def page(client: Client, url: str, *expected: str, **params: Any) -> str:
@@ -138,6 +131,7 @@ def world(county, finance, village, township, township2) -> dict[str, Any]:
     )
     services.entry_reverse(actor=finance, entry=income, reason="重复记账")
     family = family_in(township, DAZHUANG)
+    pay_first(county, fund)  # a paid grant in its notice, as in the pay-first order
     grant = paid_grant(village, township, county, finance, family)
     waiting = grant_for(township2, family_in(township2, SHANGQUAN, name="受助父亲乙", n=30), "300")
     objection = services.feedback_submit(

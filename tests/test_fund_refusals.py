@@ -8,16 +8,17 @@ import datetime
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from fpa.core.errors import NotAllowed, ServiceError
 from fpa.fund import services
 from fpa.fund.models import Donation, Grant, JournalEntry
 from tests.conftest import DAZHUANG
-from tests.fund_helpers import acct, county_fund, family_in, give, grant_for
+from tests.fund_helpers import acct, county_fund, family_in, give, grant_for, notice_over
 
 pytestmark = pytest.mark.django_db
 
-TOMORROW = datetime.date.today() + datetime.timedelta(days=1)
+TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
 
 
 def nothing_written(before: tuple[int, int, int]) -> bool:
@@ -88,13 +89,13 @@ def test_a_payment_from_a_wrong_account_or_in_the_future_is_refused(
     give(finance, county_fund(county))
     grant = grant_for(village, family_in(village, DAZHUANG))
     grant = services.grant_review(actor=township, grant=grant, approve=True)
-    grant = services.grant_approve(actor=county, grant=grant, approve=True)
+    grant = notice_over(services.grant_approve(actor=county, grant=grant, approve=True))
     before = counts()
     with pytest.raises(ServiceError) as caught:
         services.grant_pay(actor=finance, grant=grant, source_account=acct(source), paid_on=paid_on)
     assert caught.value.field == field
     grant.refresh_from_db()
-    assert grant.status == Grant.Status.APPROVED and nothing_written(before)
+    assert grant.status == Grant.Status.NOTICE and nothing_written(before)
 
 
 @pytest.mark.parametrize(
@@ -137,7 +138,7 @@ def test_other_income_needs_an_income_category_an_asset_and_a_past_date(
             category=acct(category),
             amount="100.00",
             asset_account=acct(asset),
-            date=date or datetime.date.today(),
+            date=date or timezone.localdate(),
         )
     assert caught.value.field == field
     assert nothing_written(before)
@@ -152,6 +153,6 @@ def test_income_of_another_fund_is_refused_to_a_township(county: Any, township2:
             category=acct("4107"),
             amount="100.00",
             asset_account=acct("1002"),
-            date=datetime.date.today(),
+            date=timezone.localdate(),
         )
     assert JournalEntry.objects.count() == 0

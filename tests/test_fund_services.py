@@ -22,7 +22,9 @@ from tests.fund_helpers import (
     give,
     grant_for,
     money,
+    notice_over,
     paid_grant,
+    pay_first,
 )
 
 
@@ -115,11 +117,11 @@ def test_no_balance_goes_negative(fund, finance, county, township, village, yong
     give(finance, fund, "500")
     grant = grant_for(village, family_in(township, DAZHUANG), amount="800")
     grant = services.grant_review(actor=township, grant=grant, approve=True)
-    grant = services.grant_approve(actor=county, grant=grant, approve=True)
+    grant = notice_over(services.grant_approve(actor=county, grant=grant, approve=True))
     with pytest.raises(ServiceError, match="余额不足"):
         services.grant_pay(actor=finance, grant=grant, source_account=acct("1002"))
     grant.refresh_from_db()
-    assert grant.status == Grant.Status.APPROVED
+    assert grant.status == Grant.Status.NOTICE
     assert balance(fund, "1002") == money("500")
     assert JournalEntry.objects.filter(kind="grant").count() == 0
 
@@ -129,13 +131,13 @@ def test_restricted_money_is_spent_only_on_its_purpose(fund, finance, county, to
     family = family_in(township, DAZHUANG)
     grant = grant_for(village, family, amount="600", code="5101")  # 慰问救助
     grant = services.grant_review(actor=township, grant=grant, approve=True)
-    grant = services.grant_approve(actor=county, grant=grant, approve=True)
+    grant = notice_over(services.grant_approve(actor=county, grant=grant, approve=True))
     with pytest.raises(ServiceError, match="限定用途"):
         services.grant_pay(actor=finance, grant=grant, source_account=acct("1002"))
     # The same amount on the restricted purpose is paid out of the pool.
     other = grant_for(village, family, amount="600", code="5104")
     other = services.grant_review(actor=township, grant=other, approve=True)
-    other = services.grant_approve(actor=county, grant=other, approve=True)
+    other = notice_over(services.grant_approve(actor=county, grant=other, approve=True))
     other = services.grant_pay(actor=finance, grant=other, source_account=acct("1002"))
     assert selectors.pool_of(fund, acct("5104")) == money("400")
     restricted = other.entry.lines.get(debit__gt=0)
@@ -148,16 +150,17 @@ def test_reversing_a_restricted_donation_already_spent_is_refused(
     donation = give(finance, fund, "500", restricted_purpose=acct("5104"))
     grant = grant_for(village, family_in(township, DAZHUANG), amount="400", code="5104")
     grant = services.grant_review(actor=township, grant=grant, approve=True)
-    grant = services.grant_approve(actor=county, grant=grant, approve=True)
+    grant = notice_over(services.grant_approve(actor=county, grant=grant, approve=True))
     services.grant_pay(actor=finance, grant=grant, source_account=acct("1002"))
     with pytest.raises(ServiceError):
         services.entry_reverse(actor=finance, entry=donation.entry, reason="退回")
     assert not JournalEntry.objects.filter(kind="reversal").exists()
 
 
-def test_the_grant_workflow_opens_a_notice_and_closes_after_it(
+def test_the_pay_first_workflow_opens_a_notice_and_closes_after_it(
     fund, finance, county, township, village
 ):
+    pay_first(county, fund)
     give(finance, fund)
     grant = paid_grant(village, township, county, finance, family_in(township, DAZHUANG))
     assert grant.status == Grant.Status.PAID
@@ -198,7 +201,7 @@ def test_finance_pays_only_approved_grants_and_only_once(fund, finance, county, 
     grant = services.grant_review(actor=township, grant=grant, approve=True)
     with pytest.raises(NotAllowed):
         services.grant_pay(actor=township, grant=grant, source_account=acct("1002"))
-    grant = services.grant_approve(actor=county, grant=grant, approve=True)
+    grant = notice_over(services.grant_approve(actor=county, grant=grant, approve=True))
     services.grant_pay(actor=finance, grant=grant, source_account=acct("1002"))
     with pytest.raises(Conflict):
         services.grant_pay(actor=finance, grant=grant, source_account=acct("1002"))

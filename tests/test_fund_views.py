@@ -23,6 +23,7 @@ from tests.fund_helpers import (
     BENEFICIARY_PHONE,
     TODAY,
     acct,
+    approved_grant,
     county_fund,
     family_in,
     give,
@@ -185,15 +186,17 @@ def test_the_workflow_through_the_pages(fund, finance, village, township, county
             reverse(name, args=[grant.pk]), {"decision": "approve", "version": grant.version}
         )
         grant.refresh_from_db()
-    assert grant.status == Grant.Status.APPROVED
-    payer = client_for(finance)
+    assert grant.status == Grant.Status.NOTICE  # notice first: paid after the notice period
+    after_notice = grant.notice_until + datetime.timedelta(days=1)
     pay = {
         "source_account": acct("1002").pk,
-        "paid_on": TODAY.isoformat(),
+        "paid_on": after_notice.isoformat(),
         "version": grant.version,
     }
-    payer.post(reverse("fund:grant_pay", args=[grant.pk]), pay)
-    second = payer.post(reverse("fund:grant_pay", args=[grant.pk]), pay, follow=True)
+    with time_machine.travel(after_notice):
+        payer = client_for(finance)  # signed in on that day (sessions expire when idle)
+        payer.post(reverse("fund:grant_pay", args=[grant.pk]), pay)
+        second = payer.post(reverse("fund:grant_pay", args=[grant.pk]), pay, follow=True)
     assert "不能重复办理" in second.content.decode() or "已被他人修改" in second.content.decode()
     grant.refresh_from_db()
     assert grant.status == Grant.Status.PAID
@@ -213,7 +216,8 @@ def test_reversal_through_the_journal_page(fund, finance, client_for):
 
 @pytest.fixture
 def disclosed(fund, finance, village, township, township2, county):
-    """Donations (one anonymous), a paid grant in notice, a closed one, feedback and rules."""
+    """Donations (one anonymous), a grant in its notice before payment with an objection, a
+    paid one, one not yet public, feedback and rules."""
     give(
         finance,
         fund,
@@ -225,7 +229,8 @@ def disclosed(fund, finance, village, township, township2, county):
     )
     give(finance, fund, "8000", donor_name="兰州爱心商贸有限公司", publish_name=True)
     family = family_in(township, DAZHUANG)
-    grant = paid_grant(village, township, county, finance, family)
+    grant = approved_grant(village, township, county, family)
+    paid_grant(village, township, county, finance, family)
     other_family = family_in(township2, SHANGQUAN, name="受助父亲乙", n=30)
     grant_for(township2, other_family, amount="300", code="5103")  # not yet public
     services.feedback_submit(
@@ -365,8 +370,9 @@ def test_an_objection_during_the_notice_and_not_after(
     client, fund, finance, village, township, county
 ):
     give(finance, fund)
-    grant = paid_grant(village, township, county, finance, family_in(township, DAZHUANG))
+    grant = approved_grant(village, township, county, family_in(township, DAZHUANG))
     url = reverse("fund:public_grant", args=[code(fund), grant.number])
+    assert "提出异议" in client.get(url).content.decode()
     assert client.post(url, {"kind": "objection", "o-text": "有异议"}).status_code == 302
     assert Feedback.objects.get().kind == Feedback.Kind.OBJECTION
     with time_machine.travel(TODAY + datetime.timedelta(days=30)):

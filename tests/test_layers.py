@@ -47,7 +47,21 @@ def test_the_apps_hooks_are_found_by_core() -> None:
 
 def test_every_module_with_demo_data_registers_its_seeder_in_order() -> None:
     labels = [label for label, _seed in demo_seeders()]
-    assert labels == ["organizations", "families", "fund", "members", "volunteers"]
+    assert labels == [
+        "organizations",
+        "families",
+        "fund",
+        "members",
+        "volunteers",
+        "activities",
+        "childcare",
+        "healthyfamilies",
+        "insurance",
+        "migrants",
+        "leftbehind",
+        "rights",
+        "reports",
+    ]
     assert all(callable(seed) for _label, seed in demo_seeders())
 
 

@@ -3,11 +3,11 @@ decisions and transfers, structured errors, bad input and flat query counts."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from fpa.members.models import Member, Transfer
 from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA
@@ -89,6 +89,33 @@ def test_apply_then_approve(village, township):
     response = post(api_client(township), f"{BASE}/{created['id']}/approve", {})
     assert response.status_code == 200
     assert response.json()["card_number"] == f"{DAZHUANG}-00001"
+    assert response.json()["council_resolution"] == ""
+
+
+def test_approve_records_the_council_decision_both_or_neither(village, township):
+    body = {
+        "association": DAZHUANG,
+        "kind": "resident",
+        "name": "赵六",
+        "id_number": new_id_number("F"),
+        "phone": "13900002222",
+    }
+    created = post(api_client(village), BASE, body).json()
+    url = f"{BASE}/{created['id']}/approve"
+    today = timezone.localdate().isoformat()
+    # only one of the two: refused with the field named, nothing written
+    assert_error(post(api_client(township), url, {"council_meeting_on": today}), 400, "invalid")
+    assert api_client(township).get(f"{BASE}/{created['id']}").json()["status"] == "pending"
+    response = post(
+        api_client(township),
+        url,
+        {"council_meeting_on": today, "council_resolution": "刘计协理〔2026〕5号"},  # noqa: RUF001
+    )
+    assert response.status_code == 200, response.content
+    member = response.json()
+    assert member["status"] == "active" and member["council_meeting_on"] == today
+    assert member["council_resolution"] == "刘计协理〔2026〕5号"  # noqa: RUF001
+    assert member["approved_on"] == today
 
 
 @pytest.mark.parametrize(
@@ -229,7 +256,7 @@ def test_list_query_count_is_flat(village, django_assert_max_num_queries):
 
 def test_status_change_by_api(village):
     one = member(village, DAZHUANG)
-    today = datetime.date.today().isoformat()
+    today = timezone.localdate().isoformat()
     client = api_client(village)
     assert_error(
         post(

@@ -6,9 +6,8 @@ and FPA_EXPECT_POSTGRES=1, where a skip is an error.
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
+from django.utils import timezone
 
 from fpa.members import services, tallies
 from fpa.members.models import Member
@@ -52,7 +51,7 @@ def test_concurrent_status_changes_keep_the_counters_right(yongjing, village, to
             actor=village,
             member=m,
             status="withdrawn",
-            effective_date=datetime.date.today(),
+            effective_date=timezone.localdate(),
             reason="本人申请",
         )
 

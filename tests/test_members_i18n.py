@@ -10,11 +10,10 @@ import re
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone
 
 from fpa.core.excel.writer import INSTRUCTIONS
 from fpa.members import excel as member_excel
@@ -38,26 +37,16 @@ from tests.conftest import (
     login,
     open_job_page,
 )
+from tests.english import (  # noqa: F401 (the autouse fixture)
+    chinese_left,
+    data_words,
+    default_language_afterwards,
+    english,
+)
 from tests.members_helpers import apply, member, new_id_number
 from tests.test_excel_engine import read_back, xlsx
 
 pytestmark = pytest.mark.django_db
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
-TAG = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.S)
-
-
-@pytest.fixture(autouse=True)
-def _default_language_afterwards() -> Any:
-    """LocaleMiddleware leaves the last request's language active in the thread."""
-    yield
-    translation.deactivate()
-
-
-def english(user: Any) -> Client:
-    client = login(Client(), user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def data_values() -> list[str]:
@@ -83,18 +72,12 @@ def data_values() -> list[str]:
     values.update(
         ["永靖县计划生育协会", "“待审批”", "“在册”", "导入会员", "错行"]
     )  # footer, file values
-    return sorted((v for v in values if v and CJK.search(v)), key=len, reverse=True)
+    return data_words(values)
 
 
 def leftover(html: str) -> list[str]:
-    """The Chinese left in the visible text and attributes of a page once the data is removed."""
-    text = TAG.sub(" ", html)
-    attributes = " ".join(re.findall(r'(?:placeholder|aria-label|title|alt)="([^"]*)"', html))
-    text = f"{text} {attributes}"
-    for value in data_values():
-        text = text.replace(value, " ")
-    text = text.replace("简体中文", " ")  # the language switch names itself
-    return sorted({m.strip() for m in re.findall(r"\S*[\u4e00-\u9fff]+\S*", text)})
+    """The Chinese left on a page once the data is removed (tests.english)."""
+    return chinese_left(html, data_values())
 
 
 def page(client: Client, url: str, *expected: str, method: str = "get", **data: Any) -> str:
@@ -119,7 +102,7 @@ def world(county: Any, township: Any, village: Any) -> dict[str, Any]:
         actor=village,
         member=gone,
         status="withdrawn",
-        effective_date=datetime.date.today(),
+        effective_date=timezone.localdate(),
         reason="本人申请退会",
     )
     group = services.group_create(
@@ -134,7 +117,7 @@ def world(county: Any, township: Any, village: Any) -> dict[str, Any]:
         to_association=Association.objects.get(code=SHANGQUAN),
         reason="迁居",
     )
-    today = datetime.date.today()
+    today = timezone.localdate()
     campaign = services.reregistration_start(
         actor=township,
         association=Association.objects.get(code=LIUJIAXIA),
@@ -215,7 +198,7 @@ def test_township_pages_in_english(township, world):
     page(client, reverse("members:campaigns"), "Member re-registration", "Start a re-registration")
     html = page(
         client,
-        reverse("members:composition") + f"?code={LIUJIAXIA}&year={datetime.date.today().year}",
+        reverse("members:composition") + f"?code={LIUJIAXIA}&year={timezone.localdate().year}",
         "Congress and council composition by year",
         "Members\u2019 congress delegates",
         "Council members",
@@ -265,7 +248,13 @@ def test_form_errors_and_flash_messages_in_english(village, world):
         to_code=DAZHUANG,
         reason="迁居",
     )
-    response = client.post(reverse("members:approve", args=[world["pending"].pk]), follow=True)
+    council = {
+        "council_meeting_on": timezone.localdate().isoformat(),
+        "council_resolution": "R-2026-3",
+    }
+    response = client.post(
+        reverse("members:approve", args=[world["pending"].pk]), council, follow=True
+    )
     html = response.content.decode()
     assert "Membership approved; member card number" in html and leftover(html) == []
     response = client.post(
@@ -275,7 +264,7 @@ def test_form_errors_and_flash_messages_in_english(village, world):
             "kind": "individual",
             "name": "新申请",
             "id_number": new_id_number(),
-            "applied_on": datetime.date.today().isoformat(),
+            "applied_on": timezone.localdate().isoformat(),
         },
         follow=True,
     )
@@ -313,7 +302,7 @@ def test_import_in_english(village, world):
         name="导入会员",
         kind="个人会员",
         id_number=new_id_number(),
-        applied_on=datetime.date.today().isoformat(),
+        applied_on=timezone.localdate().isoformat(),
     )
     data = xlsx([header, [good[c.field] for c in member_excel.MEMBER_SHEET.columns]], sheet="x")
     html = page(
@@ -338,7 +327,7 @@ def test_the_workbooks_stay_chinese_in_english(village, township, world):
     response = follow_job(
         client,
         client.get(
-            reverse("members:composition") + f"?code={LIUJIAXIA}&year={datetime.date.today().year}"
+            reverse("members:composition") + f"?code={LIUJIAXIA}&year={timezone.localdate().year}"
             "&download=xlsx"
         ),
     )

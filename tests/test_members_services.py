@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from fpa.core.errors import NotAllowed, ServiceError
 from fpa.core.models import AuditEvent
@@ -131,7 +132,7 @@ def test_group_member_needs_a_contact_not_an_id(village):
 
 def test_future_application_date_is_refused(village):
     with pytest.raises(ServiceError, match="晚于今天"):
-        apply(village, DAZHUANG, applied_on=datetime.date.today() + datetime.timedelta(days=2))
+        apply(village, DAZHUANG, applied_on=timezone.localdate() + datetime.timedelta(days=2))
 
 
 def test_member_group_with_leader(village, township2):
@@ -218,7 +219,7 @@ def test_transfer_request_rules(township, village):
             actor=village,
             member=moving,
             status="withdrawn",
-            effective_date=datetime.date.today(),
+            effective_date=timezone.localdate(),
             reason="本人申请",
         )
 
@@ -229,7 +230,7 @@ def test_status_changes_keep_counts_and_history(village, township):
         actor=village,
         member=one,
         status="deceased",
-        effective_date=datetime.date.today(),
+        effective_date=timezone.localdate(),
         reason="病故",
     )
     assert selectors.counts(user=township, association=assoc(LIUJIAXIA)).figures["total"] == 0
@@ -238,7 +239,7 @@ def test_status_changes_keep_counts_and_history(village, township):
             actor=village,
             member=one,
             status="active",
-            effective_date=datetime.date.today(),
+            effective_date=timezone.localdate(),
             reason="误操作",
         )
     two = member(village, DAZHUANG)
@@ -247,7 +248,7 @@ def test_status_changes_keep_counts_and_history(village, township):
             actor=village,
             member=two,
             status="withdrawn",
-            effective_date=datetime.date.today(),
+            effective_date=timezone.localdate(),
             reason="",
         )
     with pytest.raises(ServiceError, match="状态不正确"):
@@ -255,7 +256,7 @@ def test_status_changes_keep_counts_and_history(village, township):
             actor=village,
             member=two,
             status="transferred",
-            effective_date=datetime.date.today(),
+            effective_date=timezone.localdate(),
             reason="绕过转会",
         )
     assert selectors.counts(user=township, association=assoc(LIUJIAXIA)).figures["total"] == 1
@@ -281,21 +282,21 @@ def test_counters_match_the_member_table_after_many_changes(county, township, to
         actor=village,
         member=people[1],
         status="lapsed",
-        effective_date=datetime.date.today(),
+        effective_date=timezone.localdate(),
         reason="未重新登记",
     )
     services.member_change_status(
         actor=village,
         member=people[1],
         status="active",
-        effective_date=datetime.date.today(),
+        effective_date=timezone.localdate(),
         reason="补办重新登记",
     )
     services.member_change_status(
         actor=village,
         member=people[2],
         status="withdrawn",
-        effective_date=datetime.date.today(),
+        effective_date=timezone.localdate(),
         reason="本人申请",
     )
     request = services.transfer_request(
@@ -338,7 +339,7 @@ def test_counts_include_the_active_volunteers_of_the_subtree(township, township2
 
 def test_reregistration_confirms_and_lapses(township, village):
     stays, goes = member(village, DAZHUANG), member(village, DAZHUANG)
-    start = datetime.date.today()
+    start = timezone.localdate()
     campaign = services.reregistration_start(
         actor=township,
         association=assoc(LIUJIAXIA),
@@ -367,7 +368,7 @@ def test_reregistration_confirms_and_lapses(township, village):
 
 
 def test_reregistration_refuses_bad_dates_and_foreign_members(township, township2):
-    start = datetime.date.today()
+    start = timezone.localdate()
     with pytest.raises(ServiceError, match="早于"):
         services.reregistration_start(
             actor=township,

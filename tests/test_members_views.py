@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from fpa.core.models import AuditEvent
 from fpa.members import services
@@ -17,6 +18,10 @@ from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, content, f
 from tests.members_helpers import apply, member, new_id_number
 
 pytestmark = pytest.mark.django_db
+COUNCIL = {
+    "council_meeting_on": timezone.localdate().isoformat(),
+    "council_resolution": "刘计协理〔2026〕3号",  # noqa: RUF001 (a document number)
+}
 
 
 def test_apply_approve_and_card_number_through_the_pages(client_for, village, township):
@@ -32,7 +37,7 @@ def test_apply_approve_and_card_number_through_the_pages(client_for, village, to
             "id_number": number,
             "phone": "13912340000",
             "address": "大庄村2号",
-            "applied_on": datetime.date.today().isoformat(),
+            "applied_on": timezone.localdate().isoformat(),
         },
     )
     created = Member.objects.get(name="张三")
@@ -43,10 +48,11 @@ def test_apply_approve_and_card_number_through_the_pages(client_for, village, to
     # when the township (parent) approves on the pending page
     township_client = client_for(township)
     assert "张三" in township_client.get(reverse("members:pending")).content.decode()
-    response = township_client.post(reverse("members:approve", args=[created.pk]), follow=True)
-    # then a card number shows
-    body = response.content.decode()
+    response = township_client.post(reverse("members:approve", args=[created.pk]), COUNCIL)
+    # then a card number shows, with the council's meeting date and resolution number
+    body = township_client.get(response["Location"]).content.decode()
     assert f"{DAZHUANG}-00001" in body and "在册" in body
+    assert "刘计协理〔2026〕3号" in body and timezone.localdate().isoformat() in body  # noqa: RUF001
 
 
 def test_form_errors_are_shown_in_chinese_and_change_nothing(client_for, village):
@@ -55,7 +61,7 @@ def test_form_errors_are_shown_in_chinese_and_change_nothing(client_for, village
         "association": Association.objects.get(code=DAZHUANG).pk,
         "kind": "individual",
         "name": "李四",
-        "applied_on": datetime.date.today().isoformat(),
+        "applied_on": timezone.localdate().isoformat(),
     }
     for bad in ("11010519491231002Y", "NaN", "1e6", "9" * 40):
         response = client.post(reverse("members:apply"), {**base, "id_number": bad})
@@ -77,7 +83,7 @@ def test_forged_association_in_the_form_is_refused(client_for, village):
             "kind": "individual",
             "name": "越权",
             "id_number": new_id_number(),
-            "applied_on": datetime.date.today().isoformat(),
+            "applied_on": timezone.localdate().isoformat(),
         },
     )
     assert response.status_code == 200 and not Member.objects.exists()
@@ -97,7 +103,7 @@ def test_the_county_may_see_but_not_decide_for_a_village(client_for, village, co
     applied = apply(village, DAZHUANG)
     client = client_for(county)
     assert client.get(reverse("members:detail", args=[applied.pk])).status_code == 200
-    response = client.post(reverse("members:approve", args=[applied.pk]), follow=True)
+    response = client.post(reverse("members:approve", args=[applied.pk]), COUNCIL)
     assert "本协会或其上级协会" in response.content.decode()
     applied.refresh_from_db()
     assert applied.status == "pending"
@@ -223,7 +229,7 @@ def test_groups_and_campaign_pages(client_for, village, township):
     client.post(reverse("members:group", args=[one.pk]), {"group": group.pk, "leader": "on"})
     group.refresh_from_db()
     assert group.leader_id == one.pk
-    today = datetime.date.today()
+    today = timezone.localdate()
     response = client_for(township).post(
         reverse("members:campaigns"),
         {

@@ -6,11 +6,11 @@ and the same refusal in a form, an import row (a real workbook) and an API call,
 
 from __future__ import annotations
 
-import datetime
 import unicodedata
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -138,7 +138,7 @@ def test_a_form_refuses_it_and_writes_nothing(client_for, village, ch, word):
         "kind": "individual",
         "name": f"李{ch}四",
         "id_number": new_id_number(),
-        "applied_on": datetime.date.today().isoformat(),
+        "applied_on": timezone.localdate().isoformat(),
     }
     response = client.post(reverse("members:apply"), body)
     assert response.status_code == 200

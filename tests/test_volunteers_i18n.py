@@ -8,12 +8,10 @@ of another township is a 404 in English."""
 from __future__ import annotations
 
 import datetime
-import re
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -21,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from fpa.core.excel.writer import INSTRUCTIONS
+from fpa.core.models import ConsentText
 from fpa.families import services as family_services
 from fpa.families.models import Family, Need
 from fpa.organizations.models import Association
@@ -28,7 +27,6 @@ from fpa.volunteers import excel as volunteer_excel
 from fpa.volunteers import services
 from fpa.volunteers.models import (
     Agreement,
-    ConsentText,
     HoursRecord,
     Insurance,
     Pairing,
@@ -40,13 +38,18 @@ from fpa.volunteers.models import (
     Volunteer,
 )
 from tests.conftest import DAZHUANG, LIUJIAXIA, content, follow_job, login, open_job_page
+from tests.english import (  # noqa: F401 (the autouse fixture)
+    CJK,
+    chinese_left,
+    data_words,
+    default_language_afterwards,
+    english,
+)
 from tests.test_excel_engine import read_back, xlsx
 from tests.volunteers_helpers import active, apply, id_for, service
 
 pytestmark = pytest.mark.django_db
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
-TAG = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.S)
 TODAY = timezone.localdate
 
 
@@ -59,18 +62,13 @@ def _clean_state(db: Any) -> Any:
     translation.deactivate()
 
 
-def english(user: Any = None) -> Client:
-    client = login(Client(), user) if user is not None else Client()
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
 def data_values() -> list[str]:
     """The Chinese data a page may show: names and other values typed by users or seeded."""
     from fpa.accounts.models import User
 
     values: set[str] = set()
     values.update(Association.objects.values_list("name", flat=True))
+    values.update(Association.objects.values_list("division_name", flat=True))  # place names
     for field in ("name", "address", "occupation", "guardian_name", "guardian_relation"):
         values.update(Volunteer.objects.values_list(field, flat=True))
     values.update(Volunteer.objects.values_list("vetting_notes", flat=True))
@@ -88,7 +86,7 @@ def data_values() -> list[str]:
     values.update(StatusChange.objects.values_list("reason", flat=True))  # stored reasons
     values.update(Family.objects.values_list("head_name", flat=True))
     values.update(Need.objects.values_list("description", flat=True))
-    for text in ConsentText.objects.values_list("text", flat=True):  # data: shown as stored
+    for text in ConsentText.objects.values_list("body", flat=True):  # data: shown as stored
         values.update(line.strip() for line in text.splitlines())
     values.update(v for v in User.objects.values_list("full_name", flat=True) if v)
     for sheet in (volunteer_excel.VOLUNTEER_SHEET, volunteer_excel.HOURS_SHEET):
@@ -98,18 +96,12 @@ def data_values() -> list[str]:
             values.update(getattr(column.parse, "labels", ()))
     values.add(INSTRUCTIONS)  # the template's instructions sheet, named on the import page
     values.update(["永靖县计划生育协会", "赵报名", "不存在的技能"])  # footer; typed
-    return sorted((v for v in values if v and CJK.search(v)), key=len, reverse=True)
+    return data_words(values)
 
 
 def leftover(html: str) -> list[str]:
-    """The Chinese left in the visible text and attributes of a page once the data is removed."""
-    text = TAG.sub(" ", html)
-    attributes = " ".join(re.findall(r'(?:placeholder|aria-label|title|alt)="([^"]*)"', html))
-    text = f"{text} {attributes}"
-    for value in data_values():
-        text = text.replace(value, " ")
-    text = text.replace("简体中文", " ")  # the language switch names itself
-    return sorted({m.strip() for m in re.findall(r"\S*[\u4e00-\u9fff]+\S*", text)})
+    """The Chinese left on a page once the data is removed (tests.english)."""
+    return chinese_left(html, data_values())
 
 
 def page(client: Client, url: str, *expected: str, method: str = "get", **data: Any) -> str:
@@ -269,7 +261,7 @@ def test_the_public_pages_in_english(client, world):
         "Guardian\u2019s consent (under 18)",
         "I have read and agree",
     )
-    consent = ConsentText.objects.get(version=1).text
+    consent = ConsentText.objects.get(purpose="volunteer_application", version=1).body
     assert consent.splitlines()[0] in html  # the stored consent text is data: shown as stored
     response = anonymous.post(
         reverse("volunteers:apply"),

@@ -8,6 +8,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from fpa.core.errors import NotAllowed, ServiceError
 from fpa.families import services as family_services
@@ -20,7 +21,7 @@ from tests.volunteers_helpers import active, apply, id_for
 
 pytestmark = pytest.mark.django_db
 
-TOMORROW = datetime.date.today() + datetime.timedelta(days=1)
+TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
 
 
 def family(actor: Any) -> Family:
@@ -39,7 +40,7 @@ def test_only_an_active_volunteer_pairs_and_not_from_a_future_date(
     applicant = apply(DAZHUANG)  # applied, not vetted yet
     with pytest.raises(ServiceError) as caught:
         services.pairing_create(
-            actor=township, volunteer=applicant, family=target, start_date=datetime.date.today()
+            actor=township, volunteer=applicant, family=target, start_date=timezone.localdate()
         )
     assert caught.value.field == "volunteer"
     ready = active(township, DAZHUANG)
@@ -56,7 +57,7 @@ def test_a_township_cannot_pair_its_volunteer_with_another_townships_family(
     theirs = active(township2, SHANGQUAN)
     with pytest.raises(NotAllowed):
         services.pairing_create(
-            actor=township2, volunteer=theirs, family=target, start_date=datetime.date.today()
+            actor=township2, volunteer=theirs, family=target, start_date=timezone.localdate()
         )
     assert not Pairing.objects.exists()
 

@@ -9,14 +9,14 @@ from decimal import Decimal
 
 import pytest
 
+from fpa.core import consent
 from fpa.core.errors import NotAllowed, ServiceError
-from fpa.core.models import AuditEvent
+from fpa.core.models import AuditEvent, ConsentText
 from fpa.families import services as family_services
 from fpa.families.models import CareRecord, Contact, Family
 from fpa.organizations.models import Association
 from fpa.volunteers import rules, selectors, services
 from fpa.volunteers.models import (
-    ConsentText,
     HoursRecord,
     Skill,
     StatusChange,
@@ -71,7 +71,7 @@ def test_certificate_codes_are_random_and_read_back_however_typed():
 
 
 def test_public_application_records_the_consent_version_and_is_audited(yongjing):
-    ConsentText.objects.create(version=2, text="第二版同意书", effective_from=TODAY())
+    consent.publish(actor=None, purpose=rules.CONSENT_PURPOSE, body="第二版志愿者报名同意书全文")
     volunteer = apply(DAZHUANG, consent_version=2, skills=("counselling", "legal_aid"))
     assert volunteer.status == Volunteer.Status.APPLIED
     assert volunteer.consent.version == 2
@@ -83,7 +83,9 @@ def test_public_application_records_the_consent_version_and_is_audited(yongjing)
 
 
 def test_an_outdated_consent_version_is_refused(yongjing):
-    ConsentText.objects.create(version=2, text="第二版", effective_from=TODAY())
+    ConsentText.objects.create(
+        purpose=rules.CONSENT_PURPOSE, version=2, body="第二版", effective_from=TODAY()
+    )
     with pytest.raises(ServiceError, match="同意书已更新"):
         apply(DAZHUANG, consent_version=1)
     assert not Volunteer.objects.exists()

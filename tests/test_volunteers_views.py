@@ -425,7 +425,13 @@ SELF_PAGES = {
     "accounts:otp_verify",
     "accounts:tokens",
     "families:mine",
+    "leftbehind:mine",  # the left-behind people one looks after as their contact person (none here)
     "core:job_list",  # 我的任务: only the user's own background jobs
+    # the user's own inbox and its settings (another user's message is 404:
+    # tests/test_notifications_views.py)
+    "notifications:inbox",
+    "notifications:preferences",
+    "notifications:read_all",
 }
 
 

@@ -50,6 +50,15 @@ INSTALLED_APPS = [
     "fpa.fund",
     "fpa.members",
     "fpa.volunteers",
+    "fpa.activities",
+    "fpa.childcare",
+    "fpa.healthyfamilies",
+    "fpa.insurance",
+    "fpa.migrants",
+    "fpa.leftbehind",
+    "fpa.rights",
+    "fpa.reports",
+    "fpa.notifications",
     "fpa.dashboard",
     "fpa.demo",
 ]
@@ -170,6 +179,23 @@ FPA_JOB_STALE_SECONDS = int(os.environ.get("FPA_JOB_STALE_SECONDS", "60"))
 FPA_JOB_HEARTBEAT_SECONDS = float(os.environ.get("FPA_JOB_HEARTBEAT_SECONDS", "10"))
 FPA_JOB_PROGRESS_SECONDS = float(os.environ.get("FPA_JOB_PROGRESS_SECONDS", "0.5"))
 
+# Notifications (fpa.notifications; docs/operations.md "Notifications"): the SMS gateway and the
+# retries of SMS and e-mail deliveries. The console backend only logs; production names a real one.
+FPA_SMS_BACKEND = os.environ.get("FPA_SMS_BACKEND", "fpa.notifications.sms.ConsoleBackend")
+FPA_SMS_FILE = os.environ.get("FPA_SMS_FILE", str(VAR_DIR / "sms-outbox.jsonl"))
+FPA_SMS_ALIYUN_ACCESS_KEY_ID = os.environ.get("FPA_SMS_ALIYUN_ACCESS_KEY_ID", "")
+FPA_SMS_ALIYUN_ACCESS_KEY_SECRET = os.environ.get("FPA_SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+FPA_SMS_ALIYUN_SIGN_NAME = os.environ.get("FPA_SMS_ALIYUN_SIGN_NAME", "")
+FPA_SMS_ALIYUN_TEMPLATE_CODE = os.environ.get("FPA_SMS_ALIYUN_TEMPLATE_CODE", "")
+FPA_SMS_ALIYUN_ENDPOINT = os.environ.get(
+    "FPA_SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/"
+)
+FPA_SMS_TIMEOUT = float(os.environ.get("FPA_SMS_TIMEOUT", "10"))
+FPA_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("FPA_NOTIFY_MAX_ATTEMPTS", "5"))
+FPA_NOTIFY_RETRY_SECONDS = float(os.environ.get("FPA_NOTIFY_RETRY_SECONDS", "60"))
+FPA_NOTIFY_JOB_SECONDS = float(os.environ.get("FPA_NOTIFY_JOB_SECONDS", "5"))
+FPA_SITE_URL = os.environ.get("FPA_SITE_URL", "")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -262,7 +288,13 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Collected static files; FPA_STATIC_ROOT gives a server its own (the browser tests' servers, so
+# that two collecting at once never race over one folder).
+STATIC_ROOT = Path(os.environ.get("FPA_STATIC_ROOT", BASE_DIR / "staticfiles"))
+
+# Seconds a worker keeps an area filter's options (fpa.organizations.selectors.area_options); a
+# change to the tree shows in the other workers' filters within this time. 0 reads every time.
+FPA_AREA_OPTIONS_SECONDS = int(os.environ.get("FPA_AREA_OPTIONS_SECONDS", "60"))
 STATICFILES_DIRS = [BASE_DIR / "fpa" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -45,3 +45,7 @@ if os.environ.get("FPA_TASKS_BACKEND") != "database":
 # missing STATIC_ROOT on a fresh clone).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Tests build and change the tree in every test: the area filters read it each time
+# (tests/test_area_options_cache.py turns the per-worker copy on).
+FPA_AREA_OPTIONS_SECONDS = 0

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja.security import APIKeyCookie, HttpBearer
 
 from fpa.accounts.requests import otp_verified
@@ -26,7 +27,7 @@ def usable(user: Any) -> bool:
 def capable(user: Any, capability: str | None) -> Any:
     """The same capability the web pages declare: a known user without it is refused (403)."""
     if capability is not None and not user.has_capability(capability):
-        raise PermissionDenied("您的角色无权进行此操作。")
+        raise PermissionDenied(gettext("您的角色无权进行此操作。"))
     return user
 
 

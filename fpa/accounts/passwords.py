@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 
 class CharacterClassValidator:
@@ -17,8 +18,9 @@ class CharacterClassValidator:
         ]
         if sum(classes) < 3:
             raise ValidationError(
-                "密码须包含小写字母、大写字母、数字、符号中的至少三类。", code="password_classes"
+                gettext("密码须包含小写字母、大写字母、数字、符号中的至少三类。"),
+                code="password_classes",
             )
 
     def get_help_text(self) -> str:
-        return "密码须包含小写字母、大写字母、数字、符号中的至少三类。"
+        return gettext("密码须包含小写字母、大写字母、数字、符号中的至少三类。")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,6 +27,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.COUNTY_ADMIN: frozenset(
         {
             "job.manage",  # sees and cancels the background jobs of the subtree
+            # Connects other systems to the platform: the API tokens page (高级设置). The API
+            # itself asks each module's own capability, whoever holds a token.
+            "api.use",
             "org.view",
             "org.edit",
             "staff.edit",
@@ -48,6 +52,31 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "member.approve",
             "volunteer.view",
             "volunteer.edit",
+            "activity.view",
+            "activity.edit",
+            "activity.approve",  # approves activities below it and sets campaigns
+            # Sees the sensitive health follow-ups (PIPL art. 28) recorded in its subtree; staff
+            # without it see only those they recorded themselves.
+            "health.sensitive",
+            "childcare.view",
+            "childcare.edit",
+            "insurance.view",
+            "insurance.edit",  # reports claims, enrols one person
+            "insurance.manage",  # products, policy years, enrolment by rule, premiums
+            "migrant.view",
+            "migrant.edit",
+            "leftbehind.view",
+            "leftbehind.edit",
+            # Sees left-behind children's records (under 14: sensitive, PIPL art. 28, 31); staff
+            # without it see only the children they are a contact person of.
+            "leftbehind.children",
+            "rights.view",
+            "rights.edit",
+            "overview.view",  # the overview page (驾驶舱) of its level
+            "report.view",  # the reports up the chain of its subtree
+            "report.submit",  # fills and submits its own association's reports
+            "report.review",  # accepts or returns the reports of the associations below
+            "report.kinds",  # declares custom report kinds and sets periods' due dates
         }
     ),
     Role.TOWNSHIP_STAFF: frozenset(
@@ -70,6 +99,25 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "member.approve",
             "volunteer.view",
             "volunteer.edit",
+            "activity.view",
+            "activity.edit",
+            "activity.approve",
+            "health.sensitive",
+            "childcare.view",
+            "childcare.edit",
+            "insurance.view",
+            "insurance.edit",
+            "migrant.view",
+            "migrant.edit",
+            "leftbehind.view",
+            "leftbehind.edit",
+            "leftbehind.children",
+            "rights.view",
+            "rights.edit",
+            "overview.view",
+            "report.view",
+            "report.submit",
+            "report.review",
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -88,11 +136,36 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "member.approve",
             "volunteer.view",
             "volunteer.edit",
+            "activity.view",
+            "activity.edit",
+            "childcare.view",  # read only: the township and the county record and inspect
+            "insurance.view",
+            "insurance.edit",
+            "migrant.view",
+            "migrant.edit",
+            "leftbehind.view",
+            "leftbehind.edit",
+            "rights.view",
+            "rights.edit",
+            "overview.view",
+            "report.view",
+            "report.submit",
         }
     ),
     # Finance records income and pays what was approved; it neither applies nor approves.
     Role.FINANCE: frozenset({"org.view", "fund.view", "fund.record", "fund.pay"}),
-    Role.AUDITOR: frozenset({"org.view", "audit.view", "fund.view"}),
+    Role.AUDITOR: frozenset(
+        {
+            "org.view",
+            "audit.view",
+            "fund.view",
+            "activity.view",
+            "childcare.view",
+            "insurance.view",
+            "overview.view",
+            "report.view",
+        }
+    ),
     Role.VOLUNTEER: frozenset({"volunteer.portal"}),
     Role.SYSTEM_ADMIN: frozenset({"accounts.manage", "settings.manage"}),
     Role.SECURITY_ADMIN: frozenset({"roles.manage"}),
@@ -100,6 +173,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 ALL_CAPABILITIES = frozenset().union(*CAPABILITIES.values()) | {"account.self"}
+
+
+def roles_granting(capability: str) -> list[str]:
+    """The roles that grant `capability`."""
+    return [role for role, granted in CAPABILITIES.items() if capability in granted]
 
 
 def capabilities_of(roles: set[str]) -> frozenset[str]:
@@ -113,5 +191,5 @@ def role_conflict(roles: set[str]) -> str | None:
     """The reason a set of roles may not be held together, or None."""
     admin = roles & ADMIN_ROLES
     if admin and len(roles) > 1:
-        return "系统管理员、安全管理员、审计管理员须三员分立，不得兼任其他角色。"
+        return gettext("系统管理员、安全管理员、审计管理员须三员分立，不得兼任其他角色。")
     return None

@@ -11,7 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fpa.accounts.models import ApiToken, User, UserRole
@@ -44,7 +44,7 @@ def _check_password(password: str, user: User) -> None:
         validate_password(password, user)
     except ValidationError as exc:
         messages = [_password_message(error) for error in exc.error_list]
-        raise ServiceError("；".join(messages), field="password") from exc
+        raise ServiceError(_separator().join(messages), field="password") from exc
 
 
 def _password_message(error: ValidationError) -> str:
@@ -54,7 +54,12 @@ def _password_message(error: ValidationError) -> str:
         return gettext("密码长度太短，至少需要%(count)s个字符。") % {
             "count": (error.params or {}).get("min_length", "")
         }
-    return "；".join(error.messages)
+    return _separator().join(error.messages)
+
+
+def _separator() -> str:
+    """Between the messages of one refused password."""
+    return pgettext("between messages", "；")
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ urlpatterns = [
     path("otp/verify/", views.otp_verify, name="otp_verify"),
     path("otp/setup/", views.otp_setup, name="otp_setup"),
     path("profile/", views.profile, name="profile"),
+    path("advanced/", views.advanced, name="advanced"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),

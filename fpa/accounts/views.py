@@ -1,11 +1,8 @@
 from __future__ import annotations
 
 import base64
-import io
 from typing import Any
 
-import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
@@ -23,6 +20,8 @@ from fpa.accounts import forms, lockout, selectors, services
 from fpa.accounts.models import ApiToken, User
 from fpa.accounts.requests import otp_verified, signed_in_user
 from fpa.core.actions import form_action
+from fpa.core.errors import ServiceError
+from fpa.core.qr import qr_data_uri
 from fpa.core.scope import public_view, scoped_view
 from fpa.organizations.selectors import association_choices
 
@@ -78,7 +77,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 return redirect(_with_next(target, request))
             return redirect(_next_url(request))
         if not getattr(request, "axes_locked_out", False):
-            form.add_error(None, "账号或密码不正确。")
+            form.add_error(None, gettext("账号或密码不正确。"))
         else:
             return lockout_response(request)
     return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
@@ -123,12 +122,9 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             messages.success(request, gettext("动态验证码已启用。"))
             return redirect(_next_url(request))
         form.add_error("token", gettext("验证码不正确，请确认手机时间准确后重试。"))
-    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
-    buffer = io.BytesIO()
-    image.save(buffer)
     context = {
         "form": form,
-        "qr_svg": base64.b64encode(buffer.getvalue()).decode(),
+        "qr_src": qr_data_uri(device.config_url),
         "secret": base64.b32encode(device.bin_key).decode(),
         "next": _next_url(request),
     }
@@ -137,38 +133,52 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 
 @scoped_view(capability="account.self")
 def profile(request: HttpRequest) -> HttpResponse:
-    """The user's own account: the password (form_action), the API tokens (a new token is shown
-    once, on this page, not after a redirect) and the authenticator."""
+    """The user's own account: the password (form_action) and the authenticator. The API tokens
+    are on the advanced page, for those who connect other systems."""
     user = signed_in_user(request)
-    password_form = forms.PasswordChangeForm(prefix="pw")
-    token_form = forms.TokenForm(prefix="tk")
-    new_token = None
+    password_form = forms.PasswordChangeForm(request.POST or None, prefix="pw")
 
     def page() -> HttpResponse:
         context = {
             "password_form": password_form,
-            "token_form": token_form,
-            "tokens": selectors.own_tokens(user),
-            "new_token": new_token,
             "has_device": _device(user) is not None,
+            "can_use_api": user.has_capability("api.use"),
         }
         return render(request, "accounts/profile.html", context)
 
-    if request.method == "POST" and "pw-old_password" in request.POST:
-        password_form = forms.PasswordChangeForm(request.POST, prefix="pw")
-        return form_action(
-            request,
-            password_form,
-            call=lambda form: _change_password(request, user, form),
-            done=gettext("密码已修改。"),
-            then="accounts:profile",
-            page=page,
-        )
-    if request.method == "POST" and "tk-name" in request.POST:
-        token_form = forms.TokenForm(request.POST, prefix="tk")
-        if token_form.is_valid():
+    if request.method != "POST":
+        return page()
+    return form_action(
+        request,
+        password_form,
+        call=lambda form: _change_password(request, user, form),
+        done=gettext("密码已修改。"),
+        then="accounts:profile",
+        page=page,
+    )
+
+
+@scoped_view(capability="api.use")
+def advanced(request: HttpRequest) -> HttpResponse:
+    """高级设置: the API tokens of the user, for the roles that connect other systems (api.use).
+    A new token is shown once, on this page, not after a redirect."""
+    user = signed_in_user(request)
+    token_form = forms.TokenForm(request.POST or None, prefix="tk")
+    new_token = None
+    if request.method == "POST" and token_form.is_valid():
+        try:
             _, new_token = services.token_issue(user=user, name=token_form.cleaned_data["name"])
-    return page()
+        except ServiceError as exc:
+            token_form.add_error("name", exc.message)
+        else:
+            token_form = forms.TokenForm(prefix="tk")
+    context = {
+        "token_form": token_form,
+        "tokens": selectors.own_tokens(user),
+        "new_token": new_token,
+        "token_days": settings.FPA_API_TOKEN_DAYS,
+    }
+    return render(request, "accounts/advanced.html", context)
 
 
 def _change_password(request: HttpRequest, user: User, form: forms.PasswordChangeForm) -> None:
@@ -184,9 +194,11 @@ def _change_password(request: HttpRequest, user: User, form: forms.PasswordChang
 @scoped_view(capability="account.self")
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, user=signed_in_user(request), pk=pk)
-    services.token_revoke(user=signed_in_user(request), token=token)
+    user = signed_in_user(request)
+    services.token_revoke(user=user, token=token)
     messages.success(request, gettext("令牌已撤销。"))
-    return redirect("accounts:profile")
+    # Anyone may revoke a token of their own; only api.use has the page that lists them.
+    return redirect("accounts:advanced" if user.has_capability("api.use") else "accounts:profile")
 
 
 # --- system administrator: accounts -----------------------------------------------------------

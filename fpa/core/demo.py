@@ -16,8 +16,10 @@ from django.utils.module_loading import import_string
 @dataclass(frozen=True)
 class DemoCast:
     """The demo accounts a seeder works with: the county admin, finance, the staff of the two
-    demo townships (by township code), 刘家峡镇's own staff account, 大庄村's staff and the
-    volunteer."""
+    demo townships (by township code), 刘家峡镇's own staff account, 大庄村's staff, the
+    volunteer, and the county's second person who may approve (副会长, `vice_chair`): with one
+    county administrator, a grant that administrator reviewed in place of a township still has
+    someone to approve it (separation of duties)."""
 
     county: Any
     finance: Any
@@ -25,6 +27,7 @@ class DemoCast:
     townships: dict[str, Any]
     village: Any
     volunteer: Any
+    vice_chair: Any = None
 
 
 Seeder = Callable[[DemoCast], dict[str, int]]

@@ -81,7 +81,7 @@ def _check_birth(birth: datetime.date, today: datetime.date | None) -> None:
         earliest, latest = clock.today_bounds()
         if birth <= earliest and _age(birth, latest) <= MAX_AGE_YEARS:
             return
-        today = datetime.date.today()
+        today = clock.local_today()
     if birth > today:
         raise IdNumberError(gettext("身份证号码中的出生日期晚于今天。"))
     if _age(birth, today) > MAX_AGE_YEARS:

@@ -44,6 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django_tasks import task
 
+from fpa.core import events
 from fpa.core.actors import Actor, Viewer, signed_in
 from fpa.core.audit import audit_record
 from fpa.core.db_router import JOBS
@@ -155,6 +156,7 @@ def _load_kinds() -> None:
             with contextlib.suppress(ModuleNotFoundError):
                 import_module(f"{config.name}.jobs")
     import_module("fpa.core.excel.jobs")
+    import_module("fpa.core.transfers")  # the transfer lists' export job
     import_module("fpa.core.key_rotation")
 
 
@@ -461,6 +463,15 @@ def _finish(
     if result is not None:
         values["result"] = result
     Job.objects.filter(pk=job.pk).update(**values)
+    ran = (values["finished_at"] - (job.started_at or values["finished_at"])).total_seconds()
+    if job.owner_id and ran >= float(getattr(settings, "FPA_NOTIFY_JOB_SECONDS", 5)):
+        events.publish(
+            "core.job_finished",
+            recipients=[job.owner_id],
+            title=gettext("后台任务「%(title)s」%(stage)s")
+            % {"title": job.title, "stage": gettext(stage)},
+            url=job_url(job),
+        )
 
 
 # --- workers ------------------------------------------------------------------------------------

@@ -33,7 +33,17 @@ def mask_name(value: str) -> str:
     return value[0] + "*" * max(len(value) - 1, 1)
 
 
-MASKERS = {"id_number": mask_id_number, "phone": mask_phone}
+def mask_sensitive(value: str) -> str:
+    """Health details of a sensitive record: nothing of them shows until revealed."""
+    return "●●●●" if value else ""
+
+
+MASKERS = {
+    "id_number": mask_id_number,
+    "phone": mask_phone,
+    "name": mask_name,
+    "sensitive": mask_sensitive,
+}
 
 
 # A run of digits as people type them in free text: full-width digits (\d is Unicode), spaces,

@@ -142,3 +142,27 @@ class WorkerBeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class ConsentText(models.Model):
+    """A consent text that a public form shows (the volunteer application, the online member
+    application), one series of versions per `purpose`; a changed text is a new version, never an
+    edit of an old one, and each application records the version its applicant agreed to
+    (fpa.core.consent)."""
+
+    purpose = models.SlugField("用途", max_length=40)
+    version = models.PositiveIntegerField("版本")
+    body = models.TextField("同意书内容")
+    effective_from = models.DateField("启用日期")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "同意书"
+        verbose_name_plural = "同意书"
+        ordering = ["purpose", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "version"], name="core_consent_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} 第{self.version}版（{self.effective_from} 起）"

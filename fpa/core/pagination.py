@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 MAX_PAGE_SIZE = 100
 
@@ -75,3 +75,56 @@ def _clean(queryset: QuerySet[Any], key: str, cursor: str | None) -> str | None:
 
 def _key(obj: Any, key: str) -> str:
     return str(getattr(obj, key))
+
+
+def _cursor_row(rows: QuerySet[Any], key: str, cursor: str | None) -> tuple[Any, int] | None:
+    """(sort value, id) of the row a cursor names, looked up inside the same scoped rows: a
+    forged or foreign cursor finds nothing and gives the first page."""
+    if not cursor or not cursor.isascii() or not cursor.isdigit() or len(cursor) > 18:
+        return None
+    found = rows.filter(pk=int(cursor)).values_list(key, "pk").first()
+    return (found[0], int(found[1])) if found is not None else None
+
+
+def sorted_page(
+    rows: QuerySet[Any],
+    *,
+    key: str,
+    descending: bool,
+    after: str | None,
+    before: str | None,
+    size: int,
+) -> Page:
+    """Keyset pagination on a sort column that need not be unique: ordered by (key, id), both in
+    the same direction; the cursors are row ids whose sort value is read back inside `rows` (the
+    user's scope), so a forged or foreign cursor gives the first page."""
+    size = max(1, min(size, MAX_PAGE_SIZE))
+    forward = [f"-{key}", "-id"] if descending else [key, "id"]
+    backward = [key, "id"] if descending else [f"-{key}", "-id"]
+    past, behind = ("lt", "gt") if descending else ("gt", "lt")
+    start = _cursor_row(rows, key, before)
+    if start is not None:
+        value, pk = start
+        beyond = Q(**{f"{key}__{behind}": value}) | Q(**{key: value, f"id__{behind}": pk})
+        found = list(rows.filter(beyond).order_by(*backward)[: size + 1])
+        more = len(found) > size
+        found = list(reversed(found[:size]))
+        return Page(
+            items=found,
+            next_cursor=str(found[-1].pk) if found else None,
+            prev_cursor=str(found[0].pk) if found and more else None,
+            size=size,
+        )
+    mark = _cursor_row(rows, key, after)
+    if mark is not None:
+        value, pk = mark
+        rows = rows.filter(Q(**{f"{key}__{past}": value}) | Q(**{key: value, f"id__{past}": pk}))
+    found = list(rows.order_by(*forward)[: size + 1])
+    more = len(found) > size
+    found = found[:size]
+    return Page(
+        items=found,
+        next_cursor=str(found[-1].pk) if found and more else None,
+        prev_cursor=str(found[0].pk) if found and mark is not None else None,
+        size=size,
+    )

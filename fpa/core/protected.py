@@ -15,17 +15,19 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from fpa.core import crypto, idnumbers, phones
+from fpa.core import clock, crypto, idnumbers, phones, text
 from fpa.core.masking import MASKERS
 from fpa.core.typing_aids import CharFieldBase as _CharField
 from fpa.core.typing_aids import TextFieldBase as _TextField
 
-KINDS = ("id_number", "phone")
+# "name" and "sensitive" hold a person's name and health details of a sensitive record (PIPL
+# art. 28): encrypted like the numbers, shown masked, revealed only through the audited reveal.
+KINDS = ("id_number", "phone", "name", "sensitive")
 
 
 def canonical(kind: str, raw: str) -> str:
     """Validate and normalise; raises ValidationError with the user-facing Chinese message."""
-    return _canonical(kind, raw, datetime.date.today())
+    return _canonical(kind, raw, clock.local_today())
 
 
 @functools.lru_cache(maxsize=1024)
@@ -35,8 +37,12 @@ def _canonical(kind: str, raw: str, today: datetime.date) -> str:
     try:
         if kind == "id_number":
             return idnumbers.parse(raw, today=today).value
+        if kind == "name":
+            return text.clean_name(raw)
+        if kind == "sensitive":
+            return text.clean_text(raw, multiline=True)
         return phones.parse(raw)
-    except (idnumbers.IdNumberError, phones.PhoneError) as exc:
+    except (idnumbers.IdNumberError, phones.PhoneError, text.TextError) as exc:
         raise ValidationError(str(exc), code="invalid") from exc
 
 

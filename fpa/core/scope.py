@@ -30,6 +30,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.utils.translation import gettext
 
 from fpa.core.actors import HasPath, Viewer, signed_in
 from fpa.core.errors import NotAllowed
@@ -49,6 +50,13 @@ def path_is_under(path: str, root: str) -> bool:
     """Materialised paths end with "/", so a prefix is a subtree ("/62/6229/" is not under
     "/62/622/")."""
     return bool(root) and path.startswith(root)
+
+
+def covering_paths(path: str) -> list[str]:
+    """The materialised paths of the association at `path` and of every one above it, root
+    first ("/62/6229/" -> ["/62/", "/62/6229/"]): the associations whose scope covers it."""
+    parts = [part for part in path.split("/") if part]
+    return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)]
 
 
 def scope_path_of(user: Viewer | None) -> str | None:
@@ -80,7 +88,7 @@ class ScopedQuerySet(models.QuerySet[_M]):
 def require(actor: Viewer | None, capability: str) -> None:
     """Services check the capability again, whoever called them (view, API, import, command)."""
     if not signed_in(actor) or not actor.has_capability(capability):
-        raise NotAllowed("您的角色无权进行此操作。")
+        raise NotAllowed(gettext("您的角色无权进行此操作。"))
 
 
 def in_scope(user: Viewer | None, association: HasPath | None) -> bool:
@@ -92,7 +100,7 @@ def in_scope(user: Viewer | None, association: HasPath | None) -> bool:
 def require_in_scope(actor: Viewer | None, association: HasPath | None) -> None:
     """Writes are refused outside the actor's subtree, whatever the caller passed in."""
     if not in_scope(actor, association):
-        raise NotAllowed("该协会不在您的管辖范围内。")
+        raise NotAllowed(gettext("该协会不在您的管辖范围内。"))
 
 
 def public_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -119,7 +127,7 @@ def scoped_view(
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not user.has_capability(capability):
-                raise PermissionDenied("您的角色无权进行此操作。")
+                raise PermissionDenied(gettext("您的角色无权进行此操作。"))
             if model is not None:
                 loaded = load_in_scope(model, user, **{field: kwargs.pop(kwarg)})
                 kwargs[as_ or kwarg] = loaded
@@ -135,7 +143,7 @@ def load_in_scope(model: type[models.Model], user: Viewer, **lookup: Any) -> Any
     try:
         return model.objects.visible_to(user).get(**lookup)  # type: ignore[attr-defined]
     except (ObjectDoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("记录不存在或不在您的管辖范围内。") from exc
+        raise Http404(gettext("记录不存在或不在您的管辖范围内。")) from exc
 
 
 def declaration_of(view: Any) -> ScopeDeclaration | None:
@@ -160,5 +168,5 @@ class ScopeEnforcementMiddleware:
         if match is not None and match.namespace in self.exempt_namespaces:
             return None
         if declaration_of(view_func) is None:
-            raise PermissionDenied("该页面未声明访问范围，已拒绝。")
+            raise PermissionDenied(gettext("该页面未声明访问范围，已拒绝。"))
         return None

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from fpa.core import job_views, views
+from fpa.core import help_views, job_views, views
 
 app_name = "core"
 
 urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("help/", help_views.help_index, name="help"),
+    path("help/<str:anchor>/", help_views.help_section, name="help_section"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("jobs/", job_views.job_list, name="job_list"),

@@ -6,6 +6,8 @@ from django import forms
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language as django_set_language
 
 from fpa.core.models import AuditEvent
@@ -39,15 +41,15 @@ def readyz(request: HttpRequest) -> HttpResponse:
 
 
 class AuditFilterForm(forms.Form):
-    q = forms.CharField(label="账号/对象", required=False, max_length=100)
+    q = forms.CharField(label=_("账号/对象"), required=False, max_length=100)
     action = forms.ChoiceField(
-        label="操作", required=False, choices=[("", "全部"), *AuditEvent.Action.choices]
+        label=_("操作"), required=False, choices=[("", _("全部")), *AuditEvent.Action.choices]
     )
     date_from = forms.DateField(
-        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
 
@@ -79,20 +81,22 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 400, "请求有误", "提交的内容无法处理，请返回重试。")
+    return _error(request, 400, gettext("请求有误"), gettext("提交的内容无法处理，请返回重试。"))
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    message = str(exception) if exception and str(exception) else "您无权访问此页面。"
-    return _error(request, 403, "无权访问", message)
+    message = str(exception) if exception and str(exception) else gettext("您无权访问此页面。")
+    return _error(request, 403, gettext("无权访问"), message)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 404, "未找到", "页面或记录不存在，或不在您的管辖范围内。")
+    return _error(
+        request, 404, gettext("未找到"), gettext("页面或记录不存在，或不在您的管辖范围内。")
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, "系统错误", "系统出现错误，已记录。请稍后重试。")
+    return _error(request, 500, gettext("系统错误"), gettext("系统出现错误，已记录。请稍后重试。"))
 
 
 @public_view

@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from fpa.accounts.models import User
@@ -12,27 +13,24 @@ from fpa.accounts.requests import signed_in_user
 from fpa.core import ratelimit
 from fpa.core.scope import public_view, scoped_view
 from fpa.core.todo import one_reading, todos_for
-from fpa.families.todos import area_coverage, my_families
-from fpa.fund.selectors import available, fund_for_user, fund_public, public_donation
+from fpa.core.years import parse_year, year_choices
+from fpa.dashboard import overview
+from fpa.families.todos import my_families
+from fpa.fund.selectors import fund_public, public_donation
+from fpa.organizations import selectors as org_selectors
 from fpa.organizations.models import Association
 from fpa.organizations.selectors import public_contacts
 
-# Whose home page carries the headline figures (until the overview dashboard exists): the staff
-# of a county or a higher level, who steer rather than visit.
+# Whose home page carries the headline figures: the staff of a county or a higher level, who
+# steer rather than visit. The figures are the overview's (one function builds both).
 HEADLINE_KINDS = (Association.Kind.COUNTY, Association.Kind.PREFECTURE, Association.Kind.PROVINCE)
 
 
-def _headline(user: User) -> dict[str, Any] | None:
+def _headline(user: User) -> list[overview.Figure] | None:
     home = user.home_association
     if home is None or home.kind not in HEADLINE_KINDS or not user.has_capability("family.view"):
         return None
-    total = area_coverage(user)
-    fund = fund_for_user(user=user) if user.has_capability("fund.view") else None
-    return {
-        "coverage": total,
-        "fund": fund,
-        "balance": available(fund) if fund is not None else None,
-    }
+    return overview.headline_for(user)
 
 
 # Receipt look-ups per address per hour (a typo is retried; a crawler is not served).
@@ -72,12 +70,48 @@ def welcome(request: HttpRequest) -> HttpResponse:
 def workbench(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)  # scoped_view lets no one else through
     with one_reading():  # the to-do counts and the page read the same figures once
+        headline = _headline(user)  # first: it hands its coverage figures to the to-dos
         todos = todos_for(user)
         context = {
             "home": user.home_association,
             "my_due": my_families(user),
             "todos": [t for t in todos if t.count],
             "notices": [notice for t in todos for notice in t.notices],
-            "headline": _headline(user),
+            "headline": headline,
+            "overview_link": user.has_capability("overview.view"),
         }
     return render(request, "dashboard/home.html", context)
+
+
+@scoped_view(capability="overview.view")
+def overview_page(request: HttpRequest) -> HttpResponse:
+    """驾驶舱: the overview of the user's association or of one chosen in the scope, for a year."""
+    user = signed_in_user(request)
+    today = timezone.localdate()
+    code = (request.GET.get("code") or "").strip()[:32]
+    area = overview.area_in_scope(user, code) if code else user.home_association
+    foreign = bool(code) and area is None
+    year, error = parse_year(request.GET.get("year"), today.year)
+    context: dict[str, Any] = {
+        "area": area,
+        "areas": org_selectors.area_options(user=user, kinds=overview.AREA_KINDS),
+        "foreign": foreign,
+        "error": error,
+        "year": year,
+        "years": year_choices(today.year, year),
+    }
+    if area is not None:
+        with one_reading():  # the to-dos and the figures share what both read
+            found = overview.overview_for(user=user, area=area, year=year)
+        context.update(
+            {
+                "overview": found,
+                "sections": [
+                    (name, label, found.section(name))
+                    for name, label in overview.SECTIONS.items()
+                    if found.section(name)
+                ],
+                "chart": overview.chart_data(found),
+            }
+        )
+    return render(request, "dashboard/overview.html", context)

@@ -1,5 +1,5 @@
 """The special-family registry over /api/v1/: lists, a family's file, its care log, needs and
-contacts, and logging care.
+contacts, logging care, and transfers of a family to another association (跨协会移交).
 
 Who may call: staff holding `family.view` (their subtree) and contact persons (the families they
 currently look after), exactly as the pages; every other signed-in role is refused (403). What is
@@ -23,10 +23,15 @@ from ninja import Field, Query, Router, Schema, Status
 from fpa.accounts.api_auth import BearerToken, Session
 from fpa.accounts.models import User
 from fpa.accounts.requests import signed_in_user
+from fpa.core import transfers as transfer_engine
+from fpa.core.api_errors import with_errors
 from fpa.core.errors import ServiceError
 from fpa.core.pagination import keyset_page
+from fpa.core.scope import in_scope
 from fpa.families import eligibility, selectors, services
-from fpa.families.models import CareRecord, Contact, Family, Need
+from fpa.families.forms import transfers as transfer_forms
+from fpa.families.models import CareRecord, Contact, Family, FamilyTransfer, Need
+from fpa.families.services import transfers as family_transfers
 from fpa.organizations import selectors as org_selectors
 
 MAX_ID = 2**63 - 1
@@ -363,6 +368,156 @@ def family_list(request: HttpRequest, filters: Query[FamilyFilters]) -> dict:
         size=filters.size,
     )
     return _page(page)
+
+
+# --- transfers between associations (跨协会移交) ------------------------------------------------
+# Declared before /families/{family_id}: the first matching path wins ("transfers" is no id).
+# The receiving side reads, before it accepts, what the transfer page shows: the head of the
+# family's name, the family kind, the new address and the reason (no ID or phone numbers); the
+# family's id once it holds the family. Only staff holding `family.view` (not a contact person).
+
+
+def _transfer_staff(request: HttpRequest) -> User:
+    user = signed_in_user(request)
+    if not user.has_capability("family.view"):
+        raise PermissionDenied("您的角色无权进行此操作。")
+    return user
+
+
+def _family_transfer(request: HttpRequest, transfer_id: int) -> FamilyTransfer:
+    user = _transfer_staff(request)
+    if not 0 < transfer_id <= MAX_ID:
+        raise Http404
+    return transfer_engine.transfer_get(family_transfers.FAMILIES, user=user, pk=transfer_id)
+
+
+class FamilyTransferIn(Schema):
+    to_association: str = Field(..., max_length=32)
+    reason: str = Field(..., max_length=300)
+    to_address: str = Field("", max_length=200)
+
+
+class TransferReasonIn(Schema):
+    reason: str = Field(..., max_length=300)
+
+
+class FamilyTransferOut(Schema):
+    id: int
+    status: str
+    status_label: str
+    head_name: str
+    kind: str
+    kind_label: str
+    from_association: str
+    to_association: str
+    reason: str
+    from_address: str | None  # only for the sending side
+    to_address: str
+    requested_on: datetime.date
+    decided_on: datetime.date | None
+    refusal_reason: str
+    contacts_ended: int
+    family_id: int | None  # the sending side until accepted, the receiving side after
+
+
+class FamilyTransferLists(Schema):
+    incoming: list[FamilyTransferOut]
+    outgoing: list[FamilyTransferOut]
+
+
+def _transfer_out(user: User, transfer: FamilyTransfer) -> dict[str, Any]:
+    sending = in_scope(user, transfer.from_association)
+    receiving = in_scope(user, transfer.to_association)
+    accepted = transfer.status == FamilyTransfer.Status.ACCEPTED
+    family = transfer.family
+    return {
+        "id": transfer.pk,
+        "status": transfer.status,
+        "status_label": str(transfer.get_status_display()),
+        "head_name": family.head_name,
+        "kind": family.kind,
+        "kind_label": str(family.get_kind_display()),
+        "from_association": transfer.from_association.code,
+        "to_association": transfer.to_association.code,
+        "reason": transfer.reason,
+        "from_address": transfer.from_address if sending else None,
+        "to_address": transfer.to_address,
+        "requested_on": transfer.requested_on,
+        "decided_on": transfer.decided_on,
+        "refusal_reason": transfer.refusal_reason,
+        "contacts_ended": transfer.contacts_ended,
+        "family_id": family.pk if (sending and not accepted) or (receiving and accepted) else None,
+    }
+
+
+@router.get("/families/transfers", response=with_errors(FamilyTransferLists))
+def family_transfer_list(request: HttpRequest) -> dict[str, Any]:
+    user = _transfer_staff(request)
+    lists = transfer_engine.transfer_lists(family_transfers.FAMILIES, user=user)
+    return {
+        "incoming": [_transfer_out(user, t) for t in lists["incoming"]],
+        "outgoing": [_transfer_out(user, t) for t in lists["outgoing"]],
+    }
+
+
+@router.get("/families/transfers/{transfer_id}", response=with_errors(FamilyTransferOut))
+def family_transfer_detail(request: HttpRequest, transfer_id: int) -> dict[str, Any]:
+    transfer = _family_transfer(request, transfer_id)
+    return _transfer_out(signed_in_user(request), transfer)
+
+
+@router.post(
+    "/families/{family_id}/transfer", response=with_errors(FamilyTransferOut, created=True)
+)
+def family_transfer_offer(
+    request: HttpRequest, family_id: int, payload: FamilyTransferIn
+) -> Status[dict[str, Any]]:
+    user = _transfer_staff(request)
+    family = _family(request, family_id)
+    target = transfer_forms.receivers(family.association).filter(
+        code=payload.to_association.strip()
+    )
+    found = target.first()
+    if found is None:
+        raise ServiceError("没有这个编码、可以接收的在用协会。", field="to_association")
+    transfer = family_transfers.family_transfer_offer(
+        actor=user,
+        family=family,
+        to_association=found,
+        reason=payload.reason,
+        to_address=payload.to_address,
+    )
+    return Status(201, _transfer_out(user, transfer))
+
+
+@router.post("/families/transfers/{transfer_id}/accept", response=with_errors(FamilyTransferOut))
+def family_transfer_accept(request: HttpRequest, transfer_id: int) -> dict[str, Any]:
+    transfer = _family_transfer(request, transfer_id)
+    user = signed_in_user(request)
+    family_transfers.family_transfer_accept(actor=user, transfer=transfer)
+    return _transfer_out(user, _family_transfer(request, transfer_id))
+
+
+@router.post("/families/transfers/{transfer_id}/refuse", response=with_errors(FamilyTransferOut))
+def family_transfer_refuse(
+    request: HttpRequest, transfer_id: int, payload: TransferReasonIn
+) -> dict[str, Any]:
+    user = signed_in_user(request)
+    transfer = family_transfers.family_transfer_decline(
+        actor=user, transfer=_family_transfer(request, transfer_id), reason=payload.reason
+    )
+    return _transfer_out(user, transfer)
+
+
+@router.post("/families/transfers/{transfer_id}/cancel", response=with_errors(FamilyTransferOut))
+def family_transfer_cancel(
+    request: HttpRequest, transfer_id: int, payload: TransferReasonIn
+) -> dict[str, Any]:
+    user = signed_in_user(request)
+    transfer = family_transfers.family_transfer_cancel(
+        actor=user, transfer=_family_transfer(request, transfer_id), reason=payload.reason
+    )
+    return _transfer_out(user, transfer)
 
 
 @router.get("/families/{family_id}", response=FamilyOut)

@@ -10,10 +10,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fpa.core.actors import Viewer, signed_in
+from fpa.core.care.models import CareRecordBase, ContactBase, NeedBase
 from fpa.core.models import TimeStampedModel
 from fpa.core.protected import BlindIndexField, ProtectedField
 from fpa.core.scope import ScopedQuerySet, scope_path_of
 from fpa.core.text import LineField, MultilineField, NameField
+from fpa.core.transfers import TransferBase, TransferQuerySet, one_open_per
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -284,14 +286,12 @@ class ContactRole(models.Model):
         return self.name
 
 
-class Contact(TimeStampedModel):
-    """A contact person assigned to a family for a period."""
+class Contact(ContactBase):
+    """A contact person assigned to a family for a period (the care mechanism's contact,
+    `fpa.core.care`; the roles and their visit rules are shared with the 三留守 registry)."""
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="contacts")
     role = models.ForeignKey(ContactRole, on_delete=models.PROTECT, related_name="+")
-    name = NameField(_("姓名"), max_length=50)
-    phone = ProtectedField(_("联系电话"), kind="phone", null=True, blank=True)
-    phone_hash = BlindIndexField(source="phone")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("平台账号"),
@@ -300,8 +300,6 @@ class Contact(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="family_contacts",
     )
-    start_date = models.DateField(_("开始日期"))
-    end_date = models.DateField(_("结束日期"), null=True, blank=True)
 
     objects = FamilyScopedQuerySet.as_manager()
     scope_field = "family__association__path"
@@ -356,26 +354,19 @@ FIVE_CARES = [
 ]
 
 
-class CareRecord(TimeStampedModel):
-    """One contact with a family: a visit, a call, counselling, a claim handled …"""
+class CareRecord(CareRecordBase):
+    """One contact with a family: a visit, a call, counselling, a claim handled … (the care
+    mechanism's record, `fpa.core.care`, with the 暖心行动's four services and five cares)."""
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="care_records")
     kind = models.ForeignKey(
         CareKind, on_delete=models.PROTECT, related_name="+", verbose_name=_("类别")
     )
-    occurred_on = models.DateField(_("日期"))
     contact = models.ForeignKey(
         Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="care_records"
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("记录人"),
-    )
     services = models.JSONField(_("四项服务"), default=list, blank=True)
     cares = models.JSONField(_("五关怀"), default=list, blank=True)
-    notes = MultilineField(_("情况（敏感）"), blank=True)
 
     objects = FamilyScopedQuerySet.as_manager()
     scope_field = "family__association__path"
@@ -390,32 +381,13 @@ class CareRecord(TimeStampedModel):
         return f"{self.occurred_on} {self.kind}"
 
 
-class Need(TimeStampedModel):
-    """诉求: something a family asked for, tracked to resolution."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("待办")
-        IN_PROGRESS = "in_progress", _("办理中")
-        RESOLVED = "resolved", _("已解决")
-        CLOSED = "closed", _("无法解决已答复")
+class Need(NeedBase):
+    """诉求: something a family asked for, tracked to resolution (`fpa.core.care`)."""
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="needs")
     raised_in = models.ForeignKey(
         CareRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="needs"
     )
-    description = LineField(_("诉求内容"), max_length=500)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("责任人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    due_date = models.DateField(_("办结期限"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.OPEN)
-    result = LineField(_("办理结果"), max_length=500, blank=True)
-    closed_on = models.DateField(_("办结日期"), null=True, blank=True)
 
     objects = FamilyScopedQuerySet.as_manager()
     scope_field = "family__association__path"
@@ -427,10 +399,6 @@ class Need(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.description[:30]
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in (self.Status.OPEN, self.Status.IN_PROGRESS)
 
 
 class CampaignQuerySet(ScopedQuerySet["Campaign"]):
@@ -512,3 +480,38 @@ class CarePhoto(models.Model):
     @property
     def content_type(self) -> str:
         return "image/png" if self.format == self.Format.PNG else "image/jpeg"
+
+
+class FamilyTransferQuerySet(TransferQuerySet["FamilyTransfer"]):
+    pass
+
+
+class FamilyTransfer(TransferBase):
+    """A special family moving house to another association (跨协会移交, `fpa.core.transfers`):
+    offered by the association that holds it, accepted or declined by the receiving one. On
+    acceptance the family, with its people, care log, needs and supports, belongs to the receiver
+    and the sender's contact persons end."""
+
+    family = models.ForeignKey(
+        Family, verbose_name=_("家庭"), on_delete=models.PROTECT, related_name="transfers"
+    )
+    # The monthly report's 需信息迁移人员 lists both addresses; the family's own keeps the new one.
+    from_address = LineField(_("原住址"), max_length=200, blank=True)
+    to_address = LineField(_("新住址"), max_length=200, blank=True)
+    contacts_ended = models.PositiveSmallIntegerField(_("结束的转出方联系人"), default=0)
+
+    objects = FamilyTransferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("特殊家庭移交")
+        verbose_name_plural = _("特殊家庭移交")
+        ordering = ["-requested_on", "-id"]
+        constraints = [one_open_per("family", name="fam_transfer_one_open")]
+        indexes = [models.Index(fields=["status", "decided_on"], name="fam_transfer_decided")]
+
+    def __str__(self) -> str:
+        return f"{self.family.head_name or '—'} {self.from_association}→{self.to_association}"
+
+    @property
+    def subject_name(self) -> str:
+        return self.family.head_name or "—"

@@ -12,7 +12,10 @@ and a total row:
 - families moved out in the month, and the other status changes (cancelled, deceased, back in the
   register), each family counted once per kind of change;
 - care records dated in the month;
-- needs open at the month's end (raised by then and not closed by then).
+- needs open at the month's end (raised by then and not closed by then);
+- 需信息迁移人员: the families that moved into or out of the root's subtree in the month (a
+  transfer between associations accepted in the month), with both associations and addresses, the
+  reason and the date: a list below the table and a second worksheet, read when shown (one query).
 
 The functions here are pure aggregation over querysets the caller has already scoped to the user
 (`visible_to`): four grouped queries whatever the number of associations or families, folded into
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 import re
 import tempfile
 import unicodedata
@@ -40,7 +44,7 @@ from django.utils.translation import gettext_noop
 
 from fpa.core import excel
 from fpa.core.excel.writer import WORKBOOK_OPTIONS
-from fpa.families.models import CareRecord, Family, StatusChange
+from fpa.families.models import CareRecord, Family, FamilyTransfer, StatusChange
 from fpa.organizations.models import Association
 
 COUNSELLING = "counselling"  # the care kind of a psychological intervention (心理疏导)
@@ -168,22 +172,113 @@ NOTES = (
 )
 
 
+@dataclass(frozen=True)
+class Move:
+    """One family of 需信息迁移人员."""
+
+    head_name: str
+    from_name: str
+    from_address: str
+    to_name: str
+    to_address: str
+    reason: str
+    moved_on: datetime.date
+
+
+MOVE_COLUMNS = (
+    gettext_noop("户主/联系人"),
+    gettext_noop("迁出协会"),
+    gettext_noop("原住址"),
+    gettext_noop("迁入协会"),
+    gettext_noop("新住址"),
+    gettext_noop("迁移原因"),
+    gettext_noop("迁移日期"),
+)
+MOVES_TITLE = gettext_noop("需信息迁移人员")
+
+
+def moves_in_month(
+    *, root: Association, month: Month, transfers: QuerySet[FamilyTransfer] | None = None
+) -> list[Move]:
+    """需信息迁移人员 of `root` for `month`: families whose transfer out of or into the root's
+    subtree was accepted in the month, by date. One query.
+
+    `transfers` is the caller's scoped queryset (`FamilyTransfer.objects.visible_to(user)`);
+    without it every transfer with an end under `root` is read, which is the same set for a
+    caller that has checked that `root` lies in the user's scope (a transfer is visible from
+    either end's subtree), as the report's callers do."""
+    queryset = transfers if transfers is not None else FamilyTransfer.objects.all()
+    rows = (
+        queryset.filter(
+            status=FamilyTransfer.Status.ACCEPTED,
+            decided_on__range=(month.first, month.last),
+        )
+        .filter(
+            Q(from_association__path__under=root.path) | Q(to_association__path__under=root.path)
+        )
+        .select_related("family", "from_association", "to_association")
+        .order_by("decided_on", "id")
+    )
+    return [
+        Move(
+            head_name=t.family.head_name,
+            from_name=t.from_association.name,
+            from_address=t.from_address,
+            to_name=t.to_association.name,
+            to_address=t.to_address,
+            reason=t.reason,
+            moved_on=t.decided_on or month.last,
+        )
+        for t in rows
+    ]
+
+
 @dataclass
 class MonthlyReport:
     root: Association
     month: Month
     rows: list[ReportRow] = field(default_factory=list)
     total: ReportRow | None = None
+    transfers: QuerySet[FamilyTransfer] | None = None
 
     @property
     def title(self) -> str:
         return "计生特殊家庭月报"
+
+    @functools.cached_property
+    def moves(self) -> list[Move]:
+        """需信息迁移人员, read the first time it is shown (the counts alone do not need it)."""
+        return moves_in_month(root=self.root, month=self.month, transfers=self.transfers)
 
 
 def _child_path(root: Association, path: str) -> str | None:
     """The path of the root's child that holds `path`, or None for the root itself."""
     rest = path[len(root.path) :]
     return root.path + rest.split("/", 1)[0] + "/" if rest else None
+
+
+def status_at_end(month: Month) -> Coalesce:
+    """A family's status at the end of `month` (an annotation): the latest status change dated up
+    to the month's last day, "active" without one. The register at the month's end, for the
+    monthly report and the special-assistance payment roster alike."""
+    return Coalesce(
+        Subquery(
+            StatusChange.objects.filter(family=OuterRef("pk"), effective_date__lte=month.last)
+            .order_by("-effective_date", "-id")
+            .values("to_status")[:1]
+        ),
+        Value(Family.Status.ACTIVE),
+    )
+
+
+def in_register_at_end(families: QuerySet[Family], month: Month) -> QuerySet[Family]:
+    """The families of `families` in the register at the end of `month` (the monthly report's
+    月末在册): registered by its last day and, by the status changes dated up to then, active."""
+    return (
+        families.filter(registered_on__lte=month.last)
+        .annotate(end_status=status_at_end(month))
+        .filter(end_status=Family.Status.ACTIVE)
+    )
 
 
 def monthly_report(
@@ -195,6 +290,7 @@ def monthly_report(
     status_changes: QuerySet,
     care_records: QuerySet,
     needs: QuerySet,
+    transfers: QuerySet[FamilyTransfer] | None = None,
 ) -> MonthlyReport:
     """The report for `root` and `month` from scoped querysets of families, status changes, care
     records and needs. `children` are the root's child associations (all of them, current or
@@ -203,14 +299,7 @@ def monthly_report(
     first, last = month.first, month.last
     under = root.path
     active = Family.Status.ACTIVE
-    end_status = Coalesce(
-        Subquery(
-            StatusChange.objects.filter(family=OuterRef("pk"), effective_date__lte=last)
-            .order_by("-effective_date", "-id")
-            .values("to_status")[:1]
-        ),
-        Value(active),
-    )
+    end_status = status_at_end(month)
     first_counselling = Subquery(
         CareRecord.objects.filter(family=OuterRef("pk"), kind__code=COUNSELLING)
         .order_by("occurred_on")
@@ -293,7 +382,7 @@ def monthly_report(
     total = ReportRow("合计", root.code, association=root)
     for row in shown:
         total.add(row)
-    return MonthlyReport(root=root, month=month, rows=shown, total=total)
+    return MonthlyReport(root=root, month=month, rows=shown, total=total, transfers=transfers)
 
 
 # --- the workbook ---------------------------------------------------------------------------------
@@ -372,7 +461,32 @@ def write_report(target: Any, report: MonthlyReport) -> None:
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(top, sub)
+    _write_moves(workbook, report, header, text)
     workbook.close()
+
+
+def _write_moves(workbook: Any, report: MonthlyReport, header: Any, text: Any) -> None:
+    """The second worksheet: 需信息迁移人员, one row per family (none: the headers alone)."""
+    sheet = workbook.add_worksheet(MOVES_TITLE)
+    sheet.write_string(0, 0, excel.neutralise(f"{MOVES_TITLE}（{report.month.label}）"))
+    sheet.write_string(1, 0, excel.neutralise(f"填报单位：{report.root.name}"))
+    for col, name in enumerate(MOVE_COLUMNS):
+        sheet.write_string(3, col, name, header)
+    sheet.set_column(0, len(MOVE_COLUMNS) - 1, 16)
+    for line, move in enumerate(report.moves, start=4):
+        values = (
+            move.head_name,
+            move.from_name,
+            move.from_address,
+            move.to_name,
+            move.to_address,
+            move.reason,
+            f"{move.moved_on:%Y-%m-%d}",
+        )
+        for col, value in enumerate(values):
+            sheet.write_string(line, col, excel.neutralise(value), text)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
 
 
 def _temporary() -> Any:

@@ -1,5 +1,6 @@
 """The special families' to-do kinds (fpa.core.todo): my families overdue for contact, the
-families of my area overdue for a visit, needs near or past their deadline."""
+families of my area overdue for a visit, needs near or past their deadline, families other
+associations offer to mine (跨协会移交) waiting for an answer."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from django.utils.translation import gettext, gettext_noop
 
 from fpa.accounts.models import User
 from fpa.accounts.requests import as_user
+from fpa.core import transfers as transfer_engine
 from fpa.core.actors import Actor
 from fpa.core.links import link_to
 from fpa.core.todo import Notice, TodoKind, shared
 from fpa.families import selectors
+from fpa.families.services.transfers import FAMILIES
 
 
 def my_families(user: User) -> list[selectors.Due]:
@@ -87,5 +90,13 @@ KINDS = (
         url="families:list",
         query="?measure=on_schedule&has=0",
         order=12,
+    ),
+    TodoKind(
+        key="families.transfers_incoming",
+        label=gettext_noop("待本协会接收的家庭移交"),
+        capability="family.edit",
+        count=lambda user: transfer_engine.incoming_count(FAMILIES, user=user),
+        url="families:transfers",
+        order=13,
     ),
 )

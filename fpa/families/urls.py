@@ -1,6 +1,7 @@
 from django.urls import path
 
 from fpa.families import views
+from fpa.families.views import transfers as transfer_views
 
 app_name = "families"
 
@@ -9,6 +10,7 @@ urlpatterns = [
     path("import/", views.import_families, name="import"),
     path("export/", views.export_families, name="export"),
     path("monthly/", views.monthly_report, name="monthly_report"),
+    path("payments/", views.payment_roster, name="payment_roster"),
     path("new/", views.register, name="register"),
     path("mine/", views.mine, name="mine"),
     path("overdue/", views.overdue, name="overdue"),
@@ -18,7 +20,10 @@ urlpatterns = [
     path("campaigns/", views.campaigns, name="campaigns"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
     path("rates/", views.rates, name="rates"),
+    path("transfers/", transfer_views.transfers, name="transfers"),
+    path("transfers/<int:pk>/", transfer_views.transfer_detail, name="transfer_detail"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/transfer/", transfer_views.transfer_offer, name="transfer_offer"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/status/", views.status, name="status"),
     path("<int:pk>/people/new/", views.person_add, name="person_add"),

@@ -5,6 +5,8 @@ class FundConfig(AppConfig):
     name = "fpa.fund"
     label = "fund"
     verbose_name = "生育关怀基金"
+    help_sections = "fpa.fund.help.SECTIONS"  # found by fpa.core.help
+    howto_hints = "fpa.fund.help.HOWTO"
 
     def ready(self) -> None:
         from fpa.fund import ledger_hook

@@ -2,9 +2,11 @@
 rules, a year of appropriations and donations (some restricted, some in kind, most donors
 published), grants at every step of the workflow, public notices, comments and replies.
 
-Everything is synthetic (faker zh_CN names, random.Random(2023)). Two shortcuts are taken where
-the services follow the calendar: closed grants get a notice period that ended in the past, and
-one comment gets a deadline in the past so that the public page has an overdue reply to show.
+Everything is synthetic (faker zh_CN names, random.Random(2023)). Shortcuts are taken where the
+services follow the calendar: the grants paid in the past get their steps and notice period moved
+into the past (noticed first, paid after), one approved grant's notice is over so that finance has
+one to pay, and one comment gets a deadline in the past so that the public page has an overdue
+reply to show.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ RULES = "\n".join(
         "第三条　基金用于生殖健康教育促进项目，扶助计生失独和伤残家庭，关心“三留守”家庭"
         "和计生困难家庭等活动。",
         "第四条　捐赠人可指定用途（限定用途），基金按指定用途使用；捐赠人可选择是否公开姓名。",
-        "第五条　资助须经申请、乡镇审核、县级审批、财务支付，支付后公示七天，公示期内任何"
-        "人可提出异议。",
+        "第五条　资助须经申请、乡镇审核、县级审批，审批后公示七天，公示期内任何人可提出异议；"
+        "公示期满、异议均已答复后由财务支付。",
         "第六条　基金的募集、管理、使用全过程公开，接受社会监督评价；受助人个人信息依法保"
         "护，不予公开。",
         "第七条　本办法由县计划生育协会负责解释，自发布之日起施行。",
@@ -48,7 +50,8 @@ COMMENTS = [
 ]
 
 
-def seed_fund(*, county: User, finance: User, township: User, village: User) -> dict[str, int]:
+def seed_fund(cast: DemoCast) -> dict[str, int]:
+    county, finance = cast.county, cast.finance
     rng = random.Random(SEED)  # noqa: S311 - synthetic demo data, not secrets
     fake = Faker("zh_CN")
     fake.seed_instance(SEED)
@@ -74,7 +77,7 @@ def seed_fund(*, county: User, finance: User, township: User, village: User) -> 
             memo="（演示）",
         )
     donations = _donations(fund, finance, fake, rng, start, today, accounts)
-    grants = _grants(fund, county, finance, township, village, rng, today, accounts)
+    grants = _grants(fund, cast, rng, today, accounts)
     services.income_record(
         actor=finance,
         fund=fund,
@@ -121,14 +124,16 @@ def _donations(
 
 def _grants(
     fund: Fund,
-    county: User,
-    finance: User,
-    township: User,
-    village: User,
+    cast: DemoCast,
     rng: random.Random,
     today: datetime.date,
     accounts: dict[str, Account],
 ) -> int:
+    """Grants at every step in the fund's order (notice first): waiting for review, for
+    approval, in their notice (公示中（待支付）), noticed and waiting for finance, paid, closed;
+    and the single-administrator case: an application of the township that the county
+    administrator reviewed in its place, which only the vice-chair may now approve."""
+    county, finance, township, village = cast.county, cast.finance, cast.township, cast.village
     families = list(
         Family.objects.filter(association__path__startswith="/62/6229/622923/622923100/").order_by(
             "pk"
@@ -136,6 +141,7 @@ def _grants(
     )
     categories = ["5101", "5102", "5103", "5104", "5108"]
     made = 0
+    reviewed_in_place = False
     for n, family in enumerate(families * 2):
         category = accounts[categories[n % len(categories)]]
         grant = services.grant_apply(
@@ -149,6 +155,12 @@ def _grants(
         )
         made += 1
         stage = n % 5
+        if grant.applicant_id == township.pk and cast.vice_chair and not reviewed_in_place:
+            # The township cannot review its own application: the county administrator does,
+            # and so may not approve it too; the vice-chair's to-do shows it.
+            services.grant_review(actor=county, grant=grant, approve=True)
+            reviewed_in_place = True
+            continue
         if grant.applicant_id == township.pk or stage == 0:
             continue  # waits for the township's review
         grant = services.grant_review(actor=township, grant=grant, approve=True)
@@ -156,17 +168,16 @@ def _grants(
             continue
         grant = services.grant_approve(actor=county, grant=grant, approve=True)
         if stage == 2:
+            if n % 2:  # Demo shortcut: an older approval whose notice is over, for finance.
+                _back_date(grant, today - datetime.timedelta(days=1), fund.notice_days)
             continue
-        paid_on = today - datetime.timedelta(days=rng.randrange(0, 200))
+        paid_on = today - datetime.timedelta(days=rng.randrange(1, 200))
+        # Demo shortcut: an old grant, noticed before it was paid.
+        grant = _back_date(grant, paid_on - datetime.timedelta(days=1), fund.notice_days)
         grant = services.grant_pay(
             actor=finance, grant=grant, source_account=accounts["1002"], paid_on=paid_on
         )
-        if stage == 4 and (today - paid_on).days > fund.notice_days:
-            # Demo shortcut: the notice of an old payment ended long ago.
-            Grant.objects.filter(pk=grant.pk).update(
-                notice_until=paid_on + datetime.timedelta(days=fund.notice_days)
-            )
-            grant.refresh_from_db()
+        if stage == 4:
             services.grant_close(actor=county, grant=grant, version=grant.version)
     assert village.home_association is not None  # the demo village's staff account
     activity = services.grant_apply(
@@ -179,9 +190,26 @@ def _grants(
         purpose="（演示）场地、资料与讲师费用。",
     )
     activity = services.grant_review(actor=township, grant=activity, approve=True)
-    activity = services.grant_approve(actor=county, grant=activity, approve=True)
-    services.grant_pay(actor=finance, grant=activity, source_account=accounts["1002"])
+    services.grant_approve(actor=cast.vice_chair or county, grant=activity, approve=True)
     return made + 1
+
+
+def _back_date(grant: Grant, notice_until: datetime.date, notice_days: int) -> Grant:
+    """Demo shortcut: move a grant's application, review, approval and notice into the past,
+    its notice ending on `notice_until` (the services follow the calendar)."""
+    approved = timezone.make_aware(
+        datetime.datetime.combine(
+            notice_until - datetime.timedelta(days=notice_days), datetime.time(10)
+        )
+    )
+    Grant.objects.filter(pk=grant.pk).update(
+        created_at=approved - datetime.timedelta(days=5),
+        reviewed_at=approved - datetime.timedelta(days=2),
+        approved_at=approved,
+        notice_until=notice_until,
+    )
+    grant.refresh_from_db()
+    return grant
 
 
 def _feedback(fund: Fund, county: User, rng: random.Random) -> int:
@@ -202,7 +230,8 @@ def _feedback(fund: Fund, county: User, rng: random.Random) -> int:
     Feedback.objects.filter(pk=items[2].pk).update(
         reply_due=timezone.localdate() - datetime.timedelta(days=3)
     )
-    in_notice = Grant.objects.filter(fund=fund, status=Grant.Status.PAID).order_by("pk").first()
+    # An objection to a grant in its notice: it holds the payment until it is answered.
+    in_notice = Grant.objects.filter(fund=fund, status=Grant.Status.NOTICE).order_by("pk").first()
     if in_notice is not None and in_notice.in_notice():
         services.feedback_submit(
             fund=fund,
@@ -215,6 +244,4 @@ def _feedback(fund: Fund, county: User, rng: random.Random) -> int:
 
 def seed(cast: DemoCast) -> dict[str, int]:
     """This module's demo data (registered as the app's `demo_seeder`)."""
-    return seed_fund(
-        county=cast.county, finance=cast.finance, township=cast.township, village=cast.village
-    )
+    return seed_fund(cast)

@@ -13,11 +13,13 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from fpa.core import uploads
 from fpa.core.forms import limit_choices
 from fpa.families.models import Family
-from fpa.fund.models import Account, Donation, Grant
+from fpa.fund.models import Account, Donation, Fund, Grant, GrantAttachment
 from fpa.fund.money import AmountError, parse_amount
 from fpa.organizations.models import Association
+from fpa.organizations.pickers import AssociationPicker
 
 FUND_NAME = "生育关怀基金"  # the default name stored as data: Chinese in every language
 
@@ -102,8 +104,8 @@ class FamilyChoiceField(forms.ModelChoiceField):
 class GrantForm(forms.Form):
     target = forms.ChoiceField(label=_("资助对象"), choices=Grant.Target.choices)
     family = FamilyChoiceField(label=_("家庭"), required=False, queryset=Family.objects.none())
-    association = forms.ModelChoiceField(
-        label=_("所属协会（个人、活动）"), required=False, queryset=Association.objects.none()
+    association = AssociationPicker(
+        Association.objects.none(), label=_("所属协会（个人、活动）"), required=False
     )
     person_name = forms.CharField(label=_("个人姓名（不公开）"), max_length=50, required=False)
     activity_name = forms.CharField(label=_("活动名称（不公开）"), max_length=100, required=False)
@@ -194,6 +196,37 @@ class FundForm(forms.Form):
         max_length=8,
         required=False,
         help_text=_("留空则取本协会地名的拼音首字母，如永靖县为 YJ"),
+    )
+
+
+class FundSettingsForm(forms.Form):
+    """The county's settings of its fund (`services.fund_settings_update`)."""
+
+    grant_order = forms.ChoiceField(
+        label=_("资助办理顺序"),
+        choices=Fund.GrantOrder.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "先公示后支付：县级审批后即公示，公示期满且异议均已答复后财务方可支付。"
+            "先支付后公示：审批后即可支付，支付后公示，公示期满且异议均已答复后办结。"
+            "修改只影响此后审批的申请。"
+        ),
+    )
+    notice_days = forms.IntegerField(label=_("公示天数"), min_value=1, max_value=90)
+    reply_days = forms.IntegerField(label=_("答复期限（天）"), min_value=1, max_value=60)
+
+
+class AttachmentForm(forms.Form):
+    """One file of a grant, checked by `fpa.core.uploads.clean_document` in the service."""
+
+    kind = forms.ChoiceField(label=_("附件类型"), choices=GrantAttachment.Kind.choices)
+    file = forms.FileField(
+        label=_("文件"),
+        help_text=_(
+            "PDF不超过10 MB，JPEG、PNG或WebP图片不超过5 MB；图片保存时去除拍摄地点等附加信息"
+        ),
+        widget=forms.FileInput(attrs={"accept": uploads.ACCEPT_DOCUMENTS}),
+        error_messages={"required": _("请选择要上传的文件。")},
     )
 
 

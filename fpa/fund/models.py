@@ -15,6 +15,7 @@ from typing import TypedDict
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +35,16 @@ ZERO = Decimal("0.00")
 
 
 class Fund(TimeStampedModel):
-    """A care fund held by one association (the county's by default)."""
+    """A care fund held by one association (the county's by default).
+
+    `grant_order` is the order of a grant's last steps, the county's choice: by default the
+    approved grant is first publicly noticed and paid only once the notice period is over with
+    every objection answered (公示期满无异议后支付); a county may keep paying first and noticing
+    after (先支付后公示)."""
+
+    class GrantOrder(models.TextChoices):
+        NOTICE_FIRST = "notice_first", _("先公示后支付（公示期满、异议均已答复后支付）")
+        PAY_FIRST = "pay_first", _("先支付后公示")
 
     association = models.OneToOneField(
         "organizations.Association", verbose_name="所属协会", on_delete=models.PROTECT
@@ -48,6 +58,12 @@ class Fund(TimeStampedModel):
     )
     reply_days = models.PositiveSmallIntegerField(
         "答复期限（天）", default=7, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    grant_order = models.CharField(
+        "资助办理顺序",
+        max_length=12,
+        choices=GrantOrder.choices,
+        default=GrantOrder.NOTICE_FIRST,
     )
     last_entry_number = models.PositiveIntegerField("最后凭证号", default=0, editable=False)
 
@@ -302,7 +318,15 @@ class Donation(TimeStampedModel):
 
 
 class Grant(TimeStampedModel):
-    """A grant application and its life: review, approval, payment, public notice, closing."""
+    """A grant application and its life: review, approval, public notice and payment (in the
+    order of the fund's `grant_order`), closing.
+
+    Notice first (the default): approval opens the notice (NOTICE, 公示中（待支付）); finance pays
+    once `notice_until` has passed and every objection is answered (PAID), and the grant may be
+    closed at once. Pay first: approval waits for finance (APPROVED); payment opens the notice
+    (PAID); closing waits for its end and the answers. The status says which order a grant
+    follows, so changing the fund's setting never changes a grant already approved.
+    """
 
     class Target(models.TextChoices):
         FAMILY = "family", _("家庭")
@@ -312,8 +336,9 @@ class Grant(TimeStampedModel):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("待乡镇审核")
         REVIEWED = "reviewed", _("待县级审批")
+        NOTICE = "notice", _("公示中（待支付）")
         APPROVED = "approved", _("待财务支付")
-        PAID = "paid", _("公示中")
+        PAID = "paid", _("已支付")
         CLOSED = "closed", _("已办结")
         REJECTED = "rejected", _("未通过")
 
@@ -407,12 +432,72 @@ class Grant(TimeStampedModel):
         return self.number
 
     def in_notice(self, today: datetime.date | None = None) -> bool:
-        today = today or datetime.date.today()
+        """In its public notice period (objections may be raised): noticed before payment, or
+        paid first and noticed after."""
+        today = today or timezone.localdate()
         return (
-            self.status == self.Status.PAID
+            self.status in (self.Status.NOTICE, self.Status.PAID)
             and self.notice_until is not None
             and (today <= self.notice_until)
         )
+
+    def stage_label(self, today: datetime.date | None = None) -> str:
+        """The status as the staff read it, with where the notice stands."""
+        today = today or timezone.localdate()
+        if self.status == self.Status.NOTICE and not self.in_notice(today):
+            return gettext("公示期满，待支付")
+        if self.status == self.Status.PAID:
+            return gettext("已支付，公示中") if self.in_notice(today) else gettext("已支付，待办结")
+        return str(self.get_status_display())
+
+
+class GrantAttachment(models.Model):
+    """A file of a grant application: the scanned form, a certificate or proof, a photo. Stored
+    checked (`fpa.core.uploads`: images re-encoded without metadata, PDFs scanned) under a random
+    name in the default storage, outside every public URL; served only by a scoped view, never
+    on the public pages."""
+
+    class Kind(models.TextChoices):
+        FORM = "form", _("申请表扫描件")
+        PROOF = "proof", _("证明材料")
+        PHOTO = "photo", _("照片")
+
+    class Format(models.TextChoices):
+        JPEG = "jpeg", "JPEG"
+        PNG = "png", "PNG"
+        PDF = "pdf", "PDF"
+
+    grant = models.ForeignKey(
+        Grant, verbose_name="资助", on_delete=models.PROTECT, related_name="attachments"
+    )
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    file = models.CharField("文件", max_length=200, editable=False)
+    format = models.CharField("格式", max_length=4, choices=Format.choices)
+    size = models.PositiveIntegerField("字节数")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "grant__association__path"
+
+    class Meta:
+        verbose_name = "资助附件"
+        verbose_name_plural = verbose_name
+        ordering = ["grant", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def content_type(self) -> str:
+        return {"jpeg": "image/jpeg", "png": "image/png"}.get(self.format, "application/pdf")
+
+    @property
+    def download_name(self) -> str:
+        extension = "jpg" if self.format == self.Format.JPEG else self.format
+        return f"grant-{self.grant_id}-{self.kind}-{self.pk}.{extension}"
 
 
 class Feedback(TimeStampedModel):
@@ -493,7 +578,7 @@ class Feedback(TimeStampedModel):
         return f"{self.get_kind_display()} #{self.pk}"
 
     def overdue(self, today: datetime.date | None = None) -> bool:
-        return self.replied_at is None and (today or datetime.date.today()) > self.reply_due
+        return self.replied_at is None and (today or timezone.localdate()) > self.reply_due
 
 
 class RulesVersion(models.Model):

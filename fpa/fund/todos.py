@@ -1,5 +1,6 @@
 """The care fund's to-do kinds (fpa.core.todo): grants at this user's step (never one the user
-has handled before: separation of duties), refused applications, feedback to review and answer."""
+has handled before: separation of duties; a grant to pay only once it can be paid: its notice over
+and every objection answered), refused applications, feedback to review and answer."""
 
 from __future__ import annotations
 
@@ -14,18 +15,20 @@ from fpa.fund.models import Grant
 
 
 def _at_step(status: Grant.Status) -> TodoKind:
-    capability, label = {
-        Grant.Status.SUBMITTED: ("fund.review", gettext_noop("待审核的资助申请")),
-        Grant.Status.REVIEWED: ("fund.approve", gettext_noop("待审批的资助申请")),
-        Grant.Status.APPROVED: ("fund.pay", gettext_noop("待支付的资助")),
+    """The grants waiting for one step; the key keeps the status the step starts from (the pay
+    step counts grants approved in either order, once they can actually be paid)."""
+    step, capability, label = {
+        Grant.Status.SUBMITTED: ("review", "fund.review", gettext_noop("待审核的资助申请")),
+        Grant.Status.REVIEWED: ("approve", "fund.approve", gettext_noop("待审批的资助申请")),
+        Grant.Status.APPROVED: ("pay", "fund.pay", gettext_noop("待支付的资助")),
     }[status]
     return TodoKind(
         key=f"fund.grants_{status}",
         label=label,
         capability=capability,
-        count=lambda user: _waiting(user).get(status, 0),
+        count=lambda user: _waiting(user).get(step, 0),
         url="fund:grants",
-        query=f"?mine=1&status={status}",
+        query=f"?mine=1&step={step}",
         order=20,
     )
 

@@ -17,10 +17,12 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from fpa.accounts.requests import signed_in_user
+from fpa.core import transfers as transfer_engine
 from fpa.core.errors import ServiceError
 from fpa.core.scope import in_scope
 from fpa.members import selectors, services
 from fpa.members.models import Member, Transfer
+from fpa.members.services.transfers import MEMBERS
 from fpa.organizations import selectors as org_selectors
 from fpa.organizations.models import Association
 
@@ -66,6 +68,8 @@ class MemberOut(Schema):
     group: str | None
     applied_on: datetime.date
     approved_on: datetime.date | None
+    council_meeting_on: datetime.date | None
+    council_resolution: str
     version: int
 
     @staticmethod
@@ -122,6 +126,14 @@ class MemberIn(Schema):
 
 class ReasonIn(Schema):
     reason: str = Field(..., max_length=300)
+
+
+class ApproveIn(Schema):
+    """The council's decision: its meeting date and resolution number, both or neither (an
+    approval taken long ago, synchronised from another system, may have neither)."""
+
+    council_meeting_on: datetime.date | None = None
+    council_resolution: str = Field("", max_length=60)
 
 
 class StatusIn(Schema):
@@ -272,7 +284,7 @@ def counts(request: HttpRequest, association: str = Query("", max_length=32)) ->
 
 @router.get("/transfers", response=TransferLists)
 def transfer_list(request: HttpRequest) -> dict[str, Any]:
-    lists = selectors.transfer_lists(user=signed_in_user(request))
+    lists = transfer_engine.transfer_lists(MEMBERS, user=signed_in_user(request))
     return {
         "incoming": [_transfer_out(request, t) for t in lists["incoming"]],
         "outgoing": [_transfer_out(request, t) for t in lists["outgoing"]],
@@ -307,9 +319,15 @@ def member_detail(request: HttpRequest, member_id: int) -> Member:
 
 
 @router.post("/{member_id}/approve", response=MemberOut)
-def member_approve(request: HttpRequest, member_id: int) -> Member:
+def member_approve(
+    request: HttpRequest, member_id: int, payload: ApproveIn | None = None
+) -> Member:
+    decision = payload or ApproveIn(council_meeting_on=None, council_resolution="")
     return services.member_approve(
-        actor=signed_in_user(request), member=_member(request, member_id)
+        actor=signed_in_user(request),
+        member=_member(request, member_id),
+        council_meeting_on=decision.council_meeting_on,
+        council_resolution=decision.council_resolution,
     )
 
 

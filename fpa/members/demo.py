@@ -1,7 +1,9 @@
 """Deterministic synthetic members for the demo (`make run`), made through the services.
 
 Everything is made up (faker zh_CN names, synthetic ID numbers with the 622923 prefix). 刘家峡镇's
-villages get active members of each type, a few applications waiting for the council, a member
+villages get active members of each type (approved with the council meeting and resolution
+number), a few applications waiting for the council (two of them sent online, with the member
+application's consent text), one refused application (to reopen), a member
 group with its leader and a re-registration campaign; 盐锅峡镇 gets its own members and one
 transfer request into 大庄村, so that demo-township has an incoming transfer to accept. The
 township council of 刘家峡镇 changes in 2025 (officials replaced by grassroots members and
@@ -17,9 +19,11 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 from faker import Faker
 
+from fpa.core import consent
 from fpa.core.demo import DemoCast
+from fpa.core.errors import ServiceError
 from fpa.core.idnumbers import synthesize
-from fpa.members import services
+from fpa.members import rules, services
 from fpa.members.models import Member
 from fpa.organizations import services as org_services
 from fpa.organizations.models import Association, BodySeat
@@ -28,6 +32,10 @@ if TYPE_CHECKING:
     from fpa.accounts.models import User
 
 SEED = 2023
+DEMO_CONSENT = (
+    "（演示数据）本人自愿申请加入计划生育协会，承认协会章程，同意计生协为审批入会和登记会员的"
+    "目的使用本人的姓名、身份证号码和联系电话。"
+)
 LIUJIAXIA = "622923100"
 YANGUOXIA = "622923101"
 DAZHUANG = "622923100201"
@@ -57,7 +65,15 @@ def seed_members(*, county: User, townships: dict[str, User], village: User) -> 
             applied_on=today - datetime.timedelta(days=rng.randrange(30, 900)),
             **extra,
         )
-        return services.member_approve(actor=approver, member=applied) if approve else applied
+        if not approve:
+            return applied
+        meeting = min(today, applied.applied_on + datetime.timedelta(days=rng.randrange(5, 40)))
+        return services.member_approve(
+            actor=approver,
+            member=applied,
+            council_meeting_on=meeting,
+            council_resolution=f"计协理〔{meeting.year}〕{n}号",  # noqa: RUF001 (document no.)
+        )
 
     township, township2 = townships[LIUJIAXIA], townships[YANGUOXIA]
     liujiaxia = Association.objects.get(code=LIUJIAXIA)
@@ -66,6 +82,9 @@ def seed_members(*, county: User, townships: dict[str, User], village: User) -> 
     for other in villages[1:]:
         people += [make(township, township, other.code) for _ in range(5)]
     pending = [make(village, township, DAZHUANG, approve=False) for _ in range(3)]
+    online = _online_applications(village_code=DAZHUANG, fake=fake, rng=rng)
+    refused = make(village, township, DAZHUANG, approve=False)
+    services.member_reject(actor=village, member=refused, reason="（演示数据）未参加入会谈话")
     group_member = services.member_apply(
         actor=village,
         association=Association.objects.get(code=DAZHUANG),
@@ -103,8 +122,31 @@ def seed_members(*, county: User, townships: dict[str, User], village: User) -> 
     return {
         "members": len(people) + len(theirs) + 1,
         "applications": len(pending),
+        "online_applications": online,
         "member_seats_2025": seats,
     }
+
+
+def _online_applications(*, village_code: str, fake: Faker, rng: random.Random) -> int:
+    """Two applications sent on the public page (入会申请), waiting in 大庄村's queue; the consent
+    text they agree to is the member application's current one (installed by the members' data
+    migration, published here if a database lacks it)."""
+    try:
+        text = consent.current(rules.CONSENT_PURPOSE)
+    except ServiceError:
+        text = consent.publish(actor=None, purpose=rules.CONSENT_PURPOSE, body=DEMO_CONSENT)
+    village = Association.objects.get(code=village_code)
+    for n in range(2):
+        birth = datetime.date(1990 + n, 3 + n, 9 + n)
+        services.member_apply_online(
+            association=village,
+            kind="individual",
+            name=fake.name(),
+            id_number=synthesize("622923", birth, 900 + n),
+            phone=f"137{rng.randrange(10**7, 10**8)}",
+            consent_version=text.version,
+        )
+    return 2
 
 
 def _council_change(county: User, association: Association, fake: Faker) -> int:

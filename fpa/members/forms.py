@@ -16,8 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from fpa.core import protected
 from fpa.core.forms import limit_choices
 from fpa.core.typing_aids import Text
+from fpa.members import rules
 from fpa.members.models import Member, MemberGroup
 from fpa.organizations.models import Association
+from fpa.organizations.pickers import AssociationPicker
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EARLIEST = datetime.date(1980, 1, 1)
@@ -34,13 +36,6 @@ class ProtectedInput(forms.CharField):
     def clean(self, value: Any) -> str:
         value = super().clean(value)
         return protected.canonical(self.kind, value) if value else ""
-
-
-class AssociationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Association) -> str:
-        if obj.kind != Association.Kind.TOWNSHIP and obj.parent is not None and obj.depth > 3:
-            return f"{obj.parent.name} · {obj.name}"
-        return obj.name
 
 
 def _day(value: datetime.date | None, label: Text) -> datetime.date | None:
@@ -60,8 +55,8 @@ class MemberFilterForm(forms.Form):
 
 
 class ApplyForm(forms.Form):
-    association = AssociationChoiceField(
-        label=_("申请加入的协会"), queryset=Association.objects.none(), empty_label=None
+    association = AssociationPicker(
+        Association.objects.none(), label=_("申请加入的协会"), empty_label=None
     )
     kind = forms.ChoiceField(label=_("会员类型"), choices=Member.Kind.choices)
     name = forms.CharField(label=_("姓名（团体会员填单位名称）"), max_length=100)
@@ -80,12 +75,77 @@ class ApplyForm(forms.Form):
 
     def __init__(self, *args: Any, associations: QuerySet[Association], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        limit_choices(self, "association", associations.select_related("parent"))
+        limit_choices(self, "association", associations)
         if not self.is_bound:
             self.initial.setdefault("applied_on", timezone.localdate())
 
     def clean_applied_on(self) -> datetime.date | None:
         return _day(self.cleaned_data.get("applied_on"), _("申请日期"))
+
+
+class OnlineApplyForm(forms.Form):
+    """The citizen's application on the public page (no sign-in): a personal member type, a
+    village association, the consent text agreed to, and a honeypot field people never see."""
+
+    association = AssociationPicker(
+        Association.objects.none(),
+        place_names=True,
+        label=_("申请加入的村（社区）计生协"),
+        empty_label=_("请选择"),
+    )
+    kind = forms.ChoiceField(
+        label=_("会员类型"),
+        choices=[(k.value, k.label) for k in Member.Kind if k.value in rules.ONLINE_KINDS],
+    )
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = ProtectedInput(label=_("身份证号码"), kind="id_number")
+    phone = ProtectedInput(label=_("联系电话"), kind="phone")
+    consent_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    agree = forms.BooleanField(label=_("我已阅读并同意上述《入会申请同意书》"))
+    website = forms.CharField(required=False, label=_("网址"), max_length=200)  # honeypot
+
+    def __init__(self, *args: Any, associations: QuerySet[Association], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_choices(self, "association", associations)
+
+    def clean_name(self) -> str:
+        name = " ".join(str(self.cleaned_data["name"]).split())
+        if len(name) < 2:
+            raise ValidationError(_("请填写真实姓名。"))
+        return name
+
+    def is_bot(self) -> bool:
+        return bool((self.data.get("website") or "").strip())
+
+
+class ApproveForm(forms.Form):
+    """理事会审批: the meeting that decided and its resolution number, both required."""
+
+    council_meeting_on = forms.DateField(label=_("理事会会议日期"), widget=DATE)
+    council_resolution = forms.CharField(
+        label=_("决议文号"),
+        max_length=rules.RESOLUTION_MAX,
+        # The tortoise-shell brackets are those of an official document number.
+        help_text=_("理事会决议的文号，如“刘计协理〔2026〕3号”"),  # noqa: RUF001
+    )
+
+    def __init__(self, *args: Any, applied_on: datetime.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.applied_on = applied_on
+
+    def clean_council_meeting_on(self) -> datetime.date:
+        day: datetime.date = self.cleaned_data["council_meeting_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("理事会会议日期不能晚于今天。"))
+        if day < self.applied_on:
+            raise ValidationError(_("理事会会议日期不能早于申请日期。"))
+        return day
+
+    def clean_council_resolution(self) -> str:
+        value = " ".join(str(self.cleaned_data["council_resolution"]).split())
+        if len(value) < 2:
+            raise ValidationError(_("请填写决议文号。"))
+        return value
 
 
 class EditForm(forms.Form):
@@ -165,14 +225,16 @@ class DecisionForm(forms.Form):
 
 
 class GroupForm(forms.Form):
-    association = AssociationChoiceField(
-        label=_("所属协会"), queryset=Association.objects.none(), empty_label=None
+    association = AssociationPicker(
+        Association.objects.none(),
+        label=_("所属协会"),
+        empty_label=None,
     )
     name = forms.CharField(label=_("小组名称"), max_length=100)
 
     def __init__(self, *args: Any, associations: QuerySet[Association], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        limit_choices(self, "association", associations.select_related("parent"))
+        limit_choices(self, "association", associations)
 
 
 class GroupAssignForm(forms.Form):
@@ -190,8 +252,10 @@ class GroupAssignForm(forms.Form):
 
 
 class CampaignForm(forms.Form):
-    association = AssociationChoiceField(
-        label=_("范围（协会及其下级）"), queryset=Association.objects.none(), empty_label=None
+    association = AssociationPicker(
+        Association.objects.none(),
+        label=_("范围（协会及其下级）"),
+        empty_label=None,
     )
     name = forms.CharField(label=_("名称"), max_length=100)
     start_date = forms.DateField(label=_("开始日期"), widget=DATE)
@@ -199,7 +263,7 @@ class CampaignForm(forms.Form):
 
     def __init__(self, *args: Any, associations: QuerySet[Association], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        limit_choices(self, "association", associations.select_related("parent"))
+        limit_choices(self, "association", associations)
 
     def clean(self) -> dict[str, Any]:
         super().clean()

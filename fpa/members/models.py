@@ -20,6 +20,7 @@ from fpa.core.models import TimeStampedModel
 from fpa.core.protected import BlindIndexField, ProtectedField
 from fpa.core.scope import ScopedQuerySet, scope_path_of
 from fpa.core.text import LineField, NameField
+from fpa.core.transfers import TransferBase, TransferQuerySet, one_open_per
 
 
 class Member(TimeStampedModel):
@@ -90,6 +91,27 @@ class Member(TimeStampedModel):
         related_name="+",
     )
     rejection_reason = LineField(_("未批准原因"), max_length=300, blank=True)
+    # The council decision (理事会审批) that admitted the member: the meeting and its resolution.
+    council_meeting_on = models.DateField(_("理事会会议日期"), null=True, blank=True)
+    council_resolution = LineField(_("决议文号"), max_length=60, blank=True)
+    # An application a citizen sent on the public page (入会申请), with the consent text version
+    # agreed to and the reference code its status page is opened with.
+    online = models.BooleanField(_("网上申请"), default=False)
+    consent = models.ForeignKey(
+        "core.ConsentText",
+        verbose_name=_("同意书版本"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reference = models.CharField(
+        _("申请查询码"), max_length=24, null=True, blank=True, unique=True, editable=False
+    )
+    # The unguessable code of the member card's public check (its QR code), issued with the card.
+    card_code = models.CharField(
+        _("会员证查验码"), max_length=24, null=True, blank=True, unique=True, editable=False
+    )
     transferred_from = models.ForeignKey(
         "self",
         verbose_name=_("转自"),
@@ -231,65 +253,18 @@ class StatusChange(models.Model):
         return f"{self.member} {self.from_status}→{self.to_status}"
 
 
-class TransferQuerySet(ScopedQuerySet["Transfer"]):
-    """A transfer is seen by both ends: the sending association's subtree and the receiving one's.
-    What the receiving side may read of the member before it accepts is the selectors' concern."""
-
-    def visible_to(self, user: Viewer) -> Self:
-        path = scope_path_of(user)
-        if path is None:
-            return self.none()
-        return self.filter(
-            models.Q(from_association__path__under=path)
-            | models.Q(to_association__path__under=path)
-        )
+class MemberTransferQuerySet(TransferQuerySet["Transfer"]):
+    pass
 
 
-class Transfer(TimeStampedModel):
-    """转会: requested by the sending association, accepted or refused by the receiving one."""
-
-    class Status(models.TextChoices):
-        REQUESTED = "requested", _("待接收")
-        ACCEPTED = "accepted", _("已接收")
-        REFUSED = "refused", _("已拒绝")
-        CANCELLED = "cancelled", _("已撤回")
+class Transfer(TransferBase):
+    """转会: requested by the sending association, accepted or refused by the receiving one, by
+    the shared mechanism of `fpa.core.transfers`; the member's own part: `member`, `new_member`."""
 
     member = models.ForeignKey(
         Member, verbose_name=_("会员"), on_delete=models.PROTECT, related_name="transfers"
     )
-    from_association = models.ForeignKey(
-        "organizations.Association",
-        verbose_name=_("转出协会"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    to_association = models.ForeignKey(
-        "organizations.Association",
-        verbose_name=_("转入协会"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    status = models.CharField(
-        _("状态"), max_length=12, choices=Status.choices, default=Status.REQUESTED
-    )
     reason = LineField(_("转会原因"), max_length=300)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("申请人"),
-    )
-    requested_on = models.DateField(_("申请日期"))
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("处理人"),
-    )
-    decided_on = models.DateField(_("处理日期"), null=True, blank=True)
-    refusal_reason = LineField(_("拒绝原因"), max_length=300, blank=True)
     new_member = models.ForeignKey(
         Member,
         verbose_name=_("转入后会员记录"),
@@ -299,23 +274,20 @@ class Transfer(TimeStampedModel):
         related_name="+",
     )
 
-    objects = TransferQuerySet.as_manager()
-    scope_field = "from_association__path"
+    objects = MemberTransferQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("会员转会")
         verbose_name_plural = _("会员转会")
         ordering = ["-requested_on", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["member"],
-                condition=models.Q(status="requested"),
-                name="mem_transfer_one_open",
-            ),
-        ]
+        constraints = [one_open_per("member", name="mem_transfer_one_open")]
 
     def __str__(self) -> str:
         return f"{self.member.name} {self.from_association}→{self.to_association}"
+
+    @property
+    def subject_name(self) -> str:
+        return self.member.name
 
 
 class ReregistrationQuerySet(ScopedQuerySet["Reregistration"]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext
 from fpa.core.names import is_ascii_query, normalize_query
 from fpa.core.pagination import Page, keyset_page
 from fpa.core.scope import in_scope
-from fpa.members import tallies
+from fpa.members import rules, tallies
 from fpa.members.models import (
     Confirmation,
     Member,
@@ -172,22 +173,6 @@ def applications(*, user: User) -> QuerySet[Member]:
     return Member.objects.visible_to(user).filter(status=Member.Status.PENDING)
 
 
-def transfer_lists(*, user: User, size: int = 200) -> dict[str, list[Transfer]]:
-    """Requests waiting on the user's side: incoming (to accept or refuse) and outgoing."""
-    path = user.home_association.path if user.home_association else None
-    if path is None:
-        return {"incoming": [], "outgoing": [], "done": []}
-    base = Transfer.objects.visible_to(user).select_related(
-        "member", "from_association", "to_association"
-    )
-    open_ = base.filter(status=Transfer.Status.REQUESTED).order_by("requested_on", "id")
-    return {
-        "incoming": list(open_.filter(to_association__path__under=path)[:size]),
-        "outgoing": list(open_.filter(from_association__path__under=path)[:size]),
-        "done": list(base.exclude(status=Transfer.Status.REQUESTED).order_by("-id")[:50]),
-    }
-
-
 def sees_member_of(user: User, transfer: Transfer) -> bool:
     """Whether the user may read the member's record: the sending side always; the receiving side
     only after it accepted (and then it reads its own new record)."""
@@ -308,3 +293,92 @@ def transfer_get(*, user: User, pk: int) -> Transfer:
 def current_association(code: str) -> Association | None:
     """A current association by code, anywhere (a transfer may go to any county)."""
     return Association.objects.current().filter(code=code).first()
+
+
+# --- the public pages: the online application and the member card's check ---------------------
+
+
+def online_villages() -> QuerySet[Association]:
+    """The village associations a citizen may apply to online (no scope: anyone may apply to
+    any of them), with their township for the label, in tree order."""
+    return (
+        Association.objects.current()
+        .filter(kind__in=rules.ONLINE_HOLDERS)
+        .select_related("parent")
+        .order_by("path")
+    )
+
+
+@dataclass(frozen=True)
+class PublicApplication:
+    """What the status page of an online application shows: nothing that identifies the person
+    beyond a masked name."""
+
+    name: str
+    association: str
+    applied_on: datetime.date
+    state: str  # "pending", "approved" or "refused"
+    decided_on: datetime.date | None
+
+
+def application_status(reference: str) -> PublicApplication | None:
+    """The online application with this reference code, or None (unknown, forged, mistyped)."""
+    code = rules.normalise_code(reference)
+    if not code:
+        return None
+    found = (
+        Member.objects.filter(reference=code, online=True)
+        .select_related("association")
+        .only("name", "status", "applied_on", "approved_on", "association__name")
+        .first()
+    )
+    if found is None:
+        return None
+    decided: datetime.date | None = None
+    if found.status == Member.Status.PENDING:
+        state = "pending"
+    elif found.status == Member.Status.REJECTED:
+        state = "refused"
+        last = found.status_changes.filter(to_status=Member.Status.REJECTED).first()
+        decided = last.effective_date if last else None
+    else:
+        state, decided = "approved", found.approved_on
+    return PublicApplication(
+        name=rules.mask_name(found.name),
+        association=found.association.name,
+        applied_on=found.applied_on,
+        state=state,
+        decided_on=decided,
+    )
+
+
+@dataclass(frozen=True)
+class CardCheck:
+    """The public check of a member card: valid or not, the masked name, the association and the
+    member's status, nothing else."""
+
+    valid: bool
+    name: str
+    association: str
+    status: str
+
+
+def card_check(code: str) -> CardCheck | None:
+    """The card with this check code, or None (a forged or mistyped code)."""
+    normalised = rules.normalise_code(code)
+    if not normalised:
+        return None
+    found = (
+        Member.objects.filter(card_code=normalised)
+        .select_related("association")
+        .only("name", "status", "association__name")
+        .first()
+    )
+    if found is None:
+        return None
+    return CardCheck(
+        valid=found.status == Member.Status.ACTIVE,
+        name=rules.mask_name(found.name),
+        association=found.association.name,
+        status=found.get_status_display(),
+    )

@@ -7,19 +7,21 @@ members of one association by type and sex; every service that changes whether a
 transaction, so the counter and the membership commit or roll back together. A township's figures
 read its ~15 associations' few tally rows; the national root reads at most (associations x 8) rows.
 
-`move` is one `INSERT ... ON CONFLICT DO UPDATE SET count = count + delta` (SQLite >= 3.24 and
-PostgreSQL): concurrent changes to the same association serialise on the row and none is lost.
+`move` writes through `fpa.core.tallies.add`, the one upsert of every module's counters:
+concurrent changes to the same association serialise on the row and none is lost.
 `recount` rebuilds the tallies from the member table (operations: `manage.py check_member_tallies`).
 """
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
 
+from fpa.core import tallies as core_tallies
 from fpa.members.models import Member, MemberTally
 
 Key = tuple[int, str, str]  # association id, kind, sex
+KEY_FIELDS = ("association", "kind", "sex")
 
 
 def key_of(member: Member) -> Key | None:
@@ -40,13 +42,7 @@ def move(before: Key | None, after: Key | None) -> None:
 
 
 def _add(key: Key, delta: int) -> None:
-    table = MemberTally._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (association_id, kind, sex, count) VALUES (%s, %s, %s, %s) "  # noqa: S608
-            f"ON CONFLICT (association_id, kind, sex) DO UPDATE SET count = {table}.count + %s",
-            [*key, delta, delta],
-        )
+    core_tallies.add(MemberTally, dict(zip(KEY_FIELDS, key, strict=True)), delta, value="count")
 
 
 def actual() -> dict[Key, int]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q, QuerySet
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from fpa.accounts.requests import as_user
 from fpa.core import excel
@@ -24,9 +25,9 @@ from fpa.organizations.models import Association, StaffMember
 if TYPE_CHECKING:
     from fpa.accounts.models import User
 
-OUT_OF_SCOPE = "协会编码不存在或不在您的管辖范围内。"
-CLOSED = "该协会已停用，不能导入工作人员。"
-TERM_ORDER = "任期结束日期不能早于开始日期。"
+OUT_OF_SCOPE = gettext_noop("协会编码不存在或不在您的管辖范围内。")
+CLOSED = gettext_noop("该协会已停用，不能导入工作人员。")
+TERM_ORDER = gettext_noop("任期结束日期不能早于开始日期。")
 
 STAFF_SHEET = excel.Sheet(
     title="工作人员",

@@ -176,26 +176,26 @@ class StaffMember(TimeStampedModel):
         SECONDED = "seconded", _("挂职")
 
     class Sex(models.TextChoices):
-        MALE = "M", "男"
-        FEMALE = "F", "女"
+        MALE = "M", _("男")
+        FEMALE = "F", _("女")
 
     association = models.ForeignKey(
         Association, verbose_name="所属协会", on_delete=models.PROTECT, related_name="staff"
     )
-    name = NameField("姓名", max_length=50)
+    name = NameField(_("姓名"), max_length=50)
     name_pinyin = models.CharField(max_length=200, blank=True, editable=False)
     name_initials = models.CharField(max_length=64, blank=True, editable=False)
-    sex = models.CharField("性别", max_length=1, choices=Sex.choices, blank=True)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField("出生日期", null=True, blank=True)
-    id_number = ProtectedField("身份证号码", kind="id_number", null=True, blank=True)
+    id_number = ProtectedField(_("身份证号码"), kind="id_number", null=True, blank=True)
     id_number_hash = BlindIndexField(source="id_number")
-    phone = ProtectedField("联系电话", kind="phone", null=True, blank=True)
+    phone = ProtectedField(_("联系电话"), kind="phone", null=True, blank=True)
     phone_hash = BlindIndexField(source="phone")
-    post = models.CharField("职务", max_length=30, choices=Post.choices)
-    employment = models.CharField("任职方式", max_length=12, choices=Employment.choices)
-    presides_daily_work = models.BooleanField("主持日常工作", default=False)
-    term_start = models.DateField("任期开始")
-    term_end = models.DateField("任期结束", null=True, blank=True)
+    post = models.CharField(_("职务"), max_length=30, choices=Post.choices)
+    employment = models.CharField(_("任职方式"), max_length=12, choices=Employment.choices)
+    presides_daily_work = models.BooleanField(_("主持日常工作"), default=False)
+    term_start = models.DateField(_("任期开始"))
+    term_end = models.DateField(_("任期结束"), null=True, blank=True)
     left_on = models.DateField("离任日期", null=True, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from fpa.core.names import is_ascii_query, normalize_query
 from fpa.core.pagination import Page, keyset_page
+from fpa.core.scope import scope_path_of
 from fpa.organizations.models import Association, BodySeat, Filing, StaffMember
+from fpa.organizations.pickers import PICKER_VALUES, area_label, search_key
 
 if TYPE_CHECKING:
     from fpa.accounts.models import User
@@ -80,38 +84,60 @@ def association_ancestors(*, user: User, association: Association) -> list[Assoc
     return [by_code[c] for c in codes if c in by_code]
 
 
-# Levels whose name is enough in an area filter; anything below reads "乡镇 · 村".
-NAMED_ALONE = frozenset(
-    {
-        Association.Kind.PROVINCE,
-        Association.Kind.PREFECTURE,
-        Association.Kind.COUNTY,
-        Association.Kind.TOWNSHIP,
-    }
-)
-
-
 @dataclass(frozen=True)
 class AreaOption:
     """One entry of an area filter: a village or other unit below a township reads
-    "乡镇 · 村" so that two villages of the same name stay apart."""
+    "乡镇 · 村" so that two villages of the same name stay apart; `path` and `search` feed the
+    picker's township cascade and search (fpa.organizations.pickers)."""
 
     code: str
     label: str
+    path: str = ""
+    search: str = ""
+    kind: str = ""
+
+
+# area_options per worker: (scope path, kinds) -> (time read, options). Cleared in this worker
+# when an association is saved or deleted (fpa.organizations.apps); the other workers read the
+# tree again within settings.FPA_AREA_OPTIONS_SECONDS.
+_AREA_OPTIONS: dict[tuple[str, tuple[str, ...]], tuple[float, tuple[AreaOption, ...]]] = {}
+_AREA_OPTIONS_MAX = 512
+
+
+def forget_area_options(**_: Any) -> None:
+    _AREA_OPTIONS.clear()
 
 
 def area_options(*, user: User, kinds: tuple[str, ...]) -> list[AreaOption]:
     """The `<option>`s of an area filter (includes/area_options.html): current associations of
-    these kinds inside the scope, in tree order. One query, no model instances."""
-    rows = (
-        association_choices(user=user, kinds=kinds)
-        .values_list("code", "name", "kind", "parent__name")
-        .iterator()
+    these kinds inside the scope, in tree order. One query, no model instances; then kept for
+    the same scope and kinds for `FPA_AREA_OPTIONS_SECONDS` (the filter on every list page read
+    the tree each time: ~2 ms of a ~7 ms list request). What a user may choose is still checked
+    on the chosen code in scope (`_area` in each module's views), whatever the options say."""
+    path = scope_path_of(user)
+    seconds = settings.FPA_AREA_OPTIONS_SECONDS
+    key = (path or "", kinds)
+    now = time.monotonic()
+    if seconds and path:
+        hit = _AREA_OPTIONS.get(key)
+        if hit is not None and now - hit[0] < seconds:
+            return list(hit[1])
+    rows = association_choices(user=user, kinds=kinds).values(*PICKER_VALUES).iterator()
+    options = tuple(
+        AreaOption(
+            row["code"],
+            area_label(row["name"], row["kind"], row["parent__name"]),
+            row["path"],
+            search_key(row),
+            row["kind"],
+        )
+        for row in rows
     )
-    return [
-        AreaOption(code, f"{parent} · {name}" if parent and kind not in NAMED_ALONE else name)
-        for code, name, kind, parent in rows
-    ]
+    if seconds and path:
+        if len(_AREA_OPTIONS) >= _AREA_OPTIONS_MAX:
+            _AREA_OPTIONS.clear()
+        _AREA_OPTIONS[key] = (now, options)
+    return list(options)
 
 
 def association_choices(

@@ -179,6 +179,7 @@ class VolunteerImporter(excel.Importer):
             v.id_number_hash: v
             for v in Volunteer.objects.visible_to(self.actor)
             .filter(id_number_hash__in=hashes)
+            .exclude(status=Volunteer.Status.REFUSED)  # a refused application: apply again
             .select_related("association")
             .prefetch_related("skills")
         }
@@ -310,6 +311,7 @@ class HoursImporter(excel.Importer):
             v.id_number_hash: v
             for v in Volunteer.objects.visible_to(self.actor)
             .filter(id_number_hash__in=hashes)
+            .exclude(status=Volunteer.Status.REFUSED)
             .select_related("association")
         }
         for row in rows:

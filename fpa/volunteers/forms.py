@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fpa.accounts.models import User
 from fpa.core import idnumbers, phones
-from fpa.core.forms import limit_choices
+from fpa.core.forms import DateInput, limit_choices
+from fpa.organizations.pickers import AssociationPicker
 from fpa.volunteers.models import Assignment, HoursRecord, Skill, Team, Volunteer
 
 TRAVEL_NOTE = _("只计实际服务时间，不含往返路途时间。")
@@ -22,20 +23,6 @@ AVAILABILITY_CHOICES = [("weekdays", _("工作日")), ("weekends", _("周末")),
 
 def _nfkc(value: str) -> str:
     return unicodedata.normalize("NFKC", value or "").strip()
-
-
-class DateInput(forms.DateInput):
-    """An HTML date input: the value must be ISO (the zh-hans format would leave it empty)."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: Any = None, format: str | None = None) -> None:
-        super().__init__(attrs, format=format or "%Y-%m-%d")
-
-
-class AssociationChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name}（{obj.code}）"
 
 
 class IdNumberField(forms.CharField):
@@ -105,8 +92,8 @@ class ProfileForm(forms.Form):
     def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields = {
-            "association": AssociationChoice(
-                label=_("报名的计生协（村、社区或乡镇）"), queryset=associations
+            "association": AssociationPicker(
+                associations, place_names=True, label=_("报名的计生协（村、社区或乡镇）")
             ),
             **self.fields,
         }
@@ -205,7 +192,7 @@ class ServiceForm(forms.Form):
     def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields = {
-            "association": AssociationChoice(label=_("组织单位"), queryset=associations),
+            "association": AssociationPicker(associations, label=_("组织单位")),
             **self.fields,
         }
 
@@ -244,7 +231,7 @@ class TeamForm(forms.Form):
     def __init__(self, *args: Any, associations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields = {
-            "association": AssociationChoice(label=_("所在协会"), queryset=associations),
+            "association": AssociationPicker(associations, label=_("所在协会")),
             **self.fields,
         }
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fpa.core.models import TimeStampedModel
@@ -16,23 +17,6 @@ from fpa.core.protected import BlindIndexField, ProtectedField
 from fpa.core.scope import ScopedQuerySet, scope_path_of
 from fpa.core.text import LineField, MultilineField, NameField
 from fpa.volunteers import rules
-
-
-class ConsentText(models.Model):
-    """The consent text shown on the public application form, kept in every version: an
-    application records the version its applicant agreed to."""
-
-    version = models.PositiveIntegerField(_("版本"), unique=True)
-    text = models.TextField(_("同意书内容"))
-    effective_from = models.DateField(_("启用日期"))
-
-    class Meta:
-        verbose_name = _("报名同意书")
-        verbose_name_plural = _("报名同意书")
-        ordering = ["-version"]
-
-    def __str__(self) -> str:
-        return f"第{self.version}版（{self.effective_from} 起）"
 
 
 class Skill(models.Model):
@@ -91,8 +75,12 @@ class Volunteer(TimeStampedModel):
     status = models.CharField(
         _("状态"), max_length=12, choices=Status.choices, default=Status.APPLIED
     )
+    # The version of the volunteer application's consent text (fpa.core.consent) agreed to.
     consent = models.ForeignKey(
-        ConsentText, verbose_name=_("同意书版本"), on_delete=models.PROTECT, related_name="+"
+        "core.ConsentText",
+        verbose_name=_("同意书版本"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     applied_on = models.DateField(_("报名日期"), default=datetime.date.today)
     # Under 18: a guardian's consent.
@@ -133,9 +121,11 @@ class Volunteer(TimeStampedModel):
             models.Index(fields=["association", "status"], name="vol_volunteer_assoc_status"),
         ]
         constraints = [
+            # One record per person, but a refused application does not block a new one
+            # (the citizen may apply again; the refused record stays as history).
             models.UniqueConstraint(
                 fields=["id_number_hash"],
-                condition=~models.Q(id_number_hash=""),
+                condition=~models.Q(id_number_hash="") & ~models.Q(status="refused"),
                 name="vol_volunteer_unique_id_number",
             ),
         ]
@@ -146,7 +136,7 @@ class Volunteer(TimeStampedModel):
     def age_on(self, day: datetime.date | None = None) -> int | None:
         if self.birth_date is None:
             return None
-        return rules.age_on(self.birth_date, day or datetime.date.today())
+        return rules.age_on(self.birth_date, day or timezone.localdate())
 
     @property
     def is_minor(self) -> bool:

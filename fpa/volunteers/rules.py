@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime
-import secrets
 from collections.abc import Mapping
 from decimal import Decimal
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from fpa.core.codes import CODE_ALPHABET, CODE_LENGTH, new_code, normalise_code
 from fpa.core.masking import mask_name
 from fpa.core.typing_aids import Text
 
@@ -19,10 +19,10 @@ MIN_AGE = 8
 # Star levels by confirmed hours (measure 13 practice): 1-5 stars.
 STAR_THRESHOLDS = (Decimal(100), Decimal(300), Decimal(600), Decimal(1000), Decimal(1500))
 MAX_HOURS_PER_RECORD = Decimal(24)
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
-CODE_LENGTH = 16  # 32**16 = 2**80 codes
-
-__all__ = ["mask_name"]
+CONSENT_PURPOSE = "volunteer_application"  # its consent texts in fpa.core.consent
+# Certificate codes are fpa.core.codes (one mechanism with the member card and the online
+# member application's reference); named here for the callers that read them from the rules.
+__all__ = ["CODE_ALPHABET", "CODE_LENGTH", "mask_name", "new_code", "normalise_code"]
 
 
 def age_on(birth: datetime.date, day: datetime.date) -> int:
@@ -38,23 +38,6 @@ def star_label(stars: int) -> str:
     if not stars:
         return gettext("未评星")
     return "★" * stars + gettext("（%(stars)s星）") % {"stars": stars}
-
-
-def new_code() -> str:
-    """An unguessable certificate code, grouped for reading aloud: ABCD-EFGH-JKLM-NPQR."""
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
-
-
-def normalise_code(text: str) -> str:
-    """What a person types back: any case, spaces or dashes, full-width characters."""
-    import unicodedata
-
-    text = unicodedata.normalize("NFKC", text or "")[:64].upper()
-    raw = "".join(ch for ch in text if ch.isalnum())
-    if len(raw) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in raw):
-        return ""
-    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
 
 
 PLACE_LABELS = {0: _("同村（社区）"), 1: _("同乡镇（街道）"), 2: _("同县（区）")}

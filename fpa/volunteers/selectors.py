@@ -29,7 +29,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fpa.accounts.models import User
 from fpa.accounts.roles import Role
-from fpa.core.errors import ServiceError
+from fpa.core import consent
+from fpa.core.models import ConsentText
 from fpa.core.pagination import Page, keyset_page
 from fpa.families.models import Need
 from fpa.organizations.models import Association
@@ -38,7 +39,6 @@ from fpa.volunteers.models import (
     Agreement,
     Assignment,
     Certificate,
-    ConsentText,
     HoursRecord,
     Pairing,
     Service,
@@ -395,10 +395,10 @@ def certificate_verify(code: str) -> Verified | None:
 
 
 def current_consent() -> ConsentText:
-    consent = ConsentText.objects.order_by("-version").first()
-    if consent is None:
-        raise ServiceError(gettext("尚未设置报名同意书，暂不能报名。"))
-    return consent
+    """The volunteer application's consent text in force (fpa.core.consent)."""
+    return consent.current(
+        rules.CONSENT_PURPOSE, missing=gettext("尚未设置报名同意书，暂不能报名。")
+    )
 
 
 def insured_on(volunteer: Volunteer, day: datetime.date) -> bool:
@@ -495,3 +495,18 @@ def own_assignment(*, user: User, pk: int) -> Assignment | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def confirmed_hours_under(*, user: User, association: Association, year: int) -> Decimal:
+    """Confirmed service hours of the volunteers registered in `association`'s subtree, for the
+    services dated in `year` (the overview page); one aggregate query."""
+    total = (
+        HoursRecord.objects.visible_to(user)
+        .filter(
+            volunteer__association__path__under=association.path,
+            status=HoursRecord.Status.CONFIRMED,
+            service__date__year=year,
+        )
+        .aggregate(total=Sum("hours"))["total"]
+    )
+    return total or Decimal("0")

@@ -30,6 +30,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/vet/", views.vet, name="vet"),
+    path("<int:pk>/reopen/", views.reopen, name="reopen"),
     path("<int:pk>/agreement/", views.agreement, name="agreement"),
     path("<int:pk>/status/", views.status, name="status"),
     path("<int:pk>/training/", views.training, name="training"),

@@ -8,6 +8,7 @@ collected static files, DEBUG off. Chromium is Debian's /usr/bin/chromium, drive
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -74,6 +75,7 @@ def _server_env(var_dir: Path) -> dict[str, str]:
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DATABASE_URL=f"sqlite:///{var_dir / 'fpa.sqlite3'}",
         FPA_VAR_DIR=str(var_dir),
+        FPA_STATIC_ROOT=str(var_dir / "static"),  # its own: servers may collect at once
         FPA_FIELD_KEYS=FIELD_KEYS,
         FPA_DEMO_PASSWORD=DEMO_PASSWORD,
         FPA_REQUIRE_OTP="0",
@@ -114,6 +116,16 @@ def _wait_until_up(proc: subprocess.Popen[bytes], url: str, log: Path, timeout: 
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The demo, served once per test session: tests read it and add little to it."""
+    with serve(tmp_path_factory) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server of its own (migrated, seeded, gunicorn and the task worker) for a test module
+    that changes the data at scale (tests/browser/test_jobs_browser.py imports 20,000 families):
+    override `app_server` in that module with a module-scoped fixture that uses this."""
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} not installed (apt-get install chromium fonts-noto-cjk)"
         if os.environ.get("CI"):
@@ -261,3 +273,86 @@ def login(page: Any, server: Server, username: str, next_path: str = "/") -> Non
     with page.expect_navigation():
         page.click("main form button[type=submit]")
     assert "/accounts/login/" not in page.url, page.inner_text("main")
+
+
+# Printing: every print view fits A4 (fpa/static/fpa/print.css). Printable widths at CSS 96 px/in,
+# from the @page margins there: portrait 210 - 2 x 12 mm, landscape 297 - 2 x 10 mm.
+PRINTABLE_MM = {"portrait": 186.0, "landscape": 277.0}
+A4_POINTS = {"portrait": (595.9, 842.9), "landscape": (842.9, 595.9)}
+
+
+@dataclass(frozen=True)
+class Printout:
+    orientation: str
+    pages: int
+    media_box: tuple[float, float]  # points, from the PDF
+    cut: list[str]  # elements whose right edge passes the printable width
+
+    @property
+    def is_a4(self) -> bool:
+        want = A4_POINTS[self.orientation]
+        return all(abs(got - w) < 2 for got, w in zip(self.media_box, want, strict=True))
+
+
+_CUT_SCRIPT = """(limit) => {
+  const cut = [];
+  if (document.documentElement.scrollWidth > limit + 1) cut.push('page ' + document.documentElement.scrollWidth);
+  for (const el of document.querySelectorAll('main *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && r.right > limit + 1) cut.push(el.tagName.toLowerCase() + '.' + el.className + ' right=' + Math.round(r.right));
+  }
+  return cut.slice(0, 12);
+}"""
+
+
+def print_to_pdf(page: Any, save_as: str | None = None) -> Printout:
+    """Print the current page as Chromium prints it: lay it out with print media at the A4
+    printable width of its orientation (which elements would be cut), then make the PDF with the
+    page's own @page size and read its page count and page size."""
+    import re
+
+    landscape = page.evaluate("document.body.classList.contains('fpa-print-landscape')")
+    orientation = "landscape" if landscape else "portrait"
+    width_px = int(PRINTABLE_MM[orientation] / 25.4 * 96)
+    viewport = page.viewport_size
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": width_px, "height": 1000})
+    try:
+        cut = page.evaluate(_CUT_SCRIPT, width_px)
+        pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    finally:
+        page.emulate_media(media="screen")
+        if viewport:
+            page.set_viewport_size(viewport)
+    if save_as:
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / save_as).write_bytes(pdf)
+    pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
+    box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
+    media_box = (float(box.group(1)), float(box.group(2))) if box else (0.0, 0.0)
+    return Printout(orientation=orientation, pages=pages, media_box=media_box, cut=cut)
+
+
+def sideways_overflow(page: Any) -> list[str]:
+    """What makes the page scroll sideways at the current viewport (empty when nothing does):
+    the document's scrollWidth against innerWidth, the elements that pass the right edge, and
+    any box that scrolls sideways inside the page (a table in a scroll box hides its columns)."""
+    return page.evaluate(
+        """() => {
+      const limit = window.innerWidth, out = [];
+      if (document.documentElement.scrollWidth > limit) out.push('document ' + document.documentElement.scrollWidth + ' > ' + limit);
+      for (const el of document.querySelectorAll('body *')) {
+        if (!el.checkVisibility()) continue;  // hidden, or inside a closed <details>
+        const r = el.getBoundingClientRect();
+        if (r.width > 0 && r.right > limit + 1 && getComputedStyle(el).position !== 'fixed') {
+          let p = el.parentElement, clipped = false;
+          while (p) { const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'hidden' || o === 'scroll') { clipped = true; break; } p = p.parentElement; }
+          if (!clipped) out.push(el.tagName.toLowerCase() + '.' + el.className + ' right=' + Math.round(r.right));
+        }
+        const ox = getComputedStyle(el).overflowX;
+        if ((ox === 'auto' || ox === 'scroll') && el.scrollWidth > el.clientWidth + 1 && r.width > 0)
+          out.push('scroll box ' + el.tagName.toLowerCase() + '.' + el.className + ' ' + el.scrollWidth + ' > ' + el.clientWidth);
+      }
+      return out.slice(0, 12);
+    }"""
+    )

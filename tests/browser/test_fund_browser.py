@@ -110,3 +110,128 @@ def test_public_grant_page_identifies_nobody_and_takes_an_objection(new_page, ap
         page.click("text=提交异议")
     assert "感谢您的监督" in page.inner_text("main")
     shot(page, "fund-public-grant-phone")
+
+
+def _run_in_server(app_server, code: str) -> str:
+    """Run Python in the browser server's own environment (its database), as `manage.py shell`."""
+    from tests.browser.conftest import _server_env
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=_server_env(app_server.log.parent),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def _confirm(page, action) -> str:
+    """Click through a data-fpa-confirm question, accepting it; returns its text."""
+    asked: list[str] = []
+
+    def answer(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", answer)
+    with page.expect_navigation():
+        action()
+    assert asked, "no confirmation was asked"
+    return asked[0]
+
+
+def test_notice_then_pay_with_an_objection_holding_the_payment(new_page, app_server):
+    """Notice first (the default order): the village applies, the township reviews, the county
+    approves and the notice opens; anyone objects on the public grant page; finance cannot pay
+    during the notice, nor after it while the objection is unanswered; the county answers; finance
+    pays and the grant is closed at once. The notice's end is set in the server's database (the
+    server runs in real time; the date rule itself is tested with the clock in
+    tests/test_fund_notice.py)."""
+    village, _ = new_page()
+    login(village, app_server, "demo-village", "/fund/grants/new/")
+    village.goto(app_server.url("/fund/grants/new/"))
+    village.select_option("#id_target", "family")
+    village.select_option("#id_family", index=1)
+    village.select_option("#id_category", index=1)
+    village.fill("#id_amount", "520")
+    village.fill("#id_purpose", "（浏览器测试）住院慰问")
+    with village.expect_navigation():
+        village.click("main form button[type=submit]")
+    detail = village.url
+    number = re.search(r"YJZ-\d{4}-\d{5}", village.inner_text("h1")).group(0)
+
+    township, _ = new_page()
+    login(township, app_server, "demo-township", detail)
+    township.check("input[name=decision][value=approve]")
+    asked = _confirm(township, lambda: township.click("text=提交意见"))
+    assert "通过则转县级审批" in asked
+
+    county, _ = new_page()
+    login(county, app_server, "demo-county", detail)
+    county.check("input[name=decision][value=approve]")
+    asked = _confirm(county, lambda: county.click("text=提交意见"))
+    assert "立即在公开页公示 7 天" in asked and "异议均已答复后由财务支付" in asked
+    assert "公示中（待支付）" in county.inner_text("h1")
+    assert "已批准，公示已开始" in county.inner_text("main")
+    shot(county, "fund-grant-notice")
+
+    # Anyone, on a phone: the grant is in its notice, not paid yet; an objection is raised.
+    public, _ = new_page(viewport=PHONE)
+    public.goto(app_server.url(f"/fund/public/622923/grants/{number}/"))
+    body = public.inner_text("main")
+    assert "待支付" in body and "（浏览器测试）" not in body and "住院" not in body
+    public.fill("#id_o-text", "请核实该户情况（浏览器测试异议）")
+    with public.expect_navigation():
+        public.click("text=提交异议")
+    assert "感谢您的监督" in public.inner_text("main")
+    shot(public, "fund-public-grant-notice-phone")
+
+    # Finance: no payment during the notice; the page says why.
+    finance, _ = new_page()
+    login(finance, app_server, "demo-finance", detail)
+    assert finance.locator("text=确认支付").count() == 0
+    assert "公示期满后方可支付" in finance.inner_text("[data-next-step-reason]")
+
+    # The notice ends (set in the server's database): the unanswered objection still holds it.
+    _run_in_server(
+        app_server,
+        "import datetime\n"
+        "from django.utils import timezone\n"
+        "from fpa.fund.models import Grant\n"
+        f"Grant.objects.filter(number={number!r}).update("
+        "notice_until=timezone.localdate() - datetime.timedelta(days=1))",
+    )
+    finance.reload()
+    assert finance.locator("text=确认支付").count() == 0
+    assert "异议尚未答复，答复后方可支付" in finance.inner_text("[data-next-step-reason]")
+    assert "暂缓支付" in finance.inner_text("main")
+    shot(finance, "fund-grant-held-by-objection")
+
+    # The county answers the objection on the supervision page.
+    county.goto(app_server.url("/fund/feedback/?open=1"))
+    item = county.locator(".list-group-item", has_text="浏览器测试异议")
+    item.locator("textarea[name=reply]").fill("经核实，该户符合资助条件。")
+    assert "公开" in _confirm(county, lambda: item.locator("text=答复并公开").click())
+
+    # Finance pays; the confirmation says the notice is over and the grant can be closed.
+    finance.reload()
+    asked = _confirm(finance, lambda: finance.click("text=确认支付"))
+    assert "520" in asked and "公示期已满，支付后即可办结" in asked
+    assert "已支付，待办结" in finance.inner_text("h1")
+    history = finance.inner_text("[data-grant-history]")
+    for step in ("提交申请", "乡镇审核", "县级审批", "公示", "财务支付"):
+        assert step in history
+
+    # The county closes it at once (the notice already ran).
+    county.goto(detail)
+    asked = _confirm(county, lambda: county.click("main form button:has-text('办结')"))
+    assert "归档" in asked
+    assert "已办结" in county.inner_text("h1")
+    shot(county, "fund-grant-closed")
+    public.goto(app_server.url(f"/fund/public/622923/grants/{number}/"))
+    body = public.inner_text("main")
+    assert "支付日期" in body and "待支付" not in body and "提出异议" not in body

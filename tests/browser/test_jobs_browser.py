@@ -9,12 +9,13 @@ Screenshots go to test-artifacts/ (gitignored): jobs-progress-375.png is the one
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bench.import_bench import make_file
-from tests.browser.conftest import ARTIFACTS, login
+from tests.browser.conftest import ARTIFACTS, Server, login, serve
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +40,14 @@ def progress_shown(page) -> str:
     assert "已读取" in page.locator("#job-progress .job-counters").inner_text()
     assert page.get_by_role("button", name="取消任务").count() == 1
     return stage
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """This module imports 20,000 families: its own server, so that the other browser tests
+    (exact counts on printed rosters, the to-do counts) keep the demo data as seeded."""
+    with serve(tmp_path_factory) as server:
+        yield server
 
 
 @pytest.mark.parametrize(("viewport", "seed"), [(WIDE, 1), (PHONE, 2)], ids=["1366", "375"])

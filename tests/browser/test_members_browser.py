@@ -68,6 +68,9 @@ def test_apply_approve_card_then_transfer_accepted_by_another_township(new_page,
         asked.append(dialog.message)
         dialog.accept() if accept else dialog.dismiss()
 
+    # the council's meeting (today, prefilled) and its resolution number are required
+    resolution = "刘计协理〔2026〕3号"  # noqa: RUF001 (the official bracket of a document number)
+    row.locator("input[name=council_resolution]").fill(resolution)
     township.once("dialog", lambda dialog: answer(dialog, False))
     row.get_by_role("button", name="批准").click()
     township.wait_for_timeout(300)
@@ -109,6 +112,7 @@ def test_apply_approve_card_then_transfer_accepted_by_another_township(new_page,
     response = other.goto(app_server.url(member_path))
     assert response.status == 404
     other.goto(app_server.url(transfer_path))
+    other.once("dialog", lambda dialog: dialog.accept())  # accepting cannot be undone
     with other.expect_navigation():
         other.get_by_role("button", name="接收").click()
     new_card = other.locator("#card-number").inner_text()

@@ -12,6 +12,7 @@ import datetime
 import re
 
 import pytest
+from django.utils import timezone
 
 from fpa.core.idnumbers import synthesize
 from tests.browser.conftest import ARTIFACTS, login
@@ -37,7 +38,7 @@ def test_apply_vet_register_hours_certificate_and_verify(new_page, app_server):
     public.goto(app_server.url("/volunteers/apply/"))
     assert public.locator("h1").inner_text() == "计生协志愿者报名"
     assert "报名同意书（第1版）" in public.inner_text("main")
-    public.select_option("#id_association", label="大庄村委会计生协（622923100201）")
+    public.select_option("#id_association", label="刘家峡镇 · 大庄村委会")
     public.fill("#id_name", NAME)
     public.fill("#id_id_number", ID_NUMBER[:-1] + ("0" if ID_NUMBER[-1] != "0" else "1"))
     public.fill("#id_phone", "13655559876")
@@ -76,9 +77,9 @@ def test_apply_vet_register_hours_certificate_and_verify(new_page, app_server):
     volunteer_url = page.url
 
     # A service that took place yesterday; the organiser records and confirms the hours.
-    yesterday = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
     page.goto(app_server.url("/volunteers/services/new/"))
-    page.select_option("#id_association", label="刘家峡镇计生协（622923100）")
+    page.select_option("#id_association", label="刘家峡镇计生协")
     page.fill("#id_title", "陪伴失独老人就医")
     page.fill("#id_date", yesterday)
     page.fill("#id_hours", "5")

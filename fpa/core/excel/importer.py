@@ -102,6 +102,24 @@ class Preview:
     changes: list[Change]  # for a row to update
 
 
+@dataclass(frozen=True)
+class PreviewCell:
+    """One cell of the preview table: the value a new row gets, or for a changed field of an
+    existing row the old and the new value (`changed`); a field an update leaves alone is empty."""
+
+    value: str = ""
+    old: str = ""
+    changed: bool = False
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    number: int
+    action: str
+    label: str
+    cells: list[PreviewCell]
+
+
 @dataclass
 class ImportReport:
     title: str
@@ -115,10 +133,34 @@ class ImportReport:
     committed: bool = False
     issue_limit: int = 1000
     preview_limit: int = 200
+    columns: list[str] = field(default_factory=list)  # the sheet's headers, in order
 
     @property
     def ok(self) -> bool:
         return self.issue_count == 0
+
+    @property
+    def preview_table(self) -> tuple[list[str], list[PreviewRow]]:
+        """The preview as a table: one column per field that some previewed row fills or
+        changes (in the sheet's order), one row per previewed row."""
+        used = {h for p in self.preview for h, _v in p.values} | {
+            c.header for p in self.preview for c in p.changes
+        }
+        order = [h for h in self.columns if h in used]
+        order += sorted(used - set(order))  # a stored report from before `columns`
+        rows = []
+        for p in self.preview:
+            values = dict(p.values)
+            changes = {c.header: c for c in p.changes}
+            cells = []
+            for header in order:
+                if header in changes:
+                    change = changes[header]
+                    cells.append(PreviewCell(value=change.new, old=change.old, changed=True))
+                else:
+                    cells.append(PreviewCell(value=values.get(header, "")))
+            rows.append(PreviewRow(p.number, p.action, p.label, cells))
+        return order, rows
 
     @property
     def messages(self) -> list[str]:
@@ -147,6 +189,7 @@ def report_to_json(report: ImportReport) -> dict[str, Any]:
         "committed": report.committed,
         "issue_limit": report.issue_limit,
         "preview_limit": report.preview_limit,
+        "columns": report.columns,
         "preview": [
             [
                 p.number,
@@ -171,6 +214,7 @@ def report_from_json(data: dict[str, Any]) -> ImportReport:
         committed=data["committed"],
         issue_limit=data["issue_limit"],
         preview_limit=data["preview_limit"],
+        columns=list(data.get("columns", [])),
     )
     report.issues = [Issue(row, header, message) for row, header, message in data["issues"]]
     report.preview = [
@@ -293,7 +337,10 @@ class Importer(abc.ABC):
         ):
             raise NotAllowed(gettext("您的角色无权进行此操作。"))
         report = ImportReport(
-            title=self.sheet.title, issue_limit=self.issue_limit, preview_limit=self.preview_limit
+            title=self.sheet.title,
+            issue_limit=self.issue_limit,
+            preview_limit=self.preview_limit,
+            columns=self.sheet.headers,
         )
         try:
             data = read_upload(upload, self.limits)

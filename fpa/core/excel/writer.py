@@ -62,6 +62,43 @@ class _Formats:
         return {TEXT: self.text, DATE: self.date, NUMBER: None}[column.kind]
 
 
+class ReportFormats:
+    """The cell formats of a printed report's sheet (the upper level's layouts: the activities'
+    annual report, the reports up the chain): a centred title, a shaded wrapped header, bordered
+    text (kept as text), numbers, section rows and bold totals."""
+
+    def __init__(self, workbook: Any) -> None:
+        self.title = workbook.add_format({"bold": True, "font_size": 14, "align": "center"})
+        self.header = workbook.add_format(
+            {
+                "bold": True,
+                "bg_color": "#DDEBF7",
+                "border": 1,
+                "align": "center",
+                "valign": "vcenter",
+                "text_wrap": True,
+            }
+        )
+        self.section = workbook.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2"})
+        self.text = workbook.add_format({"border": 1, "num_format": "@"})
+        self.wrap = workbook.add_format({"border": 1, "text_wrap": True, "valign": "top"})
+        self.number = workbook.add_format({"border": 1})
+        self.bold_text = workbook.add_format({"border": 1, "bold": True, "num_format": "@"})
+        self.bold_number = workbook.add_format({"border": 1, "bold": True})
+
+
+def a4_paper(sheet: Any, *, repeat: tuple[int, int], landscape: bool = False) -> None:
+    """Print set-up of a report sheet: A4, one page wide, the header rows `repeat` (first, last)
+    on every page."""
+    sheet.set_paper(9)  # A4
+    if landscape:
+        sheet.set_landscape()
+    else:
+        sheet.set_portrait()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(*repeat)
+
+
 def cell_value(column: Column, obj: Any, *, reveal: bool) -> Any:
     """The value written for `obj` in `column`: masked unless `reveal`."""
     value = column.value_of(obj)

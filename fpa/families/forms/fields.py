@@ -15,12 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from fpa.core import protected
 from fpa.core.typing_aids import Text
 from fpa.organizations.models import Association
+from fpa.organizations.pickers import AssociationPicker
 
 if TYPE_CHECKING:
     from fpa.accounts.models import User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-SCOPE_ERROR = _("所选协会不存在或不在您的管辖范围内。")
 ACCOUNT_ERROR = _("所选账号不存在或不在您的管辖范围内。")
 HIDDEN_HELP = _("当前内容已隐藏；留空则不修改。")
 EARLIEST = datetime.date(1900, 1, 1)
@@ -60,14 +60,6 @@ class ProtectedInput(forms.CharField):
         return protected.canonical(self.kind, value) if value else ""
 
 
-class AssociationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Association) -> str:
-        below = obj.kind in (Association.Kind.VILLAGE, Association.Kind.MIGRANT)
-        if below and obj.parent is not None:
-            return f"{obj.parent.name} · {obj.name}"
-        return obj.name
-
-
 class AccountChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
         home = obj.home_association.name if obj.home_association else "—"
@@ -79,12 +71,9 @@ class AccountChoiceField(forms.ModelChoiceField):
 
 def association_field(
     queryset: QuerySet[Association], label: Text, **kwargs: Any
-) -> AssociationChoiceField:
-    field = AssociationChoiceField(
-        label=label, queryset=queryset.select_related("parent"), **kwargs
-    )
-    field.error_messages["invalid_choice"] = SCOPE_ERROR
-    return field
+) -> AssociationPicker:
+    """The shared association picker (fpa.organizations.pickers) over the user's choices."""
+    return AssociationPicker(queryset, label=label, **kwargs)
 
 
 def account_field(queryset: QuerySet[User], label: Text, **kwargs: Any) -> AccountChoiceField:

@@ -5,7 +5,8 @@ One module per sub-domain: `registry` (lists, a family's page, the API's single 
 `schedule` (the visit rules: what is overdue, my families, needs near their deadline),
 `coverage` (the coverage figures, their click-through and the monthly report),
 `people` (whom the family pages offer as contacts and owners), `care` (care log, needs,
-campaigns). Callers import from `fpa.families.selectors`, which re-exports the public names.
+campaigns), `payments` (the special-assistance payment roster). Callers import from
+`fpa.families.selectors`, which re-exports the public names.
 """
 
 from fpa.families.selectors.care import (
@@ -28,12 +29,20 @@ from fpa.families.selectors.coverage import (
     coverage_family_ids,
     monthly_report_for,
 )
+from fpa.families.selectors.payments import (
+    PAID_KINDS,
+    Payee,
+    PaymentRoster,
+    Unpaid,
+    payment_roster_for,
+)
 from fpa.families.selectors.people import (
     EDIT_ROLES,
     accounts_with_families,
     assignable_accounts,
     current_contacts,
     is_contact,
+    may_see_contact_phones,
     need_owners,
 )
 from fpa.families.selectors.registry import (
@@ -45,6 +54,7 @@ from fpa.families.selectors.registry import (
     looks_after_any,
     payment_decision,
     payment_rates,
+    rate_table,
     status_history,
 )
 from fpa.families.selectors.schedule import (
@@ -58,11 +68,15 @@ __all__ = [
     "COVERAGE_MEASURES",
     "EDIT_ROLES",
     "LIST_FIELDS",
+    "PAID_KINDS",
     "SCHEDULE_FIELDS",
     "CampaignProgress",
     "Coverage",
     "Due",
+    "Payee",
+    "PaymentRoster",
     "Timeline",
+    "Unpaid",
     "accounts_with_families",
     "area_families",
     "assignable_accounts",
@@ -80,6 +94,7 @@ __all__ = [
     "family_list",
     "is_contact",
     "looks_after_any",
+    "may_see_contact_phones",
     "monthly_report_for",
     "my_due",
     "need_get",
@@ -88,6 +103,8 @@ __all__ = [
     "needs_of",
     "payment_decision",
     "payment_rates",
+    "payment_roster_for",
+    "rate_table",
     "schedule",
     "status_history",
 ]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from fpa.accounts.models import User
+from fpa.core.care import selectors as care
+from fpa.families.care import FAMILY_CARE
 from fpa.families.models import (
     Campaign,
     CareKind,
@@ -64,11 +66,7 @@ def campaign_progress(
 
 
 def care_records(*, user: User, family: Family) -> QuerySet[CareRecord]:
-    return (
-        CareRecord.objects.visible_to(user)
-        .filter(family=family)
-        .select_related("kind", "contact", "recorded_by")
-    )
+    return care.care_records(FAMILY_CARE, user=user, subject=family)
 
 
 def care_kind(code: str) -> CareKind | None:
@@ -81,8 +79,7 @@ def care_record_out(pk: int) -> CareRecord:
 
 
 def needs_of(*, user: User, family: Family, status: str = "") -> QuerySet[Need]:
-    queryset = Need.objects.visible_to(user).filter(family=family).select_related("owner")
-    return queryset.filter(status=status) if status else queryset
+    return care.needs_of(FAMILY_CARE, user=user, subject=family, status=status)
 
 
 def need_get(*, user: User, pk: int) -> Need:
@@ -90,10 +87,4 @@ def need_get(*, user: User, pk: int) -> Need:
 
 
 def contacts_of(*, user: User, family: Family, current_only: bool = False) -> QuerySet[Contact]:
-    queryset = (
-        Contact.objects.visible_to(user)
-        .filter(family=family)
-        .select_related("role", "user")
-        .order_by(F("end_date").asc(nulls_first=True), "-start_date", "id")
-    )
-    return queryset.filter(end_date__isnull=True) if current_only else queryset
+    return care.contacts_of(FAMILY_CARE, user=user, subject=family, current_only=current_only)

@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -19,12 +19,15 @@ from fpa.families.models import (
     CareRecord,
     Contact,
     Family,
+    FamilyTransfer,
     Need,
+    Person,
     StatusChange,
     Support,
 )
 from fpa.families.selectors.people import current_contacts
 from fpa.families.selectors.schedule import _overdue
+from fpa.insurance.models import Enrolment
 from fpa.organizations.models import Association
 
 # --- coverage -------------------------------------------------------------------------------------
@@ -82,6 +85,7 @@ COVERAGE_MEASURES = (
 )
 SCHEDULE_FIELDS: tuple[str, ...] = ("registered_on", "calls_rule", "meets_rule", "visits_rule")
 SCHEDULE_FIELDS += ("last_call", "last_meeting", "visits_done")
+PARENT_ROLES = (Person.Role.MOTHER, Person.Role.FATHER)  # "mother" > "father": -role puts her first
 
 
 def _coverage_annotations(today: datetime.date) -> dict[str, Any]:
@@ -98,7 +102,11 @@ def _coverage_annotations(today: datetime.date) -> dict[str, Any]:
         ),
         "with_doctor": current_support(Support.Kind.DOCTOR),
         "with_green_channel": current_support(Support.Kind.GREEN_CHANNEL),
-        "insured": current_support(Support.Kind.INSURANCE),
+        # Insured: a person of the family enrolled in a policy year in force today (计生保险);
+        # a Support row of kind "insurance" is still shown on the family page but not counted.
+        "insured": Exists(
+            Enrolment.objects.filter(family=OuterRef("pk")).in_force_on(today).values("pk")
+        ),
         "open_needs": Exists(
             Need.objects.filter(
                 family=OuterRef("pk"), status__in=[Need.Status.OPEN, Need.Status.IN_PROGRESS]
@@ -226,19 +234,59 @@ def monthly_report_for(
         status_changes=StatusChange.objects.visible_to(user),
         care_records=CareRecord.objects.visible_to(user),
         needs=Need.objects.visible_to(user),
+        transfers=FamilyTransfer.objects.visible_to(user),
     )
 
 
 def area_families(
-    *, user: User, area: Association, limit: int, order: tuple[str, ...]
+    *,
+    user: User,
+    area: Association,
+    limit: int,
+    order: tuple[str, ...],
+    parents: bool = False,
 ) -> list[Family]:
     """The active families of `area` the user sees, with their current contacts and their
-    association's parent, in `order`: at most `limit + 1`, so the page can say it was cut."""
+    association's parent, in `order`: at most `limit + 1`, so the page can say it was cut. With
+    `parents`, also each family's mother and father as `family.parents` (mother first)."""
+    prefetch: list[Any] = [current_contacts()]
+    if parents:
+        prefetch.append(
+            Prefetch(
+                "people",
+                queryset=Person.objects.filter(role__in=PARENT_ROLES).order_by("-role", "pk"),
+                to_attr="parents",
+            )
+        )
     return list(
         Family.objects.visible_to(user)
         .active()
         .filter(association__path__under=area.path)
         .select_related("association__parent")
-        .prefetch_related(current_contacts())
+        .prefetch_related(*prefetch)
         .order_by(*order)[: limit + 1]
     )
+
+
+def monthly_report_records(
+    *, user: User, area: Association, month: family_reports.Month, measure: str
+) -> list[int]:
+    """The ids of the records behind one number of `monthly_report_for` (the reports up the
+    chain freeze them): the care records dated in the month, or the families newly registered
+    in it by kind. Other measures have no list here (empty)."""
+    under = area.path
+    if measure == "care_records":
+        rows: QuerySet[Any] = CareRecord.objects.visible_to(user).filter(
+            family__association__path__under=under,
+            occurred_on__range=(month.first, month.last),
+        )
+    elif measure in ("new_bereaved", "new_disabled"):
+        kind = Family.Kind.BEREAVED if measure == "new_bereaved" else Family.Kind.DISABLED_CHILD
+        rows = Family.objects.visible_to(user).filter(
+            association__path__under=under,
+            registered_on__range=(month.first, month.last),
+            kind=kind,
+        )
+    else:
+        return []
+    return list(rows.order_by("pk").values_list("pk", flat=True)[:20000])

@@ -7,6 +7,8 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from fpa.accounts.models import User
 from fpa.accounts.roles import CAPABILITIES
+from fpa.core.care import selectors as care
+from fpa.families.care import FAMILY_CARE
 from fpa.families.models import (
     Contact,
     Family,
@@ -17,9 +19,16 @@ from fpa.families.models import (
 EDIT_ROLES = [role for role, caps in CAPABILITIES.items() if "family.edit" in caps]
 
 
+def may_see_contact_phones(user: User) -> bool:
+    """Who sees the contact persons' phones in full on the contact roster: holders of
+    `personal.reveal` (a contact person's phone is their work number, but it is stored and shown
+    as a protected value like every phone; `services.roster_contact_phones` audits the read)."""
+    return user.has_capability("personal.reveal")
+
+
 def is_contact(user: User, family: Family) -> bool:
     """Whether the user currently looks after the family (a current contact person)."""
-    return Contact.objects.filter(family=family, user=user, end_date__isnull=True).exists()
+    return care.is_contact(FAMILY_CARE, user, family)
 
 
 def assignable_accounts(user: User) -> QuerySet[User]:
@@ -54,10 +63,4 @@ def need_owners(user: User, family: Family) -> QuerySet[User]:
 
 def current_contacts() -> Prefetch[str]:
     """Prefetch of each family's current contacts, in role order, as `family.current_contacts`."""
-    return Prefetch(
-        "contacts",
-        queryset=Contact.objects.filter(end_date__isnull=True)
-        .select_related("role")
-        .order_by("role__sort", "pk"),
-        to_attr="current_contacts",
-    )
+    return care.current_contacts(FAMILY_CARE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -104,7 +105,24 @@ def family_detail(*, user: User, family: Family) -> dict[str, Any]:
     }
 
 
-def payment_decision(*, family: Family, people: list[Person]) -> eligibility.Decision:
+Rates = list[tuple[str, Decimal, datetime.date]]
+
+
+def rate_table() -> Rates:
+    """Every dated rate as (kind, monthly amount, valid from): what `eligibility.decide` reads."""
+    return [(r.kind, r.monthly_amount, r.valid_from) for r in PaymentRate.objects.all()]
+
+
+def payment_decision(
+    *,
+    family: Family,
+    people: list[Person],
+    rates: Rates | None = None,
+    on: datetime.date | None = None,
+) -> eligibility.Decision:
+    """Whether the family qualifies for the special assistance on `on` (today by default) and
+    the monthly amount per person then: a family's page, and each family of the payment roster
+    (which passes the rate table it read once and the month's last day)."""
     mother = next((p for p in people if p.role == Person.Role.MOTHER), None)
     child = next((p for p in people if p.role == Person.Role.CHILD), None)
     facts = eligibility.Facts(
@@ -115,8 +133,11 @@ def payment_decision(*, family: Family, people: list[Person]) -> eligibility.Dec
         child_died=bool(child and child.death_date),
         disability_grade=child.disability_grade if child else None,
     )
-    rates = [(r.kind, r.monthly_amount, r.valid_from) for r in PaymentRate.objects.all()]
-    return eligibility.decide(facts, today=timezone.localdate(), rates=rates)
+    return eligibility.decide(
+        facts,
+        today=on or timezone.localdate(),
+        rates=rate_table() if rates is None else rates,
+    )
 
 
 def status_history(*, user: User, family: Family) -> QuerySet[StatusChange]:

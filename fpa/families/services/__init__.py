@@ -32,6 +32,11 @@ from fpa.families.services.contacts import (
     contact_assign,
     contact_end,
     contacts_reassign,
+    roster_contact_phones,
+)
+from fpa.families.services.payments import (
+    payment_roster_exported,
+    payment_roster_reveal,
 )
 from fpa.families.services.records import (
     family_change_status,
@@ -72,8 +77,11 @@ __all__ = [
     "family_update",
     "need_raise",
     "need_update",
+    "payment_roster_exported",
+    "payment_roster_reveal",
     "person_add",
     "person_update",
     "rate_set",
+    "roster_contact_phones",
     "support_add",
 ]

@@ -9,17 +9,14 @@ from typing import TYPE_CHECKING, Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext
 
-from fpa.core.audit import (
-    audit_create,
-    audit_update,
-    snapshot,
-)
-from fpa.core.errors import NotAllowed, ServiceError, validate, within
-from fpa.core.scope import in_scope, require, require_in_scope, scope_path_of
+from fpa.core.audit import audit_create
+from fpa.core.care import services as care
+from fpa.core.errors import ServiceError, validate
+from fpa.core.scope import require, require_in_scope
 from fpa.families import photos as photo_rules
+from fpa.families.care import FAMILY_CARE
 from fpa.families.models import (
     FIVE_CARES,
     FOUR_SERVICES,
@@ -27,7 +24,6 @@ from fpa.families.models import (
     CareKind,
     CarePhoto,
     CareRecord,
-    Contact,
     Family,
     Need,
 )
@@ -44,17 +40,9 @@ CARE_CODES = {code for code, _ in FIVE_CARES}
 
 def _may_log(actor: User, family: Family) -> None:
     """Staff in scope, or a contact person of this family, may record care."""
-    path = scope_path_of(actor)
-    if path is None:
-        raise NotAllowed(gettext("您的角色无权进行此操作。"))
-    if actor.has_capability("family.edit") and in_scope(actor, family.association):
-        return
-    if Contact.objects.filter(family=family, user=actor, end_date__isnull=True).exists():
-        return
-    raise NotAllowed(gettext("只有管辖范围内的工作人员或该家庭的联系人可以记录。"))
+    care.may_record(FAMILY_CARE, actor, family)
 
 
-@transaction.atomic
 def care_log(
     *,
     actor: User,
@@ -65,34 +53,30 @@ def care_log(
     cares: list[str] | None = None,
     notes: str = "",
 ) -> CareRecord:
-    _may_log(actor, family)
+    """One care record of a family (the care mechanism's `care_log`) with the 暖心行动's four
+    services and five cares it delivered."""
     services, cares = sorted(set(services or [])), sorted(set(cares or []))
-    if set(services) - SERVICE_CODES:
-        raise ServiceError(gettext("四项服务取值不正确。"), field="services")
-    if set(cares) - CARE_CODES:
-        raise ServiceError(gettext("五关怀取值不正确。"), field="cares")
-    today = timezone.localdate()
-    if occurred_on > today:
-        raise ServiceError(gettext("日期不能晚于今天。"), field="occurred_on")
-    if occurred_on < today - datetime.timedelta(days=366):
-        raise ServiceError(gettext("只能补记一年以内的记录。"), field="occurred_on")
-    contact = Contact.objects.filter(family=family, user=actor, end_date__isnull=True).first()
-    record = CareRecord(
-        family=family,
+
+    def clean() -> None:
+        if set(services) - SERVICE_CODES:
+            raise ServiceError(gettext("四项服务取值不正确。"), field="services")
+        if set(cares) - CARE_CODES:
+            raise ServiceError(gettext("五关怀取值不正确。"), field="cares")
+
+    record: CareRecord = care.care_log(
+        FAMILY_CARE,
+        actor=actor,
+        subject=family,
         kind=kind,
         occurred_on=occurred_on,
-        contact=contact,
-        recorded_by=actor,
+        notes=notes,
+        clean=clean,
         services=services,
         cares=cares,
-        notes=within((notes or "").strip(), 5000, field="notes"),
     )
-    record.save()
-    audit_create(actor=actor, obj=record, scope_path=family.association.path)
     return record
 
 
-@transaction.atomic
 def need_raise(
     *,
     actor: User,
@@ -102,46 +86,23 @@ def need_raise(
     due_date: datetime.date | None = None,
     raised_in: CareRecord | None = None,
 ) -> Need:
-    _may_log(actor, family)
-    description = (description or "").strip()
-    if len(description) < 2:
-        raise ServiceError(gettext("请填写诉求内容。"), field="description")
-    if raised_in is not None and raised_in.family_id != family.pk:
-        raise ServiceError(gettext("该帮扶记录不属于此家庭。"), field="raised_in")
-    # The owner must be able to open the family and act on the need: staff whose subtree holds
-    # it (a finance or audit account at the county does not), or one of its contact persons.
-    if owner is not None and not (
-        owner.is_active and Family.objects.visible_to(owner).filter(pk=family.pk).exists()
-    ):
-        raise ServiceError(gettext("责任人须为管辖该家庭的在用账号。"), field="owner")
-    need = Need(
-        family=family,
-        raised_in=raised_in,
-        description=within(description, 500, field="description"),
+    need: Need = care.need_raise(
+        FAMILY_CARE,
+        actor=actor,
+        subject=family,
+        description=description,
         owner=owner,
         due_date=due_date,
+        raised_in=raised_in,
     )
-    need.save()
-    audit_create(actor=actor, obj=need, scope_path=family.association.path)
     return need
 
 
-@transaction.atomic
 def need_update(*, actor: User, need: Need, status: str, result: str = "") -> Need:
-    locked = Need.objects.select_for_update().select_related("family__association").get(pk=need.pk)
-    _may_log(actor, locked.family)
-    if status not in Need.Status.values:
-        raise ServiceError(gettext("状态不正确。"), field="status")
-    result = (result or "").strip()
-    if status in (Need.Status.RESOLVED, Need.Status.CLOSED) and len(result) < 2:
-        raise ServiceError(gettext("办结时请填写办理结果。"), field="result")
-    before = snapshot(locked, ["status", "result", "closed_on"])
-    locked.status = status
-    locked.result = within(result, 500, field="result")
-    locked.closed_on = timezone.localdate() if not locked.is_open else None
-    locked.save(update_fields=["status", "result", "closed_on", "updated_at"])
-    audit_update(actor=actor, obj=locked, before=before, scope_path=locked.family.association.path)
-    return locked
+    updated: Need = care.need_update(
+        FAMILY_CARE, actor=actor, need=need, status=status, result=result
+    )
+    return updated
 
 
 @transaction.atomic

@@ -3,13 +3,14 @@
 One module per sub-domain: `registry` (list, register, a family and its people, reveals),
 `contacts` (contact persons, hand-over, roster), `care` (care log, needs, supports, campaigns,
 photos, a contact person's own families), `reports` (overdue, coverage, Excel import and export,
-the monthly report); `common` holds the helpers they share. `fpa.families.urls` routes to the
-names re-exported here.
+the monthly report), `payments` (the special-assistance payment roster); `common` holds the
+helpers they share. `fpa.families.urls` routes to the names re-exported here.
 
 Staff pages need `family.view`/`family.edit`/`family.rates` in scope. The pages a contact person
 opens for the families they look after are declared with `account.self` and `model=...`: the
 family's queryset (`visible_to`) already admits staff in scope and the family's current contacts,
-and nobody else. The family kind (失独/伤残) is shown on the family's own page only.
+and nobody else. The family kind (失独/伤残) is shown on the family's own page only, and on the
+payment roster, whose standard differs by kind (the paper form names it).
 """
 
 from fpa.families.views.care import (
@@ -41,6 +42,7 @@ from fpa.families.views.contacts import (
     reassign,
     roster,
 )
+from fpa.families.views.payments import payment_roster
 from fpa.families.views.registry import (
     FamilyRow,
     _rows,
@@ -101,6 +103,7 @@ __all__ = [
     "monthly_report",
     "need_update",
     "overdue",
+    "payment_roster",
     "person_add",
     "person_edit",
     "person_reveal",

@@ -106,22 +106,50 @@ def reassign(request: HttpRequest) -> HttpResponse:
 
 @scoped_view(capability="family.view")
 def roster(request: HttpRequest) -> HttpResponse:
+    """联系人名册 (printed landscape): each family's head (phone masked, revealed one by one with
+    a reason) and its current contact persons with their real names and their phones, in full for
+    users who may see personal values (one audit row for the roster) and masked otherwise."""
+    user = signed_in_user(request)
     area, foreign = _area(request)
     families: list[Family] = []
     if area is not None:
         families = selectors.area_families(
-            user=signed_in_user(request),
+            user=user,
             area=area,
             limit=LIST_LIMIT,
             order=("association__path", "head_pinyin", "pk"),
+            parents=True,
         )
+    shown = families[:LIST_LIMIT]
+    contacts = [c for f in shown for c in getattr(f, "current_contacts", [])]
+    full_phones = selectors.may_see_contact_phones(user)
+    phones: dict[int, str] = {}
+    if area is not None and full_phones and contacts:
+        phones = services.roster_contact_phones(actor=user, area=area, contacts=contacts)
+    rows = [
+        {
+            "family": family,
+            "head": next(iter(getattr(family, "parents", [])), None),
+            "contacts": [
+                {
+                    "role": c.role.name,
+                    "name": c.name,
+                    "phone": phones.get(c.pk) or (c.phone.masked if c.phone else ""),
+                }
+                for c in getattr(family, "current_contacts", [])
+            ],
+        }
+        for family in shown
+    ]
     context = {
         "area": area,
-        "areas": _areas(signed_in_user(request)),
+        "areas": _areas(user),
         "foreign": foreign,
-        "families": families[:LIST_LIMIT],
+        "rows": rows,
         "cut": len(families) > LIST_LIMIT,
         "limit": LIST_LIMIT,
         "today": timezone.localdate(),
+        "full_phones": full_phones,
+        "can_reveal": user.has_capability("personal.reveal"),
     }
     return render(request, "families/roster.html", context)

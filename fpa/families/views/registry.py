@@ -172,6 +172,9 @@ def detail(request: HttpRequest, pk: Family) -> HttpResponse:
         "care_labels": dict(FIVE_CARES),
         "need_statuses": Need.Status.choices,
         "photo_limit": photo_rules.MAX_PER_RECORD,
+        # The family's records in other modules: its insurance enrolments and its rights cases.
+        "can_insurance": user.has_capability("insurance.view"),
+        "can_rights": user.has_capability("rights.view"),
     }
     return render(request, "families/detail.html", context)
 

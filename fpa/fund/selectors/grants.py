@@ -1,19 +1,25 @@
 """The staff's lists: donations, grants, journal entries; the grants waiting for a user's step
-(separation of duties) and the applications refused; what a grant application may name."""
+(separation of duties; payment only once it can be made) and the applications refused; the
+objections holding a grant; a grant's attachments; what a grant application may name."""
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from fpa.core.pagination import Page, keyset_page
+from fpa.core.scope import covering_paths, in_scope
 from fpa.families.models import Family
 from fpa.fund.models import (
     Donation,
+    Feedback,
     Grant,
+    GrantAttachment,
     JournalEntry,
 )
 from fpa.organizations.models import Association
@@ -39,33 +45,68 @@ def grant_list(
     user: User,
     status: str = "",
     mine: bool = False,
+    step: str = "",
     after: str | None = None,
     before: str | None = None,
 ) -> Page:
-    """Grants in scope; `mine`: only those waiting for this user's step (`grants_at_my_step`)."""
+    """Grants in scope; `mine`: only those waiting for this user's step (`grants_at_my_step`);
+    `step`: only those at one step (`STEP_STATUSES`: "pay" is approved in either order)."""
     rows = grants_at_my_step(user=user) if mine else Grant.objects.visible_to(user)
     rows = rows.select_related("category", "township", "association", "entry", "family")
     if status:
         rows = rows.filter(status=status)
+    if step in STEP_STATUSES:
+        rows = rows.filter(status__in=STEP_STATUSES[step])
     return keyset_page(rows, key="id", after=after, before=before, descending=True)
 
 
-# The step each status waits for, and who has handled the grant before it (separation of duties:
-# the applicant, the reviewer and the approver may not take a later step of the same grant).
+def open_objections(grant: Grant) -> QuerySet[Feedback]:
+    """The objections to `grant` not answered yet, whether published or not: each holds the
+    next step (payment of a grant noticed first, closing of a grant paid first)."""
+    return Feedback.objects.filter(
+        grant=grant, kind=Feedback.Kind.OBJECTION, replied_at__isnull=True
+    )
+
+
+def _payable(today: datetime.date) -> Q:
+    """Finance can pay it now: approved in the pay-first order, or noticed first with the notice
+    period over and every objection answered."""
+    objection = Feedback.objects.filter(
+        grant=OuterRef("pk"), kind=Feedback.Kind.OBJECTION, replied_at__isnull=True
+    )
+    return Q(status=Grant.Status.APPROVED) | (
+        Q(status=Grant.Status.NOTICE, notice_until__lt=today) & ~Q(Exists(objection))
+    )
+
+
+# The statuses of each step, the capability that takes it and who has handled the grant before
+# (separation of duties: the applicant, the reviewer and the approver may not take a later step
+# of the same grant). The to-do counts and `?mine=1` read this one table.
+STEP_STATUSES: dict[str, tuple[str, ...]] = {
+    "review": (Grant.Status.SUBMITTED,),
+    "approve": (Grant.Status.REVIEWED,),
+    "pay": (Grant.Status.APPROVED, Grant.Status.NOTICE),
+}
 STEPS = (
-    ("fund.review", Grant.Status.SUBMITTED, ("applicant",)),
-    ("fund.approve", Grant.Status.REVIEWED, ("applicant", "reviewed_by")),
-    ("fund.pay", Grant.Status.APPROVED, ("applicant", "reviewed_by", "approved_by")),
+    ("review", "fund.review", ("applicant",)),
+    ("approve", "fund.approve", ("applicant", "reviewed_by")),
+    ("pay", "fund.pay", ("applicant", "reviewed_by", "approved_by")),
 )
 
 
+def _step_condition(step: str, today: datetime.date) -> Q:
+    return _payable(today) if step == "pay" else Q(status__in=STEP_STATUSES[step])
+
+
 def grants_at_my_step(*, user: User) -> QuerySet[Grant]:
-    """The grants in scope whose next step this user may take: the status matches a capability
-    the user holds, and the user has not handled the grant before (they could not act on it)."""
+    """The grants in scope whose next step this user can take now: the status matches a
+    capability the user holds, the user has not handled the grant before (they could not act on
+    it), and for payment the grant can actually be paid (`_payable`)."""
+    today = timezone.localdate()
     condition = Q(pk__in=[])
-    for capability, status, handled_by in STEPS:
+    for step_name, capability, handled_by in STEPS:
         if user.has_capability(capability):
-            step = Q(status=status)
+            step = _step_condition(step_name, today)
             for role in handled_by:
                 step &= ~Q(**{role: user}) | Q(**{f"{role}__isnull": True})
             condition |= step
@@ -92,15 +133,22 @@ def entry_list(*, user: User, after: str | None = None, before: str | None = Non
 
 
 def waiting_for(*, user: User) -> dict[str, int]:
-    """How many grants wait for this user's step, per status (those the user has handled before
-    are not counted: they cannot take the next step of those). One grouped query."""
+    """How many grants wait for this user's step, per step ("review", "approve", "pay"; those
+    the user has handled before are not counted: they cannot take the next step of those, nor
+    grants in their notice or held by an objection). One grouped query."""
     counts: dict[str, int] = {
-        status: 0 for capability, status, _ in STEPS if user.has_capability(capability)
+        step: 0 for step, capability, _ in STEPS if user.has_capability(capability)
     }
+    step_of = {status: step for step, statuses in STEP_STATUSES.items() for status in statuses}
     rows = grants_at_my_step(user=user).values_list("status").annotate(n=Count("id"))
     for status, n in rows.order_by():
-        counts[status] = n
+        counts[step_of[status]] = counts.get(step_of[status], 0) + n
     return counts
+
+
+def attachments_of(grant: Grant) -> list[GrantAttachment]:
+    """A grant's files, oldest first (the grant was loaded in the user's scope)."""
+    return list(GrantAttachment.objects.filter(grant=grant).select_related("uploaded_by"))
 
 
 def grant_choices(user: User) -> tuple[QuerySet[Family], QuerySet[Association]]:
@@ -113,3 +161,182 @@ def grant_choices(user: User) -> tuple[QuerySet[Family], QuerySet[Association]]:
         .order_by("association__code", "pk")
     )
     return families, Association.objects.visible_to(user).order_by("path")
+
+
+# --- a grant's next step, as its page shows it --------------------------------------------------
+
+# status: (step, capability, who has handled the grant and may not take this step, label)
+_NEXT: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    Grant.Status.SUBMITTED: ("review", "fund.review", ("applicant",)),
+    Grant.Status.REVIEWED: ("approve", "fund.approve", ("applicant", "reviewed_by")),
+    Grant.Status.NOTICE: ("pay", "fund.pay", ("applicant", "reviewed_by", "approved_by")),
+    Grant.Status.APPROVED: ("pay", "fund.pay", ("applicant", "reviewed_by", "approved_by")),
+    Grant.Status.PAID: ("close", "fund.approve", ()),
+}
+OTHERS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What happens next to a grant and whether `user` can do it now. `allowed` is True only
+    when the service would accept the step from this user today (the page offers the button
+    only then); otherwise `reason` says why not and `others` who can (separation of duties)."""
+
+    step: str  # "review", "approve", "pay", "close"; "" when the grant is closed or refused
+    allowed: bool = False
+    reason: str = ""
+    others: tuple[str, ...] = ()
+
+
+def next_step(*, user: User, grant: Grant) -> NextStep:
+    """The next step of `grant` for `user` (see NextStep); the same rules as the services."""
+    if grant.status not in _NEXT:
+        return NextStep(step="")
+    step, capability, handled_by = _NEXT[grant.status]
+    handled = {getattr(grant, f"{role}_id") for role in handled_by} - {None}
+    where = grant.association if step == "review" else grant.fund.association
+    today = timezone.localdate()
+    if step == "pay" and grant.status == Grant.Status.NOTICE and grant.in_notice(today):
+        return NextStep(step, reason=_notice_reason(grant, "pay"))
+    if step == "close" and grant.in_notice(today):
+        return NextStep(step, reason=_notice_reason(grant, "close"))
+    waits = step in ("pay", "close") and grant.status != Grant.Status.APPROVED
+    if waits and open_objections(grant).exists():
+        return NextStep(step, reason=_objection_reason(step))
+    may = user.has_capability(capability) and in_scope(user, where)
+    if may and user.pk not in handled:
+        return NextStep(step, allowed=True)
+    others = tuple(str(u) for u in _holders(capability, where.path, exclude={*handled, user.pk}))
+    if may:
+        role = next(r for r in handled_by if getattr(grant, f"{r}_id") == user.pk)
+        reason = gettext("您是本申请的%(role)s，按职责分离不能再%(step)s。") % {
+            "role": ROLE_LABELS[role](),
+            "step": STEP_LABELS[step](),
+        }
+    else:
+        reason = gettext("此步骤由其他有权限的人员办理。")
+    if not others:
+        reason += gettext("目前没有其他可以办理的人员，请联系县级管理员增设账号或授权。")
+    return NextStep(step, reason=reason, others=others)
+
+
+ROLE_LABELS = {
+    "applicant": lambda: gettext("申请人"),
+    "reviewed_by": lambda: gettext("审核人"),
+    "approved_by": lambda: gettext("审批人"),
+}
+STEP_LABELS = {
+    "review": lambda: gettext("审核"),
+    "approve": lambda: gettext("审批"),
+    "pay": lambda: gettext("支付"),
+    "close": lambda: gettext("办结"),
+}
+
+
+def _notice_reason(grant: Grant, step: str) -> str:
+    date = f"{grant.notice_until:%Y-%m-%d}"
+    if step == "pay":
+        return gettext("公示期至 %(date)s 结束，公示期满后方可支付。") % {"date": date}
+    return gettext("公示期至 %(date)s 结束，期满后方可办结。") % {"date": date}
+
+
+def _objection_reason(step: str) -> str:
+    if step == "pay":
+        return gettext("公示期内收到的异议尚未答复，答复后方可支付。")
+    return gettext("尚有异议未答复，答复后方可办结。")
+
+
+def waiting_on(grant: Grant) -> list[int]:
+    """Who may take `grant`'s next step now, as `next_step` finds the others (capability, scope,
+    separation of duties), every one of them: the recipients of the step's notification. None
+    while the step must wait (a notice running) or for the closing step."""
+    if grant.status not in (Grant.Status.SUBMITTED, Grant.Status.REVIEWED, Grant.Status.APPROVED):
+        return []
+    step, capability, handled_by = _NEXT[grant.status]
+    where = grant.association if step == "review" else grant.fund.association
+    handled = {getattr(grant, f"{role}_id") for role in handled_by}
+    return [user.pk for user in _holders(capability, where.path, exclude=handled, limit=None)]
+
+
+def _holders(
+    capability: str, path: str, *, exclude: set[int | None], limit: int | None = OTHERS_SHOWN
+) -> list[User]:
+    """Active accounts that hold `capability` and whose scope covers `path` (their home
+    association is it or above it), except `exclude`: at most `limit`."""
+    from fpa.accounts.models import User
+    from fpa.accounts.roles import roles_granting
+
+    return list(
+        User.objects.filter(
+            is_active=True,
+            roles__role__in=roles_granting(capability),
+            home_association__path__in=covering_paths(path),
+        )
+        .exclude(pk__in=[pk for pk in exclude if pk is not None])
+        .distinct()
+        .order_by("pk")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One step a grant has been through, for its page."""
+
+    label: str
+    when: datetime.date | datetime.datetime | None
+    who: str = ""
+    note: str = ""
+
+    @property
+    def has_time(self) -> bool:
+        return isinstance(self.when, datetime.datetime)
+
+
+def grant_history(grant: Grant) -> list[HistoryRow]:
+    """The steps `grant` has been through, in order, with their dates (from the grant's own
+    columns: each step writes its actor and time there, and the audit trail holds the rest)."""
+    rows = [HistoryRow(pgettext("grant step", "提交申请"), grant.created_at, str(grant.applicant))]
+    refused = grant.status == Grant.Status.REJECTED
+    if grant.reviewed_by_id:
+        at_review = refused and not grant.approved_by_id
+        rows.append(
+            HistoryRow(
+                gettext("乡镇审核"),
+                grant.reviewed_at,
+                str(grant.reviewed_by),
+                gettext("不通过") if at_review else gettext("通过"),
+            )
+        )
+    if grant.approved_by_id:
+        rows.append(
+            HistoryRow(
+                gettext("县级审批"),
+                grant.approved_at,
+                str(grant.approved_by),
+                gettext("不批准") if refused else gettext("批准"),
+            )
+        )
+    noticed_first = grant.notice_until is not None and (
+        grant.paid_on is None or grant.paid_on > grant.notice_until
+    )
+    if noticed_first and grant.approved_at is not None:
+        rows.append(
+            HistoryRow(
+                gettext("公示"),
+                timezone.localdate(grant.approved_at),
+                note=gettext("至 %(date)s") % {"date": f"{grant.notice_until:%Y-%m-%d}"},
+            )
+        )
+    if grant.paid_by_id:
+        rows.append(HistoryRow(gettext("财务支付"), grant.paid_on, str(grant.paid_by)))
+        if not noticed_first and grant.notice_until is not None:
+            rows.append(
+                HistoryRow(
+                    gettext("公示"),
+                    grant.paid_on,
+                    note=gettext("至 %(date)s") % {"date": f"{grant.notice_until:%Y-%m-%d}"},
+                )
+            )
+    if grant.closed_at is not None:
+        rows.append(HistoryRow(gettext("办结"), grant.closed_at))
+    return rows

@@ -15,7 +15,10 @@ from fpa.fund.models import (
     RulesVersion,
 )
 
-PUBLIC_GRANT_STATUSES = (Grant.Status.PAID, Grant.Status.CLOSED)
+# Shown to the public from the opening of the notice: noticed before payment (NOTICE, 公示中
+# 待支付), paid, closed. Approved grants waiting for a pay-first payment are not public yet.
+PUBLIC_GRANT_STATUSES = (Grant.Status.NOTICE, Grant.Status.PAID, Grant.Status.CLOSED)
+IN_NOTICE_STATUSES = (Grant.Status.NOTICE, Grant.Status.PAID)
 NOTICE_LIMIT = 200
 
 
@@ -83,7 +86,7 @@ def public_notices(fund: Fund, today: datetime.date | None = None) -> list[Grant
     today = today or timezone.localdate()
     return list(
         _public_grants(fund)
-        .filter(status=Grant.Status.PAID, notice_until__gte=today)
+        .filter(status__in=IN_NOTICE_STATUSES, notice_until__gte=today)
         .order_by("notice_until", "id")[:NOTICE_LIMIT]
     )
 

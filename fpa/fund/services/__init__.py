@@ -5,10 +5,16 @@ log and writes the entry, all in the caller's transaction.
 
 One module per sub-domain: `ledger` (the fund, its rules, posting and reversing entries),
 `raising` (donations and other income), `grants` (apply, review, approve, pay, close),
+`attachments` (a grant's checked files),
 `feedback` (social supervision: objections and comments, held for review). Callers import from
 `fpa.fund.services`.
 """
 
+from fpa.fund.services.attachments import (
+    MAX_PER_GRANT,
+    grant_attachment_add,
+    may_attach,
+)
 from fpa.fund.services.feedback import (
     REVIEW_STEPS,
     feedback_publish,
@@ -35,6 +41,7 @@ from fpa.fund.services.ledger import (
     default_receipt_prefix,
     entry_reverse,
     fund_create,
+    fund_settings_update,
     rules_publish,
 )
 from fpa.fund.services.raising import (
@@ -50,6 +57,7 @@ __all__ = [
     "GOODS",
     "INCOME_BY_DONOR",
     "IN_KIND_INCOME",
+    "MAX_PER_GRANT",
     "REVIEW_STEPS",
     "Line",
     "_lock",
@@ -64,11 +72,14 @@ __all__ = [
     "feedback_submit",
     "feedback_take_down",
     "fund_create",
+    "fund_settings_update",
     "grant_apply",
     "grant_approve",
+    "grant_attachment_add",
     "grant_close",
     "grant_pay",
     "grant_review",
     "income_record",
+    "may_attach",
     "rules_publish",
 ]

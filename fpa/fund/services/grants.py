@@ -9,16 +9,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from fpa.core import events
 from fpa.core.audit import audit_create, audit_update, snapshot
 from fpa.core.errors import Conflict, NotAllowed, ServiceError, check_version, validate, within
+from fpa.core.links import link_to
 from fpa.core.scope import require, require_in_scope
 from fpa.fund import selectors
 from fpa.fund.models import (
     Account,
-    Feedback,
+    Fund,
     Grant,
     JournalEntry,
 )
+from fpa.fund.selectors.grants import waiting_on
 from fpa.fund.services.ledger import (
     Line,
     _lock,
@@ -82,15 +85,16 @@ def grant_apply(
     validate(grant)
     grant.save()
     audit_create(actor=actor, obj=grant, scope_path=association.path)
+    _announce(grant)
     return grant
 
 
-def _locked_grant(grant: Grant, status: str, version: int | None) -> Grant:
-    """Lock the row and check it is still in `status` at the version the user saw: a second
-    click, a second tab or a concurrent request finds it moved on and is refused."""
+def _locked_grant(grant: Grant, status: str | tuple[str, ...], version: int | None) -> Grant:
+    """Lock the row and check it is still in `status` (one of them) at the version the user saw:
+    a second click, a second tab or a concurrent request finds it moved on and is refused."""
     locked = Grant.objects.select_for_update().get(pk=grant.pk)
     check_version(locked.version, version)
-    if locked.status != status:
+    if locked.status not in ((status,) if isinstance(status, str) else status):
         raise Conflict(
             gettext("该申请当前状态为「%(status)s」，不能重复办理。")
             % {"status": locked.get_status_display()}
@@ -109,7 +113,19 @@ def _step(actor: User, grant: Grant, before: dict[str, Any], **changes: object) 
     grant.version += 1
     grant.save(update_fields=[*changes, "version", "updated_at"])
     audit_update(actor=actor, obj=grant, before=before, scope_path=grant.association.path)
+    _announce(grant)
     return grant
+
+
+def _announce(grant: Grant) -> None:
+    """Tell whoever may take the grant's next step now (never who handled it before)."""
+    events.publish(
+        "fund.grant_waiting",
+        recipients=waiting_on(grant),
+        title=gettext("资助申请 %(number)s 等待您办理") % {"number": grant.number},
+        url=link_to("fund:grant_detail", grant.pk),
+        reason=f"{grant.association.name} · {grant.amount} 元",
+    )
 
 
 @transaction.atomic
@@ -138,22 +154,43 @@ def grant_review(
 def grant_approve(
     *, actor: User, grant: Grant, approve: bool, note: str = "", version: int | None = None
 ) -> Grant:
-    """County approval 县级审批, by someone other than the applicant and the reviewer."""
+    """County approval 县级审批, by someone other than the applicant and the reviewer. In the
+    fund's default order (notice first) approval opens the public notice: the grant is shown
+    on the public pages as 公示中（待支付） until `notice_until`, and finance may pay it only
+    after that, with every objection answered. In the pay-first order it waits for finance."""
     require(actor, "fund.approve")
     require_in_scope(actor, grant.fund.association)
     grant = _locked_grant(grant, Grant.Status.REVIEWED, version)
     _own(actor, grant, grant.reviewed_by_id)
-    before = snapshot(grant, ["status", "approved_by", "decision_note", "version"])
-    status = Grant.Status.APPROVED if approve else Grant.Status.REJECTED
-    return _step(
-        actor,
-        grant,
-        before,
-        status=status,
-        approved_by=actor,
-        approved_at=timezone.now(),
-        decision_note=within(note.strip(), 300, field="note"),
-    )
+    before = snapshot(grant, ["status", "approved_by", "decision_note", "notice_until", "version"])
+    changes: dict[str, object] = {
+        "status": Grant.Status.REJECTED,
+        "approved_by": actor,
+        "approved_at": timezone.now(),
+        "decision_note": within(note.strip(), 300, field="note"),
+    }
+    if approve:
+        fund = grant.fund
+        if fund.grant_order == Fund.GrantOrder.PAY_FIRST:
+            changes["status"] = Grant.Status.APPROVED
+        else:
+            changes["status"] = Grant.Status.NOTICE
+            changes["notice_until"] = timezone.localdate() + datetime.timedelta(
+                days=fund.notice_days
+            )
+    return _step(actor, grant, before, **changes)
+
+
+def _notice_over(grant: Grant, message: str) -> None:
+    """Refuse while the grant's notice period runs (`message` names its last day)."""
+    if grant.notice_until and timezone.localdate() <= grant.notice_until:
+        raise ServiceError(message % {"date": f"{grant.notice_until:%Y-%m-%d}"})
+
+
+def _objections_answered(grant: Grant, message: str) -> None:
+    """Refuse while an objection to the grant waits for its answer (it holds the next step)."""
+    if selectors.open_objections(grant).exists():
+        raise ServiceError(message)
 
 
 @transaction.atomic
@@ -165,8 +202,10 @@ def grant_pay(
     paid_on: datetime.date | None = None,
     version: int | None = None,
 ) -> Grant:
-    """Finance pays an approved grant: posts the expense (restricted money for its purpose
-    first) and opens the public notice 公示."""
+    """Finance pays a grant: posts the expense (restricted money for its purpose first). A grant
+    noticed first (NOTICE) is paid only after its notice period, with every objection answered,
+    and may then be closed at once; a grant approved in the pay-first order (APPROVED) is paid
+    at once and its public notice starts with the payment."""
     require(actor, "fund.pay")
     require_in_scope(actor, grant.fund.association)
     if source_account.kind != Account.Kind.ASSET:
@@ -175,8 +214,23 @@ def grant_pay(
     if paid_on > timezone.localdate():
         raise ServiceError(gettext("支付日期不能晚于今天。"), field="paid_on")
     fund = _lock(grant.fund)
-    grant = _locked_grant(grant, Grant.Status.APPROVED, version)
+    grant = _locked_grant(grant, (Grant.Status.APPROVED, Grant.Status.NOTICE), version)
     _own(actor, grant, grant.reviewed_by_id, grant.approved_by_id)
+    if grant.status == Grant.Status.NOTICE:
+        _notice_over(grant, gettext("公示期至 %(date)s 结束，公示期满后方可支付。"))
+        _objections_answered(grant, gettext("公示期内收到的异议尚未答复，答复后方可支付。"))
+        assert grant.notice_until is not None  # set by the approval that opened the notice
+        if paid_on <= grant.notice_until:
+            raise ServiceError(
+                gettext("支付日期须在公示期满（%(date)s）之后。")
+                % {"date": f"{grant.notice_until:%Y-%m-%d}"},
+                field="paid_on",
+            )
+        notice_until = grant.notice_until
+    else:
+        notice_until = max(paid_on, timezone.localdate()) + datetime.timedelta(
+            days=fund.notice_days
+        )
     category = grant.category
     restricted = min(selectors.pool_of(fund, category), grant.amount)
     lines = []
@@ -196,7 +250,6 @@ def grant_pay(
         township_code=grant.township.code,
         grant_number=grant.number,
     )
-    notice_until = max(paid_on, timezone.localdate()) + datetime.timedelta(days=fund.notice_days)
     return _step(
         actor,
         grant,
@@ -211,15 +264,12 @@ def grant_pay(
 
 @transaction.atomic
 def grant_close(*, actor: User, grant: Grant, version: int | None = None) -> Grant:
-    """Close a paid grant once its notice period is over and every objection is answered."""
+    """Close a paid grant once its notice period is over and every objection is answered (a
+    grant noticed before payment may be closed as soon as it is paid)."""
     require(actor, "fund.approve")
     require_in_scope(actor, grant.fund.association)
     grant = _locked_grant(grant, Grant.Status.PAID, version)
-    if grant.notice_until and timezone.localdate() <= grant.notice_until:
-        raise ServiceError(
-            gettext("公示期至 %(date)s 结束，期满后方可办结。") % {"date": grant.notice_until}
-        )
-    if grant.feedback.filter(kind=Feedback.Kind.OBJECTION, replied_at__isnull=True).exists():
-        raise ServiceError(gettext("尚有异议未答复，答复后方可办结。"))
+    _notice_over(grant, gettext("公示期至 %(date)s 结束，期满后方可办结。"))
+    _objections_answered(grant, gettext("尚有异议未答复，答复后方可办结。"))
     before = snapshot(grant, ["status", "version"])
     return _step(actor, grant, before, status=Grant.Status.CLOSED, closed_at=timezone.now())

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from fpa.core.audit import audit_create, audit_record
+from fpa.core.audit import audit_create, audit_record, audit_update, snapshot
 from fpa.core.counters import next_number
 from fpa.core.errors import Conflict, ServiceError, validate, within
 from fpa.core.models import AuditEvent
@@ -277,6 +277,35 @@ def fund_create(
     validate(fund)
     fund.save()
     audit_create(actor=actor, obj=fund, scope_path=association.path)
+    return fund
+
+
+@transaction.atomic
+def fund_settings_update(
+    *,
+    actor: User,
+    fund: Fund,
+    notice_days: int,
+    reply_days: int,
+    grant_order: str,
+) -> Fund:
+    """The county's settings of its fund: the notice period, the reply deadline and the order of
+    a grant's last steps (notice first, or pay first). Grants already approved keep the order
+    they were approved in; new approvals follow the new setting."""
+    require(actor, "fund.rules")
+    require_in_scope(actor, fund.association)
+    if grant_order not in Fund.GrantOrder.values:
+        raise ServiceError(gettext("请选择资助办理顺序。"), field="grant_order")
+    fund = _lock(fund)
+    before = snapshot(fund, ["notice_days", "reply_days", "grant_order"])
+    fund.notice_days = notice_days
+    fund.reply_days = reply_days
+    fund.grant_order = grant_order
+    validate(fund)
+    changed = [name for name, value in before.items() if getattr(fund, name) != value]
+    if changed:
+        fund.save(update_fields=[*changed, "updated_at"])
+        audit_update(actor=actor, obj=fund, before=before, scope_path=fund.association.path)
     return fund
 
 

@@ -15,6 +15,8 @@ from fpa.fund.views.common import (
 )
 from fpa.fund.views.grants import (
     grant_approve,
+    grant_attachment,
+    grant_attachment_add,
     grant_close,
     grant_detail,
     grant_list,
@@ -44,6 +46,7 @@ from fpa.fund.views.staff import (
     entry_list,
     entry_reverse,
     fund_create,
+    fund_settings,
     home,
     income_new,
     receipt,
@@ -71,7 +74,10 @@ __all__ = [
     "feedback_reply",
     "feedback_review",
     "fund_create",
+    "fund_settings",
     "grant_approve",
+    "grant_attachment",
+    "grant_attachment_add",
     "grant_close",
     "grant_detail",
     "grant_list",

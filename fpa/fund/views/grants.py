@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from fpa.accounts.requests import signed_in_user
-from fpa.core.actions import form_action, post_action
+from fpa.core import uploads
+from fpa.core.actions import form_action, form_errors, post_action
 from fpa.core.errors import ServiceError
 from fpa.core.scope import scoped_view
 from fpa.fund import forms, selectors, services
-from fpa.fund.models import Grant
+from fpa.fund.models import Grant, GrantAttachment
 from fpa.fund.views.common import _back
 
 if TYPE_CHECKING:
@@ -30,15 +32,24 @@ if TYPE_CHECKING:
 def grant_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in Grant.Status.values else ""
+    step = request.GET.get("step", "")
+    step = step if step in selectors.STEP_STATUSES else ""
     mine = request.GET.get("mine") == "1"
     page = selectors.grant_list(
         user=signed_in_user(request),
         status=status,
         mine=mine,
+        step=step,
         after=request.GET.get("after"),
         before=request.GET.get("before"),
     )
-    context = {"page": page, "status": status, "mine": mine, "statuses": Grant.Status.choices}
+    context = {
+        "page": page,
+        "status": status,
+        "step": step,
+        "mine": mine,
+        "statuses": Grant.Status.choices,
+    }
     return render(request, "fund/grants.html", context)
 
 
@@ -72,14 +83,20 @@ def grant_new(request: HttpRequest) -> HttpResponse:
 def grant_detail(request: HttpRequest, grant: Grant) -> HttpResponse:
     user = signed_in_user(request)
     version = {"version": grant.version}
+    step = selectors.next_step(user=user, grant=grant)
     context = {
         "grant": grant,
+        "fund": grant.fund,
+        "step": step,
+        "history": selectors.grant_history(grant),
+        "attachments": selectors.attachments_of(grant),
+        "attachment_form": forms.AttachmentForm() if services.may_attach(user, grant) else None,
+        "objections_open": selectors.open_objections(grant).count(),
         "feedback": grant.feedback.select_related("owner").order_by("-id")[:50],
-        "can_review": user.has_capability("fund.review") and grant.status == Grant.Status.SUBMITTED,
-        "can_approve": user.has_capability("fund.approve")
-        and grant.status == Grant.Status.REVIEWED,
-        "can_pay": user.has_capability("fund.pay") and grant.status == Grant.Status.APPROVED,
-        "can_close": user.has_capability("fund.approve") and grant.status == Grant.Status.PAID,
+        "can_review": step.allowed and step.step == "review",
+        "can_approve": step.allowed and step.step == "approve",
+        "can_pay": step.allowed and step.step == "pay",
+        "can_close": step.allowed and step.step == "close",
         "decision_form": forms.DecisionForm(initial=version),
         "pay_form": forms.PayForm(
             initial={
@@ -107,7 +124,9 @@ class _Decision(Protocol):
     ) -> Grant: ...
 
 
-def _decide(request: HttpRequest, grant: Grant, service: _Decision, done: str) -> HttpResponse:
+def _decide(
+    request: HttpRequest, grant: Grant, service: _Decision, done: str | Callable[[Grant], str]
+) -> HttpResponse:
     return post_action(
         request,
         forms.DecisionForm(request.POST),
@@ -133,7 +152,17 @@ def grant_review(request: HttpRequest, pk: Grant) -> HttpResponse:
 @scoped_view(capability="fund.view", model=Grant)
 @require_POST
 def grant_approve(request: HttpRequest, pk: Grant) -> HttpResponse:
-    return _decide(request, pk, services.grant_approve, gettext("已审批。"))
+    return _decide(request, pk, services.grant_approve, _approved)
+
+
+def _approved(grant: Grant) -> str:
+    if grant.status == Grant.Status.NOTICE:
+        return gettext(
+            "已批准，公示已开始（至 %(date)s）。公示期满且异议均已答复后，由财务支付。"
+        ) % {"date": f"{grant.notice_until:%Y-%m-%d}"}
+    if grant.status == Grant.Status.APPROVED:
+        return gettext("已批准，转财务支付。")
+    return gettext("已审批。")
 
 
 @scoped_view(capability="fund.view", model=Grant)
@@ -145,7 +174,11 @@ def grant_pay(request: HttpRequest, pk: Grant) -> HttpResponse:
         call=lambda form: services.grant_pay(
             actor=signed_in_user(request), grant=pk, **form.cleaned_data
         ),
-        done=gettext("已支付，公示已开始。"),
+        done=lambda grant: (
+            gettext("已支付，公示已开始。")
+            if grant.in_notice()
+            else gettext("已支付。公示期已满，可以办结。")
+        ),
         then=("fund:grant_detail", pk.pk),
         invalid=gettext("请选择付款账户并填写支付日期。"),
     )
@@ -162,3 +195,38 @@ def grant_close(request: HttpRequest, pk: Grant) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, exc.message)
     return _back(pk)
+
+
+# --- staff: a grant's files ----------------------------------------------------------------------
+# Served only here, to staff who may open the grant (fund.view in its scope): the files are in
+# MEDIA_ROOT under VAR_DIR, which no URL and no static-file server exposes.
+
+
+@scoped_view(capability="fund.view", model=Grant)
+@require_POST
+def grant_attachment_add(request: HttpRequest, pk: Grant) -> HttpResponse:
+    form = forms.AttachmentForm(request.POST, request.FILES)
+    return post_action(
+        request,
+        form,
+        call=lambda form: services.grant_attachment_add(
+            actor=signed_in_user(request),
+            grant=pk,
+            kind=form.cleaned_data["kind"],
+            upload=form.cleaned_data["file"],
+        ),
+        done=lambda item: gettext("已上传附件：%(kind)s。") % {"kind": item.get_kind_display()},
+        then=("fund:grant_detail", pk.pk),
+        invalid=form_errors,
+    )
+
+
+@scoped_view(capability="fund.view", model=GrantAttachment, as_="attachment")
+@require_safe
+def grant_attachment(request: HttpRequest, attachment: GrantAttachment) -> FileResponse:
+    """The stored (checked) file, as a download."""
+    return uploads.file_response(
+        attachment.file,
+        content_type=attachment.content_type,
+        filename=attachment.download_name,
+    )

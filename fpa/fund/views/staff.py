@@ -57,6 +57,28 @@ def fund_create(request: HttpRequest) -> HttpResponse:
 
 
 @scoped_view(capability="fund.rules")
+def fund_settings(request: HttpRequest) -> HttpResponse:
+    """The county's settings of its fund: the order of a grant's last steps, the notice period
+    and the reply deadline (audited by `services.fund_settings_update`)."""
+    user = signed_in_user(request)
+    fund = _fund_or_404(user)
+    initial = {
+        "grant_order": fund.grant_order,
+        "notice_days": fund.notice_days,
+        "reply_days": fund.reply_days,
+    }
+    form = forms.FundSettingsForm(request.POST or None, initial=initial)
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.fund_settings_update(actor=user, fund=fund, **form.cleaned_data),
+        done=gettext("基金设置已保存。"),
+        then="fund:home",
+        page=lambda: _form_page(request, form, gettext("基金设置"), fund),
+    )
+
+
+@scoped_view(capability="fund.rules")
 def rules_edit(request: HttpRequest) -> HttpResponse:
     fund = _fund_or_404(signed_in_user(request))
     current = selectors.rules_current(fund)

@@ -16,7 +16,7 @@ from fpa.core.models import AuditEvent
 from fpa.core.names import pinyin_forms
 from fpa.core.protected import blind_index
 from fpa.core.scope import in_scope, require
-from fpa.members import tallies
+from fpa.members import rules, tallies
 from fpa.members.models import (
     CardSequence,
     Member,
@@ -50,6 +50,13 @@ EDITABLE = (
 )
 # Derived from the ID number, whose mask hides the birth date: never in the trail together.
 AUDIT_EXCLUDE = frozenset({"birth_date", "id_number_hash", "phone_hash", "name_pinyin"})
+# Whose staff may reopen a refused application: the township and the levels above it.
+REOPENERS = (
+    Association.Kind.TOWNSHIP,
+    Association.Kind.COUNTY,
+    Association.Kind.PREFECTURE,
+    Association.Kind.PROVINCE,
+)
 NOT_HOLDER = gettext_noop("会员须登记在在用的县、乡镇、村（社区）或企业、园区、流动人口等计生协。")
 
 
@@ -138,6 +145,11 @@ def _next_card(association: Association) -> str:
     """The next card number of `association`: gap-free, never issued twice (fpa.core.counters)."""
     number = next_number(CardSequence, "last_number", association=association)
     return f"{association.code}-{number:05d}"
+
+
+def _new_card(association: Association) -> dict[str, str]:
+    """A member card: its number and the unguessable code of its public check (the QR code)."""
+    return {"card_number": _next_card(association), "card_code": rules.new_code()}
 
 
 def _lock(member: Member) -> Member:

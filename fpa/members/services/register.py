@@ -10,22 +10,24 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from fpa.core.audit import audit_update, diff, snapshot
-from fpa.core.errors import ServiceError, check_version, validate, within
+from fpa.core.errors import NotAllowed, ServiceError, check_version, validate, within
 from fpa.core.scope import require, require_in_scope
 from fpa.members import tallies
 from fpa.members.models import (
     Member,
     Transfer,
 )
+from fpa.members.rules import RESOLUTION_MAX
 from fpa.members.services.common import (
     EDITABLE,
+    REOPENERS,
     _apply_identity,
     _audit_create,
     _check_duplicate,
     _clean,
     _lock,
     _may_decide,
-    _next_card,
+    _new_card,
     _path,
     _require_holder,
     _set_status,
@@ -79,25 +81,47 @@ def member_apply(
 
 @transaction.atomic
 def member_approve(
-    *, actor: User, member: Member, approved_on: datetime.date | None = None
+    *,
+    actor: User,
+    member: Member,
+    approved_on: datetime.date | None = None,
+    council_meeting_on: datetime.date | None = None,
+    council_resolution: str = "",
 ) -> Member:
-    """理事会审批: the application is approved and a member card number is issued."""
+    """理事会审批: the application is approved and a member card (number and check code) is
+    issued. The approval page records the council meeting date and the resolution number (both
+    or neither; the date is then the approval date); an import of members approved long ago may
+    leave them out."""
     locked = _lock(member)
     _may_decide(actor, locked.association)
     if locked.status != Member.Status.PENDING:
         raise ServiceError(gettext("只能审批待审批的申请。"), field="status")
-    day = approved_on or timezone.localdate()
-    if day > timezone.localdate() or day < locked.applied_on:
+    today = timezone.localdate()
+    resolution = within((council_resolution or "").strip(), RESOLUTION_MAX, field="resolution")
+    if bool(council_meeting_on) != bool(resolution):
+        field = "council_resolution" if council_meeting_on else "council_meeting_on"
+        raise ServiceError(gettext("请同时填写理事会会议日期和决议文号。"), field=field)
+    if council_meeting_on is not None:
+        if council_meeting_on > today or council_meeting_on < locked.applied_on:
+            raise ServiceError(
+                gettext("理事会会议日期应在申请日期与今天之间。"), field="council_meeting_on"
+            )
+        approved_on = approved_on or council_meeting_on
+    day = approved_on or today
+    if day > today or day < locked.applied_on:
         raise ServiceError(gettext("批准日期应在申请日期与今天之间。"), field="approved_on")
+    reason = "理事会审批通过" + (f"（{resolution}）" if resolution else "")
     _set_status(
         actor,
         locked,
         Member.Status.ACTIVE,
         day,
-        "理事会审批通过",
-        card_number=_next_card(locked.association),
+        reason,
+        **_new_card(locked.association),
         approved_on=day,
         approved_by=actor,
+        council_meeting_on=council_meeting_on,
+        council_resolution=resolution,
     )
     return locked
 
@@ -118,6 +142,30 @@ def member_reject(*, actor: User, member: Member, reason: str) -> Member:
         timezone.localdate(),
         reason,
         rejection_reason=within(reason, 300, field="reason"),
+    )
+    return locked
+
+
+@transaction.atomic
+def member_reopen(*, actor: User, member: Member, reason: str) -> Member:
+    """A refusal recorded by mistake: the township (or the county) above puts the application
+    back before the council (待审批), with the reason; the refusal stays in the status history
+    and the audit trail. Refused when the person holds or seeks a membership again since."""
+    require(actor, "member.approve")
+    locked = _lock(member)
+    require_in_scope(actor, locked.association)
+    home = actor.home_association
+    if home is None or home.kind not in REOPENERS:
+        raise NotAllowed(gettext("未批准的入会申请须由乡镇或县级计生协重新打开。"))
+    if locked.status != Member.Status.REJECTED:
+        raise ServiceError(gettext("只有未批准的申请可以重新打开。"), field="status")
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ServiceError(gettext("请填写重新打开的原因。"), field="reason")
+    _check_duplicate(locked, actor)
+    text = within(gettext("重新打开申请：%(reason)s") % {"reason": reason}, 300, field="reason")
+    _set_status(
+        actor, locked, Member.Status.PENDING, timezone.localdate(), text, rejection_reason=""
     )
     return locked
 

@@ -5,7 +5,8 @@ Staff pages need `member.view` / `member.edit` / `member.approve` in scope. A tr
 through `Transfer.objects.visible_to`, which admits both the sending and the receiving subtree;
 the receiving side sees only `selectors.transfer_summary` until it accepts.
 
-Modules: `register` (the register and one member), `transfers`, `reports` (counts, groups,
+Modules: `register` (the register and one member), `public` (the online application, its
+status page and the member card's check, no sign-in), `transfers`, `reports` (counts, groups,
 re-registration campaigns, composition, Excel); `common` holds the helpers they share.
 """
 
@@ -16,16 +17,24 @@ from fpa.members.views.common import (
     _form_page,
     _holders,
     _may_decide,
+    _may_reopen,
+)
+from fpa.members.views.public import (
+    check,
+    join,
+    join_status,
 )
 from fpa.members.views.register import (
     apply,
     approve,
+    card,
     detail,
     edit,
     group,
     member_list,
     pending,
     reject,
+    reopen,
     reveal,
     status,
     transfer,
@@ -55,10 +64,13 @@ __all__ = [
     "_form_page",
     "_holders",
     "_may_decide",
+    "_may_reopen",
     "apply",
     "approve",
     "campaign_detail",
     "campaigns",
+    "card",
+    "check",
     "composition",
     "counts",
     "detail",
@@ -67,9 +79,12 @@ __all__ = [
     "group",
     "groups",
     "import_members",
+    "join",
+    "join_status",
     "member_list",
     "pending",
     "reject",
+    "reopen",
     "reveal",
     "status",
     "transfer",

@@ -48,6 +48,16 @@ def _may_decide(user: User, association: Association) -> bool:
     )
 
 
+def _may_reopen(user: User) -> bool:
+    """Whether the user's level may reopen a refused application (the service checks again)."""
+    home = user.home_association
+    return (
+        user.has_capability("member.approve")
+        and home is not None
+        and home.kind in services.REOPENERS
+    )
+
+
 def _form_page(
     request: HttpRequest, form: forms.Form, title: str, member: Member, **extra: Any
 ) -> HttpResponse:

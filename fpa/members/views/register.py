@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from fpa.accounts.requests import signed_in_user
-from fpa.core.actions import form_action
-from fpa.core.errors import ServiceError
+from fpa.activities import selectors as activity_selectors
+from fpa.core.actions import form_action, post_action
+from fpa.core.forms import ReopenForm
 from fpa.core.reveal import reveal_response
 from fpa.core.scope import scoped_view
 from fpa.core.typing_aids import HtmxHttpRequest
 from fpa.members import forms, selectors, services
 from fpa.members.models import Member
-from fpa.members.views.common import AREA_KINDS, MEMBER, _area, _form_page, _holders, _may_decide
+from fpa.members.views.common import (
+    AREA_KINDS,
+    MEMBER,
+    _area,
+    _form_page,
+    _holders,
+    _may_decide,
+    _may_reopen,
+)
 from fpa.organizations import selectors as org_selectors
 
 # --- the register -----------------------------------------------------------------------------
@@ -81,7 +90,7 @@ def pending(request: HttpRequest) -> HttpResponse:
         {"member": m, "may_decide": _may_decide(user, m.association)}
         for m in selectors.pending_list(user=user)
     ]
-    return render(request, "members/pending.html", {"rows": rows})
+    return render(request, "members/pending.html", {"rows": rows, "today": timezone.localdate()})
 
 
 @scoped_view(capability="member.view", **MEMBER)
@@ -95,6 +104,9 @@ def detail(request: HttpRequest, pk: Member) -> HttpResponse:
         and _may_decide(user, member.association),
         "can_reveal": user.has_capability("personal.reveal"),
         "reject_form": forms.RejectForm(),
+        "can_reopen": member.status == Member.Status.REJECTED and _may_reopen(user),
+        "has_card": member.status == Member.Status.ACTIVE and bool(member.card_code),
+        "participation": activity_selectors.member_participation(user=user, member=member),
     }
     return render(request, "members/detail.html", context)
 
@@ -118,18 +130,68 @@ def edit(request: HttpRequest, member: Member) -> HttpResponse:
     )
 
 
+@scoped_view(capability="member.approve", **MEMBER, as_="member")
+def approve(request: HttpRequest, member: Member) -> HttpResponse:
+    """理事会审批: the meeting date and the resolution number are required."""
+    form = forms.ApproveForm(
+        request.POST or None,
+        applied_on=member.applied_on,
+        initial={"council_meeting_on": timezone.localdate()},
+    )
+    title = gettext("理事会批准入会：%(name)s") % {"name": member.name}
+    note = gettext("申请日期：%(day)s。批准日期即理事会会议日期。") % {
+        "day": member.applied_on.isoformat()
+    }
+    return form_action(
+        request,
+        form,
+        call=lambda form: services.member_approve(
+            actor=signed_in_user(request), member=member, **form.cleaned_data
+        ),
+        done=lambda approved: (
+            gettext("已批准入会，会员证号 %(card)s。") % {"card": approved.card_number}
+        ),
+        then=("members:detail", member.pk),
+        page=lambda: _form_page(
+            request,
+            form,
+            title,
+            member,
+            note=note,
+            confirm=gettext("批准后即成为正式会员并编发会员证号。确定批准吗？"),
+        ),
+    )
+
+
 @require_POST
-@scoped_view(capability="member.approve", **MEMBER)
-def approve(request: HttpRequest, pk: Member) -> HttpResponse:
-    try:
-        member = services.member_approve(actor=signed_in_user(request), member=pk)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, gettext("已批准入会，会员证号 %(card)s。") % {"card": member.card_number}
-        )
-    return redirect("members:detail", pk=pk.pk)
+@scoped_view(capability="member.approve", **MEMBER, as_="member")
+def reopen(request: HttpRequest, member: Member) -> HttpResponse:
+    """A refused application back before the council (the township or the county, a reason)."""
+    form = ReopenForm(request.POST)
+    return post_action(
+        request,
+        form,
+        call=lambda form: services.member_reopen(
+            actor=signed_in_user(request), member=member, **form.cleaned_data
+        ),
+        done=gettext("已重新打开申请，等待理事会重新审批。"),
+        then=("members:detail", member.pk),
+        invalid=gettext("请填写重新打开的原因。"),
+    )
+
+
+@scoped_view(capability="member.view", **MEMBER, as_="member")
+def card(request: HttpRequest, member: Member) -> HttpResponse:
+    """会员证 to print: one card per A4 page at the real card size, its QR code opening the
+    public check; the photo box on request (?photo=1)."""
+    printable = member.status == Member.Status.ACTIVE and bool(member.card_code)
+    context = {
+        "member": member,
+        "printable": printable,
+        "photo": request.GET.get("photo") == "1",
+        "check_path": reverse("members:check", args=[member.card_code]) if printable else "",
+    }
+    return render(request, "members/card.html", context)
 
 
 @scoped_view(capability="member.approve", **MEMBER, as_="member")

@@ -24,6 +24,7 @@ from fpa.members import forms, selectors, services
 from fpa.members import jobs as member_jobs
 from fpa.members.models import Member, Reregistration
 from fpa.members.views.common import AREA_KINDS, _area, _holders
+from fpa.migrants import selectors as migrant_selectors
 from fpa.organizations import selectors as org_selectors
 from fpa.organizations.models import Association
 
@@ -39,6 +40,16 @@ def counts(request: HttpRequest) -> HttpResponse:
         context["total"] = selectors.counts(user=user, association=area)
         context["rows"] = selectors.counts_by_child(user=user, association=area)
         context["kinds"] = Member.Kind.choices
+        if user.has_capability("migrant.view"):
+            # Beside the migrant members: the migrants in the register (流动人口登记), from the
+            # migrants' one selector, per row's association.
+            registered = migrant_selectors.migrant_counts(user=user, root=area)
+            by_code = {row.code: row.total for row in registered.rows if not row.own}
+            by_code[area.code] = sum(row.total for row in registered.rows if row.own)
+            for row in context["rows"]:
+                code = row.association.code if row.association else None
+                row.registered_migrants = by_code.get(code, 0) if code else None
+            context["registered_migrants"] = registered.total.total
     return render(request, "members/counts.html", context)
 
 

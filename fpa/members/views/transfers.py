@@ -5,22 +5,47 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from fpa.accounts.requests import signed_in_user
 from fpa.core.errors import ServiceError
 from fpa.core.scope import in_scope, scoped_view
+from fpa.core.transfer_pages import TransferPages, lists_page
 from fpa.members import forms, selectors, services
 from fpa.members.models import Transfer
+from fpa.members.services.transfers import MEMBERS
 
 # --- transfers --------------------------------------------------------------------------------
 
 
+# The list, its filters, sorts, pages and export are the shared transfer lists; the transfer's
+# own page stays the members' (it shows the card number and the council's decision).
+PAGES = TransferPages(
+    kind=MEMBERS,
+    title=_("会员转会"),
+    intro=_(
+        "转出协会发起，转入协会接收或拒绝。接收前，转入协会只能看到姓名、性别、出生年份、"
+        "会员类型和转会原因。"
+    ),
+    subject_label=_("会员"),
+    list_url="members:transfers",
+    detail_url="members:transfer_detail",
+    subject_url="members:detail",
+    summary=lambda transfer, sending: [],
+    accepted=lambda transfer, new: (
+        gettext("已接收，新会员证号 %(card)s。") % {"card": new.card_number}
+    ),
+    after_accept=lambda transfer, new: ("members:detail", new.pk),
+    view_capability="member.view",
+)
+
+
 @scoped_view(capability="member.view")
-def transfers(request: HttpRequest) -> HttpResponse:
-    lists = selectors.transfer_lists(user=signed_in_user(request))
-    return render(request, "members/transfers.html", lists)
+def transfers(request: HttpRequest) -> HttpResponseBase:
+    return lists_page(request, PAGES)
 
 
 @scoped_view(capability="member.view", model=Transfer)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from fpa.core import events
 from fpa.core.audit import (
     audit_create,
     audit_update,
@@ -98,5 +100,12 @@ def filing_return(*, actor: User, filing: Filing, reason: str) -> Filing:
     )
     audit_update(
         actor=actor, obj=filing, before=before, scope_path=filing.association.path, reason=reason
+    )
+    events.publish(
+        "organizations.filing_returned",
+        recipients=[filing.submitted_by_id],
+        title=gettext("%(association)s 的备案被退回") % {"association": filing.association.name},
+        url=reverse("organizations:detail", args=[filing.association.code]),
+        reason=filing.return_reason,
     )
     return filing

@@ -27,6 +27,7 @@ from fpa.organizations.models import (
     Association,
     AssociationChange,
 )
+from fpa.organizations.selectors import forget_area_options
 
 if TYPE_CHECKING:
     from fpa.accounts.models import User
@@ -145,6 +146,7 @@ def _flush(pending: list[Association], paths: dict[str, tuple[int, str]]) -> Non
     if not pending:
         return
     Association.objects.bulk_create(pending, batch_size=1000)
+    _tree_changed()
     if not all(a.pk for a in pending):  # SQLite < 3.35 and some backends return no ids
         ids = dict(
             Association.objects.filter(code__in=[a.code for a in pending]).values_list("code", "id")
@@ -188,6 +190,7 @@ def _update_known(
             association=current, kind="reopen", effective_date=effective, recorded_by=actor
         )
         Association.objects.filter(pk=current.pk).update(valid_to=None)
+        _tree_changed()
         changed = True
     if not changed:
         result.unchanged += 1
@@ -218,6 +221,7 @@ def _rename(
         name_initials=initials,
         version=association.version + 1,
     )
+    _tree_changed()
     association.name, association.division_name = name, division_name
 
 
@@ -248,6 +252,7 @@ def _move(
     for node in descendants:
         Association.objects.filter(pk=node.pk).update(path=node.path, depth=node.depth)
     Association.objects.filter(pk=association.pk).update(parent_id=parent[0] if parent else None)
+    _tree_changed()
     association.path = path
 
 
@@ -268,8 +273,16 @@ def _close_unlisted(
             association=association, kind=AssociationChange.Kind.CLOSE, effective_date=effective
         )
         Association.objects.filter(pk=association.pk).update(valid_to=effective)
+        _tree_changed()
         closed += 1
     return closed
+
+
+def _tree_changed() -> None:
+    """The area filters' options kept per worker are read again once this transaction commits
+    (selectors.area_options; the tree's writes here are bulk and queryset updates, which send
+    no model signal)."""
+    transaction.on_commit(forget_area_options)
 
 
 @transaction.atomic
@@ -340,7 +353,7 @@ def association_rename(
     require(actor, "org.edit")
     require_in_scope(actor, association)
     locked = Association.objects.select_for_update().get(pk=association.pk)
-    check_version(locked.version, expected_version, ["名称"])
+    check_version(locked.version, expected_version, [gettext("名称")])
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ServiceError(gettext("名称不能为空，且不超过100个字符。"), field="name")

@@ -182,7 +182,14 @@ def staff_end(request: HttpRequest, staff: StaffMember) -> HttpResponse:
         done=gettext("%(name)s 已离任。") % {"name": staff.name},
         then=("organizations:staff_detail", staff.pk),
         page=lambda: _form_page(
-            request, form, gettext("离任：%(name)s") % {"name": staff.name}, staff.association
+            request,
+            form,
+            gettext("离任：%(name)s") % {"name": staff.name},
+            staff.association,
+            confirm=gettext(
+                "离任后此人不再计入本协会在任人员，也不再主持日常工作，不能撤销"
+                "（需要时重新登记任职）。确定登记离任吗？"
+            ),
         ),
     )
 

@@ -11,6 +11,7 @@ from fpa.volunteers.services.common import (
     PAIRING_CARE_KIND,
     PAIRING_ROLE,
     PROFILE_FIELDS,
+    REOPENERS,
     TEAM_LEVELS,
     TRANSITIONS,
     _lock,
@@ -37,6 +38,7 @@ from fpa.volunteers.services.registry import (
     volunteer_apply,
     volunteer_change_status,
     volunteer_link_account,
+    volunteer_reopen,
     volunteer_update,
     volunteer_vet,
 )
@@ -50,6 +52,7 @@ __all__ = [
     "PAIRING_CARE_KIND",
     "PAIRING_ROLE",
     "PROFILE_FIELDS",
+    "REOPENERS",
     "TEAM_LEVELS",
     "TRANSITIONS",
     "_lock",
@@ -72,6 +75,7 @@ __all__ = [
     "volunteer_apply",
     "volunteer_change_status",
     "volunteer_link_account",
+    "volunteer_reopen",
     "volunteer_update",
     "volunteer_vet",
 ]

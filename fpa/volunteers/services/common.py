@@ -29,6 +29,14 @@ if TYPE_CHECKING:
     from fpa.accounts.models import User
 
 HOLDERS = (Association.Kind.VILLAGE, Association.Kind.TOWNSHIP, Association.Kind.COUNTY)
+# Whose staff may reopen a refused vetting: the township and the levels above it, never the
+# village that recorded the refusal.
+REOPENERS = (
+    Association.Kind.TOWNSHIP,
+    Association.Kind.COUNTY,
+    Association.Kind.PREFECTURE,
+    Association.Kind.PROVINCE,
+)
 PROFILE_FIELDS: tuple[str, ...] = ("name", "phone", "address", "occupation", "on_weekdays")
 PROFILE_FIELDS += ("on_weekends",)
 PROFILE_FIELDS += ("in_evenings", "guardian_name", "guardian_relation", "guardian_phone")
@@ -56,8 +64,10 @@ def _path(volunteer: Volunteer) -> str:
 
 
 def duplicate_of(id_number: str, *, exclude: int | None = None) -> Volunteer | None:
+    """Another record of this person; a refused application is not one (the person may apply
+    again)."""
     digest = blind_index("id_number", id_number)
-    found = Volunteer.objects.filter(id_number_hash=digest)
+    found = Volunteer.objects.filter(id_number_hash=digest).exclude(status=Volunteer.Status.REFUSED)
     if exclude:
         found = found.exclude(pk=exclude)
     return found.select_related("association").first()
@@ -91,6 +101,8 @@ def _check_identity(volunteer: Volunteer, today: datetime.date) -> None:
             )
         if volunteer.guardian_consent_on and volunteer.guardian_consent_on > today:
             raise ServiceError(gettext("监护人同意日期不能晚于今天。"), field="guardian_consent_on")
+    if volunteer.status == Volunteer.Status.REFUSED:
+        return  # a refused record blocks nobody (the person may have applied again since)
     other = duplicate_of(volunteer.id_number.reveal_unchecked(), exclude=volunteer.pk)
     if other is not None:
         raise ServiceError(

@@ -13,12 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from fpa.accounts.roles import Role
+from fpa.core import consent as core_consent
 from fpa.core.audit import audit_create, audit_record, audit_update, snapshot
-from fpa.core.errors import ServiceError, validate, within
+from fpa.core.errors import NotAllowed, ServiceError, validate, within
 from fpa.core.models import AuditEvent
 from fpa.core.scope import require, require_in_scope
 from fpa.organizations.models import Association
-from fpa.volunteers import selectors
+from fpa.volunteers import rules
 from fpa.volunteers.models import (
     Agreement,
     Insurance,
@@ -30,6 +31,7 @@ from fpa.volunteers.models import (
 from fpa.volunteers.services.common import (
     HOLDERS,
     PROFILE_FIELDS,
+    REOPENERS,
     TRANSITIONS,
     _changed,
     _check_identity,
@@ -38,6 +40,7 @@ from fpa.volunteers.services.common import (
     _path,
     _record_status,
     _save_new,
+    duplicate_of,
 )
 from fpa.volunteers.services.hours import _hours
 from fpa.volunteers.services.pairings import _pairing_close
@@ -73,9 +76,11 @@ def volunteer_apply(
         require_in_scope(actor, association)
     if association.kind not in HOLDERS or not association.is_current:
         raise ServiceError(gettext("请选择在用的县、乡镇或村（社区）计生协。"), field="association")
-    consent = selectors.current_consent()
-    if consent_version != consent.version:
-        raise ServiceError(gettext("同意书已更新，请阅读最新版本后重新勾选同意。"), field="consent")
+    consent = core_consent.agreed(
+        rules.CONSENT_PURPOSE,
+        consent_version,
+        missing=gettext("尚未设置报名同意书，暂不能报名。"),
+    )
     today = timezone.localdate()
     volunteer = Volunteer(  # type: ignore[misc]  # None for a missing number: see below
         association=association,
@@ -190,6 +195,40 @@ def volunteer_vet(
     audit_update(actor=actor, obj=volunteer, before=before, scope_path=_path(volunteer))
     to_status = Volunteer.Status.VETTED if passed else Volunteer.Status.REFUSED
     _record_status(actor, volunteer, to_status, vetted_on, "考察通过" if passed else notes)
+    return volunteer
+
+
+@transaction.atomic
+def volunteer_reopen(*, actor: User, volunteer: Volunteer, reason: str) -> Volunteer:
+    """A refusal recorded by mistake: the township (or the county) above the volunteer's
+    association puts the application back to 待考察, with the reason; the refusal's notes and
+    date stay in the status history and the audit trail. Refused when the person has applied
+    again since (the new application is the one to vet)."""
+    require(actor, "volunteer.edit")
+    require_in_scope(actor, volunteer.association)
+    home = actor.home_association
+    if home is None or home.kind not in REOPENERS:
+        raise NotAllowed(gettext("考察结论须由乡镇或县级计生协重新打开。"))
+    volunteer = _lock(volunteer)
+    if volunteer.status != Volunteer.Status.REFUSED:
+        raise ServiceError(gettext("只有考察未通过的报名可以重新打开。"), field="status")
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ServiceError(gettext("请填写重新打开的原因。"), field="reason")
+    if duplicate_of(volunteer.id_number.reveal_unchecked(), exclude=volunteer.pk) is not None:
+        raise ServiceError(
+            gettext("此人已重新报名，请在新的报名上录入考察，不能重新打开这份报名。"),
+            field="status",
+        )
+    before = snapshot(volunteer, ["vetting_notes", "interview_on", "vetted_on", "vetted_by"])
+    volunteer.vetting_notes, volunteer.interview_on = "", None
+    volunteer.vetted_on, volunteer.vetted_by = None, None
+    volunteer.save(update_fields=["vetting_notes", "interview_on", "vetted_on", "vetted_by"])
+    audit_update(
+        actor=actor, obj=volunteer, before=before, scope_path=_path(volunteer), reason=reason
+    )
+    text = within(gettext("重新打开考察：%(reason)s") % {"reason": reason}, 300, field="reason")
+    _record_status(actor, volunteer, Volunteer.Status.APPLIED, timezone.localdate(), text)
     return volunteer
 
 

@@ -34,6 +34,16 @@ def _holders(user: User) -> QuerySet[Association]:
     return org_selectors.association_choices(user=user, kinds=services.HOLDERS)
 
 
+def _may_reopen(user: User) -> bool:
+    """Whether the user's level may reopen a refused vetting (the service checks it again)."""
+    home = user.home_association
+    return (
+        user.has_capability("volunteer.edit")
+        and home is not None
+        and home.kind in services.REOPENERS
+    )
+
+
 def _page(
     request: HttpRequest,
     form: forms.BaseForm,

@@ -3,6 +3,8 @@ trainings, insurance, the account link, certificates and renewals."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,8 +13,10 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from fpa.accounts.requests import signed_in_user
+from fpa.core import links
 from fpa.core.actions import form_action, post_action
 from fpa.core.errors import ServiceError
+from fpa.core.forms import ReopenForm
 from fpa.core.reveal import reveal_response
 from fpa.core.scope import scoped_view
 from fpa.organizations import selectors as org_selectors
@@ -26,6 +30,7 @@ from fpa.volunteers.views.common import (
     VOLUNTEER,
     _action,
     _holders,
+    _may_reopen,
     _page,
 )
 
@@ -95,6 +100,7 @@ def detail(request: HttpRequest, pk: Volunteer) -> HttpResponse:
         "star_label": rules.star_label(data["stars"]),
         "insured_today": any(i.covers(today) for i in data["insurances"]),
         "link_form": forms.LinkForm(accounts=selectors.linkable_accounts(user)),
+        "can_reopen": volunteer.status == Volunteer.Status.REFUSED and _may_reopen(user),
     }
     return render(request, "volunteers/detail.html", context)
 
@@ -184,6 +190,23 @@ def vet(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
         gettext("考察：%(name)s") % {"name": volunteer.display_name},
         lambda d: services.volunteer_vet(actor=signed_in_user(request), volunteer=volunteer, **d),
         gettext("已录入考察结果。"),
+    )
+
+
+@require_POST
+@scoped_view(capability="volunteer.edit", **VOLUNTEER, as_="volunteer")
+def reopen(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
+    """A refused vetting back to 待考察 (the township or the county, with a reason)."""
+    form = ReopenForm(request.POST)
+    return post_action(
+        request,
+        form,
+        call=lambda form: services.volunteer_reopen(
+            actor=signed_in_user(request), volunteer=volunteer, **form.cleaned_data
+        ),
+        done=gettext("已重新打开考察，报名回到“已报名待考察”。"),
+        then=("volunteers:detail", volunteer.pk),
+        invalid=gettext("请填写重新打开的原因。"),
     )
 
 
@@ -286,7 +309,9 @@ def certificate(request: HttpRequest, cert: Certificate) -> HttpResponse:
         "cert": cert,
         "volunteer": cert.volunteer,
         "star_label": rules.star_label(cert.stars),
-        "verify_url": request.build_absolute_uri("/volunteers/verify/"),
+        "verify_url": request.build_absolute_uri(links.link("volunteers:verify")),
+        # The QR code opens the public check with this certificate's code filled in.
+        "check_path": links.link("volunteers:verify") + "?" + urlencode({"code": cert.code}),
     }
     return render(request, "volunteers/certificate.html", context)
 

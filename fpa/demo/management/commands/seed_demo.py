@@ -22,6 +22,9 @@ from fpa.organizations.models import Association
 # username, full name, home association code, role
 DEMO_ACCOUNTS = [
     ("demo-county", "县计生协管理员", "622923", Role.COUNTY_ADMIN),
+    # The county's second person who may approve grants (separation of duties: a grant the
+    # administrator reviewed in place of a township is approved by the vice-chair).
+    ("demo-vicechair", "县计生协副会长", "622923", Role.COUNTY_ADMIN),
     ("demo-township", "刘家峡镇专干", "622923100", Role.TOWNSHIP_STAFF),
     ("demo-township2", "盐锅峡镇专干", "622923101", Role.TOWNSHIP_STAFF),
     ("demo-village", "大庄村专干", "622923100201", Role.VILLAGE_STAFF),
@@ -80,6 +83,7 @@ class Command(BaseCommand):
                     },
                     village=users["demo-village"],
                     volunteer=users["demo-volunteer"],
+                    vice_chair=users["demo-vicechair"],
                 )
                 summary: dict[str, int] = {}
                 for _label, seed in demo_seeders():

@@ -1,0 +1,77 @@
+"""The activity figures the reports up the chain derive (`fpa.reports.fields`): the 八大项目
+events and people, materials handed out and media reports of a year, read from the tallies
+(`selectors.figures`, one grouped query per report, shared); the records behind each are
+`selectors.records_of_figure`, listed only when a report is frozen."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.utils.translation import gettext_noop
+
+from fpa.activities import selectors
+from fpa.core.links import link
+from fpa.core.todo import shared
+from fpa.organizations.models import Association
+from fpa.reports.fields import Derive, Figure, Period, ReportField
+from fpa.reports.kinds import PROJECTS  # the labels, declared once
+
+
+def _figures(user: Any, area: Association, year: int) -> selectors.Figures:
+    return shared(
+        f"activities.figures:{user.pk}:{area.pk}:{year}",
+        lambda: selectors.figures(user=user, association=area, year=year),
+    )
+
+
+def _figure(figure: str, dimension: str | None = None) -> Derive:
+    def derive(user: Any, area: Association, period: Period) -> Figure:
+        year = period.first.year
+        value = _figures(user, area, year).get(figure, dimension)
+        query = {"code": area.code, "year": year, "figure": figure}
+        if dimension:
+            query["dimension"] = dimension
+
+        def ids() -> list[int]:
+            rows = selectors.records_of_figure(
+                user=user, association=area, year=year, figure=figure, dimension=dimension or ""
+            )
+            return list(rows.order_by("pk").values_list("pk", flat=True)[:20000])
+
+        return Figure(
+            value=value,
+            url=f"{link('activities:figure_records')}?{urlencode(query)}",
+            records=ids,
+            model="activities.activity",
+        )
+
+    return derive
+
+
+FIELDS = [
+    *[
+        field
+        for code, events, people in PROJECTS
+        for field in (
+            ReportField(
+                f"projects.{code}.events",
+                events,
+                gettext_noop("次"),
+                _figure("activities", code),
+            ),
+            ReportField(
+                f"projects.{code}.people",
+                people,
+                gettext_noop("人"),
+                _figure("people", code),
+            ),
+        )
+    ],
+    ReportField(
+        "activities.materials",
+        gettext_noop("发放宣传资料"),
+        gettext_noop("份"),
+        _figure("materials"),
+    ),
+]

@@ -1,0 +1,12 @@
+"""Where the home page's help is in the user guide (fpa.core.help reads it): `/` is the
+workbench once signed in and the public front page for a visitor; `/overview/` is the chapter
+"驾驶舱"."""
+
+from __future__ import annotations
+
+from fpa.core.help import Anchor
+
+SECTIONS: dict[str, Anchor] = {
+    "dashboard:home": ("工作台与待办", "平台首页"),
+    "dashboard:overview": "驾驶舱",
+}

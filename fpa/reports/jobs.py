@@ -1,0 +1,78 @@
+"""The reports' background jobs (fpa.core.jobs): the roll-up workbook of a level with many
+subordinates, and the archive's export of many reports, read again as the job's owner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fpa.core.excel import exports
+from fpa.core.jobs import JobFailed, Progress, register
+from fpa.core.models import Job
+from fpa.organizations import selectors as org_selectors
+from fpa.reports import excel, selectors
+
+ROLLUP = "reports.rollup"
+ARCHIVE = "reports.archive"
+
+
+@register(ROLLUP)
+@exports.in_chinese
+def rollup_workbook(job: Job, progress: Progress) -> dict[str, Any]:
+    user = exports.job_owner(job, "report.view")
+    progress.stage(exports.STAGE_BUILDING)
+    params = job.params
+    area = org_selectors.association_choices(user=user).filter(code=params.get("code")).first()
+    kind = selectors.kind_get(str(params.get("kind") or ""))
+    if area is None or kind is None:
+        raise JobFailed(exports.OUT_OF_SCOPE)
+    try:
+        period = selectors.period_of(kind, str(params.get("period") or ""))
+    except ValueError as exc:
+        raise JobFailed(str(exc)) from exc
+    data = excel.rollup(user=user, association=area, kind=kind, period=period)
+    progress.stage(exports.STAGE_WRITING, total=len(data.rows))
+
+    def on_row(count: int) -> None:
+        progress.advance(read=count, written=count)
+        progress.check()
+
+    handle = excel.build(lambda h: excel.write_rollup(h, data, on_row))
+    exports.keep_file(progress, handle, excel.rollup_filename(data))
+    progress.advance(read=len(data.rows), written=len(data.rows), force=True)
+    return {"rows": len(data.rows)}
+
+
+@register(ARCHIVE)
+@exports.in_chinese
+def archive_workbook(job: Job, progress: Progress) -> dict[str, Any]:
+    user = exports.job_owner(job, "report.view")
+    params = job.params
+    area = None
+    if params.get("code"):
+        area = org_selectors.association_choices(user=user).filter(code=params["code"]).first()
+        if area is None:
+            raise JobFailed(exports.OUT_OF_SCOPE)
+    filters = selectors.ArchiveFilters(
+        kind=str(params.get("kind") or ""),
+        period=str(params.get("period") or ""),
+        association=area,
+        status=str(params.get("status") or ""),
+    )
+    rows = selectors.archive_for_export(user=user, filters=filters)
+    progress.stage(exports.STAGE_COUNTING)
+    total = rows.count()
+    progress.stage(exports.STAGE_WRITING, total=total)
+
+    def on_row(count: int) -> None:
+        progress.advance(read=count, written=count)
+        progress.check()
+
+    written = [0]
+
+    def write(handle: Any) -> None:
+        written[0] = excel.write_archive(handle, rows.iterator(chunk_size=500), on_row)
+
+    handle = excel.build(write)
+    exports.keep_file(progress, handle, "上报归档.xlsx")
+    progress.advance(read=written[0], written=written[0], force=True)
+    return {"rows": written[0]}

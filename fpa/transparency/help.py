@@ -1,0 +1,7 @@
+"""Where the verifiable ledger's help is in the user guide (fpa.core.help reads it)."""
+
+from __future__ import annotations
+
+from fpa.core.help import Anchor
+
+SECTIONS: dict[str, Anchor] = {"transparency:*": "可验证账本"}
