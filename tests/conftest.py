@@ -44,18 +44,23 @@ SHANGQUAN = "622923101201"  # a village of 盐锅峡镇
 
 def pytest_collection_modifyitems(items: list[Any]) -> None:
     """Every database test may use the "jobs" alias too (background jobs, fpa.core.db_router):
-    the import pages enqueue jobs. A test that names its databases keeps them."""
+    the import pages enqueue jobs. A test that names its databases keeps them.
+
+    A transactional test (real commits: races, the job worker, the server) empties every table
+    when it ends, the rows the data migrations wrote too (care kinds, settings, consent texts).
+    Each one therefore starts from the database as migrated (serialized_rollback), so which
+    transactional test ran before it on the same worker does not matter."""
     for item in items:
         marker = item.get_closest_marker("django_db")
         uses_db = "db" in item.fixturenames or "transactional_db" in item.fixturenames
         if marker is None and not uses_db:
             continue
         kwargs = dict(marker.kwargs) if marker is not None else {}
-        if kwargs.get("databases") is not None:
-            continue
         if marker is None and "transactional_db" in item.fixturenames:
             kwargs["transaction"] = True
-        kwargs["databases"] = ["default", "jobs"]
+        if kwargs.get("transaction"):
+            kwargs["serialized_rollback"] = True
+        kwargs.setdefault("databases", ["default", "jobs"])
         item.add_marker(
             pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False
         )
