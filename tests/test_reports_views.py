@@ -12,10 +12,13 @@ from typing import Any
 
 import pytest
 
-from fpa.reports import services
+from fpa.accounts.roles import Role
+from fpa.core.models import Job
+from fpa.organizations.models import Association
+from fpa.reports import selectors, services
 from fpa.reports.kinds import WARMTH
 from fpa.reports.models import Report, ReportValue
-from tests.conftest import DAZHUANG, content
+from tests.conftest import DAZHUANG, content, make_user
 from tests.reports_helpers import family, last_month, opened, submitted, visit
 from tests.test_excel_engine import read_back
 
@@ -245,3 +248,79 @@ def test_the_kinds_page_is_the_countys(client_for, county, township) -> None:
         {"form": "due", "d-kind": "monthly_special", "d-period": MONTH, "d-due_on": "2020-01-01"},
     )
     assert due.status_code == 400 and "截止日期不能早于报告期开始" in due.text
+
+
+def _live(client: Any, **data: str) -> Any:
+    return client.post("/reports/below/live/", {"kind": "monthly_special", "period": MONTH, **data})
+
+
+def test_live_figures_of_each_unit_below_come_as_a_job(client_for, county, township, filed) -> None:
+    """The figures the records give now, township by township, beside nothing filed: a job
+    (run inside the request here), its workbook served to the county."""
+    client = client_for(county)
+    response = _live(client, code="622923")
+    assert response.status_code == 302 and response["Location"].startswith("/jobs/")
+    job = Job.objects.get(pk=int(response["Location"].split("/")[2]))
+    townships = Association.objects.filter(parent__code="622923", kind="township").count()
+    assert (job.kind, job.status, job.total, job.rows_written) == (
+        "reports.live",
+        "done",
+        townships,
+        townships,
+    )
+    data = cells(content(client.get(f"/jobs/{job.pk}/download/")))
+    assert data[0][0] == "特殊家庭帮扶月报（实时数据）" and "手填项以各级上报为准" in data[2][0]
+    header = data[3]
+    visits = header.index("帮扶记录（次）")
+    body = data[4:-1]
+    assert len(body) == townships and {row[1] for row in body} == {"乡镇（街道）计生协"}
+    liujiaxia = next(row for row in body if row[0] == "刘家峡镇计生协")
+    assert liujiaxia[visits] == 1
+    assert sum(row[visits] or 0 for row in body if row[0] != "刘家峡镇计生协") == 0
+    assert data[-1][0] == "本级合计（实时）" and data[-1][visits] == 1
+    # A visit after the report was filed shows in the live figures, not in the filed report.
+    visit(township, family(township, DAZHUANG))
+    job = Job.objects.get(pk=int(_live(client, code="622923")["Location"].split("/")[2]))
+    data = cells(content(client.get(f"/jobs/{job.pk}/download/")))
+    assert data[-1][visits] == 2
+    assert ReportValue.objects.get(report=filed, key="families.care_records").value == 1
+    # Hand fields stay empty: only a filed report knows them.
+    year = str(last_month().first.year)
+    job = Job.objects.get(
+        pk=int(_live(client, code="622923", kind="annual_work", period=year)["Location"][6:-1])
+    )
+    data = cells(content(client.get(f"/jobs/{job.pk}/download/")))
+    trainers = data[3].index("师资（市、县级）（人）")
+    assert [row[trainers] for row in data[4:]] == [""] * (townships + 1)
+
+
+def test_live_figures_above_county_level_go_county_by_county(client_for, township, filed) -> None:
+    province = make_user("province", "62", Role.COUNTY_ADMIN)
+    units = selectors.live_units(user=province, association=Association.objects.get(code="62"))
+    assert [u.code for u in units] == ["6229", "622923"]  # the prefecture, then its county
+    client = client_for(province)
+    job = Job.objects.get(pk=int(_live(client, code="62")["Location"].split("/")[2]))
+    data = cells(content(client.get(f"/jobs/{job.pk}/download/")))
+    visits = data[3].index("帮扶记录（次）")
+    assert [(row[0], row[visits]) for row in data[4:]] == [
+        ("临夏回族自治州计生协", 1),
+        ("永靖县计生协", 1),
+        ("本级合计（实时）", 1),
+    ]
+
+
+def test_live_figures_are_refused_outside_the_scope(
+    client, client_for, volunteer, township, filed
+) -> None:
+    before = Job.objects.count()
+    own = client_for(township)
+    refused = _live(own, code="622923101")  # another township
+    assert refused.status_code == 302 and refused["Location"] == "/reports/below/"
+    assert "不在您的管辖范围内" in own.get("/reports/below/").content.decode()
+    assert _live(own, period="2026-13").status_code == 302
+    assert "报告期" in own.get("/reports/below/").content.decode()
+    assert _live(client_for(volunteer), code="622923100").status_code == 403
+    anonymous = _live(client, code="622923100")
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    assert client_for(township).get("/reports/below/live/").status_code == 405
+    assert Job.objects.count() == before

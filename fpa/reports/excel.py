@@ -83,6 +83,7 @@ class Rollup:
     period: Period
     rows: list[tuple[Association, str, dict[str, Decimal]]] = field(default_factory=list)
     total: dict[str, Decimal] = field(default_factory=dict)
+    live: bool = False  # derived from the records now, not the accepted reports
 
 
 def rollup(
@@ -111,11 +112,31 @@ def rollup(
     return out
 
 
+def live_rollup(
+    *,
+    user: Any,
+    association: Association,
+    kind: Kind,
+    period: Period,
+    on_unit: Callable[[int], None] | None = None,
+) -> Rollup:
+    """The figures the records give now, unit by unit (`selectors.live_figures`), in the
+    roll-up's shape: a quick look before the reports are filed, never a filed figure."""
+    rows, total = selectors.live_figures(
+        user=user, association=association, kind=kind, period=period, on_unit=on_unit
+    )
+    out = Rollup(association=association, kind=kind, period=period, total=total, live=True)
+    out.rows = [(unit, str(unit.get_kind_display()), figures) for unit, figures in rows]
+    return out
+
+
 def write_rollup(target: Any, data: Rollup, on_row: Callable[[int], None] | None = None) -> None:
     workbook = xlsxwriter.Workbook(target, {**WORKBOOK_OPTIONS, "constant_memory": False})
     f = ReportFormats(workbook)
     kind = data.kind
-    title = (kind.label if kind.custom else gettext(kind.label)) + "（汇总）"
+    title = (kind.label if kind.custom else gettext(kind.label)) + (
+        "（实时数据）" if data.live else "（汇总）"
+    )
     ws = workbook.add_worksheet("汇总")
     keys = kind.keys
     width = 2 + len(keys)
@@ -125,8 +146,12 @@ def write_rollup(target: Any, data: Rollup, on_row: Callable[[int], None] | None
     ws.merge_range(0, 0, 0, max(width - 1, 1), excel.neutralise(title), f.title)
     ws.write_string(1, 0, excel.neutralise(f"填报单位：{data.association.name}"))
     ws.write_string(1, 2, f"报告期：{data.period.key}")
+    if data.live:
+        ws.write_string(
+            2, 0, f"按{timezone.localtime():%Y-%m-%d %H:%M}的记录计算；手填项以各级上报为准。"
+        )
     ws.write_string(3, 0, "下级协会", f.header)
-    ws.write_string(3, 1, "状态", f.header)
+    ws.write_string(3, 1, "层级" if data.live else "状态", f.header)
     for col, key in enumerate(keys, start=2):
         declared = kind.field(key)
         label = declared.label if kind.custom else gettext(declared.label)
@@ -140,10 +165,11 @@ def write_rollup(target: Any, data: Rollup, on_row: Callable[[int], None] | None
         row += 1
         if on_row is not None:
             on_row(row - 4)
-    ws.write_string(row, 0, "合计（已审核）", f.bold_number)
+    ws.write_string(row, 0, "本级合计（实时）" if data.live else "合计（已审核）", f.bold_number)
     ws.write_blank(row, 1, None, f.bold_number)
     for col, key in enumerate(keys, start=2):
-        _write_number(ws, row, col, data.total.get(key, Decimal(0)), f.bold_number)
+        total = data.total.get(key) if data.live else data.total.get(key, Decimal(0))
+        _write_number(ws, row, col, total, f.bold_number)
     ws.freeze_panes(4, 2)
     a4_paper(ws, repeat=(0, 3), landscape=True)
     workbook.close()
@@ -244,7 +270,8 @@ def sheet_response(data: selectors.Sheet) -> FileResponse:
 
 def rollup_filename(data: Rollup) -> str:
     label = data.kind.label if data.kind.custom else gettext(data.kind.label)
-    return f"{label}汇总-{data.period.key}-{data.association.name}.xlsx"
+    what = "实时数据" if data.live else "汇总"
+    return f"{label}{what}-{data.period.key}-{data.association.name}.xlsx"
 
 
 def rollup_response(data: Rollup) -> FileResponse:

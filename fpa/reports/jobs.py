@@ -12,6 +12,7 @@ from fpa.organizations import selectors as org_selectors
 from fpa.reports import excel, selectors
 
 ROLLUP = "reports.rollup"
+LIVE = "reports.live"
 ARCHIVE = "reports.archive"
 
 
@@ -40,6 +41,35 @@ def rollup_workbook(job: Job, progress: Progress) -> dict[str, Any]:
     exports.keep_file(progress, handle, excel.rollup_filename(data))
     progress.advance(read=len(data.rows), written=len(data.rows), force=True)
     return {"rows": len(data.rows)}
+
+
+@register(LIVE)
+@exports.in_chinese
+def live_workbook(job: Job, progress: Progress) -> dict[str, Any]:
+    """The figures the records give now for each unit below (`selectors.live_units`): a
+    derivation per unit, so always in the background, with a unit count as progress."""
+    user = exports.job_owner(job, "report.view")
+    params = job.params
+    area = org_selectors.association_choices(user=user).filter(code=params.get("code")).first()
+    kind = selectors.kind_get(str(params.get("kind") or ""))
+    if area is None or kind is None:
+        raise JobFailed(exports.OUT_OF_SCOPE)
+    try:
+        period = selectors.period_of(kind, str(params.get("period") or ""))
+    except ValueError as exc:
+        raise JobFailed(str(exc)) from exc
+    units = len(selectors.live_units(user=user, association=area))
+    progress.stage(exports.STAGE_BUILDING, total=units)
+
+    def on_unit(count: int) -> None:
+        progress.advance(read=count, written=count)
+        progress.check()
+
+    data = excel.live_rollup(user=user, association=area, kind=kind, period=period, on_unit=on_unit)
+    handle = excel.build(lambda h: excel.write_rollup(h, data))
+    exports.keep_file(progress, handle, excel.rollup_filename(data))
+    progress.advance(read=units, written=units, force=True)
+    return {"rows": units}
 
 
 @register(ARCHIVE)

@@ -422,6 +422,41 @@ def subordinates(
     return rows
 
 
+def live_units(*, user: User, association: Association) -> list[Association]:
+    """The associations a live roll-up lists, in tree order: those directly below that file
+    reports and, above county level, every county beneath them too (a province's annual report
+    goes county by county). Bounded: at most 2,000."""
+    below = Association.objects.visible_to(user).current().filter(kind__in=FILERS)
+    direct = below.filter(parent=association)
+    if association.kind in (Association.Kind.PROVINCE, Association.Kind.PREFECTURE):
+        counties = below.filter(
+            kind=Association.Kind.COUNTY, path__startswith=association.path
+        ).exclude(pk=association.pk)
+        direct = direct | counties
+    return list(direct.order_by("path")[:2000])
+
+
+def live_figures(
+    *,
+    user: User,
+    association: Association,
+    kind: Kind,
+    period: Period,
+    on_unit: Any = None,
+) -> tuple[list[tuple[Association, dict[str, Decimal]]], dict[str, Decimal]]:
+    """Each listed unit's derived figures now (`live_units`) and the association's own subtree's
+    figures as the total; hand fields stay empty (only a filed report knows them). `on_unit(n)`
+    is called after each unit (a job's progress)."""
+    rows: list[tuple[Association, dict[str, Decimal]]] = []
+    for count, unit in enumerate(live_units(user=user, association=association), start=1):
+        figures = derived_figures(user=user, kind=kind, association=unit, period=period)
+        rows.append((unit, {key: Decimal(f.value) for key, f in figures.items()}))
+        if on_unit is not None:
+            on_unit(count)
+    total = derived_figures(user=user, kind=kind, association=association, period=period)
+    return rows, {key: Decimal(f.value) for key, f in total.items()}
+
+
 # --- the archive ----------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.own, name="own"),
     path("open/", views.open_report, name="open"),
     path("below/", views.below, name="below"),
+    path("below/live/", views.live, name="live"),
     path("archive/", views.archive, name="archive"),
     path("kinds/", views.kinds, name="kinds"),
     path("<int:pk>/", views.detail, name="detail"),

@@ -37,18 +37,23 @@ LARGE_ROLLUP = 40  # more subordinates than this: the roll-up workbook is a back
 LARGE_EXPORT = 200  # more reports than this: the archive workbook is a background job
 
 
-def _kind_and_period(request: HttpRequest, kinds: list[Kind]) -> tuple[Kind, Period | None, str]:
+def _kind_and_period(
+    request: HttpRequest, kinds: list[Kind], data: Any = None
+) -> tuple[Kind, Period | None, str]:
     """?kind= (default the first) and ?period= (default its last complete period)."""
-    wanted = (request.GET.get("kind") or "")[:40]
+    data = request.GET if data is None else data
+    wanted = (data.get("kind") or "")[:40]
     kind = next((k for k in kinds if k.key == wanted), kinds[0])
     try:
-        return kind, selectors.period_of(kind, request.GET.get("period")), ""
+        return kind, selectors.period_of(kind, data.get("period")), ""
     except ValueError as exc:
         return kind, None, str(exc)
 
 
-def _area(request: HttpRequest, name: str = "code") -> tuple[Association | None, bool]:
-    code = (request.GET.get(name) or "").strip()[:32]
+def _area(
+    request: HttpRequest, name: str = "code", data: Any = None
+) -> tuple[Association | None, bool]:
+    code = ((request.GET if data is None else data).get(name) or "").strip()[:32]
     if not code:
         return None, False
     user = signed_in_user(request)
@@ -263,7 +268,8 @@ def export(request: HttpRequest, report: Report) -> HttpResponseBase:
 @scoped_view(capability=VIEW)
 def below(request: HttpRequest) -> HttpResponseBase:
     """Each direct subordinate's report for a kind and period (?code= a level in the scope,
-    default the user's own), late ones flagged; ?download=xlsx the roll-up workbook."""
+    default the user's own), late ones flagged; ?download=xlsx the roll-up workbook of the
+    accepted reports (`live` below: the figures the records give now)."""
     user = signed_in_user(request)
     all_kinds = selectors.kinds()
     kind, period, error = _kind_and_period(request, all_kinds)
@@ -307,6 +313,28 @@ def below(request: HttpRequest) -> HttpResponseBase:
         else "",
     }
     return render(request, "reports/below.html", context)
+
+
+@require_POST
+@scoped_view(capability=VIEW)
+def live(request: HttpRequest) -> HttpResponseBase:
+    """The figures the records give now for each unit below the chosen level (kind, period and
+    code posted from 下级上报): a derivation per unit, so a background job, whatever the size."""
+    user = signed_in_user(request)
+    kind, period, error = _kind_and_period(request, selectors.kinds(), request.POST)
+    area, foreign = _area(request, data=request.POST)
+    area = area or (None if foreign else user.home_association)
+    if period is None or area is None:
+        messages.error(request, error or gettext("所选协会不存在或不在您的管辖范围内。"))
+        return redirect("reports:below")
+    job = jobs.job_enqueue(
+        kind=report_jobs.LIVE,
+        actor=user,
+        title=gettext("实时数据：%(name)s %(kind)s %(period)s")
+        % {"name": area.name, "kind": gettext(kind.label), "period": period.key},
+        params={"code": area.code, "kind": kind.key, "period": period.key},
+    )
+    return redirect(jobs.job_url(job))
 
 
 # --- 归档 -------------------------------------------------------------------------------------
