@@ -24,7 +24,7 @@ from fpa.families.selectors import monthly_report_for
 from fpa.reports import checks, selectors, services
 from fpa.reports.fields import QUARTER, YEAR, last_complete, parse_period, registered_fields
 from fpa.reports.kinds import ANNUAL, MEMBERS, MONTHLY_SPECIAL, WARMTH
-from fpa.reports.models import Report, ReportEvidence, ReportStep
+from fpa.reports.models import CustomField, CustomKind, Report, ReportEvidence, ReportStep
 from tests.activities_helpers import held
 from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, make_user
 from tests.reports_helpers import (
@@ -405,6 +405,53 @@ def test_the_county_adds_a_custom_kind_of_hand_fields(county, township) -> None:
         services.custom_kind_create(
             actor=county, code="坏代码", name="报表", periodicity="month", fields=[("a", "")]
         )
+
+
+def test_custom_kinds_apply_to_the_subtree_that_set_them(county, township, township2) -> None:
+    """A kind set by one association is offered below it only: not to a neighbour, and a key
+    typed by hand from elsewhere is not found."""
+    services.custom_kind_create(
+        actor=county, code="door", name="入户宣传", periodicity="month", fields=[("入户", "户")]
+    )
+    neighbour = CustomKind.objects.create(
+        association=township2.home_association,
+        code="yanguo_only",
+        name="盐锅峡专报",
+        periodicity="month",
+        created_by=township2,
+    )
+    CustomField.objects.create(kind=neighbour, sort=1, label="项目", unit="个")
+    assert "custom.door" in {k.key for k in selectors.kinds(township)}
+    assert "custom.yanguo_only" not in {k.key for k in selectors.kinds(township)}
+    assert "custom.yanguo_only" in {k.key for k in selectors.kinds(township2)}
+    assert selectors.kind_get("custom.yanguo_only", township) is None
+    assert selectors.kind_get("custom.yanguo_only", township2) is not None
+    province = make_user("province", "62", Role.COUNTY_ADMIN)
+    assert not {k.key for k in selectors.kinds(province)} & {"custom.door", "custom.yanguo_only"}
+
+
+def test_a_retired_custom_kind_is_no_longer_offered_and_its_reports_stay(county, township) -> None:
+    made = services.custom_kind_create(
+        actor=county, code="door", name="入户宣传", periodicity="month", fields=[("入户", "户")]
+    )
+    kind = selectors.kind_get("custom.door", township)
+    assert kind is not None
+    report = opened(township, kind)
+    services.report_submit(actor=township, report=report, values={k: "2" for k in kind.keys})
+    with pytest.raises(NotAllowed):
+        services.custom_kind_set_active(actor=township, kind=made, active=False)
+    province = make_user("province", "62", Role.COUNTY_ADMIN)
+    with pytest.raises(NotAllowed, match="本级设置"):
+        services.custom_kind_set_active(actor=province, kind=made, active=False)
+    before = AuditEvent.objects.count()
+    services.custom_kind_set_active(actor=county, kind=made, active=False)
+    assert AuditEvent.objects.count() == before + 1
+    assert AuditEvent.objects.latest("pk").reason == "停用自定义报表"
+    assert "custom.door" not in {k.key for k in selectors.kinds(township)}
+    assert selectors.kind_get("custom.door", township) is None  # not offered for a new report
+    assert selectors.kind_get(report.kind) is not None  # the filed one still reads
+    services.custom_kind_set_active(actor=county, kind=made, active=True)
+    assert "custom.door" in {k.key for k in selectors.kinds(township)}
 
 
 def test_the_county_sets_a_due_date_and_late_reports_are_flagged(county, township) -> None:

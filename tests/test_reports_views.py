@@ -324,3 +324,27 @@ def test_live_figures_are_refused_outside_the_scope(
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
     assert client_for(township).get("/reports/below/live/").status_code == 405
     assert Job.objects.count() == before
+
+
+def test_the_county_retires_and_restores_its_custom_kind(client_for, county, township) -> None:
+    services.custom_kind_create(
+        actor=county, code="door", name="入户宣传", periodicity="month", fields=[("入户", "户")]
+    )
+    client = client_for(county)
+    page = client.get("/reports/kinds/").content.decode()
+    assert 'data-code="door"' in page and "停用后各级不能再新建这种报表" in page
+    assert (
+        client_for(township)
+        .post("/reports/kinds/", {"form": "active", "code": "door", "active": "0"})
+        .status_code
+        == 403
+    )
+    forged = client.post("/reports/kinds/", {"form": "active", "code": "nope", "active": "0"})
+    assert forged.status_code == 302 and "不在您的管辖范围内" in client.get(forged["Location"]).text
+    done = client.post("/reports/kinds/", {"form": "active", "code": "door", "active": "0"})
+    assert done.status_code == 302 and "已停用" in client.get(done["Location"]).text
+    assert "custom.door" not in client_for(township).get("/reports/").text
+    opened = client_for(township).post("/reports/open/", {"kind": "custom.door", "period": MONTH})
+    assert opened.status_code == 302 and not Report.objects.filter(kind="custom.door").exists()
+    client.post("/reports/kinds/", {"form": "active", "code": "door", "active": "1"})
+    assert "custom.door" in client_for(township).get("/reports/").text

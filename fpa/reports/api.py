@@ -170,7 +170,7 @@ def report_list(request: HttpRequest, filters: Query[ReportFiltersIn]) -> dict:
 @router.post("/reports", response=with_errors(ReportDetailOut, created=True))
 def report_open(request: HttpRequest, payload: OpenIn) -> Status[Report]:
     user = signed_in_user(request)
-    kind = selectors.kind_get(payload.kind)
+    kind = selectors.kind_get(payload.kind, user)
     if kind is None:
         raise ServiceError("没有这个报表。", field="kind")
     if user.home_association is None:

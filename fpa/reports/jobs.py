@@ -23,7 +23,7 @@ def rollup_workbook(job: Job, progress: Progress) -> dict[str, Any]:
     progress.stage(exports.STAGE_BUILDING)
     params = job.params
     area = org_selectors.association_choices(user=user).filter(code=params.get("code")).first()
-    kind = selectors.kind_get(str(params.get("kind") or ""))
+    kind = selectors.kind_get(str(params.get("kind") or ""), user)
     if area is None or kind is None:
         raise JobFailed(exports.OUT_OF_SCOPE)
     try:
@@ -51,7 +51,7 @@ def live_workbook(job: Job, progress: Progress) -> dict[str, Any]:
     user = exports.job_owner(job, "report.view")
     params = job.params
     area = org_selectors.association_choices(user=user).filter(code=params.get("code")).first()
-    kind = selectors.kind_get(str(params.get("kind") or ""))
+    kind = selectors.kind_get(str(params.get("kind") or ""), user)
     if area is None or kind is None:
         raise JobFailed(exports.OUT_OF_SCOPE)
     try:

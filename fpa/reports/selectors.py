@@ -71,28 +71,50 @@ def _custom(kind: CustomKind) -> Kind:
     )
 
 
-def kinds() -> list[Kind]:
-    """The built-in kinds, then the county's active custom kinds."""
-    custom = CustomKind.objects.filter(active=True).prefetch_related("fields").order_by("code")
+def _custom_for(user: User) -> QuerySet[CustomKind]:
+    """The custom kinds that apply to the user: set by their association or one above it (a
+    county's kinds are its own subtree's, never another county's)."""
+    home = user.home_association
+    if home is None:
+        return CustomKind.objects.none()
+    return CustomKind.objects.filter(association__path__in=covering_paths(home.path))
+
+
+def kinds(user: User) -> list[Kind]:
+    """The built-in kinds, then the active custom kinds that apply to the user."""
+    custom = _custom_for(user).filter(active=True).prefetch_related("fields").order_by("code")
     return [*BUILT_IN.values(), *(_custom(k) for k in custom)]
 
 
-def kind_get(key: str) -> Kind | None:
+def kind_get(key: str, user: User | None = None) -> Kind | None:
+    """The kind of `key`. With `user` (a key the user chose), only a kind offered to them: a
+    built-in one, or an active custom kind that applies to them; without (the kind of a report
+    already read through the scope), any kind, retired ones too."""
     if key in BUILT_IN:
         return BUILT_IN[key]
     if key.startswith(CUSTOM_PREFIX):
-        found = (
-            CustomKind.objects.filter(code=key[len(CUSTOM_PREFIX) :][:30])
-            .prefetch_related("fields")
-            .first()
-        )
+        rows = CustomKind.objects.all() if user is None else _custom_for(user).filter(active=True)
+        found = rows.filter(code=key[len(CUSTOM_PREFIX) :][:30]).prefetch_related("fields").first()
         return _custom(found) if found is not None else None
     return None
 
 
+def custom_kinds_set_by(user: User) -> QuerySet[CustomKind]:
+    """The custom kinds the user's association set, retired ones too (the kinds page)."""
+    home = user.home_association
+    if home is None:
+        return CustomKind.objects.none()
+    return CustomKind.objects.filter(association=home).prefetch_related("fields").order_by("code")
+
+
 def kind_labels() -> dict[str, str]:
-    """Every kind's label by key, translated (custom kinds as the county named them)."""
-    return {k.key: k.label if k.custom else gettext(k.label) for k in kinds()}
+    """Every kind's label by key, translated (custom kinds as their county named them, any
+    county's: a label is no secret, and the archive lists the reports of the levels below)."""
+    custom = CustomKind.objects.values_list("code", "name")
+    return {
+        **{k.key: gettext(k.label) for k in BUILT_IN.values()},
+        **{f"{CUSTOM_PREFIX}{code}": name for code, name in custom},
+    }
 
 
 def kind_label(key: str) -> str:

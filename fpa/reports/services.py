@@ -394,6 +394,30 @@ def custom_kind_create(
 
 
 @transaction.atomic
+def custom_kind_set_active(*, actor: User, kind: CustomKind, active: bool) -> CustomKind:
+    """Retire a custom kind (no longer offered for new reports; those filed stay readable in the
+    archive) or bring it back. Only the association that set it may."""
+    home = _require_county(actor)
+    locked = CustomKind.objects.select_for_update().get(pk=kind.pk)
+    if locked.association_id != home.pk:
+        raise NotAllowed(gettext("只能停用或启用本级设置的自定义报表。"))
+    if locked.active == active:
+        return locked
+    before = snapshot(locked, ["active"])
+    locked.active = active
+    locked.version += 1
+    locked.save(update_fields=["active", "version", "updated_at"])
+    audit_update(
+        actor=actor,
+        obj=locked,
+        before=before,
+        scope_path=home.path,
+        reason="启用自定义报表" if active else "停用自定义报表",
+    )
+    return locked
+
+
+@transaction.atomic
 def due_date_set(
     *, actor: User, kind: Kind, period: Period, due_on: datetime.date | None
 ) -> DueDate:

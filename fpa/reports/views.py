@@ -73,7 +73,7 @@ def own(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = []
     if home is not None:
-        wanted = [(kind, last_complete(kind.periodicity, today)) for kind in selectors.kinds()]
+        wanted = [(kind, last_complete(kind.periodicity, today)) for kind in selectors.kinds(user)]
         reports = selectors.reports_of(user=user, association=home, wanted=wanted)
         dues = selectors.due_dates(home, wanted)
         for kind, period in wanted:
@@ -101,7 +101,7 @@ def own(request: HttpRequest) -> HttpResponse:
         "can_submit": user.has_capability(services.SUBMIT)
         and home is not None
         and home.kind in selectors.FILERS,
-        "kinds": selectors.kinds(),
+        "kinds": selectors.kinds(user),
         "labels": selectors.kind_labels(),
     }
     return render(request, "reports/own.html", context)
@@ -113,7 +113,7 @@ def open_report(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("reports:own")
     user = signed_in_user(request)
-    kind = selectors.kind_get((request.POST.get("kind") or "")[:40])
+    kind = selectors.kind_get((request.POST.get("kind") or "")[:40], user)
     if kind is None or user.home_association is None:
         messages.error(request, gettext("请选择报表。"))
         return redirect("reports:own")
@@ -271,7 +271,7 @@ def below(request: HttpRequest) -> HttpResponseBase:
     default the user's own), late ones flagged; ?download=xlsx the roll-up workbook of the
     accepted reports (`live` below: the figures the records give now)."""
     user = signed_in_user(request)
-    all_kinds = selectors.kinds()
+    all_kinds = selectors.kinds(user)
     kind, period, error = _kind_and_period(request, all_kinds)
     area, foreign = _area(request)
     area = area or (None if foreign else user.home_association)
@@ -321,7 +321,7 @@ def live(request: HttpRequest) -> HttpResponseBase:
     """The figures the records give now for each unit below the chosen level (kind, period and
     code posted from 下级上报): a derivation per unit, so a background job, whatever the size."""
     user = signed_in_user(request)
-    kind, period, error = _kind_and_period(request, selectors.kinds(), request.POST)
+    kind, period, error = _kind_and_period(request, selectors.kinds(user), request.POST)
     area, foreign = _area(request, data=request.POST)
     area = area or (None if foreign else user.home_association)
     if period is None or area is None:
@@ -361,7 +361,7 @@ class ArchiveForm(forms.Form):
 @scoped_view(capability=VIEW)
 def archive(request: HttpRequest) -> HttpResponseBase:
     user = signed_in_user(request)
-    form = ArchiveForm(request.GET or None, kinds=selectors.kinds())
+    form = ArchiveForm(request.GET or None, kinds=selectors.kinds(user))
     area, foreign = _area(request)
     data = form.cleaned_data if form.is_valid() else {}
     filters = selectors.ArchiveFilters(
@@ -451,7 +451,7 @@ class DueForm(forms.Form):
 def kinds(request: HttpRequest) -> HttpResponse:
     """The county's custom kinds (add one) and due dates (set one)."""
     user = signed_in_user(request)
-    all_kinds = selectors.kinds()
+    all_kinds = selectors.kinds(user)
     which = request.POST.get("form") if request.method == "POST" else ""
     kind_form = CustomKindForm(request.POST if which == "kind" else None, prefix="k")
     due_form = DueForm(request.POST if which == "due" else None, kinds=all_kinds, prefix="d")
@@ -469,8 +469,10 @@ def kinds(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, gettext("已新增自定义报表。"))
             return redirect("reports:kinds")
+    if which == "active":
+        return _set_active(request)
     if which == "due" and due_form.is_valid():
-        chosen = selectors.kind_get(due_form.cleaned_data["kind"])
+        chosen = selectors.kind_get(due_form.cleaned_data["kind"], user)
         try:
             if chosen is None:
                 raise ServiceError(gettext("请选择报表。"), field="kind")
@@ -489,8 +491,27 @@ def kinds(request: HttpRequest) -> HttpResponse:
     status = 400 if which and request.method == "POST" else 200
     context = {
         "kinds": all_kinds,
+        "own_kinds": selectors.custom_kinds_set_by(user),
         "kind_form": kind_form,
         "due_form": due_form,
         "today": timezone.localdate(),
     }
     return render(request, "reports/kinds.html", context, status=status)
+
+
+def _set_active(request: HttpRequest) -> HttpResponse:
+    """POST form=active: retire (active=0) or bring back (active=1) a custom kind set here."""
+    user = signed_in_user(request)
+    code = (request.POST.get("code") or "")[:30]
+    found = selectors.custom_kinds_set_by(user).filter(code=code).first()
+    if found is None:
+        messages.error(request, gettext("记录不存在或不在您的管辖范围内。"))
+        return redirect("reports:kinds")
+    active = request.POST.get("active") == "1"
+    try:
+        services.custom_kind_set_active(actor=user, kind=found, active=active)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, gettext("已启用。") if active else gettext("已停用。"))
+    return redirect("reports:kinds")
