@@ -18,7 +18,8 @@ from fpa.core import events
 from fpa.core.errors import Conflict, NotAllowed, ServiceError
 from fpa.core.models import AuditEvent
 from fpa.core.todo import todos_for
-from fpa.families.models import Family
+from fpa.families import services as family_services
+from fpa.families.models import CareKind, Family
 from fpa.families.reports import Month
 from fpa.families.selectors import monthly_report_for
 from fpa.reports import checks, selectors, services
@@ -59,6 +60,7 @@ def test_installed_modules_derive_their_fields_and_the_rest_is_entered_by_hand()
     assert fields["projects.youth.events"].derived
     assert fields["members.total"].derived
     assert "warmth.survey.households" not in fields
+    assert fields["warmth.visits.routine.households"].derived
     assert not WARMTH.field("warmth.survey.households").derived
     assert WARMTH.field("warmth.survey.households").cumulative
     # every key of every kind has a field (declared by a module or entered by hand)
@@ -156,6 +158,58 @@ def test_warmth_insurance_claims_are_the_insurance_modules_year_to_date(
         user=county, kind=WARMTH, association=assoc(YANGUOXIA), period=period
     )
     assert other["insurance.claims.cases"].value == 0
+
+
+def test_warmth_visits_and_psychological_help_come_from_the_care_log(
+    client_for, township, township2
+) -> None:
+    """走访慰问落实 and 心理健康服务 (households, people) from the start of the period's year to its
+    end: households with a care record of the kind, and their living people (the child who died
+    is not counted); other kinds, last year and another township do not count."""
+    period = last_complete(QUARTER, timezone.localdate())
+    inside = period.last - datetime.timedelta(days=3)
+    last_year = datetime.date(period.last.year - 1, 12, 30)
+    kinds = {k.code: k for k in CareKind.objects.all()}
+
+    def log(actor: Any, target: Family, code: str, day: datetime.date) -> None:
+        family_services.care_log(actor=actor, family=target, kind=kinds[code], occurred_on=day)
+
+    both = family(township, DAZHUANG)  # mother + the child who died: 1 living person
+    log(township, both, "routine_visit", inside)
+    log(township, both, "routine_visit", inside - datetime.timedelta(days=1))  # same household
+    log(township, both, "counselling", inside)
+    festive = family(township, DAZHUANG)
+    log(township, festive, "festival_visit", inside)
+    log(township, festive, "routine_visit", last_year)  # before the year: not counted
+    log(township, festive, "phone_call", inside)  # not a kind of this report
+    log(township2, family(township2, SHANGQUAN), "routine_visit", inside)  # another township
+    derived = selectors.derived_figures(
+        user=township, kind=WARMTH, association=assoc(LIUJIAXIA), period=period
+    )
+    values = {key: figure.value for key, figure in derived.items() if key.startswith("warmth.")}
+    assert values == {
+        "warmth.visits.routine.households": 1,
+        "warmth.visits.routine.people": 1,
+        "warmth.visits.festival.households": 1,
+        "warmth.visits.festival.people": 1,
+        "warmth.visits.birthday.households": 0,
+        "warmth.visits.birthday.people": 0,
+        "warmth.visits.hospital.households": 0,
+        "warmth.visits.hospital.people": 0,
+        "warmth.visits.emergency.households": 0,
+        "warmth.visits.emergency.people": 0,
+        "warmth.mental.households": 1,
+        "warmth.mental.people": 1,
+    }
+    routine = derived["warmth.visits.routine.households"]
+    assert routine.records is not None and list(routine.records()) == [both.pk]
+    assert WARMTH.field("warmth.visits.routine.people").cumulative
+    # The figure clicks through to the same households; another township sees none of them.
+    listed = client_for(township).get(routine.url)
+    assert [row.url for row in listed.context["rows"]] == [f"/families/{both.pk}/"]
+    assert "日常走访" in listed.text
+    foreign = client_for(township2).get(routine.url)
+    assert foreign.status_code == 200 and foreign.context["rows"] == []
 
 
 # --- the checks ----------------------------------------------------------------------------------

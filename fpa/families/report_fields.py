@@ -5,6 +5,7 @@ same way: counts in the period, the register at its end)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,9 +14,15 @@ from django.utils.translation import gettext_noop
 from fpa.core.links import link
 from fpa.core.todo import shared
 from fpa.families import reports as family_reports
-from fpa.families.selectors.coverage import monthly_report_for, monthly_report_records
+from fpa.families.selectors.coverage import (
+    care_served,
+    care_served_family_ids,
+    monthly_report_for,
+    monthly_report_records,
+)
 from fpa.organizations.models import Association
 from fpa.reports.fields import Derive, Figure, Period, ReportField
+from fpa.reports.kinds import VISITS  # the 暖心行动 visit labels, declared once
 
 HOUSEHOLDS = gettext_noop("户")
 RECORDS = {"care_records": "families.carerecord", "new_bereaved": "families.family"}
@@ -120,4 +127,62 @@ FIELDS = [
         gettext_noop("件"),
         _measure("open_needs"),
     ),
+]
+
+
+# --- 暖心行动 (year to date): visits by kind and psychological help, from the care log --------
+# (care kind code, the report's key part); households with such a record and their living people.
+WARMTH_KEYS = (
+    ("routine_visit", "warmth.visits.routine"),
+    ("festival_visit", "warmth.visits.festival"),
+    ("birthday", "warmth.visits.birthday"),
+    ("hospital_visit", "warmth.visits.hospital"),
+    ("emergency", "warmth.visits.emergency"),
+    ("counselling", "warmth.mental"),
+)
+
+
+def _served(code: str, what: str) -> Derive:
+    def derive(user: Any, area: Association, period: Period) -> Figure:
+        first, last = datetime.date(period.last.year, 1, 1), period.last
+        served = shared(
+            f"families.served:{user.pk}:{area.pk}:{first}:{last}",
+            lambda: care_served(user=user, area=area, first=first, last=last),
+        )[code]
+        query = {
+            "code": area.code,
+            "care": code,
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            "status": "all",
+        }
+
+        def ids() -> list[int]:
+            return care_served_family_ids(user=user, area=area, code=code, first=first, last=last)
+
+        return Figure(
+            value=served.households if what == "households" else served.people,
+            url=f"{link('families:list')}?{urlencode(query)}",
+            records=ids,
+            model="families.family",
+        )
+
+    return derive
+
+
+# The labels are the report kind's own (declared once in fpa.reports.kinds).
+_LABELS = {
+    **{f"warmth.visits.{code}": (households, people) for code, households, people in VISITS},
+    "warmth.mental": (gettext_noop("心理健康服务户数"), gettext_noop("心理健康服务人数")),
+}
+FIELDS += [
+    ReportField(
+        f"{key}.{what}",
+        label,
+        HOUSEHOLDS if what == "households" else gettext_noop("人"),
+        _served(code, what),
+        cumulative=True,
+    )
+    for code, key in WARMTH_KEYS
+    for what, label in zip(("households", "people"), _LABELS[key], strict=True)
 ]

@@ -290,3 +290,71 @@ def monthly_report_records(
     else:
         return []
     return list(rows.order_by("pk").values_list("pk", flat=True)[:20000])
+
+
+# The care kinds of the 暖心行动 report's 走访慰问落实 and 心理健康服务 (default kinds' codes).
+WARMTH_CARE_KINDS = (
+    "routine_visit",
+    "festival_visit",
+    "birthday",
+    "hospital_visit",
+    "emergency",
+    family_reports.COUNSELLING,
+)
+
+
+@dataclass(frozen=True)
+class Served:
+    households: int = 0
+    people: int = 0
+
+
+def care_served(
+    *, user: User, area: Association, first: datetime.date, last: datetime.date
+) -> dict[str, Served]:
+    """For each care kind of the 暖心行动 report (`WARMTH_CARE_KINDS`): the households of the
+    area's subtree with at least one care record of that kind dated in [first, last], and the
+    living people registered in them (the child who died is not counted). Two queries."""
+    families = Family.objects.visible_to(user).filter(association__path__under=area.path)
+    households = families.aggregate(
+        **{
+            code: Count("pk", filter=Q(Exists(_care_of(user, "pk", code, first, last))))
+            for code in WARMTH_CARE_KINDS
+        }
+    )
+    people = Person.objects.filter(
+        family__in=families, deceased_on__isnull=True, death_date__isnull=True
+    ).aggregate(
+        **{
+            code: Count("pk", filter=Q(Exists(_care_of(user, "family", code, first, last))))
+            for code in WARMTH_CARE_KINDS
+        }
+    )
+    return {
+        code: Served(households=households[code] or 0, people=people[code] or 0)
+        for code in WARMTH_CARE_KINDS
+    }
+
+
+def _care_of(
+    user: User, outer: str, code: str, first: datetime.date, last: datetime.date
+) -> QuerySet[CareRecord]:
+    return CareRecord.objects.visible_to(user).filter(
+        family=OuterRef(outer), kind__code=code, occurred_on__range=(first, last)
+    )
+
+
+def care_served_family_ids(
+    *, user: User, area: Association, code: str, first: datetime.date, last: datetime.date
+) -> list[int]:
+    """The households behind one `care_served` figure (click-through and a frozen report's
+    records), at most 5,000."""
+    if code not in WARMTH_CARE_KINDS:
+        return []
+    return list(
+        Family.objects.visible_to(user)
+        .filter(association__path__under=area.path)
+        .filter(Exists(_care_of(user, "pk", code, first, last)))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:5000]
+    )

@@ -3,6 +3,7 @@ people, and the audited reveal of a protected field."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -74,6 +75,20 @@ def _rows(families: list[Family]) -> list[FamilyRow]:
     ]
 
 
+def _care_filter(request: HttpRequest) -> tuple[str, datetime.date, datetime.date] | None:
+    """?care=<care kind>&from=&to=: the households with such a care record in the dates (the
+    暖心行动 report's figures click through here); None when absent or malformed."""
+    code = (request.GET.get("care") or "")[:40]
+    if code not in selectors.WARMTH_CARE_KINDS:
+        return None
+    try:
+        first = datetime.date.fromisoformat((request.GET.get("from") or "")[:10])
+        last = datetime.date.fromisoformat((request.GET.get("to") or "")[:10])
+    except ValueError:
+        return None
+    return (code, first, last) if first <= last else None
+
+
 @scoped_view(capability="family.view")
 def family_list(request: HtmxHttpRequest) -> HttpResponse:
     user = signed_in_user(request)
@@ -83,9 +98,22 @@ def family_list(request: HtmxHttpRequest) -> HttpResponse:
     code_given = bool(request.GET.get("code"))
     measure = request.GET.get("measure", "")
     has = request.GET.get("has") != "0"
-    ids = None
+    ids, label = None, ""
     if measure in MEASURES and area is not None:
         ids = selectors.coverage_family_ids(user=user, root=area, measure=measure, has=has)
+        label = str(MEASURES[measure][0 if has else 1])
+    care = _care_filter(request)
+    if care is not None and area is not None:
+        code, first, last = care
+        ids = selectors.care_served_family_ids(
+            user=user, area=area, code=code, first=first, last=last
+        )
+        kind = selectors.care_kind(code)
+        label = gettext("%(first)s至%(last)s有“%(kind)s”记录") % {
+            "first": first.isoformat(),
+            "last": last.isoformat(),
+            "kind": kind.name if kind is not None else code,
+        }
     page = selectors.family_list(
         user=user,
         query=query,
@@ -103,7 +131,7 @@ def family_list(request: HtmxHttpRequest) -> HttpResponse:
         "area": area if code_given else None,
         "areas": _areas(user),
         "foreign": foreign,
-        "measure_label": MEASURES[measure][0 if has else 1] if ids is not None else "",
+        "measure_label": label if ids is not None else "",
         "can_edit": user.has_capability("family.edit"),
     }
     template = "families/_family_rows.html" if request.htmx else "families/list.html"
