@@ -120,7 +120,7 @@ def test_activity_figures_are_the_activities_tallies(township) -> None:
 
 
 def test_warmth_insurance_claims_are_the_insurance_modules_year_to_date(
-    county, township, village
+    client_for, county, township, village
 ) -> None:
     """The 暖心行动 report's 保险理赔 comes from `insurance.selectors.claim_figures` from the
     start of the period's year to its end; the claims behind each figure are frozen with it."""
@@ -153,6 +153,16 @@ def test_warmth_insurance_claims_are_the_insurance_modules_year_to_date(
     records = derived["insurance.claims.cases"].records
     assert records is not None and list(records()) == [claim.pk]
     assert WARMTH.field("insurance.claims.amount").cumulative
+    # Each figure clicks through to the claims behind it (reported, resp. decided, in the dates).
+    for key in ("insurance.claims.cases", "insurance.claims.amount"):
+        page = client_for(township).get(derived[key].url)
+        assert [c.pk for c in page.context["page"].items] == [claim.pk]
+        assert 'id="figure-filter"' in page.text
+    earlier = derived["insurance.claims.cases"].url.replace(
+        f"to={period.last.isoformat()}", f"to={period.first.isoformat()}"
+    )
+    earlier = earlier.replace(f"from={period.last.year}-01-01", f"from={period.first.isoformat()}")
+    assert client_for(township).get(earlier).context["page"].items == []
     # another township's report does not count it
     other = selectors.derived_figures(
         user=county, kind=WARMTH, association=assoc(YANGUOXIA), period=period

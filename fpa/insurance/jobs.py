@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.http import Http404
@@ -83,6 +84,16 @@ def claims_export(job: Job, progress: Progress) -> dict[str, Any]:
         state=params.get("state") or "open",
         kind=params.get("kind") or "",
         year=params.get("year") or None,
+        figure=params.get("figure") or "",
+        first=_date(params.get("from")),
+        last=_date(params.get("to")),
     )
     rows = selectors.claims(user=user, filters=filters).order_by("id")
     return exports.export_to_job(progress, CLAIM_SHEET, rows, actor=user)
+
+
+def _date(text: Any) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(str(text or ""))
+    except ValueError:
+        return None

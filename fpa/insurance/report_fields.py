@@ -36,7 +36,13 @@ def _figure(name: str) -> Derive:
             )
             return list(rows.order_by("pk").values_list("pk", flat=True)[:20000])
 
-        query = {"code": area.code, "year": last.year, "state": "all"}
+        query = {
+            "code": area.code,
+            "state": "all",
+            "figure": name,
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+        }
         return Figure(
             value=figures.cases if name == "cases" else figures.amount,
             url=f"{link('insurance:claims')}?{urlencode(query)}",

@@ -140,6 +140,10 @@ class ClaimFilters:
     kind: str = ""
     year: int | None = None
     policy_year: PolicyYear | None = None
+    # The claims behind a report figure (`claim_figures`): "cases" or "amount" over [first, last].
+    figure: str = ""
+    first: datetime.date | None = None
+    last: datetime.date | None = None
 
 
 def claims(*, user: User, filters: ClaimFilters) -> QuerySet[Claim]:
@@ -160,6 +164,8 @@ def claims(*, user: User, filters: ClaimFilters) -> QuerySet[Claim]:
         rows = rows.filter(event_on__year=filters.year)
     if filters.policy_year is not None:
         rows = rows.filter(enrolment__policy_year=filters.policy_year)
+    if filters.figure in ("cases", "amount") and filters.first and filters.last:
+        rows = rows.filter(_claim_conditions(filters.first, filters.last)[filters.figure])
     return rows
 
 

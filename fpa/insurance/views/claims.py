@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -166,13 +167,31 @@ def _claim_filters(request: HttpRequest) -> tuple[forms.ClaimFilterForm, Any, bo
     form = forms.ClaimFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     area, foreign = area_of(request)
+    figure, first, last = _figure_filter(request)
     filters = selectors.ClaimFilters(
         area=area,
         state=data.get("state") or "open",
         kind=data.get("kind", ""),
         year=data.get("year"),
+        figure=figure,
+        first=first,
+        last=last,
     )
     return form, filters, foreign, data.get("sort", "")
+
+
+def _figure_filter(request: HttpRequest) -> tuple[str, datetime.date | None, datetime.date | None]:
+    """?figure=cases|amount&from=&to=: the claims behind a 暖心行动 report figure (click-through);
+    ignored when malformed."""
+    figure = request.GET.get("figure") or ""
+    try:
+        first = datetime.date.fromisoformat((request.GET.get("from") or "")[:10])
+        last = datetime.date.fromisoformat((request.GET.get("to") or "")[:10])
+    except ValueError:
+        return "", None, None
+    if figure not in ("cases", "amount") or first > last:
+        return "", None, None
+    return figure, first, last
 
 
 @scoped_view(capability="insurance.view")
@@ -194,6 +213,9 @@ def claims(request: HttpRequest) -> HttpResponseBase:
                 "state": filters.state,
                 "kind": filters.kind,
                 "year": filters.year,
+                "figure": filters.figure,
+                "from": filters.first.isoformat() if filters.first else "",
+                "to": filters.last.isoformat() if filters.last else "",
             },
         )
         return redirect(job_url(job))
@@ -213,6 +235,7 @@ def claims(request: HttpRequest) -> HttpResponseBase:
         "page": page,
         "area": filters.area,
         "foreign": foreign,
+        "figure_filter": filters if filters.figure else None,
         "areas": org_selectors.area_options(user=user, kinds=AREA_KINDS),
         "overdue_days": days,
         "can_edit": user.has_capability("insurance.edit"),
