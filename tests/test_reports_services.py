@@ -222,6 +222,27 @@ def test_warmth_visits_and_psychological_help_come_from_the_care_log(
     assert foreign.status_code == 200 and foreign.context["rows"] == []
 
 
+def test_member_figures_freeze_the_members_behind_them(client_for, township, township2) -> None:
+    """The member report's figures come from the tallies; submitted, each keeps the ids of the
+    active members it counts, and a type's figure clicks through to the member list."""
+    from tests.members_helpers import member
+
+    woman = member(township, DAZHUANG)
+    man = member(township, DAZHUANG, sex="M", kind="resident")
+    member(township2, SHANGQUAN)  # another township
+    hand = {"members.bereaved": "0", "members.childbearing": "1", "members.youth": "0"}
+    report = submitted(township, MEMBERS, **hand)
+    evidence = {e.key: e for e in ReportEvidence.objects.filter(report=report)}
+    assert stored(report)["members.total"] == 2
+    assert sorted(evidence["members.total"].record_ids) == sorted([woman.pk, man.pk])
+    assert evidence["members.male"].record_ids == [man.pk]
+    assert evidence["members.resident"].record_ids == [man.pk]
+    assert evidence["members.individual"].record_ids == [woman.pk]
+    assert evidence["members.total"].model == "members.member"
+    listed = client_for(township).get(evidence["members.resident"].url)
+    assert [m.pk for m in listed.context["page"].items] == [man.pk]
+
+
 # --- the checks ----------------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop
 from fpa.core.links import link
 from fpa.core.todo import shared
 from fpa.members import selectors
+from fpa.members.models import Member
 from fpa.organizations.models import Association
 from fpa.reports.fields import Derive, Figure, Period, ReportField
 
@@ -29,7 +30,23 @@ def _figure(name: str) -> Derive:
     def derive(user: Any, area: Association, period: Period) -> Figure:
         counts = _counts(user, area)
         value = counts.volunteers if name == "volunteers" else counts.figures.get(name, 0)
-        return Figure(value=value, url=f"{link('members:counts')}?{urlencode({'code': area.code})}")
+        if name == "total":
+            url = f"{link('members:list')}?{urlencode({'code': area.code})}"
+        elif name in Member.Kind.values:
+            url = f"{link('members:list')}?{urlencode({'code': area.code, 'kind': name})}"
+        else:
+            url = f"{link('members:counts')}?{urlencode({'code': area.code})}"
+
+        def ids() -> list[int]:
+            rows = selectors.members_behind(user=user, association=area, figure=name)
+            return list(rows.order_by("pk").values_list("pk", flat=True)[:20000])
+
+        return Figure(
+            value=value,
+            url=url,
+            records=ids,
+            model="volunteers.volunteer" if name == "volunteers" else "members.member",
+        )
 
     return derive
 

@@ -89,11 +89,7 @@ def member_detail(*, user: User, member: Member) -> dict[str, Any]:
 
 def volunteer_count(*, user: User, association: Association) -> int:
     """Active volunteers (status 在册服务) registered in the subtree."""
-    return (
-        Volunteer.objects.visible_to(user)
-        .filter(association__path__under=association.path, status=Volunteer.Status.ACTIVE)
-        .count()
-    )
+    return members_behind(user=user, association=association, figure="volunteers").count()
 
 
 @dataclass
@@ -113,6 +109,23 @@ def counts(*, user: User, association: Association) -> Counts:
         figures=tallies.summary(rows),
         volunteers=volunteer_count(user=user, association=association),
     )
+
+
+def members_behind(*, user: User, association: Association, figure: str) -> QuerySet[Any]:
+    """The records one `counts` figure counts (a frozen report keeps their ids): the active
+    members of the subtree ("total"; "male"; a type), or its active volunteers ("volunteers")."""
+    if figure == "volunteers":
+        return Volunteer.objects.visible_to(user).filter(
+            association__path__under=association.path, status=Volunteer.Status.ACTIVE
+        )
+    rows = Member.objects.visible_to(user).filter(
+        association__path__under=association.path, status=Member.Status.ACTIVE
+    )
+    if figure == "male":
+        return rows.filter(sex="M")
+    if figure in Member.Kind.values:
+        return rows.filter(kind=figure)
+    return rows if figure == "total" else rows.none()
 
 
 def counts_by_child(*, user: User, association: Association) -> list[Counts]:
