@@ -26,7 +26,6 @@ import argparse
 import datetime
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -170,11 +169,12 @@ def job(args: argparse.Namespace) -> None:
         capture_output=True,
         text=True,
     )
-    timing = {
-        key: value.strip()
-        for key, value in re.findall(r"^\s*([^:\n]+):\s*(.+)$", proc.stderr, re.M)
-        if key.startswith(("Elapsed (wall", "Maximum resident", "User time", "System time"))
-    }
+    wanted = ("Elapsed (wall", "Maximum resident", "User time", "System time")
+    timing = dict(
+        line.strip().rsplit(": ", 1)
+        for line in proc.stderr.splitlines()
+        if line.strip().startswith(wanted) and ": " in line
+    )
     done = Job.objects.get(pk=pk)
     seconds = (
         (done.finished_at - done.started_at).total_seconds()
