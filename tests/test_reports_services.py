@@ -22,9 +22,10 @@ from fpa.families import services as family_services
 from fpa.families.models import CareKind, Family
 from fpa.families.reports import Month
 from fpa.families.selectors import monthly_report_for
+from fpa.organizations.models import Association
 from fpa.reports import checks, selectors, services
 from fpa.reports.fields import QUARTER, YEAR, last_complete, parse_period, registered_fields
-from fpa.reports.kinds import ANNUAL, MEMBERS, MONTHLY_SPECIAL, WARMTH
+from fpa.reports.kinds import ANNUAL, MEMBERS, MONTHLY_SPECIAL, ORGANISATION, WARMTH
 from fpa.reports.models import CustomField, CustomKind, Report, ReportEvidence, ReportStep
 from tests.activities_helpers import held
 from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, make_user
@@ -243,6 +244,73 @@ def test_member_figures_freeze_the_members_behind_them(client_for, township, tow
     assert [m.pk for m in listed.context["page"].items] == [man.pk]
 
 
+def test_annual_and_organisation_figures_come_from_the_modules(
+    client_for, county, township, township2, village, finance
+) -> None:
+    """Fund grants paid in the year (households helped, 慰问救助 money, 圆梦微心愿), volunteer teams
+    and current pairings, open sites, villages and enterprise associations: each figure equals
+    its module's records in the subtree, keeps them when frozen and clicks through to them."""
+    from fpa.fund import services as fund_services
+    from fpa.volunteers import services as volunteer_services
+    from tests import fund_helpers as fh
+    from tests.activities_helpers import site
+    from tests.volunteers_helpers import active
+
+    fund = fh.county_fund(county)
+    fh.give(finance, fund, "20000")
+    relief = fh.paid_grant(village, township, county, finance, fh.family_in(township, DAZHUANG))
+    wish = fh.notice_over(
+        fh.approved_grant(
+            village, township, county, fh.family_in(township, DAZHUANG, n=31), code="5108"
+        )
+    )
+    wish = fund_services.grant_pay(actor=finance, grant=wish, source_account=fh.acct("1002"))
+    fh.grant_for(township2, fh.family_in(township2, SHANGQUAN, n=32))  # not paid, elsewhere
+    helper = active(township, DAZHUANG, name="结对志愿")
+    volunteer_services.team_create(
+        actor=township, association=assoc(LIUJIAXIA), level="brigade", name="镇志愿队"
+    )
+    volunteer_services.pairing_create(
+        actor=township,
+        volunteer=helper,
+        family=fh.family_in(township, DAZHUANG, n=33),
+        start_date=timezone.localdate(),
+    )
+    home = site(township, DAZHUANG)
+    site(township, DAZHUANG, kind="youth_base", name="青春健康基地")
+    site(township, DAZHUANG, name="筹建中的会员之家", status="planned", opened_on=None)
+    year = parse_period(YEAR, str(timezone.localdate().year), today=timezone.localdate())
+    derived = selectors.derived_figures(
+        user=township, kind=ANNUAL, association=assoc(LIUJIAXIA), period=year
+    )
+    values = {key: derived[key].value for key in derived if not key.startswith("projects.")}
+    assert values["annual.helped.households"] == 2
+    assert values["annual.relief.amount"] == relief.amount
+    assert (values["annual.wishes"], values["annual.wishes.amount"]) == (1, wish.amount)
+    assert (values["volunteers.teams"], values["annual.pairings"]) == (1, 1)
+    assert values["annual.bases"] == 1
+    villages = Association.objects.filter(parent__code=LIUJIAXIA, kind="village").count()
+    assert values["annual.villages"] == villages
+    organisation = selectors.derived_figures(
+        user=township, kind=ORGANISATION, association=assoc(LIUJIAXIA), period=year
+    )
+    assert (organisation["org.sites"].value, organisation["org.member_homes"].value) == (2, 1)
+    records = organisation["org.member_homes"].records
+    assert records is not None and list(records()) == [home.pk]
+    relief_records = derived["annual.relief.amount"].records
+    assert relief_records is not None and list(relief_records()) == [relief.pk]
+    # The grants behind a figure, on the grant list; another township's staff see none of them.
+    listed = client_for(township).get(derived["annual.wishes"].url)
+    assert [g.pk for g in listed.context["page"].items] == [wish.pk]
+    assert 'id="figure-filter"' in listed.text
+    assert client_for(township2).get(derived["annual.wishes"].url).context["page"].items == []
+    # Another township's figures count none of this.
+    other = selectors.derived_figures(
+        user=county, kind=ANNUAL, association=assoc(YANGUOXIA), period=year
+    )
+    assert other["annual.helped.households"].value == other["annual.pairings"].value == 0
+
+
 # --- the checks ----------------------------------------------------------------------------------
 
 
@@ -327,9 +395,9 @@ def test_bad_typed_figures_are_refused_with_the_field_named(township) -> None:
             services.report_save(actor=township, report=report, values={"warmth.events": text})
         assert caught.value.field == "warmth.events"
     assert stored(report) == {}
-    annual = opened(township, ANNUAL)
-    services.report_save(actor=township, report=annual, values={"annual.relief.amount": "1,234.50"})
-    assert stored(annual) == {"annual.relief.amount": Decimal("1234.50")}
+    yearly = opened(township, ORGANISATION)  # a hand money field: thousands separators read
+    services.report_save(actor=township, report=yearly, values={"org.appropriation": "1,234.50"})
+    assert stored(yearly) == {"org.appropriation": Decimal("1234.50")}
 
 
 # --- the workflow ---------------------------------------------------------------------------------

@@ -75,3 +75,37 @@ FIELDS = [
         _figure("materials"),
     ),
 ]
+
+
+# --- 阵地 as they stand: open sites of the subtree (all, 会员之家, 青春健康教育基地/同伴社) ------
+
+
+def _sites(kind: str = "") -> Derive:
+    def derive(user: Any, area: Association, period: Period) -> Figure:
+        counts = shared(
+            f"activities.sites:{user.pk}:{area.pk}",
+            lambda: selectors.site_counts(user=user, association=area),
+        )
+        query = {"code": area.code, "status": "open", **({"kind": kind} if kind else {})}
+
+        def ids() -> list[int]:
+            rows = selectors.sites(user=user, under=area, kind=kind, status="open")
+            return list(rows.order_by("pk").values_list("pk", flat=True)[:20000])
+
+        return Figure(
+            value=counts.get(kind, 0) if kind else sum(counts.values()),
+            url=f"{link('activities:sites')}?{urlencode(query)}",
+            records=ids,
+            model="activities.site",
+        )
+
+    return derive
+
+
+FIELDS += [
+    ReportField("org.sites", gettext_noop("活动阵地"), gettext_noop("个"), _sites()),
+    ReportField(
+        "org.member_homes", gettext_noop("会员之家"), gettext_noop("个"), _sites("member_home")
+    ),
+    ReportField("annual.bases", gettext_noop("基地"), gettext_noop("个"), _sites("youth_base")),
+]

@@ -15,3 +15,4 @@ class FundConfig(AppConfig):
 
     demo_seeder = "fpa.fund.demo.seed"
     todo_kinds = "fpa.fund.todos.KINDS"  # found by fpa.core.todo
+    report_fields = "fpa.fund.report_fields.FIELDS"  # found by fpa.reports.fields

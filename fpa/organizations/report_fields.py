@@ -39,3 +39,33 @@ FIELDS = [
     ),
     ReportField("org.congress", gettext_noop("会员代表"), PEOPLE, _seats(BodySeat.Body.CONGRESS)),
 ]
+
+
+def _below(figure: str) -> Derive:
+    def derive(user: Any, area: Association, period: Period) -> Figure:
+        rows = selectors.associations_below(user=user, association=area, figure=figure)
+
+        def ids() -> list[int]:
+            return list(rows.order_by("pk").values_list("pk", flat=True)[:20000])
+
+        return Figure(
+            value=rows.count(),
+            url=reverse("organizations:detail", args=[area.code]),
+            records=ids,
+            model="organizations.association",
+        )
+
+    return derive
+
+
+FIELDS += [
+    ReportField(
+        "annual.villages", gettext_noop("村（社区）"), gettext_noop("个"), _below("villages")
+    ),
+    ReportField(
+        "annual.enterprise_associations",
+        gettext_noop("企业、流动人口计生协"),
+        gettext_noop("个"),
+        _below("enterprises"),
+    ),
+]

@@ -285,6 +285,30 @@ class BodyComposition:
         return round(100 * self.by_source.get(source, 0) / self.total, 1) if self.total else None
 
 
+# The associations the annual work report counts by kind: 村（社区） and 企业、流动人口计生协.
+REPORT_KINDS = {
+    "villages": (Association.Kind.VILLAGE,),
+    "enterprises": (
+        Association.Kind.ENTERPRISE,
+        Association.Kind.PARK,
+        Association.Kind.CHAMBER,
+        Association.Kind.CHAMBER_JOINT,
+        Association.Kind.MIGRANT,
+    ),
+}
+
+
+def associations_below(*, user: User, association: Association, figure: str) -> QuerySet[Any]:
+    """The current associations below `association` of one `REPORT_KINDS` group (the reports
+    up the chain count them and keep their ids)."""
+    return (
+        Association.objects.visible_to(user)
+        .current()
+        .filter(path__startswith=association.path, kind__in=REPORT_KINDS.get(figure, ()))
+        .exclude(pk=association.pk)
+    )
+
+
 def composition(
     *, user: User, association: Association, subtree: bool = False
 ) -> list[BodyComposition]:

@@ -9,3 +9,4 @@ class VolunteersConfig(AppConfig):
     howto_hints = "fpa.volunteers.help.HOWTO"
     demo_seeder = "fpa.volunteers.demo.seed"
     todo_kinds = "fpa.volunteers.todos.KINDS"  # found by fpa.core.todo
+    report_fields = "fpa.volunteers.report_fields.FIELDS"  # found by fpa.reports.fields

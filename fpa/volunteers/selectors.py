@@ -195,6 +195,18 @@ def team_list(*, user: User) -> QuerySet[Team]:
     )
 
 
+def report_records(*, user: User, association: Association, figure: str) -> QuerySet[Any]:
+    """The records behind the volunteer figures of the reports up the chain, for the subtree as
+    it stands: "teams" (志愿者队伍) or "pairings" (current pairings with special families)."""
+    if figure == "teams":
+        return Team.objects.visible_to(user).filter(association__path__under=association.path)
+    if figure == "pairings":
+        return Pairing.objects.visible_to(user).filter(
+            volunteer__association__path__under=association.path, end_date__isnull=True
+        )
+    return Team.objects.none()
+
+
 # --- matching -------------------------------------------------------------------------------------
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 
@@ -40,24 +41,104 @@ def donation_list(
     return keyset_page(rows, key="id", after=after, before=before, descending=True)
 
 
+@dataclass(frozen=True)
+class FigureFilter:
+    """The grants behind one report figure (`grant_figures`): an area, a figure, the dates."""
+
+    area: Association
+    figure: str
+    first: datetime.date
+    last: datetime.date
+
+
 def grant_list(
     *,
     user: User,
     status: str = "",
     mine: bool = False,
     step: str = "",
+    figure: FigureFilter | None = None,
     after: str | None = None,
     before: str | None = None,
 ) -> Page:
     """Grants in scope; `mine`: only those waiting for this user's step (`grants_at_my_step`);
-    `step`: only those at one step (`STEP_STATUSES`: "pay" is approved in either order)."""
+    `step`: only those at one step (`STEP_STATUSES`: "pay" is approved in either order);
+    `figure`: only those behind a report figure (`grants_behind`)."""
     rows = grants_at_my_step(user=user) if mine else Grant.objects.visible_to(user)
     rows = rows.select_related("category", "township", "association", "entry", "family")
     if status:
         rows = rows.filter(status=status)
     if step in STEP_STATUSES:
         rows = rows.filter(status__in=STEP_STATUSES[step])
+    if figure is not None:
+        rows = rows.filter(
+            _figure_condition(figure.figure, figure.first, figure.last),
+            association__path__under=figure.area.path,
+        )
     return keyset_page(rows, key="id", after=after, before=before, descending=True)
+
+
+# --- the annual work report's figures ------------------------------------------------------------
+
+# Expense accounts of the chart (fund migration 0003): 慰问救助, 圆梦微心愿.
+RELIEF, WISHES = "5101", "5108"
+REPORT_FIGURES = ("households", "relief", "wishes")
+
+
+def _figure_condition(figure: str, first: datetime.date, last: datetime.date) -> Q:
+    """Grants paid in [first, last] (paid, or paid and closed) counted by `figure`: the
+    households helped (family grants), 慰问救助 or 圆梦微心愿 grants."""
+    paid = Q(status__in=(Grant.Status.PAID, Grant.Status.CLOSED), paid_on__range=(first, last))
+    if figure == "households":
+        return paid & Q(target=Grant.Target.FAMILY, family__isnull=False)
+    if figure == "relief":
+        return paid & Q(category__code=RELIEF)
+    if figure == "wishes":
+        return paid & Q(category__code=WISHES)
+    return Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class GrantFigures:
+    households: int = 0
+    relief_amount: Decimal = Decimal(0)
+    wishes: int = 0
+    wishes_amount: Decimal = Decimal(0)
+
+
+def grant_figures(
+    *, user: User, area: Association, first: datetime.date, last: datetime.date
+) -> GrantFigures:
+    """Households helped, 慰问救助 money, 圆梦微心愿 count and money, of the grants of the area's
+    subtree paid in [first, last]: one query."""
+    row = (
+        Grant.objects.visible_to(user)
+        .filter(association__path__under=area.path)
+        .aggregate(
+            households=Count(
+                "family", distinct=True, filter=_figure_condition("households", first, last)
+            ),
+            relief=Sum("amount", filter=_figure_condition("relief", first, last)),
+            wishes=Count("pk", filter=_figure_condition("wishes", first, last)),
+            wishes_amount=Sum("amount", filter=_figure_condition("wishes", first, last)),
+        )
+    )
+    return GrantFigures(
+        households=row["households"] or 0,
+        relief_amount=row["relief"] or Decimal(0),
+        wishes=row["wishes"] or 0,
+        wishes_amount=row["wishes_amount"] or Decimal(0),
+    )
+
+
+def grants_behind(
+    *, user: User, area: Association, figure: str, first: datetime.date, last: datetime.date
+) -> QuerySet[Grant]:
+    return (
+        Grant.objects.visible_to(user)
+        .filter(association__path__under=area.path)
+        .filter(_figure_condition(figure, first, last))
+    )
 
 
 def open_objections(grant: Grant) -> QuerySet[Feedback]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
@@ -20,11 +21,34 @@ from fpa.core.scope import scoped_view
 from fpa.fund import forms, selectors, services
 from fpa.fund.models import Grant, GrantAttachment
 from fpa.fund.views.common import _back
+from fpa.organizations import selectors as org_selectors
 
 if TYPE_CHECKING:
     from fpa.accounts.models import User
 
 # --- staff: using ------------------------------------------------------------------------------
+
+
+def _figure_filter(
+    request: HttpRequest, user: User
+) -> tuple[selectors.FigureFilter | None, bool]:
+    """?code=&figure=&from=&to=: the grants behind an annual work report figure (click-through),
+    and whether its area lies outside the scope (then nothing is listed). Malformed: ignored."""
+    figure = request.GET.get("figure") or ""
+    if figure not in selectors.REPORT_FIGURES:
+        return None, False
+    try:
+        first = datetime.date.fromisoformat((request.GET.get("from") or "")[:10])
+        last = datetime.date.fromisoformat((request.GET.get("to") or "")[:10])
+    except ValueError:
+        return None, False
+    code = (request.GET.get("code") or "")[:32]
+    area = org_selectors.association_choices(user=user).filter(code=code).first()
+    if area is None:
+        return None, True
+    if first > last:
+        return None, False
+    return selectors.FigureFilter(area=area, figure=figure, first=first, last=last), False
 
 
 @scoped_view(capability="fund.view")
@@ -35,16 +59,23 @@ def grant_list(request: HttpRequest) -> HttpResponse:
     step = request.GET.get("step", "")
     step = step if step in selectors.STEP_STATUSES else ""
     mine = request.GET.get("mine") == "1"
+    user = signed_in_user(request)
+    figure, foreign = _figure_filter(request, user)
     page = selectors.grant_list(
-        user=signed_in_user(request),
+        user=user,
         status=status,
         mine=mine,
         step=step,
+        figure=figure,
         after=request.GET.get("after"),
         before=request.GET.get("before"),
     )
+    if foreign:
+        page.items, page.next_cursor, page.prev_cursor = [], None, None
     context = {
         "page": page,
+        "figure": figure,
+        "foreign": foreign,
         "status": status,
         "step": step,
         "mine": mine,
