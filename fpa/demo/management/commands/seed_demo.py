@@ -44,11 +44,27 @@ def demo_password() -> str:
     path = Path(settings.VAR_DIR) / "demo-password"
     if path.exists():
         return path.read_text().strip()
-    password = "Fpa-" + secrets.token_urlsafe(9)
+    password = _generated()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(password + "\n")
     path.chmod(0o600)
     return password
+
+
+def _generated() -> str:
+    """A random password every demo account accepts: the password validators (similarity to
+    the username among them) are run for each, and a rare refused draw is drawn again."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    while True:
+        password = "Fpa-" + secrets.token_urlsafe(9)
+        try:
+            for username, full_name, _code, _role in DEMO_ACCOUNTS:
+                validate_password(password, user=User(username=username, full_name=full_name))
+        except ValidationError:
+            continue
+        return password
 
 
 class Command(BaseCommand):
