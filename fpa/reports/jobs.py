@@ -9,11 +9,27 @@ from fpa.core.excel import exports
 from fpa.core.jobs import JobFailed, Progress, register
 from fpa.core.models import Job
 from fpa.organizations import selectors as org_selectors
+from fpa.organizations.models import Association
 from fpa.reports import excel, selectors
+from fpa.reports.fields import Period
+from fpa.reports.kinds import Kind
 
 ROLLUP = "reports.rollup"
 LIVE = "reports.live"
 ARCHIVE = "reports.archive"
+
+
+def _target(job: Job, user: Any) -> tuple[Association, Kind, Period]:
+    """The level, kind and period a roll-up job was asked for, read again as its owner."""
+    params = job.params
+    area = org_selectors.association_choices(user=user).filter(code=params.get("code")).first()
+    kind = selectors.kind_get(str(params.get("kind") or ""), user)
+    if area is None or kind is None:
+        raise JobFailed(exports.OUT_OF_SCOPE)
+    try:
+        return area, kind, selectors.period_of(kind, str(params.get("period") or ""))
+    except ValueError as exc:
+        raise JobFailed(str(exc)) from exc
 
 
 @register(ROLLUP)
@@ -21,15 +37,7 @@ ARCHIVE = "reports.archive"
 def rollup_workbook(job: Job, progress: Progress) -> dict[str, Any]:
     user = exports.job_owner(job, "report.view")
     progress.stage(exports.STAGE_BUILDING)
-    params = job.params
-    area = org_selectors.association_choices(user=user).filter(code=params.get("code")).first()
-    kind = selectors.kind_get(str(params.get("kind") or ""), user)
-    if area is None or kind is None:
-        raise JobFailed(exports.OUT_OF_SCOPE)
-    try:
-        period = selectors.period_of(kind, str(params.get("period") or ""))
-    except ValueError as exc:
-        raise JobFailed(str(exc)) from exc
+    area, kind, period = _target(job, user)
     data = excel.rollup(user=user, association=area, kind=kind, period=period)
     progress.stage(exports.STAGE_WRITING, total=len(data.rows))
 
@@ -49,15 +57,7 @@ def live_workbook(job: Job, progress: Progress) -> dict[str, Any]:
     """The figures the records give now for each unit below (`selectors.live_units`): a
     derivation per unit, so always in the background, with a unit count as progress."""
     user = exports.job_owner(job, "report.view")
-    params = job.params
-    area = org_selectors.association_choices(user=user).filter(code=params.get("code")).first()
-    kind = selectors.kind_get(str(params.get("kind") or ""), user)
-    if area is None or kind is None:
-        raise JobFailed(exports.OUT_OF_SCOPE)
-    try:
-        period = selectors.period_of(kind, str(params.get("period") or ""))
-    except ValueError as exc:
-        raise JobFailed(str(exc)) from exc
+    area, kind, period = _target(job, user)
     units = len(selectors.live_units(user=user, association=area))
     progress.stage(exports.STAGE_BUILDING, total=units)
 

@@ -280,14 +280,8 @@ def below(request: HttpRequest) -> HttpResponseBase:
         rows = selectors.subordinates(user=user, association=area, kind=kind, period=period)
         if request.GET.get("download") == "xlsx":
             if len(rows) > LARGE_ROLLUP:
-                job = jobs.job_enqueue(
-                    kind=report_jobs.ROLLUP,
-                    actor=user,
-                    title=gettext("汇总表：%(name)s %(kind)s %(period)s")
-                    % {"name": area.name, "kind": gettext(kind.label), "period": period.key},
-                    params={"code": area.code, "kind": kind.key, "period": period.key},
-                )
-                return redirect(jobs.job_url(job))
+                title = gettext("汇总表：%(name)s %(kind)s %(period)s")
+                return _enqueue(user, report_jobs.ROLLUP, title, area, kind, period)
             return excel.rollup_response(
                 excel.rollup(user=user, association=area, kind=kind, period=period, rows=rows)
             )
@@ -327,11 +321,19 @@ def live(request: HttpRequest) -> HttpResponseBase:
     if period is None or area is None:
         messages.error(request, error or gettext("所选协会不存在或不在您的管辖范围内。"))
         return redirect("reports:below")
+    title = gettext("实时数据：%(name)s %(kind)s %(period)s")
+    return _enqueue(user, report_jobs.LIVE, title, area, kind, period)
+
+
+def _enqueue(
+    user: Any, job_kind: str, title: str, area: Association, kind: Kind, period: Period
+) -> HttpResponseBase:
+    """Start a roll-up job of `area` for `kind` and `period`; to its progress page."""
+    label = kind.label if kind.custom else gettext(kind.label)
     job = jobs.job_enqueue(
-        kind=report_jobs.LIVE,
+        kind=job_kind,
         actor=user,
-        title=gettext("实时数据：%(name)s %(kind)s %(period)s")
-        % {"name": area.name, "kind": gettext(kind.label), "period": period.key},
+        title=title % {"name": area.name, "kind": label, "period": period.key},
         params={"code": area.code, "kind": kind.key, "period": period.key},
     )
     return redirect(jobs.job_url(job))
