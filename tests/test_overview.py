@@ -28,6 +28,8 @@ from fpa.leftbehind import selectors as leftbehind_selectors
 from fpa.members import selectors as member_selectors
 from fpa.migrants import selectors as migrant_selectors
 from fpa.organizations.models import Association
+from fpa.reports import selectors as report_selectors
+from fpa.reports.kinds import MONTHLY_SPECIAL
 from fpa.rights import selectors as rights_selectors
 from fpa.volunteers import selectors as volunteer_selectors
 from fpa.volunteers import services as volunteer_services
@@ -90,6 +92,10 @@ def module_figures(user: Any, area: Association, year: int) -> dict[str, str]:
     rights = rights_selectors.case_figures(user=user, root=area, first=period[0], last=period[1])
     activities = activity_selectors.figures(user=user, association=area, year=year)
     hours = volunteer_selectors.confirmed_hours_under(user=user, association=area, year=year)
+    month = report_selectors.period_of(MONTHLY_SPECIAL, None)
+    below = report_selectors.subordinates(
+        user=user, association=area, kind=MONTHLY_SPECIAL, period=month
+    )
     return {
         "families": str(total.families),
         "contacts_share": str(total.contacts_share) if total.contacts_share is not None else "—",
@@ -110,6 +116,8 @@ def module_figures(user: Any, area: Association, year: int) -> dict[str, str]:
         ),
         "rights_open": str(rights.total.open_now),
         "rights_overdue": str(rights.total.overdue_now),
+        "reports_late": str(sum(1 for row in below if row.late)),
+        "reports_waiting": str(sum(1 for row in below if row.status == "submitted")),
     }
 
 
@@ -227,7 +235,14 @@ def test_the_auditor_reads_the_fund_and_activities_only(
     client_for: Any, world: None, auditor: Any
 ) -> None:
     shown = figures(client_for(auditor))
-    assert set(shown) == {"fund_balance", "fund_notices", "activities", "activity_people"}
+    assert set(shown) == {
+        "fund_balance",
+        "fund_notices",
+        "activities",
+        "activity_people",
+        "reports_late",
+        "reports_waiting",
+    }
     assert shown["activities"][1] == "1"
 
 
@@ -254,6 +269,32 @@ def test_a_village_sees_its_own_figures_and_no_children(
     assert "data-child" not in page and "overview-chart-data" not in page
 
 
+def test_reports_late_and_waiting_below_show_with_their_page(county, township, village) -> None:
+    """The 下级上报 of last month's special-family report: the county sees its townships that are
+    late (a due date it set has passed) and those waiting for its review; a village, with no
+    level below, has no such figures."""
+    from fpa.reports import services as report_services
+    from fpa.reports.kinds import MONTHLY_SPECIAL
+    from tests.reports_helpers import family, last_month, submitted, visit
+
+    visit(township, family(township, DAZHUANG))
+    submitted(township)
+    month = last_month()
+    report_services.due_date_set(
+        actor=county, kind=MONTHLY_SPECIAL, period=month, due_on=month.last
+    )
+    year = timezone.localdate().year
+    found = {f.key: f for f in overview.figures_for(user=county, area=assoc("622923"), year=year)}
+    townships = Association.objects.filter(parent__code="622923", kind="township").count()
+    assert found["reports_waiting"].value == 1
+    assert found["reports_late"].value == townships - 1 and found["reports_late"].urgent
+    assert found["reports_late"].url == (
+        f"/reports/below/?kind=monthly_special&period={month.key}&code=622923"
+    )
+    own = overview.figures_for(user=village, area=village.home_association, year=year)
+    assert not {f.key for f in own} & {"reports_late", "reports_waiting"}
+
+
 # --- fast ----------------------------------------------------------------------------------------
 
 
@@ -266,12 +307,13 @@ def test_the_county_page_reads_a_bounded_number_of_queries(
 ) -> None:
     client = client_for(county)
     client.get(URL)  # warm the per-process caches (area options, links)
-    # the figures of every module: one or two grouped queries each
+    # the figures of every module: one or two grouped queries each (下级上报: the children, their
+    # reports and the due date set above, three)
     area, year = assoc("622923"), timezone.localdate().year
     county.has_capability("family.view")  # the roles, read once per request by the page too
-    with one_reading(), django_assert_max_num_queries(30):
+    with one_reading(), django_assert_max_num_queries(33):
         found = overview.figures_for(user=county, area=area, year=year)
-    assert len(found) == 17
+    assert len(found) == 19
     counts = []
     for n in range(2):
         with CaptureQueriesContext(connection) as captured:
@@ -336,4 +378,5 @@ def test_the_api_refuses_what_the_page_refuses(
     assert client_for(volunteer).get(API).status_code == 403
     assert client.get(API).status_code == 401
     keys = {f["key"] for f in client_for(auditor).get(API).json()["figures"]}
-    assert keys == {"activities", "activity_people"}  # no fund yet; no families for an auditor
+    # no fund yet; no families for an auditor
+    assert keys == {"activities", "activity_people", "reports_late", "reports_waiting"}

@@ -26,6 +26,7 @@ from fpa.accounts.models import User
 from fpa.activities import selectors as activity_selectors
 from fpa.core.errors import ServiceError
 from fpa.core.links import link
+from fpa.core.review import Status as ReviewStatus
 from fpa.core.todo import Todo, shared, todos_for
 from fpa.core.typing_aids import Text
 from fpa.families import selectors as family_selectors
@@ -35,6 +36,8 @@ from fpa.members import selectors as member_selectors
 from fpa.migrants import selectors as migrant_selectors
 from fpa.organizations import selectors as org_selectors
 from fpa.organizations.models import Association
+from fpa.reports import selectors as report_selectors
+from fpa.reports.kinds import MONTHLY_SPECIAL
 from fpa.rights import selectors as rights_selectors
 from fpa.volunteers import selectors as volunteer_selectors
 
@@ -56,6 +59,7 @@ SECTIONS: dict[str, Text] = {
     "fund": gettext_lazy("生育关怀基金"),
     "activities": gettext_lazy("活动"),
     "groups": gettext_lazy("流动人口、三留守与权益维护"),
+    "reports": gettext_lazy("上报"),
 }
 
 
@@ -322,6 +326,35 @@ def _rights(user: User, area: Association, year: int) -> list[Figure]:
     ]
 
 
+def _reports(user: User, area: Association, year: int) -> list[Figure]:
+    """The 下级上报 of the special-family monthly report's last complete month: subordinates
+    late, and reports waiting for this level's review (the 下级上报 page's own rows)."""
+    kind = MONTHLY_SPECIAL
+    period = report_selectors.period_of(kind, None)
+    rows = report_selectors.subordinates(user=user, association=area, kind=kind, period=period)
+    if not rows:
+        return []
+    url = _url("reports:below", kind=kind.key, period=period.key, code=area.code)
+    of = {"kind": gettext(kind.label), "period": period.key}
+    return [
+        Figure(
+            "reports_late",
+            "reports",
+            gettext("%(kind)s %(period)s：逾期未上报的下级") % of,
+            sum(1 for r in rows if r.late),
+            url,
+            urgent=True,
+        ),
+        Figure(
+            "reports_waiting",
+            "reports",
+            gettext("%(kind)s %(period)s：待审核的下级上报") % of,
+            sum(1 for r in rows if r.status == ReviewStatus.SUBMITTED),
+            url,
+        ),
+    ]
+
+
 # Each module's figures and the capability of the pages they click through to.
 READERS: tuple[tuple[str, Callable[[User, Association, int], list[Figure]]], ...] = (
     ("family.view", _families),
@@ -333,6 +366,7 @@ READERS: tuple[tuple[str, Callable[[User, Association, int], list[Figure]]], ...
     ("migrant.view", _migrants),
     ("leftbehind.view", _leftbehind),
     ("rights.view", _rights),
+    ("report.view", _reports),
 )
 
 
