@@ -29,9 +29,7 @@ if TYPE_CHECKING:
 # --- staff: using ------------------------------------------------------------------------------
 
 
-def _figure_filter(
-    request: HttpRequest, user: User
-) -> tuple[selectors.FigureFilter | None, bool]:
+def _figure_filter(request: HttpRequest, user: User) -> tuple[selectors.FigureFilter | None, bool]:
     """?code=&figure=&from=&to=: the grants behind an annual work report figure (click-through),
     and whether its area lies outside the scope (then nothing is listed). Malformed: ignored."""
     figure = request.GET.get("figure") or ""
