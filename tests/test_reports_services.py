@@ -250,6 +250,7 @@ def test_annual_and_organisation_figures_come_from_the_modules(
     """Fund grants paid in the year (households helped, 慰问救助 money, 圆梦微心愿), volunteer teams
     and current pairings, open sites, villages and enterprise associations: each figure equals
     its module's records in the subtree, keeps them when frozen and clicks through to them."""
+    from fpa.activities import services as activity_services
     from fpa.fund import services as fund_services
     from fpa.volunteers import services as volunteer_services
     from tests import fund_helpers as fh
@@ -277,6 +278,13 @@ def test_annual_and_organisation_figures_come_from_the_modules(
         start_date=timezone.localdate(),
     )
     home = site(township, DAZHUANG)
+    from tests.test_activities_pool import expert
+
+    trainer = expert(county, "622923", name="县讲师")
+    retired = expert(township, LIUJIAXIA, name="退库讲师")
+    activity_services.expert_update(
+        actor=township, expert=retired, version=retired.version, active=False
+    )
     site(township, DAZHUANG, kind="youth_base", name="青春健康基地")
     site(township, DAZHUANG, name="筹建中的会员之家", status="planned", opened_on=None)
     year = parse_period(YEAR, str(timezone.localdate().year), today=timezone.localdate())
@@ -289,6 +297,13 @@ def test_annual_and_organisation_figures_come_from_the_modules(
     assert (values["annual.wishes"], values["annual.wishes.amount"]) == (1, wish.amount)
     assert (values["volunteers.teams"], values["annual.pairings"]) == (1, 1)
     assert values["annual.bases"] == 1
+    assert values["annual.trainers"] == 0  # the county's pool is above 刘家峡镇
+    county_figures = selectors.derived_figures(
+        user=county, kind=ANNUAL, association=assoc("622923"), period=year
+    )
+    assert county_figures["annual.trainers"].value == 1  # the retired one is not counted
+    trainers = county_figures["annual.trainers"].records
+    assert trainers is not None and list(trainers()) == [trainer.pk]
     villages = Association.objects.filter(parent__code=LIUJIAXIA, kind="village").count()
     assert values["annual.villages"] == villages
     organisation = selectors.derived_figures(

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.utils.translation import gettext_noop
 
 from fpa.activities import selectors
+from fpa.activities.models import Expert
 from fpa.core.links import link
 from fpa.core.todo import shared
 from fpa.organizations.models import Association
@@ -109,3 +110,29 @@ FIELDS += [
     ),
     ReportField("annual.bases", gettext_noop("基地"), gettext_noop("个"), _sites("youth_base")),
 ]
+
+
+def _trainers(user: Any, area: Association, period: Period) -> Figure:
+    """师资（市、县级）: the active people of the expert and trainer pools in the subtree, as
+    they stand, but a province's own pool (the expert list of the area shows the same people
+    below province level)."""
+    rows = (
+        Expert.objects.visible_to(user)
+        .filter(association__path__under=area.path, active=True)
+        .exclude(association__kind=Association.Kind.PROVINCE)
+    )
+
+    def ids() -> list[int]:
+        return list(rows.order_by("pk").values_list("pk", flat=True)[:20000])
+
+    return Figure(
+        value=rows.count(),
+        url=f"{link('activities:experts')}?{urlencode({'code': area.code})}",
+        records=ids,
+        model="activities.expert",
+    )
+
+
+FIELDS.append(
+    ReportField("annual.trainers", gettext_noop("师资（市、县级）"), gettext_noop("人"), _trainers)
+)
