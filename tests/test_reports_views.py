@@ -290,8 +290,10 @@ def test_live_figures_of_each_unit_below_come_as_a_job(client_for, county, towns
         pk=int(_live(client, code="622923", kind="annual_work", period=year)["Location"][6:-1])
     )
     data = cells(content(client.get(f"/jobs/{job.pk}/download/")))
-    trainers = data[3].index("师资（市、县级）（人）")
-    assert [row[trainers] for row in data[4:]] == [""] * (townships + 1)
+    pilots = data[3].index("维权试点（个）")
+    assert [row[pilots] for row in data[4:]] == [""] * (townships + 1)
+    trainers = data[3].index("师资（市、县级）（人）")  # derived from the expert pools
+    assert [row[trainers] for row in data[4:]] != [""] * (townships + 1)
 
 
 def test_live_figures_above_county_level_go_county_by_county(client_for, township, filed) -> None:
