@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from fpa.core.models import AuditEvent
+from fpa.notifications import selectors
 from fpa.notifications.models import Message, Preference
 from tests.notifications_helpers import message_for
 
@@ -62,6 +63,24 @@ def test_mark_read_and_mark_all_read(client_for, township):
     response = client.post(reverse("notifications:read_all"), {"next": "https://evil.invalid/"})
     assert response.status_code == 302 and response["Location"] == INBOX
     assert Message.objects.of(township).unread().count() == 0
+
+
+def test_the_badge_counts_what_the_inbox_calls_unread(client_for, township, township2):
+    """The badge's hand-written SQL (selectors.unread_sql) against the queryset it stands for, as
+    messages arrive, are read, belong to someone else, or the account is switched off."""
+
+    def both(user):
+        return selectors.unread_count(user=user), Message.objects.of(user).unread().count()
+
+    assert both(township) == (0, 0)
+    first, second = message_for(township), message_for(township)
+    message_for(township2)
+    assert both(township) == (2, 2) and both(township2) == (1, 1)
+    Message.objects.filter(pk=first.pk).update(read_at=second.created_at)
+    assert both(township) == (1, 1)
+    assert 'id="nav-unread">1' in client_for(township).get(INBOX).content.decode()
+    township.is_active = False
+    assert both(township) == (0, 0)
 
 
 def test_another_users_message_is_not_found(client_for, township, township2, village):

@@ -150,6 +150,14 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 200_000},
         }
     }
+# Template fragments that are the same for every user with the same capabilities and language
+# (a page's action buttons): kept in each worker's memory, never personal data.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fpa-fragments",
+    "TIMEOUT": 3600,
+    "OPTIONS": {"MAX_ENTRIES": 5_000},
+}
 # Background jobs (fpa.core.jobs): their rows and queue go through the "jobs" alias. On SQLite a
 # file of its own; on PostgreSQL the same database through a second connection (see
 # fpa.core.db_router). FPA_JOBS_DATABASE_URL overrides.

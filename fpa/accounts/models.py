@@ -58,10 +58,15 @@ class User(AbstractUser):
     def has_role(self, role: str) -> bool:
         return role in self.role_codes
 
-    def has_capability(self, capability: str) -> bool:
+    @property
+    def capabilities(self) -> frozenset[str]:
+        """What the user's roles allow (nothing for an inactive account)."""
         if not self.is_active:
-            return False
-        return capability in capabilities_of(set(self.role_codes))
+            return frozenset()
+        return capabilities_of(set(self.role_codes))
+
+    def has_capability(self, capability: str) -> bool:
+        return capability in self.capabilities
 
     @property
     def needs_otp(self) -> bool:

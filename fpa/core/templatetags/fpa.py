@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
+from html import escape as _esc
 from typing import Any
 
 from django import template
+from django.conf import settings
+from django.middleware.csrf import get_token
+from django.templatetags.static import static
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from fpa.core.forms import PICKER_ATTRS
 from fpa.core.links import link
@@ -36,11 +42,68 @@ def link_tag(name: str) -> str:
     return link(name)
 
 
+# The stylesheets and scripts of every page (base.html), in order: (kind, path, extra attributes).
+PAGE_ASSETS = (
+    ("css", "vendor/bootstrap/bootstrap.min.css", ""),
+    ("css", "fpa/app.css", ""),
+    ("css", "fpa/print.css", ' media="print"'),
+    ("icon", "fpa/favicon.svg", ' type="image/svg+xml"'),
+    ("js", "vendor/htmx/htmx.min.js", ""),
+    ("js", "vendor/bootstrap/bootstrap.bundle.min.js", ""),
+    ("js", "fpa/app.js", ""),
+)
+
+
+@functools.lru_cache(maxsize=8)
+def _page_assets(static_url: str, storage: str) -> SafeString:
+    lines = []
+    for kind, path, extra in PAGE_ASSETS:
+        url = escape(static(path))
+        if kind == "js":
+            lines.append(f'<script src="{url}"{extra} defer></script>')
+        else:
+            rel = "icon" if kind == "icon" else "stylesheet"
+            lines.append(f'<link rel="{rel}" href="{url}"{extra}>')
+    return mark_safe("\n  ".join(lines))  # noqa: S308 - static URLs, escaped
+
+
+@register.simple_tag
+def page_assets() -> SafeString:
+    """`{% page_assets %}`: base.html's stylesheets and scripts, their (hashed) addresses looked
+    up once per worker and static storage, not seven `{% static %}` per page."""
+    return _page_assets(settings.STATIC_URL, str(settings.STORAGES["staticfiles"]))
+
+
+@register.simple_tag(takes_context=True)
+def language_form(context: template.Context) -> SafeString:
+    """`{% language_form %}`: the footer's language choice (a form posting to set_language, back
+    to this page), written in Python: every page has it, and as template nodes it cost about 600
+    function calls a page."""
+    request = context["request"]
+    token = str(context.get("csrf_token") or get_token(request))  # the page's one token
+    current = get_language()
+    choices = "".join(
+        f'<option value="{code}"{" selected" if code == current else ""}>{escape(name)}</option>'
+        for code, name in settings.LANGUAGES
+    )
+    return mark_safe(  # noqa: S308 - every value below is escaped or a fixed text
+        f'<form action="{escape(link("core:set_language"))}" method="post" class="d-inline">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">\n'
+        f'    <input name="next" type="hidden" value="{escape(request.get_full_path())}">\n'
+        '    <select name="language" class="form-select form-select-sm d-inline-block w-auto" '
+        f'data-fpa-autosubmit aria-label="Language">{choices}</select>\n'
+        '    <noscript><button class="btn btn-sm btn-outline-secondary">OK</button></noscript>\n'
+        "  </form>"
+    )
+
+
 @register.simple_tag
 def options(choices: Iterable[Any], selected: Any = "") -> SafeString:
     """`{% options areas area.code %}`: the `<option>`s of a filter, one per entry with `code` and
     `label` (or a (value, label) pair), the one whose value is `selected` marked so. Written in
-    Python: a template loop cost ~70 function calls per option, and an area filter has dozens."""
+    Python: a template loop cost ~70 function calls per option, and an area filter has dozens.
+    `_esc` is the standard library's escape, which is what django.utils.html.escape calls after
+    its lazy-string check (dozens of values per list page)."""
     chosen = "" if selected is None else str(selected)
     parts = []
     for choice in choices:
@@ -50,10 +113,10 @@ def options(choices: Iterable[Any], selected: Any = "") -> SafeString:
         path = getattr(choice, "path", "")
         if path:  # an association picker's option (fpa.organizations.pickers)
             mark += (
-                f' data-path="{escape(path)}" data-kind="{escape(choice.kind)}"'
-                f' data-search="{escape(choice.search)}"'
+                f' data-path="{_esc(str(path))}" data-kind="{_esc(str(choice.kind))}"'
+                f' data-search="{_esc(str(choice.search))}"'
             )
-        parts.append(f'<option value="{escape(value)}"{mark}>{escape(label)}</option>')
+        parts.append(f'<option value="{_esc(value)}"{mark}>{_esc(str(label))}</option>')
     return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
 
 
