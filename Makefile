@@ -6,6 +6,9 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
+# pytest processes (pytest-xdist): the suite's 3,000 tests take about 30 minutes in one process;
+# PYTEST_WORKERS=0 runs them in this process (e.g. to debug with pdb).
+PYTEST_WORKERS ?= 2
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
 .PHONY: run test setup venv deps dev-deps assets keys migrate demo serve lint check-migrations pytest pytest-pg bench bench-deps bench-load bench-throughput clean
@@ -74,12 +77,12 @@ check-migrations: dev-deps
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 pytest: dev-deps assets
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The same suite against PostgreSQL: DATABASE_URL=postgres://... make pytest-pg
 pytest-pg: dev-deps assets
 	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL must point at PostgreSQL"; exit 1; }
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: dev-deps
 	$(PY) bench/run_bench.py
