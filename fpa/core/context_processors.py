@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.http import HttpRequest
 from django.urls import get_script_prefix, reverse
@@ -55,22 +55,26 @@ MENU = (
 CAPABILITIES = frozenset(entry[0] for entry in MENU)
 
 
+class MenuEntry(NamedTuple):
+    label: str
+    url: str
+    group: str  # a GROUPS key, or "" for an entry of its own
+
+
 @functools.lru_cache(maxsize=256)
-def menu_for(
-    granted: frozenset[str], language: str | None, prefix: str
-) -> tuple[tuple[str, str, str], ...]:
-    """(label, URL, group key) of the entries `granted` allows, in `language`: the same for every
+def menu_for(granted: frozenset[str], language: str | None, prefix: str) -> tuple[MenuEntry, ...]:
+    """The entries `granted` allows, in `language`: the same for every
     user with the same capabilities, so it is built once per worker, not per request. `language`
     and `prefix` (the script prefix, which `reverse` reads) are part of the key, not otherwise
     used."""
     return tuple(
-        (_(label), reverse(name), group)
+        MenuEntry(_(label), reverse(name), group)
         for capability, label, name, group in MENU
         if capability in granted
     )
 
 
-def _active(entries: tuple[tuple[str, str, str], ...], path: str) -> str:
+def _active(entries: tuple[MenuEntry, ...], path: str) -> str:
     """The address of the entry whose address is the longest prefix of this page
     (/families/coverage/ is 覆盖率, not 特殊家庭 as well), or ""."""
     best = ""
@@ -81,7 +85,7 @@ def _active(entries: tuple[tuple[str, str, str], ...], path: str) -> str:
 
 
 @functools.lru_cache(maxsize=1024)
-def menu_html(entries: tuple[tuple[str, str, str], ...], active: str, language: str | None) -> str:
+def menu_html(entries: tuple[MenuEntry, ...], active: str, language: str | None) -> str:
     """The bar's entries as HTML (the `<li>`s of `<ul class="navbar-nav me-auto">`), each group
     a dropdown, a group of one entry shown as the entry, `active` marked. Written once per
     (entries, current entry, language) per worker: the menu is the same for every user with the
@@ -126,8 +130,8 @@ def _entry(css: str, label: str, url: str, active: str) -> str:
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """The module menu, limited to what the user's roles allow: `nav_items` flat (the home page's
-    shortcuts) and `nav_menu`, the bar's entries as HTML (menu_html), the current module
+    """The module menu, limited to what the user's roles allow: `nav_items` (MenuEntry, the home
+    page's shortcuts) and `nav_menu`, the bar's entries as HTML (menu_html), the current module
     marked."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -136,6 +140,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     language = get_language()
     entries = menu_for(granted, language, get_script_prefix())
     return {
-        "nav_items": [{"label": label, "url": url} for label, url, _group in entries],
+        "nav_items": entries,
         "nav_menu": menu_html(entries, _active(entries, request.path), language),
     }

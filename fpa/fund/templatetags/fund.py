@@ -5,8 +5,6 @@ import re
 from django import template
 from django.template import Context
 
-from fpa.accounts.roles import capabilities_of
-
 register = template.Library()
 
 
@@ -16,7 +14,7 @@ def fund_caps(context: Context) -> frozenset[str]:
     user = context.get("user")
     if user is None or not user.is_authenticated:
         return frozenset()
-    return capabilities_of(set(user.role_codes))
+    return user.capabilities
 
 
 _DIGITS = re.compile("[0-9\uff10-\uff19Xx]{5,}")
