@@ -3,11 +3,10 @@ signed-in view, and a bare WSGI app, all under the same gunicorn (sync workers) 
 
 Starts two gunicorns (the project with bench.http_settings, i.e. `make run`'s settings plus
 /bench/minimal/; and bench/bare_wsgi.py), signs in through the real sign-in form (CSRF, password
-from var/demo-password), checks that each URL answers 200 to that session, warms every worker (2 s of
-`wrk` per URL, not counted), runs `wrk` on each URL for the same duration (interleaved over
---rounds), then stops both servers. Every response that
-is not a 200 is counted (a wrk Lua hook) and reported, and so is wrk's "Socket errors" line; a
-run with any is not a valid figure.
+from var/demo-password), checks that each URL answers 200 to that session, warms every worker
+(2 s of `wrk` per URL, not counted), runs `wrk` on each URL for the same duration (interleaved
+over --rounds), then stops both servers. Every response that is not a 200 is counted (a wrk Lua
+hook) and reported, and so is wrk's "Socket errors" line; a run with any is not a valid figure.
 
     .venv/bin/python bench/throughput.py --duration 20 --rounds 2
 
@@ -115,6 +114,7 @@ def wrk(url: str, cookie: str, duration: int, connections: int, threads: int, lu
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     figures = dict(re.findall(r"^(NON200|P50|P95|P99|REQUESTS) ([\d.]+)$", output, re.M))
+    errors = re.search(r"Socket errors:.*", output)
     return {
         "rps": rps,
         "requests": int(figures["REQUESTS"]),
@@ -122,7 +122,7 @@ def wrk(url: str, cookie: str, duration: int, connections: int, threads: int, lu
         "p50_ms": float(figures["P50"]),
         "p95_ms": float(figures["P95"]),
         "p99_ms": float(figures["P99"]),
-        "socket_errors": found.group(0) if (found := re.search(r"Socket errors:.*", output)) else "",
+        "socket_errors": errors.group(0) if errors else "",
     }
 
 
