@@ -278,3 +278,15 @@ def follow_job(client: Any, response: Any) -> Any:
     got = client.get(download)
     assert got.status_code == 200
     return got
+
+
+@pytest.fixture
+def kept_area_options(settings: Any) -> Any:
+    """The area filters' options kept per worker, as in production (the test settings turn that
+    off): starts and ends with none kept."""
+    from fpa.organizations.selectors import forget_area_options
+
+    settings.FPA_AREA_OPTIONS_SECONDS = 60
+    forget_area_options()
+    yield settings
+    forget_area_options()

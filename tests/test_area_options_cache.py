@@ -7,21 +7,11 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-import pytest
-
 from fpa.families.views.common import AREA_KINDS
 from fpa.organizations import services
 from fpa.organizations.models import Association
-from fpa.organizations.selectors import area_options, forget_area_options
+from fpa.organizations.selectors import area_options
 from tests.conftest import DAZHUANG, SHANGQUAN
-
-
-@pytest.fixture
-def kept(settings: Any) -> Any:
-    settings.FPA_AREA_OPTIONS_SECONDS = 60
-    forget_area_options()
-    yield settings
-    forget_area_options()
 
 
 def _labels(user: Any) -> dict[str, str]:
@@ -29,7 +19,7 @@ def _labels(user: Any) -> dict[str, str]:
 
 
 def test_read_once_per_scope_then_kept(
-    kept: Any, township: Any, county: Any, django_assert_num_queries: Any
+    kept_area_options: Any, township: Any, county: Any, django_assert_num_queries: Any
 ) -> None:
     with django_assert_num_queries(1):
         first = _labels(township)
@@ -44,7 +34,7 @@ def test_read_once_per_scope_then_kept(
 
 
 def test_a_change_to_the_tree_shows_at_once(
-    kept: Any, county: Any, django_capture_on_commit_callbacks: Any
+    kept_area_options: Any, county: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     """The tree's services write with queryset updates (no model signal): each clears the copy
     when its transaction commits."""
@@ -67,7 +57,7 @@ def test_a_change_to_the_tree_shows_at_once(
 
 
 def test_read_again_after_the_time(
-    kept: Any, township: Any, monkeypatch: Any, django_assert_num_queries: Any
+    kept_area_options: Any, township: Any, monkeypatch: Any, django_assert_num_queries: Any
 ) -> None:
     import fpa.organizations.selectors as selectors
 
@@ -90,6 +80,6 @@ def test_off_in_the_test_settings_reads_each_time(
             _labels(township)
 
 
-def test_nothing_for_someone_without_a_scope(kept: Any, township: Any) -> None:
+def test_nothing_for_someone_without_a_scope(kept_area_options: Any, township: Any) -> None:
     township.is_active = False
     assert area_options(user=township, kinds=AREA_KINDS) == []

@@ -6,7 +6,9 @@ COUNT(*) is run: the page fetches one extra row to know whether another page fol
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from django.db import models
@@ -23,6 +25,71 @@ class Page:
     size: int
 
 
+@dataclass(frozen=True)
+class Window:
+    """Which page of a keyset-ordered query to read: built from the request's cursors (already
+    checked), it orders, bounds and slices a queryset, then turns the rows read into a `Page`.
+    A window is hashable, so it can be part of a memo key (`fpa.core.statements`)."""
+
+    key: str
+    after: str | None
+    before: str | None
+    size: int
+    descending: bool
+
+    def query(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        key, descending = self.key, self.descending
+        forward, backward = (f"-{key}", key) if descending else (key, f"-{key}")
+        past, behind = ("lt", "gt") if descending else ("gt", "lt")
+        if self.before:
+            queryset = queryset.filter(**{f"{key}__{behind}": self.before}).order_by(backward)
+        elif self.after:
+            queryset = queryset.filter(**{f"{key}__{past}": self.after}).order_by(forward)
+        else:
+            queryset = queryset.order_by(forward)
+        return queryset[: self.size + 1]
+
+    def page(self, rows: list[Any], key_of: Callable[[Any], Any]) -> Page:
+        """`rows` as read by `query` (one more than the page when another page follows)."""
+        size = self.size
+        if self.before:
+            more_before = len(rows) > size
+            rows = list(reversed(rows[:size]))
+            return Page(
+                items=rows,
+                next_cursor=str(key_of(rows[-1])) if rows else None,
+                prev_cursor=str(key_of(rows[0])) if rows and more_before else None,
+                size=size,
+            )
+        more_after = len(rows) > size
+        rows = rows[:size]
+        return Page(
+            items=rows,
+            next_cursor=str(key_of(rows[-1])) if rows and more_after else None,
+            prev_cursor=str(key_of(rows[0])) if rows and self.after else None,
+            size=size,
+        )
+
+
+def keyset_window(
+    model: type[models.Model],
+    *,
+    key: str,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = 50,
+    descending: bool = False,
+) -> Window:
+    """The window of the page after the cursor `after` (or before `before`), in `key` order.
+
+    Cursors come straight from the query string: one that cannot be a value of `key` (not digits
+    for an integer key, or absurdly long) is ignored, so a forged cursor gives the first page.
+    """
+    after, before = _clean(model, key, after), _clean(model, key, before)
+    size = max(1, min(size, MAX_PAGE_SIZE))
+    return Window(key=key, after=after, before=before, size=size, descending=descending)
+
+
 def keyset_page(
     queryset: QuerySet[Any],
     *,
@@ -32,49 +99,20 @@ def keyset_page(
     size: int = 50,
     descending: bool = False,
 ) -> Page:
-    """One page after the cursor `after` (or before `before`), in `key` order.
-
-    Cursors come straight from the query string: one that cannot be a value of `key` (not digits
-    for an integer key, or absurdly long) is ignored, so a forged cursor gives the first page.
-    """
-    size = max(1, min(size, MAX_PAGE_SIZE))
-    after, before = _clean(queryset, key, after), _clean(queryset, key, before)
-    forward, backward = (f"-{key}", key) if descending else (key, f"-{key}")
-    past, behind = ("lt", "gt") if descending else ("gt", "lt")
-    if before:
-        rows = list(queryset.filter(**{f"{key}__{behind}": before}).order_by(backward)[: size + 1])
-        more_before = len(rows) > size
-        rows = list(reversed(rows[:size]))
-        return Page(
-            items=rows,
-            next_cursor=_key(rows[-1], key) if rows else None,
-            prev_cursor=_key(rows[0], key) if rows and more_before else None,
-            size=size,
-        )
-    if after:
-        queryset = queryset.filter(**{f"{key}__{past}": after})
-    rows = list(queryset.order_by(forward)[: size + 1])
-    more_after = len(rows) > size
-    rows = rows[:size]
-    return Page(
-        items=rows,
-        next_cursor=_key(rows[-1], key) if rows and more_after else None,
-        prev_cursor=_key(rows[0], key) if rows and after else None,
-        size=size,
+    """One page after the cursor `after` (or before `before`), in `key` order (`keyset_window`)."""
+    window = keyset_window(
+        queryset.model, key=key, after=after, before=before, size=size, descending=descending
     )
+    return window.page(list(window.query(queryset)), key_of=attrgetter(key))
 
 
-def _clean(queryset: QuerySet[Any], key: str, cursor: str | None) -> str | None:
+def _clean(model: type[models.Model], key: str, cursor: str | None) -> str | None:
     if not cursor or len(cursor) > 255:
         return None
-    field = queryset.model._meta.pk if key == "pk" else queryset.model._meta.get_field(key)
+    field = model._meta.pk if key == "pk" else model._meta.get_field(key)
     if isinstance(field, models.IntegerField | models.AutoField):
         return cursor if cursor.isascii() and cursor.isdigit() and len(cursor) < 19 else None
     return cursor
-
-
-def _key(obj: Any, key: str) -> str:
-    return str(getattr(obj, key))
 
 
 def _cursor_row(rows: QuerySet[Any], key: str, cursor: str | None) -> tuple[Any, int] | None:

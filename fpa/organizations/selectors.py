@@ -108,7 +108,15 @@ def forget_area_options(**_: Any) -> None:
     _AREA_OPTIONS.clear()
 
 
-def area_options(*, user: User, kinds: tuple[str, ...]) -> list[AreaOption]:
+class AreaOptions(list[AreaOption]):
+    """The options of an area filter, with `stamp`: the scope path and when this worker read them
+    (None when they are not kept), for a template fragment built from them to be kept exactly
+    as long (e.g. families/list.html)."""
+
+    stamp: str | None = None
+
+
+def area_options(*, user: User, kinds: tuple[str, ...]) -> AreaOptions:
     """The `<option>`s of an area filter (includes/area_options.html): current associations of
     these kinds inside the scope, in tree order. One query, no model instances; then kept for
     the same scope and kinds for `FPA_AREA_OPTIONS_SECONDS` (the filter on every list page read
@@ -121,7 +129,7 @@ def area_options(*, user: User, kinds: tuple[str, ...]) -> list[AreaOption]:
     if seconds and path:
         hit = _AREA_OPTIONS.get(key)
         if hit is not None and now - hit[0] < seconds:
-            return list(hit[1])
+            return _stamped(hit[1], f"{path}|{','.join(kinds)}|{hit[0]!r}")
     rows = association_choices(user=user, kinds=kinds).values(*PICKER_VALUES).iterator()
     options = tuple(
         AreaOption(
@@ -137,7 +145,14 @@ def area_options(*, user: User, kinds: tuple[str, ...]) -> list[AreaOption]:
         if len(_AREA_OPTIONS) >= _AREA_OPTIONS_MAX:
             _AREA_OPTIONS.clear()
         _AREA_OPTIONS[key] = (now, options)
-    return list(options)
+        return _stamped(options, f"{path}|{','.join(kinds)}|{now!r}")
+    return AreaOptions(options)
+
+
+def _stamped(options: tuple[AreaOption, ...], stamp: str) -> AreaOptions:
+    found = AreaOptions(options)
+    found.stamp = stamp
+    return found
 
 
 def association_choices(

@@ -6,14 +6,17 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from fpa.accounts.models import User
 from fpa.core.names import is_ascii_query, normalize_query
-from fpa.core.pagination import Page, keyset_page
+from fpa.core.pagination import Page, keyset_page, keyset_window
+from fpa.core.scope import scope_path_of
+from fpa.core.statements import Statement, StatementMemo
 from fpa.families import eligibility
 from fpa.families.models import (
     Contact,
@@ -24,8 +27,54 @@ from fpa.families.models import (
 )
 from fpa.organizations.models import Association
 
-# The columns of the family list page.
+# The columns of the family list page, in the order of `FamilyListItem`.
 LIST_FIELDS = ("id", "head_name", "status", "registered_on", "association__name")
+
+
+class FamilyListItem(NamedTuple):
+    """One family of the list page: what it shows, read as a row."""
+
+    pk: int
+    head_name: str
+    status: str
+    registered_on: datetime.date | None
+    association_name: str
+
+
+# The list page's compiled statements, per worker (fpa.core.statements).
+LIST_STATEMENTS = StatementMemo(size=1024)
+
+
+def _families(
+    *,
+    user: User,
+    query: str,
+    status: str,
+    association: Association | None,
+    mine: bool,
+    ids: list[int] | None,
+) -> QuerySet[Family]:
+    """The families the user sees, filtered; `query` is normalised already."""
+    queryset = Family.objects.visible_to(user)
+    if mine:
+        queryset = queryset.filter(
+            Exists(Contact.objects.filter(family=OuterRef("pk"), user=user, end_date__isnull=True))
+        )
+    if status:
+        queryset = queryset.filter(status=status)
+    if association is not None:
+        queryset = queryset.filter(association__path__under=association.path)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids[:5000])
+    if query:
+        if is_ascii_query(query):
+            key = query.replace(" ", "").lower()
+            queryset = queryset.filter(
+                Q(head_initials__startswith=key) | Q(head_pinyin__startswith=key)
+            )
+        else:
+            queryset = queryset.filter(head_name__contains=query)
+    return queryset
 
 
 def family_list(
@@ -39,33 +88,62 @@ def family_list(
     after: str | None = None,
     before: str | None = None,
     size: int = 50,
-    fields: tuple[str, ...] | None = None,
 ) -> Page:
-    """A page of the families the user sees; `fields` loads only those columns (LIST_FIELDS: what
-    the list page shows), every column otherwise."""
-    queryset = Family.objects.visible_to(user).select_related("association")
-    if fields:
-        queryset = queryset.only(*fields)
-    if mine:
-        queryset = queryset.filter(
-            Exists(Contact.objects.filter(family=OuterRef("pk"), user=user, end_date__isnull=True))
-        )
-    if status:
-        queryset = queryset.filter(status=status)
-    if association is not None:
-        queryset = queryset.filter(association__path__under=association.path)
-    if ids is not None:
-        queryset = queryset.filter(pk__in=ids[:5000])
-    query = normalize_query(query)
-    if query:
-        if is_ascii_query(query):
-            key = query.replace(" ", "").lower()
-            queryset = queryset.filter(
-                Q(head_initials__startswith=key) | Q(head_pinyin__startswith=key)
-            )
-        else:
-            queryset = queryset.filter(head_name__contains=query)
+    """A page of the families the user sees, as model instances (the API)."""
+    queryset = _families(
+        user=user,
+        query=normalize_query(query),
+        status=status,
+        association=association,
+        mine=mine,
+        ids=ids,
+    ).select_related("association")
     return keyset_page(queryset, key="id", after=after, before=before, size=size)
+
+
+def family_list_rows(
+    *,
+    user: User,
+    query: str = "",
+    status: str = Family.Status.ACTIVE,
+    association: Association | None = None,
+    ids: list[int] | None = None,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = 50,
+) -> Page:
+    """The list page's page of families, as `FamilyListItem` rows. The same families as
+    `family_list` with the same arguments; the compiled statement is kept per worker, keyed by
+    every input of the SQL (`LIST_STATEMENTS`), except for `ids` (a figure's click-through, up
+    to 5,000 of them), which is compiled each time."""
+    path = scope_path_of(user)
+    if path is None:
+        return Page(items=[], next_cursor=None, prev_cursor=None, size=size)
+    query = normalize_query(query)
+    window = keyset_window(Family, key="id", after=after, before=before, size=size)
+
+    def build() -> QuerySet[Any]:
+        families = _families(
+            user=user, query=query, status=status, association=association, mine=False, ids=ids
+        )
+        return window.query(families.values_list(*LIST_FIELDS))
+
+    if ids is not None:
+        statement = Statement.compile(build())
+    else:
+        key = (
+            Family.objects.db,
+            user.pk,
+            path,
+            user.has_capability("family.view"),
+            query,
+            status,
+            association.path if association is not None else None,
+            window,
+        )
+        statement = LIST_STATEMENTS.statement(key, build)
+    rows = [FamilyListItem(*row) for row in statement.rows()]
+    return window.page(rows, key_of=attrgetter("pk"))
 
 
 @dataclass

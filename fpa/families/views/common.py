@@ -74,7 +74,7 @@ def _area(request: HttpRequest) -> tuple[Association | None, bool]:
     return found, found is None
 
 
-def _areas(user: User) -> list[org_selectors.AreaOption]:
+def _areas(user: User) -> org_selectors.AreaOptions:
     return org_selectors.area_options(user=user, kinds=AREA_KINDS)
 
 

@@ -59,14 +59,14 @@ class FamilyRow:
     registered: str
 
 
-def _rows(families: list[Family]) -> list[FamilyRow]:
+def _rows(families: list[selectors.FamilyListItem]) -> list[FamilyRow]:
     statuses = {value: str(label) for value, label in Family.Status.choices}
     unnamed = gettext("（未填写）")
     return [
         FamilyRow(
             url=link_to("families:detail", family.pk),
             head=family.head_name or unnamed,
-            area=family.association.name,
+            area=family.association_name,
             active=family.status == Family.Status.ACTIVE,
             status=statuses.get(family.status, family.status),
             registered=family.registered_on.isoformat() if family.registered_on else "",
@@ -114,7 +114,7 @@ def family_list(request: HtmxHttpRequest) -> HttpResponse:
             "last": last.isoformat(),
             "kind": kind.name if kind is not None else code,
         }
-    page = selectors.family_list(
+    page = selectors.family_list_rows(
         user=user,
         query=query,
         status=form.status_value(),
@@ -122,7 +122,6 @@ def family_list(request: HtmxHttpRequest) -> HttpResponse:
         ids=[] if foreign else ids,
         after=request.GET.get("after"),
         before=request.GET.get("before"),
-        fields=selectors.LIST_FIELDS,
     )
     context = {
         "form": form,
