@@ -27,6 +27,8 @@ from fpa.accounts.roles import Role
 from fpa.accounts.services import token_issue
 from fpa.activities.models import Activity, ActivityPhoto, Expert, HealthCase, PeerClub, Site
 from fpa.activities.models import Campaign as ActivityCampaign
+from fpa.cadres import services as cadre_services
+from fpa.cadres.models import ContactPoint, Finding, Visit
 from fpa.childcare import services as childcare_services
 from fpa.childcare.models import Inspection as ChildcareInspection
 from fpa.childcare.models import Institution, Recommendation
@@ -289,6 +291,8 @@ def world(yongjing, county, township, township2, village, finance, settings, tmp
     local.update(leftbehind_world(township, LIUJIAXIA, DAZHUANG))
     foreign.update(migrants_world(township2, YANGUOXIA, SHANGQUAN))
     local.update(migrants_world(township, LIUJIAXIA, DAZHUANG))
+    foreign.update(cadres_world(county, township2, SHANGQUAN))
+    local.update(cadres_world(county, township, DAZHUANG))
     foreign_activities = activity_world(township2, YANGUOXIA, SHANGQUAN)
     local_activities = activity_world(township, LIUJIAXIA, DAZHUANG)
     foreign.update(foreign_activities.pop("models"))
@@ -308,6 +312,23 @@ def world(yongjing, county, township, township2, village, finance, settings, tmp
     foreign_by_route |= notifications_world(township2, YANGUOXIA, SHANGQUAN)
     notifications_world(township, LIUJIAXIA, DAZHUANG)
     return {"foreign": foreign, "local": local, "by_route": foreign_by_route}
+
+
+def cadres_world(county: Any, cadre: Any, code: str) -> dict[Any, Any]:
+    """A township cadre's contact point on a village of their township, with a visit that found
+    one problem."""
+    point = cadre_services.point_assign(
+        actor=county, cadre=cadre, association=Association.objects.get(code=code)
+    )
+    visit = cadre_services.visit_log(
+        actor=cadre,
+        point=point,
+        visited_on=point.start_date,
+        method=Visit.Method.VILLAGE,
+        summary="到村了解联系人落实情况",
+        findings=["活动室缺少桌椅"],
+    )
+    return {ContactPoint: point, Finding: visit.findings.get()}
 
 
 def family_world(actor: Any, code: str, mother: str, n: int) -> dict[Any, Any]:

@@ -77,6 +77,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "report.submit",  # fills and submits its own association's reports
             "report.review",  # accepts or returns the reports of the associations below
             "report.kinds",  # declares custom report kinds and sets periods' due dates
+            "cadre.view",  # the cadres' contact points and visits of its subtree
+            "cadre.assign",  # gives cadres of its subtree villages or families as contact points
+            "cadre.visit",  # a cadre: logs the visits of their own contact points
         }
     ),
     Role.TOWNSHIP_STAFF: frozenset(
@@ -118,6 +121,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "report.view",
             "report.submit",
             "report.review",
+            "cadre.view",
+            "cadre.assign",
+            "cadre.visit",
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -164,6 +170,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "insurance.view",
             "overview.view",
             "report.view",
+            "cadre.view",
         }
     ),
     Role.VOLUNTEER: frozenset({"volunteer.portal"}),

@@ -1,0 +1,275 @@
+"""Writes of the cadres' contact points: assign a point, end it, log a visit with its findings,
+close a finding (solved, or passed on to a department or as a need of the family). Atomic,
+scoped, audited.
+
+Who may act is decided here whoever calls: `cadre.assign` (county and township staff) sets and
+ends the points of cadres in their subtree, on villages and families in it; a cadre logs the
+visits of their own points (`cadre.visit`); a finding is closed by the cadre or by staff who may
+assign in its subtree.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from fpa.cadres.models import FINDING_MAX, NOTE_MAX, SUMMARY_MAX, ContactPoint, Finding, Visit
+from fpa.core.audit import audit_create, audit_update, snapshot
+from fpa.core.errors import NotAllowed, ServiceError, check_version, within
+from fpa.core.scope import in_scope, require, require_in_scope
+from fpa.core.text import TextError, clean_text
+from fpa.families.models import Family
+from fpa.organizations.models import Association
+
+if TYPE_CHECKING:
+    from fpa.accounts.models import User
+    from fpa.families.models import Need
+
+# The levels whose staff are the cadres of measure 4.
+CADRE_LEVELS = (Association.Kind.COUNTY, Association.Kind.TOWNSHIP)
+MAX_FINDINGS = 10  # per visit
+
+
+def is_cadre(user: User | None) -> bool:
+    home = user.home_association if user is not None else None
+    return bool(
+        user is not None
+        and user.is_active
+        and home is not None
+        and home.kind in CADRE_LEVELS
+        and user.has_capability("cadre.visit")
+    )
+
+
+def _text(value: str | None, *, field: str, limit: int, multiline: bool = False) -> str:
+    try:
+        cleaned = clean_text(value or "", multiline=multiline)
+    except TextError as exc:
+        raise ServiceError(str(exc), field=field) from exc
+    return within(cleaned, limit, field=field)
+
+
+def _not_future(day: datetime.date | None, *, field: str) -> datetime.date:
+    if day is None:
+        raise ServiceError(gettext("请填写日期。"), field=field)
+    if day > timezone.localdate():
+        raise ServiceError(gettext("日期不能晚于今天。"), field=field)
+    return day
+
+
+# --- points ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def point_assign(
+    *,
+    actor: User,
+    cadre: User,
+    association: Association | None = None,
+    family: Family | None = None,
+    start_date: datetime.date | None = None,
+    note: str = "",
+) -> ContactPoint:
+    """Make a village, or one family, a contact point of `cadre` (a county or township cadre
+    inside the actor's subtree). The village must be inside the cadre's own subtree too."""
+    require(actor, "cadre.assign")
+    if not is_cadre(cadre) or not in_scope(actor, cadre.home_association):
+        raise ServiceError(gettext("请选择本级或下级的县、乡镇干部。"), field="cadre")
+    if family is not None:
+        if not Family.objects.visible_to(actor).filter(pk=family.pk).exists():
+            raise NotAllowed(gettext("该家庭不在您的管辖范围内。"))
+        association = family.association
+    if association is None:
+        raise ServiceError(gettext("请选择联系的村（社区）或家庭。"), field="association")
+    if association.kind != Association.Kind.VILLAGE or not association.is_current:
+        raise ServiceError(gettext("联系点应为在用的村（社区）计生协。"), field="association")
+    require_in_scope(actor, association)
+    if not in_scope(cadre, association):
+        raise ServiceError(gettext("该村（社区）不在这位干部的工作范围内。"), field="association")
+    start = _not_future(start_date or timezone.localdate(), field="start_date")
+    same = ContactPoint.objects.select_for_update().filter(
+        cadre=cadre, association=association, family=family, end_date__isnull=True
+    )
+    if same.exists():
+        raise ServiceError(gettext("该干部已有这个联系点。"), field="association")
+    point = ContactPoint(
+        cadre=cadre,
+        association=association,
+        family=family,
+        start_date=start,
+        note=_text(note, field="note", limit=NOTE_MAX),
+        assigned_by=actor,
+    )
+    point.save()
+    audit_create(actor=actor, obj=point, scope_path=association.path)
+    return point
+
+
+@transaction.atomic
+def point_end(
+    *, actor: User, point: ContactPoint, end_date: datetime.date | None = None
+) -> ContactPoint:
+    require(actor, "cadre.assign")
+    locked = ContactPoint.objects.select_for_update().select_related("association").get(pk=point.pk)
+    require_in_scope(actor, locked.association)
+    if locked.end_date is not None:
+        raise ServiceError(gettext("该联系点已结束。"))
+    end = _not_future(end_date or timezone.localdate(), field="end_date")
+    if end < locked.start_date:
+        raise ServiceError(gettext("结束日期不能早于开始日期。"), field="end_date")
+    before = snapshot(locked)
+    locked.end_date = end
+    locked.save(update_fields=["end_date", "updated_at"])
+    audit_update(actor=actor, obj=locked, before=before, scope_path=locked.association.path)
+    return locked
+
+
+# --- visits and findings --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def visit_log(
+    *,
+    actor: User,
+    point: ContactPoint,
+    visited_on: datetime.date | None,
+    method: str,
+    summary: str,
+    findings: list[str] | None = None,
+) -> Visit:
+    """The cadre's own visit to their current point, with the problems found (one per line)."""
+    require(actor, "cadre.visit")
+    locked = ContactPoint.objects.select_for_update().select_related("association").get(pk=point.pk)
+    if locked.cadre_id != actor.pk:
+        raise NotAllowed(gettext("只能记录本人联系点的走访。"))
+    require_in_scope(actor, locked.association)
+    if locked.end_date is not None:
+        raise ServiceError(gettext("该联系点已结束，不能再记录走访。"))
+    day = _not_future(visited_on, field="visited_on")
+    if day < locked.start_date:
+        raise ServiceError(gettext("走访日期不能早于联系点开始日期。"), field="visited_on")
+    if method not in Visit.Method.values:
+        raise ServiceError(gettext("请选择走访方式。"), field="method")
+    text = _text(summary, field="summary", limit=SUMMARY_MAX, multiline=True)
+    if len(text) < 5:
+        raise ServiceError(gettext("请填写走访情况（至少5个字）。"), field="summary")
+    problems = [_text(line, field="findings", limit=FINDING_MAX) for line in findings or []]
+    problems = [p for p in problems if p]
+    if len(problems) > MAX_FINDINGS:
+        raise ServiceError(
+            gettext("一次走访最多记录%(n)s个问题。") % {"n": MAX_FINDINGS}, field="findings"
+        )
+    visit = Visit(point=locked, visited_on=day, method=method, summary=text, recorded_by=actor)
+    visit.save()
+    path = locked.association.path
+    audit_create(actor=actor, obj=visit, scope_path=path)
+    for problem in problems:
+        finding = Finding(visit=visit, text=problem)
+        finding.save()
+        audit_create(actor=actor, obj=finding, scope_path=path)
+    return visit
+
+
+def may_close(user: User, finding: Finding) -> bool:
+    point = finding.visit.point
+    if user.pk == point.cadre_id and user.has_capability("cadre.visit"):
+        return in_scope(user, point.association)
+    return user.has_capability("cadre.assign") and in_scope(user, point.association)
+
+
+def _locked_finding(actor: User, finding: Finding, version: int | None) -> Finding:
+    locked = (
+        Finding.objects.select_for_update()
+        .select_related("visit__point__association", "visit__point__family")
+        .get(pk=finding.pk)
+    )
+    if not may_close(actor, locked):
+        raise NotAllowed(gettext("您无权处理这个问题。"))
+    if version is not None:
+        check_version(locked.version, version)
+    if locked.status != Finding.Status.RAISED:
+        raise ServiceError(gettext("这个问题已处理。"))
+    return locked
+
+
+def _close(
+    actor: User,
+    locked: Finding,
+    status: str,
+    outcome: str,
+    passed_to: str = "",
+    need: Need | None = None,
+) -> Finding:
+    before = snapshot(locked)
+    locked.need = need
+    locked.status = status
+    locked.outcome = outcome
+    locked.passed_to = passed_to
+    locked.closed_on = timezone.localdate()
+    locked.closed_by = actor
+    locked.version += 1
+    locked.save()
+    audit_update(
+        actor=actor, obj=locked, before=before, scope_path=locked.visit.point.association.path
+    )
+    return locked
+
+
+@transaction.atomic
+def finding_solve(
+    *, actor: User, finding: Finding, outcome: str, version: int | None = None
+) -> Finding:
+    locked = _locked_finding(actor, finding, version)
+    text = _text(outcome, field="outcome", limit=NOTE_MAX)
+    if len(text) < 2:
+        raise ServiceError(gettext("请填写解决情况。"), field="outcome")
+    return _close(actor, locked, Finding.Status.SOLVED, text)
+
+
+@transaction.atomic
+def finding_pass_on(
+    *, actor: User, finding: Finding, passed_to: str, outcome: str = "", version: int | None = None
+) -> Finding:
+    """Passed on to a department or unit named in words (e.g. 县卫健局)."""
+    locked = _locked_finding(actor, finding, version)
+    to = _text(passed_to, field="passed_to", limit=100)
+    if len(to) < 2:
+        raise ServiceError(gettext("请填写转交的单位。"), field="passed_to")
+    return _close(
+        actor, locked, Finding.Status.PASSED_ON, _text(outcome, field="outcome", limit=NOTE_MAX), to
+    )
+
+
+@transaction.atomic
+def finding_to_need(
+    *,
+    actor: User,
+    finding: Finding,
+    due_date: datetime.date | None = None,
+    version: int | None = None,
+) -> Need:
+    """In one action: the finding of a family point becomes a need of that family (its
+    description the finding's text), and the finding is passed on to it. The family module's
+    own rules decide whether the actor may raise it."""
+    from fpa.families import services as family_services
+
+    locked = _locked_finding(actor, finding, version)
+    family = locked.visit.point.family
+    if family is None:
+        raise ServiceError(gettext("只有联系家庭的问题可以转为家庭需求。"))
+    need = family_services.need_raise(
+        actor=actor, family=family, description=locked.text, due_date=due_date
+    )
+    _close(
+        actor,
+        locked,
+        Finding.Status.PASSED_ON,
+        gettext("已转为家庭需求"),
+        gettext("家庭需求"),
+        need=need,
+    )
+    return need
