@@ -17,7 +17,8 @@ from fpa.core.errors import NotAllowed, ServiceError
 from fpa.core.models import AuditEvent
 from fpa.families.models import Need
 from fpa.organizations.models import Association
-from tests.conftest import DAZHUANG, SHANGQUAN
+from tests.conftest import DAZHUANG, SHANGQUAN, content, follow_job
+from tests.test_excel_engine import read_back
 from tests.test_families_services import HONGLIU, register
 
 DAY = datetime.datetime(2026, 3, 20, 10, 0, tzinfo=datetime.UTC)
@@ -255,6 +256,21 @@ def test_pages_for_the_cadre_and_the_county(client_for, county, township):
     assert solved.status_code == 302
     finding.refresh_from_db()
     assert finding.status == "solved"
+
+
+def test_the_months_visits_export_as_a_workbook(client_for, county, township, township2):
+    mine = assign(county, township)
+    visit(township, mine, 4, findings=["活动室漏雨"])
+    theirs = assign(county, township2, SHANGQUAN)
+    visit(township2, theirs, 6)
+    client = client_for(township)
+    response = client.get(reverse("cadres:export"), {"month": "2026-03"})
+    rows = read_back(content(follow_job(client, response)), "干部联系点走访")
+    assert rows[0][:3] == ["走访日期", "联系干部", "所在协会"]
+    assert len(rows) == 2  # the header and this township's one visit, not 盐锅峡镇's
+    assert rows[1][4] == "大庄村委会计生协" and rows[1][8] == "活动室漏雨（待解决）"
+    february = client.get(reverse("cadres:export"), {"month": "2026-02"})
+    assert read_back(content(follow_job(client, february)), "干部联系点走访")[1:] == []
 
 
 def test_the_assign_form_refuses_bad_input_and_changes_nothing(client_for, county, township):

@@ -81,6 +81,19 @@ def points(
     ).order_by("cadre__username", "association__path", "id")
 
 
+def visits_in(*, user: User, month: Month) -> QuerySet[Visit]:
+    """The visits of the month inside the user's subtree, for the workbook (by date)."""
+    return (
+        Visit.objects.visible_to(user)
+        .filter(visited_on__gte=month.first, visited_on__lte=month.last)
+        .select_related(
+            "point__cadre__home_association", "point__association__parent", "point__family"
+        )
+        .prefetch_related("findings")
+        .order_by("visited_on", "id")
+    )
+
+
 def point_detail(*, point: ContactPoint) -> dict[str, Any]:
     visits = list(point.visits.select_related("recorded_by").prefetch_related("findings")[:200])
     return {"visits": visits}

@@ -6,6 +6,7 @@ app_name = "cadres"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("export/", views.export, name="export"),
     path("points/", views.point_list, name="points"),
     path("points/new/", views.point_assign, name="assign"),
     path("points/<int:pk>/", views.point, name="point"),

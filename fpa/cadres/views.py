@@ -13,10 +13,14 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from fpa.accounts.requests import signed_in_user
+from fpa.cadres import excel as cadre_excel
 from fpa.cadres import forms, selectors, services
+from fpa.cadres import jobs as cadre_jobs
 from fpa.cadres.models import ContactPoint, Finding
 from fpa.core.actions import form_action, post_action
 from fpa.core.errors import ServiceError
+from fpa.core.excel import exports
+from fpa.core.jobs import job_url
 from fpa.core.scope import scoped_view
 from fpa.core.typing_aids import ObjectLookup
 from fpa.families.models import Family
@@ -52,6 +56,20 @@ def overview(request: HttpRequest) -> HttpResponse:
             "can_assign": user.has_capability("cadre.assign"),
         },
     )
+
+
+@scoped_view(capability="cadre.view")
+def export(request: HttpRequest) -> HttpResponse:
+    """The month's visits as a workbook (a background job, then its page offers the file)."""
+    user = signed_in_user(request)
+    month = selectors.Month.parse(request.GET.get("month"), today=timezone.localdate())
+    job = exports.start_export(
+        kind=cadre_jobs.EXPORT,
+        actor=user,
+        title=exports.export_title(cadre_excel.VISIT_SHEET, suffix=f" {month.key}"),
+        params={"month": month.key},
+    )
+    return redirect(job_url(job))
 
 
 @scoped_view(capability="cadre.view")
