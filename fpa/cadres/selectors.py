@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from fpa.cadres.models import ContactPoint, Finding, Visit
+from fpa.families.models import Family
 
 if TYPE_CHECKING:
     from fpa.accounts.models import User
@@ -79,6 +80,11 @@ def points(
             "visits__findings", filter=Q(visits__findings__status=Finding.Status.RAISED)
         )
     ).order_by("cadre__username", "association__path", "id")
+
+
+def family_in_scope(*, user: User, pk: int) -> Family | None:
+    """The special family the assign form names by its number, if the user sees it."""
+    return Family.objects.visible_to(user).filter(pk=pk).first()
 
 
 def visits_in(*, user: User, month: Month) -> QuerySet[Visit]:

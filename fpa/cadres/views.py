@@ -23,7 +23,6 @@ from fpa.core.excel import exports
 from fpa.core.jobs import job_url
 from fpa.core.scope import scoped_view
 from fpa.core.typing_aids import ObjectLookup
-from fpa.families.models import Family
 from fpa.organizations import selectors as org_selectors
 from fpa.organizations.models import Association
 
@@ -113,7 +112,7 @@ def point_assign(request: HttpRequest) -> HttpResponse:
     def call(form: forms.AssignForm) -> ContactPoint:
         family = None
         if form.cleaned_data.get("family"):
-            family = Family.objects.visible_to(user).filter(pk=form.cleaned_data["family"]).first()
+            family = selectors.family_in_scope(user=user, pk=form.cleaned_data["family"])
             if family is None:
                 raise ServiceError(gettext("该家庭不存在或不在您的管辖范围内。"), field="family")
         return services.point_assign(

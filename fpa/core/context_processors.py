@@ -18,7 +18,6 @@ GROUPS = {
     "people": gettext_noop("会员与志愿者"),
     "services": gettext_noop("活动与服务"),
     "reports": gettext_noop("上报"),
-    "reform": gettext_noop("改革推进"),
     "admin": gettext_noop("系统"),
 }
 # (capability, label msgid, URL name, group key or ""): the module menu, in order.
@@ -28,6 +27,7 @@ MENU = (
     ("org.view", gettext_noop("工作人员"), "organizations:staff_list", "org"),
     ("org.view", gettext_noop("备案"), "organizations:filing_list", "org"),
     ("org.view", gettext_noop("代表与理事构成"), "organizations:composition", "org"),
+    ("cadre.view", gettext_noop("干部联系点"), "cadres:overview", "org"),
     ("family.view", gettext_noop("特殊家庭"), "families:list", "care"),
     ("family.view", gettext_noop("覆盖率"), "families:coverage", "care"),
     ("family.view", gettext_noop("特殊家庭移交"), "families:transfers", "care"),
@@ -49,7 +49,6 @@ MENU = (
     ("report.review", gettext_noop("下级上报"), "reports:below", "reports"),
     ("report.view", gettext_noop("归档"), "reports:archive", "reports"),
     ("report.kinds", gettext_noop("自定义报表与截止日期"), "reports:kinds", "reports"),
-    ("cadre.view", gettext_noop("干部联系点"), "cadres:overview", "reform"),
     ("audit.view", gettext_noop("审计日志"), "core:audit_list", "admin"),
     ("accounts.manage", gettext_noop("账号管理"), "accounts:user_list", "admin"),
     ("roles.manage", gettext_noop("角色与范围"), "accounts:role_list", "admin"),
