@@ -183,7 +183,7 @@ def may_close(user: User, finding: Finding) -> bool:
 
 def _locked_finding(actor: User, finding: Finding, version: int | None) -> Finding:
     locked = (
-        Finding.objects.select_for_update()
+        Finding.objects.select_for_update(of=("self",))
         .select_related("visit__point__association", "visit__point__family")
         .get(pk=finding.pk)
     )
