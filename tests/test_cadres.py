@@ -201,7 +201,7 @@ def test_the_overview_shows_who_has_not_been_to_their_points(
         method=Visit.Method.PHONE,
         summary="电话了解情况",
     )
-    march = selectors.Month.parse("2026-03", today=datetime.date(2026, 3, 20))
+    march = selectors.month_of("2026-03", today=datetime.date(2026, 3, 20))
     # the points, the month's activity, the cadres and their roles, whatever their number
     with django_assert_num_queries(4):
         rows = {r.cadre_id: r for r in selectors.overview(user=county, month=march)}
@@ -217,12 +217,12 @@ def test_the_overview_shows_who_has_not_been_to_their_points(
     assert mine[county.pk].points == 1 and mine[township.pk].points == 2
     assert elsewhere not in selectors.points(user=township)
     assert elsewhere in selectors.points(user=county)
-    february = selectors.Month.parse("2026-02", today=datetime.date(2026, 3, 20))
+    february = selectors.month_of("2026-02", today=datetime.date(2026, 3, 20))
     rows = {r.cadre_id: r for r in selectors.overview(user=county, month=february)}
     assert rows[township.pk].visited == 1
     # a forged month is this month
-    assert selectors.Month.parse("2026-13", today=datetime.date(2026, 3, 20)) == march
-    assert selectors.Month.parse("x" * 50, today=datetime.date(2026, 3, 20)) == march
+    assert selectors.month_of("2026-13", today=datetime.date(2026, 3, 20)) == march
+    assert selectors.month_of("x" * 50, today=datetime.date(2026, 3, 20)) == march
 
 
 # --- pages ----------------------------------------------------------------------------------------

@@ -19,6 +19,6 @@ EXPORT = "cadres.export"
 @exports.in_chinese
 def export_visits(job: Job, progress: Progress) -> dict[str, Any]:
     user = exports.job_owner(job, "cadre.view")
-    month = selectors.Month.parse(job.params.get("month"), today=timezone.localdate())
+    month = selectors.month_of(job.params.get("month"), today=timezone.localdate())
     rows = selectors.visits_in(user=user, month=month)
     return exports.export_to_job(progress, cadre_excel.VISIT_SHEET, rows, actor=user)

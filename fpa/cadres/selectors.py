@@ -4,7 +4,6 @@ points), in a fixed number of queries."""
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -13,43 +12,28 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from fpa.cadres.models import ContactPoint, Finding, Visit
 from fpa.families.models import Family
+from fpa.reports.fields import MONTH, Period, parse_period, period_containing
 
 if TYPE_CHECKING:
     from fpa.accounts.models import User
 
 
-@dataclass(frozen=True)
-class Month:
-    first: datetime.date
-    last: datetime.date
-
-    @property
-    def key(self) -> str:
-        return self.first.strftime("%Y-%m")
-
-    @classmethod
-    def of(cls, day: datetime.date) -> Month:
-        last = calendar.monthrange(day.year, day.month)[1]
-        return cls(day.replace(day=1), day.replace(day=last))
-
-    @classmethod
-    def parse(cls, text: str | None, *, today: datetime.date) -> Month:
-        """`?month=2026-03`; this month for anything else (a forged value shows this month)."""
-        raw = (text or "").strip()[:7]
+def month_of(text: str | None, *, today: datetime.date) -> Period:
+    """`?month=2026-03`: a month from 2000 to this one (the reports' periods); this month for
+    anything else, a forged value included."""
+    if text:
         try:
-            year, month = int(raw[:4]), int(raw[5:7])
-            if raw[4] != "-" or not 2000 <= year <= today.year + 1:
-                raise ValueError(raw)
-            return cls.of(datetime.date(year, month, 1))
-        except (ValueError, IndexError):
-            return cls.of(today)
+            return parse_period(MONTH, text, today=today)
+        except ValueError:
+            pass
+    return period_containing(MONTH, today)
 
 
-def _active_in(month: Month) -> Q:
+def _active_in(month: Period) -> Q:
     return Q(start_date__lte=month.last) & (Q(end_date__isnull=True) | Q(end_date__gte=month.first))
 
 
-def _visited_in(month: Month) -> Exists:
+def _visited_in(month: Period) -> Exists:
     return Exists(
         Visit.objects.filter(
             point=OuterRef("pk"), visited_on__gte=month.first, visited_on__lte=month.last
@@ -62,7 +46,7 @@ def points(
     user: User,
     cadre: int | None = None,
     current: bool = True,
-    unvisited: Month | None = None,
+    unvisited: Period | None = None,
 ) -> QuerySet[ContactPoint]:
     """The contact points the user sees: `cadre` one cadre's; `unvisited` those active in the
     month without a visit in it (the overview's click-through)."""
@@ -87,7 +71,7 @@ def family_in_scope(*, user: User, pk: int) -> Family | None:
     return Family.objects.visible_to(user).filter(pk=pk).first()
 
 
-def visits_in(*, user: User, month: Month) -> QuerySet[Visit]:
+def visits_in(*, user: User, month: Period) -> QuerySet[Visit]:
     """The visits of the month inside the user's subtree, for the workbook (by date)."""
     return (
         Visit.objects.visible_to(user)
@@ -121,7 +105,7 @@ class CadreMonth:
         return self.points - self.visited
 
 
-def overview(*, user: User, month: Month) -> list[CadreMonth]:
+def overview(*, user: User, month: Period) -> list[CadreMonth]:
     """Per cadre with points in the user's subtree active in `month`: how many points, how many
     were visited in the month, the visits and the problems found then, and the problems still
     open. Three queries whatever the number of cadres."""

@@ -17,11 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from fpa.cadres.models import FINDING_MAX, NOTE_MAX, SUMMARY_MAX, ContactPoint, Finding, Visit
+from fpa.cadres.models import ContactPoint, Finding, Visit
 from fpa.core.audit import audit_create, audit_update, snapshot
-from fpa.core.errors import NotAllowed, ServiceError, check_version, within
+from fpa.core.errors import NotAllowed, ServiceError, check_version, not_future, validate
 from fpa.core.scope import in_scope, require, require_in_scope
-from fpa.core.text import TextError, clean_text
 from fpa.families.models import Family
 from fpa.organizations.models import Association
 
@@ -45,19 +44,9 @@ def is_cadre(user: User | None) -> bool:
     )
 
 
-def _text(value: str | None, *, field: str, limit: int, multiline: bool = False) -> str:
-    try:
-        cleaned = clean_text(value or "", multiline=multiline)
-    except TextError as exc:
-        raise ServiceError(str(exc), field=field) from exc
-    return within(cleaned, limit, field=field)
-
-
-def _not_future(day: datetime.date | None, *, field: str) -> datetime.date:
-    if day is None:
-        raise ServiceError(gettext("请填写日期。"), field=field)
-    if day > timezone.localdate():
-        raise ServiceError(gettext("日期不能晚于今天。"), field=field)
+def _dated(day: datetime.date | None, *, field: str) -> datetime.date:
+    day = day or timezone.localdate()
+    not_future(day, field=field)
     return day
 
 
@@ -90,7 +79,7 @@ def point_assign(
     require_in_scope(actor, association)
     if not in_scope(cadre, association):
         raise ServiceError(gettext("该村（社区）不在这位干部的工作范围内。"), field="association")
-    start = _not_future(start_date or timezone.localdate(), field="start_date")
+    start = _dated(start_date, field="start_date")
     same = ContactPoint.objects.select_for_update().filter(
         cadre=cadre, association=association, family=family, end_date__isnull=True
     )
@@ -101,9 +90,10 @@ def point_assign(
         association=association,
         family=family,
         start_date=start,
-        note=_text(note, field="note", limit=NOTE_MAX),
+        note=note,
         assigned_by=actor,
     )
+    validate(point)
     point.save()
     audit_create(actor=actor, obj=point, scope_path=association.path)
     return point
@@ -118,7 +108,7 @@ def point_end(
     require_in_scope(actor, locked.association)
     if locked.end_date is not None:
         raise ServiceError(gettext("该联系点已结束。"))
-    end = _not_future(end_date or timezone.localdate(), field="end_date")
+    end = _dated(end_date, field="end_date")
     if end < locked.start_date:
         raise ServiceError(gettext("结束日期不能早于开始日期。"), field="end_date")
     before = snapshot(locked)
@@ -149,26 +139,34 @@ def visit_log(
     require_in_scope(actor, locked.association)
     if locked.end_date is not None:
         raise ServiceError(gettext("该联系点已结束，不能再记录走访。"))
-    day = _not_future(visited_on, field="visited_on")
-    if day < locked.start_date:
+    if visited_on is None:
+        raise ServiceError(gettext("请填写日期。"), field="visited_on")
+    not_future(visited_on, field="visited_on")
+    if visited_on < locked.start_date:
         raise ServiceError(gettext("走访日期不能早于联系点开始日期。"), field="visited_on")
     if method not in Visit.Method.values:
         raise ServiceError(gettext("请选择走访方式。"), field="method")
-    text = _text(summary, field="summary", limit=SUMMARY_MAX, multiline=True)
-    if len(text) < 5:
+    visit = Visit(
+        point=locked, visited_on=visited_on, method=method, summary=summary, recorded_by=actor
+    )
+    validate(visit)  # the summary as stored (fpa.core.text), within its length
+    if len(visit.summary) < 5:
         raise ServiceError(gettext("请填写走访情况（至少5个字）。"), field="summary")
-    problems = [_text(line, field="findings", limit=FINDING_MAX) for line in findings or []]
-    problems = [p for p in problems if p]
+    problems = [Finding(text=line) for line in findings or [] if line.strip()]
     if len(problems) > MAX_FINDINGS:
         raise ServiceError(
             gettext("一次走访最多记录%(n)s个问题。") % {"n": MAX_FINDINGS}, field="findings"
         )
-    visit = Visit(point=locked, visited_on=day, method=method, summary=text, recorded_by=actor)
+    for problem in problems:
+        try:
+            validate(problem, exclude=["visit"])
+        except ServiceError as exc:
+            raise ServiceError(exc.message, field="findings") from exc
     visit.save()
     path = locked.association.path
     audit_create(actor=actor, obj=visit, scope_path=path)
-    for problem in problems:
-        finding = Finding(visit=visit, text=problem)
+    for finding in problems:
+        finding.visit = visit
         finding.save()
         audit_create(actor=actor, obj=finding, scope_path=path)
     return visit
@@ -212,6 +210,7 @@ def _close(
     locked.closed_on = timezone.localdate()
     locked.closed_by = actor
     locked.version += 1
+    validate(locked)
     locked.save()
     audit_update(
         actor=actor, obj=locked, before=before, scope_path=locked.visit.point.association.path
@@ -224,10 +223,9 @@ def finding_solve(
     *, actor: User, finding: Finding, outcome: str, version: int | None = None
 ) -> Finding:
     locked = _locked_finding(actor, finding, version)
-    text = _text(outcome, field="outcome", limit=NOTE_MAX)
-    if len(text) < 2:
+    if len((outcome or "").strip()) < 2:
         raise ServiceError(gettext("请填写解决情况。"), field="outcome")
-    return _close(actor, locked, Finding.Status.SOLVED, text)
+    return _close(actor, locked, Finding.Status.SOLVED, outcome)
 
 
 @transaction.atomic
@@ -236,12 +234,9 @@ def finding_pass_on(
 ) -> Finding:
     """Passed on to a department or unit named in words (e.g. 县卫健局)."""
     locked = _locked_finding(actor, finding, version)
-    to = _text(passed_to, field="passed_to", limit=100)
-    if len(to) < 2:
+    if len((passed_to or "").strip()) < 2:
         raise ServiceError(gettext("请填写转交的单位。"), field="passed_to")
-    return _close(
-        actor, locked, Finding.Status.PASSED_ON, _text(outcome, field="outcome", limit=NOTE_MAX), to
-    )
+    return _close(actor, locked, Finding.Status.PASSED_ON, outcome or "", passed_to)
 
 
 @transaction.atomic

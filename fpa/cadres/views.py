@@ -38,7 +38,7 @@ def _cadre_id(request: HttpRequest) -> int | None:
 @scoped_view(capability="cadre.view")
 def overview(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    month = selectors.Month.parse(request.GET.get("month"), today=timezone.localdate())
+    month = selectors.month_of(request.GET.get("month"), today=timezone.localdate())
     rows = selectors.overview(user=user, month=month)
     return render(
         request,
@@ -61,7 +61,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     """The month's visits as a workbook (a background job, then its page offers the file)."""
     user = signed_in_user(request)
-    month = selectors.Month.parse(request.GET.get("month"), today=timezone.localdate())
+    month = selectors.month_of(request.GET.get("month"), today=timezone.localdate())
     job = exports.start_export(
         kind=cadre_jobs.EXPORT,
         actor=user,
@@ -76,7 +76,7 @@ def point_list(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     today = timezone.localdate()
     unvisited = (
-        selectors.Month.parse(request.GET.get("month"), today=today)
+        selectors.month_of(request.GET.get("month"), today=today)
         if request.GET.get("unvisited") == "1"
         else None
     )

@@ -3,6 +3,7 @@ them as structured JSON ({"error": {"code", "message", "fields"}})."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.utils.translation import gettext
@@ -84,6 +85,15 @@ def validate(instance: Any, exclude: list[str] | None = None, *, unique: bool = 
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise ServiceError(messages[0], field=field) from exc
+
+
+def not_future(day: datetime.date | None, *, field: str) -> None:
+    """A date a service is given may not be later than today (a missing one is the form's to
+    refuse)."""
+    from django.utils import timezone
+
+    if day is not None and day > timezone.localdate():
+        raise ServiceError(gettext("日期不能晚于今天。"), field=field)
 
 
 def within(value: str, limit: int, *, field: str) -> str:

@@ -3,10 +3,8 @@ of numbers and dates."""
 
 from __future__ import annotations
 
-import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from fpa.activities.models import Policy
@@ -56,8 +54,3 @@ def count(value: Any, *, field: str) -> int:
     if number > MAX_COUNT:
         raise ServiceError(gettext("数字过大（最多%(max)s）。") % {"max": MAX_COUNT}, field=field)
     return number
-
-
-def not_future(day: datetime.date | None, *, field: str) -> None:
-    if day is not None and day > timezone.localdate():
-        raise ServiceError(gettext("日期不能晚于今天。"), field=field)

@@ -10,9 +10,9 @@ from django.utils.translation import gettext
 
 from fpa.activities import tallies
 from fpa.activities.models import Expert, PeerClub, Specialty
-from fpa.activities.services.common import count, not_future
+from fpa.activities.services.common import count
 from fpa.core.audit import audit_create, audit_update, changed_since, snapshot
-from fpa.core.errors import ServiceError, check_version, validate
+from fpa.core.errors import ServiceError, check_version, not_future, validate
 from fpa.core.scope import require, require_in_scope
 from fpa.organizations.models import Association
 

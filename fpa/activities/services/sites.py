@@ -10,9 +10,8 @@ from django.utils.translation import gettext
 
 from fpa.activities import tallies
 from fpa.activities.models import Site, SiteKind
-from fpa.activities.services.common import not_future
 from fpa.core.audit import audit_create, audit_record, audit_update, changed_since, snapshot
-from fpa.core.errors import ServiceError, check_version, validate
+from fpa.core.errors import ServiceError, check_version, not_future, validate
 from fpa.core.models import AuditEvent
 from fpa.core.scope import require, require_in_scope
 from fpa.organizations.models import Association
