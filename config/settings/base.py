@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "fpa.leftbehind",
     "fpa.rights",
     "fpa.reports",
+    "fpa.tasks",
     "fpa.notifications",
     "fpa.dashboard",
     "fpa.demo",

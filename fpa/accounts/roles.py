@@ -77,6 +77,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "report.submit",  # fills and submits its own association's reports
             "report.review",  # accepts or returns the reports of the associations below
             "report.kinds",  # declares custom report kinds and sets periods' due dates
+            "task.view",  # the reform task book (任务书) of its subtree
+            # Sets tasks, delegates them, accepts or returns completions, reopens, supervises
+            # (督促) and decides extensions: only tasks its own association set (fpa.tasks).
+            "task.manage",
+            # Reports progress, marks complete, answers 督办单 and asks for extensions on the
+            # tasks assigned to its own association.
+            "task.report",
         }
     ),
     Role.TOWNSHIP_STAFF: frozenset(
@@ -118,6 +125,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "report.view",
             "report.submit",
             "report.review",
+            "task.view",
+            "task.manage",
+            "task.report",
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -150,6 +160,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "overview.view",
             "report.view",
             "report.submit",
+            "task.view",
+            "task.report",
         }
     ),
     # Finance records income and pays what was approved; it neither applies nor approves.
@@ -164,6 +176,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "insurance.view",
             "overview.view",
             "report.view",
+            "task.view",
         }
     ),
     Role.VOLUNTEER: frozenset({"volunteer.portal"}),
