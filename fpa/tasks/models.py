@@ -58,10 +58,10 @@ class Measure(TimeStampedModel):
 
 class TaskQuerySet(ScopedQuerySet["Task"]):
     def with_status(self, today: datetime.date) -> TaskQuerySet:
-        """Annotate `status_code`: `rules.status` in SQL, to filter and count by status."""
+        """Annotate `computed_status`: `rules.status` in SQL, to filter and count by status."""
         soon = today + datetime.timedelta(days=rules.DUE_SOON_DAYS)
         return self.annotate(
-            status_code=Case(
+            computed_status=Case(
                 When(stage=rules.ACCEPTED, then=Value(rules.DONE)),
                 When(
                     stage=rules.COMPLETED,
@@ -81,7 +81,7 @@ class TaskQuerySet(ScopedQuerySet["Task"]):
         )
 
     def of_status(self, code: str, today: datetime.date) -> TaskQuerySet:
-        return self.with_status(today).filter(status_code=code)
+        return self.with_status(today).filter(computed_status=code)
 
 
 class Task(TimeStampedModel):
@@ -198,7 +198,7 @@ class Task(TimeStampedModel):
     @property
     def status_code(self) -> str:
         """The status annotated by `with_status`, else computed for today."""
-        found = self.__dict__.get("status_code")
+        found = self.__dict__.get("computed_status")
         if found:
             return str(found)
         from django.utils import timezone

@@ -48,7 +48,7 @@ class Filters:
 def _filtered(queryset: QuerySet[Task], filters: Filters, today: datetime.date) -> QuerySet[Task]:
     queryset = queryset.with_status(today)  # type: ignore[attr-defined]
     if filters.status:
-        queryset = queryset.filter(status_code=filters.status)
+        queryset = queryset.filter(computed_status=filters.status)
     if filters.measure is not None:
         queryset = queryset.filter(measure=filters.measure)
     if filters.association is not None:
@@ -226,7 +226,7 @@ def roadmap(*, user: User, filters: Filters) -> dict[str, Any]:
             "start_on",
             "deadline",
             "progress",
-            "status_code",
+            "computed_status",
             "measure__number",
             "measure__title",
             "association__name",
@@ -248,8 +248,8 @@ def roadmap(*, user: User, filters: Filters) -> dict[str, Any]:
                 "start": row["start_on"].isoformat(),
                 "end": row["deadline"].isoformat(),
                 "progress": row["progress"],
-                "status": rules.status_label(row["status_code"]),
-                "colour": rules.STATUS_COLOURS[row["status_code"]],
+                "status": rules.status_label(row["computed_status"]),
+                "colour": rules.STATUS_COLOURS[row["computed_status"]],
             }
         )
     return {
@@ -271,7 +271,7 @@ def status_counts(*, user: User, filters: Filters) -> dict[str, int]:
             Task.objects.visible_to(user), Filters(**{**filters.__dict__, "status": ""}), today
         )
         .order_by()
-        .values_list("status_code", flat=True)
+        .values_list("computed_status", flat=True)
     )
     return dict(Counter(rows))
 

@@ -214,9 +214,9 @@ def _check_task(task: Task) -> None:
     problem = rules.dates_problem(task.start_on, task.deadline)
     if problem:
         raise ServiceError(problem, field="deadline")
-    if len(task.title) < rules.TEXT_MIN:
+    if len(task.title.strip()) < rules.TEXT_MIN:
         raise ServiceError(gettext("请填写任务名称。"), field="title")
-    if len(task.deliverables) < rules.TEXT_MIN:
+    if len(task.deliverables.strip()) < rules.TEXT_MIN:
         raise ServiceError(gettext("请填写成果要求。"), field="deliverables")
 
 
@@ -413,6 +413,7 @@ def task_create(
         deliverables=deliverables or "",
         parent=parent,
     )
+    _check_task(task)
     validate(task, exclude=["due_key"], unique=False)
     _check_task(task)
     _check_responsible(responsible, association)
@@ -455,6 +456,7 @@ def task_update(
         raise ServiceError(gettext("任务已分解下达，不能更换牵头计生协。"), field="association")
     _check_association(actor, locked.association)
     _check_measure(actor, locked.measure)
+    _check_task(locked)
     validate(locked, exclude=["due_key"], unique=False)
     _check_task(locked)
     _check_responsible(locked.responsible, locked.association)
