@@ -61,3 +61,45 @@ def png(name: str = "photo.png") -> SimpleUploadedFile:
 def pdf(name: str = "plan.pdf") -> SimpleUploadedFile:
     data = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
     return SimpleUploadedFile(name, data, content_type="application/pdf")
+
+
+def tasks_world(county: Any, staff: Any, code: str) -> dict[Any, Any]:
+    """One object of each of the task book's declared models in township `code`: a county task
+    handed down to it, with a progress report and its file, a 督办单 and an extension request
+    (for the deny-by-default walk, tests/test_scope_walk.py)."""
+    from django.utils import timezone
+
+    from fpa.tasks.models import Evidence, Extension, Supervision
+
+    today = timezone.localdate()
+    parent = county_task(
+        county,
+        title=f"{code}的改革任务",
+        start_on=today - datetime.timedelta(days=30),
+        deadline=today + datetime.timedelta(days=60),
+    )
+    (copy,) = services.task_delegate(
+        actor=county, task=parent, associations=[Association.objects.get(code=code)]
+    )
+    report = services.report_add(
+        actor=staff, task=copy, reported_on=today, text="已部署。", percent=20, files=[png()]
+    )
+    notice = services.notice_issue(
+        actor=county,
+        task=copy,
+        problem="进度滞后",
+        new_deadline=today + datetime.timedelta(days=10),
+        required_answer="说明原因",
+    )
+    extension = services.extension_request(
+        actor=staff,
+        task=copy,
+        requested_deadline=today + datetime.timedelta(days=90),
+        reason="人手不足",
+    )
+    return {
+        Task: copy,
+        Supervision: notice,
+        Extension: extension,
+        Evidence: report.files.get(),
+    }

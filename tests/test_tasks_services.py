@@ -276,7 +276,7 @@ def test_acceptance_only_by_the_setting_level(county: Any, township: Any, townsh
 
 
 def test_a_parent_is_complete_only_when_its_copies_are_accepted(county: Any, township: Any) -> None:
-    parent, ljx, _ygx = delegated(county)
+    parent, _ljx, _ygx = delegated(county)
     with pytest.raises(ServiceError, match="分解任务未验收"):
         services.task_complete(actor=county, task=parent)
 

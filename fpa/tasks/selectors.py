@@ -16,6 +16,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from fpa.core.links import link_to
 from fpa.core.pagination import Page, keyset_page
 from fpa.core.scope import covering_paths, scope_path_of
 from fpa.organizations.models import Association
@@ -243,6 +244,7 @@ def roadmap(*, user: User, filters: Filters) -> dict[str, Any]:
             {
                 "row": measures.index(label),
                 "id": row["pk"],
+                "url": link_to("tasks:detail", row["pk"]),
                 "title": row["title"],
                 "unit": row["association__division_name"] or row["association__name"],
                 "start": row["start_on"].isoformat(),

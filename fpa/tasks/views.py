@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from fpa.accounts.models import User
 from fpa.accounts.requests import signed_in_user
 from fpa.core import uploads
-from fpa.core.actions import form_action, form_errors, post_action
+from fpa.core.actions import form_action, post_action
 from fpa.core.excel import exports
 from fpa.core.jobs import job_url
 from fpa.core.scope import scoped_view
@@ -337,9 +337,24 @@ def detail(request: HttpRequest, task: Task) -> HttpResponse:
     return render(request, "tasks/detail.html", context)
 
 
+def _labelled_errors(form: Any) -> str:
+    """A form's errors in one message, each after its field's label ("退回原因：…")."""
+    parts = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = f"{field.label}：" if field is not None and field.label else ""
+        parts += [f"{label}{error}" for error in errors]
+    return "；".join(parts)
+
+
 def _inline(request: HttpRequest, task: Task, form: Any, call: Any, done: str) -> HttpResponse:
     return post_action(
-        request, form, call=call, done=done, then=("tasks:detail", task.pk), invalid=form_errors
+        request,
+        form,
+        call=call,
+        done=done,
+        then=("tasks:detail", task.pk),
+        invalid=_labelled_errors,
     )
 
 
@@ -516,7 +531,7 @@ def decide(request: HttpRequest, item: Extension) -> HttpResponse:
             else gettext("已答复：不同意延期。")
         ),
         then=("tasks:detail", item.task_id),
-        invalid=form_errors,
+        invalid=_labelled_errors,
     )
 
 
