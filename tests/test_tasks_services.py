@@ -499,3 +499,31 @@ def test_tasks_done_on_time(county: Any, township: Any) -> None:
     assert selectors.tasks_done_on_time(association=liujiaxia, year=2026) == (1, 3)
     assert selectors.tasks_done_on_time(association=liujiaxia, year=2025) == (0, 0)
     assert open_.stage == Task.Stage.OPEN
+
+
+def test_the_todo_counts_in_one_query_agree_with_the_selectors(
+    county: Any, township: Any, django_assert_num_queries: Any
+) -> None:
+    _parent, ljx, _ygx = delegated(county)
+    _p2, late, _ = delegated(
+        county, title="逾期的任务", deadline=TODAY - datetime.timedelta(days=1), start_on=START
+    )
+    services.notice_issue(
+        actor=county, task=ljx, problem="滞后", new_deadline=TODAY, required_answer="说明"
+    )
+    services.extension_request(
+        actor=township, task=ljx, requested_deadline=day(10), reason="人手不足"
+    )
+    services.task_complete(actor=township, task=late)
+    with django_assert_num_queries(1):
+        mine = selectors.todo_counts(user=township)
+    with django_assert_num_queries(1):
+        theirs = selectors.todo_counts(user=county)
+    for user, counts in ((township, mine), (county, theirs)):
+        assert counts == {
+            "overdue": selectors.overdue_mine(user=user).count(),
+            "notices": selectors.notices_unanswered(user=user).count(),
+            "acceptance": selectors.awaiting_acceptance(user=user).count(),
+            "extensions": selectors.extensions_waiting(user=user).count(),
+        }
+    assert mine["notices"] == 1 and theirs["extensions"] == 1 and theirs["acceptance"] == 1

@@ -232,7 +232,7 @@ def test_report_with_evidence_then_complete_accept_reopen(
             "percent": "60",
             "text": "已完成摸底。",
             "links": "/families/",
-            "files": [png(), pdf()],
+            "evidence_files": [png(), pdf()],
         },
     )
     assert response.status_code == 302
@@ -274,7 +274,7 @@ def test_a_wrong_or_too_large_file_is_refused_on_the_form(
     _parent, ljx, _ygx = delegated(county)
     response = client_for(township).post(
         reverse("tasks:report", args=[ljx.pk]),
-        {"reported_on": "2026-06-01", "percent": "10", "text": "进展", "files": [upload]},
+        {"reported_on": "2026-06-01", "percent": "10", "text": "进展", "evidence_files": [upload]},
     )
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -309,7 +309,8 @@ def test_the_supervision_ladder_from_the_pages(client_for: Any, county: Any, tow
     notice.refresh_from_db()
     assert not notice.answered
     response = township_client.post(
-        reverse("tasks:answer", args=[notice.pk]), {"answer": "已补报进展", "files": [pdf()]}
+        reverse("tasks:answer", args=[notice.pk]),
+        {"answer": "已补报进展", "evidence_files": [pdf()]},
     )
     assert response.status_code == 302
     followed(

@@ -1,10 +1,10 @@
 """Deterministic demo data of the reform task book (`make run`), made through the services:
-永靖县's plan with its 21 measures (永政办发〔2023〕38号), about ten county tasks, several handed
-down to townships, in every status: done (accepted), marked complete and waiting for the
-vice-chair's acceptance, on track, due within 7 days, overdue, not started; progress reports
-with links to platform pages; the ladder on the overdue task (a reminder, a 督办单 answered by
-刘家峡镇 and one still open for 盐锅峡镇, a 约谈); one extension approved and one waiting. Dates
-are relative to today, so the statuses hold whenever the demo is loaded."""
+永靖县's plan with its 21 measures (the county's 2023 reform plan), about ten county tasks,
+several handed down to townships, in every status: done (accepted), marked complete and
+waiting for the vice-chair's acceptance, on track, due within 7 days, overdue, not started;
+progress reports with links to platform pages; the ladder on the overdue task (a reminder, a
+督办单 answered by 刘家峡镇 and one still open for 盐锅峡镇, a 约谈); one extension approved and
+one waiting. Dates are relative to today, so the statuses hold whenever the demo is loaded."""
 
 from __future__ import annotations
 

@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from fpa.core import uploads
 from fpa.core.forms import DateInput
 from fpa.core.forms import ReopenForm as CoreReopenForm
+from fpa.organizations.models import Association
 from fpa.organizations.pickers import AssociationPicker
 from fpa.tasks import rules
-from fpa.tasks.models import Task
+from fpa.tasks.models import Measure, Task
 from fpa.tasks.selectors import SORTS
 
 VERSION_MAX = 2**31 - 1
@@ -67,7 +68,7 @@ class UserChoice(forms.ModelChoiceField):
 
 
 class TaskForm(forms.Form):
-    measure = forms.ModelChoiceField(label=_("改革措施"), queryset=None)  # type: ignore[arg-type]
+    measure = forms.ModelChoiceField(label=_("改革措施"), queryset=Measure.objects.none())
     title = forms.CharField(label=_("任务名称"), max_length=rules.TITLE_MAX)
     lead_department = forms.CharField(
         label=_("牵头部门（平台外，选填）"),
@@ -123,7 +124,7 @@ class TaskForm(forms.Form):
 class DelegateForm(forms.Form):
     associations = forms.ModelMultipleChoiceField(
         label=_("下达给"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=Association.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("请选择要下达的单位。")},
     )
@@ -146,7 +147,7 @@ class ReportForm(forms.Form):
         help_text=LINKS_HELP,
         max_length=rules.LINKS_MAX * (rules.LINK_MAX + 2),
     )
-    files = EvidenceFilesField()
+    evidence_files = EvidenceFilesField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"reported_on": timezone.localdate()})
@@ -188,7 +189,7 @@ class AnswerForm(forms.Form):
         help_text=LINKS_HELP,
         max_length=rules.LINKS_MAX * (rules.LINK_MAX + 2),
     )
-    files = EvidenceFilesField()
+    evidence_files = EvidenceFilesField()
     expected_version = _version()
 
 
@@ -221,7 +222,7 @@ class MeasureForm(forms.Form):
 
 class FilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[])
-    measure = forms.ModelChoiceField(required=False, queryset=None)  # type: ignore[arg-type]
+    measure = forms.ModelChoiceField(required=False, queryset=Measure.objects.none())
     year = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     q = forms.CharField(required=False, max_length=50)
     sort = forms.ChoiceField(required=False, choices=[])

@@ -81,7 +81,7 @@ class TaskQuerySet(ScopedQuerySet["Task"]):
         )
 
     def of_status(self, code: str, today: datetime.date) -> TaskQuerySet:
-        return self.with_status(today).filter(computed_status=code)
+        return self.with_status(today).filter(**{"computed_status": code})
 
 
 class Task(TimeStampedModel):

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -35,6 +35,9 @@ SORTS: dict[str, tuple[str, str, bool]] = {
 LIST_RELATED = ("measure", "association", "set_by", "responsible")
 ROADMAP_LIMIT = 500  # bars on one roadmap: far more than a county's plan has
 PRINT_LIMIT = 1000
+# The annotation of `TaskQuerySet.with_status` (named through a variable: the type checker's
+# plugin knows fields, not annotations).
+STATUS: str = "computed_status"
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class Filters:
 def _filtered(queryset: QuerySet[Task], filters: Filters, today: datetime.date) -> QuerySet[Task]:
     queryset = queryset.with_status(today)  # type: ignore[attr-defined]
     if filters.status:
-        queryset = queryset.filter(computed_status=filters.status)
+        queryset = queryset.filter(**{"computed_status": filters.status})
     if filters.measure is not None:
         queryset = queryset.filter(measure=filters.measure)
     if filters.association is not None:
@@ -174,12 +177,14 @@ def _home(user: User) -> int | None:
 
 
 def overdue_mine(*, user: User) -> QuerySet[Task]:
-    """Overdue tasks assigned to the user's association: the responsible side's to-do."""
+    """Open tasks past their deadline assigned to the user's association: the responsible
+    side's to-do (a late completion waiting for acceptance is the setting level's move)."""
     home = _home(user)
     if home is None:
         return Task.objects.none()
-    today = timezone.localdate()
-    return Task.objects.visible_to(user).filter(association_id=home).of_status(rules.OVERDUE, today)
+    return Task.objects.visible_to(user).filter(
+        association_id=home, stage=Task.Stage.OPEN, deadline__lt=timezone.localdate()
+    )
 
 
 def notices_unanswered(*, user: User) -> QuerySet[Supervision]:
@@ -210,6 +215,39 @@ def extensions_waiting(*, user: User) -> QuerySet[Extension]:
     )
 
 
+def todo_counts(*, user: User) -> dict[str, int]:
+    """The four to-do counts of the user's association in one query: overdue tasks and
+    unanswered 督办单 (the responsible side), completions to accept and extension requests to
+    decide (the setting level). The same rows as the four selectors above."""
+    home = _home(user)
+    if home is None:
+        return {"overdue": 0, "notices": 0, "acceptance": 0, "extensions": 0}
+    mine, theirs = Q(association_id=home), Q(set_by_id=home)
+    found = Task.objects.visible_to(user).aggregate(
+        overdue=Count(
+            "id",
+            filter=mine & Q(stage=Task.Stage.OPEN, deadline__lt=timezone.localdate()),
+            distinct=True,
+        ),
+        acceptance=Count("id", filter=theirs & Q(stage=Task.Stage.COMPLETED), distinct=True),
+        notices=Count(
+            "supervisions",
+            filter=mine
+            & Q(
+                supervisions__kind=Supervision.Kind.NOTICE,
+                supervisions__answered_on__isnull=True,
+            ),
+            distinct=True,
+        ),
+        extensions=Count(
+            "extensions",
+            filter=theirs & Q(extensions__status=Extension.Status.PENDING),
+            distinct=True,
+        ),
+    )
+    return {key: int(value or 0) for key, value in found.items()}
+
+
 # --- the roadmap ----------------------------------------------------------------------------------
 
 
@@ -227,7 +265,7 @@ def roadmap(*, user: User, filters: Filters) -> dict[str, Any]:
             "start_on",
             "deadline",
             "progress",
-            "computed_status",
+            STATUS,
             "measure__number",
             "measure__title",
             "association__name",
@@ -250,8 +288,8 @@ def roadmap(*, user: User, filters: Filters) -> dict[str, Any]:
                 "start": row["start_on"].isoformat(),
                 "end": row["deadline"].isoformat(),
                 "progress": row["progress"],
-                "status": rules.status_label(row["computed_status"]),
-                "colour": rules.STATUS_COLOURS[row["computed_status"]],
+                "status": rules.status_label(row[STATUS]),
+                "colour": rules.STATUS_COLOURS[row[STATUS]],
             }
         )
     return {
@@ -273,7 +311,7 @@ def status_counts(*, user: User, filters: Filters) -> dict[str, int]:
             Task.objects.visible_to(user), Filters(**{**filters.__dict__, "status": ""}), today
         )
         .order_by()
-        .values_list("computed_status", flat=True)
+        .values_list(STATUS, flat=True)
     )
     return dict(Counter(rows))
 

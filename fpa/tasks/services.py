@@ -648,7 +648,8 @@ def _back_to_open(actor: User, locked: Task, kind: str, reason: str) -> Task:
         locked, ["stage", "completed_on", "completed_by", "accepted_on", "accepted_by", "version"]
     )
     locked.stage = Stage.OPEN
-    locked.completed_on = locked.completed_by = locked.accepted_on = locked.accepted_by = None  # type: ignore[assignment]
+    locked.completed_on = locked.accepted_on = None
+    locked.completed_by = locked.accepted_by = None
     fields = ["stage", "completed_on", "completed_by", "accepted_on", "accepted_by"]
     _save(actor, locked, before, fields, reason)
     _step(actor, locked, kind, reason)

@@ -371,6 +371,13 @@ def _form_then_back(
     )
 
 
+def _with_files(form: Any) -> dict[str, Any]:
+    """The form's data for a service that takes evidence `files`."""
+    data = dict(form.cleaned_data)
+    data["files"] = data.pop("evidence_files", [])
+    return data
+
+
 @scoped_view(capability=REPORT, **TASK, as_="task")
 def report(request: HttpRequest, task: Task) -> HttpResponse:
     user = signed_in_user(request)
@@ -379,7 +386,7 @@ def report(request: HttpRequest, task: Task) -> HttpResponse:
         request,
         task,
         form,
-        lambda form: services.report_add(actor=user, task=task, **form.cleaned_data),
+        lambda form: services.report_add(actor=user, task=task, **_with_files(form)),
         gettext("已报告进展。"),
         gettext("报告进展：%(title)s") % {"title": task.title},
     )
@@ -478,7 +485,7 @@ def answer(request: HttpRequest, item: Supervision) -> HttpResponse:
     return form_action(
         request,
         form,
-        call=lambda form: services.notice_answer(actor=user, notice=item, **form.cleaned_data),
+        call=lambda form: services.notice_answer(actor=user, notice=item, **_with_files(form)),
         done=gettext("已答复督办单。"),
         then=("tasks:detail", item.task_id),
         page=lambda: render(
