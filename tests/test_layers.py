@@ -61,6 +61,7 @@ def test_every_module_with_demo_data_registers_its_seeder_in_order() -> None:
         "leftbehind",
         "rights",
         "reports",
+        "tasks",
     ]
     assert all(callable(seed) for _label, seed in demo_seeders())
 

@@ -169,6 +169,23 @@ def own_measures(*, user: User) -> QuerySet[Measure]:
     return Measure.objects.filter(association_id=home).order_by("number")
 
 
+def staff_choices(*, associations: QuerySet[Association]) -> QuerySet[User]:
+    """Who may be a task's person responsible: active staff of `associations` (already scoped
+    by the caller) who may report progress."""
+    from fpa.accounts.models import User
+    from fpa.accounts.roles import roles_granting
+
+    return (
+        User.objects.filter(
+            is_active=True,
+            home_association__in=associations,
+            roles__role__in=roles_granting("task.report"),
+        )
+        .distinct()
+        .order_by("home_association__path", "username")
+    )
+
+
 # --- to-dos ---------------------------------------------------------------------------------------
 
 

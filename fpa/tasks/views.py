@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -66,10 +65,6 @@ def _filters(
         query=data.get("q") or "",
     )
     return form, filters, data.get("sort") or "deadline", foreign
-
-
-def _nothing(foreign: bool) -> bool:
-    return foreign
 
 
 # --- the list, the roadmap, the book --------------------------------------------------------------
@@ -209,22 +204,8 @@ def _task_form(request: HttpRequest, user: User, **kwargs: Any) -> forms.TaskFor
         request.POST or None,
         measures=selectors.measure_choices(user=user),
         associations=associations,
-        users=_staff(associations),
+        users=selectors.staff_choices(associations=associations),
         **kwargs,
-    )
-
-
-def _staff(associations: QuerySet[Association]) -> QuerySet[User]:
-    from fpa.accounts.roles import roles_granting
-
-    return (
-        User.objects.filter(
-            is_active=True,
-            home_association__in=associations,
-            roles__role__in=roles_granting(REPORT),
-        )
-        .distinct()
-        .order_by("home_association__path", "username")
     )
 
 
