@@ -57,3 +57,36 @@ def test_the_demo_shows_every_status_and_the_ladder(
     assert selectors.extensions_waiting(user=county).exists()
     assert selectors.notices_unanswered(user=township2).exists()
     assert selectors.overdue_mine(user=township2).exists()
+
+
+def test_every_demo_page_renders_for_each_side(
+    client_for: Any,
+    county: Any,
+    township: Any,
+    township2: Any,
+    village: Any,
+    finance: Any,
+    auditor: Any,
+    settings: Any,
+    tmp_path: Any,
+) -> None:
+    from django.urls import reverse
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    cast = DemoCast(
+        county=county,
+        finance=finance,
+        township=township,
+        townships={LIUJIAXIA: township, YANGUOXIA: township2},
+        village=village,
+        volunteer=None,
+        vice_chair=make_user("vice-chair", "622923", Role.COUNTY_ADMIN),
+    )
+    seed_tasks(cast)
+    for user in (county, township, township2, village, auditor):
+        client = client_for(user)
+        for name in ("tasks:list", "tasks:roadmap", "tasks:book", "tasks:measures"):
+            assert client.get(reverse(name)).status_code == 200, (user.username, name)
+        for task in Task.objects.visible_to(user):
+            response = client.get(reverse("tasks:detail", args=[task.pk]))
+            assert response.status_code == 200, (user.username, task.title)

@@ -36,7 +36,7 @@
       {x: start[0], y: top, width: Math.max(2, end[0] - start[0]), height: height},
       {x: params.coordSys.x, y: params.coordSys.y, width: params.coordSys.width, height: params.coordSys.height}
     );
-    return shape && {type: "rect", shape: shape, style: api.style()};
+    return shape && {type: "rect", shape: shape, style: {fill: api.visual("color")}};
   };
   var chart = window.echarts.init(el);
   chart.setOption({
