@@ -21,6 +21,7 @@ urlpatterns = [
     path("left-behind/", include("fpa.leftbehind.urls")),
     path("rights/", include("fpa.rights.urls")),
     path("reports/", include("fpa.reports.urls")),
+    path("tasks/", include("fpa.tasks.urls")),
     path("notifications/", include("fpa.notifications.urls")),
     path("api/v1/", api.urls),
 ]

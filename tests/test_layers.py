@@ -62,6 +62,7 @@ def test_every_module_with_demo_data_registers_its_seeder_in_order() -> None:
         "rights",
         "reports",
         "cadres",
+        "tasks",
     ]
     assert all(callable(seed) for _label, seed in demo_seeders())
 

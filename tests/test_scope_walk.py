@@ -74,6 +74,7 @@ from fpa.organizations.models import Association, AssociationChange, BodySeat, F
 from fpa.organizations.services import filing_submit, seat_add
 from fpa.rights.models import Case as RightsCase
 from fpa.rights.models import Step as RightsStep
+from fpa.tasks import models as task_models
 from fpa.volunteers import services as volunteer_services
 from fpa.volunteers.models import (
     Certificate,
@@ -98,6 +99,7 @@ from tests.migrants_helpers import migrants_world
 from tests.notifications_helpers import notifications_world
 from tests.reports_helpers import reports_world
 from tests.rights_helpers import rights_world
+from tests.tasks_helpers import tasks_world
 from tests.transfers_helpers import transfers_world
 
 FOREIGN_STAFF_NAME = "外镇人员甲"
@@ -293,6 +295,8 @@ def world(yongjing, county, township, township2, village, finance, settings, tmp
     local.update(migrants_world(township, LIUJIAXIA, DAZHUANG))
     foreign.update(cadres_world(county, township2, SHANGQUAN))
     local.update(cadres_world(county, township, DAZHUANG))
+    foreign.update(tasks_world(county, township2, YANGUOXIA))
+    local.update(tasks_world(county, township, LIUJIAXIA))
     foreign_activities = activity_world(township2, YANGUOXIA, SHANGQUAN)
     local_activities = activity_world(township, LIUJIAXIA, DAZHUANG)
     foreign.update(foreign_activities.pop("models"))
@@ -680,6 +684,8 @@ def state(objects: dict[Any, Any]) -> dict[str, Any]:
     counted += [Family, Person, Contact, CareRecord, Need, Support, StatusChange, Campaign]
     counted += [PaymentRate, CarePhoto, Donation, JournalEntry, Grant, Feedback, GrantAttachment]
     counted += [Member, Transfer, Reregistration]
+    counted += [task_models.Task, task_models.ProgressReport, task_models.Step]
+    counted += [task_models.Supervision, task_models.Extension, task_models.Evidence]
     counted += [Volunteer, Service, HoursRecord, Certificate, Pairing, Team]
     counted += [Institution, ChildcareInspection, ChildcareProblem, Recommendation]
     counted += [Activity, ActivityPhoto, ActivityCampaign, Expert, HealthCase, PeerClub, Site]

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "fpa.rights",
     "fpa.reports",
     "fpa.cadres",
+    "fpa.tasks",
     "fpa.notifications",
     "fpa.dashboard",
     "fpa.demo",

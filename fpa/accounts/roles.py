@@ -80,6 +80,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "cadre.view",  # the cadres' contact points and visits of its subtree
             "cadre.assign",  # gives cadres of its subtree villages or families as contact points
             "cadre.visit",  # a cadre: logs the visits of their own contact points
+            "task.view",  # the reform task book (任务书) of its subtree
+            # Sets tasks, delegates them, accepts or returns completions, reopens, supervises
+            # (督促) and decides extensions: only tasks its own association set (fpa.tasks).
+            "task.manage",
+            # Reports progress, marks complete, answers 督办单 and asks for extensions on the
+            # tasks assigned to its own association.
+            "task.report",
         }
     ),
     Role.TOWNSHIP_STAFF: frozenset(
@@ -124,6 +131,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "cadre.view",
             "cadre.assign",
             "cadre.visit",
+            "task.view",
+            "task.manage",
+            "task.report",
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -156,6 +166,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "overview.view",
             "report.view",
             "report.submit",
+            "task.view",
+            "task.report",
         }
     ),
     # Finance records income and pays what was approved; it neither applies nor approves.
@@ -171,6 +183,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "overview.view",
             "report.view",
             "cadre.view",
+            "task.view",
         }
     ),
     Role.VOLUNTEER: frozenset({"volunteer.portal"}),

@@ -25,6 +25,15 @@ EVENT_KINDS: dict[str, str] = {
     "organizations.filing_returned": gettext_noop("备案被退回"),
     "fund.grant_waiting": gettext_noop("待您办理的资助申请"),
     "core.job_finished": gettext_noop("后台任务已结束"),
+    # The reform task book (fpa.tasks): to the responsible side, then to the setting level.
+    "tasks.assigned": gettext_noop("新的改革任务"),
+    "tasks.reminder": gettext_noop("任务督促提醒"),
+    "tasks.notice": gettext_noop("督办单待答复"),
+    "tasks.returned": gettext_noop("任务被退回或重新打开"),
+    "tasks.extension_decided": gettext_noop("延期申请的审批结果"),
+    "tasks.completed": gettext_noop("任务已报完成"),
+    "tasks.answered": gettext_noop("督办单已答复"),
+    "tasks.extension_asked": gettext_noop("延期申请待审批"),
     DIGEST: gettext_noop("每日待办汇总"),
 }
 
