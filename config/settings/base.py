@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "fpa.activities",
     "fpa.childcare",
     "fpa.healthyfamilies",
+    "fpa.assessment",
     "fpa.insurance",
     "fpa.migrants",
     "fpa.leftbehind",

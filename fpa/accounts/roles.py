@@ -77,6 +77,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "report.submit",  # fills and submits its own association's reports
             "report.review",  # accepts or returns the reports of the associations below
             "report.kinds",  # declares custom report kinds and sets periods' due dates
+            "assessment.view",  # the key-work assessment (重点工作考评) of its subtree
+            "assessment.manage",  # schemes, rounds, phases, scorers, appeals, publication
+            "assessment.score",  # scores the indicators it is the assigned scorer of
         }
     ),
     Role.TOWNSHIP_STAFF: frozenset(
@@ -118,6 +121,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "report.view",
             "report.submit",
             "report.review",
+            "assessment.view",  # its own township's results; the ranking once published
+            "assessment.self",  # its township's self-assessment and appeals
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -164,6 +169,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "insurance.view",
             "overview.view",
             "report.view",
+            "assessment.view",
         }
     ),
     Role.VOLUNTEER: frozenset({"volunteer.portal"}),

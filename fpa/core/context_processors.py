@@ -18,6 +18,7 @@ GROUPS = {
     "people": gettext_noop("会员与志愿者"),
     "services": gettext_noop("活动与服务"),
     "reports": gettext_noop("上报"),
+    "reform": gettext_noop("改革推进"),
     "admin": gettext_noop("系统"),
 }
 # (capability, label msgid, URL name, group key or ""): the module menu, in order.
@@ -48,6 +49,7 @@ MENU = (
     ("report.review", gettext_noop("下级上报"), "reports:below", "reports"),
     ("report.view", gettext_noop("归档"), "reports:archive", "reports"),
     ("report.kinds", gettext_noop("自定义报表与截止日期"), "reports:kinds", "reports"),
+    ("assessment.view", gettext_noop("考核"), "assessment:list", "reform"),
     ("audit.view", gettext_noop("审计日志"), "core:audit_list", "admin"),
     ("accounts.manage", gettext_noop("账号管理"), "accounts:user_list", "admin"),
     ("roles.manage", gettext_noop("角色与范围"), "accounts:role_list", "admin"),
