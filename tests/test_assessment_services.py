@@ -266,7 +266,7 @@ def test_township_cannot_self_assess_another_township(county: Any, township2: An
 def test_snapshot_does_not_move_when_records_change_after_freezing(county: Any) -> None:
     # given a round frozen at its cut-off with one activity held in 刘家峡镇
     held(county, DAZHUANG, days=-20)
-    made, indicators = make_scheme(county)
+    made, _indicators = make_scheme(county)
     round_ = advance(county, round_in(county, made), 2)
     services.round_freeze(actor=county, round_=round_)
     frozen = Snapshot.objects.get(round=round_, association=assoc(LIUJIAXIA))
@@ -369,7 +369,7 @@ def test_township_cannot_appeal_for_another_township(county: Any, township2: Any
 
 
 def test_totals_and_ranking_with_ties(county: Any) -> None:
-    round_, indicators = _at_appeal(county)
+    round_, _indicators = _at_appeal(county)
     everyone = services.townships_of(assoc(COUNTY))
     results = selectors.results(round_=round_, townships=everyone)
     by_code = {r.township.code: r for r in results}
