@@ -15,9 +15,8 @@ from django.urls import reverse
 
 from fpa.assessment import services
 from fpa.assessment.models import Appeal, Round, Score
-from tests.assessment_helpers import LIUJIAXIA, YANGUOXIA, advance, assoc, round_in
+from tests.assessment_helpers import LIUJIAXIA, YANGUOXIA, advance, assoc, round_in, score_all
 from tests.assessment_helpers import scheme as make_scheme
-from tests.assessment_helpers import score_all
 from tests.conftest import content
 
 pytestmark = pytest.mark.django_db
@@ -188,7 +187,7 @@ def test_sheet_compares_frozen_and_live_values(client_for: Any, county: Any) -> 
     round_, _ = _at(county, "preliminary")
     page = client_for(county).get(_sheet(round_, LIUJIAXIA) + "?live=1")
     assert "冻结值".encode() in page.content and "当前实时值".encode() in page.content
-    assert "data-fpa-print".encode() in page.content
+    assert b"data-fpa-print" in page.content
 
 
 def test_export_lists_every_township_with_its_total(client_for: Any, county: Any) -> None:
