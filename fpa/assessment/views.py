@@ -321,7 +321,7 @@ def round_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @scoped_view(capability="assessment.view")
-def export(request: HttpRequest, pk: int) -> HttpResponse:
+def export(request: HttpRequest, pk: int) -> FileResponse:
     """The results as a workbook: every township once the ranking is visible, else the user's
     own."""
     user = signed_in_user(request)
