@@ -92,6 +92,21 @@ def make_user(username: str, code: str, role: str) -> Any:
     )
 
 
+def another_county(yongjing: Association, code: str = "622924", name: str = "广河县计生协") -> Any:
+    """A second county association beside Yongjing (same prefecture), with no divisions below
+    it, and its county administrator."""
+    Association.objects.create(
+        code=code,
+        name=name,
+        kind=Association.Kind.COUNTY,
+        parent=yongjing.parent,
+        path=yongjing.path.replace(yongjing.code, code),
+        depth=yongjing.depth,
+        valid_from=datetime.date(2023, 1, 1),
+    )
+    return make_user(f"county-{code}", code, Role.COUNTY_ADMIN)
+
+
 @pytest.fixture
 def county(yongjing: Association) -> Any:
     return make_user("county", "622923", Role.COUNTY_ADMIN)

@@ -12,13 +12,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from fpa.accounts.roles import Role
 from fpa.activities import services
 from fpa.activities.models import Campaign, Expert, PeerClub
 from fpa.core.models import AuditEvent
 from fpa.organizations.models import Association
 from tests.activities_helpers import assoc
-from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, make_user
+from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, YANGUOXIA, another_county
 from tests.test_api import api_client, assert_error
 
 pytestmark = pytest.mark.django_db
@@ -33,16 +32,7 @@ def post(client: Client, path: str, body: Any) -> Any:
 @pytest.fixture
 def other_county(yongjing: Association) -> Any:
     """A user of another county (a second county association beside Yongjing)."""
-    Association.objects.create(
-        code="622924",
-        name="广河县计生协",
-        kind=Association.Kind.COUNTY,
-        parent=yongjing.parent,
-        path=yongjing.path.replace("622923", "622924"),
-        depth=yongjing.depth,
-        valid_from=datetime.date(2023, 1, 1),
-    )
-    return make_user("guanghe", "622924", Role.COUNTY_ADMIN)
+    return another_county(yongjing)
 
 
 def club(actor: Any, code: str, school: str, **data: Any) -> PeerClub:

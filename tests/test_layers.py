@@ -63,6 +63,7 @@ def test_every_module_with_demo_data_registers_its_seeder_in_order() -> None:
         "reports",
         "cadres",
         "tasks",
+        "assessment",
     ]
     assert all(callable(seed) for _label, seed in demo_seeders())
 

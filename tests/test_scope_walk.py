@@ -84,12 +84,14 @@ from fpa.volunteers.models import (
     Team,
     Volunteer,
 )
+from tests.assessment_helpers import assessment_world
 from tests.conftest import (
     DAZHUANG,
     LIUJIAXIA,
     PASSWORD,
     SHANGQUAN,
     YANGUOXIA,
+    another_county,
     make_user,
     staff_in,
 )
@@ -159,6 +161,8 @@ PUBLIC = {
     "activities:news_list",
     "activities:news",
     "activities:news_photo",
+    # A county's published assessment results: township names, totals and ranks only.
+    "assessment:public",
 }
 # URL kwargs that are not the scoped object, and what to put in them.
 EXTRA_KWARGS = {"field": "phone"}
@@ -312,6 +316,7 @@ def world(yongjing, county, township, township2, village, finance, settings, tmp
     }
     foreign_by_route |= foreign_activities
     foreign_by_route |= foreign_insurance
+    foreign_by_route |= assessment_world(county, township2, another_county(yongjing))
     # Messages belong to an account, not an association: township2's message is foreign.
     foreign_by_route |= notifications_world(township2, YANGUOXIA, SHANGQUAN)
     notifications_world(township, LIUJIAXIA, DAZHUANG)

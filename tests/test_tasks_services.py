@@ -7,12 +7,14 @@ read and write, and the figure the assessment reads."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from fpa.assessment.registry import registered_indicators
 from fpa.core.errors import Conflict, NotAllowed, ServiceError
 from fpa.core.models import AuditEvent
 from fpa.organizations.models import Association
@@ -499,6 +501,28 @@ def test_tasks_done_on_time(county: Any, township: Any) -> None:
     assert selectors.tasks_done_on_time(association=liujiaxia, year=2026) == (1, 3)
     assert selectors.tasks_done_on_time(association=liujiaxia, year=2025) == (0, 0)
     assert open_.stage == Task.Stage.OPEN
+
+
+def test_tasks_done_on_time_up_to_a_cutoff_is_the_assessment_indicator(
+    county: Any, township: Any
+) -> None:
+    """The assessment's computed indicator reads the same selector, cut at the round's cut-off."""
+    liujiaxia = Association.objects.get(code=LIUJIAXIA)
+    _p1, on_time, _ = delegated(county, title="按时完成的任务")
+    delegated(county, title="年底到期的任务", deadline=datetime.date(2026, 12, 31))
+    services.task_complete(actor=township, task=on_time)
+    services.task_accept(actor=county, task=on_time)
+    cutoff = datetime.date(2026, 11, 30)
+    assert selectors.tasks_done_on_time(association=liujiaxia, year=2026, until=cutoff) == (1, 1)
+    assert selectors.tasks_done_on_time(association=liujiaxia, year=2026) == (1, 2)
+    indicator = registered_indicators()["tasks.done_on_time"]
+    cut = indicator.compute(county, liujiaxia, 2026, cutoff)
+    assert (cut.numerator, cut.denominator, cut.value) == (1, 1, Decimal("100.00"))
+    whole = indicator.compute(county, liujiaxia, 2026, datetime.date(2026, 12, 31))
+    assert (whole.numerator, whole.denominator, whole.value) == (1, 2, Decimal("50.00"))
+    # a township with no task due scores nothing rather than dividing by zero
+    empty = indicator.compute(county, Association.objects.get(code="622923102"), 2026, cutoff)
+    assert (empty.numerator, empty.denominator, empty.value) == (0, 0, 0)
 
 
 def test_the_todo_counts_in_one_query_agree_with_the_selectors(

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "fpa.reports",
     "fpa.cadres",
     "fpa.tasks",
+    "fpa.assessment",
     "fpa.notifications",
     "fpa.dashboard",
     "fpa.demo",

@@ -87,6 +87,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             # Reports progress, marks complete, answers 督办单 and asks for extensions on the
             # tasks assigned to its own association.
             "task.report",
+            "assessment.view",  # the key-work assessment (重点工作考评) of its subtree
+            "assessment.manage",  # schemes, rounds, phases, scorers, appeals, publication
+            "assessment.score",  # scores the indicators it is the assigned scorer of
         }
     ),
     Role.TOWNSHIP_STAFF: frozenset(
@@ -134,6 +137,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "task.view",
             "task.manage",
             "task.report",
+            "assessment.view",  # its own township's results; the ranking once published
+            "assessment.self",  # its township's self-assessment and appeals
         }
     ),
     Role.VILLAGE_STAFF: frozenset(
@@ -184,6 +189,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "report.view",
             "cadre.view",
             "task.view",
+            "assessment.view",
         }
     ),
     Role.VOLUNTEER: frozenset({"volunteer.portal"}),

@@ -29,6 +29,7 @@ MENU = (
     ("org.view", gettext_noop("代表与理事构成"), "organizations:composition", "org"),
     ("cadre.view", gettext_noop("干部联系点"), "cadres:overview", "org"),
     ("task.view", gettext_noop("任务书"), "tasks:list", "org"),
+    ("assessment.view", gettext_noop("考核"), "assessment:list", "org"),
     ("family.view", gettext_noop("特殊家庭"), "families:list", "care"),
     ("family.view", gettext_noop("覆盖率"), "families:coverage", "care"),
     ("family.view", gettext_noop("特殊家庭移交"), "families:transfers", "care"),

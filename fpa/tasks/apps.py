@@ -9,3 +9,4 @@ class TasksConfig(AppConfig):
     howto_hints = "fpa.tasks.help.HOWTO"
     demo_seeder = "fpa.tasks.demo.seed"
     todo_kinds = "fpa.tasks.todos.KINDS"  # found by fpa.core.todo
+    assessment_indicators = "fpa.tasks.indicators.INDICATORS"  # found by fpa.assessment

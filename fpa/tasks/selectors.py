@@ -336,19 +336,22 @@ def status_counts(*, user: User, filters: Filters) -> dict[str, int]:
 # --- for other modules ----------------------------------------------------------------------------
 
 
-def tasks_done_on_time(*, association: Association, year: int) -> tuple[int, int]:
+def tasks_done_on_time(
+    *, association: Association, year: int, until: datetime.date | None = None
+) -> tuple[int, int]:
     """(done by the deadline, due) for the tasks assigned to `association` whose deadline falls in
-    `year`: the key-work assessment's "tasks done on time" figure (fpa.assessment).
+    `year` (and on or before `until`, an assessment round's cut-off date): the key-work
+    assessment's "tasks done on time" figure (fpa.assessment, `fpa.tasks.indicators`).
 
     "Due" counts every task assigned to the association with its deadline in force (after any
     approved extension) in `year`; "done by the deadline" those of them accepted by the level
     that set them and marked complete on or before that deadline. Not scoped to a user: the
     caller (the assessment's service) has checked who may see the association's figures."""
-    rows = Task.objects.filter(association=association, deadline__year=year).values_list(
-        "stage", "completed_on", "deadline"
-    )
+    rows = Task.objects.filter(association=association, deadline__year=year)
+    if until is not None:
+        rows = rows.filter(deadline__lte=until)
     due = done = 0
-    for stage, completed_on, deadline in rows:
+    for stage, completed_on, deadline in rows.values_list("stage", "completed_on", "deadline"):
         due += 1
         if rules.done_on_time(
             accepted=stage == rules.ACCEPTED, completed_on=completed_on, deadline=deadline

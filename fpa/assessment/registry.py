@@ -1,0 +1,64 @@
+"""The computed indicators' registry: each module declares the indicators it can compute once.
+
+An app names a list of `ComputedIndicator` on its AppConfig
+(`assessment_indicators = "fpa.x.indicators.INDICATORS"`), found here as `fpa.reports.fields`
+finds `report_fields`. An indicator computes a `Measure` for a township association, a year and
+a cut-off date, reading the owning modules' own selectors or report fields (never a count of its
+own), as the `user` (the county staff who freezes the round) sees them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from fpa.organizations.models import Association
+
+
+@dataclass(frozen=True)
+class Measure:
+    value: Decimal
+    numerator: Decimal
+    denominator: Decimal
+
+
+Compute = Callable[[Any, "Association", int, datetime.date], Measure]
+
+
+@dataclass(frozen=True)
+class ComputedIndicator:
+    key: str
+    name: str  # gettext_noop
+    formula: str  # gettext_noop: shown on the scheme and the score sheet
+    unit: str  # gettext_noop: "%", "次/村"
+    compute: Compute
+    default_target: Decimal = Decimal(100)
+
+
+@functools.cache
+def registered_indicators() -> dict[str, ComputedIndicator]:
+    """Every installed app's computed indicators by key."""
+    found: dict[str, ComputedIndicator] = {}
+    for config in apps.get_app_configs():
+        path = getattr(config, "assessment_indicators", None)
+        if not path:
+            continue
+        for item in import_string(path):
+            if item.key in found:
+                raise ValueError(f"assessment indicator declared twice: {item.key}")
+            found[item.key] = item
+    return found
+
+
+def indicator_choices() -> list[tuple[str, str]]:
+    from django.utils.translation import gettext
+
+    return [(key, gettext(item.name)) for key, item in sorted(registered_indicators().items())]
