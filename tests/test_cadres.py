@@ -17,7 +17,9 @@ from fpa.core.errors import NotAllowed, ServiceError
 from fpa.core.models import AuditEvent
 from fpa.families.models import Need
 from fpa.organizations.models import Association
-from tests.conftest import DAZHUANG, SHANGQUAN, content, follow_job
+from fpa.tasks import services as task_services
+from fpa.tasks.models import Task
+from tests.conftest import DAZHUANG, LIUJIAXIA, SHANGQUAN, content, follow_job
 from tests.test_excel_engine import read_back
 from tests.test_families_services import HONGLIU, register
 
@@ -180,6 +182,89 @@ def test_a_family_finding_becomes_a_need_in_one_action(county, township):
     with pytest.raises(ServiceError, match="联系家庭"):
         services.finding_to_need(actor=township, finding=loose)
     assert Need.objects.count() == 1
+
+
+def test_a_finding_becomes_a_task_of_the_townships_in_one_action(county, township, auditor):
+    family = register(township)
+    point = services.point_assign(
+        actor=county, cadre=township, family=family, start_date=datetime.date(2026, 1, 1)
+    )
+    (finding,) = visit(township, point, findings=["村卫生室缺少上门服务人员"]).findings.all()
+    measure = task_services.measure_create(actor=county, number=4, title="建立干部直接联系基层制度")
+    # the county sets it for the point's township, the task book's timeline says where it came from
+    task = services.finding_to_task(
+        actor=county, finding=finding, measure=measure, deadline=datetime.date(2026, 6, 30)
+    )
+    assert (task.title, task.association.code, task.set_by.code) == (
+        "村卫生室缺少上门服务人员",
+        LIUJIAXIA,
+        "622923",
+    )
+    assert (task.measure, task.start_on, task.deadline) == (
+        measure,
+        datetime.date(2026, 3, 20),
+        datetime.date(2026, 6, 30),
+    )
+    created = task.steps.get()
+    assert "走访" in created.note and village(DAZHUANG).name in created.note
+    assert family.people.first().name not in created.note  # the family stays unnamed
+    finding.refresh_from_db()
+    assert (finding.status, finding.task, finding.passed_to) == ("passed_on", task, "改革任务")
+    assert AuditEvent.objects.filter(object_type="tasks.task", action="create").count() == 1
+    # once passed on it cannot become a second task
+    with pytest.raises(ServiceError, match="已处理"):
+        services.finding_to_task(
+            actor=county, finding=finding, measure=measure, deadline=datetime.date(2026, 6, 30)
+        )
+    # the task book's own rules: no deadline before the start, no task set by an auditor
+    (other,) = visit(township, point, 12, findings=["缺少活动经费"]).findings.all()
+    with pytest.raises(ServiceError):
+        services.finding_to_task(
+            actor=township, finding=other, measure=measure, deadline=datetime.date(2026, 3, 1)
+        )
+    with pytest.raises(NotAllowed):
+        services.finding_to_task(
+            actor=auditor, finding=other, measure=measure, deadline=datetime.date(2026, 6, 30)
+        )
+    other.refresh_from_db()
+    assert other.status == "raised" and Task.objects.count() == 1
+
+
+def test_the_point_page_turns_a_finding_into_a_task(client_for, county, township, township2):
+    point = assign(county, township)
+    (finding,) = visit(township, point, findings=["活动室缺少桌椅"]).findings.all()
+    measure = task_services.measure_create(actor=county, number=4, title="建立干部直接联系基层制度")
+    as_township = client_for(township)
+    page = as_township.get(reverse("cadres:point", args=[point.pk])).content.decode()
+    assert "转为改革任务" in page and "建立干部直接联系基层制度" in page
+    url = reverse("cadres:finding_task", args=[finding.pk])
+    # bad input: no measure, a forged measure id, a malformed date: nothing changes
+    for body in (
+        {"deadline": "2026-06-30", "version": 1},
+        {"measure": 999999, "deadline": "2026-06-30", "version": 1},
+        {"measure": measure.pk, "deadline": "2026-13-45", "version": 1},
+    ):
+        response = as_township.post(url, body, follow=True)
+        assert "请选择改革措施并填写正确的完成时限" in response.content.decode()
+    # another township cannot reach the finding
+    assert (
+        client_for(township2)
+        .post(url, {"measure": measure.pk, "deadline": "2026-06-30", "version": 1})
+        .status_code
+        == 404
+    )
+    assert Task.objects.count() == 0
+    response = as_township.post(
+        url, {"measure": measure.pk, "deadline": "2026-06-30", "version": 1}
+    )
+    task = Task.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "tasks:detail", args=[task.pk]
+    )
+    # the township set it for itself; the point page links to it
+    assert task.set_by.code == task.association.code == LIUJIAXIA
+    page = as_township.get(reverse("cadres:point", args=[point.pk])).content.decode()
+    assert reverse("tasks:detail", args=[task.pk]) in page
 
 
 # --- the month's overview -------------------------------------------------------------------------

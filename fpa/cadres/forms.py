@@ -88,6 +88,20 @@ class PassOnForm(forms.Form):
     version = _version()
 
 
+class ToTaskForm(forms.Form):
+    measure: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("改革措施"), queryset=None
+    )
+    deadline = forms.DateField(label=_("完成时限"), widget=DATE)
+    version = _version()
+
+    def __init__(self, *args: Any, measures: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["measure"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = measures
+
+
 class ToNeedForm(forms.Form):
     due_date = forms.DateField(label=_("办结期限"), widget=DATE, required=False)
     version = _version()

@@ -1,6 +1,7 @@
 """干部直接联系基层 (plan measure 4): each county and township cadre keeps villages or families
 as contact points (联系点), visits them and logs what they found: problems raised, solved, or
-passed on (to a department, or as a need of the family, fpa.families).
+passed on (to a department, as a need of the family, fpa.families, or as a reform task,
+fpa.tasks).
 
 Every change goes through `fpa.cadres.services` (scoped, audited); reads through
 `fpa.cadres.selectors`, inside the reader's subtree.
@@ -126,6 +127,15 @@ class Finding(TimeStampedModel):
     need = models.ForeignKey(
         "families.Need",
         verbose_name=_("转为家庭需求"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The reform task it became (fpa.tasks), when it was passed on as one.
+    task = models.ForeignKey(
+        "tasks.Task",
+        verbose_name=_("转为改革任务"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,

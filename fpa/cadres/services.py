@@ -27,6 +27,7 @@ from fpa.organizations.models import Association
 if TYPE_CHECKING:
     from fpa.accounts.models import User
     from fpa.families.models import Need
+    from fpa.tasks.models import Measure, Task
 
 # The levels whose staff are the cadres of measure 4.
 CADRE_LEVELS = (Association.Kind.COUNTY, Association.Kind.TOWNSHIP)
@@ -201,9 +202,11 @@ def _close(
     outcome: str,
     passed_to: str = "",
     need: Need | None = None,
+    task: Task | None = None,
 ) -> Finding:
     before = snapshot(locked)
     locked.need = need
+    locked.task = task
     locked.status = status
     locked.outcome = outcome
     locked.passed_to = passed_to
@@ -216,6 +219,61 @@ def _close(
         actor=actor, obj=locked, before=before, scope_path=locked.visit.point.association.path
     )
     return locked
+
+
+def township_of(association: Association) -> Association:
+    """The township (or higher) association a contact point's work belongs to: a village's
+    parent, or the association itself above village level."""
+    if association.kind == Association.Kind.VILLAGE and association.parent_id is not None:
+        return Association.objects.get(pk=association.parent_id)
+    return association
+
+
+@transaction.atomic
+def finding_to_task(
+    *,
+    actor: User,
+    finding: Finding,
+    measure: Measure,
+    deadline: datetime.date,
+    version: int | None = None,
+) -> Task:
+    """In one action: the finding becomes a reform task of the point's township (its title the
+    finding's text), set by the actor's association and serving `measure` of its plan, and the
+    finding is passed on to it. The task book's own rules decide whether the actor may set it
+    (`task.manage`, the township in the actor's subtree, the measure, the dates)."""
+    from fpa.tasks import services as task_services
+
+    locked = _locked_finding(actor, finding, version)
+    point = locked.visit.point
+    # The village by name; a family point stays unnamed (the task book is read more widely).
+    where = point.association.name
+    if point.family_id:
+        where = gettext("%(village)s的联系家庭") % {"village": where}
+    task = task_services.task_create(
+        actor=actor,
+        measure=measure,
+        title=locked.text,
+        association=township_of(point.association),
+        start_on=timezone.localdate(),
+        deadline=deadline,
+        deliverables=gettext("解决干部联系点走访发现的问题：%(text)s") % {"text": locked.text},
+        note=gettext("由%(cadre)s%(date)s走访%(where)s发现的问题转来")
+        % {
+            "cadre": point.cadre.full_name or point.cadre.username,
+            "date": locked.visit.visited_on.isoformat(),
+            "where": where,
+        },
+    )
+    _close(
+        actor,
+        locked,
+        Finding.Status.PASSED_ON,
+        gettext("已转为改革任务"),
+        gettext("改革任务"),
+        task=task,
+    )
+    return task
 
 
 @transaction.atomic

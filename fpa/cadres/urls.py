@@ -15,4 +15,5 @@ urlpatterns = [
     path("findings/<int:pk>/solve/", views.finding_solve, name="finding_solve"),
     path("findings/<int:pk>/pass/", views.finding_pass, name="finding_pass"),
     path("findings/<int:pk>/need/", views.finding_need, name="finding_need"),
+    path("findings/<int:pk>/task/", views.finding_task, name="finding_task"),
 ]

@@ -1,7 +1,7 @@
 """Pages of the cadres' contact points: the month's overview per cadre (who has not been to
 their points, click-through to those points), the points list with the assign form, a point's
 page with its visits and findings, and the actions on them (log a visit, end a point, close a
-finding: solved, passed on, or a need of the family)."""
+finding: solved, passed on, a need of the family, or a reform task)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from fpa.core.scope import scoped_view
 from fpa.core.typing_aids import ObjectLookup
 from fpa.organizations import selectors as org_selectors
 from fpa.organizations.models import Association
+from fpa.tasks import selectors as task_selectors
 
 POINT: ObjectLookup = {"model": ContactPoint}
 FINDING: ObjectLookup = {"model": Finding}
@@ -158,6 +159,10 @@ def point(request: HttpRequest, pk: ContactPoint) -> HttpResponse:
             if is_cadre and pk.is_current
             else None,
             "can_end": user.has_capability("cadre.assign") and pk.is_current,
+            # A finding can become a task of the township for whoever may set tasks.
+            "measures": list(task_selectors.measure_choices(user=user))
+            if user.has_capability("task.manage")
+            else [],
             "can_close": [
                 f.pk
                 for v in data["visits"]
@@ -266,6 +271,25 @@ def _finding_action(request: HttpRequest, finding: Finding, action: str) -> Http
         else:
             messages.error(request, gettext("请填写正确的办结期限。"))
         return redirect(*then)
+    if action == "task":
+        to_task = forms.ToTaskForm(request.POST, measures=task_selectors.measure_choices(user=user))
+        if to_task.is_valid():
+            try:
+                task = services.finding_to_task(
+                    actor=user,
+                    finding=finding,
+                    measure=to_task.cleaned_data["measure"],
+                    deadline=to_task.cleaned_data["deadline"],
+                    version=to_task.cleaned_data.get("version"),
+                )
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, gettext("已转为改革任务。"))
+                return redirect("tasks:detail", task.pk)
+        else:
+            messages.error(request, gettext("请选择改革措施并填写正确的完成时限。"))
+        return redirect(*then)
     raise ValueError(action)
 
 
@@ -285,3 +309,9 @@ def finding_pass(request: HttpRequest, pk: Finding) -> HttpResponse:
 @require_POST
 def finding_need(request: HttpRequest, pk: Finding) -> HttpResponse:
     return _finding_action(request, pk, "need")
+
+
+@scoped_view(capability="cadre.view", **FINDING)
+@require_POST
+def finding_task(request: HttpRequest, pk: Finding) -> HttpResponse:
+    return _finding_action(request, pk, "task")
