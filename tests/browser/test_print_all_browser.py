@@ -119,6 +119,7 @@ PRINT_VIEWS: dict[str, list[View]] = {
         _via(COUNTY, "/migrants/enterprises/", r"^/migrants/enterprises/\d+/$")
     ],
     "rights/list.html": [View(COUNTY, "/rights/")],
+    "tasks/book.html": [View(COUNTY, "/tasks/book/")],
     "rights/detail.html": [_via(COUNTY, "/rights/", r"^/rights/\d+/$")],
     "rights/figures.html": [View(COUNTY, "/rights/figures/")],
     "reports/archive.html": [View(COUNTY, "/reports/archive/")],
