@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -124,44 +124,66 @@ class Result:
         )
 
 
-def _indicators(round_: Round) -> list[Indicator]:
-    return list(round_.scheme.indicators.select_related("scorer").order_by("position", "id"))
-
-
 def results(*, round_: Round, townships: list[Association]) -> list[Result]:
     """Every township's lines and total, ranked; a fixed number of queries whatever the rows."""
-    indicators = _indicators(round_)
+    return results_of_rounds(rounds=[round_], townships=townships)[round_.pk]
+
+
+def results_of_rounds(
+    *, rounds: list[Round], townships: list[Association]
+) -> dict[int, list[Result]]:
+    """`results` of several rounds (of one county) by round id: four queries whatever the
+    rounds and the rows."""
     ids = [t.pk for t in townships]
-    snaps = {
-        (s.association_id, s.indicator_id): s
-        for s in Snapshot.objects.filter(round=round_, association_id__in=ids)
-    }
-    scores = {
-        (s.association_id, s.indicator_id): s
-        for s in Score.objects.filter(round=round_, association_id__in=ids)
-    }
-    appeals = {
-        (a.association_id, a.indicator_id): a
-        for a in Appeal.objects.filter(round=round_, association_id__in=ids)
-    }
-    out = []
-    for township in townships:
-        key = township.pk
-        lines = [
-            Line(
-                indicator,
-                snaps.get((key, indicator.pk)),
-                scores.get((key, indicator.pk)),
-                appeals.get((key, indicator.pk)),
-            )
-            for indicator in indicators
-        ]
-        out.append(Result(township, lines))
-    ranked = rules.ranking([(r.township.code, r.total) for r in out])
-    rank_of = {code: rank for rank, code, _total in ranked}
-    for result in out:
-        result.rank = rank_of[result.township.code]
-    return sorted(out, key=lambda r: (r.rank or 0, r.township.code))
+    round_ids = [r.pk for r in rounds]
+    indicators: dict[int, list[Indicator]] = {}
+    for indicator in (
+        Indicator.objects.filter(scheme__rounds__in=round_ids)
+        .select_related("scorer")
+        .order_by("position", "id")
+        .distinct()
+    ):
+        indicators.setdefault(indicator.scheme_id, []).append(indicator)
+
+    def by_key(model: Any) -> dict[tuple[int, int, int], Any]:
+        found = model.objects.filter(round_id__in=round_ids, association_id__in=ids)
+        return {(x.round_id, x.association_id, x.indicator_id): x for x in found}
+
+    snaps, scores, appeals = by_key(Snapshot), by_key(Score), by_key(Appeal)
+    out: dict[int, list[Result]] = {}
+    for round_ in rounds:
+        rows = []
+        for township in townships:
+            key = (round_.pk, township.pk)
+            lines = [
+                Line(
+                    indicator,
+                    snaps.get((*key, indicator.pk)),
+                    scores.get((*key, indicator.pk)),
+                    appeals.get((*key, indicator.pk)),
+                )
+                for indicator in indicators.get(round_.scheme_id, [])
+            ]
+            rows.append(Result(township, lines))
+        ranked = rules.ranking([(r.township.code, r.total) for r in rows])
+        rank_of = {code: rank for rank, code, _total in ranked}
+        for result in rows:
+            result.rank = rank_of[result.township.code]
+        out[round_.pk] = sorted(rows, key=lambda r: (r.rank or 0, r.township.code))
+    return out
+
+
+def results_over_years(*, user: User, county: Association) -> list[tuple[Round, list[Result]]]:
+    """The county's results year by year, oldest first: per scheme year, its latest round whose
+    results are published (preliminary or final), ranked, for the evaluation of the reform
+    (fpa.dashboard.evaluation). Only rounds the user sees; a fixed number of queries."""
+    latest: dict[int, Round] = {}
+    visible = rounds_for(user=user).filter(scheme__county=county, phase__in=rules.RESULTS_VISIBLE)
+    for round_ in visible.order_by("id"):
+        latest[round_.scheme.year] = round_
+    rounds = [latest[year] for year in sorted(latest)]
+    found = results_of_rounds(rounds=rounds, townships=townships_of(county))
+    return [(round_, found[round_.pk]) for round_ in rounds]
 
 
 def ranking_visible(user: User, round_: Round) -> bool:

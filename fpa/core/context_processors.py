@@ -30,6 +30,7 @@ MENU = (
     ("cadre.view", gettext_noop("干部联系点"), "cadres:overview", "org"),
     ("task.view", gettext_noop("任务书"), "tasks:list", "org"),
     ("assessment.view", gettext_noop("考核"), "assessment:list", "org"),
+    ("overview.view", gettext_noop("改革评估"), "dashboard:evaluation", "org"),
     ("family.view", gettext_noop("特殊家庭"), "families:list", "care"),
     ("family.view", gettext_noop("覆盖率"), "families:coverage", "care"),
     ("family.view", gettext_noop("特殊家庭移交"), "families:transfers", "care"),

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import io
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from fpa.accounts.models import User
@@ -14,7 +17,8 @@ from fpa.core import ratelimit
 from fpa.core.scope import public_view, scoped_view
 from fpa.core.todo import one_reading, todos_for
 from fpa.core.years import parse_year, year_choices
-from fpa.dashboard import overview
+from fpa.dashboard import evaluation, overview
+from fpa.dashboard import services as dashboard_services
 from fpa.families.todos import my_families
 from fpa.fund.selectors import fund_public, public_donation
 from fpa.organizations import selectors as org_selectors
@@ -83,23 +87,29 @@ def workbench(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/home.html", context)
 
 
-@scoped_view(capability="overview.view")
-def overview_page(request: HttpRequest) -> HttpResponse:
-    """驾驶舱: the overview of the user's association or of one chosen in the scope, for a year."""
-    user = signed_in_user(request)
+def _area_and_year(request: HttpRequest, user: User) -> dict[str, Any]:
+    """?code=&year= of a figures page: the association (the user's own by default, None when
+    the code is foreign or forged) and the year, with what the area-and-year form shows."""
     today = timezone.localdate()
     code = (request.GET.get("code") or "").strip()[:32]
     area = overview.area_in_scope(user, code) if code else user.home_association
-    foreign = bool(code) and area is None
     year, error = parse_year(request.GET.get("year"), today.year)
-    context: dict[str, Any] = {
+    return {
         "area": area,
         "areas": org_selectors.area_options(user=user, kinds=overview.AREA_KINDS),
-        "foreign": foreign,
+        "foreign": bool(code) and area is None,
         "error": error,
         "year": year,
         "years": year_choices(today.year, year),
     }
+
+
+@scoped_view(capability="overview.view")
+def overview_page(request: HttpRequest) -> HttpResponse:
+    """驾驶舱: the overview of the user's association or of one chosen in the scope, for a year."""
+    user = signed_in_user(request)
+    context = _area_and_year(request, user)
+    area, year = context["area"], context["year"]
     if area is not None:
         with one_reading():  # the to-dos and the figures share what both read
             found = overview.overview_for(user=user, area=area, year=year)
@@ -115,3 +125,36 @@ def overview_page(request: HttpRequest) -> HttpResponse:
             }
         )
     return render(request, "dashboard/overview.html", context)
+
+
+@scoped_view(capability="overview.view")
+@require_safe
+def evaluation_page(request: HttpRequest) -> HttpResponse:
+    """评估: the year-end evaluation of the reform of the user's association or of one chosen in
+    the scope (tasks, supervision, assessment results over the years, outcomes); prints on A4."""
+    user = signed_in_user(request)
+    context = _area_and_year(request, user)
+    if context["area"] is not None:
+        with one_reading():
+            found = evaluation.evaluation_for(user=user, area=context["area"], year=context["year"])
+        context.update({"evaluation": found, "chart": evaluation.chart_data(found)})
+    return render(request, "dashboard/evaluation.html", context)
+
+
+@scoped_view(capability="overview.view")
+@require_safe
+def evaluation_export(request: HttpRequest) -> HttpResponseBase:
+    """The evaluation's figures as a workbook (one row per figure: a few hundred at most)."""
+    user = signed_in_user(request)
+    context = _area_and_year(request, user)
+    area, year = context["area"], context["year"]
+    if area is None or context["error"]:
+        messages.error(request, context["error"] or gettext("所选协会不存在或不在您的管辖范围内。"))
+        return redirect("dashboard:evaluation")
+    with one_reading():
+        found = evaluation.evaluation_for(user=user, area=area, year=year)
+    handle = io.BytesIO()
+    rows = evaluation.write(handle, found)
+    dashboard_services.evaluation_exported(actor=user, area=area, year=year, rows=rows)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=f"{year}-evaluation-{area.code}.xlsx")

@@ -18,7 +18,7 @@ from fpa.organizations.models import Association
 from fpa.organizations.pickers import AssociationPicker
 from fpa.tasks import rules
 from fpa.tasks.models import Measure, Task
-from fpa.tasks.selectors import SORTS
+from fpa.tasks.selectors import LADDER, SORTS
 
 VERSION_MAX = 2**31 - 1
 FILES_HELP = _(
@@ -226,6 +226,7 @@ class FilterForm(forms.Form):
     year = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     q = forms.CharField(required=False, max_length=50)
     sort = forms.ChoiceField(required=False, choices=[])
+    ladder = forms.ChoiceField(required=False, choices=[])
 
     def __init__(self, *args: Any, measures: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -246,6 +247,9 @@ class FilterForm(forms.Form):
         sort = self.fields["sort"]
         assert isinstance(sort, forms.ChoiceField)
         sort.choices = [(key, _(label)) for key, (label, _k, _d) in SORTS.items()]
+        ladder = self.fields["ladder"]
+        assert isinstance(ladder, forms.ChoiceField)
+        ladder.choices = [("", _("不限")), *((key, _(label)) for key, label in LADDER.items())]
 
 
 STAGES = Task.Stage

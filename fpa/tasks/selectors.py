@@ -47,6 +47,33 @@ class Filters:
     association: Association | None = None  # the tasks in its subtree
     year: int | None = None  # the tasks whose period touches the year
     query: str = ""
+    ladder: str = ""  # one of LADDER: tasks with such a supervision step (in `year` if given)
+
+
+# The supervision steps a list can be filtered by (the evaluation's figures click through).
+LADDER: dict[str, str] = {
+    "reminder": gettext_noop("发过提醒"),
+    "notice": gettext_noop("下发过督办单"),
+    "notice_open": gettext_noop("督办单未答复"),
+    "interview": gettext_noop("约谈过"),
+    "extension": gettext_noop("申请过延期"),
+}
+
+
+def _ladder_q(ladder: str, year: int | None) -> Q:
+    """Tasks with a supervision step of the kind `ladder`, dated in `year` when given."""
+    if ladder == "extension":
+        found = Extension.objects.all()
+        if year:
+            found = found.filter(requested_on__year=year)
+        return Q(pk__in=found.values("task_id"))
+    kind = Supervision.Kind.NOTICE if ladder == "notice_open" else ladder
+    steps = Supervision.objects.filter(kind=kind)
+    if ladder == "notice_open":
+        steps = steps.filter(answered_on__isnull=True)
+    if year:
+        steps = steps.filter(issued_on__year=year)
+    return Q(pk__in=steps.values("task_id"))
 
 
 def _filtered(queryset: QuerySet[Task], filters: Filters, today: datetime.date) -> QuerySet[Task]:
@@ -64,6 +91,8 @@ def _filtered(queryset: QuerySet[Task], filters: Filters, today: datetime.date) 
     query = " ".join((filters.query or "").split())[:50]
     if query:
         queryset = queryset.filter(title__contains=query)
+    if filters.ladder in LADDER:
+        queryset = queryset.filter(_ladder_q(filters.ladder, filters.year))
     return queryset
 
 
@@ -331,6 +360,60 @@ def status_counts(*, user: User, filters: Filters) -> dict[str, int]:
         .values_list(STATUS, flat=True)
     )
     return dict(Counter(rows))
+
+
+@dataclass
+class MeasureRow:
+    """A measure's tasks by status, for the evaluation (fpa.dashboard.evaluation)."""
+
+    measure: Measure
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def status_by_measure(*, user: User, filters: Filters) -> list[MeasureRow]:
+    """The filtered tasks by measure and status (one grouped query), measures in plan order."""
+    today = timezone.localdate()
+    rows = (
+        _filtered(Task.objects.visible_to(user), filters, today)
+        .order_by()
+        .values("measure_id", STATUS)
+        .annotate(n=Count("id"))
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault(row["measure_id"], {})[row[STATUS]] = row["n"]
+    measures = Measure.objects.filter(pk__in=counts).order_by("association__depth", "number")
+    return [MeasureRow(m, counts[m.pk]) for m in measures]
+
+
+def ladder_counts(*, user: User, filters: Filters) -> dict[str, int]:
+    """How many of the filtered tasks had each kind of supervision step (in the filters' year):
+    the same sets the list shows with `?ladder=`. Steps, not tasks, are counted under
+    "steps_*": a task reminded twice is one task and two reminders."""
+    today = timezone.localdate()
+    tasks = _filtered(Task.objects.visible_to(user), filters, today).values("pk")
+    found = {
+        key: _filtered(
+            Task.objects.visible_to(user), Filters(**{**filters.__dict__, "ladder": key}), today
+        )
+        .order_by()
+        .count()
+        for key in LADDER
+    }
+    steps = Supervision.objects.filter(task__in=tasks)
+    extensions = Extension.objects.filter(task__in=tasks)
+    if filters.year:
+        steps = steps.filter(issued_on__year=filters.year)
+        extensions = extensions.filter(requested_on__year=filters.year)
+    for kind, n in steps.order_by().values_list("kind").annotate(n=Count("id")):
+        found[f"steps_{kind}"] = n
+    for status, n in extensions.order_by().values_list("status").annotate(n=Count("id")):
+        found[f"extensions_{status}"] = n
+    return found
 
 
 # --- for other modules ----------------------------------------------------------------------------

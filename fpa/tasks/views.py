@@ -63,6 +63,7 @@ def _filters(
         association=area,
         year=data.get("year"),
         query=data.get("q") or "",
+        ladder=data.get("ladder") or "",
     )
     return form, filters, data.get("sort") or "deadline", foreign
 

@@ -77,8 +77,14 @@ PRINT_VIEWS: dict[str, list[View]] = {
     "activities/site_detail.html": [
         _via(COUNTY, "/activities/sites/", r"^/activities/sites/\d+/$")
     ],
+    "assessment/sheet.html": [
+        _via(
+            COUNTY, "/assessment/", r"^/assessment/rounds/\d+/$", r"^/assessment/rounds/\d+/\d{9}/$"
+        )
+    ],
     "childcare/list.html": [View(COUNTY, "/childcare/")],
     "dashboard/overview.html": [View(COUNTY, "/overview/")],
+    "dashboard/evaluation.html": [View(COUNTY, "/overview/evaluation/")],
     "childcare/detail.html": [_via(COUNTY, "/childcare/", r"^/childcare/\d+/$")],
     "childcare/inspection.html": [
         _via(COUNTY, "/childcare/problems/", r"^/childcare/inspections/\d+/$")
