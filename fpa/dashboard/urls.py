@@ -7,6 +7,6 @@ app_name = "dashboard"
 urlpatterns = [
     path("", views.home, name="home"),
     path("overview/", views.overview_page, name="overview"),
-    path("evaluation/", views.evaluation_page, name="evaluation"),
-    path("evaluation/export/", views.evaluation_export, name="evaluation_export"),
+    path("overview/evaluation/", views.evaluation_page, name="evaluation"),
+    path("overview/evaluation/export/", views.evaluation_export, name="evaluation_export"),
 ]
