@@ -690,10 +690,13 @@ def assessment_appeal_answer(request: HttpRequest, appeal_id: int, payload: Answ
     if appeal is None:
         raise Http404
     with phase_conflicts():
-        return services.appeal_answer(
+        services.appeal_answer(
             actor=user,
             appeal=appeal,
             answer=payload.answer,
             new_score=payload.new_score,
             version=payload.version,
         )
+    answered = selectors.appeal_get(user=user, pk=appeal_id)
+    assert answered is not None
+    return answered
