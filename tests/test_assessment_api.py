@@ -507,3 +507,9 @@ def test_openapi_documents_the_operations_and_their_errors(township: Any) -> Non
     ):
         responses = paths[path][method]["responses"]
         assert {"400", "401", "403", "404", "409", "422"} <= set(responses), path
+
+
+def test_the_schemas_names_are_the_modules_own() -> None:
+    from tests.test_tasks_api import schema_names_shared_with_other_modules
+
+    assert schema_names_shared_with_other_modules("fpa.assessment.api") == set()

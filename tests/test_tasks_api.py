@@ -507,3 +507,30 @@ def test_openapi_documents_the_operations_and_their_errors(township: Any) -> Non
     ):
         responses = paths[path][method]["responses"]
         assert {"400", "401", "403", "404", "409", "422"} <= set(responses), path
+
+
+def schema_names_shared_with_other_modules(module_name: str) -> set[str]:
+    """The Schema classes of `module_name` whose names another API module uses too: the OpenAPI
+    description keeps one component per name, so a shared name documents the wrong fields."""
+    import importlib
+    import inspect
+    from pathlib import Path
+
+    from ninja import Schema
+
+    root = Path(__file__).resolve().parent.parent
+    owners: dict[str, set[str]] = {}
+    for path in sorted(root.glob("fpa/*/api.py")):
+        module = importlib.import_module(f"fpa.{path.parent.name}.api")
+        for name, value in vars(module).items():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, Schema)
+                and value.__module__ == module.__name__
+            ):
+                owners.setdefault(name, set()).add(module.__name__)
+    return {name for name, where in owners.items() if module_name in where and len(where) > 1}
+
+
+def test_the_schemas_names_are_the_modules_own() -> None:
+    assert schema_names_shared_with_other_modules("fpa.tasks.api") == set()

@@ -115,7 +115,7 @@ def phase_conflicts() -> Iterator[None]:
 # --- schemas ------------------------------------------------------------------------------------
 
 
-class SchemeOut(Schema):
+class AssessmentSchemeOut(Schema):
     id: int
     county_code: str
     county_name: str
@@ -133,13 +133,13 @@ class SchemeOut(Schema):
         return obj.county.name
 
 
-class SchemePage(Schema):
-    items: list[SchemeOut]
+class AssessmentSchemePage(Schema):
+    items: list[AssessmentSchemeOut]
     next: str | None
     previous: str | None
 
 
-class IndicatorOut(Schema):
+class AssessmentIndicatorOut(Schema):
     id: int
     position: int
     area: str
@@ -182,7 +182,7 @@ class IndicatorOut(Schema):
         return (scorer.full_name or scorer.username) if scorer is not None else ""
 
 
-class RoundOut(Schema):
+class AssessmentRoundOut(Schema):
     id: int
     scheme_id: int
     year: int
@@ -209,16 +209,16 @@ class RoundOut(Schema):
         return str(obj.get_phase_display())
 
 
-class RoundPage(Schema):
-    items: list[RoundOut]
+class AssessmentRoundPage(Schema):
+    items: list[AssessmentRoundOut]
     next: str | None
     previous: str | None
 
 
-class SchemeDetailOut(SchemeOut):
-    indicators: list[IndicatorOut]
+class AssessmentSchemeDetailOut(AssessmentSchemeOut):
+    indicators: list[AssessmentIndicatorOut]
     total_weight: Decimal = Field(description="分值合计")
-    rounds: list[RoundOut]
+    rounds: list[AssessmentRoundOut]
     may_manage: bool
     editable: bool = Field(description="指标是否还能修改（尚无轮次开始）")
 
@@ -231,7 +231,7 @@ class SchemeDetailOut(SchemeOut):
         return list(obj.rounds_list)
 
 
-class AppealOut(Schema):
+class AssessmentAppealOut(Schema):
     id: int
     round_id: int
     township_code: str
@@ -263,7 +263,7 @@ class AppealOut(Schema):
         return str(obj.get_status_display())
 
 
-class ResultOut(Schema):
+class AssessmentResultOut(Schema):
     township_code: str
     township_name: str
     rank: int | None = Field(description="名次；排名可见时才有")
@@ -272,11 +272,11 @@ class ResultOut(Schema):
     own: bool = Field(description="调用者能否打开该乡镇的得分表")
 
 
-class RoundDetailOut(RoundOut):
+class AssessmentRoundDetailOut(AssessmentRoundOut):
     may_manage: bool
     ranking: bool = Field(description="是否显示各乡镇得分和排名（县级始终显示，乡镇在初评公布后）")
-    results: list[ResultOut]
-    appeals: list[AppealOut]
+    results: list[AssessmentResultOut]
+    appeals: list[AssessmentAppealOut]
 
     @staticmethod
     def resolve_results(obj: Any) -> list[dict[str, Any]]:
@@ -287,21 +287,21 @@ class RoundDetailOut(RoundOut):
         return list(obj.appeals_list)
 
 
-class SnapshotOut(Schema):
+class AssessmentSnapshotOut(Schema):
     value: Decimal
     numerator: Decimal
     denominator: Decimal
     computed_at: datetime.datetime
 
 
-class LiveOut(Schema):
+class AssessmentLiveOut(Schema):
     value: Decimal
     numerator: Decimal
     denominator: Decimal
     points: Decimal | None
 
 
-class LineOut(Schema):
+class AssessmentLineOut(Schema):
     indicator_id: int
     position: int
     area: str
@@ -309,8 +309,10 @@ class LineOut(Schema):
     weight: Decimal
     kind: str
     evidence: str
-    snapshot: SnapshotOut | None = Field(description="计算指标的冻结值")
-    live: LiveOut | None = Field(description="计算指标的当前实时值（live=true 时），仅供对比")
+    snapshot: AssessmentSnapshotOut | None = Field(description="计算指标的冻结值")
+    live: AssessmentLiveOut | None = Field(
+        description="计算指标的当前实时值（live=true 时），仅供对比"
+    )
     self_score: Decimal | None
     self_note: str
     score: Decimal | None = Field(description="县级评分；结果公布前只给该指标的评分人")
@@ -318,11 +320,11 @@ class LineOut(Schema):
     points: Decimal | None = Field(description="得分；结果公布前只给县级")
     version: int | None = Field(description="该行评分记录的版本号（自评、评分时回传）")
     may_score: bool = Field(description="调用者现在能否为该行评分")
-    appeal: AppealOut | None
+    appeal: AssessmentAppealOut | None
 
 
-class SheetOut(Schema):
-    round: RoundOut
+class AssessmentSheetOut(Schema):
+    round: AssessmentRoundOut
     township_code: str
     township_name: str
     show_points: bool
@@ -331,42 +333,42 @@ class SheetOut(Schema):
     may_self: bool
     may_appeal: bool
     may_answer: bool
-    lines: list[LineOut]
+    lines: list[AssessmentLineOut]
 
 
-class ListFilters(Schema):
+class AssessmentListFilters(Schema):
     year: int | None = Field(None, ge=2000, le=2100)
     after: str | None = Field(None, max_length=20)
     before: str | None = Field(None, max_length=20)
     size: int = Field(50, ge=1, le=100)
 
 
-class RoundFilters(ListFilters):
+class AssessmentRoundFilters(AssessmentListFilters):
     scheme: int | None = Field(None, gt=0, le=MAX_ID, description="考核方案 id")
     phase: PhaseFilter = ""
 
 
-class VersionIn(Schema):
+class AssessmentVersionIn(Schema):
     version: int | None = Field(None, ge=1, description=VERSION)
 
 
-class PublishIn(VersionIn):
+class AssessmentPublishIn(AssessmentVersionIn):
     public: bool = Field(description="true 对外公开最终结果，false 取消公开")
 
 
-class ScoreIn(Schema):
+class AssessmentScoreIn(Schema):
     indicator: int = Field(..., gt=0, le=MAX_ID, description="指标 id（自评加县级评分类）")
     score: Decimal = Field(description="得分：0 至该指标分值，最多两位小数")
     note: str = Field("", max_length=1000, description="自评说明及佐证，或评分理由")
     version: int | None = Field(None, ge=1, description="该行评分记录的版本号")
 
 
-class AppealIn(Schema):
+class AssessmentAppealIn(Schema):
     indicator: int = Field(..., gt=0, le=MAX_ID)
     reason: str = Field(..., max_length=1000, description="申诉理由及佐证")
 
 
-class AnswerIn(Schema):
+class AssessmentAnswerIn(Schema):
     version: int | None = Field(None, ge=1, description=VERSION)
     answer: str = Field(..., max_length=1000, description="答复意见")
     new_score: Decimal | None = Field(None, description="调整后得分；不调整不填")
@@ -480,8 +482,8 @@ def _sheet(request: HttpRequest, round_: Round, township: Association, live: boo
 # --- schemes ------------------------------------------------------------------------------------
 
 
-@router.get("/assessment/schemes", response=with_errors(SchemePage), summary="考核方案")
-def assessment_schemes(request: HttpRequest, filters: Query[ListFilters]) -> dict:
+@router.get("/assessment/schemes", response=with_errors(AssessmentSchemePage), summary="考核方案")
+def assessment_schemes(request: HttpRequest, filters: Query[AssessmentListFilters]) -> dict:
     rows = selectors.schemes_for(user=signed_in_user(request))
     if filters.year is not None:
         rows = rows.filter(year=filters.year)
@@ -497,7 +499,9 @@ def assessment_schemes(request: HttpRequest, filters: Query[ListFilters]) -> dic
 
 
 @router.get(
-    "/assessment/schemes/{scheme_id}", response=with_errors(SchemeDetailOut), summary="考核方案详情"
+    "/assessment/schemes/{scheme_id}",
+    response=with_errors(AssessmentSchemeDetailOut),
+    summary="考核方案详情",
 )
 def assessment_scheme(request: HttpRequest, scheme_id: int) -> Scheme:
     return _scheme_detail(request, _scheme(request, scheme_id))
@@ -506,8 +510,8 @@ def assessment_scheme(request: HttpRequest, scheme_id: int) -> Scheme:
 # --- rounds -------------------------------------------------------------------------------------
 
 
-@router.get("/assessment/rounds", response=with_errors(RoundPage), summary="考核轮次")
-def assessment_rounds(request: HttpRequest, filters: Query[RoundFilters]) -> dict:
+@router.get("/assessment/rounds", response=with_errors(AssessmentRoundPage), summary="考核轮次")
+def assessment_rounds(request: HttpRequest, filters: Query[AssessmentRoundFilters]) -> dict:
     user = signed_in_user(request)
     rows = selectors.rounds_for(user=user)
     if filters.year is not None:
@@ -529,7 +533,7 @@ def assessment_rounds(request: HttpRequest, filters: Query[RoundFilters]) -> dic
 
 @router.get(
     "/assessment/rounds/{round_id}",
-    response=with_errors(RoundDetailOut),
+    response=with_errors(AssessmentRoundDetailOut),
     summary="考核轮次：结果与排名",
 )
 def assessment_round(request: HttpRequest, round_id: int) -> Round:
@@ -538,13 +542,15 @@ def assessment_round(request: HttpRequest, round_id: int) -> Round:
 
 @router.post(
     "/assessment/rounds/{round_id}/advance",
-    response=with_errors(RoundDetailOut),
+    response=with_errors(AssessmentRoundDetailOut),
     summary="进入下一阶段",
     description="""The county (`assessment.manage`) moves the round to its next phase, never
 back. The preliminary results need every score given and the computed values frozen, the final
 results every appeal answered; a round at its final results goes no further: 409 `phase`.""",
 )
-def assessment_round_advance(request: HttpRequest, round_id: int, payload: VersionIn) -> Round:
+def assessment_round_advance(
+    request: HttpRequest, round_id: int, payload: AssessmentVersionIn
+) -> Round:
     user = _actor(request, MANAGE)
     round_ = _round(request, round_id)
     with phase_conflicts():
@@ -554,13 +560,15 @@ def assessment_round_advance(request: HttpRequest, round_id: int, payload: Versi
 
 @router.post(
     "/assessment/rounds/{round_id}/freeze",
-    response=with_errors(RoundDetailOut),
+    response=with_errors(AssessmentRoundDetailOut),
     summary="冻结计算指标",
     description="""The county computes every computed indicator of every township at the
 round's cut-off and keeps the values (again, until the preliminary results are published).
 Before the cut-off or once the results are published: 409 `phase`.""",
 )
-def assessment_round_freeze(request: HttpRequest, round_id: int, payload: VersionIn) -> Round:
+def assessment_round_freeze(
+    request: HttpRequest, round_id: int, payload: AssessmentVersionIn
+) -> Round:
     user = _actor(request, MANAGE)
     round_ = _round(request, round_id)
     with phase_conflicts():
@@ -570,12 +578,14 @@ def assessment_round_freeze(request: HttpRequest, round_id: int, payload: Versio
 
 @router.post(
     "/assessment/rounds/{round_id}/publish",
-    response=with_errors(RoundDetailOut),
+    response=with_errors(AssessmentRoundDetailOut),
     summary="对外公开最终结果",
     description="""The county shows (or stops showing) the final results on the public page:
 township names, totals and ranks. Before the final results: 409 `phase`.""",
 )
-def assessment_round_publish(request: HttpRequest, round_id: int, payload: PublishIn) -> Round:
+def assessment_round_publish(
+    request: HttpRequest, round_id: int, payload: AssessmentPublishIn
+) -> Round:
     user = _actor(request, MANAGE)
     round_ = _round(request, round_id)
     with phase_conflicts():
@@ -590,7 +600,7 @@ def assessment_round_publish(request: HttpRequest, round_id: int, payload: Publi
 
 @router.get(
     "/assessment/rounds/{round_id}/sheets/{code}",
-    response=with_errors(SheetOut),
+    response=with_errors(AssessmentSheetOut),
     summary="乡镇得分表",
 )
 def assessment_sheet(request: HttpRequest, round_id: int, code: str, live: bool = False) -> dict:
@@ -602,14 +612,16 @@ def assessment_sheet(request: HttpRequest, round_id: int, code: str, live: bool 
 
 @router.post(
     "/assessment/rounds/{round_id}/sheets/{code}/self",
-    response=with_errors(SheetOut),
+    response=with_errors(AssessmentSheetOut),
     summary="乡镇自评",
     description="""The township (`assessment.self`, its own sheet only) scores itself on a
 scored indicator with its explanation and evidence, during the self-assessment phase (else 409
 `phase`). A computed indicator or one of another scheme: 400 on `indicator`; a score out of
 range: 400; a stale `version` of the line: 409 `conflict`.""",
 )
-def assessment_self(request: HttpRequest, round_id: int, code: str, payload: ScoreIn) -> dict:
+def assessment_self(
+    request: HttpRequest, round_id: int, code: str, payload: AssessmentScoreIn
+) -> dict:
     user = _actor(request, SELF)
     round_ = _round(request, round_id)
     township = _township(request, round_, code)
@@ -628,13 +640,15 @@ def assessment_self(request: HttpRequest, round_id: int, code: str, payload: Sco
 
 @router.post(
     "/assessment/rounds/{round_id}/sheets/{code}/score",
-    response=with_errors(SheetOut),
+    response=with_errors(AssessmentSheetOut),
     summary="县级评分",
     description="""The indicator's assigned scorer (`assessment.score`; a county manager when
 none is assigned) scores a township during the county's scoring phase (else 409 `phase`),
 never their own township (403).""",
 )
-def assessment_score(request: HttpRequest, round_id: int, code: str, payload: ScoreIn) -> dict:
+def assessment_score(
+    request: HttpRequest, round_id: int, code: str, payload: AssessmentScoreIn
+) -> dict:
     user = _actor(request, SCORE)
     round_ = _round(request, round_id)
     township = _township(request, round_, code)
@@ -653,13 +667,13 @@ def assessment_score(request: HttpRequest, round_id: int, code: str, payload: Sc
 
 @router.post(
     "/assessment/rounds/{round_id}/sheets/{code}/appeals",
-    response=with_errors(AppealOut, created=True),
+    response=with_errors(AssessmentAppealOut, created=True),
     summary="提出申诉",
     description="""The township appeals its preliminary score of a scored indicator, once,
 within the appeal window (else 409 `phase`).""",
 )
 def assessment_appeal(
-    request: HttpRequest, round_id: int, code: str, payload: AppealIn
+    request: HttpRequest, round_id: int, code: str, payload: AssessmentAppealIn
 ) -> Status[Appeal]:
     user = _actor(request, SELF)
     round_ = _round(request, round_id)
@@ -677,13 +691,15 @@ def assessment_appeal(
 
 @router.post(
     "/assessment/appeals/{appeal_id}/answer",
-    response=with_errors(AppealOut),
+    response=with_errors(AssessmentAppealOut),
     summary="答复申诉",
     description="""The county answers an appeal during the appeal window (else 409 `phase`):
 with `new_score` the score changes, without it the score stands. An appeal of a round the
 caller does not manage: 404.""",
 )
-def assessment_appeal_answer(request: HttpRequest, appeal_id: int, payload: AnswerIn) -> Appeal:
+def assessment_appeal_answer(
+    request: HttpRequest, appeal_id: int, payload: AssessmentAnswerIn
+) -> Appeal:
     user = _actor(request, MANAGE)
     _check_id(appeal_id)
     appeal = selectors.appeal_get(user=user, pk=appeal_id)

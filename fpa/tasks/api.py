@@ -59,7 +59,7 @@ def _actor(request: HttpRequest, capability: str) -> Any:
 # --- schemas ------------------------------------------------------------------------------------
 
 
-class MeasureOut(Schema):
+class TaskMeasureOut(Schema):
     id: int
     association_code: str
     number: int
@@ -70,7 +70,7 @@ class MeasureOut(Schema):
         return obj.association.code
 
 
-class TaskOut(Schema):
+class ReformTaskOut(Schema):
     id: int
     title: str
     measure_id: int
@@ -139,18 +139,18 @@ class TaskOut(Schema):
         return obj.status_code
 
 
-class TaskPage(Schema):
-    items: list[TaskOut]
+class ReformTaskPage(Schema):
+    items: list[ReformTaskOut]
     next: str | None
     previous: str | None
 
 
-class AssociationRef(Schema):
+class TaskAssociationRef(Schema):
     code: str
     name: str
 
 
-class ChildOut(Schema):
+class TaskChildOut(Schema):
     id: int
     association_code: str
     association_name: str
@@ -173,7 +173,7 @@ class ChildOut(Schema):
         return obj.status_code
 
 
-class EvidenceOut(Schema):
+class TaskEvidenceOut(Schema):
     id: int
     format: str = Field(description="pdf、jpeg、png")
     size: int
@@ -184,21 +184,21 @@ class EvidenceOut(Schema):
         return link_to("tasks:evidence", obj.pk)
 
 
-class ProgressOut(Schema):
+class TaskProgressOut(Schema):
     id: int
     task_id: int
     reported_on: datetime.date
     percent: int
     text: str
     links: list[str]
-    files: list[EvidenceOut]
+    files: list[TaskEvidenceOut]
 
     @staticmethod
     def resolve_files(obj: ProgressReport) -> list[Evidence]:
         return list(obj.files.all())
 
 
-class SupervisionOut(Schema):
+class TaskSupervisionOut(Schema):
     id: int
     task_id: int
     kind: str = Field(description="reminder（提醒）、notice（督办单）、interview（约谈）")
@@ -213,7 +213,7 @@ class SupervisionOut(Schema):
     answered_on: datetime.date | None
     attendees: str
     conclusions: str
-    files: list[EvidenceOut] = Field(description="督办单答复的佐证材料")
+    files: list[TaskEvidenceOut] = Field(description="督办单答复的佐证材料")
     version: int
 
     @staticmethod
@@ -225,7 +225,7 @@ class SupervisionOut(Schema):
         return list(obj.files.all())
 
 
-class ExtensionOut(Schema):
+class TaskExtensionOut(Schema):
     id: int
     task_id: int
     status: str = Field(description="pending、approved、refused")
@@ -242,7 +242,7 @@ class ExtensionOut(Schema):
         return str(obj.get_status_display())
 
 
-class StepOut(Schema):
+class TaskStepOut(Schema):
     kind: str
     kind_label: str
     note: str
@@ -250,9 +250,9 @@ class StepOut(Schema):
     by_name: str
     recorded_at: datetime.datetime
     on_ladder: bool = Field(description="是否属于督促记录（提醒、督办单、约谈、延期）")
-    report: ProgressOut | None
-    supervision: SupervisionOut | None
-    extension: ExtensionOut | None
+    report: TaskProgressOut | None
+    supervision: TaskSupervisionOut | None
+    extension: TaskExtensionOut | None
 
     @staticmethod
     def resolve_kind_label(obj: Step) -> str:
@@ -267,13 +267,13 @@ class StepOut(Schema):
         return obj.recorded_by.full_name or obj.recorded_by.username
 
 
-class TaskDetailOut(TaskOut):
+class ReformTaskDetailOut(ReformTaskOut):
     deliverables: str
-    co_associations: list[AssociationRef]
-    children: list[ChildOut] = Field(description="分解下达给下级的任务")
-    steps: list[StepOut] = Field(description="任务记录，最早的在前")
-    open_notices: list[SupervisionOut] = Field(description="待答复的督办单")
-    pending_extension: ExtensionOut | None = Field(description="待审批的延期申请")
+    co_associations: list[TaskAssociationRef]
+    children: list[TaskChildOut] = Field(description="分解下达给下级的任务")
+    steps: list[TaskStepOut] = Field(description="任务记录，最早的在前")
+    open_notices: list[TaskSupervisionOut] = Field(description="待答复的督办单")
+    pending_extension: TaskExtensionOut | None = Field(description="待审批的延期申请")
     may_manage: bool = Field(description="调用者是否为下达单位（验收、退回、督促、审批延期）")
     may_report: bool = Field(description="调用者是否为承担单位（报告进展、报完成、答复、申请延期）")
 
@@ -294,7 +294,7 @@ class TaskDetailOut(TaskOut):
         return list(obj.open_notices_list)
 
 
-class TaskFilters(Schema):
+class ReformTaskFilters(Schema):
     association: str = Field("", max_length=32, description="承担单位代码（含下级）")
     status: StatusFilter = ""
     measure: int | None = Field(None, gt=0, le=MAX_ID, description="改革措施 id")
@@ -306,7 +306,7 @@ class TaskFilters(Schema):
     size: int = Field(50, ge=1, le=100)
 
 
-class ProgressIn(Schema):
+class TaskProgressIn(Schema):
     reported_on: datetime.date = Field(description="报告日期，不能晚于今天")
     percent: int = Field(..., ge=0, le=100, description="完成进度（%）")
     text: str = Field(..., max_length=rules.TEXT_MAX, description="进展情况")
@@ -317,27 +317,27 @@ class ProgressIn(Schema):
     )
 
 
-class NoteIn(Schema):
+class TaskNoteIn(Schema):
     version: int | None = Field(None, ge=1, description=VERSION)
     note: str = Field("", max_length=rules.NOTE_MAX)
 
 
-class ReasonIn(Schema):
+class TaskReasonIn(Schema):
     version: int | None = Field(None, ge=1, description=VERSION)
     reason: str = Field(..., max_length=rules.NOTE_MAX)
 
 
-class RemindIn(Schema):
+class TaskRemindIn(Schema):
     message: str = Field("", max_length=rules.NOTE_MAX, description="提醒内容（可不填）")
 
 
-class NoticeIn(Schema):
+class TaskNoticeIn(Schema):
     problem: str = Field(..., max_length=rules.TEXT_MAX, description="存在问题")
     new_deadline: datetime.date = Field(description="整改时限，不能早于今天")
     required_answer: str = Field(..., max_length=rules.TEXT_MAX, description="办理要求")
 
 
-class AnswerIn(Schema):
+class TaskAnswerIn(Schema):
     version: int | None = Field(None, ge=1, description=VERSION)
     answer: str = Field(..., max_length=rules.TEXT_MAX, description="办理情况")
     links: list[str] = Field(
@@ -345,18 +345,18 @@ class AnswerIn(Schema):
     )
 
 
-class InterviewIn(Schema):
+class TaskInterviewIn(Schema):
     held_on: datetime.date = Field(description="约谈日期，不能晚于今天")
     attendees: str = Field(..., max_length=rules.NOTE_MAX)
     conclusions: str = Field(..., max_length=rules.TEXT_MAX)
 
 
-class ExtensionIn(Schema):
+class TaskExtensionIn(Schema):
     requested_deadline: datetime.date = Field(description="申请延至，须晚于现在的完成时限")
     reason: str = Field(..., max_length=rules.TEXT_MAX)
 
 
-class DecideIn(Schema):
+class TaskDecideIn(Schema):
     approve: bool = Field(description="true 同意（完成时限改为申请的日期），false 不同意")
     note: str = Field("", max_length=rules.NOTE_MAX, description="审批意见，不同意时必填")
 
@@ -380,8 +380,8 @@ def _detail(request: HttpRequest, pk: int) -> Task:
 # --- reads --------------------------------------------------------------------------------------
 
 
-@router.get("/tasks", response=with_errors(TaskPage), summary="任务书列表")
-def tasks_list(request: HttpRequest, filters: Query[TaskFilters]) -> dict:
+@router.get("/tasks", response=with_errors(ReformTaskPage), summary="任务书列表")
+def tasks_list(request: HttpRequest, filters: Query[ReformTaskFilters]) -> dict:
     """The tasks the caller sees, filtered as on the list page, in keyset pages. `association`
     outside the caller's scope is a 404; a `measure` not of the caller's or a higher plan, 400."""
     user = signed_in_user(request)
@@ -412,13 +412,13 @@ def tasks_list(request: HttpRequest, filters: Query[TaskFilters]) -> dict:
     return {"items": page.items, "next": page.next_cursor, "previous": page.prev_cursor}
 
 
-@router.get("/tasks/measures", response=with_errors(list[MeasureOut]), summary="改革措施")
+@router.get("/tasks/measures", response=with_errors(list[TaskMeasureOut]), summary="改革措施")
 def tasks_measures(request: HttpRequest) -> list[Measure]:
     """The plan measures the caller's tasks may serve: its own association's and those above."""
     return list(selectors.measure_choices(user=signed_in_user(request))[:500])
 
 
-@router.get("/tasks/{task_id}", response=with_errors(TaskDetailOut), summary="任务详情")
+@router.get("/tasks/{task_id}", response=with_errors(ReformTaskDetailOut), summary="任务详情")
 def tasks_detail(request: HttpRequest, task_id: int) -> Task:
     return _detail(request, task_id)
 
@@ -428,7 +428,7 @@ def tasks_detail(request: HttpRequest, task_id: int) -> Task:
 
 @router.post(
     "/tasks/{task_id}/reports",
-    response=with_errors(ProgressOut, created=True),
+    response=with_errors(TaskProgressOut, created=True),
     summary="报告进展",
     description="""The responsible side (`task.report`, the association the task is assigned
 to) reports progress: the date (not after today), the percentage and what was done, with links
@@ -436,7 +436,7 @@ to records of this platform as evidence (files on the task's page). The task's p
 last report date follow. A task marked complete or accepted takes no report: 409.""",
 )
 def tasks_report_add(
-    request: HttpRequest, task_id: int, payload: ProgressIn
+    request: HttpRequest, task_id: int, payload: TaskProgressIn
 ) -> Status[ProgressReport]:
     user = _actor(request, REPORT)
     report = services.report_add(
@@ -452,13 +452,13 @@ def tasks_report_add(
 
 @router.post(
     "/tasks/{task_id}/complete",
-    response=with_errors(TaskDetailOut),
+    response=with_errors(ReformTaskDetailOut),
     summary="报完成",
     description="""The responsible side marks the task complete (it then waits for the setting
 level's acceptance). Only an open task whose handed-down copies are all accepted: otherwise
 409 or 400; a stale `version`: 409 `conflict`.""",
 )
-def tasks_complete(request: HttpRequest, task_id: int, payload: NoteIn) -> Task:
+def tasks_complete(request: HttpRequest, task_id: int, payload: TaskNoteIn) -> Task:
     user = _actor(request, REPORT)
     services.task_complete(
         actor=user,
@@ -471,13 +471,13 @@ def tasks_complete(request: HttpRequest, task_id: int, payload: NoteIn) -> Task:
 
 @router.post(
     "/tasks/notices/{notice_id}/answer",
-    response=with_errors(SupervisionOut),
+    response=with_errors(TaskSupervisionOut),
     summary="答复督办单",
     description="""The responsible side answers a 督办单 once (what was done, links as
 evidence). A second answer: 409; a reminder or 约谈 takes no answer: 400; a stale `version` of
 the 督办单: 409 `conflict`.""",
 )
-def tasks_notice_answer(request: HttpRequest, notice_id: int, payload: AnswerIn) -> Supervision:
+def tasks_notice_answer(request: HttpRequest, notice_id: int, payload: TaskAnswerIn) -> Supervision:
     user = _actor(request, REPORT)
     _check_id(notice_id)
     return services.notice_answer(
@@ -491,13 +491,13 @@ def tasks_notice_answer(request: HttpRequest, notice_id: int, payload: AnswerIn)
 
 @router.post(
     "/tasks/{task_id}/extensions",
-    response=with_errors(ExtensionOut, created=True),
+    response=with_errors(TaskExtensionOut, created=True),
     summary="申请延期",
     description="""The responsible side asks the setting level for a later deadline (after the
 one in force) with the reason. One pending request per task and an open task only: 409.""",
 )
 def tasks_extension_request(
-    request: HttpRequest, task_id: int, payload: ExtensionIn
+    request: HttpRequest, task_id: int, payload: TaskExtensionIn
 ) -> Status[Extension]:
     user = _actor(request, REPORT)
     item = services.extension_request(
@@ -514,13 +514,13 @@ def tasks_extension_request(
 
 @router.post(
     "/tasks/{task_id}/accept",
-    response=with_errors(TaskDetailOut),
+    response=with_errors(ReformTaskDetailOut),
     summary="验收通过",
     description="""The level that set the task (`task.manage`) accepts a completion; not who
 marked it complete (403). A task not marked complete: 409; a stale `version`: 409
 `conflict`.""",
 )
-def tasks_accept(request: HttpRequest, task_id: int, payload: NoteIn) -> Task:
+def tasks_accept(request: HttpRequest, task_id: int, payload: TaskNoteIn) -> Task:
     user = _actor(request, MANAGE)
     services.task_accept(
         actor=user,
@@ -533,12 +533,12 @@ def tasks_accept(request: HttpRequest, task_id: int, payload: NoteIn) -> Task:
 
 @router.post(
     "/tasks/{task_id}/return",
-    response=with_errors(TaskDetailOut),
+    response=with_errors(ReformTaskDetailOut),
     summary="退回",
     description="""The setting level returns a completion with the reason (two characters at
 least): the task is open again. A task not marked complete: 409.""",
 )
-def tasks_return(request: HttpRequest, task_id: int, payload: ReasonIn) -> Task:
+def tasks_return(request: HttpRequest, task_id: int, payload: TaskReasonIn) -> Task:
     user = _actor(request, MANAGE)
     services.task_return(
         actor=user,
@@ -551,12 +551,12 @@ def tasks_return(request: HttpRequest, task_id: int, payload: ReasonIn) -> Task:
 
 @router.post(
     "/tasks/{task_id}/reopen",
-    response=with_errors(TaskDetailOut),
+    response=with_errors(ReformTaskDetailOut),
     summary="重新打开",
     description="""The setting level reopens an accepted task with the reason. A task not
 accepted: 409.""",
 )
-def tasks_reopen(request: HttpRequest, task_id: int, payload: ReasonIn) -> Task:
+def tasks_reopen(request: HttpRequest, task_id: int, payload: TaskReasonIn) -> Task:
     user = _actor(request, MANAGE)
     services.task_reopen(
         actor=user,
@@ -569,12 +569,12 @@ def tasks_reopen(request: HttpRequest, task_id: int, payload: ReasonIn) -> Task:
 
 @router.post(
     "/tasks/{task_id}/reminders",
-    response=with_errors(SupervisionOut, created=True),
+    response=with_errors(TaskSupervisionOut, created=True),
     summary="督促：提醒",
     description="""The first rung of the ladder: a message to the responsible side. Not on an
 accepted task: 409.""",
 )
-def tasks_remind(request: HttpRequest, task_id: int, payload: RemindIn) -> Status[Supervision]:
+def tasks_remind(request: HttpRequest, task_id: int, payload: TaskRemindIn) -> Status[Supervision]:
     user = _actor(request, MANAGE)
     item = services.task_remind(actor=user, task=_task(request, task_id), message=payload.message)
     return Status(201, item)
@@ -582,13 +582,13 @@ def tasks_remind(request: HttpRequest, task_id: int, payload: RemindIn) -> Statu
 
 @router.post(
     "/tasks/{task_id}/notices",
-    response=with_errors(SupervisionOut, created=True),
+    response=with_errors(TaskSupervisionOut, created=True),
     summary="督促：下发督办单",
     description="""A 督办单: the problem, a deadline to put it right (not before today) and
 the answer required; numbered DB-<year>-<nnn> in the county's sequence without gaps.""",
 )
 def tasks_notice_issue(
-    request: HttpRequest, task_id: int, payload: NoticeIn
+    request: HttpRequest, task_id: int, payload: TaskNoticeIn
 ) -> Status[Supervision]:
     user = _actor(request, MANAGE)
     item = services.notice_issue(
@@ -603,13 +603,13 @@ def tasks_notice_issue(
 
 @router.post(
     "/tasks/{task_id}/interviews",
-    response=with_errors(SupervisionOut, created=True),
+    response=with_errors(TaskSupervisionOut, created=True),
     summary="督促：记录约谈",
     description="""A 约谈 held about the task: the date (not after today), who attended and
 what was concluded.""",
 )
 def tasks_interview(
-    request: HttpRequest, task_id: int, payload: InterviewIn
+    request: HttpRequest, task_id: int, payload: TaskInterviewIn
 ) -> Status[Supervision]:
     user = _actor(request, MANAGE)
     item = services.interview_record(
@@ -624,13 +624,15 @@ def tasks_interview(
 
 @router.post(
     "/tasks/extensions/{extension_id}/decide",
-    response=with_errors(ExtensionOut),
+    response=with_errors(TaskExtensionOut),
     summary="审批延期申请",
     description="""The level that set the task decides a pending extension request: approved,
 the task's deadline moves to the requested date (the old one kept on the request); refused,
 the note is required (400). Decided already: 409. Any other level: 403.""",
 )
-def tasks_extension_decide(request: HttpRequest, extension_id: int, payload: DecideIn) -> Extension:
+def tasks_extension_decide(
+    request: HttpRequest, extension_id: int, payload: TaskDecideIn
+) -> Extension:
     user = _actor(request, MANAGE)
     _check_id(extension_id)
     return services.extension_decide(
