@@ -127,3 +127,7 @@ api.add_router("/", "fpa.rights.api.router")
 api.add_router("/", "fpa.reports.api.router")
 api.add_router("/", "fpa.notifications.api.router")
 api.add_router("/", "fpa.dashboard.api.router")  # the overview (驾驶舱); auth on the router
+# The reform task book ("task.view") and the key-work assessment ("assessment.view"), as the
+# pages; each step checks the capability of its page, then the services their rules.
+api.add_router("/", "fpa.tasks.api.router")
+api.add_router("/", "fpa.assessment.api.router")

@@ -1078,6 +1078,32 @@ def test_api_refuses_anonymous_callers(client, yongjing):
         ("POST", "notifications/read-all"),
         ("GET", "notifications/<message_id>"),
         ("POST", "notifications/<message_id>/read"),
+        ("GET", "tasks"),  # fpa.tasks.api
+        ("GET", "tasks/measures"),
+        ("GET", "tasks/<task_id>"),
+        ("POST", "tasks/<task_id>/reports"),
+        ("POST", "tasks/<task_id>/complete"),
+        ("POST", "tasks/notices/<notice_id>/answer"),
+        ("POST", "tasks/<task_id>/extensions"),
+        ("POST", "tasks/<task_id>/accept"),
+        ("POST", "tasks/<task_id>/return"),
+        ("POST", "tasks/<task_id>/reopen"),
+        ("POST", "tasks/<task_id>/reminders"),
+        ("POST", "tasks/<task_id>/notices"),
+        ("POST", "tasks/<task_id>/interviews"),
+        ("POST", "tasks/extensions/<extension_id>/decide"),
+        ("GET", "assessment/schemes"),  # fpa.assessment.api
+        ("GET", "assessment/schemes/<scheme_id>"),
+        ("GET", "assessment/rounds"),
+        ("GET", "assessment/rounds/<round_id>"),
+        ("POST", "assessment/rounds/<round_id>/advance"),
+        ("POST", "assessment/rounds/<round_id>/freeze"),
+        ("POST", "assessment/rounds/<round_id>/publish"),
+        ("GET", f"assessment/rounds/<round_id>/sheets/{YANGUOXIA}"),
+        ("POST", f"assessment/rounds/<round_id>/sheets/{YANGUOXIA}/self"),
+        ("POST", f"assessment/rounds/<round_id>/sheets/{YANGUOXIA}/score"),
+        ("POST", f"assessment/rounds/<round_id>/sheets/{YANGUOXIA}/appeals"),
+        ("POST", "assessment/appeals/<appeal_id>/answer"),
         *(
             (method, doc)
             for method in ("GET", "POST", "DELETE")

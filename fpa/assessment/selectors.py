@@ -324,3 +324,22 @@ def cutoff_passed(round_: Round) -> bool:
 
 def default_cutoff(year: int) -> datetime.date:
     return datetime.date(year, 12, 31)
+
+
+# --- a scheme's parts, for the API ----------------------------------------------------------------
+
+
+def indicators_of(scheme: Scheme) -> list[Indicator]:
+    """The scheme's indicators in their order, with their scorers (the scheme already read
+    through `scheme_get` or `round_get`)."""
+    return list(scheme.indicators.select_related("scorer").order_by("position", "id"))
+
+
+def indicator_get(scheme: Scheme, pk: int) -> Indicator | None:
+    """One indicator of the scheme; None for any other id."""
+    return scheme.indicators.filter(pk=pk).first()
+
+
+def scheme_rounds(scheme: Scheme) -> list[Round]:
+    """The scheme's rounds, newest first."""
+    return list(scheme.rounds.order_by("-id"))

@@ -452,3 +452,32 @@ def ladder_open(*, task: Task) -> bool:
     return task.supervisions.filter(
         Q(kind=Supervision.Kind.NOTICE) & Q(answered_on__isnull=True)
     ).exists()
+
+
+# --- one record, for the API ----------------------------------------------------------------------
+
+
+def task_get(*, user: User, pk: int) -> Task:
+    """One task the user sees, with its status and the list's related rows; a task outside the
+    user's subtree raises Task.DoesNotExist exactly like one that does not exist."""
+    return (
+        Task.objects.visible_to(user)
+        .with_status(timezone.localdate())
+        .select_related(*LIST_RELATED)
+        .get(pk=pk)
+    )
+
+
+def supervision_get(*, user: User, pk: int) -> Supervision:
+    """One rung of a task's supervision ladder (a 督办单 to answer) in the user's subtree."""
+    return Supervision.objects.visible_to(user).select_related("task").get(pk=pk)
+
+
+def extension_get(*, user: User, pk: int) -> Extension:
+    """One extension request of a task in the user's subtree."""
+    return Extension.objects.visible_to(user).select_related("task").get(pk=pk)
+
+
+def measure_get(*, user: User, pk: int) -> Measure | None:
+    """One of `measure_choices` (None for any other id)."""
+    return measure_choices(user=user).filter(pk=pk).first()
