@@ -19,7 +19,7 @@ from django.test import Client
 from fpa.accounts.roles import Role
 from fpa.assessment import services
 from fpa.assessment.models import Appeal, Round, Scheme, Score
-from fpa.core.models import AuditEvent
+from fpa.core.models import AuditEvent, Job
 from tests.assessment_helpers import (
     COUNTY,
     LIUJIAXIA,
@@ -474,9 +474,23 @@ def test_freeze_and_publish(county: Any, township: Any) -> None:
     assert fresh(early).frozen_at is None
     round_ = advance(county, round_in(county, made), 2)
     assert_error(post(api_client(township), f"{BASE}/rounds/{round_.pk}/freeze"), 403, "forbidden")
+    stale = post(client, f"{BASE}/rounds/{round_.pk}/freeze", {"version": 999})
+    assert_error(stale, 409, "conflict")
+    assert not Job.objects.exists()  # refused before any job starts
     frozen = post(client, f"{BASE}/rounds/{round_.pk}/freeze", {"version": fresh(round_).version})
-    assert frozen.status_code == 200, frozen.content
-    assert frozen.json()["frozen_at"] is not None
+    assert frozen.status_code == 202, frozen.content
+    job = frozen.json()  # the tests' immediate backend ran it inside the request
+    assert (job["kind"], job["status"], job["percent"]) == ("assessment.freeze", "done", 100)
+    assert job["result"] == {
+        "round": round_.pk,
+        "townships": len(services.townships_of(assoc(COUNTY))),
+    }
+    assert fresh(round_).frozen_at is not None
+    status = client.get(job["status_url"])
+    assert status.status_code == 200 and status.json()["status"] == "done"
+    # another user's job, or a forged id: not found
+    assert api_client(township).get(job["status_url"]).status_code == 404
+    assert client.get(f"{BASE}/jobs/999999").status_code == 404
     publish = f"{BASE}/rounds/{round_.pk}/publish"
     assert_error(post(client, publish, {"public": True}), 409, "phase")  # not final yet
     assert_error(post(client, publish, {}), 422, "invalid")

@@ -14,7 +14,9 @@ from django.test import Client
 from django.urls import reverse
 
 from fpa.assessment import services
-from fpa.assessment.models import Appeal, Round, Score
+from fpa.assessment.models import Appeal, Round, Score, Snapshot
+from fpa.core.jobs import JobCancelled
+from fpa.core.models import Job
 from tests.assessment_helpers import (
     COUNTY,
     LIUJIAXIA,
@@ -262,3 +264,50 @@ def test_publication_refused_before_final(client_for: Any, county: Any) -> None:
     assert "最终结果公布后".encode() in response.content
     round_.refresh_from_db()
     assert not round_.public
+
+
+# --- the freeze, a background job -----------------------------------------------------------------
+
+
+def test_freezing_runs_as_a_job_with_progress_and_returns_to_the_round(
+    client_for: Any, county: Any, township: Any
+) -> None:
+    round_, _ = _at(county, "scoring")
+    url = reverse("assessment:round_freeze", args=[round_.pk])
+    # a township may not; a stale version is refused before any job starts
+    assert client_for(township).post(url, {"version": round_.version}).status_code == 403
+    client = client_for(county)
+    stale = client.post(url, {"version": round_.version + 5}, follow=True)
+    assert "该记录已被他人修改" in stale.content.decode()
+    assert not Job.objects.exists()
+    response = client.post(url, {"version": round_.version})
+    assert response.status_code == 302 and response["Location"].startswith("/jobs/")
+    job = Job.objects.get()
+    townships = len(services.townships_of(assoc("622923")))
+    assert (job.kind, job.status, job.total, job.rows_written) == (
+        "assessment.freeze",
+        "done",
+        townships,
+        townships,
+    )
+    # the job page of a finished freeze comes back to the round with the message
+    page = client.get(response["Location"], follow=True)
+    assert page.redirect_chain[-1][0] == reverse("assessment:round", args=[round_.pk])
+    assert "计算指标已按截止日期冻结" in page.content.decode()
+    assert Snapshot.objects.filter(round=round_).count() == townships  # one computed indicator
+
+
+def test_a_freeze_stopped_halfway_keeps_the_previous_values(county: Any) -> None:
+    round_, _ = _at(county, "scoring")
+    services.round_freeze(actor=county, round_=round_)
+    before = sorted(Snapshot.objects.filter(round=round_).values_list("pk", flat=True))
+    round_.refresh_from_db()
+
+    def stop_after_two(done: int) -> None:
+        if done == 2:
+            raise JobCancelled()
+
+    with pytest.raises(JobCancelled):
+        services.round_freeze(actor=county, round_=round_, on_township=stop_after_two)
+    assert sorted(Snapshot.objects.filter(round=round_).values_list("pk", flat=True)) == before
+    assert Round.objects.get(pk=round_.pk).version == round_.version

@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
@@ -33,7 +34,9 @@ from fpa.accounts.requests import signed_in_user
 from fpa.assessment import selectors, services
 from fpa.assessment.models import Appeal, Indicator, Round, Scheme
 from fpa.assessment.registry import registered_indicators
-from fpa.core.api_errors import with_errors
+from fpa.core import jobs as core_jobs
+from fpa.core.api_errors import ERRORS, with_errors
+from fpa.core.api_jobs import JobOut, job_out
 from fpa.core.errors import ServiceError
 from fpa.core.pagination import keyset_page
 from fpa.organizations.models import Association
@@ -560,20 +563,40 @@ def assessment_round_advance(
 
 @router.post(
     "/assessment/rounds/{round_id}/freeze",
-    response=with_errors(AssessmentRoundDetailOut),
-    summary="冻结计算指标",
+    response={202: JobOut, **ERRORS},
+    summary="冻结计算指标（后台任务）",
     description="""The county computes every computed indicator of every township at the
-round's cut-off and keeps the values (again, until the preliminary results are published).
-Before the cut-off or once the results are published: 409 `phase`.""",
+round's cut-off and keeps the values (again, until the preliminary results are published), as
+the page's background job (`assessment.freeze`, progress by township, in one transaction).
+Answers 202 with the job; follow it at `status_url` (GET /api/v1/assessment/jobs/{job_id}).
+Checked before the job starts: before the cut-off or once the results are published 409
+`phase`, a stale `version` 409 `conflict`; the job checks again when it runs.""",
 )
 def assessment_round_freeze(
     request: HttpRequest, round_id: int, payload: AssessmentVersionIn
-) -> Round:
+) -> Status[dict[str, Any]]:
     user = _actor(request, MANAGE)
     round_ = _round(request, round_id)
     with phase_conflicts():
-        services.round_freeze(actor=user, round_=round_, version=payload.version)
-    return _round_detail(request, round_id)
+        job = services.round_freeze_start(actor=user, round_=round_, version=payload.version)
+    return Status(202, job_out(job, reverse("api:assessment_job", args=[job.pk])))
+
+
+@router.get(
+    "/assessment/jobs/{job_id}",
+    response=with_errors(JobOut),
+    url_name="assessment_job",
+    summary="考核后台任务的进度",
+    description="""A background job of the assessment started by the caller (the freeze of a
+round): status (`queued`, `running`, `done`, `failed`, `cancelled`), stage, percent (townships
+done) and, once done, the result (`round`, `townships`). Anyone else's job, another module's or
+a forged id: 404.""",
+)
+def assessment_job(request: HttpRequest, job_id: int) -> dict[str, Any]:
+    job = core_jobs.job_get(user=signed_in_user(request), pk=job_id)
+    if job is None or not job.kind.startswith("assessment."):
+        raise Http404
+    return job_out(job, reverse("api:assessment_job", args=[job.pk]))
 
 
 @router.post(

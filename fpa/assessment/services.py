@@ -10,6 +10,7 @@ Who: `assessment.manage` (county) sets schemes and rounds, answers appeals and p
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from fpa.assessment.models import Appeal, Indicator, Round, Scheme, Score, Snaps
 from fpa.assessment.registry import registered_indicators
 from fpa.core.audit import audit_create, audit_record, audit_update, snapshot
 from fpa.core.errors import NotAllowed, ServiceError, check_version, validate
+from fpa.core.jobs import job_enqueue
 from fpa.core.scope import path_is_under, require, require_in_scope
 from fpa.core.text import TextError, clean_text
 from fpa.core.todo import one_reading
@@ -29,6 +31,7 @@ from fpa.organizations.models import Association
 
 if TYPE_CHECKING:
     from fpa.accounts.models import User
+    from fpa.core.models import Job
 
 Phase = Round.Phase
 
@@ -215,16 +218,17 @@ def round_create(*, actor: User, scheme: Scheme, title: str, cutoff: datetime.da
     return round_
 
 
-def _freeze(actor: User, round_: Round) -> int:
+def _freeze(actor: User, round_: Round, on_township: Callable[[int], None] | None) -> int:
     """Compute every computed indicator for every township and store it (replacing a previous
-    freeze before the results are published)."""
+    freeze before the results are published). `on_township` (a job's progress) is called with
+    the number of townships done after each."""
     county = round_.scheme.county
     indicators = list(round_.scheme.indicators.filter(kind=Indicator.Kind.COMPUTED))
     registry = registered_indicators()
     now = timezone.now()
     rows = []
     with one_reading():
-        for township in townships_of(county):
+        for done, township in enumerate(townships_of(county), start=1):
             for indicator in indicators:
                 declared = registry.get(indicator.computed_key)
                 if declared is None:
@@ -241,24 +245,38 @@ def _freeze(actor: User, round_: Round) -> int:
                         computed_at=now,
                     )
                 )
+            if on_township is not None:
+                on_township(done)
     Snapshot.objects.filter(round=round_).delete()
     Snapshot.objects.bulk_create(rows)
     round_.frozen_at = now
     return len(rows)
 
 
-@transaction.atomic
-def round_freeze(*, actor: User, round_: Round, version: int | None = None) -> Round:
-    """Freeze the computed values at the cut-off (again, until the results are published)."""
+def _require_freezable(actor: User, round_: Round, version: int | None) -> None:
     _require_county(actor, round_.scheme.county)
-    locked = _lock_round(round_)
-    check_version(locked.version, version)
-    if locked.results_visible:
+    check_version(round_.version, version)
+    if round_.results_visible:
         raise ServiceError(gettext("初评结果公布后，计算指标的冻结值不能再改变。"), code="phase")
-    if timezone.localdate() < locked.cutoff:
+    if timezone.localdate() < round_.cutoff:
         raise ServiceError(gettext("数据截止日期之后才能冻结计算指标。"), code="phase")
+
+
+@transaction.atomic
+def round_freeze(
+    *,
+    actor: User,
+    round_: Round,
+    version: int | None = None,
+    on_township: Callable[[int], None] | None = None,
+) -> Round:
+    """Freeze the computed values at the cut-off (again, until the results are published), in
+    one transaction holding the round: a cancelled or failed freeze leaves the previous one.
+    Pages and the API start it as a background job (`round_freeze_start`)."""
+    locked = _lock_round(round_)
+    _require_freezable(actor, locked, version)
     before = snapshot(locked, ["frozen_at", "version"])
-    count = _freeze(actor, locked)
+    count = _freeze(actor, locked, on_township)
     locked.version += 1
     locked.save(update_fields=["frozen_at", "version", "updated_at"])
     audit_update(
@@ -269,6 +287,20 @@ def round_freeze(*, actor: User, round_: Round, version: int | None = None) -> R
         reason=gettext("冻结计算指标%(count)d项") % {"count": count},
     )
     return locked
+
+
+def round_freeze_start(*, actor: User, round_: Round, version: int | None = None) -> Job:
+    """Check that the round can be frozen now and start the freeze as a background job
+    (`fpa.assessment.jobs`, progress by township); the job checks again when it runs."""
+    from fpa.assessment.jobs import FREEZE
+
+    _require_freezable(actor, round_, version)
+    return job_enqueue(
+        kind=FREEZE,
+        actor=actor,
+        title=gettext("冻结计算指标：%(title)s") % {"title": round_.title},
+        params={"round": round_.pk, "version": round_.version},
+    )
 
 
 def _missing_scores(round_: Round) -> int:

@@ -18,10 +18,12 @@ from fpa.accounts.models import User
 from fpa.accounts.requests import signed_in_user
 from fpa.assessment import excel as assessment_excel
 from fpa.assessment import forms, selectors, services
+from fpa.assessment import jobs as assessment_jobs  # noqa: F401 (the freeze's result view)
 from fpa.assessment.models import Indicator, Round, Scheme
 from fpa.assessment.registry import registered_indicators
 from fpa.core.actions import form_action, form_errors, post_action
 from fpa.core.errors import ServiceError
+from fpa.core.jobs import job_url
 from fpa.core.scope import public_view, scoped_view
 from fpa.organizations.models import Association
 
@@ -280,14 +282,22 @@ def round_advance(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @scoped_view(capability="assessment.manage")
 def round_freeze(request: HttpRequest, pk: int) -> HttpResponse:
-    return _round_post(
-        request,
-        pk,
-        lambda user, r, data: services.round_freeze(
-            actor=user, round_=r, version=data.get("version")
-        ),
-        gettext("计算指标已按截止日期冻结。"),
-    )
+    """Start the freeze as a background job and show its progress (the job page comes back to
+    the round when it is done)."""
+    user = signed_in_user(request)
+    round_ = _round(user, pk)
+    form = forms.VersionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("assessment:round", round_.pk)
+    try:
+        job = services.round_freeze_start(
+            actor=user, round_=round_, version=form.cleaned_data.get("version")
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("assessment:round", round_.pk)
+    return redirect(job_url(job))
 
 
 @require_POST

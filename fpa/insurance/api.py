@@ -28,6 +28,7 @@ from fpa.accounts.requests import signed_in_user
 from fpa.core import jobs as core_jobs
 from fpa.core import protected
 from fpa.core.api_errors import ERRORS, with_errors
+from fpa.core.api_jobs import JobOut, job_out
 from fpa.core.errors import ServiceError
 from fpa.core.masking import mask_name
 from fpa.core.models import Job
@@ -444,21 +445,6 @@ class PreviewOut(Schema):
     sample: list[CandidateOut]
 
 
-class JobOut(Schema):
-    id: int
-    kind: str
-    status: str
-    stage: str
-    percent: int
-    rows_read: int
-    rows_written: int
-    total: int | None
-    result: dict[str, Any]
-    error: str
-    status_url: str
-    page_url: str
-
-
 def _subject(user: Any, source: str, raw: str) -> dict[str, Any]:
     """The registry's person with this ID number in the user's scope (as the page's form: the
     number is checked and normalised first), or a refusal on `id_number`."""
@@ -505,20 +491,7 @@ def _manager_year(request: HttpRequest, year_id: int) -> PolicyYear:
 
 
 def _job_out(job: Job) -> dict[str, Any]:
-    return {
-        "id": job.pk,
-        "kind": job.kind,
-        "status": job.status,
-        "stage": gettext(job.stage) if job.stage else "",
-        "percent": core_jobs.percent(job),
-        "rows_read": job.rows_read,
-        "rows_written": job.rows_written,
-        "total": job.total,
-        "result": job.result or {},
-        "error": gettext(job.error) if job.error else "",
-        "status_url": reverse("api:insurance_job", args=[job.pk]),
-        "page_url": core_jobs.job_url(job),
-    }
+    return job_out(job, reverse("api:insurance_job", args=[job.pk]))
 
 
 ENROL_DESCRIPTION = """The page's "逐人参保": the person of a registry (`source`) with this ID
