@@ -1,5 +1,5 @@
 """Where the assessment pages' help is in the user guide (fpa.core.help reads it). The chapter
-is "三十、重点工作考评（改革方案第11、20、21条）"."""
+is "三十二、重点工作考评（改革方案第11、20、21条）"."""
 
 from __future__ import annotations
 

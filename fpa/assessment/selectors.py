@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from fpa.assessment import rules
@@ -223,14 +224,26 @@ def self_due(*, user: User) -> int:
     home = user.home_association
     if home is None or home.kind != Association.Kind.TOWNSHIP:
         return 0
-    rounds = Round.objects.filter(scheme__county_id=home.parent_id, phase=Round.Phase.SELF)
-    due = 0
-    for round_ in rounds:
-        done = Score.objects.filter(
-            round=round_, association=home, self_score__isnull=False
-        ).count()
-        due += round_.scheme.indicators.filter(kind=Indicator.Kind.SCORED).count() - done
-    return due
+    scored = (
+        Indicator.objects.filter(scheme=OuterRef("scheme"), kind=Indicator.Kind.SCORED)
+        .order_by()
+        .values("scheme")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    done = (
+        Score.objects.filter(round=OuterRef("pk"), association=home, self_score__isnull=False)
+        .order_by()
+        .values("round")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        Round.objects.filter(scheme__county_id=home.parent_id, phase=Round.Phase.SELF)
+        .annotate(scored=Coalesce(Subquery(scored), 0), done=Coalesce(Subquery(done), 0))
+        .values_list("scored", "done")
+    )
+    return sum(scored_n - done_n for scored_n, done_n in rows)  # one query
 
 
 def scoring_due(*, user: User) -> int:
