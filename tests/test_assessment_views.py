@@ -136,7 +136,6 @@ def test_round_form_offers_the_default_cutoff_as_an_iso_date(client_for: Any, co
     assert '<input type="date" name="cutoff" value="2026-12-31"' in page
 
 
-
 def test_self_assessment_through_the_page(client_for: Any, county: Any, township: Any) -> None:
     round_, indicators = _at(county, "self")
     client = client_for(township)

@@ -176,6 +176,8 @@ def test_task_book_supervision_and_assessment(new_page: Any, app_server: Server)
     ljx_url = path_of(township)
     assert ljx_url != task_url
     assert "永靖县" in township.locator("main dl dd").first.inner_text()  # 下达单位: the county
+    # the county's task above is not the township's to open: no link to it
+    assert township.locator(".breadcrumb a", has_text="上级任务").count() == 0
     with township.expect_navigation():
         township.get_by_role("link", name="报告进展").click()
     assert township.input_value("#id_reported_on") == today.isoformat()
@@ -206,6 +208,7 @@ def test_task_book_supervision_and_assessment(new_page: Any, app_server: Server)
     with county.expect_navigation():
         children.filter(has_text="盐锅峡镇").locator("a").click()
     ygx_url = path_of(county)
+    assert county.locator(".breadcrumb a", has_text="上级任务").get_attribute("href") == task_url
     # Its deadline was meant to be yesterday: the county corrects it (修改), and the copy is late.
     with county.expect_navigation():
         county.get_by_role("link", name="修改").click()
@@ -291,6 +294,7 @@ def test_task_book_supervision_and_assessment(new_page: Any, app_server: Server)
     assert "各指标分值合计应为100分，现为90.00分。" in refused, refused
     indicator("改革推进", "改革任务按时完成", "10", "computed", "tasks.done_on_time")
     assert "分值合计100.00分" in county.inner_text("main")
+    assert county.locator("#indicators tbody td:first-child").all_inner_texts() == ["1", "2"]
     assert "考核方案已发布" in submit(county, "form[action$='/publish/'] button")
     assert county.input_value("#id_cutoff") == f"{year}-12-31"
     county.fill("#id_title", f"{year}年度考评（流程测试）")
