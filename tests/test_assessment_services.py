@@ -54,6 +54,23 @@ def test_scheme_is_published_only_when_weights_add_up_to_100(county: Any) -> Non
     assert not made.published
 
 
+def test_an_indicator_added_without_a_position_comes_last(county: Any) -> None:
+    """序号 is optional on the page: left blank, the new indicator follows the others (it was 1
+    for every one of them, and the score sheet numbered them 1, 1, 1)."""
+    made = services.scheme_create(actor=county, county=assoc(COUNTY), year=2026, title="方案")
+    added = [
+        services.indicator_save(
+            actor=county, scheme=made, area="A", name=name, weight=D(10), kind="scored", **extra
+        )
+        for name, extra in (("甲", {}), ("乙", {"position": 5}), ("丙", {}))
+    ]
+    assert [i.position for i in added] == [1, 5, 6]
+    changed = services.indicator_save(
+        actor=county, scheme=made, indicator=added[0], version=added[0].version, name="甲一"
+    )
+    assert changed.position == 1  # an edit without a position keeps it
+
+
 def test_indicator_weight_and_computed_key_are_checked(county: Any) -> None:
     made = services.scheme_create(actor=county, county=assoc(COUNTY), year=2026, title="方案")
     with pytest.raises(ServiceError, match="分值"):

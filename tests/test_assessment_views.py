@@ -130,6 +130,14 @@ def test_township_sees_a_draft_scheme_not(client_for: Any, county: Any, township
 # --- the pages ------------------------------------------------------------------------------------
 
 
+def test_round_form_offers_the_default_cutoff_as_an_iso_date(client_for: Any, county: Any) -> None:
+    """A date input shows only an ISO value: the localized one (2026/12/31) left it empty, and
+    the county had to type the cut-off the form meant to offer."""
+    made, _ = make_scheme(county)
+    page = client_for(county).get(reverse("assessment:scheme", args=[made.pk])).content.decode()
+    assert '<input type="date" name="cutoff" value="2026-12-31"' in page
+
+
 def test_self_assessment_through_the_page(client_for: Any, county: Any, township: Any) -> None:
     round_, indicators = _at(county, "self")
     client = client_for(township)

@@ -87,6 +87,20 @@ def test_another_township_gets_404_and_changes_nothing(
     assert ljx.stage == Task.Stage.COMPLETED
 
 
+def test_the_parent_task_is_linked_only_for_who_may_open_it(
+    client_for: Any, county: Any, township: Any
+) -> None:
+    """A township's copy names the county's task above it, but links it only for the county:
+    the township's link led to a 404."""
+    parent, ljx, _ygx = delegated(county)
+    parent_url = reverse("tasks:detail", args=[parent.pk])
+    client = client_for(township)
+    assert f'href="{parent_url}"' not in page(client, reverse("tasks:detail", args=[ljx.pk]))
+    assert client.get(parent_url).status_code == 404
+    county_body = page(client_for(county), reverse("tasks:detail", args=[ljx.pk]))
+    assert f'href="{parent_url}"' in county_body
+
+
 def test_the_township_cannot_accept_its_own_task(
     client_for: Any, county: Any, township: Any
 ) -> None:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fpa.assessment.models import Indicator
 from fpa.assessment.registry import indicator_choices
+from fpa.core.forms import DateInput
 
 VERSION_MAX = 2**31 - 1
 SCORE = {"max_digits": 5, "decimal_places": 2, "min_value": Decimal(0)}
@@ -58,9 +59,7 @@ class IndicatorForm(forms.Form):
 
 class RoundForm(forms.Form):
     title = forms.CharField(label=_("轮次名称"), max_length=100)
-    cutoff = forms.DateField(
-        label=_("数据截止日期"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    cutoff = forms.DateField(label=_("数据截止日期"), widget=DateInput)
 
 
 class VersionForm(forms.Form):

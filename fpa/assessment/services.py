@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -171,6 +172,9 @@ def indicator_save(
             setattr(indicator, name, fields[name])
     if fields.get("position"):
         indicator.position = fields["position"]
+    elif before is None:  # added without a position: after the others
+        last = scheme.indicators.aggregate(last=Max("position"))["last"]
+        indicator.position = (last or 0) + 1
     if "scorer" in fields:
         indicator.scorer = fields["scorer"]
     _indicator_check(indicator)

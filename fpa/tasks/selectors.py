@@ -162,6 +162,14 @@ def pending_extension(*, task: Task) -> Extension | None:
     return task.extensions.filter(status=Extension.Status.PENDING).first()
 
 
+def parent_visible(*, user: User, task: Task) -> bool:
+    """Whether the user may open the task `task` was handed down from (a township does not see
+    its county's task, only its own copy)."""
+    return task.parent_id is not None and (
+        Task.objects.visible_to(user).filter(pk=task.parent_id).exists()
+    )
+
+
 def children(*, user: User, task: Task) -> list[Task]:
     """The copies handed down from `task` that the user sees, by association."""
     today = timezone.localdate()

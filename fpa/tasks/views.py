@@ -306,6 +306,7 @@ def detail(request: HttpRequest, task: Task) -> HttpResponse:
         "steps": steps,
         "ladder": [s for s in steps if s.on_ladder],
         "children": selectors.children(user=user, task=task),
+        "parent_visible": selectors.parent_visible(user=user, task=task),
         "notices": selectors.open_notices(task=task),
         "pending": selectors.pending_extension(task=task),
         "co_associations": list(task.co_associations.all()),
