@@ -318,6 +318,8 @@ def test_pages_for_the_cadre_and_the_county(client_for, county, township):
     as_township = client_for(township)
     page = as_township.get(reverse("cadres:point", args=[point.pk]))
     assert page.status_code == 200 and "记录走访" in page.content.decode()
+    # the date input offers today in the ISO form a browser's date field accepts
+    assert 'name="visited_on" value="2026-03-20"' in page.content.decode()
     response = as_township.post(
         reverse("cadres:visit", args=[point.pk]),
         {

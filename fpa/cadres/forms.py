@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from fpa.cadres.models import FINDING_MAX, NOTE_MAX, SUMMARY_MAX, Visit
 from fpa.cadres.services import MAX_FINDINGS
+from fpa.core.forms import DateInput
 from fpa.organizations.pickers import AssociationPicker
 
 VERSION_MAX = 2**31 - 1
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 def _version() -> forms.IntegerField:

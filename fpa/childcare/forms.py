@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from fpa.childcare.models import ChecklistItem, Institution, Recommendation
 from fpa.childcare.selectors import PROBLEM_STATES, SORTS
 from fpa.core import protected
+from fpa.core.forms import DateInput
 from fpa.organizations.models import Association
 from fpa.organizations.pickers import AssociationPicker
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 YES_NO = [("", _("全部")), ("1", _("是")), ("0", _("否"))]
 MAX_INT = 2**31 - 1

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language as django_set_language
 
+from fpa.core.forms import DateInput
 from fpa.core.models import AuditEvent
 from fpa.core.scope import public_view, scoped_view
 from fpa.core.selectors import audit_search
@@ -45,12 +46,8 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(
         label=_("操作"), required=False, choices=[("", _("全部")), *AuditEvent.Action.choices]
     )
-    date_from = forms.DateField(
-        label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("开始日期"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("截止日期"), required=False, widget=DateInput())
 
 
 @scoped_view(capability="audit.view")

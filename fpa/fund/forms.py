@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fpa.core import uploads
-from fpa.core.forms import limit_choices
+from fpa.core.forms import DateInput, limit_choices
 from fpa.families.models import Family
 from fpa.fund.models import Account, Donation, Fund, Grant, GrantAttachment
 from fpa.fund.money import AmountError, parse_amount
@@ -30,7 +30,7 @@ def _points(rating: int) -> str:
 
 points = lazy(_points, str)
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 class AmountField(forms.CharField):

@@ -14,14 +14,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fpa.core import protected
-from fpa.core.forms import limit_choices
+from fpa.core.forms import DateInput, limit_choices
 from fpa.core.typing_aids import Text
 from fpa.members import rules
 from fpa.members.models import Member, MemberGroup
 from fpa.organizations.models import Association
 from fpa.organizations.pickers import AssociationPicker
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 EARLIEST = datetime.date(1980, 1, 1)
 
 

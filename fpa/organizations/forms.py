@@ -9,12 +9,12 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from fpa.core import protected
-from fpa.core.forms import limit_choices
+from fpa.core.forms import DateInput, limit_choices
 from fpa.core.typing_aids import Text
 from fpa.organizations.models import Association, BodySeat, StaffMember
 from fpa.organizations.pickers import AssociationPicker
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 def _reasonable_date(value: datetime.date | None, label: Text) -> datetime.date | None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fpa.core import protected
+from fpa.core.forms import DateInput
 from fpa.core.typing_aids import Text
 from fpa.organizations.models import Association
 from fpa.organizations.pickers import AssociationPicker
@@ -20,7 +21,7 @@ from fpa.organizations.pickers import AssociationPicker
 if TYPE_CHECKING:
     from fpa.accounts.models import User
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 ACCOUNT_ERROR = _("所选账号不存在或不在您的管辖范围内。")
 HIDDEN_HELP = _("当前内容已隐藏；留空则不修改。")
 EARLIEST = datetime.date(1900, 1, 1)
