@@ -1098,6 +1098,7 @@ def test_api_refuses_anonymous_callers(client, yongjing):
         ("GET", "assessment/rounds/<round_id>"),
         ("POST", "assessment/rounds/<round_id>/advance"),
         ("POST", "assessment/rounds/<round_id>/freeze"),
+        ("GET", "assessment/jobs/<job_id>"),
         ("POST", "assessment/rounds/<round_id>/publish"),
         ("GET", f"assessment/rounds/<round_id>/sheets/{YANGUOXIA}"),
         ("POST", f"assessment/rounds/<round_id>/sheets/{YANGUOXIA}/self"),

@@ -355,7 +355,11 @@ def test_task_book_supervision_and_assessment(new_page: Any, app_server: Server)
     )
     assert scored == townships - 1
     county.goto(app_server.url(round_url))
-    assert "计算指标已按截止日期冻结。" in submit(county, "form[action$='/freeze/'] button")
+    # the freeze runs as a background job: its page shows the progress, then comes back to the
+    # round with the message
+    county.locator("form[action$='/freeze/'] button").click()
+    county.wait_for_url(app_server.url(round_url), timeout=90_000)
+    assert "计算指标已按截止日期冻结。" in alerts(county)
     assert "计算指标已于" in county.inner_text("main")
     assert "考核轮次已进入下一阶段。" in submit(county, advance, confirm=True)
     assert phase_of(county) == "4. 初评结果已公布"
@@ -381,7 +385,7 @@ def test_task_book_supervision_and_assessment(new_page: Any, app_server: Server)
     county_line = county.locator("#sheet tbody tr", has_text="改革任务自查整改")
     county_line.locator("input[name=answer]").fill("经核实，村级台账已按时上传，调整得分。")
     county_line.locator("input[name=new_score]").fill("88")
-    assert "申诉已答复。" in submit(county, "#sheet button:has-text('答复申诉')")
+    assert "申诉已答复。" in submit(county, "#sheet button:has-text('答复申诉')", confirm=True)
     assert "88.00" in county_line.locator("td").last.inner_text()
     county.goto(app_server.url(round_url))
     cells = county.locator("#appeals tbody tr", has_text="刘家峡镇").locator("td")
