@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 
 from fpa.assessment import rules
 from fpa.assessment.models import Appeal, Indicator, Round, Scheme, Score, Snapshot
-from fpa.assessment.registry import registered_indicators
+from fpa.assessment.registry import Measure, registered_indicators
 from fpa.core.audit import audit_create, audit_record, audit_update, snapshot
 from fpa.core.errors import NotAllowed, ServiceError, check_version, validate
 from fpa.core.jobs import job_enqueue
@@ -233,11 +233,17 @@ def _freeze(actor: User, round_: Round, on_township: Callable[[int], None] | Non
     rows = []
     with one_reading():
         for done, township in enumerate(townships_of(county), start=1):
+            # Indicators of one computed key (e.g. with different targets) share its value.
+            measures: dict[str, Measure] = {}
             for indicator in indicators:
                 declared = registry.get(indicator.computed_key)
                 if declared is None:
                     continue
-                measure = declared.compute(actor, township, round_.scheme.year, round_.cutoff)
+                measure = measures.get(declared.key)
+                if measure is None:
+                    measure = measures[declared.key] = declared.compute(
+                        actor, township, round_.scheme.year, round_.cutoff
+                    )
                 rows.append(
                     Snapshot(
                         round=round_,
