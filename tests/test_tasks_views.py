@@ -256,7 +256,7 @@ def test_report_with_evidence_then_complete_accept_reopen(
     assert evidence is not None
     download = township_client.get(reverse("tasks:evidence", args=[evidence.pk]))
     assert download.status_code == 200 and download["X-Content-Type-Options"] == "nosniff"
-    download.close()
+    assert content(download).startswith(b"\x89PNG")  # read and closed as the server would
     followed(township_client, township_client.post(reverse("tasks:complete", args=[ljx.pk]), {}))
     followed(county_client, county_client.post(reverse("tasks:accept", args=[ljx.pk]), {}))
     ljx.refresh_from_db()
