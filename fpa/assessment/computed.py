@@ -18,7 +18,7 @@ from django.utils.translation import gettext_noop
 
 from fpa.assessment.registry import ComputedIndicator, Measure
 from fpa.assessment.rules import ratio
-from fpa.core.todo import shared
+from fpa.core.todo import share_ahead, shared
 from fpa.organizations.models import Association
 from fpa.reports.fields import YEAR, Period, registered_fields
 from fpa.reports.kinds import PROJECTS
@@ -38,12 +38,33 @@ def _field(key: str, user: Any, area: Association, year: int, cutoff: datetime.d
     return Decimal(declared.derive(user, area, _period(year, cutoff)).value)
 
 
+def _coverage_key(user: Any, area: Association) -> str:
+    return f"assessment.coverage:{user.pk}:{area.pk}"
+
+
 def _coverage(user: Any, area: Association) -> Any:
     from fpa.families.selectors.coverage import coverage
 
-    return shared(
-        f"assessment.coverage:{user.pk}:{area.pk}", lambda: coverage(user=user, root=area)
-    )[0]
+    return shared(_coverage_key(user, area), lambda: coverage(user=user, root=area)[0])
+
+
+def prepare_coverage(user: Any, county: Association, year: int, cutoff: datetime.date) -> None:
+    """The county's coverage (one query) has a row per township: each township's `_coverage`."""
+    from fpa.families.selectors.coverage import coverage
+
+    def by_township() -> dict[str, Any]:
+        return {
+            _coverage_key(user, row.association): row for row in coverage(user=user, root=county)[1]
+        }
+
+    shared(f"assessment.coverage.county:{user.pk}:{county.pk}", lambda: share_ahead(by_township))
+
+
+def prepare_pairing(user: Any, county: Association, year: int, cutoff: datetime.date) -> None:
+    """The county's families report has a row per township: each township's special families."""
+    from fpa.families.report_fields import share_children
+
+    share_children(user, county, _period(year, cutoff))
 
 
 def three_coverages(user: Any, area: Association, year: int, cutoff: datetime.date) -> Measure:
@@ -86,6 +107,7 @@ INDICATORS = [
         ),
         "%",
         three_coverages,
+        prepare=prepare_coverage,
     ),
     ComputedIndicator(
         "families.visits_on_schedule",
@@ -94,6 +116,7 @@ INDICATORS = [
         "%",
         visits_on_schedule,
         Decimal(95),
+        prepare=prepare_coverage,
     ),
     ComputedIndicator(
         "activities.per_village",
@@ -110,5 +133,6 @@ INDICATORS = [
         "%",
         pairing_share,
         Decimal(90),
+        prepare=prepare_pairing,
     ),
 ]

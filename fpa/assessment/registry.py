@@ -4,7 +4,9 @@ An app names a list of `ComputedIndicator` on its AppConfig
 (`assessment_indicators = "fpa.x.indicators.INDICATORS"`), found here as `fpa.reports.fields`
 finds `report_fields`. An indicator computes a `Measure` for a township association, a year and
 a cut-off date, reading the owning modules' own selectors or report fields (never a count of its
-own), as the `user` (the county staff who freezes the round) sees them.
+own), as the `user` (the county staff who freezes the round) sees them. An indicator whose
+selector already answers for every township of a county in one reading declares `prepare`, so a
+county's freeze reads it once instead of once per township.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class Measure:
 
 
 Compute = Callable[[Any, "Association", int, datetime.date], Measure]
+Prepare = Callable[[Any, "Association", int, datetime.date], None]
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,10 @@ class ComputedIndicator:
     unit: str  # gettext_noop: "%", "次/村"
     compute: Compute
     default_target: Decimal = Decimal(100)
+    # Optional: read, once for a whole county, what `compute` then finds for each township
+    # through `fpa.core.todo.shared` (the freeze calls it inside its `one_reading()` before the
+    # townships). `compute` alone must give the same value: preparing only saves queries.
+    prepare: Prepare | None = None
 
 
 @functools.cache

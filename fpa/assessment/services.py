@@ -231,7 +231,16 @@ def _freeze(actor: User, round_: Round, on_township: Callable[[int], None] | Non
     registry = registered_indicators()
     now = timezone.now()
     rows = []
+    year, cutoff = round_.scheme.year, round_.cutoff
     with one_reading():
+        # What an indicator's selector answers for the whole county in one reading is read
+        # once here; each township's compute below then finds its part.
+        for prepare in {
+            declared.prepare
+            for indicator in indicators
+            if (declared := registry.get(indicator.computed_key)) and declared.prepare
+        }:
+            prepare(actor, county, year, cutoff)
         for done, township in enumerate(townships_of(county), start=1):
             # Indicators of one computed key (e.g. with different targets) share its value.
             measures: dict[str, Measure] = {}
@@ -242,7 +251,7 @@ def _freeze(actor: User, round_: Round, on_township: Callable[[int], None] | Non
                 measure = measures.get(declared.key)
                 if measure is None:
                     measure = measures[declared.key] = declared.compute(
-                        actor, township, round_.scheme.year, round_.cutoff
+                        actor, township, year, cutoff
                     )
                 rows.append(
                     Snapshot(

@@ -97,6 +97,19 @@ def shared(key: str, compute: Callable[[], T]) -> T:
     return value
 
 
+def share_ahead(compute: Callable[[], dict[str, Any]]) -> bool:
+    """Inside a `one_reading()` block, give `shared` the values `compute()` returns, under their
+    keys, before they are asked for (a figure read once for a county, then found by each
+    township's own key). Outside a block nothing is computed and False is returned: each
+    `shared` then computes its own value."""
+    reading = _READING.get()
+    if reading is None:
+        return False
+    for key, value in compute().items():
+        reading.setdefault(key, value)
+    return True
+
+
 @functools.cache
 def todo_kinds() -> tuple[TodoKind, ...]:
     """Every installed app's declared kinds, in `order` (then app order)."""

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.utils.translation import gettext_noop
 
 from fpa.core.links import link
-from fpa.core.todo import shared
+from fpa.core.todo import share_ahead, shared
 from fpa.families import reports as family_reports
 from fpa.families.selectors.coverage import (
     care_served,
@@ -28,6 +28,10 @@ HOUSEHOLDS = gettext_noop("户")
 RECORDS = {"care_records": "families.carerecord", "new_bereaved": "families.family"}
 
 
+def _key(user: Any, area: Association, period: Period) -> str:
+    return f"families.monthly:{user.pk}:{area.pk}:{period.key}"
+
+
 def _report(user: Any, area: Association, period: Period) -> family_reports.ReportRow:
     month = family_reports.Month(period.first, period.last)
 
@@ -36,7 +40,28 @@ def _report(user: Any, area: Association, period: Period) -> family_reports.Repo
         assert report.total is not None
         return report.total
 
-    return shared(f"families.monthly:{user.pk}:{area.pk}:{period.key}", compute)
+    return shared(_key(user, area, period), compute)
+
+
+def share_children(user: Any, parent: Association, period: Period) -> None:
+    """Inside a `one_reading()` block: read `parent`'s report once, and let each child's figures
+    come from its row (the families under the child, as the child's own report totals them), so
+    the fields of every township of a county cost one report instead of one each. Outside a
+    block, or for a child without a row, the child's own report is read as before."""
+    month = family_reports.Month(period.first, period.last)
+
+    def rows() -> dict[str, Any]:
+        report = monthly_report_for(user=user, area=parent, month=month)
+        return {
+            _key(user, row.association, period): row
+            for row in report.rows
+            if row.association is not None and not row.own
+        }
+
+    shared(
+        f"families.monthly.children:{user.pk}:{parent.pk}:{period.key}",
+        lambda: share_ahead(rows),
+    )
 
 
 def _measure(*names: str, records: str = "") -> Derive:
