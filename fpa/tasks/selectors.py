@@ -76,6 +76,30 @@ def _ladder_q(ladder: str, year: int | None) -> Q:
     return Q(pk__in=steps.values("task_id"))
 
 
+# A subtree of at most this many associations (a township and its villages, a county) is read
+# by its ids; a larger one only through the scope's path condition.
+SUBTREE_IDS = 500
+
+
+def _subtree_ids(path: str) -> list[int] | None:
+    """The ids of the associations under `path`, or None when there are more than SUBTREE_IDS.
+    One indexed query. The scope's condition (`visible_to`) stays on every read; the ids are
+    added so that PostgreSQL reads a township's tasks by the association index: from the path
+    prefix alone it expects several times a township's associations (a province's path
+    histogram is coarse) and scans every task of the province instead."""
+    ids = list(
+        Association.objects.filter(path__under=path).values_list("pk", flat=True)[
+            : SUBTREE_IDS + 1
+        ]
+    )
+    return ids if len(ids) <= SUBTREE_IDS else None
+
+
+def _narrowed(queryset: QuerySet[Task], path: str | None) -> QuerySet[Task]:
+    ids = _subtree_ids(path) if path else None
+    return queryset if ids is None else queryset.filter(association_id__in=ids)
+
+
 def _filtered(queryset: QuerySet[Task], filters: Filters, today: datetime.date) -> QuerySet[Task]:
     queryset = queryset.with_status(today)  # type: ignore[attr-defined]
     if filters.status:
@@ -112,6 +136,8 @@ def task_list(
         filters,
         timezone.localdate(),
     )
+    area = filters.association.path if filters.association else scope_path_of(user)
+    queryset = _narrowed(queryset, area)
     return keyset_page(
         queryset, key=key, after=after, before=before, size=size, descending=descending
     )
