@@ -258,7 +258,8 @@ def association_filings(*, user: User, association: Association) -> list[Filing]
     )
 
 
-# The associations that file (备案) with their parent: every one with a parent but member groups.
+# The kinds that do not file (备案) with a parent: member groups (their association answers for
+# them) and the province.
 NOT_FILING = (Association.Kind.MEMBER_GROUP, Association.Kind.PROVINCE)
 
 
