@@ -324,7 +324,7 @@ class TaskProgressIn(Schema):
     links: list[str] = Field(
         default_factory=list,
         max_length=rules.LINKS_MAX,
-        description="本平台记录的页面地址（以“/”开头）作为佐证；文件请在任务页上传",
+        description="本平台记录的页面地址（以“/”开头）作为佐证；文件用 reports/upload 上传",
     )
 
 
