@@ -302,6 +302,30 @@ def test_a_task_is_handed_down_to_chosen_townships_then_to_the_rest(county: Any)
     assert_error(post(client, url, {"all": True}), 400, "invalid")  # nothing left to hand down
 
 
+def test_each_copy_handed_down_may_name_its_person_responsible(
+    county: Any, township: Any, township2: Any
+) -> None:
+    task = county_task(county)
+    client = api_client(county)
+    url = f"{BASE}/{task.pk}/delegate"
+    before = counts()
+    for people in (
+        {LIUJIAXIA: township2.pk},  # 盐锅峡镇's staff for 刘家峡镇's copy
+        {YANGUOXIA: township2.pk},  # a township not chosen
+        {LIUJIAXIA: 999999},
+    ):
+        body = {"associations": [LIUJIAXIA], "responsible": people}
+        error = assert_error(post(client, url, body), 400, "invalid")
+        assert "responsible" in error["fields"], people
+    assert counts() == before
+    body = {"associations": [LIUJIAXIA, YANGUOXIA], "responsible": {LIUJIAXIA: township.pk}}
+    done = post(client, url, body)
+    assert done.status_code == 201, done.content
+    copies = {copy.association.code: copy for copy in Task.objects.filter(parent=task)}
+    assert copies[LIUJIAXIA].responsible == township
+    assert copies[YANGUOXIA].responsible is None
+
+
 def test_only_the_responsible_side_hands_down_an_open_task(
     county: Any, township: Any, yongjing: Any
 ) -> None:

@@ -444,6 +444,11 @@ class TaskDelegateIn(Schema):
         description="下达给的计生协代码：承担单位直属的在用计生协",
     )
     all: bool = Field(False, description="true 下达给全部直属计生协中尚无分解任务的")
+    responsible: dict[str, int] = Field(
+        default_factory=dict,
+        max_length=200,
+        description="各分解任务的责任人：计生协代码 → 该计生协可报告进展的在用账号 id（选填）",
+    )
 
 
 class TaskProgressFormIn(Schema):
@@ -668,9 +673,10 @@ def tasks_update(request: HttpRequest, task_id: int, payload: TaskUpdateIn) -> T
     description="""The responsible side (`task.manage`, the association the task is assigned
 to) hands the task down: each chosen association directly below it (a county's townships, by
 code) gets its own copy to fulfil, linked by `parent_id`; `all` chooses every one of them
-without a copy yet. A code that is not directly below, or one that has a copy already: 400 on
-`associations`; a task not open: 409; any other level: 403. Answers the task with its
-`children`.""",
+without a copy yet; `responsible` names each copy's person responsible (by association code, a
+reporting account of that association: else 400 on `responsible`). A code that is not directly
+below, or one that has a copy already: 400 on `associations`; a task not open: 409; any other
+level: 403. Answers the task with its `children`.""",
 )
 def tasks_delegate(request: HttpRequest, task_id: int, payload: TaskDelegateIn) -> Status[Task]:
     user = _actor(request, MANAGE)
@@ -688,7 +694,15 @@ def tasks_delegate(request: HttpRequest, task_id: int, payload: TaskDelegateIn) 
                 gettext("只能下达给本级直属的在用计生协：%(name)s不是。") % {"name": unknown[0]},
                 field="associations",
             )
-    services.task_delegate(actor=user, task=task, associations=chosen)
+    by_code = {item.code: item.pk for item in chosen}
+    people = {}
+    for code, person in payload.responsible.items():
+        if code.strip() not in by_code:
+            raise ServiceError(
+                gettext("责任人须是牵头计生协在用的工作人员账号。"), field="responsible"
+            )
+        people[by_code[code.strip()]] = _responsible(user, person)
+    services.task_delegate(actor=user, task=task, associations=chosen, responsible=people)
     return Status(201, _detail(request, task_id))
 
 
