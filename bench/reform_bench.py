@@ -579,6 +579,64 @@ def profile(args: argparse.Namespace) -> None:
         print(f"{len(times):5d} x {sum(times):7.3f} s  {shape}")
 
 
+def indicators(args: argparse.Namespace) -> None:
+    """Every registered computed indicator for every township of the province, as the freeze
+    computes them (each county's account, one reading per county, `prepare` first), without
+    writing anything: seconds and queries per indicator key. The prepared schemes hold only the
+    keys registered when `prepare` ran; this measures them all."""
+    _setup(args.database_url)
+    from django.db import connection
+
+    from fpa.assessment.registry import registered_indicators
+    from fpa.assessment.services import townships_of
+    from fpa.core.todo import one_reading
+
+    registry = registered_indicators()
+    seconds = dict.fromkeys(registry, 0.0)
+    queries: dict[str, int] = dict.fromkeys(registry, 0)
+    current = {"key": ""}  # "": the townships and rounds themselves
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        queries[current["key"]] = queries.get(current["key"], 0) + 1
+        return execute(sql, params, many, context)
+
+    rounds = _rounds(args.code)
+    townships = 0
+    load_before = os.getloadavg()
+    started_all = time.perf_counter()
+    with connection.execute_wrapper(count):
+        for county, user, round_ in rounds:
+            year, cutoff = round_.scheme.year, round_.cutoff
+            places = townships_of(county)
+            townships += len(places)
+            with one_reading():
+                for key, declared in sorted(registry.items()):
+                    current["key"] = key
+                    started = time.perf_counter()
+                    if declared.prepare is not None:
+                        declared.prepare(user, county, year, cutoff)
+                    for township in places:
+                        declared.compute(user, township, year, cutoff)
+                    seconds[key] += time.perf_counter() - started
+    out = {
+        "database": args.database_url.rsplit("/", 1)[1],
+        "counties": len(rounds),
+        "townships": townships,
+        "total_s": round(time.perf_counter() - started_all, 1),
+        "per_key": {
+            key: {"s": round(seconds[key], 2), "queries": queries[key]} for key in sorted(registry)
+        },
+        "other_queries": queries.get("", 0),
+        "load_before": load_before,
+        "load_after": os.getloadavg(),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"reform-indicators-{out['database']}-{args.code}.json").write_text(
+        json.dumps(out, ensure_ascii=False, indent=1)
+    )
+    print(json.dumps(out, ensure_ascii=False, indent=1))
+
+
 # --- run ------------------------------------------------------------------------------------------
 
 
@@ -626,6 +684,9 @@ def main() -> None:
     f.add_argument("--database-url", required=True)
     f.add_argument("--code", default="62")
     f.add_argument("--county", default=YONGJING)
+    x = sub.add_parser("indicators")
+    x.add_argument("--database-url", required=True)
+    x.add_argument("--code", default="62")
     r = sub.add_parser("run")
     r.add_argument("--database-url", required=True, help="with {scale}")
     r.add_argument("--n", type=int, default=30)
@@ -642,6 +703,7 @@ def main() -> None:
         "prepare": prepare,
         "job": job,
         "profile": profile,
+        "indicators": indicators,
         "run": run,
         "worker": worker,
     }[args.command](args)
