@@ -28,6 +28,7 @@ FAMILY_KEYS = (
     "families.three_coverages",
     "families.visits_on_schedule",
     "volunteers.pairing_share",
+    "families.needs_closed_on_time",
 )
 REGISTERED = datetime.date(2026, 3, 2)
 
@@ -57,11 +58,29 @@ def families_in_two_townships(township: Any, township2: Any) -> None:
         provider="卫生院",
         start_date=REGISTERED,
     )
+    # needs due before the cut-off: 刘家峡镇 one closed in time and one still open, 盐锅峡镇 one
+    # closed in time
+    with time_machine.travel(datetime.datetime(2026, 5, 10, 10, 0), tick=False):
+        on_time = family_services.need_raise(
+            actor=township, family=full, description="申请临时救助", due_date=june(30)
+        )
+        family_services.need_raise(
+            actor=township, family=full, description="修缮房屋", due_date=june(15)
+        )
+        theirs = family_services.need_raise(
+            actor=township2, family=elsewhere, description="就医陪护", due_date=june(1)
+        )
+        family_services.need_update(actor=township, need=on_time, status="resolved", result="已办")
+        family_services.need_update(actor=township2, need=theirs, status="resolved", result="已办")
+
+
+def june(day: int) -> datetime.date:
+    return datetime.date(2026, 6, day)
 
 
 def frozen_round(county: Any) -> Any:
     scheme = services.scheme_create(actor=county, county=assoc(COUNTY), year=2026, title="方案")
-    weights = (Decimal(40), Decimal(30), Decimal(30))
+    weights = (Decimal(40), Decimal(20), Decimal(20), Decimal(20))
     for position, (key, weight) in enumerate(zip(FAMILY_KEYS, weights, strict=True), start=1):
         services.indicator_save(
             actor=county,
@@ -88,7 +107,7 @@ def test_each_township_frozen_as_its_own_reading_gives(county: Any, township: An
     # (no reading shared, nothing prepared)
     registry = registered_indicators()
     snapshots = Snapshot.objects.filter(round=round_).select_related("indicator", "association")
-    assert snapshots.count() == 3 * len(services.townships_of(assoc(COUNTY)))
+    assert snapshots.count() == len(FAMILY_KEYS) * len(services.townships_of(assoc(COUNTY)))
     for frozen in snapshots:
         alone = registry[frozen.indicator.computed_key].compute(
             county, frozen.association, 2026, round_.cutoff
@@ -106,6 +125,10 @@ def test_each_township_frozen_as_its_own_reading_gives(county: Any, township: An
     assert (yanguoxia.numerator, yanguoxia.denominator) == (1, 3)
     assert by_code["volunteers.pairing_share", LIUJIAXIA].denominator == 3
     assert by_code["volunteers.pairing_share", YANGUOXIA].denominator == 1
+    needs = by_code["families.needs_closed_on_time", LIUJIAXIA]
+    assert (needs.numerator, needs.denominator) == (1, 2)
+    needs = by_code["families.needs_closed_on_time", YANGUOXIA]
+    assert (needs.numerator, needs.denominator) == (1, 1)
 
 
 def family_queries(captured: CaptureQueriesContext) -> int:
@@ -123,15 +146,15 @@ def test_the_families_are_read_once_per_county_not_per_township(
     # when it is frozen
     with CaptureQueriesContext(connection) as freeze:
         services.round_freeze(actor=county, round_=round_)
-    # then the families table is read by the county's coverage query and its families report
-    # (four grouped queries), not once per township (5 x 17 = 85 before)
-    assert family_queries(freeze) <= 5
+    # then the families table is read by the county's coverage query, its families report
+    # (four grouped queries) and its needs (one), not once per township (6 x 17 = 102 before)
+    assert family_queries(freeze) <= 6
     # and one township's values alone still read the families through its own queries
     registry = registered_indicators()
     with CaptureQueriesContext(connection) as alone, one_reading():
         for key in FAMILY_KEYS:
             registry[key].compute(county, townships[0], 2026, round_.cutoff)
-    assert 1 <= family_queries(alone) <= 5
+    assert 1 <= family_queries(alone) <= 6
 
 
 def test_share_ahead_keeps_nothing_outside_a_reading() -> None:

@@ -68,6 +68,7 @@ from fpa.families.selectors.schedule import (
     Due,
     my_due,
     needs_closed_on_time,
+    needs_closed_on_time_by_child,
     needs_due,
     schedule,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "need_get",
     "need_owners",
     "needs_closed_on_time",
+    "needs_closed_on_time_by_child",
     "needs_due",
     "needs_of",
     "payment_decision",

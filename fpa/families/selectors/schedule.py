@@ -74,6 +74,23 @@ def needs_due(
     )
 
 
+def _needs_due(
+    user: User, root: Association, year: int, until: datetime.date | None
+) -> QuerySet[Need]:
+    rows = Need.objects.visible_to(user).filter(
+        family__association__path__under=root.path, due_date__year=year
+    )
+    if until is not None:
+        rows = rows.filter(due_date__lte=until)  # closed by a deadline before it: before it too
+    return rows
+
+
+# 办结 by the deadline: resolved or answered as unresolvable, on or before it.
+_CLOSED_ON_TIME = Q(closed_on__isnull=False, closed_on__lte=F("due_date")) & ~Q(
+    status__in=Need.OPEN_STATUSES
+)
+
+
 def needs_closed_on_time(
     *, user: User, root: Association, year: int, until: datetime.date | None = None
 ) -> tuple[int, int]:
@@ -85,16 +102,34 @@ def needs_closed_on_time(
     "Due" counts every such need whatever its status (a need without a deadline has none to
     keep and is not counted); "closed by the deadline" those of them resolved or answered as
     unresolvable (办结) on or before their deadline. One query."""
-    rows = Need.objects.visible_to(user).filter(
-        family__association__path__under=root.path, due_date__year=year
+    found = _needs_due(user, root, year, until).aggregate(
+        due=Count("pk"), done=Count("pk", filter=_CLOSED_ON_TIME)
     )
-    closed = Q(closed_on__isnull=False, closed_on__lte=F("due_date")) & ~Q(
-        status__in=Need.OPEN_STATUSES
-    )
-    if until is not None:
-        rows = rows.filter(due_date__lte=until)  # closed by a deadline before it: before it too
-    found = rows.aggregate(due=Count("pk"), done=Count("pk", filter=closed))
     return found["done"], found["due"]
+
+
+def needs_closed_on_time_by_child(
+    *, user: User, root: Association, year: int, until: datetime.date | None = None
+) -> dict[int, tuple[int, int]]:
+    """`needs_closed_on_time` for each child association of `root` (by its id), in one query
+    grouped by the families' associations: a county's townships at once."""
+    children = {
+        child.path: child.pk for child in Association.objects.filter(parent=root).only("path")
+    }
+    found = dict.fromkeys(children.values(), (0, 0))
+    rows = (
+        _needs_due(user, root, year, until)
+        .values(path=F("family__association__path"))
+        .annotate(due=Count("pk"), done=Count("pk", filter=_CLOSED_ON_TIME))
+        .order_by()
+    )
+    for row in rows:
+        rest = row["path"][len(root.path) :]
+        child = children.get(root.path + rest.split("/", 1)[0] + "/") if rest else None
+        if child is not None:
+            done, due = found[child]
+            found[child] = (done + row["done"], due + row["due"])
+    return found
 
 
 def my_due(*, user: User, today: datetime.date | None = None) -> list[Due]:
