@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from fpa.assessment import services
 from fpa.assessment.models import Indicator, Snapshot
 from fpa.assessment.registry import registered_indicators
+from fpa.core.scope import child_path, sum_by_child
 from fpa.core.todo import one_reading, share_ahead, shared
 from fpa.families import services as family_services
 from fpa.families.models import Support
@@ -29,6 +30,7 @@ FAMILY_KEYS = (
     "families.visits_on_schedule",
     "volunteers.pairing_share",
     "families.needs_closed_on_time",
+    "organizations.filings_current",
 )
 REGISTERED = datetime.date(2026, 3, 2)
 
@@ -80,7 +82,7 @@ def june(day: int) -> datetime.date:
 
 def frozen_round(county: Any) -> Any:
     scheme = services.scheme_create(actor=county, county=assoc(COUNTY), year=2026, title="方案")
-    weights = (Decimal(40), Decimal(20), Decimal(20), Decimal(20))
+    weights = (Decimal(40), Decimal(20), Decimal(20), Decimal(10), Decimal(10))
     for position, (key, weight) in enumerate(zip(FAMILY_KEYS, weights, strict=True), start=1):
         services.indicator_save(
             actor=county,
@@ -135,6 +137,10 @@ def family_queries(captured: CaptureQueriesContext) -> int:
     return sum('"families_family"' in query["sql"] for query in captured.captured_queries)
 
 
+def filing_queries(captured: CaptureQueriesContext) -> int:
+    return sum('"organizations_filing"' in query["sql"] for query in captured.captured_queries)
+
+
 def test_the_families_are_read_once_per_county_not_per_township(
     county: Any, township: Any, township2: Any
 ):
@@ -149,12 +155,15 @@ def test_the_families_are_read_once_per_county_not_per_township(
     # then the families table is read by the county's coverage query, its families report
     # (four grouped queries) and its needs (one), not once per township (6 x 17 = 102 before)
     assert family_queries(freeze) <= 6
+    # and the filings by one grouped query for the county (17 before)
+    assert filing_queries(freeze) == 1
     # and one township's values alone still read the families through its own queries
     registry = registered_indicators()
     with CaptureQueriesContext(connection) as alone, one_reading():
         for key in FAMILY_KEYS:
             registry[key].compute(county, townships[0], 2026, round_.cutoff)
     assert 1 <= family_queries(alone) <= 6
+    assert filing_queries(alone) == 1
 
 
 def test_share_ahead_keeps_nothing_outside_a_reading() -> None:
@@ -174,3 +183,21 @@ def test_share_ahead_keeps_nothing_outside_a_reading() -> None:
         assert share_ahead(lambda: {"k": 1, "other": 6}) is True
         assert shared("k", lambda: 2) == 1
         assert shared("other", lambda: 7) == 5
+
+
+def test_rows_are_summed_into_the_child_they_lie_in() -> None:
+    root = "/62/6229/622923/"
+    assert child_path(root, root) is None
+    assert child_path(root, "/62/6229/622924/622924100/") is None  # outside
+    assert child_path(root, root + "622923100/") == root + "622923100/"
+    assert child_path(root, root + "622923100/622923100201/") == root + "622923100/"
+    rows = [
+        {"path": root, "n": 5},  # the root's own: left out
+        {"path": root + "622923100/", "n": 1},
+        {"path": root + "622923100/622923100201/", "n": 2},
+        {"path": root + "622923101/622923101201/", "n": None},
+    ]
+    assert sum_by_child(rows, root=root, path="path", fields=["n"]) == {
+        root + "622923100/": {"n": 3},
+        root + "622923101/": {"n": 0},
+    }

@@ -16,9 +16,8 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
-from fpa.assessment.registry import ComputedIndicator, Measure
+from fpa.assessment.registry import ComputedIndicator, Measure, per_township
 from fpa.assessment.rules import ratio
-from fpa.core.todo import share_ahead, shared
 from fpa.organizations.models import Association
 from fpa.reports.fields import YEAR, Period, registered_fields
 from fpa.reports.kinds import PROJECTS
@@ -38,26 +37,23 @@ def _field(key: str, user: Any, area: Association, year: int, cutoff: datetime.d
     return Decimal(declared.derive(user, area, _period(year, cutoff)).value)
 
 
-def _coverage_key(user: Any, area: Association) -> str:
-    return f"assessment.coverage:{user.pk}:{area.pk}"
-
-
-def _coverage(user: Any, area: Association) -> Any:
+def _coverage_one(user: Any, area: Association, year: int, cutoff: datetime.date) -> Any:
     from fpa.families.selectors.coverage import coverage
 
-    return shared(_coverage_key(user, area), lambda: coverage(user=user, root=area)[0])
+    return coverage(user=user, root=area)[0]
 
 
-def prepare_coverage(user: Any, county: Association, year: int, cutoff: datetime.date) -> None:
-    """The county's coverage (one query) has a row per township: each township's `_coverage`."""
+def _coverage_children(
+    user: Any, county: Association, year: int, cutoff: datetime.date
+) -> dict[int, Any]:
     from fpa.families.selectors.coverage import coverage
 
-    def by_township() -> dict[str, Any]:
-        return {
-            _coverage_key(user, row.association): row for row in coverage(user=user, root=county)[1]
-        }
+    return {row.association.pk: row for row in coverage(user=user, root=county)[1]}
 
-    shared(f"assessment.coverage.county:{user.pk}:{county.pk}", lambda: share_ahead(by_township))
+
+# The coverage selector reads the register as it stands (no "as of" date): year and cut-off only
+# name the reading. The county's coverage (one query) has a row per township.
+_coverage, prepare_coverage = per_township("assessment.coverage", _coverage_one, _coverage_children)
 
 
 def prepare_pairing(user: Any, county: Association, year: int, cutoff: datetime.date) -> None:
@@ -68,14 +64,14 @@ def prepare_pairing(user: Any, county: Association, year: int, cutoff: datetime.
 
 
 def three_coverages(user: Any, area: Association, year: int, cutoff: datetime.date) -> Measure:
-    found = _coverage(user, area)
+    found = _coverage(user, area, year, cutoff)
     numerator = Decimal(found.with_contacts + found.with_doctor + found.with_green_channel)
     denominator = Decimal(3 * found.families)
     return Measure(ratio(numerator, denominator, per=HUNDRED), numerator, denominator)
 
 
 def visits_on_schedule(user: Any, area: Association, year: int, cutoff: datetime.date) -> Measure:
-    found = _coverage(user, area)
+    found = _coverage(user, area, year, cutoff)
     numerator, denominator = Decimal(found.on_schedule), Decimal(found.families)
     return Measure(ratio(numerator, denominator, per=HUNDRED), numerator, denominator)
 

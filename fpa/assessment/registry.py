@@ -16,7 +16,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.apps import apps
 from django.utils.module_loading import import_string
@@ -48,6 +48,38 @@ class ComputedIndicator:
     # through `fpa.core.todo.shared` (the freeze calls it inside its `one_reading()` before the
     # townships). `compute` alone must give the same value: preparing only saves queries.
     prepare: Prepare | None = None
+
+
+T = TypeVar("T")
+
+
+def per_township(
+    name: str,
+    one: Callable[[Any, Association, int, datetime.date], T],
+    children: Callable[[Any, Association, int, datetime.date], dict[int, T]],
+) -> tuple[Callable[[Any, Association, int, datetime.date], T], Prepare]:
+    """A figure an indicator reads for one township (`one`) that its selector can also give for
+    every township of a county in one query (`children`, by township id): the reader to call in
+    `compute`, and the indicator's `prepare` (inside the freeze's reading the reader then finds
+    each township's figure; anywhere else it calls `one`)."""
+    from fpa.core.todo import share_ahead, shared
+
+    def key(user: Any, area_id: int, year: int, cutoff: datetime.date) -> str:
+        return f"{name}:{user.pk}:{area_id}:{year}:{cutoff}"
+
+    def read(user: Any, area: Association, year: int, cutoff: datetime.date) -> T:
+        return shared(key(user, area.pk, year, cutoff), lambda: one(user, area, year, cutoff))
+
+    def prepare(user: Any, county: Association, year: int, cutoff: datetime.date) -> None:
+        def by_township() -> dict[str, Any]:
+            found = children(user, county, year, cutoff)
+            return {key(user, pk, year, cutoff): figure for pk, figure in found.items()}
+
+        shared(
+            f"{name}:county:{user.pk}:{county.pk}:{year}:{cutoff}", lambda: share_ahead(by_township)
+        )
+
+    return read, prepare
 
 
 @functools.cache

@@ -21,7 +21,7 @@ deny-by-default (global authentication in ``fpa.api``) and uses the same selecto
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Self, TypeVar
 
@@ -65,6 +65,31 @@ def scope_path_of(user: Viewer | None) -> str | None:
         return None
     home = user.home_association
     return home.path if home is not None else None
+
+
+def child_path(root: str, path: str) -> str | None:
+    """The materialised path of the child of `root` that `path` lies in (itself, or under it),
+    or None for `root` itself ("/62/", "/62/6229/622923/" -> "/62/6229/")."""
+    rest = path[len(root) :] if path_is_under(path, root) else ""
+    return root + rest.split("/", 1)[0] + "/" if rest else None
+
+
+def sum_by_child(
+    rows: Iterable[Any], *, root: str, path: str, fields: Iterable[str]
+) -> dict[str, dict[str, int]]:
+    """Rows grouped by association path (`path` names the row's path value), summed into the
+    child of `root` each lies in: {child path: {field: sum}}. Rows of `root` itself are left
+    out. A county's townships from one grouped query."""
+    names = tuple(fields)
+    found: dict[str, dict[str, int]] = {}
+    for row in rows:
+        child = child_path(root, row[path])
+        if child is None:
+            continue
+        bucket = found.setdefault(child, dict.fromkeys(names, 0))
+        for name in names:
+            bucket[name] += row[name] or 0
+    return found
 
 
 _M = TypeVar("_M", bound=models.Model)

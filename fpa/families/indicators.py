@@ -11,35 +11,24 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
-from fpa.assessment.registry import ComputedIndicator, Measure
+from fpa.assessment.registry import ComputedIndicator, Measure, per_township
 from fpa.assessment.rules import ratio
-from fpa.core.todo import share_ahead, shared
 from fpa.families.selectors import needs_closed_on_time, needs_closed_on_time_by_child
 from fpa.organizations.models import Association
 
-
-def _key(user: Any, area_id: int, year: int, cutoff: datetime.date) -> str:
-    return f"families.needs_on_time:{user.pk}:{area_id}:{year}:{cutoff}"
-
-
-def prepare_needs(user: Any, county: Association, year: int, cutoff: datetime.date) -> None:
-    """One grouped query for the county gives each township's figure."""
-
-    def by_township() -> dict[str, Any]:
-        found = needs_closed_on_time_by_child(user=user, root=county, year=year, until=cutoff)
-        return {_key(user, pk, year, cutoff): figure for pk, figure in found.items()}
-
-    shared(
-        f"families.needs_on_time.county:{user.pk}:{county.pk}:{year}:{cutoff}",
-        lambda: share_ahead(by_township),
-    )
+_needs, prepare_needs = per_township(
+    "families.needs_on_time",
+    lambda user, area, year, cutoff: needs_closed_on_time(
+        user=user, root=area, year=year, until=cutoff
+    ),
+    lambda user, county, year, cutoff: needs_closed_on_time_by_child(
+        user=user, root=county, year=year, until=cutoff
+    ),
+)
 
 
 def needs_on_time(user: Any, area: Association, year: int, cutoff: datetime.date) -> Measure:
-    done, due = shared(
-        _key(user, area.pk, year, cutoff),
-        lambda: needs_closed_on_time(user=user, root=area, year=year, until=cutoff),
-    )
+    done, due = _needs(user, area, year, cutoff)
     numerator, denominator = Decimal(done), Decimal(due)
     return Measure(ratio(numerator, denominator, per=Decimal(100)), numerator, denominator)
 

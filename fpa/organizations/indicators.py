@@ -12,15 +12,27 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
-from fpa.assessment.registry import ComputedIndicator, Measure
+from fpa.assessment.registry import ComputedIndicator, Measure, per_township
 from fpa.assessment.rules import ratio
 from fpa.organizations.models import Association
-from fpa.organizations.selectors import filings_current
+from fpa.organizations.selectors import filings_current, filings_current_by_child
+
+
+def _day(year: int, cutoff: datetime.date) -> datetime.date:
+    return min(cutoff, datetime.date(year, 12, 31))
+
+
+_filings, prepare_filings = per_township(
+    "organizations.filings_current",
+    lambda user, area, year, cutoff: filings_current(user=user, root=area, on=_day(year, cutoff)),
+    lambda user, county, year, cutoff: filings_current_by_child(
+        user=user, root=county, on=_day(year, cutoff)
+    ),
+)
 
 
 def filings_in_force(user: Any, area: Association, year: int, cutoff: datetime.date) -> Measure:
-    day = min(cutoff, datetime.date(year, 12, 31))
-    filed, due = filings_current(user=user, root=area, on=day)
+    filed, due = _filings(user, area, year, cutoff)
     numerator, denominator = Decimal(filed), Decimal(due)
     return Measure(ratio(numerator, denominator, per=Decimal(100)), numerator, denominator)
 
@@ -34,5 +46,6 @@ INDICATORS = [
         ),
         "%",
         filings_in_force,
+        prepare=prepare_filings,
     ),
 ]

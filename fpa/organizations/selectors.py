@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from fpa.core.names import is_ascii_query, normalize_query
 from fpa.core.pagination import Page, keyset_page
-from fpa.core.scope import scope_path_of
+from fpa.core.scope import scope_path_of, sum_by_child
 from fpa.organizations.models import Association, BodySeat, Filing, StaffMember
 from fpa.organizations.pickers import PICKER_VALUES, area_label, search_key
 
@@ -312,14 +312,38 @@ def filings_current(*, user: User, root: Association, on: datetime.date) -> tupl
     those whose filing was in force that day (`_filing_in_force`, the rule `filings_missing`
     lists the others by today). The key-work assessment's "current filings" figure
     (`fpa.organizations.indicators`). One query."""
-    found = (
+    found = _filing_due(user, root, on).aggregate(
+        due=Count("pk"), filed=Count("pk", filter=Exists(_filing_in_force(on)))
+    )
+    return found["filed"], found["due"]
+
+
+def _filing_due(user: User, root: Association, on: datetime.date) -> QuerySet[Association]:
+    return (
         Association.objects.visible_to(user)
         .filter(path__under=root.path, parent__isnull=False, valid_from__lte=on)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
         .exclude(kind__in=NOT_FILING)
-        .aggregate(due=Count("pk"), filed=Count("pk", filter=Exists(_filing_in_force(on))))
     )
-    return found["filed"], found["due"]
+
+
+def filings_current_by_child(
+    *, user: User, root: Association, on: datetime.date
+) -> dict[int, tuple[int, int]]:
+    """`filings_current` for each child association of `root` (by its id; each child's own
+    filing counted in its figure), in one query: a county's townships at once."""
+    rows = (
+        _filing_due(user, root, on)
+        .values("path")
+        .annotate(due=Count("pk"), filed=Count("pk", filter=Exists(_filing_in_force(on))))
+        .order_by()
+    )
+    sums = sum_by_child(rows, root=root.path, path="path", fields=("filed", "due"))
+    empty = {"filed": 0, "due": 0}
+    return {
+        child.pk: (sums.get(child.path, empty)["filed"], sums.get(child.path, empty)["due"])
+        for child in Association.objects.filter(parent=root).only("path")
+    }
 
 
 @dataclass

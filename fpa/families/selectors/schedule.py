@@ -13,6 +13,7 @@ from django.utils import timezone
 from fpa.accounts.models import User
 from fpa.core.care import rules
 from fpa.core.care import selectors as care
+from fpa.core.scope import sum_by_child
 from fpa.families.care import FAMILY_CARE
 from fpa.families.models import (
     ContactRole,
@@ -113,23 +114,18 @@ def needs_closed_on_time_by_child(
 ) -> dict[int, tuple[int, int]]:
     """`needs_closed_on_time` for each child association of `root` (by its id), in one query
     grouped by the families' associations: a county's townships at once."""
-    children = {
-        child.path: child.pk for child in Association.objects.filter(parent=root).only("path")
-    }
-    found = dict.fromkeys(children.values(), (0, 0))
     rows = (
         _needs_due(user, root, year, until)
         .values(path=F("family__association__path"))
         .annotate(due=Count("pk"), done=Count("pk", filter=_CLOSED_ON_TIME))
         .order_by()
     )
-    for row in rows:
-        rest = row["path"][len(root.path) :]
-        child = children.get(root.path + rest.split("/", 1)[0] + "/") if rest else None
-        if child is not None:
-            done, due = found[child]
-            found[child] = (done + row["done"], due + row["due"])
-    return found
+    sums = sum_by_child(rows, root=root.path, path="path", fields=("done", "due"))
+    empty = {"done": 0, "due": 0}
+    return {
+        child.pk: (sums.get(child.path, empty)["done"], sums.get(child.path, empty)["due"])
+        for child in Association.objects.filter(parent=root).only("path")
+    }
 
 
 def my_due(*, user: User, today: datetime.date | None = None) -> list[Due]:
