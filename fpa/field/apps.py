@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class FieldConfig(AppConfig):
+    name = "fpa.field"
+    label = "field"
+    verbose_name = "外勤离线"
+
+    def ready(self) -> None:
+        from fpa.field import signals  # noqa: F401 (a signed-out session ends its phones)
