@@ -5,6 +5,7 @@ for each side."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -15,8 +16,13 @@ from fpa.assessment import selectors
 from fpa.assessment.demo import seed_assessment
 from fpa.assessment.models import Appeal, Round, Scheme, Snapshot
 from fpa.core.demo import DemoCast
+from fpa.families.selectors import needs_closed_on_time
+from fpa.organizations.models import Association
+from fpa.organizations.selectors import filings_current
+from fpa.reports.selectors import monthly_reports_on_time
 from fpa.tasks.demo import seed_tasks
 from fpa.tasks.selectors import tasks_done_on_time
+from fpa.volunteers.selectors import confirmed_hours_under
 from tests.conftest import LIUJIAXIA, YANGUOXIA, make_user
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +50,7 @@ def seeded(
     )
     seed_tasks(cast)
     summary = seed_assessment(cast)
-    assert summary == {"assessment_indicators": 9, "assessment_appeals": 1}
+    assert summary == {"assessment_indicators": 13, "assessment_appeals": 1}
     return Round.objects.get()
 
 
@@ -61,6 +67,36 @@ def test_the_demo_round_waits_in_the_appeal_window(seeded: Round, county: Any) -
         association=frozen.association, year=scheme.year, until=seeded.cutoff
     )
     assert (frozen.numerator, frozen.denominator) == (done, due)
+
+
+def test_the_modules_indicators_are_frozen_from_their_own_selectors(
+    seeded: Round, county: Any
+) -> None:
+    """The indicators the organisations, families, volunteers and reports modules declare are
+    in the demo scheme and frozen from those modules' selectors, as the county reads them."""
+    year, cutoff = seeded.scheme.year, seeded.cutoff
+    day = min(cutoff, datetime.date(year, 12, 31))
+    area = Association.objects.get(code=LIUJIAXIA)
+    expected = {
+        "organizations.filings_current": filings_current(user=county, root=area, on=day),
+        "families.needs_closed_on_time": needs_closed_on_time(
+            user=county, root=area, year=year, until=cutoff
+        ),
+        "reports.monthly_on_time": monthly_reports_on_time(
+            user=county, association=area, year=year, until=cutoff
+        ),
+    }
+    for key, (numerator, denominator) in expected.items():
+        frozen = Snapshot.objects.get(round=seeded, indicator__computed_key=key, association=area)
+        assert (frozen.numerator, frozen.denominator) == (numerator, denominator), key
+    hours = Snapshot.objects.get(
+        round=seeded,
+        indicator__computed_key="volunteers.hours_per_thousand_members",
+        association=area,
+    )
+    assert hours.numerator == confirmed_hours_under(
+        user=county, association=area, year=year, until=cutoff
+    )
 
 
 def test_every_demo_page_renders_for_each_side(

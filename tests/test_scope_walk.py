@@ -1092,6 +1092,13 @@ def test_api_refuses_anonymous_callers(client, yongjing):
         ("POST", "tasks/<task_id>/notices"),
         ("POST", "tasks/<task_id>/interviews"),
         ("POST", "tasks/extensions/<extension_id>/decide"),
+        ("POST", "tasks/measures"),
+        ("POST", "tasks/measures/<measure_id>"),
+        ("POST", "tasks"),
+        ("POST", "tasks/<task_id>"),
+        ("POST", "tasks/<task_id>/delegate"),
+        ("POST", "tasks/<task_id>/reports/upload"),
+        ("POST", "tasks/notices/<notice_id>/answer/upload"),
         ("GET", "assessment/schemes"),  # fpa.assessment.api
         ("GET", "assessment/schemes/<scheme_id>"),
         ("GET", "assessment/rounds"),
@@ -1105,6 +1112,11 @@ def test_api_refuses_anonymous_callers(client, yongjing):
         ("POST", f"assessment/rounds/<round_id>/sheets/{YANGUOXIA}/score"),
         ("POST", f"assessment/rounds/<round_id>/sheets/{YANGUOXIA}/appeals"),
         ("POST", "assessment/appeals/<appeal_id>/answer"),
+        ("POST", "assessment/schemes"),
+        ("POST", "assessment/schemes/<scheme_id>/indicators"),
+        ("POST", "assessment/schemes/<scheme_id>/indicators/<indicator_id>"),
+        ("POST", "assessment/schemes/<scheme_id>/publish"),
+        ("POST", "assessment/rounds"),
         *(
             (method, doc)
             for method in ("GET", "POST", "DELETE")

@@ -355,17 +355,17 @@ class ExpertOut(Schema):
         return int(getattr(obj, "taught", 0))
 
 
-class FigureOut(Schema):
+class ActivityFigureOut(Schema):
     figure: str
     dimension: str
     value: int
 
 
-class FiguresOut(Schema):
+class ActivityFiguresOut(Schema):
     association_code: str
     association_name: str
     year: int
-    figures: list[FigureOut]
+    figures: list[ActivityFigureOut]
 
 
 class FiguresFilters(Schema):
@@ -731,7 +731,7 @@ def club_detail(request: HttpRequest, club_id: int) -> PeerClub:
     return selectors.peer_club_detail(user=signed_in_user(request), pk=club_id)
 
 
-@router.get("/activities/figures", response=with_errors(list[FiguresOut]))
+@router.get("/activities/figures", response=with_errors(list[ActivityFiguresOut]))
 def figures(request: HttpRequest, filters: Query[FiguresFilters]) -> list[dict]:
     """The figures of an area (default: the caller's home) for a year (default: this year), or
     of each of its children (`by_child`), from the tallies the pages and reports read."""

@@ -12,8 +12,13 @@ the capability of its page (`assessment.self` to self-assess and appeal, `assess
 score, `assessment.manage` for the rest: 403 without it), then the services' rules (a scorer
 never scores their own township, only the assigned scorer scores an indicator: 403). A step
 outside its phase (an appeal after the window, a score before the county's step) answers 409
-with code `phase`; a stale `version` 409 `conflict`. Errors are the platform's JSON errors
-(`fpa.core.api_errors.ERRORS`).
+with code `phase`; a stale `version` 409 `conflict`.
+
+The county also sets the year's scheme (`POST /assessment/schemes`), adds and corrects its
+indicators (computed from a registered `computed_key`, or scored; only while no round of the
+scheme has started: 400), publishes it (weights adding up to 100) and starts a round of a
+published scheme with its cut-off date (`POST /assessment/rounds`). Errors are the platform's
+JSON errors (`fpa.core.api_errors.ERRORS`).
 """
 
 from __future__ import annotations
@@ -22,12 +27,13 @@ import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import BeforeValidator, field_validator
 
 from fpa.accounts.api_auth import BearerToken, Session, capable
 from fpa.accounts.requests import signed_in_user
@@ -39,6 +45,7 @@ from fpa.core.api_errors import ERRORS, with_errors
 from fpa.core.api_jobs import JobOut, job_out
 from fpa.core.errors import ServiceError
 from fpa.core.pagination import keyset_page
+from fpa.organizations import selectors as org_selectors
 from fpa.organizations.models import Association
 
 MAX_ID = 2**63 - 1
@@ -377,6 +384,77 @@ class AssessmentAnswerIn(Schema):
     new_score: Decimal | None = Field(None, description="调整后得分；不调整不填")
 
 
+def _ascii_number(value: Any) -> Any:
+    """A number written with ASCII digits only: Python's Decimal would read full-width digits
+    (U+FF10 to U+FF19) too, which the pages' number fields never send."""
+    if isinstance(value, str) and not value.isascii():
+        raise ValueError("use ASCII digits")
+    return value
+
+
+Number = Annotated[Decimal, BeforeValidator(_ascii_number)]
+
+
+class AssessmentSchemeIn(Schema):
+    year: int = Field(..., ge=2000, le=2100, description="年度（不晚于明年；每县每年一份）")
+    title: str = Field(..., max_length=100, description="方案名称")
+    county: str = Field("", max_length=32, description="县级计生协代码；不填为调用者所属的计生协")
+
+
+IndicatorKind = Literal["computed", "scored"]
+
+
+class AssessmentIndicatorIn(Schema):
+    area: str = Field(..., max_length=40, description="考核类别")
+    name: str = Field(..., max_length=100, description="指标名称")
+    weight: Number = Field(description="分值：大于 0，不超过 100，最多两位小数")
+    kind: IndicatorKind = Field(
+        description="computed（平台数据自动计算）或 scored（自评加县级评分）"
+    )
+    computed_key: str = Field(
+        "", max_length=60, description="计算口径（computed 时必填，见指标登记表）"
+    )
+    target: Number | None = Field(None, description="满分目标值（computed；不填为 100）")
+    rule: str = Field("", max_length=500, description="评分规则")
+    evidence: str = Field("", max_length=200, description="佐证材料要求")
+    scorer: int | None = Field(
+        None, gt=0, le=MAX_ID, description="评分人账号 id（本县有评分权限的账号）；空为县级管理员"
+    )
+    position: int | None = Field(None, ge=1, le=999, description="序号；不填排在最后")
+
+
+class AssessmentIndicatorUpdateIn(Schema):
+    """Only the fields sent change; `scorer` null leaves the scoring to the county's managers,
+    any other field may not be null (422)."""
+
+    version: int | None = Field(None, ge=1, description=VERSION)
+    area: str | None = Field(None, max_length=40)
+    name: str | None = Field(None, max_length=100)
+    weight: Number | None = None
+    kind: IndicatorKind | None = None
+    computed_key: str | None = Field(None, max_length=60)
+    target: Number | None = None
+    rule: str | None = Field(None, max_length=500)
+    evidence: str | None = Field(None, max_length=200)
+    scorer: int | None = Field(None, gt=0, le=MAX_ID)
+    position: int | None = Field(None, ge=1, le=999)
+
+    @field_validator(
+        "area", "name", "weight", "kind", "computed_key", "target", "rule", "evidence", "position"
+    )
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+
+class AssessmentRoundIn(Schema):
+    scheme: int = Field(..., gt=0, le=MAX_ID, description="已发布的考核方案 id")
+    title: str = Field(..., max_length=100, description="轮次名称")
+    cutoff: datetime.date = Field(description="数据截止日期，在方案年度内")
+
+
 # --- assembling what the pages show -------------------------------------------------------------
 
 
@@ -482,6 +560,26 @@ def _sheet(request: HttpRequest, round_: Round, township: Association, live: boo
     }
 
 
+def _scorer(scheme: Scheme, pk: int | None) -> Any:
+    """An indicator's scorer among the scheme's choices (the page's list); None for none."""
+    if pk is None:
+        return None
+    found = selectors.scorer_get(scheme, pk)
+    if found is None:
+        raise ServiceError(gettext("评分人须为有评分权限的在用账号。"), field="scorer")
+    return found
+
+
+def _indicator_fields(scheme: Scheme, sent: dict[str, Any]) -> dict[str, Any]:
+    """The sent fields for `services.indicator_save` (a target not sent keeps the default)."""
+    data = {key: value for key, value in sent.items() if key != "scorer"}
+    if data.get("target", 0) is None:
+        data.pop("target")
+    if "scorer" in sent:
+        data["scorer"] = _scorer(scheme, sent["scorer"])
+    return data
+
+
 # --- schemes ------------------------------------------------------------------------------------
 
 
@@ -510,7 +608,114 @@ def assessment_scheme(request: HttpRequest, scheme_id: int) -> Scheme:
     return _scheme_detail(request, _scheme(request, scheme_id))
 
 
+@router.post(
+    "/assessment/schemes",
+    response=with_errors(AssessmentSchemeDetailOut, created=True),
+    summary="制定考核方案",
+    description="""A county (`assessment.manage`) sets its scheme for a year (one a year: 400 on
+`year`), unpublished until its indicators add up to 100 points. `county` defaults to the
+caller's own association; a code outside the caller's subtree: 400; an association that is not
+a county: 400.""",
+)
+def assessment_scheme_create(request: HttpRequest, payload: AssessmentSchemeIn) -> Status[Scheme]:
+    user = _actor(request, MANAGE)
+    county = (
+        org_selectors.association_choices(user=user).filter(code=payload.county.strip()).first()
+        if payload.county.strip()
+        else user.home_association
+    )
+    if county is None:
+        raise ServiceError(gettext("考核方案由县级计生协制定。"), field="county")
+    made = services.scheme_create(actor=user, county=county, year=payload.year, title=payload.title)
+    return Status(201, _scheme_detail(request, _scheme(request, made.pk)))
+
+
+@router.post(
+    "/assessment/schemes/{scheme_id}/indicators",
+    response=with_errors(AssessmentIndicatorOut, created=True),
+    summary="添加考核指标",
+    description="""The county adds an indicator: computed (a registered `computed_key`, a
+target above 0) or scored (self-assessment and the county's score, by the assigned `scorer` or
+a county manager). A weight not above 0 or above 100, an unknown computed key, a scorer who may
+not score: 400 on that field; once a round of the scheme has started: 400.""",
+)
+def assessment_indicator_add(
+    request: HttpRequest, scheme_id: int, payload: AssessmentIndicatorIn
+) -> Status[Indicator]:
+    user = _actor(request, MANAGE)
+    scheme = _scheme(request, scheme_id)
+    made = services.indicator_save(
+        actor=user, scheme=scheme, **_indicator_fields(scheme, payload.dict())
+    )
+    found = selectors.indicator_get(scheme, made.pk)
+    assert found is not None
+    return Status(201, found)
+
+
+@router.post(
+    "/assessment/schemes/{scheme_id}/indicators/{indicator_id}",
+    response=with_errors(AssessmentIndicatorOut),
+    summary="修改考核指标",
+    description="""The county corrects an indicator (only the fields sent change) while no
+round of the scheme has started (400); an indicator of another scheme: 404; a stale `version`:
+409 `conflict`.""",
+)
+def assessment_indicator_update(
+    request: HttpRequest, scheme_id: int, indicator_id: int, payload: AssessmentIndicatorUpdateIn
+) -> Indicator:
+    user = _actor(request, MANAGE)
+    scheme = _scheme(request, scheme_id)
+    _check_id(indicator_id)
+    indicator = selectors.indicator_get(scheme, indicator_id)
+    if indicator is None:
+        raise Http404
+    services.indicator_save(
+        actor=user,
+        scheme=scheme,
+        indicator=indicator,
+        version=payload.version,
+        **_indicator_fields(scheme, payload.dict(exclude_unset=True, exclude={"version"})),
+    )
+    found = selectors.indicator_get(scheme, indicator_id)
+    assert found is not None
+    return found
+
+
+@router.post(
+    "/assessment/schemes/{scheme_id}/publish",
+    response=with_errors(AssessmentSchemeDetailOut),
+    summary="发布考核方案",
+    description="""The county publishes the scheme to its townships: the weights of its
+indicators must add up to 100 points (400). A stale `version`: 409 `conflict`.""",
+)
+def assessment_scheme_publish(
+    request: HttpRequest, scheme_id: int, payload: AssessmentVersionIn
+) -> Scheme:
+    user = _actor(request, MANAGE)
+    services.scheme_publish(actor=user, scheme=_scheme(request, scheme_id), version=payload.version)
+    return _scheme_detail(request, _scheme(request, scheme_id))
+
+
 # --- rounds -------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/assessment/rounds",
+    response=with_errors(AssessmentRoundDetailOut, created=True),
+    summary="开始考核轮次",
+    description="""The county starts a round of a published scheme (else 400) with its title
+and the data cut-off date, in the scheme's year (400 on `cutoff`). The round opens in its
+preparation phase (`open`); `advance` moves it on. A scheme the caller does not see: 404.""",
+)
+def assessment_round_create(request: HttpRequest, payload: AssessmentRoundIn) -> Status[Round]:
+    user = _actor(request, MANAGE)
+    made = services.round_create(
+        actor=user,
+        scheme=_scheme(request, payload.scheme),
+        title=payload.title,
+        cutoff=payload.cutoff,
+    )
+    return Status(201, _round_detail(request, made.pk))
 
 
 @router.get("/assessment/rounds", response=with_errors(AssessmentRoundPage), summary="考核轮次")

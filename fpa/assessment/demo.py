@@ -1,6 +1,8 @@
 """Deterministic demo data of the key-work assessment, made through the services: 永靖县's
-scheme for this year (9 indicators, 100 points: 5 computed from the platform's records, the task
-book's share of tasks done on time among them, and 4 scored by people), one round in the appeal
+scheme for this year (13 indicators, 100 points: 9 computed from the platform's records -- the
+task book's share of tasks done on time, the filings in force, the needs closed on time, the
+volunteer hours per 1,000 members and the monthly reports on time among them -- and 4 scored by
+people), one round in the appeal
 window with the computed values frozen, the demo townships' self-assessments, the county's
 scores of every township, and one appeal from 刘家峡镇 waiting for the county's answer."""
 
@@ -30,12 +32,22 @@ INDICATORS = (
     (
         "组织建设",
         "乡镇计生协组织健全、按期换届",
-        "10",
+        "5",
         SCORED,
         "",
         "100",
         "组织机构健全、按期换届得满分；未按期换届扣5分；无专人负责扣5分。",
         "换届文件、会议记录",
+    ),
+    (
+        "组织建设",
+        "主持日常工作人员备案有效",
+        "5",
+        COMPUTED,
+        "organizations.filings_current",
+        "100",
+        "本乡镇及所辖计生协截止日备案均有效得满分，低于目标值按比例得分。",
+        "平台数据自动计算（备案）",
     ),
     (
         "组织建设",
@@ -50,7 +62,7 @@ INDICATORS = (
     (
         "家庭关怀",
         "特殊家庭“三个全覆盖”",
-        "20",
+        "15",
         COMPUTED,
         "families.three_coverages",
         "100",
@@ -69,8 +81,18 @@ INDICATORS = (
     ),
     (
         "家庭关怀",
+        "特殊家庭诉求按时办结",
+        "5",
+        COMPUTED,
+        "families.needs_closed_on_time",
+        "90",
+        "达到目标值得满分，低于目标值按比例得分。",
+        "平台数据自动计算",
+    ),
+    (
+        "家庭关怀",
         "结对帮扶",
-        "10",
+        "5",
         COMPUTED,
         "volunteers.pairing_share",
         "90",
@@ -89,8 +111,18 @@ INDICATORS = (
     ),
     (
         "活动与服务",
+        "志愿服务时长",
+        "5",
+        COMPUTED,
+        "volunteers.hours_per_thousand_members",
+        "200",
+        "每千名会员志愿服务时长200小时及以上得满分，低于目标值按比例得分。",
+        "平台数据自动计算（志愿服务）",
+    ),
+    (
+        "活动与服务",
         "宣传教育与青春健康",
-        "10",
+        "5",
         SCORED,
         "",
         "100",
@@ -106,6 +138,16 @@ INDICATORS = (
         "90",
         "任务书中本乡镇承担的任务按时完成率达到目标值得满分，低于目标值按比例得分。",
         "平台数据自动计算（任务书）",
+    ),
+    (
+        "改革推进",
+        "月报按时上报",
+        "5",
+        COMPUTED,
+        "reports.monthly_on_time",
+        "95",
+        "本乡镇及所辖村（社区）月报按时上报率达到目标值得满分，低于目标值按比例得分。",
+        "平台数据自动计算（上报）",
     ),
     (
         "改革推进",

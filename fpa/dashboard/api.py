@@ -33,7 +33,7 @@ class OverviewIn(Schema):
     year: int | None = Field(None, ge=FIRST_YEAR, le=9999, description="年份；空为今年")
 
 
-class FigureOut(Schema):
+class OverviewFigureOut(Schema):
     key: str
     section: str
     label: str
@@ -71,7 +71,7 @@ class OverviewOut(Schema):
     name: str
     kind: str
     year: int
-    figures: list[FigureOut]
+    figures: list[OverviewFigureOut]
     disclosures: list[DisclosureOut]
     children: list[ChildOut]
     todos: list[TodoOut]

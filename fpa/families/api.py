@@ -75,7 +75,7 @@ def _family(request: HttpRequest, family_id: int) -> Family:
 # --- schemas --------------------------------------------------------------------------------------
 
 
-class PageOut(Schema):
+class FamilyPageOut(Schema):
     next: str | None
     previous: str | None
 
@@ -105,11 +105,11 @@ class FamilyListOut(Schema):
         return str(obj.get_status_display())
 
 
-class FamilyPage(PageOut):
+class FamilyPage(FamilyPageOut):
     items: list[FamilyListOut]
 
 
-class PersonOut(Schema):
+class FamilyPersonOut(Schema):
     id: int
     role: str
     role_label: str
@@ -144,7 +144,7 @@ class PersonOut(Schema):
         return eligibility.age_on(obj.birth_date, obj.deceased_on or timezone.localdate())
 
 
-class ContactOut(Schema):
+class FamilyContactOut(Schema):
     id: int
     role: str
     role_name: str
@@ -224,13 +224,13 @@ class FamilyOut(Schema):
     one_child_only: bool
     later_child: bool
     version: int
-    people: list[PersonOut]
-    contacts: list[ContactOut]
+    people: list[FamilyPersonOut]
+    contacts: list[FamilyContactOut]
     supports: list[SupportOut]
     decision: DecisionOut
 
 
-class CareOut(Schema):
+class FamilyCareOut(Schema):
     id: int
     kind: str
     kind_name: str
@@ -267,11 +267,11 @@ class CareOut(Schema):
         return bool(obj.notes)
 
 
-class CarePage(PageOut):
-    items: list[CareOut]
+class FamilyCarePage(FamilyPageOut):
+    items: list[FamilyCareOut]
 
 
-class CareIn(Schema):
+class FamilyCareIn(Schema):
     kind: str = Field(..., max_length=30)
     occurred_on: datetime.date
     services: list[str] = Field(default_factory=list, max_length=10)
@@ -279,7 +279,7 @@ class CareIn(Schema):
     notes: str = Field("", max_length=5000)
 
 
-class NeedOut(Schema):
+class FamilyNeedOut(Schema):
     id: int
     family_id: int
     description: str
@@ -304,11 +304,11 @@ class NeedOut(Schema):
         return timezone.localdate(obj.created_at)
 
 
-class NeedPage(PageOut):
-    items: list[NeedOut]
+class FamilyNeedPage(FamilyPageOut):
+    items: list[FamilyNeedOut]
 
 
-class NeedUpdateIn(Schema):
+class FamilyNeedUpdateIn(Schema):
     status: str = Field(..., max_length=12)
     result: str = Field("", max_length=500)
 
@@ -329,17 +329,17 @@ class FamilyFilters(Schema):
     size: int = 50
 
 
-class PageFilters(Schema):
+class FamilyPageFilters(Schema):
     after: str | None = None
     before: str | None = None
     size: int = 50
 
 
-class NeedFilters(PageFilters):
+class FamilyNeedFilters(FamilyPageFilters):
     status: NeedStatusFilter = ""
 
 
-class ContactFilters(Schema):
+class FamilyContactFilters(Schema):
     current_only: bool = False
 
 
@@ -545,8 +545,8 @@ def family_detail(request: HttpRequest, family_id: int) -> dict:
     }
 
 
-@router.get("/families/{family_id}/care", response=CarePage)
-def care_list(request: HttpRequest, family_id: int, filters: Query[PageFilters]) -> dict:
+@router.get("/families/{family_id}/care", response=FamilyCarePage)
+def care_list(request: HttpRequest, family_id: int, filters: Query[FamilyPageFilters]) -> dict:
     family = _family(request, family_id)
     queryset = selectors.care_records(user=signed_in_user(request), family=family)
     return _page(
@@ -561,8 +561,8 @@ def care_list(request: HttpRequest, family_id: int, filters: Query[PageFilters])
     )
 
 
-@router.post("/families/{family_id}/care", response={201: CareOut})
-def care_create(request: HttpRequest, family_id: int, payload: CareIn) -> Status[CareRecord]:
+@router.post("/families/{family_id}/care", response={201: FamilyCareOut})
+def care_create(request: HttpRequest, family_id: int, payload: FamilyCareIn) -> Status[CareRecord]:
     family = _family(request, family_id)
     kind = selectors.care_kind(payload.kind)
     if kind is None:
@@ -580,8 +580,8 @@ def care_create(request: HttpRequest, family_id: int, payload: CareIn) -> Status
     return Status(201, record)
 
 
-@router.get("/families/{family_id}/needs", response=NeedPage)
-def need_list(request: HttpRequest, family_id: int, filters: Query[NeedFilters]) -> dict:
+@router.get("/families/{family_id}/needs", response=FamilyNeedPage)
+def need_list(request: HttpRequest, family_id: int, filters: Query[FamilyNeedFilters]) -> dict:
     family = _family(request, family_id)
     queryset = selectors.needs_of(
         user=signed_in_user(request), family=family, status=filters.status or ""
@@ -598,8 +598,8 @@ def need_list(request: HttpRequest, family_id: int, filters: Query[NeedFilters])
     )
 
 
-@router.post("/needs/{need_id}", response=NeedOut)
-def need_update(request: HttpRequest, need_id: int, payload: NeedUpdateIn) -> Need:
+@router.post("/needs/{need_id}", response=FamilyNeedOut)
+def need_update(request: HttpRequest, need_id: int, payload: FamilyNeedUpdateIn) -> Need:
     if not 0 < need_id <= MAX_ID:
         raise Http404
     need = selectors.need_get(user=signed_in_user(request), pk=need_id)
@@ -609,9 +609,9 @@ def need_update(request: HttpRequest, need_id: int, payload: NeedUpdateIn) -> Ne
     return selectors.need_get(user=signed_in_user(request), pk=need.pk)
 
 
-@router.get("/families/{family_id}/contacts", response=list[ContactOut])
+@router.get("/families/{family_id}/contacts", response=list[FamilyContactOut])
 def contact_list(
-    request: HttpRequest, family_id: int, filters: Query[ContactFilters]
+    request: HttpRequest, family_id: int, filters: Query[FamilyContactFilters]
 ) -> list[Contact]:
     family = _family(request, family_id)
     queryset = selectors.contacts_of(

@@ -10,3 +10,4 @@ class FamiliesConfig(AppConfig):
     demo_seeder = "fpa.families.demo.seed"
     todo_kinds = "fpa.families.todos.KINDS"  # found by fpa.core.todo
     report_fields = "fpa.families.report_fields.FIELDS"  # found by fpa.reports.fields
+    assessment_indicators = "fpa.families.indicators.INDICATORS"  # found by fpa.assessment

@@ -233,7 +233,7 @@ class ClaimIn(Schema):
     description: str = Field(..., min_length=1, max_length=2000)
 
 
-class StepIn(Schema):
+class InsuranceStepIn(Schema):
     action: Literal["submit", "paid", "refused", "close"]
     on: datetime.date | None = None
     amount_paid: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2)
@@ -241,7 +241,7 @@ class StepIn(Schema):
     version: int | None = Field(None, ge=1, le=2**31 - 1)
 
 
-class FiguresOut(Schema):
+class InsuranceFiguresOut(Schema):
     association_code: str
     first: datetime.date
     last: datetime.date
@@ -334,7 +334,7 @@ def claim_report(request: HttpRequest, payload: ClaimIn) -> Status[Claim]:
 
 
 @router.post("/insurance/claims/{claim_id}/steps", response=with_errors(ClaimDetailOut))
-def claim_step(request: HttpRequest, claim_id: int, payload: StepIn) -> Claim:
+def claim_step(request: HttpRequest, claim_id: int, payload: InsuranceStepIn) -> Claim:
     """submit (on = the day sent to the insurer), paid (on, amount_paid), refused (on,
     refusal_reason), close."""
     user = signed_in_user(request)
@@ -356,7 +356,9 @@ def claim_step(request: HttpRequest, claim_id: int, payload: StepIn) -> Claim:
     return _claim(request, claim_id)
 
 
-@router.get("/insurance/figures", response=with_errors(FiguresOut), url_name="insurance_figures")
+@router.get(
+    "/insurance/figures", response=with_errors(InsuranceFiguresOut), url_name="insurance_figures"
+)
 def figures(
     request: HttpRequest,
     first: datetime.date,

@@ -74,13 +74,13 @@ def _age(person: LeftBehindPerson) -> int | None:
 # --- schemas --------------------------------------------------------------------------------
 
 
-class PageFilters(Schema):
+class LeftBehindPageFilters(Schema):
     after: str | None = None
     before: str | None = None
     size: int = Field(50, ge=1, le=200)
 
 
-class PersonFilters(PageFilters):
+class PersonFilters(LeftBehindPageFilters):
     association: str = Field("", max_length=32)
     kind: Kind = ""
     risk: Risk = ""
@@ -134,7 +134,7 @@ class PersonPage(Schema):
     previous: str | None
 
 
-class ContactOut(Schema):
+class LeftBehindContactOut(Schema):
     id: int
     role: str
     name: str
@@ -151,7 +151,7 @@ class ContactOut(Schema):
         return _masked(obj.phone)
 
 
-class PersonOut(PersonListOut):
+class LeftBehindPersonOut(PersonListOut):
     id_number: str | None
     phone: str | None
     address: str | None
@@ -164,7 +164,7 @@ class PersonOut(PersonListOut):
     age: int | None
     end_reason: str
     ended_on: datetime.date | None
-    contacts: list[ContactOut]
+    contacts: list[LeftBehindContactOut]
 
     @staticmethod
     def resolve_contacts(obj: Any) -> list[Any]:
@@ -195,7 +195,7 @@ class PersonOut(PersonListOut):
         return None if obj.is_child() else _age(obj)
 
 
-class CareOut(Schema):
+class LeftBehindCareOut(Schema):
     id: int
     kind: str
     kind_name: str
@@ -221,19 +221,19 @@ class CareOut(Schema):
         return bool(obj.notes)
 
 
-class CarePage(Schema):
-    items: list[CareOut]
+class LeftBehindCarePage(Schema):
+    items: list[LeftBehindCareOut]
     next: str | None
     previous: str | None
 
 
-class CareIn(Schema):
+class LeftBehindCareIn(Schema):
     kind: str = Field(..., max_length=30)
     occurred_on: datetime.date
     notes: str = Field("", max_length=5000)
 
 
-class NeedOut(Schema):
+class LeftBehindNeedOut(Schema):
     id: int
     description: str
     status: str
@@ -252,13 +252,13 @@ class NeedOut(Schema):
         return obj.owner.username if obj.owner is not None else None
 
 
-class NeedPage(Schema):
-    items: list[NeedOut]
+class LeftBehindNeedPage(Schema):
+    items: list[LeftBehindNeedOut]
     next: str | None
     previous: str | None
 
 
-class NeedFilters(PageFilters):
+class LeftBehindNeedFilters(LeftBehindPageFilters):
     status: NeedStatus = ""
 
 
@@ -267,7 +267,7 @@ class NeedIn(Schema):
     due_date: datetime.date | None = None
 
 
-class NeedUpdateIn(Schema):
+class LeftBehindNeedUpdateIn(Schema):
     status: Literal["open", "in_progress", "resolved", "closed"]
     result: str = Field("", max_length=500)
 
@@ -299,7 +299,7 @@ def left_behind_list(request: HttpRequest, filters: Query[PersonFilters]) -> dic
     return _page(page)
 
 
-@router.get("/left-behind/people/{person_id}", response=with_errors(PersonOut))
+@router.get("/left-behind/people/{person_id}", response=with_errors(LeftBehindPersonOut))
 def left_behind_detail(request: HttpRequest, person_id: int) -> LeftBehindPerson:
     person = _person(request, person_id)
     user = signed_in_user(request)
@@ -309,9 +309,9 @@ def left_behind_detail(request: HttpRequest, person_id: int) -> LeftBehindPerson
     return person
 
 
-@router.get("/left-behind/people/{person_id}/care", response=with_errors(CarePage))
+@router.get("/left-behind/people/{person_id}/care", response=with_errors(LeftBehindCarePage))
 def left_behind_care_list(
-    request: HttpRequest, person_id: int, filters: Query[PageFilters]
+    request: HttpRequest, person_id: int, filters: Query[LeftBehindPageFilters]
 ) -> dict[str, Any]:
     person = _person(request, person_id)
     queryset = selectors.care_records(user=signed_in_user(request), person=person)
@@ -327,9 +327,11 @@ def left_behind_care_list(
     )
 
 
-@router.post("/left-behind/people/{person_id}/care", response=with_errors(CareOut, created=True))
+@router.post(
+    "/left-behind/people/{person_id}/care", response=with_errors(LeftBehindCareOut, created=True)
+)
 def left_behind_care_create(
-    request: HttpRequest, person_id: int, payload: CareIn
+    request: HttpRequest, person_id: int, payload: LeftBehindCareIn
 ) -> Status[LeftBehindCare]:
     person = _person(request, person_id)
     kind = selectors.care_kinds().filter(code=payload.kind).first()
@@ -345,9 +347,9 @@ def left_behind_care_create(
     return Status(201, record)
 
 
-@router.get("/left-behind/people/{person_id}/needs", response=with_errors(NeedPage))
+@router.get("/left-behind/people/{person_id}/needs", response=with_errors(LeftBehindNeedPage))
 def left_behind_need_list(
-    request: HttpRequest, person_id: int, filters: Query[NeedFilters]
+    request: HttpRequest, person_id: int, filters: Query[LeftBehindNeedFilters]
 ) -> dict[str, Any]:
     person = _person(request, person_id)
     queryset = selectors.needs_of(
@@ -365,7 +367,9 @@ def left_behind_need_list(
     )
 
 
-@router.post("/left-behind/people/{person_id}/needs", response=with_errors(NeedOut, created=True))
+@router.post(
+    "/left-behind/people/{person_id}/needs", response=with_errors(LeftBehindNeedOut, created=True)
+)
 def left_behind_need_create(
     request: HttpRequest, person_id: int, payload: NeedIn
 ) -> Status[LeftBehindNeed]:
@@ -379,9 +383,9 @@ def left_behind_need_create(
     return Status(201, need)
 
 
-@router.post("/left-behind/needs/{need_id}", response=with_errors(NeedOut))
+@router.post("/left-behind/needs/{need_id}", response=with_errors(LeftBehindNeedOut))
 def left_behind_need_update(
-    request: HttpRequest, need_id: int, payload: NeedUpdateIn
+    request: HttpRequest, need_id: int, payload: LeftBehindNeedUpdateIn
 ) -> LeftBehindNeed:
     if not 0 < need_id <= MAX_ID:
         raise Http404
@@ -393,7 +397,7 @@ def left_behind_need_update(
 # --- contact persons ------------------------------------------------------------------------
 
 
-class ContactItemOut(ContactOut):
+class ContactItemOut(LeftBehindContactOut):
     role_code: str
     username: str | None
     current: bool
@@ -411,7 +415,7 @@ class ContactItemOut(ContactOut):
         return obj.end_date is None
 
 
-class ContactFilters(Schema):
+class LeftBehindContactFilters(Schema):
     current_only: bool = False
 
 
@@ -451,7 +455,7 @@ scope; a child only with `leftbehind.children` or as the child's current contact
 404).""",
 )
 def left_behind_contact_list(
-    request: HttpRequest, person_id: int, filters: Query[ContactFilters]
+    request: HttpRequest, person_id: int, filters: Query[LeftBehindContactFilters]
 ) -> list[LeftBehindContact]:
     person = _person(request, person_id)
     queryset = selectors.contacts_of(

@@ -183,7 +183,7 @@ class Figures(Schema):
     resident: int
 
 
-class CountsOut(Schema):
+class MemberCountsOut(Schema):
     association: Figures
     volunteers: int | None
     children: list[Figures]
@@ -261,7 +261,7 @@ def member_apply(request: HttpRequest, payload: MemberIn) -> Status[Member]:
     return Status(201, member)
 
 
-@router.get("/counts", response=CountsOut)
+@router.get("/counts", response=MemberCountsOut)
 def counts(request: HttpRequest, association: str = Query("", max_length=32)) -> dict[str, Any]:
     root = (
         _association(request, association)

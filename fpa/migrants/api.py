@@ -65,13 +65,13 @@ def _employer(request: HttpRequest, code: str) -> Association | None:
 # --- schemas --------------------------------------------------------------------------------
 
 
-class PageFilters(Schema):
+class MigrantPageFilters(Schema):
     after: str | None = None
     before: str | None = None
     size: int = Field(50, ge=1, le=200)
 
 
-class MigrantFilters(PageFilters):
+class MigrantFilters(MigrantPageFilters):
     association: str = Field("", max_length=32)
     direction: Direction = ""
     status: MigrantStatus = "active"
@@ -142,7 +142,7 @@ class MigrantPage(Schema):
     previous: str | None
 
 
-class FamilyOut(Schema):
+class MigrantFamilyOut(Schema):
     id: int
     relation: str
     name: str
@@ -158,7 +158,7 @@ class FamilyOut(Schema):
         return obj.birth_date.year if obj.birth_date else None
 
 
-class ServiceOut(Schema):
+class MigrantServiceOut(Schema):
     id: int
     kind: str
     kind_name: str
@@ -175,7 +175,7 @@ class ServiceOut(Schema):
         return obj.kind.name
 
 
-class NeedOut(Schema):
+class MigrantNeedOut(Schema):
     id: int
     description: str
     status: str
@@ -202,9 +202,9 @@ class MigrantOut(MigrantListOut):
     status_on: datetime.date | None
     status_reason: str
     registered_on: datetime.date
-    family: list[FamilyOut]
-    services: list[ServiceOut]
-    needs: list[NeedOut]
+    family: list[MigrantFamilyOut]
+    services: list[MigrantServiceOut]
+    needs: list[MigrantNeedOut]
 
     @staticmethod
     def resolve_id_number(obj: Migrant) -> str | None:
@@ -281,7 +281,7 @@ class CountRowOut(Schema):
     own: bool
 
 
-class CountsOut(Schema):
+class MigrantCountsOut(Schema):
     total: CountRowOut
     rows: list[CountRowOut]
 
@@ -394,7 +394,7 @@ def migrant_list(request: HttpRequest, filters: Query[MigrantFilters]) -> dict[s
     return {"items": page.items, "next": page.next_cursor, "previous": page.prev_cursor}
 
 
-@router.get("/migrants/counts", response=with_errors(CountsOut))
+@router.get("/migrants/counts", response=with_errors(MigrantCountsOut))
 def migrant_counts(request: HttpRequest, filters: Query[CountsFilters]) -> Any:
     """In-register inflow and outflow per child association of `association` (the caller's home
     when empty): the same selector as the pages and the member report."""
@@ -444,7 +444,9 @@ def migrant_update(request: HttpRequest, migrant_id: int, payload: MigrantUpdate
     return updated
 
 
-@router.post("/migrants/{migrant_id}/services", response=with_errors(ServiceOut, created=True))
+@router.post(
+    "/migrants/{migrant_id}/services", response=with_errors(MigrantServiceOut, created=True)
+)
 def service_create(
     request: HttpRequest, migrant_id: int, payload: ServiceIn
 ) -> Status[ServiceRecord]:

@@ -10,6 +10,7 @@ class OrganizationsConfig(AppConfig):
     demo_seeder = "fpa.organizations.demo.seed"
     todo_kinds = "fpa.organizations.todos.KINDS"  # found by fpa.core.todo
     report_fields = "fpa.organizations.report_fields.FIELDS"  # found by fpa.reports.fields
+    assessment_indicators = "fpa.organizations.indicators.INDICATORS"  # found by fpa.assessment
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save

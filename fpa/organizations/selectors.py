@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -257,28 +258,68 @@ def association_filings(*, user: User, association: Association) -> list[Filing]
     )
 
 
+# The kinds that do not file (备案) with a parent: member groups (their association answers for
+# them) and the province.
+NOT_FILING = (Association.Kind.MEMBER_GROUP, Association.Kind.PROVINCE)
+
+
+def _filing_in_force(day: datetime.date) -> QuerySet[Filing]:
+    """The filing of the association at `OuterRef("pk")` in force on `day`: accepted by then
+    (the last one accepted by then; accepting a new filing supersedes the one before, so a
+    filing superseded only later was still in force), its person still in post that day. For
+    `Exists`: the one rule of `filings_missing` and `filings_current`."""
+    accepted = (Filing.Status.ACCEPTED, Filing.Status.SUPERSEDED)
+    later = Filing.objects.filter(
+        association=OuterRef("association"),
+        status__in=accepted,
+        reviewed_at__date__lte=day,
+        reviewed_at__gt=OuterRef("reviewed_at"),
+    )
+    return (
+        Filing.objects.filter(
+            association=OuterRef("pk"), status__in=accepted, reviewed_at__date__lte=day
+        )
+        .filter(Q(person__left_on__isnull=True) | Q(person__left_on__gt=day))
+        .filter(Q(person__term_end__isnull=True) | Q(person__term_end__gte=day))
+        .exclude(Exists(later))
+    )
+
+
 def filings_missing(
     *, user: User, after: str | None = None, before: str | None = None, size: int = 50
 ) -> Page:
-    """Associations with no accepted filing whose person is still in post (missing or stale)."""
+    """Associations with no filing in force today (none accepted, or its person no longer in
+    post: missing or stale)."""
     today = timezone.localdate()
-    valid_filing = (
-        Filing.objects.filter(association=OuterRef("pk"), status=Filing.Status.ACCEPTED)
-        .filter(Q(person__left_on__isnull=True) | Q(person__left_on__gt=today))
-        .filter(Q(person__term_end__isnull=True) | Q(person__term_end__gte=today))
-    )
     stale_filing = Filing.objects.filter(association=OuterRef("pk"), status=Filing.Status.ACCEPTED)
     pending = Filing.objects.filter(association=OuterRef("pk"), status=Filing.Status.SUBMITTED)
     queryset = (
         Association.objects.visible_to(user)
         .current()
         .filter(parent__isnull=False)
-        .exclude(kind__in=[Association.Kind.MEMBER_GROUP, Association.Kind.PROVINCE])
+        .exclude(kind__in=NOT_FILING)
         .annotate(has_stale=Exists(stale_filing), has_pending=Exists(pending))
-        .filter(~Exists(valid_filing))
+        .filter(~Exists(_filing_in_force(today)))
         .select_related("parent")
     )
     return keyset_page(queryset, key="path", after=after, before=before, size=size)
+
+
+def filings_current(*, user: User, root: Association, on: datetime.date) -> tuple[int, int]:
+    """(with a filing in force, that file) for the associations of `root`'s subtree (`root`
+    included) as `user` sees them, on day `on`: those that existed that day (created on or
+    before it, not stopped by then) and file with a parent (not member groups), and among them
+    those whose filing was in force that day (`_filing_in_force`, the rule `filings_missing`
+    lists the others by today). The key-work assessment's "current filings" figure
+    (`fpa.organizations.indicators`). One query."""
+    found = (
+        Association.objects.visible_to(user)
+        .filter(path__under=root.path, parent__isnull=False, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+        .exclude(kind__in=NOT_FILING)
+        .aggregate(due=Count("pk"), filed=Count("pk", filter=Exists(_filing_in_force(on))))
+    )
+    return found["filed"], found["due"]
 
 
 @dataclass

@@ -28,7 +28,7 @@ MAX_ID = 2**63 - 1
 router = Router(tags=["reports"], auth=[BearerToken("report.view"), Session("report.view")])
 
 
-class FigureOut(Schema):
+class ReportFigureOut(Schema):
     key: str
     label: str
     unit: str
@@ -73,7 +73,7 @@ class ReportOut(Schema):
 
 
 class ReportDetailOut(ReportOut):
-    figures: list[FigureOut]
+    figures: list[ReportFigureOut]
     problems: list[str]
 
 
@@ -98,16 +98,16 @@ class OpenIn(Schema):
     period: str = Field("", max_length=10, description="报告期：2026-10、2026-Q3 或 2026")
 
 
-class SubmitIn(Schema):
+class ReportSubmitIn(Schema):
     version: int | None = Field(None, ge=1)
     values: dict[str, str] = Field(default_factory=dict, description="手工填报的指标：代码→数值")
 
 
-class StepIn(Schema):
+class ReportStepIn(Schema):
     version: int | None = Field(None, ge=1)
 
 
-class ReturnIn(StepIn):
+class ReturnIn(ReportStepIn):
     reason: str = Field(..., max_length=500)
 
 
@@ -191,7 +191,7 @@ def report_detail(request: HttpRequest, report_id: int, live: bool = False) -> R
 
 
 @router.post("/reports/{report_id}/submit", response=with_errors(ReportDetailOut))
-def report_submit(request: HttpRequest, report_id: int, payload: SubmitIn) -> Report:
+def report_submit(request: HttpRequest, report_id: int, payload: ReportSubmitIn) -> Report:
     report = _report(request, report_id)
     services.report_submit(
         actor=signed_in_user(request),
@@ -212,7 +212,7 @@ def report_return(request: HttpRequest, report_id: int, payload: ReturnIn) -> Re
 
 
 @router.post("/reports/{report_id}/accept", response=with_errors(ReportDetailOut))
-def report_accept(request: HttpRequest, report_id: int, payload: StepIn) -> Report:
+def report_accept(request: HttpRequest, report_id: int, payload: ReportStepIn) -> Report:
     report = _report(request, report_id)
     services.report_accept(actor=signed_in_user(request), report=report, version=payload.version)
     return _detail(request, _report(request, report_id))

@@ -9,3 +9,4 @@ class ReportsConfig(AppConfig):
     howto_hints = "fpa.reports.help.HOWTO"
     todo_kinds = "fpa.reports.todos.KINDS"  # found by fpa.core.todo
     demo_seeder = "fpa.reports.demo.seed"
+    assessment_indicators = "fpa.reports.indicators.INDICATORS"  # found by fpa.assessment

@@ -28,7 +28,7 @@ from fpa.core.scope import covering_paths
 from fpa.core.todo import one_reading
 from fpa.organizations.models import Association
 from fpa.reports import checks
-from fpa.reports.fields import Figure, Period, ReportField, parse_period
+from fpa.reports.fields import MONTH, Figure, Period, ReportField, parse_period, period_containing
 from fpa.reports.kinds import BUILT_IN, Kind, Section
 from fpa.reports.models import CustomKind, DueDate, Report, ReportEvidence, ReportStep, ReportValue
 
@@ -442,6 +442,62 @@ def subordinates(
         done = report is not None and report.status in (Status.SUBMITTED, Status.ACCEPTED)
         rows.append(SubordinateRow(child, report, due_on, late=not done and due_on < today))
     return rows
+
+
+def monthly_reports_on_time(
+    *, user: User, association: Association, year: int, until: datetime.date | None = None
+) -> tuple[int, int]:
+    """(submitted by the due date, due) for the built-in monthly reports of the associations that
+    file in `association`'s subtree (itself included) as `user` sees them, whose due date falls in
+    `year` (and on or before `until`, an assessment round's cut-off date): the key-work
+    assessment's "monthly reports submitted on time" figure (`fpa.reports.indicators`).
+
+    "Due" counts, for each filer that existed on the due date, each monthly period whose due
+    date -- the report's own, else the one set above the association (as `subordinates` reads
+    it) -- falls there, whether a report was opened or not; "submitted by the due date" those
+    whose report is submitted or accepted and was (last) submitted on or before it: a report
+    returned and submitted again after its due date is late. Three queries."""
+    last = min(until or datetime.date(year, 12, 31), datetime.date(year, 12, 31))
+    kinds = [kind for kind in BUILT_IN.values() if kind.periodicity == MONTH]
+    # December of the year before is due in January (by default).
+    periods = [period_containing(MONTH, datetime.date(year - 1, 12, 1))] + [
+        period_containing(MONTH, datetime.date(year, month, 1)) for month in range(1, 13)
+    ]
+    wanted = [(kind, period) for kind in kinds for period in periods]
+    if not wanted or last < datetime.date(year, 1, 1):
+        return 0, 0
+    dues = due_dates(association, wanted)  # children inherit the date set above them
+    filers = list(
+        Association.objects.visible_to(user)
+        .filter(path__under=association.path, kind__in=FILERS)
+        .values_list("pk", "valid_from", "valid_to")
+    )
+    reports = {
+        (r.association_id, r.kind, r.period): r
+        for r in Report.objects.visible_to(user).filter(
+            association__path__under=association.path,
+            kind__in=[kind.key for kind in kinds],
+            period__in=[period.key for period in periods],
+        )
+    }
+    done = due = 0
+    for pk, valid_from, valid_to in filers:
+        for kind, period in wanted:
+            report = reports.get((pk, kind.key, period.key))
+            due_on = report.due_on if report is not None else dues[(kind.key, period.key)]
+            if due_on.year != year or due_on > last:
+                continue
+            if valid_from > due_on or (valid_to is not None and valid_to <= due_on):
+                continue
+            due += 1
+            if (
+                report is not None
+                and report.status in (Status.SUBMITTED, Status.ACCEPTED)
+                and report.submitted_at is not None
+                and timezone.localdate(report.submitted_at) <= due_on
+            ):
+                done += 1
+    return done, due
 
 
 def live_units(*, user: User, association: Association) -> list[Association]:

@@ -9,9 +9,17 @@ the capability its page needs (`task.report` for the responsible side, `task.man
 setting level: 403 without it), then the task in the caller's scope (404 outside it), then the
 services' rules: only the association a task is assigned to reports on it and only the level
 that set it accepts, supervises or decides (403), a step from the wrong stage (an accept of an
-open task, a second answer) is 409, like a stale `version` (code `conflict`). Evidence files
-are uploaded on the task's page only; the API lists them with the page address that serves
-them. Errors are the platform's JSON errors (`fpa.core.api_errors.ERRORS`).
+open task, a second answer) is 409, like a stale `version` (code `conflict`).
+
+The setting level also sets a task (`POST /tasks`), corrects it (`POST /tasks/{id}`, only the
+fields sent change) and adds or renames its plan's measures; the responsible side hands a task
+down to the associations directly below it (`POST /tasks/{id}/delegate`). Referenced records
+in a body (a measure, an association by code, the responsible person) are looked up among the
+caller's choices, as the page's form offers them: anything else is a 400 on that field.
+Evidence files are uploaded with a progress report or a 督办单's answer as multipart form data
+(`.../upload`), checked by the same validator as the page (PDF, JPEG, PNG or WebP; type sniffed,
+size limits); the API lists them with the page address that serves them. Errors are the
+platform's JSON errors (`fpa.core.api_errors.ERRORS`).
 """
 
 from __future__ import annotations
@@ -21,7 +29,8 @@ from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from pydantic import field_validator
 
 from fpa.accounts.api_auth import BearerToken, Session, capable
 from fpa.accounts.requests import signed_in_user
@@ -29,6 +38,7 @@ from fpa.core.api_errors import with_errors
 from fpa.core.errors import ServiceError
 from fpa.core.links import link_to
 from fpa.organizations import selectors as org_selectors
+from fpa.organizations.models import Association
 from fpa.tasks import rules, selectors, services
 from fpa.tasks.models import Evidence, Extension, Measure, ProgressReport, Step, Supervision, Task
 
@@ -64,6 +74,7 @@ class TaskMeasureOut(Schema):
     association_code: str
     number: int
     title: str
+    version: int
 
     @staticmethod
     def resolve_association_code(obj: Measure) -> str:
@@ -313,7 +324,7 @@ class TaskProgressIn(Schema):
     links: list[str] = Field(
         default_factory=list,
         max_length=rules.LINKS_MAX,
-        description="本平台记录的页面地址（以“/”开头）作为佐证；文件请在任务页上传",
+        description="本平台记录的页面地址（以“/”开头）作为佐证；文件用 reports/upload 上传",
     )
 
 
@@ -359,6 +370,139 @@ class TaskExtensionIn(Schema):
 class TaskDecideIn(Schema):
     approve: bool = Field(description="true 同意（完成时限改为申请的日期），false 不同意")
     note: str = Field("", max_length=rules.NOTE_MAX, description="审批意见，不同意时必填")
+
+
+class TaskMeasureIn(Schema):
+    number: int = Field(..., ge=1, le=999, description="措施在本级方案中的序号")
+    title: str = Field(..., max_length=rules.TITLE_MAX, description="改革措施")
+
+
+class TaskMeasureUpdateIn(Schema):
+    version: int | None = Field(None, ge=1, description=VERSION)
+    title: str = Field(..., max_length=rules.TITLE_MAX, description="改革措施")
+
+
+class TaskIn(Schema):
+    measure: int = Field(..., gt=0, le=MAX_ID, description="改革措施 id（本级或上级计生协方案）")
+    title: str = Field(..., max_length=rules.TITLE_MAX, description="任务名称")
+    association: str = Field(
+        ..., max_length=32, description="牵头（承担）计生协代码：本级或管辖范围内在用的计生协"
+    )
+    responsible: int | None = Field(
+        None, gt=0, le=MAX_ID, description="责任人账号 id：牵头计生协可报告进展的在用工作人员"
+    )
+    co_associations: list[str] = Field(
+        default_factory=list, max_length=100, description="配合计生协代码（管辖范围内）"
+    )
+    lead_department: str = Field("", max_length=rules.UNIT_MAX, description="牵头部门（平台外）")
+    co_departments: str = Field("", max_length=rules.UNIT_MAX, description="配合部门（平台外）")
+    start_on: datetime.date = Field(description="开始日期")
+    deadline: datetime.date = Field(description="完成时限，不早于开始日期")
+    deliverables: str = Field(..., max_length=rules.TEXT_MAX, description="成果要求")
+
+
+class TaskUpdateIn(Schema):
+    """Only the fields sent change; `responsible` null removes the person responsible, any other
+    field may not be null (422)."""
+
+    version: int | None = Field(None, ge=1, description=VERSION)
+    measure: int | None = Field(None, gt=0, le=MAX_ID)
+    title: str | None = Field(None, max_length=rules.TITLE_MAX)
+    association: str | None = Field(None, max_length=32, description="分解下达后不能更换")
+    responsible: int | None = Field(None, gt=0, le=MAX_ID)
+    co_associations: list[str] | None = Field(None, max_length=100)
+    lead_department: str | None = Field(None, max_length=rules.UNIT_MAX)
+    co_departments: str | None = Field(None, max_length=rules.UNIT_MAX)
+    start_on: datetime.date | None = None
+    deadline: datetime.date | None = Field(
+        None, description="仅用于更正；申请延期请走延期申请和审批"
+    )
+    deliverables: str | None = Field(None, max_length=rules.TEXT_MAX)
+
+    @field_validator(
+        "measure",
+        "title",
+        "association",
+        "co_associations",
+        "lead_department",
+        "co_departments",
+        "start_on",
+        "deadline",
+        "deliverables",
+    )
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+
+class TaskDelegateIn(Schema):
+    associations: list[str] = Field(
+        default_factory=list,
+        max_length=200,
+        description="下达给的计生协代码：承担单位直属的在用计生协",
+    )
+    all: bool = Field(False, description="true 下达给全部直属计生协中尚无分解任务的")
+    responsible: dict[str, int] = Field(
+        default_factory=dict,
+        max_length=200,
+        description="各分解任务的责任人：计生协代码 → 该计生协可报告进展的在用账号 id（选填）",
+    )
+
+
+class TaskProgressFormIn(Schema):
+    reported_on: datetime.date = Field(description="报告日期，不能晚于今天")
+    percent: int = Field(..., ge=0, le=100, description="完成进度（%）")
+    text: str = Field(..., max_length=rules.TEXT_MAX, description="进展情况")
+    links: str = Field(
+        "", max_length=rules.LINKS_MAX * (rules.LINK_MAX + 2), description="平台内链接，每行一个"
+    )
+
+
+class TaskAnswerFormIn(Schema):
+    version: int | None = Field(None, ge=1, description=VERSION)
+    answer: str = Field(..., max_length=rules.TEXT_MAX, description="办理情况")
+    links: str = Field(
+        "", max_length=rules.LINKS_MAX * (rules.LINK_MAX + 2), description="平台内链接，每行一个"
+    )
+
+
+# --- references in a body, among the caller's choices (as the page's form offers them) ----------
+
+
+def _measure_choice(user: Any, pk: int) -> Measure:
+    found = selectors.measure_get(user=user, pk=pk)
+    if found is None:
+        raise ServiceError(gettext("请选择本级或上级计生协改革方案中的措施。"), field="measure")
+    return found
+
+
+def _association_choice(user: Any, code: str) -> Association:
+    found = org_selectors.association_choices(user=user).filter(code=code.strip()).first()
+    if found is None:
+        raise ServiceError(gettext("请选择在用的牵头计生协。"), field="association")
+    return found
+
+
+def _co_associations(user: Any, codes: list[str]) -> list[Association]:
+    wanted = list(dict.fromkeys(code.strip() for code in codes))
+    found = list(org_selectors.association_choices(user=user).filter(code__in=wanted))
+    if len(found) != len(wanted):
+        raise ServiceError(
+            gettext("配合计生协须是您管辖范围内在用的计生协。"), field="co_associations"
+        )
+    return found
+
+
+def _responsible(user: Any, pk: int | None) -> Any:
+    if pk is None:
+        return None
+    associations = org_selectors.association_choices(user=user)
+    found = selectors.staff_choices(associations=associations).filter(pk=pk).first()
+    if found is None:
+        raise ServiceError(gettext("责任人须是牵头计生协在用的工作人员账号。"), field="responsible")
+    return found
 
 
 def _detail(request: HttpRequest, pk: int) -> Task:
@@ -418,9 +562,148 @@ def tasks_measures(request: HttpRequest) -> list[Measure]:
     return list(selectors.measure_choices(user=signed_in_user(request))[:500])
 
 
+@router.post(
+    "/tasks/measures",
+    response=with_errors(TaskMeasureOut, created=True),
+    summary="添加改革措施",
+    description="""A measure of the plan of the caller's own association (`task.manage`): its
+number in the plan (1-999, once per plan: 400 `duplicate` on `number`) and its text.""",
+)
+def tasks_measure_create(request: HttpRequest, payload: TaskMeasureIn) -> Status[Measure]:
+    user = _actor(request, MANAGE)
+    made = services.measure_create(actor=user, number=payload.number, title=payload.title)
+    found = selectors.measure_get(user=user, pk=made.pk)
+    assert found is not None
+    return Status(201, found)
+
+
+@router.post(
+    "/tasks/measures/{measure_id}",
+    response=with_errors(TaskMeasureOut),
+    summary="修改改革措施",
+    description="""Correct the text of a measure of the caller's own plan; a measure of a plan
+above (visible, not the caller's): 403; any other id: 404; a stale `version`: 409.""",
+)
+def tasks_measure_update(
+    request: HttpRequest, measure_id: int, payload: TaskMeasureUpdateIn
+) -> Measure:
+    user = _actor(request, MANAGE)
+    _check_id(measure_id)
+    found = selectors.measure_get(user=user, pk=measure_id)
+    if found is None:
+        raise Http404
+    services.measure_update(
+        actor=user, measure=found, title=payload.title, expected_version=payload.version
+    )
+    updated = selectors.measure_get(user=user, pk=measure_id)
+    assert updated is not None
+    return updated
+
+
 @router.get("/tasks/{task_id}", response=with_errors(ReformTaskDetailOut), summary="任务详情")
 def tasks_detail(request: HttpRequest, task_id: int) -> Task:
     return _detail(request, task_id)
+
+
+# --- the setting level sets and corrects tasks --------------------------------------------------
+
+
+@router.post(
+    "/tasks",
+    response=with_errors(ReformTaskDetailOut, created=True),
+    summary="下达任务",
+    description="""The caller's association (`task.manage`) sets a task for itself or an
+association of its subtree, serving a measure of its plan or one above: the same fields and
+rules as the page's form. A measure, association, co-association or responsible person outside
+the caller's choices: 400 on that field; a deadline before the start, an empty title or
+deliverables: 400; a date that is not a date: 422.""",
+)
+def tasks_create(request: HttpRequest, payload: TaskIn) -> Status[Task]:
+    user = _actor(request, MANAGE)
+    task = services.task_create(
+        actor=user,
+        measure=_measure_choice(user, payload.measure),
+        title=payload.title,
+        association=_association_choice(user, payload.association),
+        responsible=_responsible(user, payload.responsible),
+        co_associations=_co_associations(user, payload.co_associations),
+        lead_department=payload.lead_department,
+        co_departments=payload.co_departments,
+        start_on=payload.start_on,
+        deadline=payload.deadline,
+        deliverables=payload.deliverables,
+    )
+    return Status(201, _detail(request, task.pk))
+
+
+@router.post(
+    "/tasks/{task_id}",
+    response=with_errors(ReformTaskDetailOut),
+    summary="修改任务",
+    description="""The level that set the task corrects it (only the fields sent change),
+while it is not accepted (409). The deadline is changed here only to correct a mistake; a later
+deadline goes through an extension request. The responsible association cannot change once the
+task is handed down (400). Any other level: 403; a stale `version`: 409 `conflict`.""",
+)
+def tasks_update(request: HttpRequest, task_id: int, payload: TaskUpdateIn) -> Task:
+    user = _actor(request, MANAGE)
+    task = _task(request, task_id)
+    sent = payload.dict(exclude_unset=True, exclude={"version"})
+    data: dict[str, Any] = {
+        key: value
+        for key, value in sent.items()
+        if key not in ("measure", "association", "responsible", "co_associations")
+    }
+    if "measure" in sent:
+        data["measure"] = _measure_choice(user, sent["measure"])
+    if "association" in sent:
+        data["association"] = _association_choice(user, sent["association"])
+    if "responsible" in sent:
+        data["responsible"] = _responsible(user, sent["responsible"])
+    if "co_associations" in sent:
+        data["co_associations"] = _co_associations(user, sent["co_associations"])
+    services.task_update(actor=user, task=task, expected_version=payload.version, **data)
+    return _detail(request, task_id)
+
+
+@router.post(
+    "/tasks/{task_id}/delegate",
+    response=with_errors(ReformTaskDetailOut, created=True),
+    summary="分解下达",
+    description="""The responsible side (`task.manage`, the association the task is assigned
+to) hands the task down: each chosen association directly below it (a county's townships, by
+code) gets its own copy to fulfil, linked by `parent_id`; `all` chooses every one of them
+without a copy yet; `responsible` names each copy's person responsible (by association code, a
+reporting account of that association: else 400 on `responsible`). A code that is not directly
+below, or one that has a copy already: 400 on `associations`; a task not open: 409; any other
+level: 403. Answers the task with its `children`.""",
+)
+def tasks_delegate(request: HttpRequest, task_id: int, payload: TaskDelegateIn) -> Status[Task]:
+    user = _actor(request, MANAGE)
+    task = _task(request, task_id)
+    below = org_selectors.association_choices(user=user).filter(parent_id=task.association_id)
+    if payload.all:
+        handed = {child.association_id for child in selectors.children(user=user, task=task)}
+        chosen = [item for item in below if item.pk not in handed]
+    else:
+        codes = list(dict.fromkeys(code.strip() for code in payload.associations))
+        chosen = list(below.filter(code__in=codes))
+        unknown = sorted(set(codes) - {item.code for item in chosen})
+        if unknown:
+            raise ServiceError(
+                gettext("只能下达给本级直属的在用计生协：%(name)s不是。") % {"name": unknown[0]},
+                field="associations",
+            )
+    by_code = {item.code: item.pk for item in chosen}
+    people = {}
+    for code, person in payload.responsible.items():
+        if code.strip() not in by_code:
+            raise ServiceError(
+                gettext("责任人须是牵头计生协在用的工作人员账号。"), field="responsible"
+            )
+        people[by_code[code.strip()]] = _responsible(user, person)
+    services.task_delegate(actor=user, task=task, associations=chosen, responsible=people)
+    return Status(201, _detail(request, task_id))
 
 
 # --- the responsible side -----------------------------------------------------------------------
@@ -446,6 +729,35 @@ def tasks_report_add(
         text=payload.text,
         percent=payload.percent,
         links=payload.links,
+    )
+    return Status(201, report)
+
+
+@router.post(
+    "/tasks/{task_id}/reports/upload",
+    response=with_errors(TaskProgressOut, created=True),
+    summary="报告进展（附佐证文件）",
+    description="""The same progress report as `POST /tasks/{task_id}/reports`, sent as
+multipart form data with its evidence files (`files`, one to five): PDF up to 10 MB, JPEG, PNG
+or WebP up to 5 MB, checked by content whatever the name says (images are re-encoded without
+their location data). `links` holds the platform's page addresses, one per line. A file that is
+refused (its type, its size): 400 on `files`, and nothing is kept.""",
+)
+def tasks_report_upload(
+    request: HttpRequest,
+    task_id: int,
+    payload: Form[TaskProgressFormIn],
+    files: File[list[UploadedFile]],
+) -> Status[ProgressReport]:
+    user = _actor(request, REPORT)
+    report = services.report_add(
+        actor=user,
+        task=_task(request, task_id),
+        reported_on=payload.reported_on,
+        text=payload.text,
+        percent=payload.percent,
+        links=payload.links,
+        files=files,
     )
     return Status(201, report)
 
@@ -485,6 +797,31 @@ def tasks_notice_answer(request: HttpRequest, notice_id: int, payload: TaskAnswe
         notice=selectors.supervision_get(user=user, pk=notice_id),
         answer=payload.answer,
         links=payload.links,
+        expected_version=payload.version,
+    )
+
+
+@router.post(
+    "/tasks/notices/{notice_id}/answer/upload",
+    response=with_errors(TaskSupervisionOut),
+    summary="答复督办单（附佐证文件）",
+    description="""The same answer as `POST /tasks/notices/{notice_id}/answer`, sent as
+multipart form data with its evidence files (`files`, checked as for a progress report).""",
+)
+def tasks_notice_answer_upload(
+    request: HttpRequest,
+    notice_id: int,
+    payload: Form[TaskAnswerFormIn],
+    files: File[list[UploadedFile]],
+) -> Supervision:
+    user = _actor(request, REPORT)
+    _check_id(notice_id)
+    return services.notice_answer(
+        actor=user,
+        notice=selectors.supervision_get(user=user, pk=notice_id),
+        answer=payload.answer,
+        links=payload.links,
+        files=files,
         expected_version=payload.version,
     )
 

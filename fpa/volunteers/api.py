@@ -123,7 +123,7 @@ class VolunteerPage(Schema):
     previous: str | None
 
 
-class ServiceOut(Schema):
+class VolunteerServiceOut(Schema):
     id: int
     association_code: str
     title: str
@@ -137,7 +137,7 @@ class ServiceOut(Schema):
 
 
 class ServicePage(Schema):
-    items: list[ServiceOut]
+    items: list[VolunteerServiceOut]
     next: str | None
     previous: str | None
 
@@ -148,7 +148,7 @@ class HoursIn(Schema):
     note: str = Field("", max_length=300)
 
 
-class SubmitIn(Schema):
+class VolunteerSubmitIn(Schema):
     assignment_id: int = Field(..., gt=0, le=MAX_ID)
     hours: Decimal = Field(..., gt=0, le=24, max_digits=5, decimal_places=1)
     note: str = Field("", max_length=300)
@@ -240,7 +240,7 @@ class VolunteerFilters(Schema):
     size: int = Field(50, ge=1, le=100)
 
 
-class PageFilters(Schema):
+class VolunteerPageFilters(Schema):
     after: str | None = None
     before: str | None = None
 
@@ -278,7 +278,7 @@ def volunteer_list(request: HttpRequest, filters: Query[VolunteerFilters]) -> di
 
 
 @router.get("/volunteers/services", response=ServicePage)
-def service_list(request: HttpRequest, filters: Query[PageFilters]) -> dict:
+def service_list(request: HttpRequest, filters: Query[VolunteerPageFilters]) -> dict:
     page = selectors.service_list(
         user=signed_in_user(request), after=filters.after, before=filters.before
     )
@@ -380,7 +380,7 @@ def portal(request: HttpRequest) -> dict:
 
 
 @portal_router.post("/volunteers/me/hours", response={201: HoursOut})
-def hours_submit(request: HttpRequest, payload: SubmitIn) -> Status[HoursRecord]:
+def hours_submit(request: HttpRequest, payload: VolunteerSubmitIn) -> Status[HoursRecord]:
     assignment = _found(
         selectors.own_assignment(user=signed_in_user(request), pk=payload.assignment_id)
     )

@@ -10,3 +10,4 @@ class VolunteersConfig(AppConfig):
     demo_seeder = "fpa.volunteers.demo.seed"
     todo_kinds = "fpa.volunteers.todos.KINDS"  # found by fpa.core.todo
     report_fields = "fpa.volunteers.report_fields.FIELDS"  # found by fpa.reports.fields
+    assessment_indicators = "fpa.volunteers.indicators.INDICATORS"  # found by fpa.assessment

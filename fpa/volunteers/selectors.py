@@ -509,16 +509,19 @@ def own_assignment(*, user: User, pk: int) -> Assignment | None:
     )
 
 
-def confirmed_hours_under(*, user: User, association: Association, year: int) -> Decimal:
+def confirmed_hours_under(
+    *, user: User, association: Association, year: int, until: datetime.date | None = None
+) -> Decimal:
     """Confirmed service hours of the volunteers registered in `association`'s subtree, for the
-    services dated in `year` (the overview page); one aggregate query."""
-    total = (
-        HoursRecord.objects.visible_to(user)
-        .filter(
-            volunteer__association__path__under=association.path,
-            status=HoursRecord.Status.CONFIRMED,
-            service__date__year=year,
-        )
-        .aggregate(total=Sum("hours"))["total"]
+    services dated in `year` (and on or before `until`, an assessment round's cut-off date): the
+    overview page's figure and the key-work assessment's (`fpa.volunteers.indicators`); one
+    aggregate query."""
+    rows = HoursRecord.objects.visible_to(user).filter(
+        volunteer__association__path__under=association.path,
+        status=HoursRecord.Status.CONFIRMED,
+        service__date__year=year,
     )
+    if until is not None:
+        rows = rows.filter(service__date__lte=until)
+    total = rows.aggregate(total=Sum("hours"))["total"]
     return total or Decimal("0")

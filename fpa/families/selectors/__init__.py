@@ -67,6 +67,7 @@ from fpa.families.selectors.registry import (
 from fpa.families.selectors.schedule import (
     Due,
     my_due,
+    needs_closed_on_time,
     needs_due,
     schedule,
 )
@@ -113,6 +114,7 @@ __all__ = [
     "my_due",
     "need_get",
     "need_owners",
+    "needs_closed_on_time",
     "needs_due",
     "needs_of",
     "payment_decision",

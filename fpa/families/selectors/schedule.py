@@ -1,12 +1,13 @@
 """The visit rules of the contact persons: last call, last meeting, home visits this year and
-what is overdue; my families; needs near or past their deadline."""
+what is overdue; my families; needs near or past their deadline, and the share of needs closed
+by it (`needs_closed_on_time`, the key-work assessment's figure)."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from fpa.accounts.models import User
@@ -71,6 +72,29 @@ def needs_due(
         .select_related("family")
         .order_by("due_date", "id")
     )
+
+
+def needs_closed_on_time(
+    *, user: User, root: Association, year: int, until: datetime.date | None = None
+) -> tuple[int, int]:
+    """(closed by the deadline, due) for the needs of the families in `root`'s subtree, as
+    `user` sees them, whose deadline (办结期限) falls in `year` (and on or before `until`, an
+    assessment round's cut-off date): the key-work assessment's "needs closed on time" figure
+    (`fpa.families.indicators`).
+
+    "Due" counts every such need whatever its status (a need without a deadline has none to
+    keep and is not counted); "closed by the deadline" those of them resolved or answered as
+    unresolvable (办结) on or before their deadline. One query."""
+    rows = Need.objects.visible_to(user).filter(
+        family__association__path__under=root.path, due_date__year=year
+    )
+    closed = Q(closed_on__isnull=False, closed_on__lte=F("due_date")) & ~Q(
+        status__in=Need.OPEN_STATUSES
+    )
+    if until is not None:
+        rows = rows.filter(due_date__lte=until)  # closed by a deadline before it: before it too
+    found = rows.aggregate(due=Count("pk"), done=Count("pk", filter=closed))
+    return found["done"], found["due"]
 
 
 def my_due(*, user: User, today: datetime.date | None = None) -> list[Due]:
