@@ -88,9 +88,7 @@ def _subtree_ids(path: str) -> list[int] | None:
     prefix alone it expects several times a township's associations (a province's path
     histogram is coarse) and scans every task of the province instead."""
     ids = list(
-        Association.objects.filter(path__under=path).values_list("pk", flat=True)[
-            : SUBTREE_IDS + 1
-        ]
+        Association.objects.filter(path__under=path).values_list("pk", flat=True)[: SUBTREE_IDS + 1]
     )
     return ids if len(ids) <= SUBTREE_IDS else None
 

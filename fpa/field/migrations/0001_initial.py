@@ -6,56 +6,144 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('families', '0005_family_transfers'),
+        ("families", "0005_family_transfers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Device',
+            name="Device",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=100, verbose_name='设备')),
-                ('session_hash', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('last_seen_at', models.DateTimeField(blank=True, null=True, verbose_name='最近同步')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='注销时间')),
-                ('ended_why', models.CharField(blank=True, choices=[('logout', '退出登录'), ('wiped', '本人清除'), ('revoked', '管理员注销')], max_length=12, verbose_name='注销原因')),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='field_devices', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=100, verbose_name="设备")),
+                ("session_hash", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                (
+                    "last_seen_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="最近同步"),
+                ),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="注销时间")),
+                (
+                    "ended_why",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("logout", "退出登录"),
+                            ("wiped", "本人清除"),
+                            ("revoked", "管理员注销"),
+                        ],
+                        max_length=12,
+                        verbose_name="注销原因",
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="field_devices",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '外勤设备',
-                'verbose_name_plural': '外勤设备',
-                'ordering': ['-id'],
+                "verbose_name": "外勤设备",
+                "verbose_name_plural": "外勤设备",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='Receipt',
+            name="Receipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.UUIDField(verbose_name='幂等键')),
-                ('digest', models.CharField(max_length=64)),
-                ('kind', models.CharField(choices=[('care', '帮扶记录'), ('need_raise', '新诉求'), ('need_update', '诉求办理'), ('photo', '照片')], max_length=12)),
-                ('outcome', models.CharField(choices=[('applied', '已同步'), ('refused', '被拒绝'), ('conflict', '有冲突')], max_length=12)),
-                ('answer', models.JSONField(default=dict)),
-                ('object_type', models.CharField(blank=True, max_length=100)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('made_at', models.DateTimeField(verbose_name='离线记录时间')),
-                ('received_at', models.DateTimeField(auto_now_add=True, verbose_name='到达时间')),
-                ('device', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='receipts', to='field.device')),
-                ('family', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='families.family')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.UUIDField(verbose_name="幂等键")),
+                ("digest", models.CharField(max_length=64)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("care", "帮扶记录"),
+                            ("need_raise", "新诉求"),
+                            ("need_update", "诉求办理"),
+                            ("photo", "照片"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("applied", "已同步"),
+                            ("refused", "被拒绝"),
+                            ("conflict", "有冲突"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("answer", models.JSONField(default=dict)),
+                ("object_type", models.CharField(blank=True, max_length=100)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("made_at", models.DateTimeField(verbose_name="离线记录时间")),
+                ("received_at", models.DateTimeField(auto_now_add=True, verbose_name="到达时间")),
+                (
+                    "device",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="receipts",
+                        to="field.device",
+                    ),
+                ),
+                (
+                    "family",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="families.family",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '离线同步回执',
-                'verbose_name_plural': '离线同步回执',
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='field_receipt_object')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'key'), name='field_receipt_user_key')],
+                "verbose_name": "离线同步回执",
+                "verbose_name_plural": "离线同步回执",
+                "indexes": [
+                    models.Index(fields=["object_type", "object_id"], name="field_receipt_object")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "key"), name="field_receipt_user_key")
+                ],
             },
         ),
     ]
