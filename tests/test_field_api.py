@@ -5,6 +5,8 @@ between download and sync, an ended phone); photos; sign-out and revocation; fla
 from __future__ import annotations
 
 import datetime
+import gzip
+import json
 import uuid
 from typing import Any
 
@@ -142,6 +144,10 @@ def test_the_work_is_exactly_the_contact_persons_families(cared: Any, volunteer:
     assert [v["kind"] for v in first["last_visits"]] == ["routine_visit"]
     assert {k["code"] for k in body["care_kinds"]} >= {"routine_visit", "phone_call"}
     assert Device.objects.get(pk=device).last_seen_at is not None
+    # compressed for a slow line when the phone accepts it
+    packed = client.get("/api/v1/field/work", HTTP_ACCEPT_ENCODING="gzip", **on(client, device))
+    assert packed["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(packed.content))["families"] == body["families"]
 
 
 def test_village_staff_take_their_village(cared: Any, village: Any) -> None:

@@ -18,7 +18,9 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext
+from django.views.decorators.gzip import gzip_page
 from ninja import Field, File, Form, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 from pydantic import field_validator
 
@@ -262,8 +264,10 @@ def device_end(request: HttpRequest, device_id: int) -> Device:
 
 
 @router.get("/field/work", response=FIELD_ERRORS | {200: FieldWorkOut})
+@decorate_view(gzip_page)  # JSON without a CSRF token in it: compressed for slow lines
 def work(request: HttpRequest) -> Any:
-    """The caller's field work to hold offline (X-FPA-Device names the phone)."""
+    """The caller's field work to hold offline (X-FPA-Device names the phone); compressed
+    (gzip) when the phone accepts it."""
     device = _device(request)
     user = signed_in_user(request)
     if not selectors.may_work_offline(user):
