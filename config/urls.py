@@ -16,6 +16,7 @@ urlpatterns = [
     path("activities/", include("fpa.activities.urls")),
     path("healthy-families/", include("fpa.healthyfamilies.urls")),
     path("cadres/", include("fpa.cadres.urls")),
+    path("field/", include("fpa.field.urls")),
     path("assessment/", include("fpa.assessment.urls")),
     path("insurance/", include("fpa.insurance.urls")),
     path("migrants/", include("fpa.migrants.urls")),

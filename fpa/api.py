@@ -131,3 +131,4 @@ api.add_router("/", "fpa.dashboard.api.router")  # the overview (驾驶舱); aut
 # pages; each step checks the capability of its page, then the services their rules.
 api.add_router("/", "fpa.tasks.api.router")
 api.add_router("/", "fpa.assessment.api.router")
+api.add_router("/", "fpa.field.api.router")  # the offline field app

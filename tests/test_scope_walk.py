@@ -54,6 +54,7 @@ from fpa.families.models import (
     StatusChange,
     Support,
 )
+from fpa.field import services as field_services
 from fpa.fund import services as fund_services
 from fpa.fund.models import Account, Donation, Feedback, Grant, GrantAttachment, JournalEntry
 from fpa.insurance.models import Claim as InsuranceClaim
@@ -311,6 +312,11 @@ def world(yongjing, county, township, township2, village, finance, settings, tmp
         kind=family_jobs.EXPORT, actor=township2, title="盐锅峡镇导出", params={"all": False}
     )
     foreign_by_route = {"accounts:token_revoke": token_issue(user=township2)[0]}
+    # A phone of 上川村's village staff, registered for offline field work.
+    village_staff = make_user("ygx-village", SHANGQUAN, Role.VILLAGE_STAFF)
+    foreign_by_route["field:device_end"] = field_services.device_register(
+        actor=village_staff, label="外镇手机", session_key=None
+    ).device
     foreign_by_route |= {
         f"core:{name}": job for name in ("job_detail", "job_progress", "job_cancel", "job_download")
     }
@@ -967,6 +973,12 @@ def test_api_refuses_anonymous_callers(client, yongjing):
             if response.status_code == 401:
                 unauthenticated.add((method, url.removeprefix("/api/v1/")))
     assert unauthenticated == {
+        ("GET", "field/work"),
+        ("POST", "field/sync"),
+        ("POST", "field/photos"),
+        ("GET", "field/devices"),
+        ("POST", "field/devices"),
+        ("POST", "field/devices/<device_id>/end"),
         ("GET", "associations"),
         ("GET", f"associations/{YANGUOXIA}"),
         ("GET", "staff"),

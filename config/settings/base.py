@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "fpa.reports",
     "fpa.cadres",
     "fpa.tasks",
+    "fpa.field",
     "fpa.assessment",
     "fpa.notifications",
     "fpa.dashboard",

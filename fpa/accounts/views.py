@@ -23,6 +23,7 @@ from fpa.core.actions import form_action
 from fpa.core.errors import ServiceError
 from fpa.core.qr import qr_data_uri
 from fpa.core.scope import public_view, scoped_view
+from fpa.field import selectors as field_selectors
 from fpa.organizations.selectors import association_choices
 
 
@@ -143,6 +144,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "password_form": password_form,
             "has_device": _device(user) is not None,
             "can_use_api": user.has_capability("api.use"),
+            "devices": list(field_selectors.devices_of(user=user)[:20]),
         }
         return render(request, "accounts/profile.html", context)
 
@@ -289,7 +291,12 @@ def _user_edit_page(
     form: forms.UserEditForm,
     reset_form: forms.PasswordResetForm,
 ) -> HttpResponse:
-    context = {"form": form, "reset_form": reset_form, "target": target}
+    context = {
+        "form": form,
+        "reset_form": reset_form,
+        "target": target,
+        "devices": list(field_selectors.devices_of(user=target)[:20]),
+    }
     return render(request, "accounts/user_edit.html", context)
 
 

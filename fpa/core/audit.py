@@ -3,10 +3,12 @@ write rolls the change back with it."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import decimal
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import models
@@ -138,6 +140,20 @@ def _actor_fields(actor: Viewer | None, username: str = "") -> dict[str, Any]:
     }
 
 
+_VIA: contextvars.ContextVar[str] = contextvars.ContextVar("fpa_audit_via", default="")
+
+
+@contextlib.contextmanager
+def audit_via(text: str) -> Iterator[None]:
+    """Every audit row written inside the block says how the change came (e.g. "离线记录，设备
+    #3，记录于 …"): put before the row's own reason. Used by the offline sync (`fpa.field`)."""
+    token = _VIA.set(text)
+    try:
+        yield
+    finally:
+        _VIA.reset(token)
+
+
 def _event(
     who: dict[str, Any],
     *,
@@ -157,8 +173,15 @@ def _event(
         object_repr=(object_repr or (str(obj) if obj is not None else ""))[:200],
         scope_path=scope_path,
         changes=changes or {},
-        reason=reason[:500],
+        reason=_with_via(reason)[:500],
     )
+
+
+def _with_via(reason: str) -> str:
+    via = _VIA.get()
+    if not via:
+        return reason
+    return f"{via}；{reason}" if reason else via
 
 
 def audit_record(
