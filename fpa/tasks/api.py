@@ -721,14 +721,21 @@ last report date follow. A task marked complete or accepted takes no report: 409
 def tasks_report_add(
     request: HttpRequest, task_id: int, payload: TaskProgressIn
 ) -> Status[ProgressReport]:
-    user = _actor(request, REPORT)
+    return _report(request, task_id, payload)
+
+
+def _report(
+    request: HttpRequest, task_id: int, payload: Any, files: list[UploadedFile] | None = None
+) -> Status[ProgressReport]:
+    """A progress report through `report_add`, with its evidence files when sent (multipart)."""
     report = services.report_add(
-        actor=user,
+        actor=_actor(request, REPORT),
         task=_task(request, task_id),
         reported_on=payload.reported_on,
         text=payload.text,
         percent=payload.percent,
         links=payload.links,
+        files=files or (),
     )
     return Status(201, report)
 
@@ -749,17 +756,7 @@ def tasks_report_upload(
     payload: Form[TaskProgressFormIn],
     files: File[list[UploadedFile]],
 ) -> Status[ProgressReport]:
-    user = _actor(request, REPORT)
-    report = services.report_add(
-        actor=user,
-        task=_task(request, task_id),
-        reported_on=payload.reported_on,
-        text=payload.text,
-        percent=payload.percent,
-        links=payload.links,
-        files=files,
-    )
-    return Status(201, report)
+    return _report(request, task_id, payload, files)
 
 
 @router.post(
