@@ -23,7 +23,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -49,7 +49,7 @@ STRINGS = {
     "login": _("登录"),
     "ended": _("这台设备的离线数据已被注销，本机数据已清除。"),
     "register_again": _("重新登记这台手机"),
-    "logout": _("退出登录"),
+    "logout": pgettext_lazy("field app", "退出登录"),
     "wipe": _("清除本机数据"),
     "wipe_confirm": _("清除后本机的工作数据和未同步的记录都会删除，确定吗？"),
     "logout_confirm": _("还有%(count)s条记录未同步，退出后会删除，确定退出吗？"),

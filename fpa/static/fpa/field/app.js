@@ -143,7 +143,7 @@
 
   /** Delete everything the phone holds: the database (data, queue, key) and any cache other than
    *  the service worker's precache of the empty shell. */
-  async function wipe() {
+  async function wipe(reopen = true) {
     state.key = state.device = state.work = null;
     state.queue = [];
     if (state.db) { state.db.close(); state.db = null; }
@@ -156,7 +156,7 @@
         if (!name.includes("precache")) await caches.delete(name);
       }
     }
-    state.db = await openDb();
+    if (reopen) state.db = await openDb();
   }
 
   // --- the server -----------------------------------------------------------------------------
@@ -702,7 +702,7 @@
     if (count && !confirm(fmt(T.logout_confirm, { count }))) return;
     let token = null;
     try { token = await csrf(); } catch (error) { token = null; }
-    await wipe();
+    await wipe(false);
     if (!token) { message(T.wiped, "info"); location.href = body.dataset.login; return; }
     const form = h("form", { method: "post", action: body.dataset.logout },
       h("input", { type: "hidden", name: "csrfmiddlewaretoken", value: token }));

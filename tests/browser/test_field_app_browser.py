@@ -1,0 +1,183 @@
+"""The offline field app end to end in headless Chromium (issue 17): 大庄村's volunteer (a
+contact person) signs in on a 375 px phone, opens /field/ and the work downloads (kept only as
+ciphertext); with the network off the app starts from the service worker, and two visits (one
+with a photo) and a need are recorded; back online they sync and 刘家峡镇's staff see them on
+the family's page from a desktop. The staff then update the need while the phone updates it too:
+the phone's update comes back as a conflict with both versions, and is submitted again on the
+latest version. The app's sign-out leaves no database behind.
+
+The server is the real app (gunicorn, WhiteNoise, demo data); see conftest.py.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from tests.browser.conftest import ARTIFACTS, Server, login
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 375, "height": 812}
+NEED = "离线提出的诉求：修缮屋顶"
+
+# Every record of every IndexedDB database of the origin, as text (ArrayBuffers decoded), and
+# whether the data key can be read out.
+DUMP = """async () => {
+  const out = { databases: [], text: [], extractable: [] };
+  for (const info of await indexedDB.databases()) {
+    out.databases.push(info.name);
+    const db = await new Promise((ok, no) => { const r = indexedDB.open(info.name); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+    for (const name of db.objectStoreNames) {
+      const rows = await new Promise((ok) => { const r = db.transaction(name).objectStore(name).getAll(); r.onsuccess = () => ok(r.result); });
+      for (const row of rows) {
+        if (row instanceof CryptoKey) { out.extractable.push(row.extractable); continue; }
+        const parts = [JSON.stringify(row)];
+        if (row && row.ct) parts.push(new TextDecoder().decode(row.ct));
+        out.text.push(parts.join(' '));
+      }
+    }
+    db.close();
+  }
+  return out;
+}"""
+
+
+def photo_file() -> dict[str, Any]:
+    image = Image.new("RGB", (2400, 1800), (120, 170, 220))
+    image.paste((176, 48, 58), (900, 600, 1500, 1200))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return {"name": "visit.png", "mimeType": "image/png", "buffer": buffer.getvalue()}
+
+
+def shot(page: Any, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def queue_count(page: Any) -> str:
+    return str(page.locator("#fpa-queue-count").inner_text()).strip()
+
+
+def log_visit(page: Any, notes: str, service: str | None = None, photo: bool = False) -> None:
+    page.click("text=记录走访")
+    page.wait_for_selector("#visit-form")
+    if service:
+        page.check(f"#services-{service}")
+    page.fill("#visit-notes", notes)
+    if photo:
+        page.set_input_files("#visit-photos", files=[photo_file()])
+    page.click("#visit-form button[type=submit]")
+    page.wait_for_selector("#fpa-needs")
+
+
+def care_rows(page: Any, server: Server, family: int) -> tuple[int, int]:
+    page.goto(server.url(f"/families/{family}/"))
+    return page.locator("li[id^=care-]").count(), page.locator(".care-photos img").count()
+
+
+def test_offline_visits_sync_conflict_and_sign_out(new_page: Any, app_server: Server) -> None:
+    phone, _ = new_page(viewport=PHONE)
+    dialogs: list[str] = []
+    phone.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+    login(phone, app_server, "demo-volunteer", next_path="/field/")
+    assert phone.url.endswith("/field/")
+    phone.wait_for_selector("body[data-ready=yes]")
+    first = phone.locator("[data-family]").first
+    first.wait_for()
+    family = int(first.get_attribute("data-family"))
+    head = str(first.locator("h2").inner_text())
+    assert phone.locator("[data-family]").count() == 2  # the volunteer's two families
+    assert phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+    # At rest: only ciphertext, and a key that cannot be read out.
+    stored = phone.evaluate(DUMP)
+    assert stored["databases"] == ["fpa-field"]
+    assert stored["extractable"] == [False]
+    assert stored["text"] and not any(head in text for text in stored["text"])
+
+    # The desktop view before: the family's care records.
+    desk, _ = new_page()
+    login(desk, app_server, "demo-township")
+    cares_before, photos_before = care_rows(desk, app_server, family)
+
+    # No network: the app starts from the service worker and works.
+    phone.context.set_offline(True)
+    started = time.perf_counter()
+    phone.reload()
+    phone.locator(f"[data-family='{family}']").wait_for()
+    offline_start = time.perf_counter() - started
+    assert phone.evaluate("navigator.onLine") is False
+    assert "离线" in phone.locator("#fpa-net").inner_text()
+    phone.click(f"[data-family='{family}']")
+    log_visit(phone, "离线走访一：老人身体尚可", service="visit", photo=True)
+    log_visit(phone, "离线走访二：送去米面油")
+    phone.click("text=提出诉求")
+    phone.fill("#need-description", NEED)
+    phone.click("#need-form button[type=submit]")
+    phone.wait_for_selector("#fpa-needs")
+    assert queue_count(phone) == "4"  # two visits, a photo, a need
+    phone.goto(app_server.url("/field/#/queue"))
+    phone.locator("[data-key]").first.wait_for()
+    assert phone.locator("[data-key]").count() == 4
+    shot(phone, "field-app-queue-offline")
+    stored = phone.evaluate(DUMP)
+    assert not any("离线走访" in text or NEED in text for text in stored["text"])
+
+    # Back online: sync.
+    phone.context.set_offline(False)
+    phone.click("#fpa-sync")
+    phone.wait_for_function("document.getElementById('fpa-queue-count').textContent === ''")
+    phone.wait_for_selector("#fpa-message.alert-success")
+    assert phone.locator("#fpa-queue-empty").count() == 1
+
+    # The desktop sees the two visits, the photo and the need.
+    cares_after, photos_after = care_rows(desk, app_server, family)
+    assert cares_after == cares_before + 2
+    assert photos_after == photos_before + 1
+    assert desk.get_by_text(NEED).count() >= 1
+
+    # The staff work on the need while the phone does too: a conflict, both versions shown.
+    phone.goto(app_server.url(f"/field/#/family/{family}"))
+    update = phone.locator("#fpa-needs li", has_text=NEED).locator("[data-need]")
+    update.wait_for()
+    need_id = int(update.get_attribute("data-need"))
+    row = desk.locator(f"form[action='/families/needs/{need_id}/']")
+    row.locator("select[name=status]").select_option("in_progress")
+    row.locator("[name=result]").fill("已联系镇民政办")
+    with desk.expect_navigation():
+        row.locator("button[type=submit]").click()
+
+    update.click()
+    phone.select_option("#need-status", "resolved")
+    phone.fill("#need-result", "屋顶已修好")
+    phone.click("#need-update-form button[type=submit]")
+    phone.wait_for_selector("#fpa-needs")
+    phone.click("#fpa-sync")
+    phone.goto(app_server.url("/field/#/queue"))
+    conflict = phone.locator("[data-state=conflict]")
+    conflict.wait_for()
+    assert "屋顶已修好" in conflict.locator(".fpa-mine").inner_text()
+    assert "已联系镇民政办" in conflict.locator(".fpa-current").inner_text()
+    assert "办理中" in conflict.locator(".fpa-current").inner_text()
+    shot(phone, "field-app-conflict")
+    conflict.locator(".fpa-resubmit").click()
+    phone.wait_for_selector("#fpa-queue-empty")
+    desk.goto(app_server.url(f"/families/{family}/"))
+    assert desk.get_by_text("屋顶已修好").count() >= 1
+
+    # The app's sign-out wipes the phone and signs out.
+    phone.click(".fpa-field-menu summary")
+    with phone.expect_navigation():
+        phone.click("#fpa-logout")
+    phone.wait_for_url("**/accounts/login/**")
+    stored = phone.evaluate(DUMP)
+    assert "fpa-field" not in stored["databases"]
+    assert not any(head in text for text in stored["text"])
+    assert dialogs == []
+    print(f"field app offline start: {offline_start * 1000:.0f} ms")
+    assert offline_start < 5
