@@ -6,7 +6,7 @@
 // with a revision from their content. The shell's revision hashes the template, the app's files
 // and the English catalogue, so any change to them gives a new service worker: the browser
 // installs it beside the running one, the app announces it, and it takes over on the next start
-// (no skipWaiting). fpa/static/fpa/field/sw-sync.js adds Background Sync.
+// (no skipWaiting). fpa/static/fpa/field/sw-field.js adds Background Sync and the offline start of the shell.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -41,13 +41,13 @@ const { count, size, warnings } = await generateSW({
     "fpa/field/*.{js,css,png}",
     "vendor/bootstrap/bootstrap.min.css",
   ],
-  globIgnores: ["fpa/field/sw-sync.js"],
+  globIgnores: ["fpa/field/sw-field.js"],
   modifyURLPrefix: { "": "/static/" },
   additionalManifestEntries: [
     { url: "/field/", revision: revision(shellFiles) },
     { url: "/field/manifest.webmanifest", revision: revision(["fpa/field/app.py", "locale/en/LC_MESSAGES/django.po"]) },
   ],
-  importScripts: ["/static/fpa/field/sw-sync.js?v=" + revision(["fpa/static/fpa/field/sw-sync.js"])],
+  importScripts: ["/static/fpa/field/sw-field.js?v=" + revision(["fpa/static/fpa/field/sw-field.js"])],
   ignoreURLParametersMatching: [/.*/],
   navigateFallback: null,
   cacheId: "fpa-field",

@@ -83,5 +83,5 @@ def test_the_service_worker(client: Client, volunteer: Any) -> None:
     ):
         assert f'"{url}"' in source, url
     assert not re.search(r"https?://", source.replace('startsWith("http")', ""))
-    assert "importScripts(" in source and "/static/fpa/field/sw-sync.js" in source
+    assert "importScripts(" in source and "/static/fpa/field/sw-field.js" in source
     assert client.post("/field/sw.js").status_code == 405
