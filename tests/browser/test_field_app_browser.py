@@ -55,6 +55,18 @@ def photo_file() -> dict[str, Any]:
     return {"name": "visit.png", "mimeType": "image/png", "buffer": buffer.getvalue()}
 
 
+def phone_day(page: Any, days: int) -> str:
+    """The phone's date in `days` days (its own clock and time zone), as a date input takes it."""
+    return str(
+        page.evaluate(
+            """(days) => { const d = new Date(Date.now() + days * 864e5);
+            return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-'
+              + String(d.getDate()).padStart(2, '0'); }""",
+            days,
+        )
+    )
+
+
 def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
@@ -63,9 +75,13 @@ def queue_count(page: Any) -> str:
     return str(page.locator("#fpa-queue-count").inner_text()).strip()
 
 
-def log_visit(page: Any, notes: str, service: str | None = None, photo: bool = False) -> None:
+def log_visit(
+    page: Any, notes: str, service: str | None = None, photo: bool = False, date: str = ""
+) -> None:
     page.click("text=记录走访")
     page.wait_for_selector("#visit-form")
+    if date:
+        page.fill("#visit-date", date)
     if service:
         page.check(f"#services-{service}")
     page.fill("#visit-notes", notes)
@@ -120,24 +136,49 @@ def test_offline_visits_sync_conflict_and_sign_out(new_page: Any, app_server: Se
     phone.fill("#need-description", NEED)
     phone.click("#need-form button[type=submit]")
     phone.wait_for_selector("#fpa-needs")
-    assert queue_count(phone) == "4"  # two visits, a photo, a need
+    # a visit dated in the future (the server refuses it) and one to discard
+    later = phone_day(phone, 3)
+    log_visit(phone, "离线走访三：日期写错了", date=later)
+    log_visit(phone, "要放弃的走访")
+    assert queue_count(phone) == "6"  # four visits, a photo, a need
     phone.goto(app_server.url("/field/#/queue"))
     phone.locator("[data-key]").first.wait_for()
-    assert phone.locator("[data-key]").count() == 4
+    assert phone.locator("[data-key]").count() == 6
+    # Before it leaves, an item can be discarded or changed.
+    phone.locator("[data-key]", has_text="要放弃的走访").locator(".fpa-discard").click()
+    phone.locator("[data-key]", has_text="离线走访二").locator(".fpa-edit").click()
+    phone.fill("#visit-notes", "离线走访二：送去米面油和棉被")
+    phone.click("#visit-form button[type=submit]")
+    phone.wait_for_selector("#fpa-needs")
+    assert queue_count(phone) == "5"
+    phone.goto(app_server.url("/field/#/queue"))
+    assert phone.locator("[data-key]", has_text="送去米面油和棉被").count() == 1
+    assert phone.get_by_text("要放弃的走访").count() == 0
     shot(phone, "field-app-queue-offline")
     stored = phone.evaluate(DUMP)
     assert not any("离线走访" in text or NEED in text for text in stored["text"])
 
-    # Back online: sync.
+    # Back online: sync. The visit dated in the future is refused, with the reason.
     phone.context.set_offline(False)
+    phone.click("#fpa-sync")
+    refused = phone.locator("[data-state=refused]")
+    refused.wait_for()
+    phone.wait_for_function("document.getElementById('fpa-queue-count').textContent === '1'")
+    assert "日期不能晚于今天" in refused.locator(".fpa-reason").inner_text()
+    # Corrected and sent again.
+    refused.locator(".fpa-edit").click()
+    phone.fill("#visit-date", phone_day(phone, 0))
+    phone.click("#visit-form button[type=submit]")
+    phone.wait_for_selector("#fpa-needs")
     phone.click("#fpa-sync")
     phone.wait_for_function("document.getElementById('fpa-queue-count').textContent === ''")
     phone.wait_for_selector("#fpa-message.alert-success")
+    phone.goto(app_server.url("/field/#/queue"))
     assert phone.locator("#fpa-queue-empty").count() == 1
 
-    # The desktop sees the two visits, the photo and the need.
+    # The desktop sees the three visits, the photo and the need.
     cares_after, photos_after = care_rows(desk, app_server, family)
-    assert cares_after == cares_before + 2
+    assert cares_after == cares_before + 3
     assert photos_after == photos_before + 1
     assert desk.get_by_text(NEED).count() >= 1
 
@@ -178,6 +219,31 @@ def test_offline_visits_sync_conflict_and_sign_out(new_page: Any, app_server: Se
     stored = phone.evaluate(DUMP)
     assert "fpa-field" not in stored["databases"]
     assert not any(head in text for text in stored["text"])
-    assert dialogs == []
+    assert dialogs == ["放弃这条记录？它不会同步。"]
     print(f"field app offline start: {offline_start * 1000:.0f} ms")
     assert offline_start < 5
+
+
+def test_a_phone_ended_from_the_web_pages_wipes_itself(new_page: Any, app_server: Server) -> None:
+    phone, _ = new_page(viewport=PHONE)
+    login(phone, app_server, "demo-volunteer", next_path="/field/")
+    phone.wait_for_selector("body[data-ready=yes]")
+    head = str(phone.locator("[data-family] h2").first.inner_text())
+    assert any(phone.evaluate(DUMP)["text"])
+
+    # The same person, on a computer: 我的账号 → 外勤设备 → 清除这台手机.
+    desk, _ = new_page()
+    desk.on("dialog", lambda dialog: dialog.accept())
+    login(desk, app_server, "demo-volunteer", next_path="/accounts/profile/")
+    with desk.expect_navigation():
+        desk.get_by_role("button", name="清除这台手机").first.click()
+    assert "已注销这台设备的离线数据" in desk.inner_text("main")
+
+    # The phone's next call is answered 410: it wipes what it holds.
+    phone.click("#fpa-sync")
+    phone.wait_for_selector("#fpa-message.alert-danger")
+    assert "已被注销" in phone.inner_text("#fpa-message")
+    stored = phone.evaluate(DUMP)
+    assert stored["extractable"] == []
+    assert stored["text"] == []
+    assert phone.get_by_text(head).count() == 0
