@@ -85,3 +85,12 @@ def test_the_service_worker(client: Client, volunteer: Any) -> None:
     assert not re.search(r"https?://", source.replace('startsWith("http")', ""))
     assert "importScripts(" in source and "/static/fpa/field/sw-field.js" in source
     assert client.post("/field/sw.js").status_code == 405
+
+
+def test_the_shell_in_english(volunteer: Any) -> None:
+    client = login(Client(), volunteer)
+    response = client.get("/field/", headers={"Accept-Language": "en"})
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert "<title>FPA Field</title>" in html
+    assert '"sync": "Sync"' in html and '"logout": "Sign out"' in html

@@ -242,6 +242,7 @@
     const existing = state.queue.findIndex((i) => i.key === item.key);
     if (existing >= 0) state.queue[existing] = item;
     else state.queue.push(item);
+    state.queue.sort((a, b) => a.seq - b.seq);
     await saveItem(item);
     askBackgroundSync();
   }
