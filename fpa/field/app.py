@@ -110,6 +110,8 @@ STRINGS = {
     "made_at": _("记录于"),
     "pending_here": _("本户待同步%(count)s条"),
     "photo_failed": _("照片处理失败。"),
+    "campaign_todo": _("节日走访未完成：%(name)s"),
+    "campaign_counts": _("这次走访计入节日走访活动“%(name)s”。"),
 }
 
 SW_PATH = "vendor/field/sw.js"

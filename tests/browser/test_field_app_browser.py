@@ -80,6 +80,7 @@ def log_visit(
 ) -> None:
     page.click("text=记录走访")
     page.wait_for_selector("#visit-form")
+    page.select_option("#visit-kind", "routine_visit")
     if date:
         page.fill("#visit-date", date)
     if service:
@@ -130,6 +131,12 @@ def test_offline_visits_sync_conflict_and_sign_out(new_page: Any, app_server: Se
     assert phone.evaluate("navigator.onLine") is False
     assert "离线" in phone.locator("#fpa-net").inner_text()
     phone.click(f"[data-family='{family}']")
+    # A home visit within the demo's festival campaign counts for it, and the form says so.
+    phone.click("text=记录走访")
+    phone.select_option("#visit-kind", "routine_visit")
+    assert "暖心行动节日走访" in phone.inner_text("#visit-campaign")
+    phone.click("#visit-form >> text=取消")
+    phone.wait_for_selector("#fpa-needs")
     log_visit(phone, "离线走访一：老人身体尚可", service="visit", photo=True)
     log_visit(phone, "离线走访二：送去米面油")
     phone.click("text=提出诉求")

@@ -405,6 +405,28 @@
     if (state.note) { message(state.note.text, state.note.kind); state.note = null; }
   }
 
+  // Festival campaigns: a home visit or a meeting within a campaign's dates counts for it (as
+  // on the campaign's page, fpa.families.views.care.VISITS).
+  const CAMPAIGN_MODES = ["home_visit", "meeting"];
+
+  function campaignOn(date) {
+    return ((state.work && state.work.campaigns) || []).find((c) => c.start_date <= date && date <= c.end_date) || null;
+  }
+
+  function counts(kindCode) {
+    const kind = ((state.work && state.work.care_kinds) || []).find((k) => k.code === kindCode);
+    return Boolean(kind && CAMPAIGN_MODES.includes(kind.mode));
+  }
+
+  /** Today's campaign if the family has no visit for it yet (downloaded or waiting to sync). */
+  function campaignTodo(f) {
+    const campaign = campaignOn(today());
+    if (!campaign) return null;
+    const within = (v) => counts(v.kind) && campaign.start_date <= v.occurred_on && v.occurred_on <= campaign.end_date;
+    const done = f.last_visits.some(within) || state.queue.some((i) => i.type === "care" && i.family === f.id && within(i));
+    return done ? null : campaign;
+  }
+
   function pendingFor(familyId) {
     return state.queue.filter((i) => i.family === familyId).length;
   }
@@ -419,6 +441,7 @@
       h("div", { class: "fpa-muted", text: `${f.association_name} · ${f.address}` }),
       f.due.overdue.length ? h("div", { class: "fpa-late", text: `${T.overdue}: ${f.due.overdue.join("；")}` }) : null,
       f.open_needs.length ? h("div", { class: "fpa-muted", text: `${T.open_needs}: ${f.open_needs.length}` }) : null,
+      campaignTodo(f) ? h("div", { class: "fpa-late fpa-campaign", text: fmt(T.campaign_todo, { name: campaignTodo(f).name }) }) : null,
       pendingFor(f.id) ? h("div", { class: "fpa-muted", text: fmt(T.pending_here, { count: pendingFor(f.id) }) }) : null,
     ))];
   }
@@ -439,6 +462,7 @@
         h("div", {}, `${T.address}: ${f.address}`),
         h("div", { class: "fpa-muted", text: `${f.association_name} (${f.association_code})` }),
         f.due.overdue.length ? h("div", { class: "fpa-late", text: `${T.overdue}: ${f.due.overdue.join("；")}` }) : null,
+        campaignTodo(f) ? h("div", { class: "fpa-late fpa-campaign", text: fmt(T.campaign_todo, { name: campaignTodo(f).name }) }) : null,
         h("div", { class: "fpa-actions" },
           h("a", { class: "btn btn-primary", href: `#/visit/${f.id}`, text: T.log_visit }),
           h("a", { class: "btn btn-outline-primary", href: `#/need/${f.id}`, text: T.raise_need }))),
@@ -489,6 +513,14 @@
     const date = h("input", { class: "form-control", type: "date", id: "visit-date", name: "occurred_on", value: item ? item.occurred_on : today(), max: today(), required: true });
     const notes = h("textarea", { class: "form-control", id: "visit-notes", name: "notes", rows: 4, maxlength: 2000 });
     notes.value = item ? item.notes : "";
+    const campaignNote = h("div", { class: "form-text mb-3", id: "visit-campaign" });
+    const showCampaign = () => {
+      const campaign = counts(kind.value) ? campaignOn(date.value) : null;
+      campaignNote.textContent = campaign ? fmt(T.campaign_counts, { name: campaign.name }) : "";
+    };
+    kind.addEventListener("change", showCampaign);
+    date.addEventListener("change", showCampaign);
+    showCampaign();
     const photoInput = h("input", { class: "form-control", type: "file", id: "visit-photos", name: "photos", accept: "image/*", capture: "environment", multiple: true });
     const photoNote = h("div", { class: "fpa-muted", id: "visit-photo-note", text: photos.length ? fmt(T.photos_added, { count: photos.length }) : "" });
     const form = h("form", { class: "fpa-card", id: "visit-form", novalidate: true },
@@ -496,7 +528,7 @@
       field(T.kind, kind),
       checks("services", state.work.services, item ? item.services : []),
       checks("cares", state.work.cares, item ? item.cares : []),
-      field(T.date, date),
+      field(T.date, date), campaignNote,
       field(T.notes, notes),
       field(T.photos, photoInput), photoNote,
       h("div", { class: "fpa-actions" },
