@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tests.browser.conftest import ARTIFACTS, Server, login
+from tests.browser.conftest import ARTIFACTS, Server, login, sideways_overflow
 
 pytestmark = pytest.mark.browser
 
@@ -109,6 +109,7 @@ def test_offline_visits_sync_conflict_and_sign_out(new_page: Any, app_server: Se
     family = int(first.get_attribute("data-family"))
     head = str(first.locator("h2").inner_text())
     assert phone.locator("[data-family]").count() == 2  # the volunteer's two families
+    assert sideways_overflow(phone) == []
     assert phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
 
     # At rest: only ciphertext, and a key that cannot be read out.
@@ -122,7 +123,9 @@ def test_offline_visits_sync_conflict_and_sign_out(new_page: Any, app_server: Se
     login(desk, app_server, "demo-township")
     cares_before, photos_before = care_rows(desk, app_server, family)
 
-    # No network: the app starts from the service worker and works.
+    # No network: the app starts from the service worker and works. (A CDP session to slow the
+    # CPU down undoes Playwright's offline emulation in this Chromium, so the start is timed at
+    # full speed.)
     phone.context.set_offline(True)
     started = time.perf_counter()
     phone.reload()
@@ -131,10 +134,13 @@ def test_offline_visits_sync_conflict_and_sign_out(new_page: Any, app_server: Se
     assert phone.evaluate("navigator.onLine") is False
     assert "离线" in phone.locator("#fpa-net").inner_text()
     phone.click(f"[data-family='{family}']")
+    phone.wait_for_selector("#fpa-needs")
+    assert sideways_overflow(phone) == []
     # A home visit within the demo's festival campaign counts for it, and the form says so.
     phone.click("text=记录走访")
     phone.select_option("#visit-kind", "routine_visit")
     assert "暖心行动节日走访" in phone.inner_text("#visit-campaign")
+    assert sideways_overflow(phone) == []
     phone.click("#visit-form >> text=取消")
     phone.wait_for_selector("#fpa-needs")
     log_visit(phone, "离线走访一：老人身体尚可", service="visit", photo=True)
@@ -213,6 +219,7 @@ def test_offline_visits_sync_conflict_and_sign_out(new_page: Any, app_server: Se
     assert "已联系镇民政办" in conflict.locator(".fpa-current").inner_text()
     assert "办理中" in conflict.locator(".fpa-current").inner_text()
     shot(phone, "field-app-conflict")
+    assert sideways_overflow(phone) == []
     conflict.locator(".fpa-resubmit").click()
     phone.wait_for_selector("#fpa-queue-empty")
     desk.goto(app_server.url(f"/families/{family}/"))
@@ -228,7 +235,7 @@ def test_offline_visits_sync_conflict_and_sign_out(new_page: Any, app_server: Se
     assert not any(head in text for text in stored["text"])
     assert dialogs == ["放弃这条记录？它不会同步。"]
     print(f"field app offline start: {offline_start * 1000:.0f} ms")
-    assert offline_start < 5
+    assert offline_start < 5  # the target is 1 s; the test machine may be busy
 
 
 def test_a_phone_ended_from_the_web_pages_wipes_itself(new_page: Any, app_server: Server) -> None:
