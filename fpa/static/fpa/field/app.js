@@ -435,8 +435,9 @@
     if (!state.work) return h("p", { class: "fpa-muted", text: state.key ? T.loading : T.no_work });
     const families = state.work.families.slice().sort((a, b) => (b.due.overdue.length > 0) - (a.due.overdue.length > 0) || a.id - b.id);
     const head = h("p", { class: "fpa-muted", text: fmt(T.downloaded, { count: families.length, time: when(state.work.generated_at) }) });
+    const cut = state.work.cut ? h("p", { class: "fpa-late", text: fmt(T.cut, { count: families.length }) }) : null;
     if (!families.length) return [head, h("p", { text: T.no_families })];
-    return [head, ...families.map((f) => h("a", { class: "fpa-card", href: `#/family/${f.id}`, "data-family": f.id },
+    return [head, cut, ...families.map((f) => h("a", { class: "fpa-card", href: `#/family/${f.id}`, "data-family": f.id },
       h("h2", { text: f.head_name }),
       h("div", { class: "fpa-muted", text: `${f.association_name} · ${f.address}` }),
       f.due.overdue.length ? h("div", { class: "fpa-late", text: `${T.overdue}: ${f.due.overdue.join("；")}` }) : null,
