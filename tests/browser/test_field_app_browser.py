@@ -261,3 +261,37 @@ def test_a_phone_ended_from_the_web_pages_wipes_itself(new_page: Any, app_server
     assert stored["extractable"] == []
     assert stored["text"] == []
     assert phone.get_by_text(head).count() == 0
+
+
+def test_an_update_is_announced_and_applies_on_the_next_start(
+    new_page: Any, app_server: Server
+) -> None:
+    phone, _ = new_page(viewport=PHONE)
+    login(phone, app_server, "demo-volunteer", next_path="/field/")
+    phone.wait_for_selector("body[data-ready=yes]")
+    assert phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    phone.reload()  # now the page runs under the service worker
+    phone.wait_for_selector("body[data-ready=yes]")
+    assert phone.evaluate("navigator.serviceWorker.controller !== null")
+    assert phone.locator("#fpa-update").is_hidden()
+
+    # A new service worker (here: the same one at a new address, which the browser installs as
+    # an update) is announced while the running one keeps the page.
+    phone.evaluate("navigator.serviceWorker.register('/field/sw.js?v=2', {scope: '/field/'})")
+    phone.wait_for_selector("#fpa-update:not([hidden])")
+    assert "下次启动时生效" in phone.inner_text("#fpa-update")
+    assert not phone.evaluate("navigator.serviceWorker.controller.scriptURL").endswith("?v=2")
+
+    # The next start (every window of the app closed, then opened again) runs the new one.
+    context = phone.context
+    phone.close()
+    again = context.new_page()
+    again.goto(app_server.url("/field/"))
+    again.wait_for_function(
+        "navigator.serviceWorker.controller"
+        " && navigator.serviceWorker.controller.scriptURL.endsWith('?v=2')"
+    )
+    again.wait_for_selector("body[data-ready=yes]")
+    # (The app registers /field/sw.js again, which is an update from the test's "?v=2": its
+    # banner here says nothing about the real, single-address case.)
+    assert again.locator("[data-family]").count() == 2
