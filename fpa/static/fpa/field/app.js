@@ -23,7 +23,7 @@
   const BATCH = 100;
   const MAX_SIDE = 1600;
 
-  const state = { db: null, key: null, device: null, work: null, queue: [], syncing: false, note: null };
+  const state = { db: null, key: null, device: null, work: null, queue: [], syncing: false, note: null, csrf: null };
 
   // --- small helpers -------------------------------------------------------------------------
 
@@ -161,10 +161,13 @@
 
   // --- the server -----------------------------------------------------------------------------
 
+  /** The session's CSRF token, asked once per sync (a sign-in, which rotates it, reloads the app). */
   async function csrf() {
+    if (state.csrf) return state.csrf;
     const response = await fetch(body.dataset.session, { credentials: "same-origin", headers: { Accept: "application/json" } });
     if (response.redirected || !response.ok) throw new NeedLogin();
-    return (await response.json()).csrf;
+    state.csrf = (await response.json()).csrf;
+    return state.csrf;
   }
 
   async function api(method, path, payload, form) {
@@ -291,6 +294,7 @@
     if (state.syncing) return;
     if (!navigator.onLine) { message(T.no_network, "warning"); return; }
     state.syncing = true;
+    state.csrf = null;
     const button = document.getElementById("fpa-sync");
     button.disabled = true;
     button.textContent = T.syncing;
