@@ -263,7 +263,7 @@ def test_a_phone_ended_from_the_web_pages_wipes_itself(new_page: Any, app_server
     assert phone.get_by_text(head).count() == 0
 
 
-def test_an_update_is_announced_and_applies_on_the_next_start(
+def test_an_update_is_announced_and_applies_on_the_next_start_and_the_phone_is_wiped(
     new_page: Any, app_server: Server
 ) -> None:
     phone, _ = new_page(viewport=PHONE)
@@ -295,3 +295,13 @@ def test_an_update_is_announced_and_applies_on_the_next_start(
     # (The app registers /field/sw.js again, which is an update from the test's "?v=2": its
     # banner here says nothing about the real, single-address case.)
     assert again.locator("[data-family]").count() == 2
+
+    # 清除本机数据 (the app also asks the server to end the phone): nothing is left.
+    again.on("dialog", lambda dialog: dialog.accept())
+    again.click(".fpa-field-menu summary")
+    again.click("#fpa-wipe")
+    again.wait_for_selector("#fpa-message:not([hidden])")
+    assert "本机数据已清除" in again.inner_text("#fpa-message")
+    stored = again.evaluate(DUMP)
+    assert stored["text"] == [] and stored["extractable"] == []
+    assert again.locator("[data-family]").count() == 0
