@@ -34,11 +34,16 @@ $(VENV)/.dev-deps-installed: requirements/base.txt requirements/dev.txt | $(PY)
 	$(PIP) install --quiet --require-hashes -r requirements/base.txt -r requirements/dev.txt
 	touch $(VENV)/.deps-installed $@
 
-assets: fpa/static/vendor/.installed
+assets: fpa/static/vendor/.installed fpa/static/vendor/field/sw.js
 fpa/static/vendor/.installed: package.json package-lock.json scripts/vendor_assets.py
 	npm ci --no-audit --no-fund --loglevel=error
 	$(PYTHON) scripts/vendor_assets.py
 	touch $@
+# The field app's service worker (Workbox, from node_modules): rebuilt when the app changes.
+FIELD_SW_SOURCES := scripts/build_field_sw.mjs fpa/field/app.py fpa/templates/field/app.html \
+	$(wildcard fpa/static/fpa/field/*) locale/en/LC_MESSAGES/django.po
+fpa/static/vendor/field/sw.js: fpa/static/vendor/.installed $(FIELD_SW_SOURCES)
+	node scripts/build_field_sw.mjs
 
 keys: var/secret-key var/field-keys.json var/ledger-key.pem
 var/secret-key:

@@ -154,6 +154,11 @@ PUBLIC = {
     "transparency:verifier",
     "volunteers:apply",
     "volunteers:verify",
+    # The field app's web app manifest (browsers fetch it without cookies) and its service worker
+    # (built from the repository, no data): the app's shell itself needs a sign-in
+    # (fpa/field/app.py).
+    "field:manifest",
+    "field:sw",
     # Activities: the phone sign-in a QR code opens, the calendar of upcoming public activities
     # and the published summaries with their chosen photos; no personal data
     # (fpa/activities/views/signin.py, public.py).

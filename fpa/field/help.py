@@ -6,5 +6,6 @@ from __future__ import annotations
 from fpa.core.help import Anchor
 
 SECTIONS: dict[str, Anchor] = {
+    "field:app": "在手机上安装和使用",
     "field:*": "清除和注销手机",
 }

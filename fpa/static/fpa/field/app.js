@@ -1,0 +1,786 @@
+/* The field app (/field/, issue 17): a contact person's or village cadre's families, offline.
+ *
+ * Storage: IndexedDB "fpa-field". Store "meta" holds the phone's id and its data key, imported
+ * with WebCrypto as a non-extractable AES-GCM CryptoKey (the raw key the server handed out once
+ * is dropped at once). Store "data" holds the downloaded work and store "queue" the changes
+ * recorded offline, both only as AES-GCM ciphertext ({iv, ct}); the queue's record key is the
+ * change's idempotency key (a random UUID, nothing personal).
+ *
+ * Sync: the waiting changes go to POST /api/v1/field/sync in batches of at most 100 with the keys
+ * made when they were recorded; applied ones leave the queue, refused ones show the reason,
+ * conflicts show both versions; then the photos of applied visits; then the work is downloaded
+ * again. A 410 "device_ended" answer wipes everything. The page's words come from the template
+ * (#fpa-field-strings): this file holds no text of its own language.
+ */
+(function () {
+  "use strict";
+
+  const body = document.body;
+  const T = JSON.parse(document.getElementById("fpa-field-strings").textContent);
+  const STATUSES = JSON.parse(document.getElementById("fpa-field-statuses").textContent);
+  const API = body.dataset.api;
+  const DB_NAME = "fpa-field";
+  const BATCH = 100;
+  const MAX_SIDE = 1600;
+
+  const state = { db: null, key: null, device: null, work: null, queue: [], syncing: false, note: null, csrf: null };
+
+  // --- small helpers -------------------------------------------------------------------------
+
+  function fmt(text, values) {
+    return text.replace(/%\((\w+)\)s/g, (_, name) => String(values[name]));
+  }
+
+  function h(tag, attrs, ...children) {
+    const el = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === false || value === null || value === undefined) continue;
+      if (name.startsWith("on")) el.addEventListener(name.slice(2), value);
+      else if (name === "text") el.textContent = value;
+      else el.setAttribute(name, value === true ? "" : value);
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return el;
+  }
+
+  function today() {
+    const d = new Date();
+    const pad = (n) => String(n).padStart(2, "0");
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  }
+
+  function when(iso) {
+    if (!iso) return "—";
+    const d = new Date(iso);
+    return isNaN(d) ? String(iso) : d.toLocaleString();
+  }
+
+  function choiceName(list, code) {
+    const found = (list || []).find((c) => c.code === code);
+    return found ? found.name : code;
+  }
+
+  function message(text, kind) {
+    const box = document.getElementById("fpa-message");
+    if (!text) { box.hidden = true; return; }
+    box.className = `alert alert-${kind || "info"} m-2 py-2 small`;
+    box.textContent = text;
+    box.hidden = false;
+  }
+
+  class NeedLogin extends Error {}
+  class Ended extends Error {}
+
+  // --- IndexedDB and encryption ---------------------------------------------------------------
+
+  function openDb() {
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = () => {
+        const db = request.result;
+        db.createObjectStore("meta");
+        db.createObjectStore("data");
+        db.createObjectStore("queue");
+      };
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  }
+
+  function tx(store, mode, work) {
+    return new Promise((resolve, reject) => {
+      const t = state.db.transaction(store, mode);
+      const result = work(t.objectStore(store));
+      t.oncomplete = () => resolve(result && "result" in result ? result.result : undefined);
+      t.onerror = () => reject(t.error);
+      t.onabort = () => reject(t.error);
+    });
+  }
+  const idbGet = (store, key) => tx(store, "readonly", (s) => s.get(key));
+  const idbPut = (store, key, value) => tx(store, "readwrite", (s) => s.put(value, key));
+  const idbDelete = (store, key) => tx(store, "readwrite", (s) => s.delete(key));
+  const idbAll = (store) => tx(store, "readonly", (s) => s.getAll());
+
+  async function seal(value) {
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const plain = new TextEncoder().encode(JSON.stringify(value));
+    const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, state.key, plain);
+    return { iv, ct };
+  }
+
+  async function unseal(record) {
+    const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: record.iv }, state.key, record.ct);
+    return JSON.parse(new TextDecoder().decode(plain));
+  }
+
+  async function saveWork() {
+    await idbPut("data", "work", await seal(state.work));
+  }
+
+  async function saveItem(item) {
+    await idbPut("queue", item.key, await seal(item));
+  }
+
+  async function dropItem(item) {
+    state.queue = state.queue.filter((i) => i.key !== item.key);
+    await idbDelete("queue", item.key);
+  }
+
+  async function load() {
+    state.key = (await idbGet("meta", "key")) || null;
+    state.device = (await idbGet("meta", "device")) || null;
+    if (!state.key) return;
+    const work = await idbGet("data", "work");
+    state.work = work ? await unseal(work) : null;
+    const items = [];
+    for (const record of await idbAll("queue")) items.push(await unseal(record));
+    items.sort((a, b) => a.seq - b.seq);
+    state.queue = items;
+  }
+
+  /** Delete everything the phone holds: the database (data, queue, key) and any cache other than
+   *  the service worker's precache of the empty shell. */
+  async function wipe(reopen = true) {
+    state.key = state.device = state.work = null;
+    state.queue = [];
+    if (state.db) { state.db.close(); state.db = null; }
+    await new Promise((resolve) => {
+      const request = indexedDB.deleteDatabase(DB_NAME);
+      request.onsuccess = request.onerror = request.onblocked = () => resolve();
+    });
+    if (window.caches) {
+      for (const name of await caches.keys()) {
+        if (!name.includes("precache")) await caches.delete(name);
+      }
+    }
+    if (reopen) state.db = await openDb();
+  }
+
+  // --- the server -----------------------------------------------------------------------------
+
+  /** The session's CSRF token, asked once per sync (a sign-in, which rotates it, reloads the app). */
+  async function csrf() {
+    if (state.csrf) return state.csrf;
+    const response = await fetch(body.dataset.session, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (response.redirected || !response.ok) throw new NeedLogin();
+    state.csrf = (await response.json()).csrf;
+    return state.csrf;
+  }
+
+  async function api(method, path, payload, form) {
+    const headers = { Accept: "application/json" };
+    if (state.device) headers["X-FPA-Device"] = String(state.device);
+    if (method !== "GET") headers["X-CSRFToken"] = await csrf();
+    let requestBody;
+    if (form) requestBody = payload;
+    else if (payload !== undefined) {
+      headers["Content-Type"] = "application/json";
+      requestBody = JSON.stringify(payload);
+    }
+    const response = await fetch(API + path, { method, headers, body: requestBody, credentials: "same-origin" });
+    let data = null;
+    try { data = await response.json(); } catch (e) { data = null; }
+    const code = data && data.error && data.error.code;
+    if (response.status === 410 && code === "device_ended") {
+      await wipe();
+      throw new Ended();
+    }
+    if (response.status === 401) throw new NeedLogin();
+    return { status: response.status, data };
+  }
+
+  async function register() {
+    const { status, data } = await api("POST", "/devices", { label: navigator.userAgent.slice(0, 100) });
+    if (status === 403) { state.note = { text: T.not_allowed, kind: "warning" }; return false; }
+    if (status !== 201) throw new Error(String(status));
+    const raw = Uint8Array.from(atob(data.key), (c) => c.charCodeAt(0));
+    state.key = await crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
+    raw.fill(0);
+    state.device = data.device.id;
+    await idbPut("meta", "key", state.key);
+    await idbPut("meta", "device", state.device);
+    return true;
+  }
+
+  async function download() {
+    const { status, data } = await api("GET", "/work");
+    if (status === 403) { state.note = { text: T.not_allowed, kind: "warning" }; return; }
+    if (status !== 200) throw new Error(String(status));
+    state.work = data;
+    await saveWork();
+  }
+
+  /** Online start: register the phone if it holds no key, then download its work. */
+  async function refresh() {
+    if (!state.key && !(await register())) return;
+    await download();
+  }
+
+  // --- the queue ------------------------------------------------------------------------------
+
+  function family(id) {
+    return ((state.work && state.work.families) || []).find((f) => f.id === id);
+  }
+
+  function need(id) {
+    for (const f of (state.work && state.work.families) || []) {
+      const found = f.open_needs.find((n) => n.id === id);
+      if (found) return { family: f, need: found };
+    }
+    return null;
+  }
+
+  function nextSeq() {
+    return state.queue.reduce((m, i) => Math.max(m, i.seq), 0) + 1;
+  }
+
+  async function enqueue(item) {
+    item.seq = item.seq || nextSeq();
+    item.state = "waiting";
+    item.sent = false;
+    item.answer = null;
+    const existing = state.queue.findIndex((i) => i.key === item.key);
+    if (existing >= 0) state.queue[existing] = item;
+    else state.queue.push(item);
+    state.queue.sort((a, b) => a.seq - b.seq);
+    await saveItem(item);
+    askBackgroundSync();
+  }
+
+  /** A changed item gets a new idempotency key (its old one may have reached the server). */
+  async function rekey(item) {
+    const old = item.key;
+    await dropItem(item);
+    item.key = crypto.randomUUID();
+    if (item.type === "care") {
+      for (const photo of state.queue.filter((i) => i.type === "photo" && i.visit_key === old)) {
+        photo.visit_key = item.key;
+        await saveItem(photo);
+      }
+    }
+    return item;
+  }
+
+  function changeOf(item) {
+    const base = { type: item.type, key: item.key, made_at: item.made_at };
+    if (item.type === "care") {
+      return Object.assign(base, {
+        family: item.family, base_version: item.base_version, kind: item.kind,
+        occurred_on: item.occurred_on, services: item.services, cares: item.cares, notes: item.notes,
+      });
+    }
+    if (item.type === "need_raise") {
+      return Object.assign(base, {
+        family: item.family, base_version: item.base_version, description: item.description,
+        due_date: item.due_date || null,
+      });
+    }
+    return Object.assign(base, {
+      need: item.need, base_updated_at: item.base_updated_at, status: item.status, result: item.result,
+    });
+  }
+
+  function askBackgroundSync() {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.ready
+      .then((registration) => registration.sync && registration.sync.register("fpa-field-sync"))
+      .catch(() => {});
+  }
+
+  async function sync() {
+    if (state.syncing) return;
+    if (!navigator.onLine) { message(T.no_network, "warning"); return; }
+    state.syncing = true;
+    state.csrf = null;
+    const button = document.getElementById("fpa-sync");
+    button.disabled = true;
+    button.textContent = T.syncing;
+    const counts = { applied: 0, refused: 0, conflict: 0 };
+    try {
+      if (!state.key && !(await register())) return;
+      const waiting = state.queue.filter((i) => i.type !== "photo" && i.state === "waiting");
+      for (let start = 0; start < waiting.length; start += BATCH) {
+        const batch = waiting.slice(start, start + BATCH);
+        for (const item of batch) { item.sent = true; await saveItem(item); }
+        const { status, data } = await api("POST", "/sync", { changes: batch.map(changeOf) });
+        if (status !== 200) throw new Error(String(status));
+        for (const answer of data.answers) {
+          const item = state.queue.find((i) => i.key === answer.key);
+          if (!item) continue;
+          counts[answer.outcome] += 1;
+          if (answer.outcome === "applied") await dropItem(item);
+          else {
+            item.state = answer.outcome;
+            item.answer = answer;
+            item.sent = false;
+            await saveItem(item);
+          }
+        }
+      }
+      // Photos of visits that have been applied (no longer in the queue).
+      const visits = new Set(state.queue.filter((i) => i.type === "care").map((i) => i.key));
+      for (const photo of state.queue.filter((i) => i.type === "photo" && !visits.has(i.visit_key))) {
+        const form = new FormData();
+        const bytes = Uint8Array.from(atob(photo.jpeg), (c) => c.charCodeAt(0));
+        form.append("file", new Blob([bytes], { type: "image/jpeg" }), "photo.jpg");
+        form.append("key", photo.key);
+        form.append("visit_key", photo.visit_key);
+        form.append("made_at", photo.made_at);
+        const { status, data } = await api("POST", "/photos", form, true);
+        if (status === 200 && data.outcome === "applied") { counts.applied += 1; await dropItem(photo); }
+        else if (status === 409) continue; // its visit has not arrived yet
+        else {
+          counts.refused += 1;
+          photo.state = "refused";
+          photo.answer = { message: (data && (data.message || (data.error && data.error.message))) || String(status) };
+          await saveItem(photo);
+        }
+      }
+      await download();
+      message(fmt(T.sync_done, counts), counts.refused || counts.conflict ? "warning" : "success");
+    } catch (error) {
+      handle(error);
+    } finally {
+      state.syncing = false;
+      button.disabled = false;
+      button.textContent = T.sync;
+      render();
+    }
+  }
+
+  function handle(error) {
+    if (error instanceof Ended) {
+      const box = document.getElementById("fpa-message");
+      box.className = "alert alert-danger m-2 py-2 small";
+      box.replaceChildren(T.ended, " ", h("button", { type: "button", class: "btn btn-sm btn-outline-danger", text: T.register_again,
+        onclick: async () => { message(null); try { await refresh(); } catch (e) { handle(e); } render(); } }));
+      box.hidden = false;
+    }
+    else if (error instanceof NeedLogin) showLogin();
+    else if (!navigator.onLine || error instanceof TypeError) message(T.no_network, "warning");
+    else message(T.sync_failed, "danger");
+  }
+
+  function showLogin() {
+    const box = document.getElementById("fpa-message");
+    box.className = "alert alert-warning m-2 py-2 small";
+    box.replaceChildren(T.need_login, " ", h("a", { href: body.dataset.login, text: T.login }));
+    box.hidden = false;
+  }
+
+  // --- photos ---------------------------------------------------------------------------------
+
+  /** The photo as a JPEG of at most MAX_SIDE px on its longer side (base64). */
+  async function resized(file) {
+    const bitmap = await createImageBitmap(file);
+    const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+    canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+    const context = canvas.getContext("2d");
+    context.fillStyle = "#fff";
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    bitmap.close();
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.85));
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let binary = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return { jpeg: btoa(binary), width: canvas.width, height: canvas.height };
+  }
+
+  // --- screens --------------------------------------------------------------------------------
+
+  const view = () => document.getElementById("fpa-view");
+
+  function render() {
+    const count = state.queue.length;
+    document.getElementById("fpa-queue-count").textContent = count ? String(count) : "";
+    const route = (location.hash || "#/").slice(2).split("/");
+    for (const tab of document.querySelectorAll("[data-tab]")) {
+      tab.classList.toggle("active", (route[0] === "queue") === (tab.dataset.tab === "queue"));
+    }
+    const screens = { "": familyList, family: familyCard, visit: visitForm, need: needForm, update: needUpdateForm, edit: editItem, queue: queuePage };
+    const screen = screens[route[0]] || familyList;
+    view().replaceChildren(...[].concat(screen(...route.slice(1))));
+    if (state.note) { message(state.note.text, state.note.kind); state.note = null; }
+  }
+
+  // Festival campaigns: a home visit or a meeting within a campaign's dates counts for it (as
+  // on the campaign's page, fpa.families.views.care.VISITS).
+  const CAMPAIGN_MODES = ["home_visit", "meeting"];
+
+  function campaignOn(date) {
+    return ((state.work && state.work.campaigns) || []).find((c) => c.start_date <= date && date <= c.end_date) || null;
+  }
+
+  function counts(kindCode) {
+    const kind = ((state.work && state.work.care_kinds) || []).find((k) => k.code === kindCode);
+    return Boolean(kind && CAMPAIGN_MODES.includes(kind.mode));
+  }
+
+  /** Today's campaign if the family has no visit for it yet (downloaded or waiting to sync). */
+  function campaignTodo(f) {
+    const campaign = campaignOn(today());
+    if (!campaign) return null;
+    const within = (v) => counts(v.kind) && campaign.start_date <= v.occurred_on && v.occurred_on <= campaign.end_date;
+    const done = f.last_visits.some(within) || state.queue.some((i) => i.type === "care" && i.family === f.id && within(i));
+    return done ? null : campaign;
+  }
+
+  function pendingFor(familyId) {
+    return state.queue.filter((i) => i.family === familyId).length;
+  }
+
+  function familyList() {
+    if (!state.work) return h("p", { class: "fpa-muted", text: state.key ? T.loading : T.no_work });
+    const families = state.work.families.slice().sort((a, b) => (b.due.overdue.length > 0) - (a.due.overdue.length > 0) || a.id - b.id);
+    const head = h("p", { class: "fpa-muted", text: fmt(T.downloaded, { count: families.length, time: when(state.work.generated_at) }) });
+    const cut = state.work.cut ? h("p", { class: "fpa-late", text: fmt(T.cut, { count: families.length }) }) : null;
+    if (!families.length) return [head, h("p", { text: T.no_families })];
+    return [head, cut, ...families.map((f) => h("a", { class: "fpa-card", href: `#/family/${f.id}`, "data-family": f.id },
+      h("h2", { text: f.head_name }),
+      h("div", { class: "fpa-muted", text: `${f.association_name} · ${f.address}` }),
+      f.due.overdue.length ? h("div", { class: "fpa-late", text: `${T.overdue}: ${f.due.overdue.join("；")}` }) : null,
+      f.open_needs.length ? h("div", { class: "fpa-muted", text: `${T.open_needs}: ${f.open_needs.length}` }) : null,
+      campaignTodo(f) ? h("div", { class: "fpa-late fpa-campaign", text: fmt(T.campaign_todo, { name: campaignTodo(f).name }) }) : null,
+      pendingFor(f.id) ? h("div", { class: "fpa-muted", text: fmt(T.pending_here, { count: pendingFor(f.id) }) }) : null,
+    ))];
+  }
+
+  function back(href) {
+    return h("a", { class: "btn btn-sm btn-outline-secondary mb-2", href: href || "#/", text: `‹ ${T.back}` });
+  }
+
+  function familyCard(id) {
+    const f = family(Number(id));
+    if (!f) return [back(), h("p", { text: T.family_gone })];
+    const work = state.work;
+    const list = (items, line) => items.length ? h("ul", { class: "list-unstyled mb-0" }, items.map((x) => h("li", {}, line(x)))) : h("div", { class: "fpa-muted", text: T.none });
+    return [
+      back(),
+      h("div", { class: "fpa-card" },
+        h("h2", { text: f.head_name }),
+        h("div", {}, `${T.address}: ${f.address}`),
+        h("div", { class: "fpa-muted", text: `${f.association_name} (${f.association_code})` }),
+        f.due.overdue.length ? h("div", { class: "fpa-late", text: `${T.overdue}: ${f.due.overdue.join("；")}` }) : null,
+        campaignTodo(f) ? h("div", { class: "fpa-late fpa-campaign", text: fmt(T.campaign_todo, { name: campaignTodo(f).name }) }) : null,
+        h("div", { class: "fpa-actions" },
+          h("a", { class: "btn btn-primary", href: `#/visit/${f.id}`, text: T.log_visit }),
+          h("a", { class: "btn btn-outline-primary", href: `#/need/${f.id}`, text: T.raise_need }))),
+      h("div", { class: "fpa-card" }, h("h3", { text: T.people }),
+        list(f.people, (p) => `${p.role_label} ${p.name}${p.phone ? " " + p.phone : ""}${p.deceased ? " (" + T.deceased + ")" : ""}`)),
+      h("div", { class: "fpa-card" }, h("h3", { text: T.contacts }),
+        list(f.contacts, (c) => `${c.role_name} ${c.name}${c.phone ? " " + c.phone : ""}${c.mine ? " (" + T.mine + ")" : ""}`)),
+      h("div", { class: "fpa-card" }, h("h3", { text: T.due }),
+        h("div", {}, `${T.last_call}: ${f.due.last_call || "—"}`),
+        h("div", {}, `${T.last_meeting}: ${f.due.last_meeting || "—"}`),
+        h("div", {}, `${T.home_visits}: ${f.due.home_visits_this_year}`)),
+      h("div", { class: "fpa-card", id: "fpa-needs" }, h("h3", { text: T.open_needs }),
+        list(f.open_needs, (n) => h("div", { class: "d-flex justify-content-between gap-2 align-items-start mb-1" },
+          h("span", {}, `${n.description} · ${n.status_label}${n.due_date ? " · " + n.due_date : ""}`),
+          h("a", { class: "btn btn-sm btn-outline-primary", href: `#/update/${n.id}`, "data-need": n.id, text: T.update_need })))),
+      h("div", { class: "fpa-card" }, h("h3", { text: T.last_visits }),
+        list(f.last_visits, (v) => `${v.occurred_on} ${v.kind_name}${v.recorded_by ? " · " + v.recorded_by : ""}` +
+          (v.services.length ? " · " + v.services.map((c) => choiceName(work.services, c)).join("、") : "") +
+          (v.cares.length ? " · " + v.cares.map((c) => choiceName(work.cares, c)).join("、") : ""))),
+      ...state.queue.filter((i) => i.family === f.id).map(queueCard),
+    ];
+  }
+
+  function field(label, control) {
+    return h("div", { class: "mb-3" }, h("label", { class: "form-label", for: control.id, text: label }), control);
+  }
+
+  function checks(name, choices, chosen) {
+    return h("fieldset", { class: "mb-3" }, h("legend", { class: "form-label fs-6", text: T[name] }),
+      choices.map((c) => h("div", { class: "form-check form-check-inline" },
+        h("input", { class: "form-check-input", type: "checkbox", name, value: c.code, id: `${name}-${c.code}`, checked: chosen.includes(c.code) }),
+        h("label", { class: "form-check-label", for: `${name}-${c.code}`, text: c.name }))));
+  }
+
+  function formError(form, text) {
+    let box = form.querySelector(".fpa-form-error");
+    if (!box) { box = h("div", { class: "alert alert-danger py-2 small fpa-form-error" }); form.prepend(box); }
+    box.textContent = text;
+  }
+
+  function visitForm(familyId, itemKey) {
+    const item = itemKey ? state.queue.find((i) => i.key === itemKey) : null;
+    const f = family(Number(familyId));
+    if (!f || !state.work) return [back(), h("p", { text: T.family_gone })];
+    const photos = item ? state.queue.filter((i) => i.type === "photo" && i.visit_key === item.key) : [];
+    const kind = h("select", { class: "form-select", id: "visit-kind", name: "kind", required: true },
+      state.work.care_kinds.map((k) => h("option", { value: k.code, selected: item ? item.kind === k.code : false, text: k.name })));
+    const date = h("input", { class: "form-control", type: "date", id: "visit-date", name: "occurred_on", value: item ? item.occurred_on : today(), max: today(), required: true });
+    const notes = h("textarea", { class: "form-control", id: "visit-notes", name: "notes", rows: 4, maxlength: 2000 });
+    notes.value = item ? item.notes : "";
+    const campaignNote = h("div", { class: "form-text mb-3", id: "visit-campaign" });
+    const showCampaign = () => {
+      const campaign = counts(kind.value) ? campaignOn(date.value) : null;
+      campaignNote.textContent = campaign ? fmt(T.campaign_counts, { name: campaign.name }) : "";
+    };
+    kind.addEventListener("change", showCampaign);
+    date.addEventListener("change", showCampaign);
+    showCampaign();
+    const photoInput = h("input", { class: "form-control", type: "file", id: "visit-photos", name: "photos", accept: "image/*", capture: "environment", multiple: true });
+    const photoNote = h("div", { class: "fpa-muted", id: "visit-photo-note", text: photos.length ? fmt(T.photos_added, { count: photos.length }) : "" });
+    const form = h("form", { class: "fpa-card", id: "visit-form", novalidate: true },
+      h("h2", { text: `${T.log_visit}: ${f.head_name}` }),
+      field(T.kind, kind),
+      checks("services", state.work.services, item ? item.services : []),
+      checks("cares", state.work.cares, item ? item.cares : []),
+      field(T.date, date), campaignNote,
+      field(T.notes, notes),
+      field(T.photos, photoInput), photoNote,
+      h("div", { class: "fpa-actions" },
+        h("button", { class: "btn btn-primary", type: "submit", text: T.save }),
+        h("a", { class: "btn btn-outline-secondary", href: item ? "#/queue" : `#/family/${f.id}`, text: T.cancel })));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!date.value) { formError(form, `${T.date}: ${T.required}`); return; }
+      const button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      try {
+        let visit = item || { key: crypto.randomUUID(), type: "care", family: f.id, base_version: f.version, made_at: new Date().toISOString() };
+        if (item) visit = await rekey(item);
+        Object.assign(visit, {
+          kind: kind.value, occurred_on: date.value, notes: notes.value.trim(),
+          services: [...form.querySelectorAll("input[name=services]:checked")].map((i) => i.value),
+          cares: [...form.querySelectorAll("input[name=cares]:checked")].map((i) => i.value),
+          label: f.head_name,
+        });
+        await enqueue(visit);
+        for (const file of photoInput.files) {
+          const photo = await resized(file);
+          await enqueue({ key: crypto.randomUUID(), type: "photo", family: f.id, visit_key: visit.key, made_at: new Date().toISOString(), label: f.head_name, jpeg: photo.jpeg, width: photo.width, height: photo.height });
+        }
+        state.note = { text: T.saved, kind: "success" };
+        location.hash = `#/family/${f.id}`;
+        render();
+      } catch (error) {
+        formError(form, T.photo_failed);
+        button.disabled = false;
+      }
+    });
+    return [back(`#/family/${f.id}`), form];
+  }
+
+  function needForm(familyId, itemKey) {
+    const item = itemKey ? state.queue.find((i) => i.key === itemKey) : null;
+    const f = family(Number(familyId));
+    if (!f) return [back(), h("p", { text: T.family_gone })];
+    const description = h("textarea", { class: "form-control", id: "need-description", name: "description", rows: 3, maxlength: 500, required: true });
+    description.value = item ? item.description : "";
+    const due = h("input", { class: "form-control", type: "date", id: "need-due", name: "due_date", value: item ? item.due_date || "" : "" });
+    const form = h("form", { class: "fpa-card", id: "need-form", novalidate: true },
+      h("h2", { text: `${T.raise_need}: ${f.head_name}` }),
+      field(T.description, description), field(T.due_date, due),
+      h("div", { class: "fpa-actions" },
+        h("button", { class: "btn btn-primary", type: "submit", text: T.save }),
+        h("a", { class: "btn btn-outline-secondary", href: item ? "#/queue" : `#/family/${f.id}`, text: T.cancel })));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!description.value.trim()) { formError(form, `${T.description}: ${T.required}`); return; }
+      let change = item || { key: crypto.randomUUID(), type: "need_raise", family: f.id, base_version: f.version, made_at: new Date().toISOString() };
+      if (item) change = await rekey(item);
+      Object.assign(change, { description: description.value.trim(), due_date: due.value || null, label: f.head_name });
+      await enqueue(change);
+      state.note = { text: T.saved, kind: "success" };
+      location.hash = `#/family/${f.id}`;
+      render();
+    });
+    return [back(`#/family/${f.id}`), form];
+  }
+
+  function needUpdateForm(needId, itemKey) {
+    const item = itemKey ? state.queue.find((i) => i.key === itemKey) : null;
+    const found = need(Number(needId));
+    if (!found && !item) return [back(), h("p", { text: T.family_gone })];
+    const n = found ? found.need : { id: item.need, description: item.need_description, status: item.status, updated_at: item.base_updated_at };
+    const familyId = found ? found.family.id : item.family;
+    const status = h("select", { class: "form-select", id: "need-status", name: "status" },
+      STATUSES.map((s) => h("option", { value: s.code, selected: (item ? item.status : n.status) === s.code, text: s.name })));
+    const result = h("textarea", { class: "form-control", id: "need-result", name: "result", rows: 3, maxlength: 500 });
+    result.value = item ? item.result : "";
+    const form = h("form", { class: "fpa-card", id: "need-update-form", novalidate: true },
+      h("h2", { text: T.update_need }), h("p", { text: n.description }),
+      field(T.status, status), field(T.result, result),
+      h("div", { class: "fpa-actions" },
+        h("button", { class: "btn btn-primary", type: "submit", text: T.save }),
+        h("a", { class: "btn btn-outline-secondary", href: item ? "#/queue" : `#/family/${familyId}`, text: T.cancel })));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      let change = item || { key: crypto.randomUUID(), type: "need_update", need: n.id, base_updated_at: n.updated_at, family: familyId, made_at: new Date().toISOString() };
+      if (item) change = await rekey(item);
+      Object.assign(change, { status: status.value, result: result.value.trim(), need_description: n.description, label: found ? found.family.head_name : item.label });
+      await enqueue(change);
+      state.note = { text: T.saved, kind: "success" };
+      location.hash = `#/family/${familyId}`;
+      render();
+    });
+    return [back(`#/family/${familyId}`), form];
+  }
+
+  function editItem(key) {
+    const item = state.queue.find((i) => i.key === key);
+    if (!item) return queuePage();
+    if (item.type === "care") return visitForm(item.family, key);
+    if (item.type === "need_raise") return needForm(item.family, key);
+    if (item.type === "need_update") return needUpdateForm(item.need, key);
+    return queuePage();
+  }
+
+  function describe(item) {
+    const work = state.work || {};
+    if (item.type === "care") {
+      return [item.occurred_on, choiceName(work.care_kinds, item.kind),
+        item.services.map((c) => choiceName(work.services, c)).join("、"),
+        item.cares.map((c) => choiceName(work.cares, c)).join("、"), item.notes].filter(Boolean).join(" · ");
+    }
+    if (item.type === "need_raise") return [item.description, item.due_date].filter(Boolean).join(" · ");
+    if (item.type === "need_update") return [item.need_description, choiceName(STATUSES, item.status), item.result].filter(Boolean).join(" · ");
+    return `${item.width}×${item.height} JPEG`;
+  }
+
+  function currentVersion(current) {
+    if (current.need) {
+      const n = current.need;
+      return [n.description, n.status_label, n.result, when(n.updated_at)].filter(Boolean).join(" · ");
+    }
+    if (current.family) {
+      const f = current.family;
+      return [f.head_name, f.status_label, f.address].filter(Boolean).join(" · ");
+    }
+    return JSON.stringify(current);
+  }
+
+  async function resubmit(item) {
+    const current = (item.answer && item.answer.current) || {};
+    await rekey(item);
+    if (current.need) item.base_updated_at = current.need.updated_at;
+    if (current.family) item.base_version = current.family.version;
+    await enqueue(item);
+    render();
+    await sync();
+  }
+
+  async function discard(item) {
+    if (!confirm(T.discard_confirm)) return;
+    for (const photo of state.queue.filter((i) => i.type === "photo" && i.visit_key === item.key)) await dropItem(photo);
+    await dropItem(item);
+    render();
+  }
+
+  function queueCard(item) {
+    const answer = item.answer || {};
+    const label = item.state === "waiting" ? (item.sent ? T.sent : T.waiting) : T[item.state];
+    const card = h("div", { class: `fpa-card fpa-state-${item.state}`, "data-key": item.key, "data-state": item.state },
+      h("h3", {}, `${T["type_" + item.type]} · ${item.label || ""}`),
+      h("div", { text: describe(item) }),
+      h("div", { class: "fpa-muted", text: `${T.made_at} ${when(item.made_at)} · ${label}` }));
+    if (item.state === "refused") {
+      const fields = Object.values(answer.fields || {}).flat();
+      card.append(h("div", { class: "fpa-late fpa-reason", text: [answer.message, ...fields.filter((m) => m !== answer.message)].filter(Boolean).join(" ") }));
+    }
+    if (item.state === "conflict") {
+      card.append(h("div", { class: "fpa-late fpa-reason", text: answer.message || "" }),
+        h("div", { class: "fpa-versions" },
+          h("div", { class: "fpa-mine" }, h("strong", { text: T.mine_version }), h("div", { text: describe(item) })),
+          h("div", { class: "fpa-current" }, h("strong", { text: T.current_version }), h("div", { text: currentVersion(answer.current || {}) }))));
+    }
+    const actions = h("div", { class: "fpa-actions" });
+    if (item.state === "conflict") actions.append(h("button", { type: "button", class: "btn btn-primary btn-sm fpa-resubmit", text: T.resubmit, onclick: () => resubmit(item) }));
+    if (item.type !== "photo" && !(item.state === "waiting" && item.sent)) actions.append(h("a", { class: "btn btn-outline-primary btn-sm fpa-edit", href: `#/edit/${item.key}`, text: T.edit }));
+    actions.append(h("button", { type: "button", class: "btn btn-outline-danger btn-sm fpa-discard", text: T.discard, onclick: () => discard(item) }));
+    card.append(actions);
+    return card;
+  }
+
+  function queuePage() {
+    if (!state.queue.length) return h("p", { class: "fpa-muted", id: "fpa-queue-empty", text: T.queue_empty });
+    return [h("button", { type: "button", class: "btn btn-primary mb-3 w-100", text: T.sync, onclick: sync }), ...state.queue.map(queueCard)];
+  }
+
+  // --- network, service worker, sign-out ------------------------------------------------------
+
+  function showNet() {
+    const badge = document.getElementById("fpa-net");
+    badge.textContent = navigator.onLine ? T.online : T.offline;
+    badge.className = `badge ${navigator.onLine ? "text-bg-success" : "text-bg-secondary"}`;
+  }
+
+  function registerWorker() {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.register(body.dataset.sw, { scope: body.dataset.scope }).then((registration) => {
+      const announce = () => {
+        const box = document.getElementById("fpa-update");
+        box.textContent = T.update_ready;
+        box.hidden = false;
+      };
+      if (registration.waiting && navigator.serviceWorker.controller) announce();
+      registration.addEventListener("updatefound", () => {
+        const worker = registration.installing;
+        if (!worker) return;
+        worker.addEventListener("statechange", () => {
+          if (worker.state === "installed" && navigator.serviceWorker.controller) announce();
+        });
+      });
+    }).catch(() => {});
+    navigator.serviceWorker.addEventListener("message", (event) => {
+      if (event.data && event.data.type === "fpa-field-sync" && state.queue.length) sync();
+    });
+  }
+
+  async function logout() {
+    const count = state.queue.length;
+    if (count && !confirm(fmt(T.logout_confirm, { count }))) return;
+    let token = null;
+    try { token = await csrf(); } catch (error) { token = null; }
+    await wipe(false);
+    if (!token) { message(T.wiped, "info"); location.href = body.dataset.login; return; }
+    const form = h("form", { method: "post", action: body.dataset.logout },
+      h("input", { type: "hidden", name: "csrfmiddlewaretoken", value: token }));
+    document.body.append(form);
+    form.submit();
+  }
+
+  async function wipeHere() {
+    if (!confirm(T.wipe_confirm)) return;
+    if (state.device && navigator.onLine) {
+      try { await api("POST", `/devices/${state.device}/end`, {}); } catch (error) { /* wiped below anyway */ }
+    }
+    await wipe();
+    message(T.wiped, "info");
+    render();
+  }
+
+  async function start() {
+    showNet();
+    registerWorker();
+    window.addEventListener("online", () => { showNet(); if (state.queue.some((i) => i.state === "waiting")) sync(); });
+    window.addEventListener("offline", showNet);
+    window.addEventListener("hashchange", () => { message(null); render(); window.scrollTo(0, 0); });
+    document.getElementById("fpa-sync").addEventListener("click", sync);
+    document.getElementById("fpa-logout").addEventListener("click", logout);
+    document.getElementById("fpa-wipe").addEventListener("click", wipeHere);
+    state.db = await openDb();
+    await load();
+    render();
+    body.dataset.ready = "offline";
+    if (navigator.onLine) {
+      try {
+        await refresh();
+      } catch (error) {
+        handle(error);
+      }
+      render();
+    }
+    body.dataset.ready = "yes";
+  }
+
+  start();
+})();
