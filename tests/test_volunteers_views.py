@@ -431,6 +431,10 @@ SELF_PAGES = {
     # tests/test_notifications_views.py)
     "notifications:inbox",
     "notifications:preferences",
+    # the field app's shell and its session token: the app then says who may work offline (a
+    # volunteer who is a contact person does); the data comes only through /api/v1/field/
+    "field:app",
+    "field:session",
     "notifications:read_all",
 }
 

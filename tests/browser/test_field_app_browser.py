@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from PIL import Image
 
-from tests.browser.conftest import ARTIFACTS, Server, login, sideways_overflow
+from tests.browser.conftest import ARTIFACTS, Server, login, serve, sideways_overflow
 
 pytestmark = pytest.mark.browser
 
@@ -45,6 +46,14 @@ DUMP = """async () => {
   }
   return out;
 }"""
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server of its own: the flows count the demo volunteer's families and end its phones,
+    so they need the demo data as seeded, and the other browser tests keep theirs."""
+    with serve(tmp_path_factory) as server:
+        yield server
 
 
 def photo_file() -> dict[str, Any]:
