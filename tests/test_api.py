@@ -22,6 +22,11 @@ def fullwidth(value: str) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in value)
 
 
+def fullwidth_digits(value: str) -> str:
+    """`value` with only its digits full-width (a number typed with a Chinese input method)."""
+    return value.translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+
+
 LISTS = ("/api/v1/associations", "/api/v1/staff", "/api/v1/filings")
 QUERY_LIMIT = 12
 

@@ -22,6 +22,7 @@ from tests.assessment_helpers import COUNTY, LIUJIAXIA, advance, assoc, round_in
 from tests.assessment_helpers import scheme as make_scheme
 from tests.conftest import another_county
 from tests.test_api import api_client, assert_error
+from tests.test_api import fullwidth_digits as wide
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/assessment"
@@ -36,11 +37,6 @@ def _today() -> Any:
 
 def post(client: Client, path: str, body: Any | None = None) -> Any:
     return client.post(path, body or {}, content_type="application/json")
-
-
-def wide(text: str) -> str:
-    """`text` with full-width digits (as typed with a Chinese input method)."""
-    return text.translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
 
 
 def counts() -> tuple[int, int, int, int]:

@@ -23,6 +23,7 @@ from fpa.tasks.models import Evidence, Measure, ProgressReport, Step, Supervisio
 from tests.conftest import LIUJIAXIA, YANGUOXIA, another_county
 from tests.tasks_helpers import DEADLINE, START, county_task, delegated, measure, pdf, png
 from tests.test_api import api_client, assert_error
+from tests.test_api import fullwidth_digits as wide
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/tasks"
@@ -39,11 +40,6 @@ def frozen_day():
 @pytest.fixture(autouse=True)
 def media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-def wide(text: str) -> str:
-    """`text` with full-width digits (as typed with a Chinese input method)."""
-    return text.translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
 
 
 def post(client: Client, path: str, body: Any | None = None) -> Any:
