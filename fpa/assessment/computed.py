@@ -65,15 +65,13 @@ def prepare_pairing(user: Any, county: Association, year: int, cutoff: datetime.
 
 def three_coverages(user: Any, area: Association, year: int, cutoff: datetime.date) -> Measure:
     found = _coverage(user, area, year, cutoff)
-    numerator = Decimal(found.with_contacts + found.with_doctor + found.with_green_channel)
-    denominator = Decimal(3 * found.families)
-    return Measure(ratio(numerator, denominator, per=HUNDRED), numerator, denominator)
+    covered = found.with_contacts + found.with_doctor + found.with_green_channel
+    return Measure.percent(covered, 3 * found.families)
 
 
 def visits_on_schedule(user: Any, area: Association, year: int, cutoff: datetime.date) -> Measure:
     found = _coverage(user, area, year, cutoff)
-    numerator, denominator = Decimal(found.on_schedule), Decimal(found.families)
-    return Measure(ratio(numerator, denominator, per=HUNDRED), numerator, denominator)
+    return Measure.percent(found.on_schedule, found.families)
 
 
 def activities_per_village(

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.apps import apps
 from django.utils.module_loading import import_string
 
+from fpa.assessment.rules import ratio
+
 if TYPE_CHECKING:
     from fpa.organizations.models import Association
 
@@ -30,6 +32,16 @@ class Measure:
     value: Decimal
     numerator: Decimal
     denominator: Decimal
+
+    @classmethod
+    def of(cls, numerator: Any, denominator: Any, *, per: Decimal = Decimal(1)) -> Measure:
+        """numerator / denominator * per, both kept (0 when there is nothing to divide by)."""
+        top, bottom = Decimal(numerator), Decimal(denominator)
+        return cls(ratio(top, bottom, per=per), top, bottom)
+
+    @classmethod
+    def percent(cls, numerator: Any, denominator: Any) -> Measure:
+        return cls.of(numerator, denominator, per=Decimal(100))
 
 
 Compute = Callable[[Any, "Association", int, datetime.date], Measure]

@@ -12,7 +12,6 @@ from typing import Any
 from django.utils.translation import gettext_noop
 
 from fpa.assessment.registry import ComputedIndicator, Measure, per_township
-from fpa.assessment.rules import ratio
 from fpa.families.selectors import needs_closed_on_time, needs_closed_on_time_by_child
 from fpa.organizations.models import Association
 
@@ -29,8 +28,7 @@ _needs, prepare_needs = per_township(
 
 def needs_on_time(user: Any, area: Association, year: int, cutoff: datetime.date) -> Measure:
     done, due = _needs(user, area, year, cutoff)
-    numerator, denominator = Decimal(done), Decimal(due)
-    return Measure(ratio(numerator, denominator, per=Decimal(100)), numerator, denominator)
+    return Measure.percent(done, due)
 
 
 INDICATORS = [

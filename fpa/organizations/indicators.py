@@ -7,13 +7,11 @@ figure (its rule is the one `filings_missing` lists the others by)."""
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_noop
 
 from fpa.assessment.registry import ComputedIndicator, Measure, per_township
-from fpa.assessment.rules import ratio
 from fpa.organizations.models import Association
 from fpa.organizations.selectors import filings_current, filings_current_by_child
 
@@ -33,8 +31,7 @@ _filings, prepare_filings = per_township(
 
 def filings_in_force(user: Any, area: Association, year: int, cutoff: datetime.date) -> Measure:
     filed, due = _filings(user, area, year, cutoff)
-    numerator, denominator = Decimal(filed), Decimal(due)
-    return Measure(ratio(numerator, denominator, per=Decimal(100)), numerator, denominator)
+    return Measure.percent(filed, due)
 
 
 INDICATORS = [

@@ -12,15 +12,13 @@ from typing import Any
 from django.utils.translation import gettext_noop
 
 from fpa.assessment.registry import ComputedIndicator, Measure
-from fpa.assessment.rules import ratio
 from fpa.organizations.models import Association
 from fpa.reports.selectors import monthly_reports_on_time
 
 
 def monthly_on_time(user: Any, area: Association, year: int, cutoff: datetime.date) -> Measure:
     done, due = monthly_reports_on_time(user=user, association=area, year=year, until=cutoff)
-    numerator, denominator = Decimal(done), Decimal(due)
-    return Measure(ratio(numerator, denominator, per=Decimal(100)), numerator, denominator)
+    return Measure.percent(done, due)
 
 
 INDICATORS = [

@@ -5,21 +5,18 @@ selector of that figure."""
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_noop
 
 from fpa.assessment.registry import ComputedIndicator, Measure
-from fpa.assessment.rules import ratio
 from fpa.organizations.models import Association
 from fpa.tasks.selectors import tasks_done_on_time
 
 
 def done_on_time(user: Any, area: Association, year: int, cutoff: datetime.date) -> Measure:
     done, due = tasks_done_on_time(association=area, year=year, until=cutoff)
-    numerator, denominator = Decimal(done), Decimal(due)
-    return Measure(ratio(numerator, denominator, per=Decimal(100)), numerator, denominator)
+    return Measure.percent(done, due)
 
 
 INDICATORS = [

@@ -19,7 +19,6 @@ from typing import Any
 from django.utils.translation import gettext_noop
 
 from fpa.assessment.registry import ComputedIndicator, Measure
-from fpa.assessment.rules import ratio
 from fpa.organizations.models import Association
 from fpa.reports.fields import YEAR, Period, registered_fields
 from fpa.volunteers.selectors import confirmed_hours_under
@@ -41,7 +40,7 @@ def hours_per_thousand_members(
 ) -> Measure:
     numerator = confirmed_hours_under(user=user, association=area, year=year, until=cutoff)
     denominator = _members(user, area, year, cutoff)
-    return Measure(ratio(numerator, denominator, per=THOUSAND), numerator, denominator)
+    return Measure.of(numerator, denominator, per=THOUSAND)
 
 
 INDICATORS = [
