@@ -1,29 +1,37 @@
 """Figures for the field app (issue 17, deliverable 7), measured in headless Chromium against
-the real app; opt-in, as the figures depend on the machine: `FPA_FIELD_BENCH=1 pytest
-tests/browser/test_field_app_bench.py -s`. A server of its own, where demo-volunteer looks after
-50 families (the demo's 2 and 48 more):
+the real app: `.venv/bin/python bench/field_app_browser.py [--runs N]`. A server of its own (the
+browser tests' `serve`: migrated, demo data, gunicorn with 2 workers and the task worker, in a
+temporary directory), where demo-volunteer looks after 50 families (the demo's 2 and 48 more):
 
 - the work's download (the app's sync with nothing queued: GET /api/v1/field/work, decrypt,
   encrypt, store) on DevTools' "Slow 3G" network (2,000 ms round trip, 50 kB/s each way);
 - the offline start (the shell from the service worker, the work decrypted, the list drawn);
 - the sync of 100 visits recorded offline (one batch, then the download again).
+
+Each run uses a fresh browser context (nothing installed yet). Figures: bench/RESULTS.md.
 """
 
 from __future__ import annotations
 
-import os
+import argparse
+import sys
+import tempfile
 import time
-from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-import pytest
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from tests.browser.conftest import Server, _manage, _server_env, login, serve
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.environ.get("FPA_FIELD_BENCH"), reason="FPA_FIELD_BENCH=1 runs it"),
-]
+from tests.browser.conftest import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Server,
+    _manage,
+    _server_env,
+    login,
+    serve,
+)
 
 PHONE = {"width": 375, "height": 812}
 SLOW_3G = {
@@ -51,7 +59,8 @@ for i in range(48):
         actor=township, association=village, kind=Family.Kind.BEREAVED,
         address=f"大庄村{i % 9 + 1}社{i + 1}号",
         people=[
-            {"role": "mother", "name": f"测试母亲{i}", "id_number": synthesize("622923", birth, 2 * (300 + i)), "phone": f"1390000{i:04d}"},
+            {"role": "mother", "name": f"测试母亲{i}", "phone": f"1390000{i:04d}",
+             "id_number": synthesize("622923", birth, 2 * (300 + i))},
             {"role": "child", "name": f"测试孩子{i}", "death_date": datetime.date(2019, 3, 2)},
         ],
     )
@@ -59,20 +68,33 @@ for i in range(48):
         actor=township, family=family, role=role, name="", user=volunteer,
         start_date=timezone.localdate() - datetime.timedelta(days=30),
     )
-print(Family.objects.filter(contacts__user=volunteer, contacts__end_date__isnull=True).distinct().count())
+mine = Family.objects.filter(contacts__user=volunteer, contacts__end_date__isnull=True)
+print(mine.distinct().count())
 """
 
 
-@pytest.fixture(scope="module")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with serve(tmp_path_factory) as server:
-        _manage(_server_env(server.log.parent), "shell", "-c", SEED)
-        yield server
+class _TempDirs:
+    """What `serve` asks of pytest's tmp_path_factory: a fresh directory per name."""
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="fpa-field-bench-"))
+
+    def mktemp(self, name: str) -> Path:
+        return Path(tempfile.mkdtemp(prefix=name, dir=self.root))
 
 
-def test_field_app_figures(new_page: Any, app_server: Server) -> None:
-    phone, _ = new_page(viewport=PHONE)
-    login(phone, app_server, "demo-volunteer", next_path="/field/")
+def run_once(browser: Any, server: Server) -> tuple[float, float, float]:
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    context.set_default_timeout(30_000)
+    phone = context.new_page()
+    try:
+        return _measure(phone, server)
+    finally:
+        context.close()
+
+
+def _measure(phone: Any, server: Server) -> tuple[float, float, float]:
+    login(phone, server, "demo-volunteer", next_path="/field/")
     phone.wait_for_selector("body[data-ready=yes]")
     assert phone.locator("[data-family]").count() == 50
     assert phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
@@ -114,7 +136,33 @@ def test_field_app_figures(new_page: Any, app_server: Server) -> None:
     phone.wait_for_function("document.getElementById('fpa-queue-count').textContent === ''")
     phone.wait_for_selector("#fpa-message.alert-success")
     sync = time.perf_counter() - started
-    print(
-        f"\nfield app, 50 families: download on Slow 3G {download:.2f} s; offline start "
-        f"{offline_start * 1000:.0f} ms; sync of 100 visits {sync:.2f} s"
-    )
+    return download, offline_start, sync
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=2, help="runs in fresh browser contexts")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with serve(_TempDirs()) as server:  # type: ignore[arg-type]
+        _manage(_server_env(server.log.parent), "shell", "-c", SEED)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                for run in range(1, args.runs + 1):
+                    download, offline_start, sync = run_once(browser, server)
+                    print(
+                        f"run {run}: field app, 50 families: download on Slow 3G "
+                        f"{download:.2f} s; offline start {offline_start * 1000:.0f} ms; "
+                        f"sync of 100 visits {sync:.2f} s",
+                        flush=True,
+                    )
+            finally:
+                browser.close()
+
+
+if __name__ == "__main__":
+    main()
