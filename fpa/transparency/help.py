@@ -4,4 +4,9 @@ from __future__ import annotations
 
 from fpa.core.help import Anchor
 
-SECTIONS: dict[str, Anchor] = {"transparency:*": "可验证账本"}
+SECTIONS: dict[str, Anchor] = {
+    "transparency:*": "可验证账本",
+    "transparency:notice": "检查点公告",
+    "transparency:notice_plain": "检查点公告",
+    "transparency:checkpoint_page": "检查点公告",
+}

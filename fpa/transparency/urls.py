@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fpa.transparency import views
+from fpa.transparency import notice_views, views
 
 app_name = "transparency"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("leaves/<str:index>.json", views.leaf, name="leaf"),
     path("consistency.json", views.consistency, name="consistency"),
     path("verify_ledger.py", views.verifier_download, name="verifier"),
+    path("notice/", notice_views.notice, name="notice"),
+    path("notice.txt", notice_views.notice_plain, name="notice_plain"),
+    path("checkpoints/<str:pk>/", notice_views.checkpoint_page, name="checkpoint_page"),
 ]

@@ -2,6 +2,9 @@
    Content-Security-Policy refuses them, docs/architecture.md "No inline script"); they mark
    elements with data- attributes and this file acts on them:
      data-fpa-print        a button that prints the page
+     data-fpa-copy="#id"   a button that copies the text of element #id to the clipboard (where
+                           the browser allows it: secure origins; elsewhere it selects the text
+                           for a long-press copy) and then shows its data-fpa-copied text
      data-fpa-autosubmit   a control that submits its form when changed
      data-fpa-once         a button disabled once clicked (after htmx has sent its request)
      data-fpa-width="N"    an element whose width is N percent (progress bars; a style=""
@@ -138,6 +141,27 @@
     });
   }
 
+  function copyText(button) {
+    var source = document.querySelector(button.getAttribute("data-fpa-copy"));
+    if (!source) { return; }
+    var done = function () {
+      var copied = button.getAttribute("data-fpa-copied");
+      if (copied) { button.textContent = copied; }
+    };
+    var select = function () {
+      var range = document.createRange();
+      range.selectNodeContents(source);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(source.textContent).then(done, select);
+    } else {
+      select();
+    }
+  }
+
   function onLoad(root) {
     setWidths(root);
     labelCells(root);
@@ -149,6 +173,11 @@
     if (!target) { return; }
     if (target.closest("[data-fpa-print]")) {
       window.print();
+      return;
+    }
+    var copy = target.closest("[data-fpa-copy]");
+    if (copy) {
+      copyText(copy);
       return;
     }
     var once = target.closest("[data-fpa-once]");
