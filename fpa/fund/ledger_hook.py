@@ -5,6 +5,7 @@ journal and name the index of an edited, removed or reordered entry."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.apps import apps
@@ -17,13 +18,14 @@ def available() -> bool:
     return apps.is_installed("fpa.transparency")
 
 
-def append(leaf: bytes) -> int | None:
-    """Append the leaf to the public log; its index, or None when no log is installed."""
+def append(leaf: bytes, appended_at: datetime | None = None) -> int | None:
+    """Append the leaf to the public log (stamped ``appended_at``, the time a version 2 leaf
+    holds); its index, or None when no log is installed."""
     if not available():
         return None
     from fpa.transparency.services import append_leaf
 
-    return int(append_leaf(leaf).index)
+    return int(append_leaf(leaf, appended_at=appended_at).index)
 
 
 def rows() -> Iterator[tuple[int, bytes]]:
