@@ -64,3 +64,25 @@ def proof_url(request: HttpRequest, index: int | None) -> str | None:
         )
     except NoReverseMatch:
         return None
+
+
+def leaf_facts(indexes: list[int]) -> dict[int, tuple[bytes, datetime]]:
+    """index -> (leaf hash, time the log appended it), for the public entry pages."""
+    if not indexes or not available():
+        return {}
+    from fpa.transparency.models import LogLeaf
+
+    rows = LogLeaf.objects.filter(index__in=indexes).values_list(
+        "index", "leaf_hash", "appended_at"
+    )
+    return {index: (bytes(hashed), when) for index, hashed, when in rows}
+
+
+def index_of_hash(leaf_hash: bytes) -> int | None:
+    """The log index of the leaf whose RFC 6962 hash is ``leaf_hash``, or None."""
+    if len(leaf_hash) != 32 or not available():
+        return None
+    from fpa.transparency.models import LogLeaf
+
+    found = LogLeaf.objects.filter(leaf_hash=leaf_hash).values_list("index", flat=True).first()
+    return None if found is None else int(found)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fpa.transparency import views
+from fpa.transparency import spec_views, views
 
 app_name = "transparency"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("leaves/<str:index>.json", views.leaf, name="leaf"),
     path("consistency.json", views.consistency, name="consistency"),
     path("verify_ledger.py", views.verifier_download, name="verifier"),
+    path("spec/", spec_views.spec, name="spec"),
+    path("spec/fund-entries/", spec_views.spec_fund, name="spec_fund"),
 ]
