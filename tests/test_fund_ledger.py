@@ -148,15 +148,17 @@ def test_entries_posted_before_version_2_stay_version_1(county, finance, monkeyp
 
 
 def test_documented_worked_example_matches_the_code():
-    """docs/fund-ledger-entries.md shows these exact bytes and this hash."""
+    """docs/fund-ledger-entries.md shows these exact bytes and this hash (version 2)."""
+    from datetime import datetime
+
     raw = leaf.encode(
         fund="622923",
-        number=1,
+        number=7,
         date="2026-03-08",
         kind="donation",
         category="4103",
         township="",
-        receipt="YJ-2026-000001",
+        receipt="YJ-2019-000042",
         grant="",
         reverses=None,
         lines=[
@@ -173,12 +175,14 @@ def test_documented_worked_example_matches_the_code():
                 restriction="5104",
             ),
         ],
+        appended=datetime(2026, 3, 9, 2, 15, 7, 900000, tzinfo=UTC),
     )
     expected = (
-        '{"category":"4103","date":"2026-03-08","fund":"622923","grant":"","kind":"donation",'
+        '{"appended":"2026-03-09T02:15:07Z","category":"4103","date":"2026-03-08",'
+        '"fund":"622923","grant":"","kind":"donation",'
         '"lines":[{"account":"1002","credit":"0.00","debit":"1200.50","restriction":"5104"},'
         '{"account":"4103","credit":"1200.50","debit":"0.00","restriction":"5104"}],'
-        '"number":1,"receipt":"YJ-2026-000001","reverses":null,"township":"","v":"fpa-fund-entry/1"}'
+        '"number":7,"receipt":"YJ-2019-000042","reverses":null,"township":"","v":"fpa-fund-entry/2"}'
     )
     assert raw == expected.encode()
     digest = hashlib.sha256(b"\x00" + raw).hexdigest()
@@ -186,6 +190,7 @@ def test_documented_worked_example_matches_the_code():
         text = doc.read()
     assert expected in text
     assert digest in text
+    assert f"{len(raw)} bytes" in text
 
 
 def test_a_clean_journal_verifies(books):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 
@@ -86,3 +86,13 @@ def index_of_hash(leaf_hash: bytes) -> int | None:
 
     found = LogLeaf.objects.filter(leaf_hash=leaf_hash).values_list("index", flat=True).first()
     return None if found is None else int(found)
+
+
+def receipt_promise(receipt: str, index: int | None) -> Any:
+    """The operator's signed promise of inclusion for a receipt's leaf
+    (fpa.transparency.promises.Promise), or None."""
+    if index is None or not available():
+        return None
+    from fpa.transparency.promises import receipt_promise as promise
+
+    return promise(receipt, index)

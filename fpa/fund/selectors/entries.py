@@ -169,3 +169,29 @@ def lookup(fund: Fund, query: str) -> Lookup:
         entry = JournalEntry.objects.filter(fund=fund, number=int(q)).first()
         return Lookup(entry, "" if entry else "unknown")
     return Lookup(None, "unknown")
+
+
+def ledger_totals(fund: Fund) -> dict[str, object]:
+    """The sums of every line of every entry of the fund, per account (data.json's
+    ``ledger_totals``): what a verifier recomputes from the leaves (docs/ledger.md)."""
+    from django.db.models import Sum
+
+    rows = (
+        JournalLine.objects.filter(entry__fund=fund)
+        .values("account__code", "account__name", "account__kind")
+        .annotate(debit=Sum("debit"), credit=Sum("credit"))
+        .order_by("account__code")
+    )
+    return {
+        "entries": JournalEntry.objects.filter(fund=fund).count(),
+        "accounts": [
+            {
+                "code": row["account__code"],
+                "name": row["account__name"],
+                "kind": row["account__kind"],
+                "debit": leaf.money(row["debit"] or ZERO),
+                "credit": leaf.money(row["credit"] or ZERO),
+            }
+            for row in rows
+        ],
+    }
