@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC
 from io import StringIO
 
 import pytest
@@ -89,8 +90,11 @@ def test_leaves_carry_no_personal_data(books):
 def test_the_leaf_encoding_is_the_documented_one(books):
     grant_entry = JournalEntry.objects.get(kind="grant")
     document = json.loads(leaf.entry_leaf(grant_entry))
+    stamp = LogLeaf.objects.get(index=grant_entry.leaf_index).appended_at
+    assert grant_entry.appended_at == stamp and stamp.microsecond == 0
     assert document == {
-        "v": "fpa-fund-entry/1",
+        "v": "fpa-fund-entry/2",
+        "appended": stamp.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "fund": "622923",
         "number": 3,
         "date": grant_entry.date.isoformat(),
@@ -114,16 +118,47 @@ def test_the_leaf_encoding_is_the_documented_one(books):
     assert reversal["reverses"] == 2
 
 
+def test_entries_posted_before_version_2_stay_version_1(county, finance, monkeypatch):
+    """An entry posted before fpa-fund-entry/2 (no append time recorded) keeps its v1 leaf;
+    verify_ledger recomputes each entry in its own version, and the append time of a v2 entry
+    is signed: editing it in the journal is caught."""
+    from fpa.fund.services import ledger as posting
+
+    fund = county_fund(county)
+    with monkeypatch.context() as patched:
+        patched.setattr(posting, "_append_time", lambda: None)
+        give(finance, fund, "10.00")
+    give(finance, fund, "20.00")
+    old, new = JournalEntry.objects.order_by("number")
+    assert old.appended_at is None and new.appended_at is not None
+    old_doc = json.loads(bytes(LogLeaf.objects.get(index=old.leaf_index).data))
+    new_doc = json.loads(bytes(LogLeaf.objects.get(index=new.leaf_index).data))
+    assert old_doc["v"] == "fpa-fund-entry/1" and "appended" not in old_doc
+    assert new_doc["v"] == "fpa-fund-entry/2" and new_doc["appended"].endswith("Z")
+    for entry in (old, new):
+        assert leaf.entry_leaf(entry) == bytes(LogLeaf.objects.get(index=entry.leaf_index).data)
+    call_command("verify_ledger", stdout=StringIO())
+    attacker(
+        "UPDATE fund_journalentry SET appended_at = %s WHERE id = %s",
+        ["2020-01-01 00:00:00", new.pk],
+    )
+    with pytest.raises(CommandError) as caught:
+        call_command("verify_ledger", stdout=StringIO(), stderr=StringIO())
+    assert str(new.leaf_index) in str(caught.value)
+
+
 def test_documented_worked_example_matches_the_code():
-    """docs/fund-ledger-entries.md shows these exact bytes and this hash."""
+    """docs/fund-ledger-entries.md shows these exact bytes and this hash (version 2)."""
+    from datetime import datetime
+
     raw = leaf.encode(
         fund="622923",
-        number=1,
+        number=7,
         date="2026-03-08",
         kind="donation",
         category="4103",
         township="",
-        receipt="YJ-2026-000001",
+        receipt="YJ-2019-000042",
         grant="",
         reverses=None,
         lines=[
@@ -140,12 +175,14 @@ def test_documented_worked_example_matches_the_code():
                 restriction="5104",
             ),
         ],
+        appended=datetime(2026, 3, 9, 2, 15, 7, 900000, tzinfo=UTC),
     )
     expected = (
-        '{"category":"4103","date":"2026-03-08","fund":"622923","grant":"","kind":"donation",'
+        '{"appended":"2026-03-09T02:15:07Z","category":"4103","date":"2026-03-08",'
+        '"fund":"622923","grant":"","kind":"donation",'
         '"lines":[{"account":"1002","credit":"0.00","debit":"1200.50","restriction":"5104"},'
         '{"account":"4103","credit":"1200.50","debit":"0.00","restriction":"5104"}],'
-        '"number":1,"receipt":"YJ-2026-000001","reverses":null,"township":"","v":"fpa-fund-entry/1"}'
+        '"number":7,"receipt":"YJ-2019-000042","reverses":null,"township":"","v":"fpa-fund-entry/2"}'
     )
     assert raw == expected.encode()
     digest = hashlib.sha256(b"\x00" + raw).hexdigest()
@@ -153,6 +190,7 @@ def test_documented_worked_example_matches_the_code():
         text = doc.read()
     assert expected in text
     assert digest in text
+    assert f"{len(raw)} bytes" in text
 
 
 def test_a_clean_journal_verifies(books):

@@ -24,17 +24,20 @@ def test_the_receipt_has_a_qr_code_of_its_public_check(client, client_for, finan
     assert page.status_code == 200
     body = page.content.decode()
     check_path = reverse(
-        "fund:public_receipt", args=[donation.fund.association.code, donation.receipt_number]
+        "fund:public_entry", args=[donation.fund.association.code, donation.entry.number]
     )
     image = re.search(r'<img[^>]*id="receipt-qr"[^>]*>', body)
     assert image is not None
     src = html.unescape(re.search(r'src="([^"]+)"', image.group()).group(1))
     assert src == qr_data_uri("http://testserver" + check_path)
     assert f'data-check-path="{check_path}"' in image.group()
-    # The code leads to the public check of this receipt, open to anyone.
+    # The code leads to the entry's public page, open to anyone, which links the receipt check.
     public = client.get(check_path)
     assert public.status_code == 200
     assert donation.receipt_number in public.content.decode()
+    # The receipt proves itself: leaf hash, first checkpoint, the signed promise, the spec.
+    assert 'id="promise-note"' in body and "fpa-fund-receipt/1" in body
+    assert "/ledger/spec/fund-entries/" in body
 
 
 def test_the_receipt_is_refused_outside_the_fund(

@@ -136,6 +136,11 @@ PUBLIC = {
     "fund:public_feedback_status",
     "fund:public_rules",
     "fund:public_report",
+    # The public journal: every field of every entry's leaf, the code tables, the lookup.
+    "fund:public_entries",
+    "fund:public_entry",
+    "fund:public_codes",
+    "fund:public_lookup",
     # The online member application, its status by reference code, the member card check: no
     # personal data beyond a masked name (fpa/members/views/public.py).
     "members:join",
@@ -155,6 +160,8 @@ PUBLIC = {
     "transparency:notice_plain",
     "transparency:checkpoint_page",
     "transparency:verifier",
+    "transparency:spec",
+    "transparency:spec_fund",
     "volunteers:apply",
     "volunteers:verify",
     # The field app's web app manifest (browsers fetch it without cookies) and its service worker

@@ -3,6 +3,8 @@
 
     python3 verify_ledger.py https://example.org/ledger/
     python3 verify_ledger.py URL --public-key KEY --previous-checkpoint old.txt --leaf 42
+    python3 verify_ledger.py URL --fund 622923          # also the published totals
+    python3 verify_ledger.py --receipt promise.txt --public-key KEY [URL]
 
 It downloads the public key (or uses the one you pin with --public-key: a signed-note verifier
 key "name+hash+base64", a file holding one, or the raw 32-byte key in base64), the latest signed
@@ -12,9 +14,15 @@ checkpoint you saved earlier, e.g. with --save-checkpoint) checks that the new l
 old one (an RFC 9162 consistency proof, and the recomputed old root); checks every checkpoint the
 server published (checkpoints.json) against the entries, so that any two are consistent (skip with
 --latest-only); fails when the server reports its ledger under review (status.json); with
---leaf N checks that entry's inclusion proof. Exit status 0 when everything verifies, 1 otherwise
-(the message says what failed and at which entry). The formats are described in docs/ledger.md of
-the project.
+--leaf N checks that entry's inclusion proof. It also decodes every care fund entry (leaf
+layouts fpa-fund-entry/1 and /2) and checks the money: canonical bytes, debits = credits, entry
+numbers 1, 2, 3, ... per fund without a gap, a reversal mirrors an earlier entry; with --fund CODE
+the per-account totals equal the published /fund/public/CODE/data.json. With --receipt it checks
+an operator-signed promise of inclusion printed on a donation receipt (fpa-fund-receipt/1): its
+signature and, with a URL, that the log holds that leaf in the promised tree. Exit status 0 when
+everything verifies, 1 otherwise (the message says what failed and at which entry). The formats are
+described in docs/ledger.md and docs/fund-ledger-entries.md of the project (served at
+/ledger/spec/).
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import sys
 import urllib.error
 import urllib.parse
@@ -35,8 +44,13 @@ try:
 except ImportError:  # pragma: no cover - told to the user
     sys.exit("This verifier needs the `cryptography` package: pip install cryptography")
 
+from decimal import Decimal
+
 PAGE = 1000
 EM_DASH = "\u2014"
+FUND_V1 = "fpa-fund-entry/1"
+FUND_V2 = "fpa-fund-entry/2"
+RECEIPT_HEADER = "fpa-fund-receipt/1"
 
 
 class Failure(Exception):
@@ -212,6 +226,193 @@ def open_checkpoint(note: str, name: str, public: bytes) -> tuple[str, int, byte
     raise Failure(f"the checkpoint carries no signature by key {name} ({wanted.hex()})")
 
 
+def verify_note(note: str, name: str, public: bytes, what: str) -> list[str]:
+    """Check a signed note's signature by (name, public); return the body's lines."""
+    body, sep, signatures = note.partition("\n\n")
+    if not sep:
+        raise Failure(f"the {what} is not a signed note (no blank line)")
+    body += "\n"
+    wanted = key_id(name, public)
+    for line in signatures.split("\n"):
+        parts = line.split(" ")
+        if len(parts) != 3 or parts[0] != EM_DASH or parts[1] != name:
+            continue
+        blob = base64.b64decode(parts[2])
+        if blob[:4] != wanted:
+            continue
+        try:
+            Ed25519PublicKey.from_public_bytes(public).verify(blob[4:], body.encode())
+        except InvalidSignature:
+            raise Failure(f"the {what}'s signature does not verify") from None
+        return body.split("\n")[:-1]
+    raise Failure(f"the {what} carries no signature by key {name} ({wanted.hex()})")
+
+
+# --- The care fund's entries (docs/fund-ledger-entries.md) ---------------------------------------
+
+ENTRY_KEYS = {
+    "v",
+    "fund",
+    "number",
+    "date",
+    "kind",
+    "category",
+    "township",
+    "receipt",
+    "grant",
+    "reverses",
+    "lines",
+}
+LINE_KEYS = {"account", "debit", "credit", "restriction"}
+KINDS = {"donation", "income", "grant", "expense", "reversal"}
+AMOUNT = re.compile(r"(0|[1-9][0-9]*)\.[0-9]{2}")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+
+
+def canonical(doc: object) -> bytes:
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def fund_entry(raw: bytes) -> dict | None:
+    """The decoded fund entry, or None when the leaf is not one (another producer's leaf)."""
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(doc, dict) or doc.get("v") not in (FUND_V1, FUND_V2):
+        return None
+    return doc
+
+
+class Books:
+    """Everything the fund leaves say about the money, checked as they are read in log order."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, dict[int, dict]] = {}  # fund -> number -> entry
+        self.totals: dict[str, dict[str, list[Decimal]]] = {}  # fund -> account -> [dr, cr]
+        self.reversed: dict[str, set[int]] = {}
+        self.count = 0
+
+    def add(self, index: int, raw: bytes, doc: dict) -> None:
+        where = f"entry at index {index}"
+        if canonical(doc) != raw:
+            raise Failure(f"{where}: the leaf is not in the canonical serialisation")
+        keys = ENTRY_KEYS | ({"appended"} if doc["v"] == FUND_V2 else set())
+        if set(doc) != keys:
+            raise Failure(f"{where}: keys {sorted(set(doc) ^ keys)} do not match {doc['v']}")
+        fund, number = doc["fund"], doc["number"]
+        where = f"fund {fund} entry {number} (index {index})"
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            raise Failure(f"{where}: the number is not a positive integer")
+        if doc["kind"] not in KINDS:
+            raise Failure(f"{where}: unknown kind {doc['kind']!r}")
+        if not isinstance(doc["date"], str) or not DATE.fullmatch(doc["date"]):
+            raise Failure(f"{where}: bad booking date {doc['date']!r}")
+        if doc["v"] == FUND_V2 and not STAMP.fullmatch(str(doc["appended"])):
+            raise Failure(f"{where}: bad append time {doc['appended']!r}")
+        book = self.entries.setdefault(fund, {})
+        expected = len(book) + 1
+        if number != expected:
+            raise Failure(f"{where}: expected entry number {expected} (numbers must have no gap)")
+        lines = doc["lines"]
+        if not isinstance(lines, list) or len(lines) < 2:
+            raise Failure(f"{where}: an entry has at least two lines")
+        debits = credits = Decimal("0")
+        totals = self.totals.setdefault(fund, {})
+        for position, line in enumerate(lines, 1):
+            if not isinstance(line, dict) or set(line) != LINE_KEYS:
+                raise Failure(f"{where}: line {position} does not have the documented keys")
+            for side in ("debit", "credit"):
+                if not isinstance(line[side], str) or not AMOUNT.fullmatch(line[side]):
+                    raise Failure(f"{where}: line {position} {side} {line[side]!r} is not x.xx")
+            debit, credit = Decimal(line["debit"]), Decimal(line["credit"])
+            if (debit > 0) == (credit > 0):
+                raise Failure(f"{where}: line {position} must be either a debit or a credit")
+            debits += debit
+            credits += credit
+            sums = totals.setdefault(line["account"], [Decimal("0"), Decimal("0")])
+            sums[0] += debit
+            sums[1] += credit
+        if debits != credits:
+            raise Failure(f"{where}: debits {debits} != credits {credits}")
+        reverses = doc["reverses"]
+        if doc["kind"] == "reversal":
+            target = book.get(reverses) if isinstance(reverses, int) else None
+            if target is None:
+                raise Failure(f"{where}: reverses {reverses!r}, which is no earlier entry")
+            if target["kind"] == "reversal":
+                raise Failure(f"{where}: reverses entry {reverses}, itself a reversal")
+            done = self.reversed.setdefault(fund, set())
+            if reverses in done:
+                raise Failure(f"{where}: entry {reverses} was already reversed")
+            done.add(reverses)
+            mirror = [
+                {**line, "debit": line["credit"], "credit": line["debit"]}
+                for line in target["lines"]
+            ]
+            if lines != mirror:
+                raise Failure(f"{where}: its lines do not mirror entry {reverses}'s")
+        elif reverses is not None:
+            raise Failure(f"{where}: only a reversal reverses an entry")
+        book[number] = doc
+        self.count += 1
+
+    def check_published(self, fund: str, published: dict) -> None:
+        """The per-account totals of the fund's leaves equal data.json's ledger_totals."""
+        totals = published.get("ledger_totals")
+        if not isinstance(totals, dict):
+            raise Failure(f"fund {fund}: data.json publishes no ledger_totals")
+        mine = self.totals.get(fund, {})
+        if totals.get("entries") != len(self.entries.get(fund, {})):
+            raise Failure(
+                f"fund {fund}: data.json counts {totals.get('entries')} entries, the log holds "
+                f"{len(self.entries.get(fund, {}))}"
+            )
+        theirs = {
+            a["code"]: (Decimal(a["debit"]), Decimal(a["credit"])) for a in totals["accounts"]
+        }
+        for code in sorted(set(mine) | set(theirs)):
+            ours = tuple(mine.get(code, [Decimal("0"), Decimal("0")]))
+            if ours != theirs.get(code, (Decimal("0"), Decimal("0"))):
+                raise Failure(
+                    f"fund {fund} account {code}: the entries total debit {ours[0]} credit "
+                    f"{ours[1]}, data.json publishes {theirs.get(code)}"
+                )
+
+
+# --- Receipt promises (docs/ledger.md, "Receipt promises") --------------------------------------
+
+
+def open_promise(note: str, name: str, public: bytes) -> tuple[str, str, int, bytes, int, bytes]:
+    """Verify a receipt promise; (origin, receipt, index, leaf hash, tree size, root)."""
+    lines = verify_note(note, name, public, "receipt promise")
+    if len(lines) != 7 or lines[0] != RECEIPT_HEADER:
+        raise Failure(f"the receipt promise is not a {RECEIPT_HEADER} note")
+    origin, receipt, index_text, hash_text, size_text, root_text = lines[1:]
+    for text in (index_text, size_text):
+        if not text.isascii() or not text.isdigit():
+            raise Failure(f"bad number {text!r} in the receipt promise")
+    hashed, root = base64.b64decode(hash_text), base64.b64decode(root_text)
+    if len(hashed) != 32 or len(root) != 32:
+        raise Failure("the receipt promise's hashes are not 32 bytes")
+    index, size = int(index_text), int(size_text)
+    if index >= size:
+        raise Failure(f"the receipt promise puts entry {index} in a tree of {size} entries")
+    return origin, receipt, index, hashed, size, root
+
+
+def read_promise(text: str) -> str:
+    if os.path.isfile(text):
+        with open(text, encoding="utf-8") as handle:
+            text = handle.read()
+    text = text.replace("\r\n", "\n").strip("\n") + "\n"
+    start = text.find(RECEIPT_HEADER)
+    if start < 0:
+        raise Failure("no receipt promise (fpa-fund-receipt/1) in the text given")
+    return text[start:]
+
+
 # --- Talking to the server ----------------------------------------------------------------------
 
 
@@ -233,6 +434,17 @@ def fetch_json(url: str) -> dict:
 
 
 def run(args: argparse.Namespace) -> str:
+    promise = read_promise(args.receipt) if args.receipt else None
+    if not args.url:
+        if promise is None or not args.public_key:
+            raise Failure("give the ledger's URL (or --receipt with --public-key)")
+        name, public = parse_public_key(args.public_key)
+        name = name or promise.split("\n")[1]
+        _, receipt, index, _, size, _ = open_promise(promise, name, public)
+        return (
+            f"OK: the receipt promise for {receipt} (entry {index} in the tree of {size} "
+            f"entries) is signed by {name}"
+        )
     base = args.url if args.url.endswith("/") else args.url + "/"
     if args.public_key:
         name, public = parse_public_key(args.public_key)
@@ -264,6 +476,7 @@ def run(args: argparse.Namespace) -> str:
 
     hashes: list[bytes] = []
     data: dict[int, bytes] = {}
+    books = Books()
     while len(hashes) < size:
         limit = min(args.page_size, size - len(hashes))
         page = fetch_json(f"{base}leaves.json?start={len(hashes)}&limit={limit}")
@@ -279,11 +492,36 @@ def run(args: argparse.Namespace) -> str:
             hashes.append(computed)
             if args.leaf is not None and item["index"] == args.leaf:
                 data[args.leaf] = raw
+            doc = fund_entry(raw)
+            if doc is not None:
+                books.add(item["index"], raw, doc)
             if len(hashes) == size:
                 break
     if merkle_root(hashes) != root:
         raise Failure(f"the root of the {size} downloaded entries is not the signed root")
     print(f"recomputed the root of {size} entries: matches the signed checkpoint")
+    if books.count:
+        funds = ", ".join(f"{f}: {len(e)}" for f, e in sorted(books.entries.items()))
+        print(
+            f"decoded {books.count} fund entries ({funds}): canonical, debits = credits, "
+            "numbers without gaps, reversals mirror earlier entries"
+        )
+    for code in args.fund or []:
+        published = fetch_json(urllib.parse.urljoin(base, f"../fund/public/{code}/data.json"))
+        books.check_published(code, published)
+        print(f"fund {code}: the totals per account equal the published data.json")
+
+    if promise is not None:
+        _, receipt, index, hashed, psize, proot = open_promise(promise, name, public)
+        if psize > size:
+            raise Failure(f"the receipt promise's tree ({psize}) is beyond the checkpoint ({size})")
+        if hashes[index] != hashed:
+            raise Failure(f"receipt {receipt}: entry {index} in the log is not the promised leaf")
+        if merkle_root(hashes[:psize]) != proot:
+            raise Failure(
+                f"receipt {receipt}: the log's first {psize} entries do not give the promised root"
+            )
+        print(f"receipt {receipt}: entry {index} is in the log as promised (tree of {psize})")
 
     if not args.latest_only:
         check_history(base, name, public, size, hashes)
@@ -355,7 +593,9 @@ def check_history(base: str, name: str, public: bytes, size: int, hashes: list[b
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("url", help="the ledger's base URL, e.g. https://example.org/ledger/")
+    parser.add_argument(
+        "url", nargs="?", help="the ledger's base URL, e.g. https://example.org/ledger/"
+    )
     parser.add_argument("--public-key", help="pinned key: verifier key, file, or base64 raw key")
     parser.add_argument("--previous-checkpoint", help="a checkpoint saved earlier (text file)")
     parser.add_argument("--save-checkpoint", help="save the verified checkpoint to this file")
@@ -365,11 +605,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="skip checking every published checkpoint against the entries",
     )
+    parser.add_argument(
+        "--fund",
+        action="append",
+        help="check the fund's published totals (/fund/public/CODE/data.json); repeatable",
+    )
+    parser.add_argument("--receipt", help="a receipt promise (file or text) to verify")
     parser.add_argument("--page-size", type=int, default=PAGE, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
         print(run(args))
-    except (Failure, ValueError, KeyError) as error:
+    except (Failure, ValueError, KeyError, TypeError) as error:
         print(f"FAIL: {error}", file=sys.stderr)
         return 1
     return 0

@@ -23,6 +23,9 @@ SECTIONS: dict[str, Anchor] = {
     "fund:public_*": "公开页与报表",
     "fund:public_feedback*": "社会监督",
     "fund:public_receipt": "核验账本",
+    "fund:public_entr*": "公开条目与收据核对",
+    "fund:public_codes": "公开条目与收据核对",
+    "fund:public_lookup": "公开条目与收据核对",
 }
 
 HOWTO: dict[str, Text] = {

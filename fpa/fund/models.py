@@ -147,6 +147,12 @@ class JournalEntry(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="记账人", null=True, on_delete=models.PROTECT
     )
     posted_at = models.DateTimeField("记账时间", auto_now_add=True)
+    appended_at = models.DateTimeField(
+        "写入账本时间",
+        null=True,
+        blank=True,
+        help_text="写入公开账本的时间（UTC，精确到秒），在第 2 版叶编码中签名；旧凭证为空",
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "fund__association__path"

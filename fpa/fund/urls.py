@@ -43,6 +43,10 @@ urlpatterns = [
         views.public_feedback_status,
         name="public_feedback_status",
     ),
+    path("public/<str:code>/entries/", views.public_entries, name="public_entries"),
+    path("public/<str:code>/entries/<str:number>/", views.public_entry, name="public_entry"),
+    path("public/<str:code>/codes/", views.public_codes, name="public_codes"),
+    path("public/<str:code>/lookup/", views.public_lookup, name="public_lookup"),
     path("public/<str:code>/rules/", views.public_rules, name="public_rules"),
     path("public/<str:code>/report/", views.public_report, name="public_report"),
 ]

@@ -60,8 +60,12 @@ def tree_size() -> int:
     return 0 if last is None else last + 1
 
 
-def append_leaf(leaf: bytes) -> LogLeaf:
+def append_leaf(leaf: bytes, *, appended_at: datetime | None = None) -> LogLeaf:
     """Append ``leaf`` (canonical bytes) as the next entry; return the stored leaf.
+
+    ``appended_at`` (default: now) is stored as the leaf's ``appended_at``: a producer whose
+    leaf bytes hold their own append time (the fund's ``fpa-fund-entry/2``) passes that time, so
+    the bytes and the log agree.
 
     Call it inside your own ``transaction.atomic()`` block together with the write the leaf
     records; it nests (a savepoint) and holds the log's lock until your transaction ends.
@@ -87,7 +91,12 @@ def append_leaf(leaf: bytes) -> LogLeaf:
             j >>= 1
             level += 1
         known = _node_hashes(lefts)
-        row = LogLeaf.objects.create(index=index, data=data, leaf_hash=hashed)
+        row = LogLeaf.objects.create(
+            index=index,
+            data=data,
+            leaf_hash=hashed,
+            appended_at=appended_at if appended_at is not None else timezone.now(),
+        )
         nodes, right, j, level = [], hashed, index, 0
         while j & 1:
             right = merkle.node_hash(known[(level, j - 1)], right)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fpa.transparency import notice_views, views
+from fpa.transparency import notice_views, spec_views, views
 
 app_name = "transparency"
 
@@ -18,4 +18,6 @@ urlpatterns = [
     path("notice/", notice_views.notice, name="notice"),
     path("notice.txt", notice_views.notice_plain, name="notice_plain"),
     path("checkpoints/<str:pk>/", notice_views.checkpoint_page, name="checkpoint_page"),
+    path("spec/", spec_views.spec, name="spec"),
+    path("spec/fund-entries/", spec_views.spec_fund, name="spec_fund"),
 ]

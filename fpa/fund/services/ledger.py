@@ -93,6 +93,7 @@ def _post(
     _apply(fund, date, lines)
     Fund.objects.filter(pk=fund.pk).update(last_entry_number=F("last_entry_number") + 1)
     number = Fund.objects.values_list("last_entry_number", flat=True).get(pk=fund.pk)
+    appended_at = _append_time()
     leaf_bytes = leaf.encode(
         fund=fund.association.code,
         number=number,
@@ -112,6 +113,7 @@ def _post(
             )
             for line in lines
         ],
+        appended=appended_at,
     )
     entry = JournalEntry.objects.create(
         fund=fund,
@@ -124,7 +126,8 @@ def _post(
         grant_number=grant_number,
         reverses=reverses,
         memo=within(memo, 200, field="memo"),
-        leaf_index=ledger_hook.append(leaf_bytes),
+        leaf_index=ledger_hook.append(leaf_bytes, appended_at),
+        appended_at=appended_at,
         posted_by=actor,
     )
     JournalLine.objects.bulk_create(
@@ -149,6 +152,13 @@ def _post(
         scope_path=fund.association.path,
     )
     return entry
+
+
+def _append_time() -> datetime.datetime | None:
+    """The time of the append, to the second: signed inside the leaf (fpa-fund-entry/2) and
+    stored as the log's appended_at, so a back-dated booking date is visible to anyone. None
+    (a version 1 leaf, as before version 2) when no log is installed."""
+    return timezone.now().replace(microsecond=0) if ledger_hook.available() else None
 
 
 def _check_lines(lines: list[Line]) -> None:

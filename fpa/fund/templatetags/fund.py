@@ -25,3 +25,13 @@ def public_text(text: str) -> str:
     """Free text typed by the public, as published: any run of five or more digits (a phone or
     ID number someone typed in) is replaced by asterisks."""
     return _DIGITS.sub(lambda m: "*" * len(m.group()), text or "")
+
+
+@register.simple_tag
+def public_fund_code() -> str:
+    """The code of the top-most published fund ("" when none): the public ledger page links to
+    its journal, code tables and lookup."""
+    from fpa.fund.selectors import fund_public
+
+    fund = fund_public()
+    return fund.code if fund is not None else ""

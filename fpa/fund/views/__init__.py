@@ -13,6 +13,7 @@ from fpa.fund.views.common import (
     FEEDBACK_LIMIT,
     FEEDBACK_WINDOW,
 )
+from fpa.fund.views.entries import public_codes, public_entries, public_entry, public_lookup
 from fpa.fund.views.grants import (
     grant_approve,
     grant_attachment,
@@ -86,13 +87,17 @@ __all__ = [
     "grant_review",
     "home",
     "income_new",
+    "public_codes",
     "public_data",
     "public_donations",
+    "public_entries",
+    "public_entry",
     "public_feedback",
     "public_feedback_status",
     "public_grant",
     "public_grants",
     "public_home",
+    "public_lookup",
     "public_notices",
     "public_receipt",
     "public_report",

@@ -45,6 +45,8 @@ def _receipt_context(request: HttpRequest, donation: Donation) -> dict[str, obje
         "verify_url": request.build_absolute_uri(verify),
         "proof_url": ledger_hook.proof_url(request, entry.leaf_index),
         "upper": chinese_amount(donation.amount),
+        "promise": ledger_hook.receipt_promise(donation.receipt_number, entry.leaf_index),
+        "entry_path": reverse("fund:public_entry", kwargs={"code": code, "number": entry.number}),
     }
 
 

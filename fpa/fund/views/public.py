@@ -16,6 +16,7 @@ from fpa.core.errors import ServiceError
 from fpa.core.scope import public_view
 from fpa.fund import forms, ledger_hook, selectors, services
 from fpa.fund.models import Feedback, Fund, Grant
+from fpa.fund.selectors.entries import ledger_totals
 from fpa.fund.views.common import FEEDBACK_LIMIT, FEEDBACK_WINDOW, _period
 
 # --- public ------------------------------------------------------------------------------------
@@ -68,6 +69,7 @@ def public_data(request: HttpRequest, code: str) -> HttpResponse:
             "months": data.months,
             "income": data.income_series,
             "expense": data.expense_series,
+            "ledger_totals": ledger_totals(fund),
         },
         json_dumps_params={"ensure_ascii": False},
     )
@@ -98,6 +100,7 @@ def public_receipt(request: HttpRequest, code: str, number: str) -> HttpResponse
         "donation": donation,
         "entry": donation.entry,
         "proof_url": ledger_hook.proof_url(request, donation.entry.leaf_index),
+        "promise": ledger_hook.receipt_promise(donation.receipt_number, donation.entry.leaf_index),
     }
     return render(request, "fund/public/receipt.html", context)
 
