@@ -4,4 +4,8 @@ from __future__ import annotations
 
 from fpa.core.help import Anchor
 
-SECTIONS: dict[str, Anchor] = {"transparency:*": "可验证账本"}
+SECTIONS: dict[str, Anchor] = {
+    "transparency:*": "可验证账本",
+    "transparency:witness_admin": "见证人",
+    "transparency:witness_remove": "见证人",
+}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fpa.transparency import views
+from fpa.transparency import views, witness_views
 
 app_name = "transparency"
 
@@ -14,5 +14,8 @@ urlpatterns = [
     path("leaves.json", views.leaves, name="leaves"),
     path("leaves/<str:index>.json", views.leaf, name="leaf"),
     path("consistency.json", views.consistency, name="consistency"),
+    path("witnesses.json", views.witnesses, name="witnesses"),
+    path("witnesses/manage/", witness_views.witness_admin, name="witness_admin"),
+    path("witnesses/manage/<int:pk>/remove/", witness_views.witness_remove, name="witness_remove"),
     path("verify_ledger.py", views.verifier_download, name="verifier"),
 ]
