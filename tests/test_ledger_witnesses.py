@@ -301,10 +301,12 @@ def test_the_system_administrator_adds_and_removes_witnesses(client, sysadmin, r
     again = client.post("/ledger/witnesses/manage/", {"verifier_key": w.vkey, "url": w.url})
     assert "已有同名的见证人" in again.content.decode()
     # Removing needs a reason.
-    client.post(f"/ledger/witnesses/manage/{witness.pk}/remove/", {"reason": ""})
+    client.post("/ledger/witnesses/manage/remove/", {"witness": witness.pk, "reason": ""})
     witness.refresh_from_db()
     assert witness.active
-    client.post(f"/ledger/witnesses/manage/{witness.pk}/remove/", {"reason": "合作协议到期"})
+    client.post(
+        "/ledger/witnesses/manage/remove/", {"witness": witness.pk, "reason": "合作协议到期"}
+    )
     witness.refresh_from_db()
     assert not witness.active and witness.removal_reason == "合作协议到期"
     event = AuditEvent.objects.get(object_type="transparency.witness", action="update")

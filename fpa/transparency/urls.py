@@ -16,6 +16,6 @@ urlpatterns = [
     path("consistency.json", views.consistency, name="consistency"),
     path("witnesses.json", views.witnesses, name="witnesses"),
     path("witnesses/manage/", witness_views.witness_admin, name="witness_admin"),
-    path("witnesses/manage/<int:pk>/remove/", witness_views.witness_remove, name="witness_remove"),
+    path("witnesses/manage/remove/", witness_views.witness_remove, name="witness_remove"),
     path("verify_ledger.py", views.verifier_download, name="verifier"),
 ]

@@ -27,6 +27,7 @@ class AddForm(forms.Form):
 
 
 class RemoveForm(forms.Form):
+    witness = forms.IntegerField(min_value=1)
     reason = forms.CharField(label=_("移除原因"), max_length=500)
 
 
@@ -68,18 +69,19 @@ def _page(request: HttpRequest, form: AddForm) -> HttpResponse:
     return render(
         request,
         "transparency/witness_admin.html",
-        {"rows": rows, "form": form, "newest": newest, "remove_form": RemoveForm()},
+        {"rows": rows, "form": form, "newest": newest},
     )
 
 
 @scoped_view(capability="ledger.witnesses")
 @require_POST
-def witness_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    witness = get_object_or_404(Witness, pk=pk)
+def witness_remove(request: HttpRequest) -> HttpResponse:
+    """The witness is named in the form (witnesses belong to no association: no scope)."""
     form = RemoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, gettext("请写明原因（至少 5 个字）。"))
         return redirect("transparency:witness_admin")
+    witness = get_object_or_404(Witness, pk=form.cleaned_data["witness"])
     try:
         cosign.remove_witness(
             actor=signed_in_user(request), witness=witness, reason=form.cleaned_data["reason"]
