@@ -61,12 +61,22 @@ migrate: setup
 	$(PY) manage.py migrate --noinput --database jobs
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
+# The demo's ledger witness (docs/ledger.md, "Witnesses"): its key in var/demo-witness, registered
+# once; `make serve` runs it beside gunicorn on DEMO_WITNESS_PORT.
+DEMO_WITNESS_DIR := var/demo-witness
+DEMO_WITNESS_PORT ?= 8001
 demo: migrate
 	$(PY) manage.py seed_demo
+	@test -f $(DEMO_WITNESS_DIR)/witness-key.pem || \
+		$(PY) tools/witness.py init --dir $(DEMO_WITNESS_DIR) --name demo-witness.fpa.invalid/w1 >/dev/null
+	$(PY) manage.py ledger_witness add --if-missing --label "演示见证人" \
+		--key "$$($(PY) tools/witness.py vkey --dir $(DEMO_WITNESS_DIR))" \
+		--url http://127.0.0.1:$(DEMO_WITNESS_PORT)/ --reason "the demo witness started by make run"
 
 serve:
 	@echo "Serving on http://$(HOST):$(PORT)/"
-	$(PY) scripts/serve.py -- config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	$(PY) scripts/serve.py --witness-dir $(DEMO_WITNESS_DIR) --witness-port $(DEMO_WITNESS_PORT) \
+		-- config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--timeout 30 --access-logfile - --forwarded-allow-ips 127.0.0.1
 
 test: export DJANGO_SETTINGS_MODULE = config.settings.test

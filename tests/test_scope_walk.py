@@ -162,6 +162,7 @@ PUBLIC = {
     "transparency:verifier",
     "transparency:spec",
     "transparency:spec_fund",
+    "transparency:witnesses",
     "volunteers:apply",
     "volunteers:verify",
     # The field app's web app manifest (browsers fetch it without cookies) and its service worker

@@ -289,6 +289,8 @@ FPA_LEDGER_TRUSTED_KEYS = env_list("FPA_LEDGER_TRUSTED_KEYS")
 FPA_LEDGER_WITNESS_FILE = os.environ.get(
     "FPA_LEDGER_WITNESS_FILE", str(VAR_DIR / "ledger-witness.json")
 )
+# Seconds the platform waits for an outside witness's answer (docs/ledger.md, "Witnesses").
+FPA_LEDGER_WITNESS_TIMEOUT = float(os.environ.get("FPA_LEDGER_WITNESS_TIMEOUT", "5"))
 
 FPA_API_TOKEN_DAYS = int(os.environ.get("FPA_API_TOKEN_DAYS", "30"))
 

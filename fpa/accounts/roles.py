@@ -193,7 +193,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     Role.VOLUNTEER: frozenset({"volunteer.portal"}),
-    Role.SYSTEM_ADMIN: frozenset({"accounts.manage", "settings.manage"}),
+    # ledger.witnesses: the verifiable ledger's outside witnesses (add, remove, see failures).
+    Role.SYSTEM_ADMIN: frozenset({"accounts.manage", "settings.manage", "ledger.witnesses"}),
     Role.SECURITY_ADMIN: frozenset({"roles.manage"}),
     Role.AUDIT_ADMIN: frozenset({"audit.view", "audit.view_all"}),  # the whole trail
 }

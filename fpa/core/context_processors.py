@@ -54,6 +54,7 @@ MENU = (
     ("report.kinds", gettext_noop("自定义报表与截止日期"), "reports:kinds", "reports"),
     ("audit.view", gettext_noop("审计日志"), "core:audit_list", "admin"),
     ("accounts.manage", gettext_noop("账号管理"), "accounts:user_list", "admin"),
+    ("ledger.witnesses", gettext_noop("账本见证人"), "transparency:witness_admin", "admin"),
     ("roles.manage", gettext_noop("角色与范围"), "accounts:role_list", "admin"),
 )
 CAPABILITIES = frozenset(entry[0] for entry in MENU)

@@ -9,4 +9,6 @@ SECTIONS: dict[str, Anchor] = {
     "transparency:notice": "检查点公告",
     "transparency:notice_plain": "检查点公告",
     "transparency:checkpoint_page": "检查点公告",
+    "transparency:witness_admin": "见证人",
+    "transparency:witness_remove": "见证人",
 }

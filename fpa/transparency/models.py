@@ -104,3 +104,60 @@ class LedgerAlarm(models.Model):
 
     def __str__(self) -> str:
         return f"ledger alarm {self.kind} @ {self.raised_at:%Y-%m-%d %H:%M}"
+
+
+class Witness(models.Model):
+    """An outside party that cosigns our checkpoints (C2SP tlog-witness; docs/ledger.md,
+    "Witnesses"). Added and removed by the system administrator through
+    ``fpa.transparency.cosign`` (audited); a removed witness stays, inactive, with its reason."""
+
+    class Status(models.TextChoices):
+        NONE = "", _("尚未提交")
+        OK = "ok", _("已联署")
+        REFUSED = "refused", _("见证人拒绝")
+        FAILED = "failed", _("无法联系")
+        INVALID = "invalid", _("联署签名无效")
+
+    name = models.CharField(max_length=200)  # the key name of its verifier key
+    label = models.CharField(max_length=100, blank=True)  # who runs it, in Chinese
+    verifier_key = models.CharField(max_length=300)  # C2SP vkey, signature type 0x04
+    url = models.URLField(max_length=300)  # the submission prefix
+    active = models.BooleanField(default=True)
+    added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.CharField(max_length=150, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.CharField(max_length=150, blank=True)
+    removal_reason = models.TextField(blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    last_message = models.TextField(blank=True)  # the witness's own words on a refusal
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Cosignature(models.Model):
+    """A witness's cosignature/v1 on one checkpoint, verified against its key before it is
+    stored; published in the cosigned note."""
+
+    checkpoint = models.ForeignKey(
+        Checkpoint, on_delete=models.CASCADE, related_name="cosignatures"
+    )
+    witness = models.ForeignKey(Witness, on_delete=models.PROTECT, related_name="cosignatures")
+    timestamp = models.BigIntegerField()  # unix seconds, as signed
+    signature = models.BinaryField(max_length=64)  # the bare Ed25519 signature
+    key_id = models.CharField(max_length=8)  # hex
+    line = models.TextField()  # the signature line as the witness returned it, with "\n"
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["checkpoint_id", "witness_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["checkpoint", "witness"], name="one_cosignature_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"cosignature of {self.witness_id} on {self.checkpoint_id}"

@@ -18,8 +18,10 @@ from fpa.transparency.services import b64
 
 def published_note(checkpoint: Checkpoint) -> str:
     """The note as published: the operator's signed note with the witnesses' cosignature lines
-    when there are any."""
-    return checkpoint.note
+    when there are any (docs/ledger.md, "The cosigned note")."""
+    from fpa.transparency.cosign import cosigned_note
+
+    return cosigned_note(checkpoint)
 
 
 def hex_groups(digest: bytes) -> str:

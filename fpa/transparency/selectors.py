@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime
 
-from fpa.transparency.models import Checkpoint, LogLeaf
+from fpa.transparency.models import Checkpoint, LogLeaf, Witness
 
 
 def checkpoints_before(*, before: int | None, limit: int) -> list[Checkpoint]:
     """Newest first, below the id `before` when given: at most `limit + 1` (one more says that
     an older page exists)."""
-    rows = Checkpoint.objects.order_by("-id")
+    rows = Checkpoint.objects.order_by("-id").prefetch_related("cosignatures__witness")
     if before is not None:
         rows = rows.filter(id__lt=before)
     return list(rows[: limit + 1])
@@ -33,3 +33,12 @@ def leaf(index: int) -> tuple[bytes, bytes, datetime.datetime]:
         index=index
     )
     return bytes(data), bytes(digest), appended_at
+
+
+def active_witnesses() -> list[Witness]:
+    return list(Witness.objects.filter(active=True).order_by("id"))
+
+
+def all_witnesses() -> list[Witness]:
+    """Active first, then the removed ones (kept with their reason)."""
+    return list(Witness.objects.order_by("-active", "id"))

@@ -27,7 +27,7 @@ from fpa.core.actors import Actor
 from fpa.core.audit import audit_record
 from fpa.core.errors import ServiceError
 from fpa.core.models import AuditEvent
-from fpa.transparency import merkle, witness
+from fpa.transparency import cosign, merkle, witness
 from fpa.transparency.keys import signing_key, trusted_public_keys, verify_signature
 from fpa.transparency.models import Checkpoint, LedgerAlarm, LogLeaf, LogNode, node_key
 
@@ -392,6 +392,7 @@ def _sign(size: int, root: bytes) -> Checkpoint:
     # Still under the log's lock and before the commit: a commit that then fails leaves the
     # file ahead of the database, which raises a "missing" alarm (fail closed).
     witness.remember(size, root, note)
+    cosign.enqueue_submission(checkpoint.pk)  # to the outside witnesses, once committed
     return checkpoint
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fpa.transparency import notice_views, spec_views, views
+from fpa.transparency import notice_views, spec_views, views, witness_views
 
 app_name = "transparency"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("leaves.json", views.leaves, name="leaves"),
     path("leaves/<str:index>.json", views.leaf, name="leaf"),
     path("consistency.json", views.consistency, name="consistency"),
+    path("witnesses.json", views.witnesses, name="witnesses"),
+    path("witnesses/manage/", witness_views.witness_admin, name="witness_admin"),
+    path("witnesses/manage/remove/", witness_views.witness_remove, name="witness_remove"),
     path("verify_ledger.py", views.verifier_download, name="verifier"),
     path("notice/", notice_views.notice, name="notice"),
     path("notice.txt", notice_views.notice_plain, name="notice_plain"),

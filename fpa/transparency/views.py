@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
@@ -22,9 +23,9 @@ from django.views.decorators.http import require_GET
 
 from fpa.core.errors import ServiceError
 from fpa.core.scope import public_view
-from fpa.transparency import selectors
+from fpa.transparency import cosign, selectors
 from fpa.transparency.keys import parse_verifier_key, signing_key
-from fpa.transparency.models import Checkpoint
+from fpa.transparency.models import Checkpoint, Cosignature
 from fpa.transparency.services import (
     SigningRefused,
     b64,
@@ -95,6 +96,9 @@ def api(max_age: int = 0) -> Callable[[Callable[..., Any]], Callable[..., HttpRe
 
 
 def checkpoint_json(cp: Checkpoint) -> dict[str, Any]:
+    prefetched = "cosignatures" in getattr(cp, "_prefetched_objects_cache", {})
+    rows = cp.cosignatures.all() if prefetched else cp.cosignatures.select_related("witness")
+    cosignatures = sorted(rows, key=lambda row: row.witness_id)
     return {
         "id": cp.pk,
         "tree_size": cp.tree_size,
@@ -105,6 +109,8 @@ def checkpoint_json(cp: Checkpoint) -> dict[str, Any]:
         "signature": b64(bytes(cp.signature)),
         "body": cp.body,
         "note": cp.note,
+        "cosigned_note": cosign.cosigned_note(cp, cosignatures),
+        "cosignatures": [cosign.cosignature_json(row) for row in cosignatures],
     }
 
 
@@ -153,7 +159,40 @@ def status(request: HttpRequest) -> dict[str, Any]:
 
 @api()
 def checkpoint_text(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(signed_or_refused().note, content_type="text/plain; charset=utf-8")
+    signed = signed_or_refused()
+    return HttpResponse(cosign.cosigned_note(signed), content_type="text/plain; charset=utf-8")
+
+
+@api()
+def witnesses(request: HttpRequest) -> dict[str, Any]:
+    """The witnesses that cosign our checkpoints and the newest cosignature of each."""
+    active = selectors.active_witnesses()
+    latest = cosign.latest_cosignatures(active)
+    return {
+        "witnesses": [
+            {
+                "name": witness.name,
+                "label": witness.label,
+                "verifier_key": witness.verifier_key,
+                "url": witness.url,
+                "latest": _latest_json(latest.get(witness.pk)),
+            }
+            for witness in active
+        ]
+    }
+
+
+def _latest_json(row: Cosignature | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {
+        "tree_size": row.checkpoint.tree_size,
+        "checkpoint": row.checkpoint_id,
+        "timestamp": row.timestamp,
+        "cosigned_at": datetime.fromtimestamp(row.timestamp, UTC)
+        .isoformat()
+        .replace("+00:00", "Z"),
+    }
 
 
 @api(max_age=60)
@@ -276,6 +315,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "origin": settings.FPA_LEDGER_ORIGIN,
             "verifier_key": signing_key().vkey,
             "alarms": open_alarms(),
+            "witnesses": home_witnesses(),
         },
     )
 
@@ -292,3 +332,23 @@ def verifier_download(request: HttpRequest) -> HttpResponseBase:
         filename="verify_ledger.py",
         content_type="text/x-python; charset=utf-8",
     )
+
+
+def home_witnesses() -> list[dict[str, Any]]:
+    """Each active witness, its newest cosignature and whether it covers the latest checkpoint
+    (the public ledger page's list; transparency/_home_witnesses.html)."""
+    active = selectors.active_witnesses()
+    latest = cosign.latest_cosignatures(active)
+    newest = Checkpoint.objects.order_by("-id").only("id", "tree_size").first()
+    rows = []
+    for witness in active:
+        row = latest.get(witness.pk)
+        rows.append(
+            {
+                "witness": witness,
+                "cosignature": row,
+                "cosigned_at": datetime.fromtimestamp(row.timestamp, UTC) if row else None,
+                "covers_latest": bool(row and newest and row.checkpoint_id == newest.pk),
+            }
+        )
+    return rows
