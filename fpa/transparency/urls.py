@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fpa.transparency import views
+from fpa.transparency import browser_views, views
 
 app_name = "transparency"
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("leaves/<str:index>.json", views.leaf, name="leaf"),
     path("consistency.json", views.consistency, name="consistency"),
     path("verify_ledger.py", views.verifier_download, name="verifier"),
+    path("verify/", browser_views.verify, name="browser_verify"),
 ]
