@@ -274,7 +274,7 @@ def test_a_witness_cosignature_is_checked(new_page, app_server):
     witness_routes(page, listing, lambda cp: [cosign(cp, "county-audit.example/witness", key, when)])
     status, text = run_full(page, app_server)
     assert status == "ok", text
-    assert "见证方“county-audit.example/witness”已联署（2026-11-29T" in text
+    assert "见证方“county-audit.example/witness”已联署（2026-11-30T00:53:20Z）" in text
 
     # A line under the witness's name and key id, signed by another key, does not verify.
     impostor, _ = witness("county-audit.example/witness")

@@ -30,25 +30,6 @@ async function setUp(card) {
   };
   showSaved();
 
-  let report;
-  try {
-    report = await checkEntry({ base, index, msg });
-  } catch (error) {
-    report = { ok: false, failures: [String(error)], alerts: [], notes: [], cosignatures: [] };
-  }
-  if (report.ok) {
-    verdict(box, 'ok', msg('ok_entry'));
-    if (report.entry) {
-      const e = report.entry;
-      item(details, msg('entry_line', { number: e.number, date: e.date, kind: msg('kind_' + e.kind), amount: amount(e) }));
-    }
-    item(details, msg('leaf_hash_line', { hash: report.leafHash }), 'font-monospace');
-    latestNote = report.checkpoint.note;
-  } else {
-    verdict(box, 'fail', `${msg('failed')}：${report.failures[0]}`);
-  }
-  describe(report, details, msg);
-
   card.querySelector('.entry-save').addEventListener('click', () => {
     if (!latestNote) return;
     const parsed = parseNote(latestNote, msg);
@@ -65,7 +46,12 @@ async function setUp(card) {
 
   const growth = async (note) => {
     verdict(growthBox, 'running', msg('running'));
-    const result = await checkGrowth({ base, note, msg });
+    let result;
+    try {
+      result = await checkGrowth({ base, note, msg });
+    } catch (error) {
+      result = { ok: false, failures: [String(error)] };
+    }
     if (result.ok) verdict(growthBox, 'ok', msg('growth_ok', { old: result.old.size, now: result.total }));
     else verdict(growthBox, 'fail', `${msg('failed')}：${result.failures[0]}`);
   };
@@ -78,6 +64,26 @@ async function setUp(card) {
     const file = event.target.files[0];
     if (file) growth(await file.text());
   });
+
+  let report;
+  try {
+    report = await checkEntry({ base, index, msg });
+  } catch (error) {
+    report = { ok: false, failures: [String(error)], alerts: [], notes: [], cosignatures: [] };
+  }
+  if (report.ok) {
+    verdict(box, 'ok', msg('ok_entry'));
+    if (report.entry) {
+      const e = report.entry;
+      item(details, msg('entry_line', { number: e.number, date: e.date, kind: msg('kind_' + e.kind), amount: amount(e) }));
+    }
+    item(details, msg('leaf_hash_line', { hash: report.leafHash }), 'font-monospace');
+    latestNote = report.checkpoint.note;
+    card.querySelector('.entry-save').disabled = false;
+  } else {
+    verdict(box, 'fail', `${msg('failed')}：${report.failures[0]}`);
+  }
+  describe(report, details, msg);
 }
 
 for (const card of document.querySelectorAll('.ledger-entry-check')) setUp(card);
