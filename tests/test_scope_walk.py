@@ -152,6 +152,7 @@ PUBLIC = {
     "transparency:leaf",
     "transparency:consistency",
     "transparency:verifier",
+    "transparency:browser_verify",
     "volunteers:apply",
     "volunteers:verify",
     # The field app's web app manifest (browsers fetch it without cookies) and its service worker

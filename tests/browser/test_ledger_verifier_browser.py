@@ -167,9 +167,7 @@ def test_an_altered_leaf_is_named(new_page, app_server):
     assert page.get_attribute("#ledger-verdict", "data-index") == "5"
 
 
-def test_an_altered_leaf_with_its_hash_redone_is_found_by_consistency_proofs(
-    new_page, app_server
-):
+def test_an_altered_leaf_with_its_hash_redone_is_found_by_consistency_proofs(new_page, app_server):
     page, _ = new_page(viewport=PHONE)
     alter_leaves(page, 9, lambda doc: doc.update(date="2020-01-01"), rehash=True)
     status, text = run_full(page, app_server)
@@ -268,10 +266,14 @@ def witness_routes(page: Any, listing: list[dict[str, Any]], lines: list[str]) -
 def test_a_witness_cosignature_is_checked(new_page, app_server):
     key, vkey = witness("county-audit.example/witness")
     when = 1_796_000_000
-    listing = [{"name": "county-audit.example/witness", "verifier_key": vkey, "url": "", "latest": None}]
+    listing = [
+        {"name": "county-audit.example/witness", "verifier_key": vkey, "url": "", "latest": None}
+    ]
 
     page, _ = new_page(viewport=PHONE)
-    witness_routes(page, listing, lambda cp: [cosign(cp, "county-audit.example/witness", key, when)])
+    witness_routes(
+        page, listing, lambda cp: [cosign(cp, "county-audit.example/witness", key, when)]
+    )
     status, text = run_full(page, app_server)
     assert status == "ok", text
     assert "见证方“county-audit.example/witness”已联署（2026-11-30T00:53:20Z）" in text
@@ -295,14 +297,23 @@ def test_a_witness_cosignature_is_checked(new_page, app_server):
 def test_pinned_keys_changed_on_the_server_are_shown_loudly(new_page, app_server):
     _, pinned_witness = witness("county-audit.example/witness")
     served_key, served_vkey = witness("county-audit.example/witness")
-    listing = [{"name": "county-audit.example/witness", "verifier_key": served_vkey, "url": "", "latest": None}]
+    listing = [
+        {
+            "name": "county-audit.example/witness",
+            "verifier_key": served_vkey,
+            "url": "",
+            "latest": None,
+        }
+    ]
     other_operator = Ed25519PrivateKey.generate()
     origin = get_json(app_server, "/ledger/public-key.json")["key_name"]
     public = public_bytes(other_operator)
     other_vkey = f"{origin}+{key_id(origin, 1, public).hex()}+{b64(bytes([1]) + public)}"
 
     page, _ = new_page(viewport=PHONE)
-    witness_routes(page, listing, lambda cp: [cosign(cp, "county-audit.example/witness", served_key, 1)])
+    witness_routes(
+        page, listing, lambda cp: [cosign(cp, "county-audit.example/witness", served_key, 1)]
+    )
     page.goto(app_server.url("/ledger/verify/"))
     page.fill("#pin-operator", other_vkey)
     page.fill("#pin-witnesses", pinned_witness)
@@ -363,9 +374,10 @@ def test_one_entry_and_the_saved_checkpoint(new_page, app_server):
             route,
             resigned(
                 (cp := route.fetch().json())
-                | {"tree_size": len(forged), "body": cp["body"].replace(
-                    f"\n{cp['tree_size']}\n", f"\n{len(forged)}\n", 1
-                )},
+                | {
+                    "tree_size": len(forged),
+                    "body": cp["body"].replace(f"\n{cp['tree_size']}\n", f"\n{len(forged)}\n", 1),
+                },
                 root,
             )
             | {"tree_size": len(forged)},
@@ -374,7 +386,12 @@ def test_one_entry_and_the_saved_checkpoint(new_page, app_server):
     later.route(
         "**/ledger/consistency.json*",
         lambda route: serve_json(
-            route, {"first": len(forged) - 1, "second": len(forged), "consistency_proof": [b64(hashlib.sha256(b"\x00one more entry").digest())]}
+            route,
+            {
+                "first": len(forged) - 1,
+                "second": len(forged),
+                "consistency_proof": [b64(hashlib.sha256(b"\x00one more entry").digest())],
+            },
         ),
     )
     later.goto(app_server.url("/ledger/verify/?entry=2"))
