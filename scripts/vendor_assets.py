@@ -13,6 +13,15 @@ FILES = {
     "bootstrap/dist/js/bootstrap.bundle.min.js.map": "bootstrap/bootstrap.bundle.min.js.map",
     "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
     "echarts/dist/echarts.min.js": "echarts/echarts.min.js",
+    # The in-browser ledger verifier's fallback where Web Crypto is missing (plain-http origins
+    # other than localhost): ES modules that import each other by relative path, copied as is.
+    "@noble/ed25519/index.js": "noble/ed25519.js",
+    "@noble/ed25519/LICENSE": "noble/LICENSE-ed25519",
+    "@noble/hashes/sha2.js": "noble/hashes/sha2.js",
+    "@noble/hashes/_md.js": "noble/hashes/_md.js",
+    "@noble/hashes/_u64.js": "noble/hashes/_u64.js",
+    "@noble/hashes/utils.js": "noble/hashes/utils.js",
+    "@noble/hashes/LICENSE": "noble/hashes/LICENSE",
 }
 
 

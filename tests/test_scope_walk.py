@@ -163,6 +163,7 @@ PUBLIC = {
     "transparency:spec",
     "transparency:spec_fund",
     "transparency:witnesses",
+    "transparency:browser_verify",
     "volunteers:apply",
     "volunteers:verify",
     # The field app's web app manifest (browsers fetch it without cookies) and its service worker

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fpa.transparency import notice_views, spec_views, views, witness_views
+from fpa.transparency import browser_views, notice_views, spec_views, views, witness_views
 
 app_name = "transparency"
 
@@ -23,4 +23,5 @@ urlpatterns = [
     path("checkpoints/<str:pk>/", notice_views.checkpoint_page, name="checkpoint_page"),
     path("spec/", spec_views.spec, name="spec"),
     path("spec/fund-entries/", spec_views.spec_fund, name="spec_fund"),
+    path("verify/", browser_views.verify, name="browser_verify"),
 ]
