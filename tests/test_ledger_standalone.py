@@ -174,6 +174,13 @@ def test_the_verifier_end_to_end(server: Server, tmp_path: Path):
     assert "OK: 37 entries verified" in done.stdout
     assert "entry 21 is included" in done.stdout
     assert saved.read_text().split("\n")[1] == "37"
+    # The checkpoint notice as posted outside the platform (the whole text, pasted with Windows
+    # line ends): the verifier finds the signed note in it.
+    with urllib.request.urlopen(server.base + "notice.txt") as answer:
+        notice = answer.read().decode()
+    assert "\n\n" + saved.read_text().split("\n\n")[0] in notice
+    posted = tmp_path / "posted-notice.txt"
+    posted.write_bytes(notice.replace("\n", "\r\n").encode())
 
     # The log grows; the saved checkpoint proves the new one only appended.
     append(server, 37, 90)
@@ -187,6 +194,11 @@ def test_the_verifier_end_to_end(server: Server, tmp_path: Path):
     assert "consistent with the previous checkpoint of 37 entries" in grown.stdout
     assert "published checkpoints are consistent with the entries" in grown.stdout
     assert "OK: 90 entries verified" in grown.stdout
+    from_notice = verify(
+        server.base, "--public-key", vkey, "--previous-checkpoint", str(posted), "--latest-only"
+    )
+    assert from_notice.returncode == 0, from_notice.stderr
+    assert "consistent with the previous checkpoint of 37 entries" in from_notice.stdout
 
     # Someone else's key: the signature is refused.
     wrong = verify(server.base, "--public-key", public_key_of(OTHER_SEED))

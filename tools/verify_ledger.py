@@ -191,6 +191,17 @@ def parse_public_key(text: str) -> tuple[str | None, bytes]:
     return None, raw
 
 
+def saved_note(text: str, name: str) -> str:
+    """The signed note inside a saved text: the note alone, or a posted checkpoint notice
+    (docs/ledger.md, "Posting checkpoints outside the platform") whose note begins at the line
+    holding only the log's name. Line ends are normalised (a text pasted on Windows)."""
+    text = text.replace("\r\n", "\n")
+    if text.startswith(name + "\n"):
+        return text
+    at = text.find("\n" + name + "\n")
+    return text[at + 1 :] if at >= 0 else text
+
+
 def open_checkpoint(note: str, name: str, public: bytes) -> tuple[str, int, bytes]:
     """Verify a signed checkpoint note; return (origin, size, root)."""
     body, sep, signatures = note.partition("\n\n")
@@ -528,7 +539,7 @@ def run(args: argparse.Namespace) -> str:
 
     if args.previous_checkpoint:
         with open(args.previous_checkpoint, encoding="utf-8") as handle:
-            _, old_size, old_root = open_checkpoint(handle.read(), name, public)
+            _, old_size, old_root = open_checkpoint(saved_note(handle.read(), name), name, public)
         if old_size > size:
             raise Failure(
                 f"the previous checkpoint ({old_size}) is larger than the latest ({size})"
