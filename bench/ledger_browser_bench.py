@@ -59,8 +59,18 @@ CHART = {
     "5104": ("心理服务", "expense"),
     "5201": ("管理费用", "expense"),
 }
-SLOW_3G = {"offline": False, "latency": 2000, "downloadThroughput": 50_000, "uploadThroughput": 50_000}
-FAST_3G = {"offline": False, "latency": 562.5, "downloadThroughput": 180_000, "uploadThroughput": 84_375}
+SLOW_3G = {
+    "offline": False,
+    "latency": 2000,
+    "downloadThroughput": 50_000,
+    "uploadThroughput": 50_000,
+}
+FAST_3G = {
+    "offline": False,
+    "latency": 562.5,
+    "downloadThroughput": 180_000,
+    "uploadThroughput": 84_375,
+}
 MONTHS = [f"2026-{m:02d}" for m in range(1, 13)]
 
 
@@ -82,12 +92,19 @@ def entries(n: int) -> tuple[list[bytes], dict[str, Any]]:
         receipt = grant = township = ""
         restriction = None
         if i % 3 == 2:  # spending, from money given earlier
-            kind, category, asset = ("grant", "5101", "1002") if i % 2 else ("expense", "5201", "1001")
+            kind, category, asset = (
+                ("grant", "5101", "1002") if i % 2 else ("expense", "5201", "1001")
+            )
             amount = (amount / 4).quantize(Decimal("0.01"))
             if kind == "grant":
                 grant, township = f"YJZ-2026-{number:05d}", "622923101"
             lines = [
-                {"account": category, "debit": f"{amount:.2f}", "credit": "0.00", "restriction": None},
+                {
+                    "account": category,
+                    "debit": f"{amount:.2f}",
+                    "credit": "0.00",
+                    "restriction": None,
+                },
                 {"account": asset, "debit": "0.00", "credit": f"{amount:.2f}", "restriction": None},
             ]
         else:
@@ -97,8 +114,18 @@ def entries(n: int) -> tuple[list[bytes], dict[str, Any]]:
             restriction = "5104" if i % 5 == 0 else None
             receipt = f"YJ-2026-{number:06d}"
             lines = [
-                {"account": asset, "debit": f"{amount:.2f}", "credit": "0.00", "restriction": restriction},
-                {"account": category, "debit": "0.00", "credit": f"{amount:.2f}", "restriction": restriction},
+                {
+                    "account": asset,
+                    "debit": f"{amount:.2f}",
+                    "credit": "0.00",
+                    "restriction": restriction,
+                },
+                {
+                    "account": category,
+                    "debit": "0.00",
+                    "credit": f"{amount:.2f}",
+                    "restriction": restriction,
+                },
             ]
         doc = {
             "v": "fpa-fund-entry/1",
@@ -131,7 +158,9 @@ def entries(n: int) -> tuple[list[bytes], dict[str, Any]]:
         ],
         "total": f"{sum(v for c, v in balance.items() if CHART[c][1] == 'asset'):.2f}",
         "restricted": [
-            {"purpose": CHART[c][0], "amount": f"{v:.2f}"} for c, v in sorted(pools.items()) if v > 0
+            {"purpose": CHART[c][0], "amount": f"{v:.2f}"}
+            for c, v in sorted(pools.items())
+            if v > 0
         ],
         "income_year": f"{sum(v for c, v in balance.items() if CHART[c][1] == 'income'):.2f}",
         "expense_year": f"{sum(v for c, v in balance.items() if CHART[c][1] == 'expense'):.2f}",
@@ -287,7 +316,7 @@ def serve(log: Log) -> tuple[ThreadingHTTPServer, str]:
         def json(self, payload: Any) -> None:
             self.send(200, json.dumps(payload, ensure_ascii=False).encode(), "application/json")
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             url = urlsplit(self.path)
             query = {k: v[0] for k, v in parse_qs(url.query).items()}
             path = url.path
@@ -376,7 +405,9 @@ def main() -> None:
     server, origin = serve(log)
     from playwright.sync_api import sync_playwright
 
-    print(f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, load {os.getloadavg()[0]:.1f}")
+    print(
+        f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, load {os.getloadavg()[0]:.1f}"
+    )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
