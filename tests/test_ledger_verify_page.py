@@ -71,3 +71,13 @@ def test_the_scripts_and_the_vendored_fallback_exist():
 def test_linked_from_the_ledger_home(client):
     html = client.get("/ledger/").content.decode()
     assert 'href="/ledger/verify/"' in html
+
+
+def test_the_entry_check_include_needs_a_leaf_index():
+    from django.template.loader import render_to_string
+
+    assert "ledger-entry-check" not in render_to_string(
+        "transparency/_entry_check.html", {"leaf_index": None}
+    )
+    html = render_to_string("transparency/_entry_check.html", {"leaf_index": 0})
+    assert 'data-index="0"' in html and "entry-check.js" in html

@@ -418,3 +418,95 @@ def test_one_tampered_entry_fails_its_check(new_page, app_server):
     page.goto(app_server.url("/ledger/verify/?entry=4"))
     page.wait_for_selector(".entry-verdict[data-status=fail]", timeout=30_000)
     assert "序号 4 的记录不在已签名的账本" in page.inner_text(".entry-verdict")
+
+
+# --- more of the accounting, both leaf layouts, the published totals, stopping ------------------
+
+
+def serve_forged(page: Any, server: Any, target: int, change: Any) -> dict[str, Any]:
+    """Entry `target` changed by `change(doc)`, its hash redone and the tree signed again with the
+    operator's key: only the decoding of the entries can tell. Returns the changed entry."""
+    size = size_of(server)
+    leaves = all_leaves(server, size)
+    doc = json.loads(leaves[target])
+    change(doc)
+    raw = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    root = merkle_root([*leaves[:target], raw, *leaves[target + 1 :]])
+    alter_leaves(page, target, lambda d: (d.clear(), d.update(doc)), rehash=True)
+    page.route(
+        "**/ledger/checkpoint.json",
+        lambda route: serve_json(route, resigned(route.fetch().json(), root)),
+    )
+    return doc
+
+
+def test_a_gap_in_the_voucher_numbers_is_named(new_page, app_server):
+    page, _ = new_page(viewport=PHONE)
+    doc = serve_forged(page, app_server, 6, lambda d: d.update(number=d["number"] + 1))
+    status, text = run_full(page, app_server)
+    assert status == "fail", text
+    assert (
+        f"序号 6 的记录：基金 {doc['fund']} 的凭证号是 {doc['number']}，应为 {doc['number'] - 1}"
+        in text
+    )
+
+
+def test_both_leaf_layouts_are_read(new_page, app_server):
+    """A v2 leaf (fpa-fund-entry/2: v1 plus `appended`) among v1 leaves verifies; a v2 leaf
+    without a valid `appended` is named."""
+    page, _ = new_page(viewport=PHONE)
+    serve_forged(
+        page,
+        app_server,
+        8,
+        lambda d: d.update(v="fpa-fund-entry/2", appended="2026-03-01T08:00:00Z"),
+    )
+    status, text = run_full(page, app_server)
+    assert status == "ok", text
+
+    bad, _ = new_page(viewport=PHONE)
+    serve_forged(
+        bad, app_server, 8, lambda d: d.update(v="fpa-fund-entry/2", appended="2026-03-01")
+    )
+    status, text = run_full(bad, app_server)
+    assert status == "fail"
+    assert "序号 8 的记录格式不对（appended）" in text
+
+
+def test_totals_that_differ_from_the_published_figures_fail(new_page, app_server):
+    page, _ = new_page(viewport=PHONE)
+
+    def handle(route: Any) -> None:
+        data = route.fetch().json()
+        data["total"] = f"{float(data['total']) + 0.01:.2f}"
+        serve_json(route, data)
+
+    page.route("**/data.json", handle)
+    status, text = run_full(page, app_server)
+    assert status == "fail"
+    assert "账本合计与公布的统计数字不符" in text and "资产合计：公布为" in text
+
+
+def test_the_check_can_be_stopped(new_page, app_server):
+    page, _ = new_page(viewport=PHONE)
+    held: list[Any] = []
+
+    def hold(route: Any) -> None:
+        if "limit=1&" in route.request.url or route.request.url.endswith("limit=1"):
+            route.continue_()
+        else:
+            held.append(route)  # the download of the entries hangs until stopped
+
+    page.route("**/ledger/leaves.json*", hold)
+    page.goto(app_server.url("/ledger/verify/"))
+    page.click("#ledger-start")
+    page.wait_for_selector("#ledger-progress:not([hidden])")
+    assert page.inner_text("#ledger-progress-text") == f"已核对 0 / {size_of(app_server)} 条"
+    page.click("#ledger-stop")
+    page.wait_for_function(
+        "() => document.getElementById('ledger-verdict').dataset.status !== 'running'",
+        timeout=30_000,
+    )
+    assert page.get_attribute("#ledger-verdict", "data-status") == "stopped"
+    assert "已停止：核对了 0 /" in page.inner_text("#ledger-verdict")
+    assert held  # the entries were asked for, and never arrived

@@ -500,8 +500,8 @@ export const pins = {
 };
 
 // The operator key (pinned or served) and the witnesses' keys; `report` collects what was found.
-export async function loadKeys(c, base, msg, report) {
-  const served = await getJSON(base + 'public-key.json', msg);
+export async function loadKeys(c, base, msg, report, early = {}) {
+  const served = await (early.publicKey || getJSON(base + 'public-key.json', msg));
   const pinned = pins.operator();
   let operator;
   if (pinned) {
@@ -523,7 +523,7 @@ export async function loadKeys(c, base, msg, report) {
       // a malformed retired key is simply not trusted
     }
   }
-  const listing = await getJSON(base + 'witnesses.json', msg, { allow404: true });
+  const listing = await (early.witnesses || getJSON(base + 'witnesses.json', msg, { allow404: true }));
   const servedWitnesses = (listing && listing.witnesses) || [];
   report.servedWitnesses = servedWitnesses;
   const pinnedWitnesses = pins.witnesses();
@@ -552,10 +552,10 @@ export async function loadKeys(c, base, msg, report) {
 
 // Open the latest checkpoint (checkpoint.json): the operator's signature, the fields against the
 // note, the witnesses' cosignatures. Throws Failure on anything wrong.
-export async function openCheckpoint(c, base, keys, msg, report) {
+export async function openCheckpoint(c, base, keys, msg, report, early = null) {
   let cp;
   try {
-    cp = await getJSON(base + 'checkpoint.json', msg);
+    cp = await (early || getJSON(base + 'checkpoint.json', msg));
   } catch (error) {
     if (error.body && error.body.under_review) throw new Failure(msg('under_review', { alarms: alarmText(error.body) }));
     throw error;
@@ -605,22 +605,43 @@ export function newReport() {
 
 // --- one entry: the checkpoint and the entry's inclusion ------------------------------------------
 
+// All four answers are asked for at once (one round trip on a slow phone network): the keys, the
+// checkpoint, and the entry with its proof to the latest checkpoint; a second request only when
+// the two latest checkpoints differ (one signed between the requests).
+function early(promise) {
+  const settled = promise.then(
+    (value) => ({ value }),
+    (error) => ({ error })
+  );
+  return settled.then((r) => {
+    if (r.error) throw r.error;
+    return r.value;
+  });
+}
+
 export async function checkEntry({ base, index, msg }) {
+  const started = performance.now();
+  const asked = {
+    publicKey: early(getJSON(base + 'public-key.json', msg)),
+    witnesses: early(getJSON(base + 'witnesses.json', msg, { allow404: true })),
+    checkpoint: early(getJSON(base + 'checkpoint.json', msg)),
+    leaf: early(getJSON(`${base}leaves/${index}.json`, msg)),
+  };
+  for (const p of Object.values(asked)) p.catch(() => {}); // reported when awaited
   const c = await cryptoProvider();
   const report = newReport();
   report.provider = c.name;
   report.index = index;
   try {
-    const keys = await loadKeys(c, base, msg, report);
-    const head = await openCheckpoint(c, base, keys, msg, report);
+    const keys = await loadKeys(c, base, msg, report, asked);
+    const head = await openCheckpoint(c, base, keys, msg, report, asked.checkpoint);
     let size = head.size;
     let root = head.root;
-    let item;
+    let item = await asked.leaf;
     if (index < size) {
-      item = await getJSON(`${base}leaves/${index}.json?tree_size=${size}`, msg);
+      if (item.tree_size !== size) item = await getJSON(`${base}leaves/${index}.json?tree_size=${size}`, msg);
     } else {
-      // Newer than the cosigned checkpoint: the server signs one covering it.
-      item = await getJSON(`${base}leaves/${index}.json`, msg);
+      // Newer than the cosigned checkpoint: the server signed one covering it.
       if (!item.checkpoint) throw new Failure(msg('no_checkpoint_for', { index }), index);
       const fresh = await checkNote(c, item.checkpoint.note, keys.operator, msg, report);
       size = fresh.size;
@@ -646,6 +667,7 @@ export async function checkEntry({ base, index, msg }) {
     report.failures.push(error.message);
     report.failedIndex = error.index;
   }
+  report.seconds = (performance.now() - started) / 1000;
   return report;
 }
 

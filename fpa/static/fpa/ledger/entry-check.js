@@ -84,6 +84,7 @@ async function setUp(card) {
     verdict(box, 'fail', `${msg('failed')}：${report.failures[0]}`);
   }
   describe(report, details, msg);
+  if (report.seconds !== undefined) box.dataset.seconds = report.seconds.toFixed(3);
 }
 
 for (const card of document.querySelectorAll('.ledger-entry-check')) setUp(card);

@@ -51,6 +51,7 @@ async function run() {
   }
   if (report.seconds !== undefined) item(details, msg('seconds', { seconds: report.seconds.toFixed(1) }), 'text-muted');
   box.dataset.checked = String(report.checked || 0);
+  if (report.seconds !== undefined) box.dataset.seconds = report.seconds.toFixed(3);
   start.disabled = false;
   stopButton.disabled = true;
   controller = null;
