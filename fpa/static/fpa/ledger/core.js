@@ -334,7 +334,7 @@ export class Books {
 
   fund(code) {
     if (!this.funds.has(code)) {
-      this.funds.set(code, { code, entries: 0, last: 0, accounts: new Map(), pools: new Map(), months: new Map() });
+      this.funds.set(code, { code, entries: 0, last: 0, accounts: new Map(), sums: new Map(), pools: new Map(), months: new Map() });
     }
     return this.funds.get(code);
   }
@@ -363,6 +363,8 @@ export class Books {
       const cr = cents(line.credit);
       const change = kind === 'income' ? cr - d : d - cr;
       f.accounts.set(line.account, (f.accounts.get(line.account) || 0) + change);
+      const sum = f.sums.get(line.account) || [0, 0];
+      f.sums.set(line.account, [sum[0] + d, sum[1] + cr]);
       const key = `${month}|${line.account}`;
       f.months.set(key, (f.months.get(key) || 0) + change);
       if (line.restriction !== null && (kind === 'income' || kind === 'expense')) {
@@ -396,6 +398,35 @@ export function compareWithData(f, data, chart, msg) {
     pools.delete(p.purpose);
   }
   for (const [n, value] of pools) problems.push(msg('total_differs', { what: msg('restricted_for', { name: n }), published: '-', computed: yuan(value) }));
+  // data.json's ledger_totals: every line of every entry summed per account, debit and credit
+  // apart (docs/ledger.md, "Checking the money"), and the number of entries.
+  const totals = data.ledger_totals;
+  if (totals) {
+    if (Number(totals.entries) !== f.entries) {
+      problems.push(msg('total_differs', { what: msg('entry_count'), published: totals.entries, computed: f.entries }));
+    }
+    const listed = new Set();
+    for (const a of totals.accounts || []) {
+      listed.add(a.code);
+      const [debit, credit] = f.sums.get(a.code) || [0, 0];
+      if (!near(a.debit, debit) || !near(a.credit, credit)) {
+        problems.push(msg('total_differs', {
+          what: msg('account_sums', { code: a.code, name: a.name }),
+          published: `${a.debit} / ${a.credit}`,
+          computed: `${yuan(debit)} / ${yuan(credit)}`,
+        }));
+      }
+    }
+    for (const [code, [debit, credit]] of f.sums) {
+      if (!listed.has(code) && (debit || credit)) {
+        problems.push(msg('total_differs', {
+          what: msg('account_sums', { code, name: name(code) }),
+          published: '-',
+          computed: `${yuan(debit)} / ${yuan(credit)}`,
+        }));
+      }
+    }
+  }
   const months = data.months || [];
   const year = months.length ? months[months.length - 1].slice(0, 4) : String(new Date().getFullYear());
   for (const [kind, field] of [['income', 'income_year'], ['expense', 'expense_year']]) {
