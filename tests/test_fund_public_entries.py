@@ -54,7 +54,9 @@ def test_every_kind_has_a_page_with_every_leaf_field(books, client):
             assert f'<code data-field="account">{line["account"]}</code>' in html
         hashed = bytes(LogLeaf.objects.get(index=entry.leaf_index).leaf_hash)
         assert hashed.hex() in html and f"/ledger/leaves/{entry.leaf_index}.json" in html
-        assert "<!-- entry-check -->" in html and "/ledger/spec/fund-entries/" in html
+        # The in-browser check of this entry's inclusion (transparency/_entry_check.html).
+        assert f'ledger-entry-check" data-base="/ledger/" data-index="{entry.leaf_index}"' in html
+        assert "/ledger/spec/fund-entries/" in html
     grant = JournalEntry.objects.get(kind="grant")
     html = page(client, f"/fund/public/622923/entries/{grant.number}/")
     assert "622923100" in html and "刘家峡镇" in html  # township code and name
