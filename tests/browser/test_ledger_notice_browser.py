@@ -34,3 +34,18 @@ def test_the_notice_on_a_phone_and_on_paper(new_page: Any, app_server: Server) -
     assert page.inner_text("#checkpoint-root") == root
     assert sideways_overflow(page) == []
     assert recorder.console_errors == []
+
+
+def test_a_public_entry_page_checks_itself_in_the_browser(
+    new_page: Any, app_server: Server
+) -> None:
+    """The public page of a journal entry runs the in-browser inclusion check (the verifier's
+    include) against the latest checkpoint and says so in plain Chinese, at 375 px."""
+    page, recorder = new_page({"width": 375, "height": 800})
+    page.goto(app_server.url("/fund/public/622923/entries/1/"))
+    index = page.inner_text("#leaf-index")
+    card = page.locator(f".ledger-entry-check[data-index='{index}']")
+    card.locator(".entry-verdict[data-status=ok]").wait_for(timeout=20_000)
+    assert card.locator(".entry-verdict").inner_text() == "此笔记录已写入公开账本，且未被改动"
+    assert sideways_overflow(page) == []
+    assert recorder.console_errors == []

@@ -81,7 +81,14 @@ def resigned(checkpoint: dict[str, Any], root: bytes) -> dict[str, Any]:
     origin = lines[0]
     blob = key_id(origin, 1, public_bytes(key)) + key.sign(body.encode())
     note = f"{body}\n\u2014 {origin} {b64(blob)}\n"
-    return checkpoint | {"body": body, "note": note, "root_hash": b64(root), "signature": ""}
+    return checkpoint | {
+        "body": body,
+        "note": note,
+        "cosigned_note": note,  # no witness signed this one
+        "cosignatures": [],
+        "root_hash": b64(root),
+        "signature": "",
+    }
 
 
 def witness(name: str) -> tuple[Ed25519PrivateKey, str]:
