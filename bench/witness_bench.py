@@ -146,6 +146,7 @@ def main() -> None:
     spec = importlib.util.spec_from_file_location("witness_tool", tool)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules["witness_tool"] = module
     spec.loader.exec_module(module)
     from fpa.transparency.services import consistency_proof
 

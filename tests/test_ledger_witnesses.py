@@ -314,3 +314,39 @@ def test_the_system_administrator_adds_and_removes_witnesses(client, sysadmin, r
     assert client.get("/ledger/witnesses.json").json() == {"witnesses": []}
     page = client.get("/ledger/witnesses/manage/").content.decode()
     assert "已移除" in page and "合作协议到期" in page
+
+
+def test_the_operator_manages_witnesses_with_the_command(running):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    w = running()
+    out = StringIO()
+    call_command("ledger_witness", "operator-key", stdout=out)
+    assert out.getvalue().strip() == signing_key().vkey
+    with pytest.raises(CommandError, match="见证人公钥格式不正确"):
+        call_command("ledger_witness", "add", "--key", signing_key().vkey, "--url", w.url)
+    call_command("ledger_witness", "add", "--key", w.vkey, "--url", w.url, "--reason", "审计局同意")
+    call_command("ledger_witness", "add", "--key", w.vkey, "--url", w.url, "--if-missing")
+    assert Witness.objects.count() == 1
+    event = AuditEvent.objects.get(object_type="transparency.witness", action="create")
+    assert event.actor_username.startswith("manage.py:") and event.reason == "审计局同意"
+    entries(0, 3)
+    sign_checkpoint()
+    out = StringIO()
+    call_command("ledger_witness", "submit", stdout=out)
+    assert "audit.example/w1: ok" in out.getvalue()
+    assert Cosignature.objects.count() == 1
+    out = StringIO()
+    call_command("ledger_witness", "list", stdout=out)
+    assert "latest cosignature: size 3" in out.getvalue()
+    w.stop()
+    entries(3, 1)
+    sign_checkpoint()
+    with pytest.raises(CommandError, match="did not cosign"):
+        call_command("ledger_witness", "submit", stdout=StringIO())
+    with pytest.raises(CommandError):
+        call_command("ledger_witness", "remove", "audit.example/w1", "--reason", "x")
+    call_command("ledger_witness", "remove", "audit.example/w1", "--reason", "合作协议到期")
+    assert not Witness.objects.get().active

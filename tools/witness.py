@@ -638,5 +638,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if proven else 1
 
 
+def run() -> int:
+    """main() with operating-system errors (a port in use, a directory not writable) as one line
+    of message instead of a traceback."""
+    try:
+        return main()
+    except OSError as error:
+        print(f"witness.py: {error}", file=sys.stderr)
+        return 2
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())
