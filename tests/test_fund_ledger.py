@@ -118,7 +118,7 @@ def test_the_leaf_encoding_is_the_documented_one(books):
     assert reversal["reverses"] == 2
 
 
-def test_entries_posted_before_version_2_stay_version_1(county, finance, monkeypatch):
+def test_entries_posted_before_version_2_stay_version_1(county, finance, monkeypatch, client):
     """An entry posted before fpa-fund-entry/2 (no append time recorded) keeps its v1 leaf;
     verify_ledger recomputes each entry in its own version, and the append time of a v2 entry
     is signed: editing it in the journal is caught."""
@@ -138,6 +138,12 @@ def test_entries_posted_before_version_2_stay_version_1(county, finance, monkeyp
     for entry in (old, new):
         assert leaf.entry_leaf(entry) == bytes(LogLeaf.objects.get(index=entry.leaf_index).data)
     call_command("verify_ledger", stdout=StringIO())
+    # The public page shows each in its own version: v1 with the log's (unsigned) time only.
+    old_page = client.get(f"/fund/public/622923/entries/{old.number}/").content.decode()
+    assert '<code data-field="v">fpa-fund-entry/1</code>' in old_page
+    assert 'data-field="appended"' not in old_page and 'id="log-appended"' in old_page
+    new_page = client.get(f"/fund/public/622923/entries/{new.number}/").content.decode()
+    assert f'<code data-field="appended">{new_doc["appended"]}</code>' in new_page
     attacker(
         "UPDATE fund_journalentry SET appended_at = %s WHERE id = %s",
         ["2020-01-01 00:00:00", new.pk],
