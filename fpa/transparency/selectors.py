@@ -42,3 +42,8 @@ def active_witnesses() -> list[Witness]:
 def all_witnesses() -> list[Witness]:
     """Active first, then the removed ones (kept with their reason)."""
     return list(Witness.objects.order_by("-active", "id"))
+
+
+def newest_checkpoint_head() -> Checkpoint | None:
+    """The newest checkpoint's id and size (the public page's "covers the latest" mark)."""
+    return Checkpoint.objects.order_by("-id").only("id", "tree_size").first()

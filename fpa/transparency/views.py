@@ -339,7 +339,7 @@ def home_witnesses() -> list[dict[str, Any]]:
     (the public ledger page's list; transparency/_home_witnesses.html)."""
     active = selectors.active_witnesses()
     latest = cosign.latest_cosignatures(active)
-    newest = Checkpoint.objects.order_by("-id").only("id", "tree_size").first()
+    newest = selectors.newest_checkpoint_head()
     rows = []
     for witness in active:
         row = latest.get(witness.pk)

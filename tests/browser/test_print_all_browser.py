@@ -126,6 +126,7 @@ PRINT_VIEWS: dict[str, list[View]] = {
     ],
     "rights/list.html": [View(COUNTY, "/rights/")],
     "tasks/book.html": [View(COUNTY, "/tasks/book/")],
+    "transparency/notice.html": [View(PUBLIC, "/ledger/notice/")],
     "rights/detail.html": [_via(COUNTY, "/rights/", r"^/rights/\d+/$")],
     "rights/figures.html": [View(COUNTY, "/rights/figures/")],
     "reports/archive.html": [View(COUNTY, "/reports/archive/")],

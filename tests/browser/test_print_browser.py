@@ -180,7 +180,8 @@ def test_donation_receipt_prints_on_one_portrait_page_with_its_qr_code(
     number = page.inner_text("#receipt-number")
     qr = page.locator("#receipt-qr")
     check_path = qr.get_attribute("data-check-path") or ""
-    assert check_path.endswith(f"/receipts/{number}/")
+    # The code opens the public page of the receipt's journal entry (issue 18, item 6).
+    assert re.fullmatch(r"/fund/public/622923/entries/\d+/", check_path), check_path
     assert (qr.get_attribute("src") or "").startswith("data:image/svg+xml;base64,")
     assert page.evaluate("() => document.getElementById('receipt-qr').naturalWidth") > 0
     assert printed_visible(page, "#receipt-qr")

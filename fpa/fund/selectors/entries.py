@@ -195,3 +195,16 @@ def ledger_totals(fund: Fund) -> dict[str, object]:
             for row in rows
         ],
     }
+
+
+def grant_is_public(entry: JournalEntry) -> bool:
+    """Whether the entry's grant has a public page (its status is public)."""
+    from fpa.fund.models import Grant
+    from fpa.fund.selectors.public import PUBLIC_GRANT_STATUSES
+
+    return (
+        bool(entry.grant_number)
+        and Grant.objects.filter(
+            fund_id=entry.fund_id, number=entry.grant_number, status__in=PUBLIC_GRANT_STATUSES
+        ).exists()
+    )

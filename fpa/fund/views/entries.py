@@ -14,9 +14,8 @@ from django.views.decorators.http import require_safe
 
 from fpa.core.scope import public_view
 from fpa.fund import ledger_hook
-from fpa.fund.models import Grant, JournalEntry
+from fpa.fund.models import JournalEntry
 from fpa.fund.selectors import entries as journal
-from fpa.fund.selectors.public import PUBLIC_GRANT_STATUSES
 from fpa.fund.views.public import _public_fund
 
 KINDS = [value for value, _label in JournalEntry.Kind.choices]
@@ -50,12 +49,7 @@ def _links(fund_code: str, entry: JournalEntry) -> dict[str, str]:
     links = {}
     if entry.receipt_number:
         links["receipt"] = reverse("fund:public_receipt", args=[fund_code, entry.receipt_number])
-    if (
-        entry.grant_number
-        and Grant.objects.filter(
-            fund_id=entry.fund_id, number=entry.grant_number, status__in=PUBLIC_GRANT_STATUSES
-        ).exists()
-    ):
+    if journal.grant_is_public(entry):
         links["grant"] = reverse("fund:public_grant", args=[fund_code, entry.grant_number])
     return links
 
