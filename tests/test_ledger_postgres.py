@@ -29,6 +29,7 @@ def test_ledger_triggers_are_installed():
         "transparency_logleaf",
         "transparency_lognode",
         "transparency_checkpoint",
+        "transparency_cosignature",
     }
 
 

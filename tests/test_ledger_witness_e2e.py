@@ -34,7 +34,7 @@ from fpa.transparency.services import complete_nodes
 leaves = [('{"entry":%d,"tag":"e2e"}' % i).encode() for i in range(6)]
 leaves[1] = b'{"entry":1,"tag":"rewritten"}'
 with transaction.atomic(), connection.cursor() as cursor:
-    for table in ("logleaf", "lognode", "checkpoint"):
+    for table in ("logleaf", "lognode", "checkpoint", "cosignature"):
         cursor.execute(f"DROP TRIGGER transparency_{table}_no_update")
         cursor.execute(f"DROP TRIGGER transparency_{table}_no_delete")
     for table in ("cosignature", "checkpoint", "lognode", "logleaf"):

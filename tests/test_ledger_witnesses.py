@@ -25,7 +25,12 @@ from tests.test_witness_program import W
 
 pytestmark = pytest.mark.django_db
 
-TABLES = ["transparency_logleaf", "transparency_lognode", "transparency_checkpoint"]
+TABLES = [
+    "transparency_logleaf",
+    "transparency_lognode",
+    "transparency_checkpoint",
+    "transparency_cosignature",
+]
 
 
 class Running:
@@ -350,3 +355,29 @@ def test_the_operator_manages_witnesses_with_the_command(running):
         call_command("ledger_witness", "remove", "audit.example/w1", "--reason", "x")
     call_command("ledger_witness", "remove", "audit.example/w1", "--reason", "合作协议到期")
     assert not Witness.objects.get().active
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE transparency_cosignature SET line = 'forged'",
+        "DELETE FROM transparency_cosignature",
+    ],
+)
+def test_a_stored_cosignature_can_be_neither_changed_nor_deleted(
+    sql, running, django_capture_on_commit_callbacks
+):
+    from django.db import DatabaseError, transaction
+
+    w = running()
+    witness = cosign.add_witness(actor=None, verifier_key=w.vkey, url=w.url, label="县审计局")
+    entries(0, 3)
+    checkpoint = signed(django_capture_on_commit_callbacks)
+    line = Cosignature.objects.get(checkpoint=checkpoint, witness=witness).line
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql)
+    assert Cosignature.objects.get(checkpoint=checkpoint, witness=witness).line == line
