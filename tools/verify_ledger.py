@@ -204,11 +204,7 @@ def saved_note(text: str, name: str) -> str:
 
 def open_checkpoint(note: str, name: str, public: bytes) -> tuple[str, int, bytes]:
     """Verify a signed checkpoint note; return (origin, size, root)."""
-    body, sep, signatures = note.partition("\n\n")
-    if not sep:
-        raise Failure("the checkpoint is not a signed note (no blank line)")
-    body += "\n"
-    lines = body.split("\n")[:-1]
+    lines = verify_note(note, name, public, "checkpoint")
     if len(lines) < 3:
         raise Failure("the checkpoint has fewer than three lines")
     origin, size_text, root_text = lines[0], lines[1], lines[2]
@@ -221,20 +217,7 @@ def open_checkpoint(note: str, name: str, public: bytes) -> tuple[str, int, byte
     root = base64.b64decode(root_text)
     if len(root) != 32:
         raise Failure("the root hash is not 32 bytes")
-    wanted = key_id(name, public)
-    for line in signatures.split("\n"):
-        parts = line.split(" ")
-        if len(parts) != 3 or parts[0] != EM_DASH or parts[1] != name:
-            continue
-        blob = base64.b64decode(parts[2])
-        if blob[:4] != wanted:
-            continue
-        try:
-            Ed25519PublicKey.from_public_bytes(public).verify(blob[4:], body.encode())
-        except InvalidSignature:
-            raise Failure("the checkpoint's signature does not verify") from None
-        return origin, int(size_text), root
-    raise Failure(f"the checkpoint carries no signature by key {name} ({wanted.hex()})")
+    return origin, int(size_text), root
 
 
 def verify_note(note: str, name: str, public: bytes, what: str) -> list[str]:

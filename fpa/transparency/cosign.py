@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import logging
 import struct
 import urllib.error
@@ -34,7 +33,7 @@ from fpa.core.audit import audit_record
 from fpa.core.errors import ServiceError
 from fpa.core.models import AuditEvent
 from fpa.core.scope import require
-from fpa.transparency.keys import verify_signature
+from fpa.transparency.keys import COSIGNATURE_TYPE, parse_verifier_key, verify_signature
 from fpa.transparency.models import Checkpoint, Cosignature, Witness
 
 logger = logging.getLogger(__name__)
@@ -55,27 +54,10 @@ class CosignerKey:
     public: bytes
 
 
-def cosigner_key_id(name: str, public: bytes) -> bytes:
-    return hashlib.sha256(name.encode() + b"\n" + bytes([COSIGNATURE_V1]) + public).digest()[:4]
-
-
 def parse_cosigner_key(vkey: str) -> CosignerKey:
     """A C2SP verifier key of signature type 0x04 (cosignature/v1); ValueError if not."""
-    name, plus1, rest = (vkey or "").strip().partition("+")
-    hex_id, plus2, b64 = rest.partition("+")
-    if not (name and plus1 and plus2) or any(c.isspace() for c in name):
-        raise ValueError("a verifier key is <name>+<key id hex>+<base64 key>")
-    try:
-        raw = base64.b64decode(b64, validate=True)
-        given = bytes.fromhex(hex_id)
-    except (binascii.Error, ValueError):
-        raise ValueError("the key id or the key is not hex / base64") from None
-    if len(raw) != 33 or raw[0] != COSIGNATURE_V1:
-        raise ValueError("not a cosignature/v1 (type 0x04) Ed25519 key")
-    public = raw[1:]
-    if given != cosigner_key_id(name, public):
-        raise ValueError("the key id does not match the name and key")
-    return CosignerKey(name, given, public)
+    name, key_id, public = parse_verifier_key(vkey or "", COSIGNATURE_TYPE)
+    return CosignerKey(name, key_id, public)
 
 
 def cosigned_message(body: str, timestamp: int) -> bytes:

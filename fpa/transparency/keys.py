@@ -23,10 +23,11 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 ED25519_TYPE = b"\x01"
+COSIGNATURE_TYPE = b"\x04"  # C2SP tlog-cosignature: a witness's cosignature/v1 key
 
 
-def key_hash(name: str, public_key: bytes) -> bytes:
-    return hashlib.sha256(name.encode() + b"\n" + ED25519_TYPE + public_key).digest()[:4]
+def key_hash(name: str, public_key: bytes, key_type: bytes = ED25519_TYPE) -> bytes:
+    return hashlib.sha256(name.encode() + b"\n" + key_type + public_key).digest()[:4]
 
 
 def verifier_key(name: str, public_key: bytes) -> str:
@@ -36,17 +37,20 @@ def verifier_key(name: str, public_key: bytes) -> str:
     )
 
 
-def parse_verifier_key(vkey: str) -> tuple[str, bytes, bytes]:
-    """(name, key id, raw public key) of a verifier key string; ValueError if malformed."""
+def parse_verifier_key(vkey: str, key_type: bytes = ED25519_TYPE) -> tuple[str, bytes, bytes]:
+    """(name, key id, raw public key) of a signed-note verifier key string of ``key_type``
+    (the log's Ed25519 key, or a witness's cosignature/v1 key); ValueError if malformed."""
     name, _, rest = vkey.strip().partition("+")
     hash_hex, _, key_b64 = rest.partition("+")
-    raw = base64.b64decode(key_b64, validate=True)
-    if not name or len(raw) != 33 or raw[:1] != ED25519_TYPE:
-        raise ValueError("not an Ed25519 signed-note verifier key")
+    if not name or any(c.isspace() for c in name):
+        raise ValueError("a verifier key is <name>+<key id hex>+<base64 key>")
+    raw = base64.b64decode(key_b64, validate=True)  # binascii.Error is a ValueError
+    if len(raw) != 33 or raw[:1] != key_type:
+        raise ValueError(f"not a signed-note Ed25519 verifier key of type 0x{key_type.hex()}")
     public = raw[1:]
-    if bytes.fromhex(hash_hex) != key_hash(name, public):
+    if bytes.fromhex(hash_hex) != key_hash(name, public, key_type):
         raise ValueError("the verifier key's hash does not match its name and key")
-    return name, key_hash(name, public), public
+    return name, key_hash(name, public, key_type), public
 
 
 @dataclass(frozen=True)
