@@ -13,11 +13,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Server, login, serve, sideways_overflow
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Server,
+    login,
+    serve,
+    sideways_overflow,
+)
 from tests.browser.test_field_app_browser import DUMP, PHONE, log_visit, queue_count, shot
 
 pytestmark = pytest.mark.browser
@@ -156,3 +164,38 @@ def test_a_phone_idle_past_the_limit_wipes_itself_at_its_start(
     assert phone.get_by_text(head).count() == 0
     stored = phone.evaluate(DUMP)
     assert stored["text"] == [] and stored["extractable"] == []
+
+
+def test_chromium_finds_the_app_installable(
+    browser: Any, app_server: Server, tmp_path: Path
+) -> None:
+    """Chromium's own installability check (what makes Android's Chrome offer "安装应用"): the
+    manifest parses, with a name, a start address in scope, icons of 192 and 512 px, and a
+    service worker that controls the start address. Playwright's contexts are incognito, where
+    nothing installs, so this one runs on a profile of its own."""
+    context = browser.browser_type.launch_persistent_context(
+        str(tmp_path / "profile"),
+        executable_path=str(CHROMIUM),
+        args=CHROMIUM_ARGS,
+        headless=True,
+        viewport=PHONE,
+        locale="zh-CN",
+    )
+    try:
+        phone = context.pages[0] if context.pages else context.new_page()
+        login(phone, app_server, "demo-volunteer", next_path="/field/")
+        phone.wait_for_selector("body[data-ready=yes]")
+        assert phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        phone.reload()
+        phone.wait_for_selector("body[data-ready=yes]")
+        cdp = context.new_cdp_session(phone)
+        manifest = cdp.send("Page.getAppManifest")
+        assert manifest["url"].endswith("/field/manifest.webmanifest")
+        assert manifest["errors"] == []
+        assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
+        # A page with no manifest is not installable: the check does not pass everything.
+        phone.goto(app_server.url("/accounts/profile/"))
+        errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        assert [e["errorId"] for e in errors] == ["no-manifest"]
+    finally:
+        context.close()
