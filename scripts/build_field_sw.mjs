@@ -6,7 +6,8 @@
 // with a revision from their content. The shell's revision hashes the template, the app's files
 // and the English catalogue, so any change to them gives a new service worker: the browser
 // installs it beside the running one, the app announces it, and it takes over on the next start
-// (no skipWaiting). fpa/static/fpa/field/sw-field.js adds Background Sync and the offline start of the shell.
+// (no skipWaiting). fpa/static/fpa/field/sw-field.js adds Background Sync (through core.js, shared with the
+// app's page) and the offline start of the shell.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -29,6 +30,7 @@ const shellFiles = [
   "fpa/templates/field/app.html",
   "fpa/field/app.py",
   "fpa/static/fpa/field/app.js",
+  "fpa/static/fpa/field/core.js",
   "fpa/static/fpa/field/field.css",
   "locale/en/LC_MESSAGES/django.po",
 ];
@@ -47,7 +49,10 @@ const { count, size, warnings } = await generateSW({
     { url: "/field/", revision: revision(shellFiles) },
     { url: "/field/manifest.webmanifest", revision: revision(["fpa/field/app.py", "locale/en/LC_MESSAGES/django.po"]) },
   ],
-  importScripts: ["/static/fpa/field/sw-field.js?v=" + revision(["fpa/static/fpa/field/sw-field.js"])],
+  importScripts: [
+    "/static/fpa/field/core.js?v=" + revision(["fpa/static/fpa/field/core.js"]),
+    "/static/fpa/field/sw-field.js?v=" + revision(["fpa/static/fpa/field/sw-field.js"]),
+  ],
   ignoreURLParametersMatching: [/.*/],
   navigateFallback: null,
   cacheId: "fpa-field",

@@ -55,7 +55,12 @@ FIELD_ERRORS: dict[int, Any] = {**ERRORS, 410: ERRORS[400], 429: ERRORS[400]}
 def _device(request: HttpRequest) -> Device:
     raw = request.headers.get(DEVICE_HEADER, "")
     device_id = int(raw) if raw.isdigit() and 0 < int(raw) < 2**63 else 0
-    return services.device_in_use(actor=signed_in_user(request), device_id=device_id)
+    session = getattr(request, "session", None)
+    return services.device_in_use(
+        actor=signed_in_user(request),
+        device_id=device_id,
+        session_key=session.session_key if session is not None else None,
+    )
 
 
 def _limit(request: HttpRequest, scope: str, limit: int, message: str | None = None) -> None:

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET
 
 from fpa.core.care.models import NeedBase
 from fpa.core.scope import public_view, scoped_view
+from fpa.field.services import IDLE_END
 
 # The app's words, passed to app.js through a json_script element (the script holds no text of
 # its own language).
@@ -49,6 +50,7 @@ STRINGS = {
     "need_login": _("登录已过期，请联网后重新登录。"),
     "login": _("登录"),
     "ended": _("这台设备的离线数据已被注销，本机数据已清除。"),
+    "idle_wiped": _("这台手机超过%(days)s天没有同步，本机数据已清除。请联网后重新下载。"),
     "register_again": _("重新登记这台手机"),
     "logout": pgettext_lazy("field app", "退出登录"),
     "wipe": _("清除本机数据"),
@@ -113,6 +115,11 @@ STRINGS = {
     "photo_failed": _("照片处理失败。"),
     "campaign_todo": _("节日走访未完成：%(name)s"),
     "campaign_counts": _("这次走访计入节日走访活动“%(name)s”。"),
+    "raised_in_visit": _("走访中提出"),
+    "no_visit": _("不关联走访"),
+    "synced_visit": _("已同步的走访"),
+    "raise_here": _("本次走访中的诉求"),
+    "waits_for_visit": _("等所属走访同步后再发送"),
     "reveal": _("查看敏感信息"),
     "reveal_what": _("查看内容"),
     "reveal_reason": _("查看原因"),
@@ -139,7 +146,11 @@ SCOPE = "/field/"
 def shell(request: HttpRequest) -> HttpResponse:
     """The app's page: empty screens, filled by app.js from the encrypted store."""
     statuses = [{"code": code, "name": str(name)} for code, name in NeedBase.Status.choices]
-    return render(request, "field/app.html", {"need_statuses": statuses, "strings": STRINGS})
+    return render(
+        request,
+        "field/app.html",
+        {"need_statuses": statuses, "strings": STRINGS, "idle_days": IDLE_END.days},
+    )
 
 
 @require_GET

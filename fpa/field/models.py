@@ -1,9 +1,13 @@
 """The phones that hold a user's field work offline, and the offline changes as they arrived.
 
 A `Device` is registered from a signed-in session, which hands it a data key once (the app
-keeps the key as a non-extractable browser key beside the data it encrypts). It ends at that
-session's sign-out, when its user wipes the phone, or when an account administrator ends it (a
-lost phone); a device that has ended is told so on its next call and wipes what it holds.
+keeps the key as a non-extractable browser key beside the data it encrypts). It belongs to the
+session that last used it: sessions expire after half an hour idle, so a phone back from a day
+in the hills signs in again and the new session takes the phone over (audited). It ends at that
+session's sign-out, when its user wipes the phone, when an account administrator ends it (a
+lost phone), or when it has not synced for `services.IDLE_END` (its offline changes would be
+refused by then anyway); a device that has ended is told so on its next call and wipes what it
+holds, and the app wipes itself after that long offline without waiting for the call.
 
 A `Receipt` is one offline change as it arrived, under the idempotency key the phone gave it:
 what came of it (applied, refused, conflict) and the answer sent, so that a retry after a lost
@@ -25,6 +29,7 @@ class Device(models.Model):
         LOGOUT = "logout", _("退出登录")
         WIPED = "wiped", _("本人清除")
         REVOKED = "revoked", _("管理员注销")
+        IDLE = "idle", _("长期未同步")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="field_devices"

@@ -47,6 +47,10 @@ if TYPE_CHECKING:
 MAX_CHANGES = 100  # per sync request
 CLOCK_SKEW = datetime.timedelta(minutes=10)  # a phone's clock may run this much ahead
 OLDEST = datetime.timedelta(days=60)  # an offline change older than this is refused
+# A phone that has not reached the server for this long is ended at its next call: whatever it
+# still holds could not be synced any more (OLDEST), and a forgotten phone should not keep the
+# work. The app wipes itself after the same time offline (app.js, IDLE_DAYS).
+IDLE_END = OLDEST
 
 
 class DeviceEnded(ServiceError):
@@ -125,13 +129,46 @@ def devices_end_for_session(*, user: User, session_key: str | None) -> int:
     return ended
 
 
-def device_in_use(*, actor: User, device_id: int) -> Device:
+def device_in_use(*, actor: User, device_id: int, session_key: str | None = None) -> Device:
     """The actor's live phone (ServiceError "device_ended", status 410, otherwise: the app wipes
-    what it holds)."""
+    what it holds).
+
+    A phone idle for longer than IDLE_END is ended now. A phone used from a session other than
+    the one it belongs to (the old one expired and its user signed in again) moves to this
+    session, so that this session's sign-out ends it."""
     device = Device.objects.filter(pk=device_id, user=actor).first()
+    if device is not None and device.ended_at is None and _idle(device):
+        with transaction.atomic():
+            device = _end(None, device, Device.Ended.IDLE)
     if device is None or device.ended_at is not None:
         raise DeviceEnded(gettext("这台设备的离线数据已被注销，请重新登录。"))
+    digest = session_hash(session_key)
+    if digest and digest != device.session_hash:
+        device = _rebind(actor, device, digest)
     return device
+
+
+def _idle(device: Device) -> bool:
+    last = device.last_seen_at or device.created_at
+    return last < timezone.now() - IDLE_END
+
+
+@transaction.atomic
+def _rebind(actor: User, device: Device, digest: str) -> Device:
+    locked = Device.objects.select_for_update().get(pk=device.pk)
+    if locked.session_hash == digest:
+        return locked
+    before = snapshot(locked, ["session_hash"])
+    locked.session_hash = digest
+    locked.save(update_fields=["session_hash"])
+    audit_update(
+        actor=actor,
+        obj=locked,
+        before=before,
+        scope_path=_path(locked.user),
+        reason=gettext("重新登录后继续使用"),
+    )
+    return locked
 
 
 def device_seen(device: Device) -> None:

@@ -163,7 +163,9 @@ def family_detail(*, user: User, family: Family) -> dict[str, Any]:
     care = list(
         family.care_records.select_related("kind", "recorded_by").prefetch_related("photos")[:100]
     )
-    needs = list(family.needs.select_related("owner").order_by("status", "-created_at")[:100])
+    needs = list(
+        family.needs.select_related("owner", "raised_in").order_by("status", "-created_at")[:100]
+    )
     changes = list(family.status_changes.select_related("recorded_by")[:50])
     timeline: list[tuple[Any, str, Any]] = [(family.registered_on, "registered", family)]
     timeline += [(c.occurred_on, "care", c) for c in care]

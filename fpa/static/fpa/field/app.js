@@ -1,16 +1,10 @@
 /* The field app (/field/, issue 17): a contact person's or village cadre's families, offline.
  *
- * Storage: IndexedDB "fpa-field". Store "meta" holds the phone's id and its data key, imported
- * with WebCrypto as a non-extractable AES-GCM CryptoKey (the raw key the server handed out once
- * is dropped at once). Store "data" holds the downloaded work and store "queue" the changes
- * recorded offline, both only as AES-GCM ciphertext ({iv, ct}); the queue's record key is the
- * change's idempotency key (a random UUID, nothing personal).
- *
- * Sync: the waiting changes go to POST /api/v1/field/sync in batches of at most 100 with the keys
- * made when they were recorded; applied ones leave the queue, refused ones show the reason,
- * conflicts show both versions; then the photos of applied visits; then the work is downloaded
- * again. A 410 "device_ended" answer wipes everything. The page's words come from the template
- * (#fpa-field-strings): this file holds no text of its own language.
+ * The screens. Storage, encryption and sync are core.js's (FpaFieldCore), shared with the
+ * service worker, which syncs on its own when the browser fires Background Sync and no window
+ * of the app is open; with a window open it asks the window to sync, so that the user sees the
+ * answers. The page's words come from the template (#fpa-field-strings): this file holds no
+ * text of its own language.
  *
  * Reveal: the work holds no sensitive value (no ID number, full phone, health notes, cause of
  * death or family kind). A user who may (the family's `can_reveal`) asks for one while online,
@@ -23,12 +17,12 @@
   const body = document.body;
   const T = JSON.parse(document.getElementById("fpa-field-strings").textContent);
   const STATUSES = JSON.parse(document.getElementById("fpa-field-statuses").textContent);
-  const API = body.dataset.api;
-  const DB_NAME = "fpa-field";
-  const BATCH = 100;
   const MAX_SIDE = 1600;
 
-  const state = { db: null, key: null, device: null, work: null, queue: [], syncing: false, note: null, csrf: null };
+  const core = FpaFieldCore.create({ api: body.dataset.api, session: body.dataset.session, idleDays: Number(body.dataset.idleDays) || 0 });
+  const { NeedLogin, Ended } = FpaFieldCore;
+  const state = Object.assign(core.state, { syncing: false, note: null });
+  const { wipe, dropItem, rekey } = core;
 
   // --- small helpers -------------------------------------------------------------------------
 
@@ -76,146 +70,16 @@
     box.hidden = false;
   }
 
-  class NeedLogin extends Error {}
-  class Ended extends Error {}
-
-  // --- IndexedDB and encryption ---------------------------------------------------------------
-
-  function openDb() {
-    return new Promise((resolve, reject) => {
-      const request = indexedDB.open(DB_NAME, 1);
-      request.onupgradeneeded = () => {
-        const db = request.result;
-        db.createObjectStore("meta");
-        db.createObjectStore("data");
-        db.createObjectStore("queue");
-      };
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-  }
-
-  function tx(store, mode, work) {
-    return new Promise((resolve, reject) => {
-      const t = state.db.transaction(store, mode);
-      const result = work(t.objectStore(store));
-      t.oncomplete = () => resolve(result && "result" in result ? result.result : undefined);
-      t.onerror = () => reject(t.error);
-      t.onabort = () => reject(t.error);
-    });
-  }
-  const idbGet = (store, key) => tx(store, "readonly", (s) => s.get(key));
-  const idbPut = (store, key, value) => tx(store, "readwrite", (s) => s.put(value, key));
-  const idbDelete = (store, key) => tx(store, "readwrite", (s) => s.delete(key));
-  const idbAll = (store) => tx(store, "readonly", (s) => s.getAll());
-
-  async function seal(value) {
-    const iv = crypto.getRandomValues(new Uint8Array(12));
-    const plain = new TextEncoder().encode(JSON.stringify(value));
-    const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, state.key, plain);
-    return { iv, ct };
-  }
-
-  async function unseal(record) {
-    const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: record.iv }, state.key, record.ct);
-    return JSON.parse(new TextDecoder().decode(plain));
-  }
-
-  async function saveWork() {
-    await idbPut("data", "work", await seal(state.work));
-  }
-
-  async function saveItem(item) {
-    await idbPut("queue", item.key, await seal(item));
-  }
-
-  async function dropItem(item) {
-    state.queue = state.queue.filter((i) => i.key !== item.key);
-    await idbDelete("queue", item.key);
-  }
-
-  async function load() {
-    state.key = (await idbGet("meta", "key")) || null;
-    state.device = (await idbGet("meta", "device")) || null;
-    if (!state.key) return;
-    const work = await idbGet("data", "work");
-    state.work = work ? await unseal(work) : null;
-    const items = [];
-    for (const record of await idbAll("queue")) items.push(await unseal(record));
-    items.sort((a, b) => a.seq - b.seq);
-    state.queue = items;
-  }
-
-  /** Delete everything the phone holds: the database (data, queue, key) and any cache other than
-   *  the service worker's precache of the empty shell. */
-  async function wipe(reopen = true) {
-    state.key = state.device = state.work = null;
-    state.queue = [];
-    if (state.db) { state.db.close(); state.db = null; }
-    await new Promise((resolve) => {
-      const request = indexedDB.deleteDatabase(DB_NAME);
-      request.onsuccess = request.onerror = request.onblocked = () => resolve();
-    });
-    if (window.caches) {
-      for (const name of await caches.keys()) {
-        if (!name.includes("precache")) await caches.delete(name);
-      }
-    }
-    if (reopen) state.db = await openDb();
-  }
-
   // --- the server -----------------------------------------------------------------------------
 
-  /** The session's CSRF token, asked once per sync (a sign-in, which rotates it, reloads the app). */
-  async function csrf() {
-    if (state.csrf) return state.csrf;
-    const response = await fetch(body.dataset.session, { credentials: "same-origin", headers: { Accept: "application/json" } });
-    if (response.redirected || !response.ok) throw new NeedLogin();
-    state.csrf = (await response.json()).csrf;
-    return state.csrf;
-  }
-
-  async function api(method, path, payload, form) {
-    const headers = { Accept: "application/json" };
-    if (state.device) headers["X-FPA-Device"] = String(state.device);
-    if (method !== "GET") headers["X-CSRFToken"] = await csrf();
-    let requestBody;
-    if (form) requestBody = payload;
-    else if (payload !== undefined) {
-      headers["Content-Type"] = "application/json";
-      requestBody = JSON.stringify(payload);
-    }
-    const response = await fetch(API + path, { method, headers, body: requestBody, credentials: "same-origin" });
-    let data = null;
-    try { data = await response.json(); } catch (e) { data = null; }
-    const code = data && data.error && data.error.code;
-    if (response.status === 410 && code === "device_ended") {
-      await wipe();
-      throw new Ended();
-    }
-    if (response.status === 401) throw new NeedLogin();
-    return { status: response.status, data };
-  }
-
   async function register() {
-    const { status, data } = await api("POST", "/devices", { label: navigator.userAgent.slice(0, 100) });
-    if (status === 403) { state.note = { text: T.not_allowed, kind: "warning" }; return false; }
-    if (status !== 201) throw new Error(String(status));
-    const raw = Uint8Array.from(atob(data.key), (c) => c.charCodeAt(0));
-    state.key = await crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
-    raw.fill(0);
-    state.device = data.device.id;
-    await idbPut("meta", "key", state.key);
-    await idbPut("meta", "device", state.device);
-    return true;
+    if (await core.register(navigator.userAgent.slice(0, 100))) return true;
+    state.note = { text: T.not_allowed, kind: "warning" };
+    return false;
   }
 
   async function download() {
-    const { status, data } = await api("GET", "/work");
-    if (status === 403) { state.note = { text: T.not_allowed, kind: "warning" }; return; }
-    if (status !== 200) throw new Error(String(status));
-    state.work = data;
-    await saveWork();
+    if (!(await core.download())) state.note = { text: T.not_allowed, kind: "warning" };
   }
 
   /** Online start: register the phone if it holds no key, then download its work. */
@@ -238,56 +102,6 @@
     return null;
   }
 
-  function nextSeq() {
-    return state.queue.reduce((m, i) => Math.max(m, i.seq), 0) + 1;
-  }
-
-  async function enqueue(item) {
-    item.seq = item.seq || nextSeq();
-    item.state = "waiting";
-    item.sent = false;
-    item.answer = null;
-    const existing = state.queue.findIndex((i) => i.key === item.key);
-    if (existing >= 0) state.queue[existing] = item;
-    else state.queue.push(item);
-    state.queue.sort((a, b) => a.seq - b.seq);
-    await saveItem(item);
-    askBackgroundSync();
-  }
-
-  /** A changed item gets a new idempotency key (its old one may have reached the server). */
-  async function rekey(item) {
-    const old = item.key;
-    await dropItem(item);
-    item.key = crypto.randomUUID();
-    if (item.type === "care") {
-      for (const photo of state.queue.filter((i) => i.type === "photo" && i.visit_key === old)) {
-        photo.visit_key = item.key;
-        await saveItem(photo);
-      }
-    }
-    return item;
-  }
-
-  function changeOf(item) {
-    const base = { type: item.type, key: item.key, made_at: item.made_at };
-    if (item.type === "care") {
-      return Object.assign(base, {
-        family: item.family, base_version: item.base_version, kind: item.kind,
-        occurred_on: item.occurred_on, services: item.services, cares: item.cares, notes: item.notes,
-      });
-    }
-    if (item.type === "need_raise") {
-      return Object.assign(base, {
-        family: item.family, base_version: item.base_version, description: item.description,
-        due_date: item.due_date || null,
-      });
-    }
-    return Object.assign(base, {
-      need: item.need, base_updated_at: item.base_updated_at, status: item.status, result: item.result,
-    });
-  }
-
   function askBackgroundSync() {
     if (!("serviceWorker" in navigator)) return;
     navigator.serviceWorker.ready
@@ -295,56 +109,21 @@
       .catch(() => {});
   }
 
+  async function enqueue(item) {
+    await core.enqueue(item);
+    askBackgroundSync();
+  }
+
   async function sync() {
     if (state.syncing) return;
     if (!navigator.onLine) { message(T.no_network, "warning"); return; }
     state.syncing = true;
-    state.csrf = null;
     const button = document.getElementById("fpa-sync");
     button.disabled = true;
     button.textContent = T.syncing;
-    const counts = { applied: 0, refused: 0, conflict: 0 };
     try {
       if (!state.key && !(await register())) return;
-      const waiting = state.queue.filter((i) => i.type !== "photo" && i.state === "waiting");
-      for (let start = 0; start < waiting.length; start += BATCH) {
-        const batch = waiting.slice(start, start + BATCH);
-        for (const item of batch) { item.sent = true; await saveItem(item); }
-        const { status, data } = await api("POST", "/sync", { changes: batch.map(changeOf) });
-        if (status !== 200) throw new Error(String(status));
-        for (const answer of data.answers) {
-          const item = state.queue.find((i) => i.key === answer.key);
-          if (!item) continue;
-          counts[answer.outcome] += 1;
-          if (answer.outcome === "applied") await dropItem(item);
-          else {
-            item.state = answer.outcome;
-            item.answer = answer;
-            item.sent = false;
-            await saveItem(item);
-          }
-        }
-      }
-      // Photos of visits that have been applied (no longer in the queue).
-      const visits = new Set(state.queue.filter((i) => i.type === "care").map((i) => i.key));
-      for (const photo of state.queue.filter((i) => i.type === "photo" && !visits.has(i.visit_key))) {
-        const form = new FormData();
-        const bytes = Uint8Array.from(atob(photo.jpeg), (c) => c.charCodeAt(0));
-        form.append("file", new Blob([bytes], { type: "image/jpeg" }), "photo.jpg");
-        form.append("key", photo.key);
-        form.append("visit_key", photo.visit_key);
-        form.append("made_at", photo.made_at);
-        const { status, data } = await api("POST", "/photos", form, true);
-        if (status === 200 && data.outcome === "applied") { counts.applied += 1; await dropItem(photo); }
-        else if (status === 409) continue; // its visit has not arrived yet
-        else {
-          counts.refused += 1;
-          photo.state = "refused";
-          photo.answer = { message: (data && (data.message || (data.error && data.error.message))) || String(status) };
-          await saveItem(photo);
-        }
-      }
-      await download();
+      const counts = await core.syncQueue();
       message(fmt(T.sync_done, counts), counts.refused || counts.conflict ? "warning" : "success");
     } catch (error) {
       handle(error);
@@ -355,6 +134,7 @@
       render();
     }
   }
+
 
   function handle(error) {
     if (error instanceof Ended) {
@@ -408,7 +188,10 @@
     for (const tab of document.querySelectorAll("[data-tab]")) {
       tab.classList.toggle("active", (route[0] === "queue") === (tab.dataset.tab === "queue"));
     }
-    const screens = { "": familyList, family: familyCard, visit: visitForm, need: needForm, update: needUpdateForm, edit: editItem, queue: queuePage };
+    const screens = {
+      "": familyList, family: familyCard, visit: visitForm, need: needForm, update: needUpdateForm, edit: editItem, queue: queuePage,
+      raise: (familyId, visitKey) => needForm(familyId, null, visitKey),
+    };
     const screen = screens[route[0]] || familyList;
     view().replaceChildren(...[].concat(screen(...route.slice(1))));
     if (state.note) { message(state.note.text, state.note.kind); state.note = null; }
@@ -553,7 +336,7 @@
       button.dataset.busy = "yes";
       button.disabled = true;
       try {
-        const { status, data } = await api("POST", "/reveal", Object.assign({ family: f.id, reason: reason.value.trim() }, choice.ask));
+        const { status, data } = await core.api("POST", "/reveal", Object.assign({ family: f.id, reason: reason.value.trim() }, choice.ask));
         if (status === 200) {
           forget();
           label.textContent = choice.label;
@@ -649,16 +432,30 @@
     return [back(`#/family/${f.id}`), form];
   }
 
-  function needForm(familyId, itemKey) {
+  /** A visit's short name in the need form's list: its date and kind. */
+  function visitName(item) {
+    return `${item.occurred_on} ${choiceName(state.work && state.work.care_kinds, item.kind)}`;
+  }
+
+  /** A new need, or a queued one changed; `visitKey` (from a queued visit's "raise a need"
+   *  button) links it to that visit, which the server records as the visit it was raised in. */
+  function needForm(familyId, itemKey, visitKey) {
     const item = itemKey ? state.queue.find((i) => i.key === itemKey) : null;
     const f = family(Number(familyId));
     if (!f) return [back(), h("p", { text: T.family_gone })];
     const description = h("textarea", { class: "form-control", id: "need-description", name: "description", rows: 3, maxlength: 500, required: true });
     description.value = item ? item.description : "";
     const due = h("input", { class: "form-control", type: "date", id: "need-due", name: "due_date", value: item ? item.due_date || "" : "" });
+    const linked = item ? item.visit_key || "" : visitKey || "";
+    const visits = state.queue.filter((i) => i.type === "care" && i.family === f.id);
+    const options = [h("option", { value: "", text: T.no_visit })].concat(visits.map((v) =>
+      h("option", { value: v.key, selected: v.key === linked, text: visitName(v) })));
+    if (linked && !visits.some((v) => v.key === linked)) options.push(h("option", { value: linked, selected: true, text: T.synced_visit }));
+    const visit = h("select", { class: "form-select", id: "need-visit", name: "visit_key" }, options);
     const form = h("form", { class: "fpa-card", id: "need-form", novalidate: true },
       h("h2", { text: `${T.raise_need}: ${f.head_name}` }),
       field(T.description, description), field(T.due_date, due),
+      options.length > 1 ? field(T.raised_in_visit, visit) : null,
       h("div", { class: "fpa-actions" },
         h("button", { class: "btn btn-primary", type: "submit", text: T.save }),
         h("a", { class: "btn btn-outline-secondary", href: item ? "#/queue" : `#/family/${f.id}`, text: T.cancel })));
@@ -667,7 +464,7 @@
       if (!description.value.trim()) { formError(form, `${T.description}: ${T.required}`); return; }
       let change = item || { key: crypto.randomUUID(), type: "need_raise", family: f.id, base_version: f.version, made_at: new Date().toISOString() };
       if (item) change = await rekey(item);
-      Object.assign(change, { description: description.value.trim(), due_date: due.value || null, label: f.head_name });
+      Object.assign(change, { description: description.value.trim(), due_date: due.value || null, visit_key: visit.value || null, label: f.head_name });
       await enqueue(change);
       state.note = { text: T.saved, kind: "success" };
       location.hash = `#/family/${f.id}`;
@@ -721,7 +518,11 @@
         item.services.map((c) => choiceName(work.services, c)).join("、"),
         item.cares.map((c) => choiceName(work.cares, c)).join("、"), item.notes].filter(Boolean).join(" · ");
     }
-    if (item.type === "need_raise") return [item.description, item.due_date].filter(Boolean).join(" · ");
+    if (item.type === "need_raise") {
+      const visit = item.visit_key ? state.queue.find((i) => i.key === item.visit_key) : null;
+      const raised = item.visit_key ? (visit ? `${T.raised_in_visit}: ${visitName(visit)}` : T.raised_in_visit) : null;
+      return [item.description, item.due_date, raised].filter(Boolean).join(" · ");
+    }
     if (item.type === "need_update") return [item.need_description, choiceName(STATUSES, item.status), item.result].filter(Boolean).join(" · ");
     return `${item.width}×${item.height} JPEG`;
   }
@@ -751,13 +552,17 @@
   async function discard(item) {
     if (!confirm(T.discard_confirm)) return;
     for (const photo of state.queue.filter((i) => i.type === "photo" && i.visit_key === item.key)) await dropItem(photo);
+    for (const raised of state.queue.filter((i) => i.type === "need_raise" && i.visit_key === item.key)) {
+      raised.visit_key = null;
+      await core.saveItem(raised);
+    }
     await dropItem(item);
     render();
   }
 
   function queueCard(item) {
     const answer = item.answer || {};
-    const label = item.state === "waiting" ? (item.sent ? T.sent : T.waiting) : T[item.state];
+    const label = item.state === "waiting" ? (item.sent ? T.sent : core.held(item) ? T.waits_for_visit : T.waiting) : T[item.state];
     const card = h("div", { class: `fpa-card fpa-state-${item.state}`, "data-key": item.key, "data-state": item.state },
       h("h3", {}, `${T["type_" + item.type]} · ${item.label || ""}`),
       h("div", { text: describe(item) }),
@@ -775,6 +580,7 @@
     const actions = h("div", { class: "fpa-actions" });
     if (item.state === "conflict") actions.append(h("button", { type: "button", class: "btn btn-primary btn-sm fpa-resubmit", text: T.resubmit, onclick: () => resubmit(item) }));
     if (item.type !== "photo" && !(item.state === "waiting" && item.sent)) actions.append(h("a", { class: "btn btn-outline-primary btn-sm fpa-edit", href: `#/edit/${item.key}`, text: T.edit }));
+    if (item.type === "care" && item.state === "waiting") actions.append(h("a", { class: "btn btn-outline-primary btn-sm fpa-raise-here", href: `#/raise/${item.family}/${item.key}`, text: T.raise_here }));
     actions.append(h("button", { type: "button", class: "btn btn-outline-danger btn-sm fpa-discard", text: T.discard, onclick: () => discard(item) }));
     card.append(actions);
     return card;
@@ -820,7 +626,7 @@
     const count = state.queue.length;
     if (count && !confirm(fmt(T.logout_confirm, { count }))) return;
     let token = null;
-    try { token = await csrf(); } catch (error) { token = null; }
+    try { token = await core.csrf(); } catch (error) { token = null; }
     await wipe(false);
     if (!token) { message(T.wiped, "info"); location.href = body.dataset.login; return; }
     const form = h("form", { method: "post", action: body.dataset.logout },
@@ -832,7 +638,7 @@
   async function wipeHere() {
     if (!confirm(T.wipe_confirm)) return;
     if (state.device && navigator.onLine) {
-      try { await api("POST", `/devices/${state.device}/end`, {}); } catch (error) { /* wiped below anyway */ }
+      try { await core.api("POST", `/devices/${state.device}/end`, {}); } catch (error) { /* wiped below anyway */ }
     }
     await wipe();
     message(T.wiped, "info");
@@ -848,8 +654,10 @@
     document.getElementById("fpa-sync").addEventListener("click", sync);
     document.getElementById("fpa-logout").addEventListener("click", logout);
     document.getElementById("fpa-wipe").addEventListener("click", wipeHere);
-    state.db = await openDb();
-    await load();
+    await core.open();
+    await core.saveConfig();
+    await core.load();
+    if (state.idleWiped) state.note = { text: fmt(T.idle_wiped, { days: body.dataset.idleDays }), kind: "warning" };
     render();
     body.dataset.ready = "offline";
     if (navigator.onLine) {

@@ -1,0 +1,158 @@
+"""The field app's service worker syncs on its own (issue 17): 大庄村's volunteer records a visit
+offline, and a need raised in that visit; the app's window is gone when the network comes
+back, and the browser's Background Sync event (fired here through the DevTools protocol, as
+Chromium fires it when the network returns) makes the service worker send both; the township's
+desktop sees the visit and the need linked to it, and the app's next start finds its queue
+empty. A phone that has not reached the server for the idle limit wipes itself at its start,
+with no network.
+
+The server is the real app (gunicorn, WhiteNoise, demo data); see conftest.py.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import Server, login, serve, sideways_overflow
+from tests.browser.test_field_app_browser import DUMP, PHONE, log_visit, queue_count, shot
+
+pytestmark = pytest.mark.browser
+
+NEED = "走访中提出：希望帮忙联系县医院复查"
+NOTES = "后台同步的走访：老人腿脚不便"
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server of its own (the test adds records to the demo volunteer's family)."""
+    with serve(tmp_path_factory) as server:
+        yield server
+
+
+def fire_background_sync(page: Any, origin: str) -> None:
+    """Chromium's Background Sync event for the app's registration, as the browser fires it when
+    the network comes back."""
+    cdp = page.context.new_cdp_session(page)
+    registrations: list[dict[str, Any]] = []
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.extend(event["registrations"]),
+    )
+    cdp.send("ServiceWorker.enable")
+    deadline = time.monotonic() + 10
+    while not any(r["scopeURL"].endswith("/field/") for r in registrations):
+        assert time.monotonic() < deadline, registrations
+        page.wait_for_timeout(100)
+    [registration] = [
+        r for r in registrations if r["scopeURL"].endswith("/field/") and not r["isDeleted"]
+    ][:1]
+    cdp.send(
+        "ServiceWorker.dispatchSyncEvent",
+        {
+            "origin": origin,
+            "registrationId": registration["registrationId"],
+            "tag": "fpa-field-sync",
+            "lastChance": False,
+        },
+    )
+
+
+def test_the_service_worker_syncs_on_its_own_and_a_need_keeps_its_visit(
+    new_page: Any, app_server: Server
+) -> None:
+    phone, _ = new_page(viewport=PHONE)
+    login(phone, app_server, "demo-volunteer", next_path="/field/")
+    phone.wait_for_selector("body[data-ready=yes]")
+    assert phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    first = phone.locator("[data-family]").first
+    family = int(first.get_attribute("data-family"))
+
+    desk, _ = new_page()
+    login(desk, app_server, "demo-township")
+    desk.goto(app_server.url(f"/families/{family}/"))
+    cares_before = desk.locator("li[id^=care-]").count()
+    assert desk.get_by_text(NEED).count() == 0
+
+    # Offline: a visit, and from its card in the queue a need raised during it.
+    phone.context.set_offline(True)
+    phone.reload()
+    phone.locator(f"[data-family='{family}']").click()
+    phone.wait_for_selector("#fpa-needs")
+    log_visit(phone, NOTES, service="visit")
+    visit_card = phone.locator("[data-key]", has_text=NOTES)
+    visit_key = visit_card.get_attribute("data-key")
+    visit_card.locator(".fpa-raise-here").click()
+    phone.wait_for_selector("#need-form")
+    assert phone.locator("#need-visit").input_value() == visit_key
+    assert sideways_overflow(phone) == []
+    phone.fill("#need-description", NEED)
+    phone.click("#need-form button[type=submit]")
+    phone.wait_for_selector("#fpa-needs")
+    need_card = phone.locator("[data-key]", has_text=NEED)
+    assert "走访中提出" in need_card.inner_text()
+    assert "等所属走访同步后再发送" in need_card.inner_text()
+    assert queue_count(phone) == "2"
+    shot(phone, "field-app-need-in-visit")
+    stored = phone.evaluate(DUMP)
+    assert not any(NEED in text or NOTES in text for text in stored["text"])
+
+    # The app's window goes (the tab moves on) before the network comes back; the browser's
+    # Background Sync event wakes the service worker, which syncs with no window of the app.
+    phone.goto("about:blank")
+    phone.context.set_offline(False)
+    fire_background_sync(phone, app_server.origin)
+    deadline = time.monotonic() + 30
+    while True:
+        desk.goto(app_server.url(f"/families/{family}/"))
+        if desk.locator(".need-raised-in").count():
+            break
+        assert time.monotonic() < deadline, "the service worker did not sync"
+        desk.wait_for_timeout(500)
+    assert desk.locator("li[id^=care-]").count() == cares_before + 1
+    link = desk.locator("div.border", has_text=NEED).locator(".need-raised-in")
+    assert "走访中提出" in link.inner_text()
+    # the link leads to the visit just synced: the newest care record of the family, by today
+    care = desk.locator(str(link.get_attribute("href")))
+    assert care.count() == 1
+    assert "日常走访" in care.inner_text()
+
+    # The app's next start: nothing waits, the new need is in the downloaded work.
+    phone.goto(app_server.url("/field/"))
+    phone.wait_for_selector("body[data-ready=yes]")
+    assert queue_count(phone) == ""
+    phone.goto(app_server.url(f"/field/#/family/{family}"))
+    phone.wait_for_selector("#fpa-needs")
+    assert NEED in phone.inner_text("#fpa-needs")
+
+
+def test_a_phone_idle_past_the_limit_wipes_itself_at_its_start(
+    new_page: Any, app_server: Server
+) -> None:
+    phone, _ = new_page(viewport=PHONE)
+    login(phone, app_server, "demo-volunteer", next_path="/field/")
+    phone.wait_for_selector("body[data-ready=yes]")
+    assert phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    head = str(phone.locator("[data-family] h2").first.inner_text())
+    days = int(phone.evaluate("document.body.dataset.idleDays"))
+    assert days == 60
+    # The server was last reached 61 days ago (as the phone's clock says).
+    phone.evaluate(
+        """(days) => new Promise((ok, no) => {
+          const r = indexedDB.open('fpa-field');
+          r.onsuccess = () => { const t = r.result.transaction('meta', 'readwrite');
+            t.objectStore('meta').put(Date.now() - days * 864e5, 'seen');
+            t.oncomplete = () => { r.result.close(); ok(); }; t.onerror = () => no(t.error); };
+        })""",
+        days + 1,
+    )
+    phone.context.set_offline(True)
+    phone.reload()
+    phone.wait_for_selector("body[data-ready=yes]")
+    assert "超过60天没有同步" in phone.inner_text("#fpa-message")
+    assert phone.get_by_text(head).count() == 0
+    stored = phone.evaluate(DUMP)
+    assert stored["text"] == [] and stored["extractable"] == []
