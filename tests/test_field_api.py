@@ -33,6 +33,7 @@ WORK_KEYS = {
     "association_name",
     "head_name",
     "address",
+    "can_reveal",
     "people",
     "contacts",
     "due",

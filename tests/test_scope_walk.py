@@ -993,6 +993,7 @@ def test_api_refuses_anonymous_callers(client, yongjing):
         ("GET", "field/work"),
         ("POST", "field/sync"),
         ("POST", "field/photos"),
+        ("POST", "field/reveal"),
         ("GET", "field/devices"),
         ("POST", "field/devices"),
         ("POST", "field/devices/<device_id>/end"),

@@ -7,6 +7,9 @@ refused with a reason, conflict with the record as it is now); a retry with the 
 applies nothing twice. Limits: MAX_CHANGES changes per sync, SYNC_LIMIT syncs and PHOTO_LIMIT
 photos per user and minute (429 `rate_limited`), photos of at most MAX_IMAGE_BYTES, checked and
 re-encoded like every care photo.
+
+The download holds no sensitive field; while online, the phone may ask for one value in full
+(`/field/reveal`, REVEAL_LIMIT per minute), with a reason and audited as on the family's page.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from django.views.decorators.gzip import gzip_page
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 
 from fpa.accounts.api_auth import BearerToken, Session
 from fpa.accounts.requests import signed_in_user
@@ -35,6 +38,7 @@ from fpa.field.models import Device
 
 SYNC_LIMIT = 30  # syncs per user and minute
 PHOTO_LIMIT = 120  # photos per user and minute
+REVEAL_LIMIT = 30  # reveals per user and minute
 DEVICE_HEADER = "X-FPA-Device"
 
 
@@ -59,10 +63,10 @@ def _device(request: HttpRequest) -> Device:
     )
 
 
-def _limit(request: HttpRequest, scope: str, limit: int) -> None:
+def _limit(request: HttpRequest, scope: str, limit: int, message: str | None = None) -> None:
     user = signed_in_user(request)
     if ratelimit.exceeded(scope, limit=limit, window=60, ident=f"user:{user.pk}"):
-        raise RateLimited(gettext("同步过于频繁，请稍后再试。"))
+        raise RateLimited(message or gettext("同步过于频繁，请稍后再试。"))
 
 
 # --- schemas --------------------------------------------------------------------------------------
@@ -87,6 +91,7 @@ class FieldRegisteredOut(Schema):
 
 
 class FieldPersonOut(Schema):
+    id: int
     role: str
     role_label: str
     name: str
@@ -95,6 +100,7 @@ class FieldPersonOut(Schema):
 
 
 class FieldContactOut(Schema):
+    id: int
     role_name: str
     name: str
     phone: str | None
@@ -134,6 +140,7 @@ class FieldFamilyOut(Schema):
     association_name: str
     head_name: str
     address: str
+    can_reveal: bool  # the user may reveal its sensitive values online (POST /field/reveal)
     people: list[FieldPersonOut]
     contacts: list[FieldContactOut]
     due: FieldDueOut
@@ -231,6 +238,28 @@ class FieldSyncOut(Schema):
     answers: list[FieldAnswerOut]
 
 
+class FieldRevealIn(Schema):
+    """One value to reveal: of a person of the family, of a contact of it, or (neither named)
+    of the family itself."""
+
+    family: int = Field(..., gt=0, lt=2**63)
+    person: int | None = Field(None, gt=0, lt=2**63)
+    contact: int | None = Field(None, gt=0, lt=2**63)
+    field: str = Field(..., max_length=30)
+    reason: str = Field("", max_length=200)
+
+    @model_validator(mode="after")
+    def _one_record(self) -> FieldRevealIn:
+        if self.person is not None and self.contact is not None:
+            raise ValueError("name a person or a contact, not both")
+        return self
+
+
+class FieldRevealOut(Schema):
+    field: str
+    value: str
+
+
 def _change(item: Any) -> services.Change:
     data = item.model_dump(exclude={"key", "type", "made_at"})
     return services.Change(item.key, item.type, item.made_at, data)
@@ -317,4 +346,22 @@ def photo(
         visit_key=visit_key,
         made_at=made_at,
         photo=file,
+    )
+
+
+@router.post("/field/reveal", response=FIELD_ERRORS | {200: FieldRevealOut})
+def reveal(request: HttpRequest, payload: FieldRevealIn) -> dict[str, str]:
+    """One sensitive value in full (an ID number, a phone, health notes, the family's kind …),
+    with a reason, audited; for holders of `personal.reveal` and the family's contact persons.
+    Never part of the work download: the app shows it and keeps it nowhere."""
+    device = _device(request)
+    _limit(request, "field-reveal", REVEAL_LIMIT, gettext("查看过于频繁，请稍后再试。"))
+    return services.reveal(
+        actor=signed_in_user(request),
+        device=device,
+        family_id=payload.family,
+        person_id=payload.person,
+        contact_id=payload.contact,
+        field=payload.field,
+        reason=payload.reason,
     )

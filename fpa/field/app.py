@@ -120,6 +120,21 @@ STRINGS = {
     "synced_visit": _("已同步的走访"),
     "raise_here": _("本次走访中的诉求"),
     "waits_for_visit": _("等所属走访同步后再发送"),
+    "reveal": _("查看敏感信息"),
+    "reveal_what": _("查看内容"),
+    "reveal_reason": _("查看原因"),
+    "reveal_button": _("查看"),
+    "reveal_offline": _("需联网才能查看敏感信息"),
+    "reveal_note": _("该信息不保存在本机，查看已记入审计日志"),
+    "reveal_reason_short": _("请填写查看原因（至少2个字）。"),
+    "reveal_failed": _("查看失败，请稍后再试。"),
+    "reveal_kind": _("家庭类别"),
+    "reveal_notes": _("家庭备注"),
+    "reveal_id_number": _("身份证号码"),
+    "reveal_phone": _("联系电话"),
+    "reveal_health_notes": _("健康状况"),
+    "reveal_death_cause": _("死亡原因"),
+    "reveal_disability_type": _("残疾类别"),
 }
 
 SW_PATH = "vendor/field/sw.js"

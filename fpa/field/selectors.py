@@ -151,8 +151,12 @@ def work(*, user: User, today: datetime.date | None = None) -> Work:
                 "association_name": family.association.name,
                 "head_name": family.head_name,
                 "address": family.address,
+                "can_reveal": family_selectors.may_reveal(
+                    user, is_contact=any(c.user_id == user.pk for c in family.current_contacts)
+                ),
                 "people": [
                     {
+                        "id": p.pk,
                         "role": p.role,
                         "role_label": str(p.get_role_display()),
                         "name": p.name,
@@ -163,6 +167,7 @@ def work(*, user: User, today: datetime.date | None = None) -> Work:
                 ],
                 "contacts": [
                     {
+                        "id": c.pk,
                         "role_name": c.role.name,
                         "name": c.name or _person(c.user),
                         "phone": _masked(c.phone),
@@ -203,6 +208,23 @@ def work(*, user: User, today: datetime.date | None = None) -> Work:
     out.services = [{"code": code, "name": str(name)} for code, name in FOUR_SERVICES]
     out.cares = [{"code": code, "name": str(name)} for code, name in FIVE_CARES]
     return out
+
+
+# --- the reveal on the spot ----------------------------------------------------------------------
+
+
+def reveal_target(
+    *, user: User, family_id: int, person_id: int | None, contact_id: int | None
+) -> tuple[Family, Family | Person | Contact]:
+    """The family, and the record of it whose value is to be revealed: one of its people, one of
+    its contacts, or the family itself. Only inside the user's scope, and a person or contact only
+    of that family (DoesNotExist otherwise, like a missing id)."""
+    family = Family.objects.visible_to(user).select_related("association").get(pk=family_id)
+    if person_id is not None:
+        return family, Person.objects.get(pk=person_id, family=family)
+    if contact_id is not None:
+        return family, Contact.objects.get(pk=contact_id, family=family)
+    return family, family
 
 
 # --- phones and receipts --------------------------------------------------------------------------

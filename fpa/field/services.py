@@ -1,4 +1,5 @@
-"""The phones that work offline and the sync of what they recorded.
+"""The phones that work offline, the sync of what they recorded, and the reveal of one
+sensitive value on the spot while online (`reveal`).
 
 Each offline change is applied through the same family services as the web pages (scope,
 capability, validation, audit) inside its own transaction, together with its `Receipt`: the
@@ -33,8 +34,10 @@ from django.utils.translation import gettext
 from fpa.core.audit import audit_create, audit_update, audit_via, snapshot
 from fpa.core.errors import Conflict, NotAllowed, ServiceError
 from fpa.core.scope import require, require_in_scope
+from fpa.core.services import protected_reveal
+from fpa.families import selectors as family_selectors
 from fpa.families import services as family_services
-from fpa.families.models import CareKind, CarePhoto, CareRecord, Family, Need
+from fpa.families.models import CareKind, CarePhoto, CareRecord, Contact, Family, Need, Person
 from fpa.field import selectors
 from fpa.field.models import Device, Receipt
 
@@ -170,6 +173,62 @@ def _rebind(actor: User, device: Device, digest: str) -> Device:
 
 def device_seen(device: Device) -> None:
     Device.objects.filter(pk=device.pk).update(last_seen_at=timezone.now())
+
+
+# --- the reveal on the spot ----------------------------------------------------------------------
+
+# What the app may reveal, per record: (the fields offered, those of them that are plain text).
+# A person's and a contact's as on the family's page; of the family its notes, and its kind, the
+# one fact the work download leaves out that the page shows to everyone in scope.
+REVEAL_OFFER: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    Person: (
+        (*family_selectors.PERSON_PROTECTED, *family_selectors.PERSON_PLAIN),
+        family_selectors.PERSON_PLAIN,
+    ),
+    Contact: (("phone",), ()),
+    Family: (("notes", "kind"), ("notes", "kind")),
+}
+
+
+class NotOffered(ServiceError):
+    code = "not_found"
+    status = 404
+
+
+def reveal(
+    *,
+    actor: User,
+    device: Device,
+    family_id: int,
+    person_id: int | None,
+    contact_id: int | None,
+    field: str,
+    reason: str,
+) -> dict[str, str]:
+    """One sensitive value, in full, while online: the same audited reveal as on the family's
+    page (`protected_reveal` with `family_selectors.reveal_terms`: the reason, the REVEAL row,
+    `personal.reveal` or a current contact person), its audit row saying it came from the field
+    app on this phone. The app shows it and keeps it nowhere."""
+    family, obj = selectors.reveal_target(
+        user=actor, family_id=family_id, person_id=person_id, contact_id=contact_id
+    )
+    offered, plain = REVEAL_OFFER[type(obj)]
+    if field not in offered:
+        raise NotOffered(gettext("字段不存在。"), field="field")
+    via = gettext("外勤应用（设备 #%(device)s）") % {"device": device.pk}
+    with audit_via(via):
+        value = protected_reveal(
+            actor=actor,
+            obj=obj,
+            field=field,
+            reason=reason,
+            plain_fields=plain,
+            **family_selectors.reveal_terms(actor, family),
+        )
+    device_seen(device)
+    if obj is family and field == "kind":
+        value = str(family.get_kind_display())
+    return {"field": field, "value": value}
 
 
 # --- changes --------------------------------------------------------------------------------------

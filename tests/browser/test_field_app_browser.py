@@ -314,3 +314,86 @@ def test_an_update_is_announced_and_applies_on_the_next_start_and_the_phone_is_w
     stored = again.evaluate(DUMP)
     assert stored["text"] == [] and stored["extractable"] == []
     assert again.locator("[data-family]").count() == 0
+
+
+# The phone's own view of what it holds: every record of the data and queue stores, decrypted
+# with the phone's (non-extractable, but usable) data key.
+DECRYPTED = """async () => {
+  const db = await new Promise((ok, no) => { const r = indexedDB.open('fpa-field'); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+  const all = (store) => new Promise((ok) => { const r = db.transaction(store).objectStore(store).getAll(); r.onsuccess = () => ok(r.result); });
+  const key = (await all('meta')).find((row) => row instanceof CryptoKey);
+  const out = [];
+  for (const store of ['data', 'queue']) {
+    for (const row of await all(store)) {
+      const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: row.iv }, key, row.ct);
+      out.push(new TextDecoder().decode(plain));
+    }
+  }
+  db.close();
+  return out;
+}"""
+
+KINDS = {"失独家庭", "伤残家庭", "手术并发症家庭"}
+
+
+def test_a_sensitive_value_is_revealed_online_only_and_kept_nowhere(
+    new_page: Any, app_server: Server
+) -> None:
+    """The demo volunteer is a contact of their families, so the family screen offers the
+    reveal: the family's kind, asked for with a reason, is shown and stored nowhere; leaving the
+    screen drops it; offline the button is disabled."""
+    phone, _ = new_page(viewport=PHONE)
+    login(phone, app_server, "demo-volunteer", next_path="/field/")
+    phone.wait_for_selector("body[data-ready=yes]")
+    first = phone.locator("[data-family]").first
+    first.wait_for()
+    family = int(first.get_attribute("data-family"))
+    first.click()
+    card = phone.locator("#fpa-reveal")
+    card.wait_for()
+    assert "查看敏感信息" in card.inner_text()
+    options = phone.locator("#reveal-what option").all_inner_texts()
+    assert options[:2] == ["家庭类别", "家庭备注"]
+    assert any("身份证号码" in o for o in options) and any("联系电话" in o for o in options)
+
+    # A reason is required (two characters at least), before anything is asked.
+    phone.select_option("#reveal-what", label="家庭类别")
+    phone.fill("#reveal-reason", "看")
+    phone.click("#reveal-go")
+    assert "至少2个字" in phone.inner_text("#reveal-error")
+    assert phone.locator("#reveal-shown").is_hidden()
+
+    phone.fill("#reveal-reason", "入户核实家庭类别")
+    phone.click("#reveal-go")
+    phone.wait_for_selector("#reveal-shown:not([hidden])")
+    kind = phone.inner_text("#reveal-value").strip()
+    assert kind in KINDS
+    assert "不保存在本机" in phone.inner_text("#reveal-shown")
+    assert phone.locator("#reveal-error").is_hidden()
+    assert sideways_overflow(phone) == []
+    shot(phone, "field-app-reveal")
+
+    # Kept nowhere: not in the database (as stored, or decrypted with the phone's key), not in
+    # the app's work.
+    stored = phone.evaluate(DUMP)
+    assert stored["text"] and not any(kind in text for text in stored["text"])
+    plain = phone.evaluate(DECRYPTED)
+    assert any(f'"id":{family},' in text for text in plain)  # the work, decrypted
+    assert not any(kind in text for text in plain)
+
+    # Leaving the screen drops it.
+    phone.goto(app_server.url("/field/#/"))
+    phone.locator(f"[data-family='{family}']").click()
+    phone.wait_for_selector("#fpa-reveal")
+    assert phone.locator("#reveal-shown").is_hidden()
+    assert phone.inner_text("#reveal-value") == ""
+    assert kind not in phone.inner_text("main")
+
+    # Offline: the button is disabled and the card says why.
+    phone.context.set_offline(True)
+    phone.wait_for_selector("#reveal-go[disabled]")
+    assert phone.locator("#reveal-offline").is_visible()
+    assert "需联网才能查看敏感信息" in phone.inner_text("#reveal-offline")
+    phone.context.set_offline(False)
+    phone.wait_for_selector("#reveal-go:not([disabled])")
+    assert phone.locator("#reveal-offline").is_hidden()

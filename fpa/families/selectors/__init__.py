@@ -42,12 +42,16 @@ from fpa.families.selectors.payments import (
 )
 from fpa.families.selectors.people import (
     EDIT_ROLES,
+    PERSON_PLAIN,
+    PERSON_PROTECTED,
     accounts_with_families,
     assignable_accounts,
     current_contacts,
     is_contact,
+    may_reveal,
     may_see_contact_phones,
     need_owners,
+    reveal_terms,
 )
 from fpa.families.selectors.registry import (
     LIST_FIELDS,
@@ -79,6 +83,8 @@ __all__ = [
     "LIST_FIELDS",
     "LIST_STATEMENTS",
     "PAID_KINDS",
+    "PERSON_PLAIN",
+    "PERSON_PROTECTED",
     "SCHEDULE_FIELDS",
     "WARMTH_CARE_KINDS",
     "CampaignProgress",
@@ -110,6 +116,7 @@ __all__ = [
     "family_list_rows",
     "is_contact",
     "looks_after_any",
+    "may_reveal",
     "may_see_contact_phones",
     "monthly_report_for",
     "my_due",
@@ -123,6 +130,7 @@ __all__ = [
     "payment_rates",
     "payment_roster_for",
     "rate_table",
+    "reveal_terms",
     "schedule",
     "status_history",
 ]

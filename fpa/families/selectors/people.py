@@ -3,6 +3,8 @@ prefetch."""
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from fpa.accounts.models import User
@@ -29,6 +31,34 @@ def may_see_contact_phones(user: User) -> bool:
 def is_contact(user: User, family: Family) -> bool:
     """Whether the user currently looks after the family (a current contact person)."""
     return care.is_contact(FAMILY_CARE, user, family)
+
+
+# --- the audited reveal -------------------------------------------------------------------------
+
+# A person's values shown in full only through the audited reveal: the protected ones (stored
+# encrypted, listed masked) and the sensitive plain-text ones (never listed at all).
+PERSON_PROTECTED = ("id_number", "phone")
+PERSON_PLAIN = ("health_notes", "death_cause", "disability_type")
+
+
+class RevealTerms(TypedDict):
+    scope_path: str
+    entitled: bool
+
+
+def reveal_terms(user: User, family: Family) -> RevealTerms:
+    """How a value of a family's records is revealed (`fpa.core.services.protected_reveal`'s
+    `scope_path` and `entitled`), one rule for the family pages and the field app: the audit row
+    lies in the family's association, and a current contact person may see what they need to
+    reach the family without holding `personal.reveal`."""
+    return {"scope_path": family.association.path, "entitled": is_contact(user, family)}
+
+
+def may_reveal(user: User, *, is_contact: bool) -> bool:
+    """Whether the user is offered the reveal on a family (each read audited): holders of
+    `personal.reveal`, or a current contact person of the family (`is_contact`, which the caller
+    knows from the contacts it has loaded)."""
+    return is_contact or user.has_capability("personal.reveal")
 
 
 def assignable_accounts(user: User) -> QuerySet[User]:

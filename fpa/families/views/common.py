@@ -54,8 +54,6 @@ MEASURES = {
         pgettext_lazy("measure", "无未办结诉求"),
     ),
 }
-PERSON_PLAIN = ("health_notes", "death_cause", "disability_type")
-PERSON_PROTECTED = ("id_number", "phone")
 ROLE_ORDER = {Person.Role.MOTHER: 0, Person.Role.FATHER: 1, Person.Role.CHILD: 2}
 
 

@@ -35,8 +35,6 @@ from fpa.families.models import (
 from fpa.families.views.common import (
     FAMILY,
     MEASURES,
-    PERSON_PLAIN,
-    PERSON_PROTECTED,
     ROLE_ORDER,
     _area,
     _areas,
@@ -192,7 +190,7 @@ def detail(request: HttpRequest, pk: Family) -> HttpResponse:
         "done_needs": [n for n in data["needs"] if not n.is_open],
         "can_edit": can_edit,
         "can_log": can_edit or is_contact,
-        "can_reveal": is_contact or user.has_capability("personal.reveal"),
+        "can_reveal": selectors.may_reveal(user, is_contact=is_contact),
         "is_contact": is_contact,
         "today": today,
         "service_labels": dict(FOUR_SERVICES),
@@ -297,22 +295,29 @@ def _reveal(
     allowed: tuple[str, ...],
     plain: tuple[str, ...],
 ) -> HttpResponse:
-    """A family's contact person may see what they need to reach the family (`entitled`)."""
+    """A family's contact person may see what they need to reach the family
+    (`selectors.reveal_terms`, the field app's rule too)."""
     return reveal_response(
         request,
         obj,
         field,
         allowed=allowed,
-        scope_path=family.association.path,
         plain=plain,
-        entitled=selectors.is_contact(signed_in_user(request), family),
+        **selectors.reveal_terms(signed_in_user(request), family),
     )
 
 
 @require_POST
 @scoped_view(capability="account.self", model=Person)
 def person_reveal(request: HttpRequest, pk: Person, field: str) -> HttpResponse:
-    return _reveal(request, pk, field, pk.family, (*PERSON_PROTECTED, *PERSON_PLAIN), PERSON_PLAIN)
+    return _reveal(
+        request,
+        pk,
+        field,
+        pk.family,
+        (*selectors.PERSON_PROTECTED, *selectors.PERSON_PLAIN),
+        selectors.PERSON_PLAIN,
+    )
 
 
 @require_POST

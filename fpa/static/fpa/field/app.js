@@ -5,6 +5,11 @@
  * of the app is open; with a window open it asks the window to sync, so that the user sees the
  * answers. The page's words come from the template (#fpa-field-strings): this file holds no
  * text of its own language.
+ *
+ * Reveal: the work holds no sensitive value (no ID number, full phone, health notes, cause of
+ * death or family kind). A user who may (the family's `can_reveal`) asks for one while online,
+ * with a reason (POST /api/v1/field/reveal, audited); the answer is shown in the family's screen
+ * and kept nowhere else: not in IndexedDB, not in state.work, gone with the screen.
  */
 (function () {
   "use strict";
@@ -258,6 +263,7 @@
         list(f.people, (p) => `${p.role_label} ${p.name}${p.phone ? " " + p.phone : ""}${p.deceased ? " (" + T.deceased + ")" : ""}`)),
       h("div", { class: "fpa-card" }, h("h3", { text: T.contacts }),
         list(f.contacts, (c) => `${c.role_name} ${c.name}${c.phone ? " " + c.phone : ""}${c.mine ? " (" + T.mine + ")" : ""}`)),
+      ...(f.can_reveal ? [revealCard(f)] : []),
       h("div", { class: "fpa-card" }, h("h3", { text: T.due }),
         h("div", {}, `${T.last_call}: ${f.due.last_call || "—"}`),
         h("div", {}, `${T.last_meeting}: ${f.due.last_meeting || "—"}`),
@@ -272,6 +278,80 @@
           (v.cares.length ? " · " + v.cares.map((c) => choiceName(work.cares, c)).join("、") : ""))),
       ...state.queue.filter((i) => i.family === f.id).map(queueCard),
     ];
+  }
+
+  // --- the reveal on the spot ---------------------------------------------------------------
+
+  // A person's sensitive values, as the family's page offers them; the last two are a child's.
+  const PERSON_FIELDS = ["id_number", "phone", "health_notes"];
+  const CHILD_FIELDS = ["death_cause", "disability_type"];
+
+  /** What of the family may be asked for: its kind and notes, each person's sensitive values,
+   *  each contact's phone (people and contacts named by the ids of the download). */
+  function revealChoices(f) {
+    const choices = [{ label: T.reveal_kind, ask: { field: "kind" } }, { label: T.reveal_notes, ask: { field: "notes" } }];
+    for (const p of f.people) {
+      for (const name of PERSON_FIELDS.concat(p.role === "child" ? CHILD_FIELDS : [])) {
+        choices.push({ label: `${p.role_label} ${p.name} · ${T["reveal_" + name]}`, ask: { person: p.id, field: name } });
+      }
+    }
+    for (const c of f.contacts) {
+      choices.push({ label: `${T.contacts} ${c.role_name} ${c.name} · ${T.reveal_phone}`, ask: { contact: c.id, field: "phone" } });
+    }
+    return choices;
+  }
+
+  /** The card's button and note follow the network (called again by showNet). */
+  function revealNet() {
+    const button = document.getElementById("reveal-go");
+    if (!button) return;
+    button.disabled = !navigator.onLine || button.dataset.busy === "yes";
+    document.getElementById("reveal-offline").hidden = navigator.onLine;
+  }
+
+  function revealCard(f) {
+    const choices = revealChoices(f);
+    const what = h("select", { class: "form-select", id: "reveal-what", name: "what" },
+      choices.map((c, i) => h("option", { value: i, text: c.label })));
+    const reason = h("input", { class: "form-control", id: "reveal-reason", name: "reason", maxlength: 200, autocomplete: "off", required: true });
+    const button = h("button", { class: "btn btn-outline-danger", type: "submit", id: "reveal-go", text: T.reveal_button, disabled: !navigator.onLine });
+    const offline = h("div", { class: "fpa-late", id: "reveal-offline", text: T.reveal_offline, hidden: navigator.onLine });
+    const problem = h("div", { class: "alert alert-danger py-2 small mt-2", id: "reveal-error", role: "alert", hidden: true });
+    const label = h("div", { class: "fpa-muted", id: "reveal-label" });
+    const value = h("div", { class: "fpa-revealed", id: "reveal-value" });
+    const shown = h("div", { class: "mt-2", id: "reveal-shown", hidden: true }, label, value,
+      h("div", { class: "fpa-muted", text: T.reveal_note }));
+    const forget = () => { value.textContent = label.textContent = ""; shown.hidden = true; problem.hidden = true; };
+    const refuse = (text) => { forget(); problem.textContent = text; problem.hidden = false; };
+    what.addEventListener("change", forget);
+    const form = h("form", { class: "fpa-card", id: "fpa-reveal", novalidate: true },
+      h("h3", { text: T.reveal }),
+      field(T.reveal_what, what), field(T.reveal_reason, reason), offline,
+      h("div", { class: "fpa-actions" }, button), problem, shown);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!navigator.onLine) { refuse(T.reveal_offline); return; }
+      if (reason.value.trim().length < 2) { refuse(T.reveal_reason_short); return; }
+      const choice = choices[Number(what.value)];
+      button.dataset.busy = "yes";
+      button.disabled = true;
+      try {
+        const { status, data } = await core.api("POST", "/reveal", Object.assign({ family: f.id, reason: reason.value.trim() }, choice.ask));
+        if (status === 200) {
+          forget();
+          label.textContent = choice.label;
+          value.textContent = data.value;
+          shown.hidden = false;
+        } else refuse((data && data.error && data.error.message) || T.reveal_failed);
+      } catch (error) {
+        if (error instanceof Ended || error instanceof NeedLogin) { handle(error); render(); return; }
+        refuse(!navigator.onLine || error instanceof TypeError ? T.no_network : T.reveal_failed);
+      } finally {
+        delete button.dataset.busy;
+        revealNet();
+      }
+    });
+    return form;
   }
 
   function field(label, control) {
@@ -517,6 +597,7 @@
     const badge = document.getElementById("fpa-net");
     badge.textContent = navigator.onLine ? T.online : T.offline;
     badge.className = `badge ${navigator.onLine ? "text-bg-success" : "text-bg-secondary"}`;
+    revealNet();
   }
 
   function registerWorker() {
