@@ -101,6 +101,10 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         # A body that is not JSON at all is as invalid as one of the wrong shape.
         fields = {"body": ["请求内容不是有效的 JSON。"]}
         return _error(request, 422, "invalid", "请求内容不符合要求。", fields=fields)
+    if exc.status_code == 403 and str(exc) == "CSRF check Failed":
+        # A session call without its CSRF token, or with a stale one (the session changed):
+        # a client fetches the token again and retries (the field app does).
+        return _error(request, 403, "csrf_failed", "请求校验已过期，请刷新后重试。", fields={})
     return _error(request, exc.status_code, "error", str(exc), fields={})
 
 

@@ -145,3 +145,21 @@ def test_the_family_page_links_a_need_to_the_visit_it_was_raised_in(
     link = f'<a href="#care-{record.pk}" class="need-raised-in">{record.occurred_on:%Y-%m-%d} 走访中提出</a>'
     assert page.count(link) == 1
     assert f'id="care-{record.pk}"' in page
+
+
+def test_a_session_call_without_its_csrf_token_is_refused_with_its_own_code(
+    cared: Any, volunteer: Any
+) -> None:
+    """The field app fetches the token again on this code (core.js), and retries once."""
+    browser = login(Client(enforce_csrf_checks=True), volunteer)
+    for token in ({}, {"HTTP_X_CSRFTOKEN": "stale" * 8}):
+        response = browser.post(
+            "/api/v1/field/devices", {"label": "手机"}, "application/json", **token
+        )
+        assert_error(response, 403, "csrf_failed")
+    assert not Device.objects.exists()
+    token = browser.get("/field/session/").json()["csrf"]
+    response = browser.post(
+        "/api/v1/field/devices", {"label": "手机"}, "application/json", HTTP_X_CSRFTOKEN=token
+    )
+    assert response.status_code == 201, response.content

@@ -11,6 +11,7 @@ The server is the real app (gunicorn, WhiteNoise, demo data); see conftest.py.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -199,3 +200,43 @@ def test_chromium_finds_the_app_installable(
         assert [e["errorId"] for e in errors] == ["no-manifest"]
     finally:
         context.close()
+
+
+def test_a_sync_after_a_new_sign_in_fetches_the_new_token_and_goes_through(
+    new_page: Any, app_server: Server
+) -> None:
+    """The app keeps the session's CSRF token from its start (a sync on a slow line saves a round
+    trip). The session expires in the field and the user signs in again in another tab: the
+    kept token is stale, the server answers "csrf_failed", and the app fetches the new token and
+    sends the same changes again, once."""
+    desk, _ = new_page()
+    login(desk, app_server, "demo-township")
+    phone, _ = new_page(viewport=PHONE)
+    login(phone, app_server, "demo-volunteer", next_path="/field/")
+    phone.wait_for_selector("body[data-ready=yes]")
+    family = int(phone.locator("[data-family]").first.get_attribute("data-family"))
+    desk.goto(app_server.url(f"/families/{family}/"))
+    cares_before = desk.locator("li[id^=care-]").count()
+    phone.context.clear_cookies()  # the old session is gone
+    other = phone.context.new_page()
+    login(other, app_server, "demo-volunteer")
+    other.close()
+    # A visit recorded now is sent at once (Background Sync fires while online, and the open
+    # window syncs): with the token kept from the app's start.
+    seen = app_server.log.stat().st_size
+    phone.locator(f"[data-family='{family}']").click()
+    phone.wait_for_selector("#fpa-needs")
+    log_visit(phone, "重新登录后同步的走访")
+    phone.wait_for_selector("#fpa-queue-count:empty", state="attached")
+    phone.wait_for_selector("#fpa-message.alert-success:has-text('同步完成')")
+    # What reached the server (gunicorn's access log): the sync refused for its stale token, the
+    # new token, the same sync again.
+    log = app_server.log.read_bytes()[seen:].decode(errors="replace")
+    calls = re.findall(r'"(?:GET|POST) (/api/v1/field/sync|/field/session/) HTTP/1\.1" (\d+)', log)
+    assert calls == [
+        ("/api/v1/field/sync", "403"),
+        ("/field/session/", "200"),
+        ("/api/v1/field/sync", "200"),
+    ], log[-3000:]
+    desk.goto(app_server.url(f"/families/{family}/"))
+    assert desk.locator("li[id^=care-]").count() == cares_before + 1

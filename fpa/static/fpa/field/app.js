@@ -82,9 +82,11 @@
     if (!(await core.download())) state.note = { text: T.not_allowed, kind: "warning" };
   }
 
-  /** Online start: register the phone if it holds no key, then download its work. */
+  /** Online start: register the phone if it holds no key, then download its work (and, beside
+   *  the download, fetch the session's CSRF token that a later sync will need). */
   async function refresh() {
     if (!state.key && !(await register())) return;
+    core.csrf().catch(() => {});
     await download();
   }
 
@@ -626,6 +628,7 @@
     const count = state.queue.length;
     if (count && !confirm(fmt(T.logout_confirm, { count }))) return;
     let token = null;
+    state.csrf = null; // the sign-out form wants the session's current token
     try { token = await core.csrf(); } catch (error) { token = null; }
     await wipe(false);
     if (!token) { message(T.wiped, "info"); location.href = body.dataset.login; return; }

@@ -150,7 +150,9 @@
 
     // --- the server ---------------------------------------------------------------------------
 
-    /** The session's CSRF token, asked once per sync (a sign-in, which rotates it, reloads the app). */
+    /** The session's CSRF token, asked once and kept while the page lives (the app asks for it
+     *  when it starts online, beside the download, so that a sync on a slow line does not wait a
+     *  round trip for it); a call refused "csrf_failed" (the session changed) asks again. */
     async function csrf() {
       if (state.csrf) return state.csrf;
       const response = await fetch(config.session, { credentials: "same-origin", headers: { Accept: "application/json" } });
@@ -159,7 +161,7 @@
       return state.csrf;
     }
 
-    async function api(method, path, payload, form) {
+    async function api(method, path, payload, form, retried) {
       const headers = { Accept: "application/json" };
       if (state.device) headers["X-FPA-Device"] = String(state.device);
       if (method !== "GET") headers["X-CSRFToken"] = await csrf();
@@ -173,6 +175,10 @@
       let data = null;
       try { data = await response.json(); } catch (e) { data = null; }
       const code = data && data.error && data.error.code;
+      if (response.status === 403 && code === "csrf_failed" && !retried) {
+        state.csrf = null;
+        return api(method, path, payload, form, true);
+      }
       if (response.status === 410 && code === "device_ended") {
         await wipe();
         throw new Ended();
@@ -276,7 +282,6 @@
      *  finds its visit on the server), then the photos of applied visits, then download the work
      *  again. Returns the counts of applied, refused and conflicting changes. */
     async function syncQueue() {
-      state.csrf = null;
       const counts = { applied: 0, refused: 0, conflict: 0 };
       for (const phase of [(i) => i.type === "care", (i) => i.type !== "care" && i.type !== "photo" && !held(i)]) {
         const changes = state.queue.filter((i) => i.state === "waiting" && phase(i));
