@@ -4,6 +4,11 @@ The server always uses its own fresh SQLite database (also in the PostgreSQL CI 
 DATABASE_URL is not passed on) and the production WSGI stack: gunicorn, WhiteNoise serving the
 collected static files, DEBUG off. Chromium is Debian's /usr/bin/chromium, driven by Playwright
 (`playwright install` is never needed).
+
+`page.wait_for_function` takes a function here ("() => …"), never a bare expression: Playwright
+evals an expression again at every poll, and the pages' CSP (no 'unsafe-eval') refuses that
+eval, so a wait that is not true at its first check fails ("EvalError … unsafe-eval"). A function
+is evaluated once, inside the DevTools call, which the CSP does not govern.
 """
 
 from __future__ import annotations

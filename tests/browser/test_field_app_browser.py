@@ -101,6 +101,15 @@ def log_visit(
     page.wait_for_selector("#fpa-needs")
 
 
+def open_app(phone: Any, server: Server, *, worker: bool = False) -> None:
+    """demo-volunteer signs in to the field app on `phone`, which downloads the work; with
+    `worker`, the service worker is ready too."""
+    login(phone, server, "demo-volunteer", next_path="/field/")
+    phone.wait_for_selector("body[data-ready=yes]")
+    if worker:
+        assert phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+
 def care_rows(page: Any, server: Server, family: int) -> tuple[int, int]:
     page.goto(server.url(f"/families/{family}/"))
     return page.locator("li[id^=care-]").count(), page.locator(".care-photos img").count()
@@ -185,7 +194,7 @@ def test_offline_visits_sync_conflict_and_sign_out(new_page: Any, app_server: Se
     phone.click("#fpa-sync")
     refused = phone.locator("[data-state=refused]")
     refused.wait_for()
-    phone.wait_for_function("document.getElementById('fpa-queue-count').textContent === '1'")
+    phone.wait_for_function("() => document.getElementById('fpa-queue-count').textContent === '1'")
     assert "日期不能晚于今天" in refused.locator(".fpa-reason").inner_text()
     # Corrected and sent again.
     refused.locator(".fpa-edit").click()
@@ -193,7 +202,7 @@ def test_offline_visits_sync_conflict_and_sign_out(new_page: Any, app_server: Se
     phone.click("#visit-form button[type=submit]")
     phone.wait_for_selector("#fpa-needs")
     phone.click("#fpa-sync")
-    phone.wait_for_function("document.getElementById('fpa-queue-count').textContent === ''")
+    phone.wait_for_function("() => document.getElementById('fpa-queue-count').textContent === ''")
     phone.wait_for_selector("#fpa-message.alert-success")
     phone.goto(app_server.url("/field/#/queue"))
     assert phone.locator("#fpa-queue-empty").count() == 1
@@ -249,8 +258,7 @@ def test_offline_visits_sync_conflict_and_sign_out(new_page: Any, app_server: Se
 
 def test_a_phone_ended_from_the_web_pages_wipes_itself(new_page: Any, app_server: Server) -> None:
     phone, _ = new_page(viewport=PHONE)
-    login(phone, app_server, "demo-volunteer", next_path="/field/")
-    phone.wait_for_selector("body[data-ready=yes]")
+    open_app(phone, app_server)
     head = str(phone.locator("[data-family] h2").first.inner_text())
     assert any(phone.evaluate(DUMP)["text"])
 
@@ -276,9 +284,7 @@ def test_an_update_is_announced_and_applies_on_the_next_start_and_the_phone_is_w
     new_page: Any, app_server: Server
 ) -> None:
     phone, _ = new_page(viewport=PHONE)
-    login(phone, app_server, "demo-volunteer", next_path="/field/")
-    phone.wait_for_selector("body[data-ready=yes]")
-    assert phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    open_app(phone, app_server, worker=True)
     phone.reload()  # now the page runs under the service worker
     phone.wait_for_selector("body[data-ready=yes]")
     assert phone.evaluate("navigator.serviceWorker.controller !== null")
@@ -297,7 +303,7 @@ def test_an_update_is_announced_and_applies_on_the_next_start_and_the_phone_is_w
     again = context.new_page()
     again.goto(app_server.url("/field/"))
     again.wait_for_function(
-        "navigator.serviceWorker.controller"
+        "() => navigator.serviceWorker.controller"
         " && navigator.serviceWorker.controller.scriptURL.endsWith('?v=2')"
     )
     again.wait_for_selector("body[data-ready=yes]")
@@ -343,8 +349,7 @@ def test_a_sensitive_value_is_revealed_online_only_and_kept_nowhere(
     reveal: the family's kind, asked for with a reason, is shown and stored nowhere; leaving the
     screen drops it; offline the button is disabled."""
     phone, _ = new_page(viewport=PHONE)
-    login(phone, app_server, "demo-volunteer", next_path="/field/")
-    phone.wait_for_selector("body[data-ready=yes]")
+    open_app(phone, app_server)
     first = phone.locator("[data-family]").first
     first.wait_for()
     family = int(first.get_attribute("data-family"))

@@ -27,7 +27,14 @@ from tests.browser.conftest import (
     serve,
     sideways_overflow,
 )
-from tests.browser.test_field_app_browser import DUMP, PHONE, log_visit, queue_count, shot
+from tests.browser.test_field_app_browser import (
+    DUMP,
+    PHONE,
+    log_visit,
+    open_app,
+    queue_count,
+    shot,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -74,9 +81,7 @@ def test_the_service_worker_syncs_on_its_own_and_a_need_keeps_its_visit(
     new_page: Any, app_server: Server
 ) -> None:
     phone, _ = new_page(viewport=PHONE)
-    login(phone, app_server, "demo-volunteer", next_path="/field/")
-    phone.wait_for_selector("body[data-ready=yes]")
-    assert phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    open_app(phone, app_server, worker=True)
     first = phone.locator("[data-family]").first
     family = int(first.get_attribute("data-family"))
 
@@ -142,9 +147,7 @@ def test_a_phone_idle_past_the_limit_wipes_itself_at_its_start(
     new_page: Any, app_server: Server
 ) -> None:
     phone, _ = new_page(viewport=PHONE)
-    login(phone, app_server, "demo-volunteer", next_path="/field/")
-    phone.wait_for_selector("body[data-ready=yes]")
-    assert phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    open_app(phone, app_server, worker=True)
     head = str(phone.locator("[data-family] h2").first.inner_text())
     days = int(phone.evaluate("document.body.dataset.idleDays"))
     assert days == 60
@@ -184,9 +187,7 @@ def test_chromium_finds_the_app_installable(
     )
     try:
         phone = context.pages[0] if context.pages else context.new_page()
-        login(phone, app_server, "demo-volunteer", next_path="/field/")
-        phone.wait_for_selector("body[data-ready=yes]")
-        assert phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        open_app(phone, app_server, worker=True)
         phone.reload()
         phone.wait_for_selector("body[data-ready=yes]")
         cdp = context.new_cdp_session(phone)
@@ -212,8 +213,7 @@ def test_a_sync_after_a_new_sign_in_fetches_the_new_token_and_goes_through(
     desk, _ = new_page()
     login(desk, app_server, "demo-township")
     phone, _ = new_page(viewport=PHONE)
-    login(phone, app_server, "demo-volunteer", next_path="/field/")
-    phone.wait_for_selector("body[data-ready=yes]")
+    open_app(phone, app_server)
     family = int(phone.locator("[data-family]").first.get_attribute("data-family"))
     desk.goto(app_server.url(f"/families/{family}/"))
     cares_before = desk.locator("li[id^=care-]").count()

@@ -18,7 +18,9 @@ def test_the_notice_on_a_phone_and_on_paper(new_page: Any, app_server: Server) -
     root = page.inner_text("#notice-root")
     assert int(size) > 0 and len(root) == 44
     page.click("[data-fpa-copy]")
-    page.wait_for_function("document.querySelector('[data-fpa-copy]').textContent === '已复制'")
+    page.wait_for_function(
+        "() => document.querySelector('[data-fpa-copy]').textContent === '已复制'"
+    )
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == page.inner_text("#notice-text")
     assert f"条目数：{size}" in copied and copied.rstrip().endswith(
