@@ -49,7 +49,8 @@ CLOCK_SKEW = datetime.timedelta(minutes=10)  # a phone's clock may run this much
 OLDEST = datetime.timedelta(days=60)  # an offline change older than this is refused
 # A phone that has not reached the server for this long is ended at its next call: whatever it
 # still holds could not be synced any more (OLDEST), and a forgotten phone should not keep the
-# work. The app wipes itself after the same time offline (app.js, IDLE_DAYS).
+# work. The app wipes itself after the same time offline (core.js `load`, given the days by the
+# shell page).
 IDLE_END = OLDEST
 
 
@@ -94,15 +95,25 @@ def _path(user: User) -> str:
     return home.path if home is not None else ""
 
 
-def _end(actor: User | None, device: Device, why: str) -> Device:
+@transaction.atomic
+def _update(actor: User | None, device: Device, reason: str, **values: Any) -> Device:
+    """Change a live phone's row under a lock, with its audit row (nothing when nothing changes;
+    a phone that has ended stays as it ended)."""
     locked = Device.objects.select_for_update().get(pk=device.pk)
     if locked.ended_at is not None:
         return locked
-    before = snapshot(locked, ["ended_at", "ended_why"])
-    locked.ended_at, locked.ended_by, locked.ended_why = timezone.now(), actor, why
-    locked.save(update_fields=["ended_at", "ended_by", "ended_why"])
-    audit_update(actor=actor, obj=locked, before=before, scope_path=_path(locked.user), reason=why)
+    before = snapshot(locked, list(values))
+    for name, value in values.items():
+        setattr(locked, name, value)
+    if audit_update(
+        actor=actor, obj=locked, before=before, scope_path=_path(locked.user), reason=reason
+    ):
+        locked.save(update_fields=list(values))
     return locked
+
+
+def _end(actor: User | None, device: Device, why: str) -> Device:
+    return _update(actor, device, why, ended_at=timezone.now(), ended_by=actor, ended_why=why)
 
 
 @transaction.atomic
@@ -138,37 +149,18 @@ def device_in_use(*, actor: User, device_id: int, session_key: str | None = None
     session, so that this session's sign-out ends it."""
     device = Device.objects.filter(pk=device_id, user=actor).first()
     if device is not None and device.ended_at is None and _idle(device):
-        with transaction.atomic():
-            device = _end(None, device, Device.Ended.IDLE)
+        device = _end(None, device, Device.Ended.IDLE)
     if device is None or device.ended_at is not None:
         raise DeviceEnded(gettext("这台设备的离线数据已被注销，请重新登录。"))
     digest = session_hash(session_key)
     if digest and digest != device.session_hash:
-        device = _rebind(actor, device, digest)
+        device = _update(actor, device, gettext("重新登录后继续使用"), session_hash=digest)
     return device
 
 
 def _idle(device: Device) -> bool:
     last = device.last_seen_at or device.created_at
     return last < timezone.now() - IDLE_END
-
-
-@transaction.atomic
-def _rebind(actor: User, device: Device, digest: str) -> Device:
-    locked = Device.objects.select_for_update().get(pk=device.pk)
-    if locked.session_hash == digest:
-        return locked
-    before = snapshot(locked, ["session_hash"])
-    locked.session_hash = digest
-    locked.save(update_fields=["session_hash"])
-    audit_update(
-        actor=actor,
-        obj=locked,
-        before=before,
-        scope_path=_path(locked.user),
-        reason=gettext("重新登录后继续使用"),
-    )
-    return locked
 
 
 def device_seen(device: Device) -> None:

@@ -651,7 +651,7 @@
   async function start() {
     showNet();
     registerWorker();
-    window.addEventListener("online", () => { showNet(); if (state.queue.some((i) => i.state === "waiting")) sync(); });
+    window.addEventListener("online", () => { showNet(); if (core.waiting().length) sync(); });
     window.addEventListener("offline", showNet);
     window.addEventListener("hashchange", () => { message(null); render(); window.scrollTo(0, 0); });
     document.getElementById("fpa-sync").addEventListener("click", sync);

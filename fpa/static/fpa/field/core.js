@@ -328,8 +328,8 @@
     }
 
     return {
-      state, open, load, wipe, saveConfig, saveWork, saveItem, dropItem, csrf, api, register, download,
-      enqueue, rekey, changeOf, waiting, held, syncQueue,
+      state, open, load, wipe, saveConfig, saveItem, dropItem, csrf, api, register, download,
+      enqueue, rekey, waiting, held, syncQueue,
     };
   }
 
