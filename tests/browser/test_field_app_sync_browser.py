@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -224,19 +225,28 @@ def test_a_sync_after_a_new_sign_in_fetches_the_new_token_and_goes_through(
     # A visit recorded now is sent at once (Background Sync fires while online, and the open
     # window syncs): with the token kept from the app's start.
     seen = app_server.log.stat().st_size
+    received: list[tuple[str, str, int]] = []
+    phone.on(
+        "response",
+        lambda r: received.append((r.request.method, urlsplit(r.url).path, r.status)),
+    )
     phone.locator(f"[data-family='{family}']").click()
     phone.wait_for_selector("#fpa-needs")
     log_visit(phone, "重新登录后同步的走访")
     phone.wait_for_selector("#fpa-queue-count:empty", state="attached")
     phone.wait_for_selector("#fpa-message.alert-success:has-text('同步完成')")
-    # What reached the server (gunicorn's access log): the sync refused for its stale token, the
-    # new token, the same sync again.
-    log = app_server.log.read_bytes()[seen:].decode(errors="replace")
-    calls = re.findall(r'"(?:GET|POST) (/api/v1/field/sync|/field/session/) HTTP/1\.1" (\d+)', log)
+    # In the order the phone received them: the sync refused for its stale token, the new token,
+    # the same sync again.
+    calls = [c for c in received if c[1] in ("/api/v1/field/sync", "/field/session/")]
     assert calls == [
-        ("/api/v1/field/sync", "403"),
-        ("/field/session/", "200"),
-        ("/api/v1/field/sync", "200"),
-    ], log[-3000:]
+        ("POST", "/api/v1/field/sync", 403),
+        ("GET", "/field/session/", 200),
+        ("POST", "/api/v1/field/sync", 200),
+    ], received
+    # And what reached the server (gunicorn's access log, whose two workers write their lines in
+    # the order they finish, so only the count is theirs to tell): the same three calls.
+    log = app_server.log.read_bytes()[seen:].decode(errors="replace")
+    served = re.findall(r'"(GET|POST) (/api/v1/field/sync|/field/session/) HTTP/1\.1" (\d+)', log)
+    assert sorted((m, p, int(s)) for m, p, s in served) == sorted(calls), log[-3000:]
     desk.goto(app_server.url(f"/families/{family}/"))
     assert desk.locator("li[id^=care-]").count() == cares_before + 1

@@ -86,8 +86,7 @@
    *  the download, fetch the session's CSRF token that a later sync will need). */
   async function refresh() {
     if (!state.key && !(await register())) return;
-    core.csrf().catch(() => {});
-    await download();
+    await Promise.all([core.csrf().catch(() => {}), download()]);
   }
 
   // --- the queue ------------------------------------------------------------------------------
