@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -37,7 +38,7 @@ from fpa.core.scope import require, require_in_scope
 from fpa.core.services import protected_reveal
 from fpa.families import selectors as family_selectors
 from fpa.families import services as family_services
-from fpa.families.models import CareKind, CarePhoto, CareRecord, Contact, Family, Need, Person
+from fpa.families.models import CareKind, CarePhoto, CareRecord, Family, Need
 from fpa.field import selectors
 from fpa.field.models import Device, Receipt
 
@@ -169,16 +170,12 @@ def device_seen(device: Device) -> None:
 
 # --- the reveal on the spot ----------------------------------------------------------------------
 
-# What the app may reveal, per record: (the fields offered, those of them that are plain text).
-# A person's and a contact's as on the family's page; of the family its notes, and its kind, the
-# one fact the work download leaves out that the page shows to everyone in scope.
-REVEAL_OFFER: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    Person: (
-        (*family_selectors.PERSON_PROTECTED, *family_selectors.PERSON_PLAIN),
-        family_selectors.PERSON_PLAIN,
-    ),
-    Contact: (("phone",), ()),
-    Family: (("notes", "kind"), ("notes", "kind")),
+# What the app may reveal, per record: what the family's page reveals, and of the family also its
+# kind, the one fact the work download leaves out that the page shows to everyone in scope.
+_FAMILY = family_selectors.REVEALABLE[Family]
+REVEAL_OFFER: dict[type[Model], family_selectors.Revealable] = {
+    **family_selectors.REVEALABLE,
+    Family: family_selectors.Revealable((*_FAMILY.fields, "kind"), (*_FAMILY.plain, "kind")),
 }
 
 
@@ -204,8 +201,8 @@ def reveal(
     family, obj = selectors.reveal_target(
         user=actor, family_id=family_id, person_id=person_id, contact_id=contact_id
     )
-    offered, plain = REVEAL_OFFER[type(obj)]
-    if field not in offered:
+    offered = REVEAL_OFFER[type(obj)]
+    if field not in offered.fields:
         raise NotOffered(gettext("字段不存在。"), field="field")
     via = gettext("外勤应用（设备 #%(device)s）") % {"device": device.pk}
     with audit_via(via):
@@ -214,7 +211,7 @@ def reveal(
             obj=obj,
             field=field,
             reason=reason,
-            plain_fields=plain,
+            plain_fields=offered.plain,
             **family_selectors.reveal_terms(actor, family),
         )
     device_seen(device)

@@ -42,8 +42,8 @@ from fpa.families.selectors.payments import (
 )
 from fpa.families.selectors.people import (
     EDIT_ROLES,
-    PERSON_PLAIN,
-    PERSON_PROTECTED,
+    REVEALABLE,
+    Revealable,
     accounts_with_families,
     assignable_accounts,
     current_contacts,
@@ -83,8 +83,7 @@ __all__ = [
     "LIST_FIELDS",
     "LIST_STATEMENTS",
     "PAID_KINDS",
-    "PERSON_PLAIN",
-    "PERSON_PROTECTED",
+    "REVEALABLE",
     "SCHEDULE_FIELDS",
     "WARMTH_CARE_KINDS",
     "CampaignProgress",
@@ -93,6 +92,7 @@ __all__ = [
     "FamilyListItem",
     "Payee",
     "PaymentRoster",
+    "Revealable",
     "Served",
     "Timeline",
     "Unpaid",

@@ -3,17 +3,19 @@ prefetch."""
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
 
 from fpa.accounts.models import User
 from fpa.accounts.roles import CAPABILITIES
 from fpa.core.care import selectors as care
 from fpa.families.care import FAMILY_CARE
 from fpa.families.models import (
+    CareRecord,
     Contact,
     Family,
+    Person,
 )
 
 # --- who may be chosen on the family pages ----------------------------------------------------
@@ -35,10 +37,25 @@ def is_contact(user: User, family: Family) -> bool:
 
 # --- the audited reveal -------------------------------------------------------------------------
 
-# A person's values shown in full only through the audited reveal: the protected ones (stored
-# encrypted, listed masked) and the sensitive plain-text ones (never listed at all).
-PERSON_PROTECTED = ("id_number", "phone")
-PERSON_PLAIN = ("health_notes", "death_cause", "disability_type")
+
+class Revealable(NamedTuple):
+    """A record's values shown in full only through the audited reveal (`fields`): the protected
+    ones (stored encrypted, listed masked) and the sensitive plain-text ones (`plain`, never
+    listed at all)."""
+
+    fields: tuple[str, ...]
+    plain: tuple[str, ...]
+
+
+_PERSON_PLAIN = ("health_notes", "death_cause", "disability_type")
+
+# What the family pages reveal, per record (the field app offers the same, and the family's kind).
+REVEALABLE: dict[type[Model], Revealable] = {
+    Person: Revealable(("id_number", "phone", *_PERSON_PLAIN), _PERSON_PLAIN),
+    Contact: Revealable(("phone",), ()),
+    Family: Revealable(("notes",), ("notes",)),
+    CareRecord: Revealable(("notes",), ("notes",)),
+}
 
 
 class RevealTerms(TypedDict):

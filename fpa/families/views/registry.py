@@ -287,22 +287,16 @@ def person_edit(request: HttpRequest, person: Person) -> HttpResponse:
 # --- reveal (audited) -------------------------------------------------------------------------
 
 
-def _reveal(
-    request: HttpRequest,
-    obj: models.Model,
-    field: str,
-    family: Family,
-    allowed: tuple[str, ...],
-    plain: tuple[str, ...],
-) -> HttpResponse:
-    """A family's contact person may see what they need to reach the family
-    (`selectors.reveal_terms`, the field app's rule too)."""
+def _reveal(request: HttpRequest, obj: models.Model, field: str, family: Family) -> HttpResponse:
+    """The record's revealable values (`selectors.REVEALABLE`); a family's contact person may see
+    what they need to reach the family (`selectors.reveal_terms`, the field app's rule too)."""
+    offered = selectors.REVEALABLE[type(obj)]
     return reveal_response(
         request,
         obj,
         field,
-        allowed=allowed,
-        plain=plain,
+        allowed=offered.fields,
+        plain=offered.plain,
         **selectors.reveal_terms(signed_in_user(request), family),
     )
 
@@ -310,32 +304,25 @@ def _reveal(
 @require_POST
 @scoped_view(capability="account.self", model=Person)
 def person_reveal(request: HttpRequest, pk: Person, field: str) -> HttpResponse:
-    return _reveal(
-        request,
-        pk,
-        field,
-        pk.family,
-        (*selectors.PERSON_PROTECTED, *selectors.PERSON_PLAIN),
-        selectors.PERSON_PLAIN,
-    )
+    return _reveal(request, pk, field, pk.family)
 
 
 @require_POST
 @scoped_view(capability="account.self", **FAMILY)
 def family_reveal(request: HttpRequest, pk: Family) -> HttpResponse:
-    return _reveal(request, pk, "notes", pk, ("notes",), ("notes",))
+    return _reveal(request, pk, "notes", pk)
 
 
 @require_POST
 @scoped_view(capability="account.self", model=CareRecord)
 def care_reveal(request: HttpRequest, pk: CareRecord) -> HttpResponse:
-    return _reveal(request, pk, "notes", pk.family, ("notes",), ("notes",))
+    return _reveal(request, pk, "notes", pk.family)
 
 
 @require_POST
 @scoped_view(capability="account.self", model=Contact)
 def contact_reveal(request: HttpRequest, pk: Contact, field: str) -> HttpResponse:
-    return _reveal(request, pk, field, pk.family, ("phone",), ())
+    return _reveal(request, pk, field, pk.family)
 
 
 @scoped_view(capability="family.view")
